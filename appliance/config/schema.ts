@@ -1,0 +1,88 @@
+// The one configuration schema of the appliance, with its defaults.
+// Layers: defaults → config file → environment → command-line flags
+// (see load.ts). What an admin edits at run time (extensions, trunks, …)
+// lives in SQLite, not here.
+import { z } from 'zod';
+
+const port = z.number().int().min(1, 'expected 1–65535').max(65535, 'expected 1–65535');
+const host = z.string().min(1, 'expected a host name or IP address');
+
+export const sipListenSchema = z.object({
+  transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']),
+  host,
+  port,
+});
+
+export const configSchema = z
+  .object({
+    /** Data directory: korobka.db, recordings/, keys/, tls/, license/, branding/, backups/ */
+    dataDir: z.string().min(1, 'expected a directory path').default('./var'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    api: z
+      .object({
+        host: host.default('0.0.0.0'),
+        port: port.default(8443),
+        /** Public URL admins use, printed by the installer. Derived when empty. */
+        publicUrl: z.string().default(''),
+        sessionHours: z.number().positive().max(168).default(12),
+        lockoutAttempts: z.number().int().min(1).max(100).default(5),
+        lockoutMinutes: z.number().positive().max(1440).default(15),
+      })
+      .prefault({}),
+    sip: z
+      .object({
+        listen: z.array(sipListenSchema).min(1, 'expected at least one listener').default([
+          { transport: 'udp', host: '0.0.0.0', port: 5060 },
+          { transport: 'tcp', host: '0.0.0.0', port: 5060 },
+        ]),
+        /** Address advertised in Via/Contact when the box sits behind NAT. */
+        publicAddress: z.string().default(''),
+        maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_535),
+      })
+      .prefault({}),
+    drachtio: z
+      .object({
+        host: host.default('127.0.0.1'),
+        port: port.default(9022),
+        /** Empty: generated at init and kept in keys/drachtio.secret. */
+        secret: z.string().default(''),
+        /** true: call-control dials an external drachtio-server; sip-core is not started. */
+        external: z.boolean().default(false),
+      })
+      .prefault({}),
+    rtpengine: z
+      .object({
+        enabled: z.boolean().default(true),
+        binary: z.string().default('rtpengine'),
+        /** Address rtpengine binds media to; the public one goes in advertisedAddress. */
+        interface: host.default('127.0.0.1'),
+        advertisedAddress: z.string().default(''),
+        ngHost: host.default('127.0.0.1'),
+        ngPort: port.default(22222),
+        portMin: port.default(30000),
+        portMax: port.default(40000),
+        dtmfLogPort: port.default(22223),
+      })
+      .prefault({}),
+    supervisor: z
+      .object({
+        restartMinMs: z.number().int().min(50).max(60_000).default(500),
+        restartMaxMs: z.number().int().min(100).max(600_000).default(15_000),
+        stopTimeoutMs: z.number().int().min(100).max(60_000).default(8_000),
+        /** Internal status port, loopback only, for `korobka status`. */
+        controlPort: port.default(9023),
+      })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.rtpengine.portMin >= c.rtpengine.portMax) {
+      ctx.addIssue({ code: 'custom', path: ['rtpengine', 'portMax'], message: `must be above rtpengine.portMin (${c.rtpengine.portMin})` });
+    }
+    if (c.supervisor.restartMinMs > c.supervisor.restartMaxMs) {
+      ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must not be below supervisor.restartMinMs' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type SipListen = z.infer<typeof sipListenSchema>;

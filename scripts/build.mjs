@@ -1,0 +1,44 @@
+// Builds every process entry point with esbuild: Node services into dist/
+// (dependencies stay external, they live in node_modules), and the admin UI
+// into dist/ui as one browser bundle.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const nodeEntries = [
+  'appliance/cli/main.ts',
+  'services/api/main.ts',
+  'services/sip-core/main.ts',
+  'services/call-control/main.ts',
+  'services/recordings/main.ts',
+  'licensing/cli/main.ts',
+].filter((f) => existsSync(f));
+
+await build({
+  entryPoints: nodeEntries,
+  outdir: 'dist',
+  outbase: '.',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: { js: '#!/usr/bin/env node' },
+});
+
+if (existsSync('ui/src/main.ts')) {
+  await build({
+    entryPoints: ['ui/src/main.ts'],
+    outfile: 'dist/ui/app.js',
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+    metafile: false,
+  });
+}
+console.log(`built ${nodeEntries.length} node entries${existsSync('ui/src/main.ts') ? ' and the UI bundle' : ''}`);
