@@ -69,8 +69,6 @@ export const configSchema = z
         restartMinMs: z.number().int().min(50).max(60_000).default(500),
         restartMaxMs: z.number().int().min(100).max(600_000).default(15_000),
         stopTimeoutMs: z.number().int().min(100).max(60_000).default(8_000),
-        /** Internal status port, loopback only, for `korobka status`. */
-        controlPort: port.default(9023),
       })
       .prefault({}),
   })
