@@ -1,0 +1,56 @@
+// One authenticated (or not yet) drachtio-srf app on the admin port.
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from '../../common/logger';
+import { encodeFrame } from './frame-decoder';
+
+let nextConnectionId = 1;
+
+export class AppConnection {
+  readonly id = nextConnectionId++;
+  authenticated = false;
+  tags: string[] = [];
+  /** Lower-case verbs this app asked for with `route` (methods and `cdr:*`). */
+  readonly routes = new Set<string>();
+  closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly log: Logger,
+  ) {}
+
+  get remote(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`;
+  }
+
+  /** Sends `uuid|<tokens…>[CRLF sip]`; returns the uuid (message id). */
+  send(tokens: readonly string[], sip?: string): string {
+    const id = randomUUID();
+    const leader = `${id}|${tokens.join('|')}`;
+    this.write(sip === undefined ? leader : `${leader}\r\n${sip}`);
+    return id;
+  }
+
+  /** Replies to the app command `rid`: `uuid|response|<rid>|<tokens…>`. */
+  reply(rid: string, tokens: readonly string[], sip?: string): void {
+    this.send(['response', rid, ...tokens], sip);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    // A peer that never reads must not keep the socket forever.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private write(payload: string): void {
+    if (this.socket.destroyed) return;
+    this.socket.write(encodeFrame(payload));
+  }
+}
