@@ -1,0 +1,11 @@
+// Error factories of call-control: one place for the stable codes the API
+// and the logs show (STYLE.md "Errors and bad input").
+import { AppError } from '../common/errors';
+
+export const invalidIp = (value: string): AppError =>
+  new AppError(400, 'invalid-ip', `not an IPv4 or IPv6 address: ${value.slice(0, 64)}`, { value: value.slice(0, 64) });
+
+export const banNotFound = (ip: string): AppError => new AppError(404, 'ban-not-found', `${ip} is not banned`, { ip });
+
+export const invalidBanDuration = (ms: number): AppError =>
+  new AppError(400, 'invalid-ban-duration', `ban duration must be 1 s to 30 days, got ${ms} ms`, { ms });

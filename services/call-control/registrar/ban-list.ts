@@ -1,0 +1,181 @@
+// Failed-authentication counting per source IP with timed bans: every public
+// PBX is hit by SIP scanners (friendly-scanner, sipvicious, …) trying
+// extension/password pairs. A source with `maxFailures` failures inside a
+// sliding `windowMs` is banned for `banMs`; each repeat offence within
+// `offenceMemoryMs` doubles the ban up to `maxBanMs`. Memory is bounded: at
+// most `maxSources` addresses are tracked, the least recently active go
+// first. The clock is injected so tests (and the API's "until") are exact.
+import net from 'node:net';
+import type { Logger } from '../../common/logger';
+import { banNotFound, invalidBanDuration, invalidIp } from '../errors';
+
+export interface BanListOptions {
+  maxFailures: number;
+  windowMs: number;
+  banMs: number;
+  maxBanMs: number;
+  offenceMemoryMs: number;
+  maxSources: number;
+  /** Addresses or CIDR blocks never banned (trunk providers, the admin's office). */
+  allow: string[];
+}
+
+export const BAN_LIST_DEFAULTS: BanListOptions = {
+  maxFailures: 10,
+  windowMs: 60_000,
+  banMs: 15 * 60_000,
+  maxBanMs: 24 * 3_600_000,
+  offenceMemoryMs: 24 * 3_600_000,
+  maxSources: 100_000,
+  allow: ['127.0.0.0/8', '::1/128'],
+};
+
+export interface BanEntry {
+  ip: string;
+  since: number;
+  until: number;
+  reason: string;
+  failures: number;
+  offences: number;
+  lastUsername?: string;
+}
+
+interface Source {
+  failures: number[]; // timestamps inside the window, oldest first
+  offences: number;
+  lastOffence: number;
+  ban?: { since: number; until: number; reason: string; failures: number };
+  lastUsername?: string;
+}
+
+export type FailureVerdict = { banned: false; failures: number } | { banned: true; until: number; newlyBanned: boolean };
+
+const MAX_MANUAL_BAN_MS = 30 * 24 * 3_600_000;
+
+/** `::ffff:1.2.3.4` and `1.2.3.4` are the same phone. */
+export function normaliseIp(value: string): string {
+  const v = value.trim();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v);
+  const ip = mapped?.[1] ?? v;
+  const family = net.isIP(ip);
+  if (family === 0) throw invalidIp(value);
+  return family === 6 ? ip.toLowerCase() : ip;
+}
+
+export class BanList {
+  private readonly opts: BanListOptions;
+  private readonly sources = new Map<string, Source>();
+  private readonly allow = new net.BlockList();
+
+  constructor(
+    private readonly deps: { now: () => number; log: Logger },
+    opts: Partial<BanListOptions> = {},
+  ) {
+    this.opts = { ...BAN_LIST_DEFAULTS, ...opts };
+    for (const block of this.opts.allow) this.addAllow(block);
+  }
+
+  /** Call on every failed authentication (digest result with countsAsFailure). */
+  recordFailure(ipText: string, detail: { username?: string } = {}): FailureVerdict {
+    const ip = normaliseIp(ipText);
+    const now = this.deps.now();
+    const current = this.activeBan(ip, now);
+    if (current) return { banned: true, until: current.until, newlyBanned: false };
+    if (this.isAllowed(ip)) return { banned: false, failures: 0 };
+    const src = this.touch(ip);
+    if (detail.username !== undefined) src.lastUsername = detail.username.slice(0, 64);
+    src.failures = src.failures.filter((t) => now - t < this.opts.windowMs);
+    src.failures.push(now);
+    if (src.failures.length < this.opts.maxFailures) return { banned: false, failures: src.failures.length };
+    if (now - src.lastOffence > this.opts.offenceMemoryMs) src.offences = 0;
+    src.offences++;
+    src.lastOffence = now;
+    const duration = Math.min(this.opts.banMs * 2 ** (src.offences - 1), this.opts.maxBanMs);
+    const failures = src.failures.length;
+    src.ban = { since: now, until: now + duration, reason: `${failures} failed authentications in ${this.opts.windowMs / 1000} s`, failures };
+    // A new window starts after the ban, so one more failure does not re-ban at once.
+    src.failures = [];
+    this.deps.log.warn('source banned', { ip, failures, offences: src.offences, until: new Date(src.ban.until).toISOString(), lastUsername: src.lastUsername });
+    return { banned: true, until: src.ban.until, newlyBanned: true };
+  }
+
+  /** Cheap check before any work on a request from `ip`. */
+  isBanned(ipText: string): boolean {
+    return this.activeBan(normaliseIp(ipText), this.deps.now()) !== undefined;
+  }
+
+  /** Manual ban from the API. */
+  ban(ipText: string, durationMs: number, reason = 'banned by administrator'): BanEntry {
+    const ip = normaliseIp(ipText);
+    if (!Number.isFinite(durationMs) || durationMs < 1000 || durationMs > MAX_MANUAL_BAN_MS) throw invalidBanDuration(durationMs);
+    const now = this.deps.now();
+    const src = this.touch(ip);
+    src.ban = { since: now, until: now + durationMs, reason: reason.slice(0, 200), failures: src.failures.length };
+    this.deps.log.info('source banned by administrator', { ip, until: new Date(src.ban.until).toISOString() });
+    return this.entry(ip, src);
+  }
+
+  /** Lifts a ban and forgets the source's history; 404 `ban-not-found` when not banned. */
+  lift(ipText: string): BanEntry {
+    const ip = normaliseIp(ipText);
+    const src = this.sources.get(ip);
+    if (!src || !this.activeBan(ip, this.deps.now())) throw banNotFound(ip);
+    const lifted = this.entry(ip, src);
+    this.sources.delete(ip);
+    this.deps.log.info('ban lifted', { ip });
+    return lifted;
+  }
+
+  /** Current bans, the latest first. */
+  list(): BanEntry[] {
+    const now = this.deps.now();
+    const out: BanEntry[] = [];
+    for (const [ip, src] of this.sources) if (this.activeBan(ip, now)) out.push(this.entry(ip, src));
+    return out.sort((a, b) => b.since - a.since);
+  }
+
+  get trackedSources(): number {
+    return this.sources.size;
+  }
+
+  private activeBan(ip: string, now: number): Source['ban'] {
+    const ban = this.sources.get(ip)?.ban;
+    return ban && ban.until > now ? ban : undefined;
+  }
+
+  private isAllowed(ip: string): boolean {
+    return this.allow.check(ip, net.isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+  }
+
+  /** Gets or creates a source and marks it most recently active. */
+  private touch(ip: string): Source {
+    const src = this.sources.get(ip) ?? { failures: [], offences: 0, lastOffence: -Infinity };
+    this.sources.delete(ip);
+    this.sources.set(ip, src);
+    while (this.sources.size > this.opts.maxSources) {
+      const oldest = this.sources.keys().next().value;
+      if (oldest === undefined) break;
+      this.sources.delete(oldest);
+    }
+    return src;
+  }
+
+  private entry(ip: string, src: Source): BanEntry {
+    const ban = src.ban!;
+    const e: BanEntry = { ip, since: ban.since, until: ban.until, reason: ban.reason, failures: ban.failures, offences: src.offences };
+    if (src.lastUsername !== undefined) e.lastUsername = src.lastUsername;
+    return e;
+  }
+
+  private addAllow(block: string): void {
+    const [addr = '', bits] = block.split('/');
+    const ip = normaliseIp(addr);
+    const type = net.isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) this.allow.addAddress(ip, type);
+    else {
+      const prefix = Number(bits);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv6' ? 128 : 32)) throw invalidIp(block);
+      this.allow.addSubnet(ip, prefix, type);
+    }
+  }
+}
