@@ -58,6 +58,7 @@ export function parseParams(text: string): SipParams {
   for (const part of parts) {
     const eq = part.indexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+    if (name === '') throw new ParseError('bad-parameter', 'empty parameter');
     if (!tokenPattern.test(name)) throw new ParseError('bad-parameter', `bad parameter: ${part.trim().slice(0, 40)}`);
     const value = eq < 0 ? null : part.slice(eq + 1).trim();
     params.set(name.toLowerCase(), value);

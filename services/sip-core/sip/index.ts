@@ -43,6 +43,9 @@ export * from './types';
 export { SipHeaders, SipRequest, SipResponse, isRequest, isResponse } from './message';
 export type { HeaderEntry } from './message';
 export { ParseError, isParseError } from './parse-error';
+export { parseMessage, findHeaderEnd, leadingBlankBytes } from './parser';
+export type { ParseOptions } from './parser';
+export { serializeMessage, createResponse, reasonPhrase, reasonPhrases } from './serializer';
 export { headerKey, canonicalHeaderName, isListHeader } from './header-names';
 export {
   splitList,
