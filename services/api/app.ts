@@ -1,0 +1,46 @@
+// Builds the koa application: error shape, security headers, body, session,
+// then the routers. Anything not matched under /api is a JSON 404.
+import Koa from 'koa';
+import type { ApiDeps, ApiState } from './context';
+import { routeNotFound } from './errors';
+import { errorHandler } from './middleware/errors';
+import { jsonBody } from './middleware/json-body';
+import { securityHeaders } from './middleware/security-headers';
+import { session } from './middleware/session';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
+import { healthRoutes } from './routes/health';
+import { tenantRoutes } from './routes/tenants';
+import { userRoutes } from './routes/users';
+import type Router from '@koa/router';
+
+export interface BuiltApp {
+  app: Koa<ApiState>;
+  routers: Router<ApiState>[];
+}
+
+export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], fallback?: Koa.Middleware<ApiState>): BuiltApp {
+  const app = new Koa<ApiState>({ proxy: false });
+  const routers = [
+    healthRoutes(deps, new Date()),
+    authRoutes(deps),
+    tenantRoutes(deps),
+    userRoutes(deps),
+    auditRoutes(deps),
+    ...extraRouters,
+  ];
+  app.use(errorHandler(deps.log));
+  app.use(securityHeaders());
+  app.use(jsonBody());
+  app.use(session(deps));
+  for (const r of routers) {
+    app.use(r.routes());
+    app.use(r.allowedMethods());
+  }
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/')) throw routeNotFound(ctx.method, ctx.path);
+    if (fallback) return fallback(ctx, next);
+    return next();
+  });
+  return { app, routers };
+}

@@ -1,0 +1,39 @@
+// Loads the signed-in user from the session cookie, checks CSRF on every
+// state-changing request, and refuses everything but the password change to
+// a user who still has a one-time password.
+import type { Middleware } from 'koa';
+import { publicUser } from '../../store/repos/users';
+import type { ApiDeps, ApiState } from '../context';
+import { csrfFailed, notAuthenticated, passwordChangeRequired } from '../errors';
+import { timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'korobka_sid';
+
+/** Routes reachable before sign-in, or with a one-time password. */
+const PUBLIC = new Set(['POST /api/auth/login', 'GET /api/health', 'GET /api/branding']);
+const BEFORE_PASSWORD_CHANGE = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function session(deps: ApiDeps): Middleware<ApiState> {
+  return async (ctx, next) => {
+    const key = `${ctx.method} ${ctx.path}`;
+    if (PUBLIC.has(key) || !ctx.path.startsWith('/api/')) return next();
+    const sid = ctx.cookies.get(SESSION_COOKIE);
+    const now = deps.now?.() ?? new Date();
+    const s = sid ? deps.store.sessions.find(sid, now) : undefined;
+    const user = s && deps.store.users.get(s.userId);
+    if (!sid || !s || !user || user.disabled) throw notAuthenticated();
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) {
+      const token = ctx.get('x-csrf-token');
+      if (!token || !sameToken(token, s.csrfToken)) throw csrfFailed();
+    }
+    if (user.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(key)) throw passwordChangeRequired();
+    ctx.state.actor = { user: publicUser(user), sessionId: sid, csrfToken: s.csrfToken };
+    return next();
+  };
+}

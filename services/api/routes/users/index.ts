@@ -1,0 +1,102 @@
+import Router from '@koa/router';
+import type { ApiDeps, ApiState } from '../../context';
+import { badRequest, conflict, forbidden, notFound, validationFailed } from '../../errors';
+import { actorOf, audit, can, type ApiContext } from '../../guard';
+import { generatePassword, hashPassword } from '../../password';
+import { inScope, requestedTenant, tenantScope } from '../../scope';
+import { parseInput } from '../../validate';
+import type { Role, User, UserWithSecret } from '../../../store';
+import { createUserSchema, updateUserSchema } from './schema';
+
+function loadInScope(deps: ApiDeps, ctx: ApiContext): UserWithSecret {
+  const id = Number(ctx.params.id);
+  const u = Number.isInteger(id) && id > 0 ? deps.store.users.get(id) : undefined;
+  if (!u || !inScope(actorOf(ctx).user, u.tenantId)) throw notFound('user', ctx.params.id ?? '');
+  return u;
+}
+
+/** Only a superadmin hands out appliance-level roles. */
+function checkRoleGrant(actor: User, role: Role): void {
+  if (role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.grant-superadmin');
+}
+
+export function userRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/api/users' });
+
+  router.get('/', can(deps, 'users.read'), async (ctx) => {
+    const actor = actorOf(ctx).user;
+    ctx.body = { users: deps.store.users.list(tenantScope(actor, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')))) };
+  });
+
+  router.get('/:id', can(deps, 'users.read'), async (ctx) => {
+    const { passwordHash: _h, ...user } = loadInScope(deps, ctx);
+    ctx.body = { user };
+  });
+
+  router.post('/', can(deps, 'users.write'), async (ctx) => {
+    const actor = actorOf(ctx).user;
+    const input = parseInput(createUserSchema, ctx.state.body);
+    checkRoleGrant(actor, input.role);
+    let tenantId: number | null;
+    if (input.role === 'superadmin') tenantId = null;
+    else if (actor.tenantId !== null) tenantId = actor.tenantId;
+    else if (input.tenantId === undefined || (input.tenantId === null && input.role !== 'auditor'))
+      throw validationFailed([{ field: 'tenantId', message: 'required for this role' }]);
+    else tenantId = input.tenantId;
+    if (tenantId !== null && !deps.store.tenants.get(tenantId)) throw validationFailed([{ field: 'tenantId', message: 'no such tenant' }]);
+    if (deps.store.users.byUsername(input.username)) throw conflict('username-taken', `user name ${input.username} is taken`, { field: 'username' });
+    const password = generatePassword();
+    const user = deps.store.users.create({
+      tenantId,
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      passwordHash: await hashPassword(password),
+      mustChangePassword: true,
+    });
+    audit(deps, ctx, { tenantId, action: 'user.create', target: `user:${user.id}`, details: { username: user.username, role: user.role } });
+    ctx.status = 201;
+    ctx.body = { user, password };
+  });
+
+  router.patch('/:id', can(deps, 'users.write'), async (ctx) => {
+    const actor = actorOf(ctx).user;
+    const target = loadInScope(deps, ctx);
+    const patch = parseInput(updateUserSchema, ctx.state.body);
+    if (patch.role) checkRoleGrant(actor, patch.role);
+    if (target.role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.manage-superadmin');
+    if (patch.role && (patch.role === 'superadmin') !== (target.role === 'superadmin'))
+      throw badRequest('role-level-change', 'a tenant user cannot become superadmin or back; create a new user instead');
+    if (target.id === actor.id && (patch.disabled || (patch.role && patch.role !== target.role)))
+      throw badRequest('cannot-change-self', 'you cannot disable yourself or change your own role');
+    const user = deps.store.users.update(target.id, patch)!;
+    if (patch.disabled) deps.store.sessions.deleteForUser(target.id);
+    audit(deps, ctx, { tenantId: target.tenantId, action: 'user.update', target: `user:${target.id}`, details: patch });
+    ctx.body = { user };
+  });
+
+  router.post('/:id/reset-password', can(deps, 'users.write'), async (ctx) => {
+    const actor = actorOf(ctx).user;
+    const target = loadInScope(deps, ctx);
+    if (target.role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.manage-superadmin');
+    const password = generatePassword();
+    deps.store.users.setPassword(target.id, await hashPassword(password), true);
+    deps.store.sessions.deleteForUser(target.id);
+    audit(deps, ctx, { tenantId: target.tenantId, action: 'user.reset-password', target: `user:${target.id}` });
+    ctx.body = { password };
+  });
+
+  router.delete('/:id', can(deps, 'users.write'), async (ctx) => {
+    const actor = actorOf(ctx).user;
+    const target = loadInScope(deps, ctx);
+    if (target.id === actor.id) throw badRequest('cannot-change-self', 'you cannot delete yourself');
+    if (target.role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.manage-superadmin');
+    if (target.role === 'superadmin' && deps.store.users.countByRole('superadmin') <= 1)
+      throw conflict('last-superadmin', 'the last superadmin cannot be deleted');
+    deps.store.users.delete(target.id);
+    audit(deps, ctx, { tenantId: target.tenantId, action: 'user.delete', target: `user:${target.id}`, details: { username: target.username } });
+    ctx.status = 204;
+  });
+
+  return router;
+}

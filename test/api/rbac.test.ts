@@ -1,0 +1,138 @@
+// Every route against every role: a role not allowed gets 403 (and an
+// audit row), an allowed one gets past the guard. A route added without a
+// line here fails the first test, so no route escapes this check.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../services/api';
+import { roles, type Role } from '../../services/store';
+import { silentLogger } from '../../services/common/logger';
+import { configSchema } from '../../appliance/config/schema';
+import { startApi, type Client, type Harness } from './harness';
+
+type Rule = 'public' | 'signed-in' | readonly Role[];
+const ADMINS = ['superadmin', 'tenant-admin'] as const;
+
+const table: Record<string, Rule> = {
+  'GET /api/health': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': 'signed-in',
+  'GET /api/auth/me': 'signed-in',
+  'POST /api/auth/password': 'signed-in',
+  'GET /api/tenants': ['superadmin'],
+  'GET /api/tenants/:id': ['superadmin'],
+  'POST /api/tenants': ['superadmin'],
+  'PATCH /api/tenants/:id': ['superadmin'],
+  'DELETE /api/tenants/:id': ['superadmin'],
+  'GET /api/users': ADMINS,
+  'GET /api/users/:id': ADMINS,
+  'POST /api/users': ADMINS,
+  'PATCH /api/users/:id': ADMINS,
+  'POST /api/users/:id/reset-password': ADMINS,
+  'DELETE /api/users/:id': ADMINS,
+  'GET /api/audit': ['superadmin', 'auditor'],
+  'GET /api/audit/verify': ['superadmin', 'auditor'],
+};
+
+function registeredRoutes(): string[] {
+  const config = configSchema.parse({ dataDir: '/nonexistent' });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only the router table is read, the store is never touched
+  const { routers } = buildApp({ store: {} as any, config, log: silentLogger, supervisorStatus: () => null });
+  const out = new Set<string>();
+  for (const r of routers)
+    for (const layer of r.stack)
+      for (const m of layer.methods) if (m !== 'HEAD') out.add(`${m} ${String(layer.path).replace(/\/$/, '') || '/'}`);
+  return [...out].sort();
+}
+
+let h: Harness;
+let tenantA: number;
+let tenantB: number;
+let tenantC: number;
+const clients = new Map<Role, Client>();
+let victimInA: number;
+
+beforeAll(async () => {
+  h = await startApi();
+  tenantA = h.store.tenants.create({ name: 'A', sipDomain: 'a.example.ru' }).id;
+  tenantB = h.store.tenants.create({ name: 'B', sipDomain: 'b.example.ru' }).id;
+  // The tenant routes act on C, which the allowed DELETE may remove.
+  tenantC = h.store.tenants.create({ name: 'C', sipDomain: 'c.example.ru' }).id;
+  for (const role of roles) clients.set(role, (await h.as(role, role === 'superadmin' ? null : tenantA)).client);
+  victimInA = h.store.users.create({ tenantId: tenantA, username: 'victim', role: 'employee', passwordHash: 'x' }).id;
+});
+afterAll(() => h.close());
+
+function concrete(route: string): { method: string; url: string; body?: unknown } {
+  const [method, path] = route.split(' ') as [string, string];
+  const id = path.startsWith('/api/tenants') ? tenantC : victimInA;
+  const url = path.replace(':id', String(id));
+  const body = method === 'GET' ? undefined : {};
+  return { method, url, body };
+}
+
+describe('RBAC', () => {
+  it('has a rule for every registered route', () => {
+    expect(registeredRoutes()).toEqual(Object.keys(table).sort());
+  });
+
+  for (const [route, rule] of Object.entries(table)) {
+    if (rule === 'public' || rule === 'signed-in') continue;
+    for (const role of roles) {
+      const allowed = rule.includes(role);
+      it(`${route} ${allowed ? 'lets' : 'refuses'} ${role}`, async () => {
+        const { method, url, body } = concrete(route);
+        const r = await clients.get(role)!.request(method, url, body);
+        if (allowed) expect(r.body?.code).not.toBe('forbidden');
+        else {
+          expect(r.status).toBe(403);
+          expect(r.body.code).toBe('forbidden');
+        }
+      });
+    }
+  }
+
+  it('refuses every non-public route without a session', async () => {
+    for (const [route, rule] of Object.entries(table)) {
+      if (rule === 'public') continue;
+      const { method, url, body } = concrete(route);
+      const r = await h.client().request(method, url, body);
+      expect(r.status, route).toBe(401);
+    }
+  });
+
+  it('audits refusals', () => {
+    const denied = h.store.audit.list({ action: 'access.denied' }).rows;
+    expect(denied.length).toBeGreaterThan(10);
+    expect(denied[0]).toMatchObject({ outcome: 'denied' });
+  });
+});
+
+describe('tenant isolation', () => {
+  it('a tenant admin sees only their tenant, and another tenant\'s user looks missing', async () => {
+    const inB = h.store.users.create({ tenantId: tenantB, username: 'bob-b', role: 'employee', passwordHash: 'x' });
+    const admin = clients.get('tenant-admin')!;
+    const list = await admin.request('GET', '/api/users');
+    expect(list.body.users.every((u: { tenantId: number }) => u.tenantId === tenantA)).toBe(true);
+    const other = await admin.request('GET', '/api/users?tenantId=' + tenantB);
+    expect(other.body.users.some((u: { id: number }) => u.id === inB.id)).toBe(false);
+    for (const [method, suffix] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['POST', '/reset-password']] as const) {
+      const r = await admin.request(method, `/api/users/${inB.id}${suffix}`, method === 'GET' ? undefined : { displayName: 'x' });
+      expect(r.status, `${method} ${suffix}`).toBe(404);
+      expect(r.body.code).toBe('user-not-found');
+    }
+    expect(h.store.users.get(inB.id)).toMatchObject({ displayName: '', disabled: false });
+  });
+
+  it('a tenant admin cannot create a superadmin', async () => {
+    const r = await clients.get('tenant-admin')!.request('POST', '/api/users', { username: 'sneaky', role: 'superadmin' });
+    expect(r.status).toBe(403);
+    expect(h.store.users.byUsername('sneaky')).toBeUndefined();
+  });
+
+  it('a tenant auditor reads only their tenant\'s audit rows', async () => {
+    h.store.audit.append({ actorId: null, actor: 'x', tenantId: tenantB, action: 'secret.b' });
+    const r = await clients.get('auditor')!.request('GET', '/api/audit?limit=1000');
+    expect(r.status).toBe(200);
+    expect(r.body.rows.length).toBeGreaterThan(0);
+    expect(r.body.rows.every((row: { tenantId: number }) => row.tenantId === tenantA)).toBe(true);
+  });
+});
