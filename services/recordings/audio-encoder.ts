@@ -1,0 +1,91 @@
+// Writes a stereo track to a file: WAV (16-bit PCM, 8 kHz) directly, or Opus
+// in Ogg through Debian's ffmpeg (libopus), fed raw PCM on stdin.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { encoderFailed } from './errors';
+import { wavHeader, type StereoTrack } from './stereo-track';
+
+export type AudioFormat = 'opus' | 'wav';
+
+export interface EncodedAudio {
+  format: AudioFormat;
+  codec: 'opus' | 'pcm-s16le';
+  mediaType: 'audio/ogg' | 'audio/wav';
+  /** Bytes of 16-bit PCM the track holds. */
+  pcmBytes: number;
+  /** Bytes of the written file. */
+  bytes: number;
+}
+
+export interface EncoderOptions {
+  ffmpegPath?: string;
+  /** Opus bit rate for two 8 kHz voice channels. */
+  opusBitrate?: string;
+  /** ffmpeg is killed after this long: a stuck encoder must not hold the pipeline. */
+  timeoutMs?: number;
+}
+
+async function writeAll(out: Writable, chunks: Iterable<Buffer>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+}
+
+async function writeWav(track: StereoTrack, outPath: string): Promise<number> {
+  const pcmBytes = track.frames * 4;
+  const out = createWriteStream(outPath, { mode: 0o600 });
+  out.write(wavHeader(pcmBytes));
+  await writeAll(out, track.pcmChunks());
+  out.end();
+  await once(out, 'close');
+  return 44 + pcmBytes;
+}
+
+async function writeOpus(track: StereoTrack, outPath: string, opts: EncoderOptions): Promise<number> {
+  const args = [
+    ...['-hide_banner', '-nostats', '-loglevel', 'error', '-y'],
+    ...['-f', 's16le', '-ar', '8000', '-ac', '2', '-i', 'pipe:0'],
+    ...['-c:a', 'libopus', '-b:a', opts.opusBitrate ?? '24k', '-application', 'voip', '-vbr', 'on'],
+    ...['-f', 'ogg', outPath],
+  ];
+  const ff = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  ff.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    ff.once('error', (e) => reject(encoderFailed(`cannot start ${opts.ffmpegPath ?? 'ffmpeg'}: ${e.message}`)));
+    ff.once('close', (code) => resolve(code));
+  });
+  const timer = setTimeout(() => ff.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
+  try {
+    // EPIPE when ffmpeg dies early is reported through its exit code below.
+    ff.stdin.on('error', () => undefined);
+    await Promise.race([writeAll(ff.stdin, track.pcmChunks()), exited]);
+    ff.stdin.end();
+    const code = await exited;
+    if (code !== 0) throw encoderFailed(`ffmpeg exited with ${code}: ${stderr.trim().slice(0, 500)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return (await stat(outPath)).size;
+}
+
+export async function encodeTrack(
+  track: StereoTrack,
+  format: AudioFormat,
+  outPath: string,
+  opts: EncoderOptions = {},
+): Promise<EncodedAudio> {
+  const bytes = format === 'wav' ? await writeWav(track, outPath) : await writeOpus(track, outPath, opts);
+  return {
+    format,
+    codec: format === 'wav' ? 'pcm-s16le' : 'opus',
+    mediaType: format === 'wav' ? 'audio/wav' : 'audio/ogg',
+    pcmBytes: track.frames * 4,
+    bytes,
+  };
+}

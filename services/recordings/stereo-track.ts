@@ -1,0 +1,303 @@
+// Builds the stereo track of a call from captured RTP: caller on the left,
+// callee on the right, every packet placed by its RTP timestamp.
+//
+// Timing model: inside one SSRC the RTP timestamp is the sample clock
+// (RFC 3550 §5.1), so packets are placed at `offset + timestamp`, which keeps
+// lost packets as silence, puts reordered packets back in place and drops
+// duplicates (same extended sequence number). The `offset` of a stream ties
+// its clock to the capture clock: the smallest (arrival − timestamp) over its
+// packets, i.e. the packet that met the least network delay. Both channels
+// share the capture clock, so they stay aligned. A new SSRC, or a timestamp
+// jump that disagrees with the arrival times by more than JUMP_SECONDS (a
+// sender that restarted its clock, e.g. after hold), starts a new segment with
+// its own offset.
+import type { UdpDatagram } from './pcap-reader';
+import type { PayloadTypeTable } from './payload-types';
+import { decodeG711, type G711Law } from './g711';
+import { isRtcp, parseRtp } from './rtp';
+import { isAppError } from '../common/errors';
+
+export const SAMPLE_RATE = 8000;
+const JUMP_SECONDS = 2;
+
+export type ChannelIndex = 0 | 1;
+
+/** Decides a datagram's channel: 0 = left (caller), 1 = right (callee), undefined = not ours. */
+export type ChannelResolver = (src: string, dst: string) => ChannelIndex | undefined;
+
+export interface ChannelMap {
+  /** `address:port` endpoints, matched against a datagram's source, then its destination. */
+  left: string[];
+  right: string[];
+}
+
+export function resolverFromMap(map: ChannelMap): ChannelResolver {
+  const side = new Map<string, ChannelIndex>();
+  for (const ep of map.left) side.set(ep, 0);
+  for (const ep of map.right) side.set(ep, 1);
+  return (src, dst) => side.get(src) ?? side.get(dst);
+}
+
+/**
+ * Without a map: each rtpengine port receives one party's media, so the first
+ * destination seen becomes the left channel and the second the right one.
+ * Only a fallback; which party spoke first is a guess.
+ */
+export function resolverByFirstDestination(): ChannelResolver {
+  const side = new Map<string, ChannelIndex>();
+  return (_src, dst) => {
+    const known = side.get(dst);
+    if (known !== undefined || side.size >= 2) return known;
+    const ch = side.size as ChannelIndex;
+    side.set(dst, ch);
+    return ch;
+  };
+}
+
+interface Placed {
+  pos: number;
+  law: G711Law;
+  payload: Buffer;
+}
+
+interface Segment {
+  channel: ChannelIndex;
+  /** min(arrival in samples − extended timestamp). */
+  offset: number;
+  packets: Array<{ extTs: number; law: G711Law; payload: Buffer }>;
+  seen: Set<number>;
+  minSeq: number;
+  maxSeq: number;
+}
+
+interface StreamState {
+  lastSeq: number;
+  extSeq: number;
+  lastTs: number;
+  extTs: number;
+  lastArrival: number;
+  segment: Segment;
+}
+
+export interface ChannelStats {
+  packets: number;
+  duplicates: number;
+  /** Expected minus received, per segment (RFC 3550 A.3). */
+  lost: number;
+  segments: number;
+  ssrcs: number;
+}
+
+export interface TrackStats {
+  channels: [ChannelStats, ChannelStats];
+  skippedEvents: number;
+  rtcp: number;
+  malformed: number;
+  unassigned: number;
+}
+
+const int16 = (x: number) => ((x + 0x8000) & 0xffff) - 0x8000;
+const int32 = (x: number) => x | 0;
+
+export class StereoTrackBuilder {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly segments: Segment[] = [];
+  private readonly ssrcs: [Set<number>, Set<number>] = [new Set(), new Set()];
+  private skippedEvents = 0;
+  private rtcp = 0;
+  private malformed = 0;
+  private unassigned = 0;
+  private readonly duplicates: [number, number] = [0, 0];
+
+  constructor(
+    private readonly channelOf: ChannelResolver,
+    private readonly payloadTypes: PayloadTypeTable,
+  ) {}
+
+  /** Throws `codec-not-supported` on the first packet of a codec we cannot decode. */
+  add(d: UdpDatagram): void {
+    if (isRtcp(d.payload)) {
+      this.rtcp++;
+      return;
+    }
+    let rtp;
+    try {
+      rtp = parseRtp(d.payload);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      this.malformed++; // STUN, keep-alives, garbage: not audio
+      return;
+    }
+    const channel = this.channelOf(d.src, d.dst);
+    if (channel === undefined) {
+      this.unassigned++;
+      return;
+    }
+    const action = this.payloadTypes.action(rtp.payloadType);
+    if (action.kind === 'skip') {
+      this.skippedEvents++;
+      return;
+    }
+    const arrival = (d.timeUs * SAMPLE_RATE) / 1e6;
+    const key = `${channel}/${rtp.ssrc}`;
+    this.ssrcs[channel].add(rtp.ssrc);
+    let s = this.streams.get(key);
+    let ext: { seq: number; ts: number };
+    if (!s) {
+      s = { lastSeq: rtp.sequence, extSeq: rtp.sequence, lastTs: rtp.timestamp, extTs: rtp.timestamp, lastArrival: arrival, segment: this.newSegment(channel) };
+      this.streams.set(key, s);
+      ext = { seq: rtp.sequence, ts: rtp.timestamp };
+    } else {
+      ext = this.advance(s, rtp.sequence, rtp.timestamp, arrival);
+    }
+    const seg = s.segment;
+    if (seg.seen.has(ext.seq)) {
+      this.duplicates[channel]++;
+      return;
+    }
+    seg.seen.add(ext.seq);
+    seg.minSeq = Math.min(seg.minSeq, ext.seq);
+    seg.maxSeq = Math.max(seg.maxSeq, ext.seq);
+    seg.offset = Math.min(seg.offset, arrival - ext.ts);
+    // Copy: the payload is a view into a 256 KiB read chunk we should not keep alive.
+    seg.packets.push({ extTs: ext.ts, law: action.law, payload: Buffer.from(rtp.payload) });
+  }
+
+  private newSegment(channel: ChannelIndex): Segment {
+    const seg: Segment = { channel, offset: Infinity, packets: [], seen: new Set(), minSeq: Infinity, maxSeq: -Infinity };
+    this.segments.push(seg);
+    return seg;
+  }
+
+  /** Extends sequence number and timestamp across wrap (RFC 3550 A.1), tolerating reordering. */
+  private advance(s: StreamState, seq: number, ts: number, arrival: number): { seq: number; ts: number } {
+    const dSeq = int16(seq - s.lastSeq);
+    const extSeq = s.extSeq + dSeq;
+    const dTs = int32(ts - s.lastTs);
+    if (dSeq <= 0) return { seq: extSeq, ts: s.extTs + dTs }; // late or duplicate: the reference stays
+    if (Math.abs(dTs - (arrival - s.lastArrival)) > JUMP_SECONDS * SAMPLE_RATE) {
+      // The sender's clock jumped: restart the segment on the capture clock.
+      s.segment = this.newSegment(s.segment.channel);
+      s.extTs = ts;
+    } else {
+      s.extTs += dTs;
+    }
+    s.lastTs = ts;
+    s.extSeq = extSeq;
+    s.lastSeq = seq;
+    s.lastArrival = arrival;
+    return { seq: extSeq, ts: s.extTs };
+  }
+
+  finish(): StereoTrack {
+    return new StereoTrack(this.segments, this.stats());
+  }
+
+  private stats(): TrackStats {
+    const ch = (c: ChannelIndex): ChannelStats => {
+      const segs = this.segments.filter((s) => s.channel === c && s.packets.length);
+      const packets = segs.reduce((n, s) => n + s.packets.length, 0);
+      return {
+        packets,
+        duplicates: this.duplicates[c],
+        lost: segs.reduce((n, s) => n + (s.maxSeq - s.minSeq + 1 - s.packets.length), 0),
+        segments: segs.length,
+        ssrcs: this.ssrcs[c].size,
+      };
+    };
+    return {
+      channels: [ch(0), ch(1)],
+      skippedEvents: this.skippedEvents,
+      rtcp: this.rtcp,
+      malformed: this.malformed,
+      unassigned: this.unassigned,
+    };
+  }
+}
+
+/** The placed audio: frame count, start time, and interleaved s16le PCM on demand. */
+export class StereoTrack {
+  readonly sampleRate = SAMPLE_RATE;
+  readonly channels = 2;
+  /** Stereo frames (one sample per channel). */
+  readonly frames: number;
+  /** Capture time of frame 0, µs since the epoch. */
+  readonly startUs: number;
+  private readonly placed: [Placed[], Placed[]] = [[], []];
+
+  constructor(
+    segments: Segment[],
+    readonly stats: TrackStats,
+  ) {
+    let origin = Infinity;
+    let end = -Infinity;
+    for (const seg of segments) {
+      const offset = Math.round(seg.offset);
+      for (const p of seg.packets) {
+        const pos = offset + p.extTs;
+        this.placed[seg.channel].push({ pos, law: p.law, payload: p.payload });
+        origin = Math.min(origin, pos);
+        end = Math.max(end, pos + p.payload.length);
+      }
+    }
+    if (origin === Infinity) origin = end = 0;
+    for (const list of this.placed) {
+      for (const p of list) p.pos -= origin;
+      list.sort((a, b) => a.pos - b.pos);
+    }
+    this.frames = end - origin;
+    this.startUs = (origin * 1e6) / SAMPLE_RATE;
+  }
+
+  get durationMs(): number {
+    return (this.frames * 1000) / SAMPLE_RATE;
+  }
+
+  /** Interleaved 16-bit little-endian stereo PCM, `framesPerChunk` frames at a time. */
+  *pcmChunks(framesPerChunk = SAMPLE_RATE): Generator<Buffer> {
+    const next: [number, number] = [0, 0];
+    for (let c0 = 0; c0 < this.frames; c0 += framesPerChunk) {
+      const n = Math.min(framesPerChunk, this.frames - c0);
+      const pcm = new Int16Array(2 * n);
+      for (const ch of [0, 1] as const) next[ch] = this.fill(ch, pcm, c0, n, next[ch]);
+      const buf = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+      if (BIG_ENDIAN) buf.swap16(); // WAV and ffmpeg's s16le want little-endian samples
+      yield buf;
+    }
+  }
+
+  /** Writes channel `ch`'s packets that overlap frames [c0, c0+n); returns the first packet still needed later. */
+  private fill(ch: ChannelIndex, pcm: Int16Array, c0: number, n: number, from: number): number {
+    const list = this.placed[ch];
+    let i = from;
+    for (let j = from; j < list.length; j++) {
+      const p = list[j];
+      if (!p || p.pos >= c0 + n) break;
+      const skip = Math.max(0, c0 - p.pos);
+      const take = Math.min(p.payload.length, c0 + n - p.pos);
+      if (take > skip) decodeG711(p.law, p.payload.subarray(skip, take), pcm, 2 * (p.pos + skip - c0) + ch, 2);
+      if (p.pos + p.payload.length <= c0 + n && j === i) i++;
+    }
+    return i;
+  }
+}
+
+const BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
+
+/** The RIFF/WAVE header of 16-bit PCM (the canonical 44-byte form). */
+export function wavHeader(dataBytes: number, sampleRate = SAMPLE_RATE, channels = 2): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16); // fmt chunk size
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(channels, 22);
+  h.writeUInt32LE(sampleRate, 24);
+  h.writeUInt32LE(sampleRate * channels * 2, 28);
+  h.writeUInt16LE(channels * 2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
