@@ -1,0 +1,88 @@
+// Responses to an app's request (notes A.6.3, A.6.4): dialog bookkeeping
+// (remote tag, route set, remote target, confirmation), CDRs, and delivery.
+import type { SipResponse } from '../sip/message';
+import type { MessageSource } from '../sip/types';
+import type { Dialog } from '../dialog/dialog';
+import type { Controller, OutboundTxn } from './controller';
+import { refreshTarget } from './network-requests';
+import { deliverToApp } from './sip-build';
+import { wireTime } from './leader';
+
+export function onResponseForApp(c: Controller, entry: OutboundTxn, res: SipResponse, src: MessageSource | undefined): void {
+  const final = res.status >= 200;
+  if (final) c.outbound.delete(entry.txnId);
+  const dialog = entry.dialog;
+  if (dialog) {
+    if (entry.creating) onCreatingResponse(c, entry, dialog, res);
+    else onInDialogResponse(c, entry, dialog, res);
+  }
+  if (entry.conn.closed) return;
+  const raw = c.serialize(res);
+  if (src) deliverToApp(entry.conn, raw, src, entry.txnId, dialog?.id ?? '');
+  else deliverLocal(entry, raw, dialog?.id ?? '');
+}
+
+/** A response the stack made itself (408 on Timer B/F, 503 on transport error). */
+function deliverLocal(entry: OutboundTxn, raw: Buffer, dialogId: string): void {
+  const d = entry.ctxn.destination;
+  entry.conn.send(
+    ['sip', 'network', String(raw.length), d.transport, d.address, String(d.port), wireTime(), entry.txnId, dialogId, '', '', ''],
+    raw.toString('utf8'),
+  );
+}
+
+function toTag(res: SipResponse): string | undefined {
+  try {
+    return res.to.tag;
+  } catch {
+    return undefined;
+  }
+}
+
+/** §12.1.2: the UAC route set is the Record-Route list reversed; the remote target is the Contact. */
+function establish(dialog: Dialog, res: SipResponse): void {
+  dialog.remoteTag = toTag(res);
+  dialog.routeSet = [...res.getAll('record-route')].reverse();
+  refreshTarget(dialog, res);
+}
+
+function onCreatingResponse(c: Controller, entry: OutboundTxn, dialog: Dialog, res: SipResponse): void {
+  const raw = () => c.serialize(res).toString('utf8');
+  if (res.status < 200) {
+    // RFC 3262: a reliable 1xx makes the early dialog usable for PRACK/UPDATE.
+    if (res.status > 100 && toTag(res) && (res.headers.has('rseq') || dialog.remoteTag === undefined)) establish(dialog, res);
+    return;
+  }
+  if (res.status < 300) {
+    if (dialog.state === 'confirmed') return;
+    establish(dialog, res);
+    dialog.state = 'confirmed';
+    if (entry.method === 'INVITE') {
+      dialog.ackableSeq = dialog.inviteSeq;
+      dialog.inviteInProgress = false;
+      if (entry.canceled) dialog.ackBye = true;
+      c.cdr.start('network', 'uac', raw());
+    }
+    return;
+  }
+  if (entry.method === 'INVITE') c.cdr.stop('network', res.status === 487 ? 'call-canceled' : 'call-rejected', raw());
+  c.dialogs.remove(dialog);
+}
+
+function onInDialogResponse(c: Controller, entry: OutboundTxn, dialog: Dialog, res: SipResponse): void {
+  if (res.status < 200) return;
+  if (entry.method === 'INVITE') {
+    dialog.inviteInProgress = false;
+    if (res.status < 300) {
+      refreshTarget(dialog, res);
+      dialog.ackableSeq = res.cseq.seq;
+    }
+    return;
+  }
+  if (entry.method === 'BYE' && res.status !== 401 && res.status !== 407) {
+    if (c.dialogs.get(dialog.id) === dialog) {
+      c.cdr.stop('application', 'normal-release', c.serialize(entry.ctxn.request).toString('utf8'));
+      c.dialogs.remove(dialog);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// A response from an app to a request the server delivered (notes A.6.2).
+import type { SipResponse } from '../sip/message';
+import type { Destination, MessageSource, SendResult } from '../sip/types';
+import { Dialog } from '../dialog/dialog';
+import { retransmitUntilAck } from '../dialog/two-hundred-retransmit';
+import type { AppConnection } from './app-connection';
+import { ensureContentType, rewriteLocalhost } from './app-message';
+import type { Controller, InboundTxn } from './controller';
+import { contactUri, hostPort, replyNok, replySent, responseFor, stripTag, withTag } from './sip-build';
+import { prepareReliable, startReliable } from './reliable-provisional';
+import { refreshTarget } from './network-requests';
+
+/** Headers the server writes itself from the request; the app's copies are ignored. */
+const FROM_REQUEST = new Set(['from', 'to', 'call-id', 'cseq']);
+
+export function sourceDestination(src: MessageSource): Destination {
+  return { transport: src.transport, address: src.address, port: src.port, connectionId: src.connectionId };
+}
+
+export async function onAppResponse(
+  c: Controller,
+  conn: AppConnection,
+  rid: string,
+  txnId: string,
+  appRes: SipResponse,
+): Promise<void> {
+  const entry = c.inbound.get(txnId);
+  if (!entry || entry.conn !== conn || entry.finalSent || entry.proxied) {
+    return replyNok(conn, rid, 'Response not sent due to unknown transaction');
+  }
+  const { req, txn } = entry;
+  const status = appRes.status;
+  if (status < 100 || status > 699) return replyNok(conn, rid, `invalid status ${status}`);
+  const local = txn.source.local;
+  const res = responseFor(req, status, appRes.reason);
+  for (const e of appRes.headers.entries()) {
+    if (!FROM_REQUEST.has(e.name.toLowerCase())) res.headers.append(e.name, e.value);
+  }
+  res.body = appRes.body;
+  const problem = ensureContentType(res);
+  if (problem) return replyNok(conn, rid, problem);
+  rewriteLocalhost(res, hostPort(local.advertisedHost, local.advertisedPort));
+  const creates = entry.initial && (req.method === 'INVITE' || req.method === 'SUBSCRIBE');
+  if (status > 100 && entry.initial) {
+    // §8.2.6.2: the UAS adds a To tag; srf apps may choose it (notes A.6.1 step 8).
+    const appTag = tagParam(appRes.get('to'));
+    if (appTag && creates && !entry.dialog) entry.localTag = appTag;
+    res.headers.set('To', withTag(res.get('to') ?? '', entry.localTag));
+  }
+  const isInvite = req.method === 'INVITE';
+  if ((creates || (isInvite && !entry.initial)) && status > 100 && status < 300 && !res.headers.has('contact')) {
+    res.headers.append('Contact', entry.dialog?.localContact ?? contactUri(local.advertisedHost, local.advertisedPort, local.transport));
+  }
+  if (isInvite && status > 100 && status < 200) {
+    const err = prepareReliable(entry, res);
+    if (err) return replyNok(conn, rid, err);
+  }
+  if (creates && status > 100 && status < 300 && !entry.dialog) entry.dialog = createUasDialog(c, entry, res);
+  if (status >= 200) {
+    entry.finalSent = true;
+    c.forgetInbound(entry);
+  }
+  let sent: SendResult;
+  try {
+    sent = await txn.respond(res);
+  } catch (e) {
+    return replyNok(conn, rid, `response not sent: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const dialog = entry.dialog;
+  replySent(conn, rid, sent.raw, sent.local, txnId, dialog?.id ?? '');
+  if (isInvite && status > 100 && status < 200 && res.headers.has('rseq')) startReliable(c, entry, res, sourceDestination(txn.source));
+  if (status >= 200) afterFinal(c, entry, res, sent);
+}
+
+function tagParam(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const close = value.lastIndexOf('>');
+  const m = /;\s*tag=([^;\s]+)/i.exec(close >= 0 ? value.slice(close) : value);
+  return m?.[1];
+}
+
+function createUasDialog(c: Controller, entry: InboundTxn, res: SipResponse): Dialog {
+  const { req } = entry;
+  const routes = req.getAll('record-route');
+  const dialog = new Dialog({
+    role: 'uas',
+    kind: req.method === 'INVITE' ? 'invite' : 'subscribe',
+    callId: req.callId,
+    localTag: entry.localTag,
+    remoteTag: req.from.tag ?? '',
+    localAddr: stripTag(req.get('to') ?? ''),
+    remoteAddr: stripTag(req.get('from') ?? ''),
+    remoteTarget: req.contacts[0]?.uriText ?? req.uri,
+    // §12.1.1: the UAS route set is the Record-Route list in order.
+    routeSet: routes,
+    localSeq: 0,
+    remoteSeq: req.cseq.seq,
+    localContact: res.get('contact') ?? '',
+    owner: entry.conn,
+    peer: entry.txn.source,
+    inviteSeq: req.cseq.seq,
+  });
+  dialog.inviteInProgress = req.method === 'INVITE';
+  c.dialogs.add(dialog);
+  return dialog;
+}
+
+function afterFinal(c: Controller, entry: InboundTxn, res: SipResponse, sent: SendResult): void {
+  const { req } = entry;
+  const dialog = entry.dialog;
+  const raw = sent.raw.toString('utf8');
+  const ok = res.status < 300;
+  if (req.method === 'INVITE') {
+    if (entry.initial) {
+      if (ok) c.cdr.start('application', 'uas', raw);
+      else c.cdr.stop('application', res.status === 487 ? 'call-canceled' : 'call-rejected', raw);
+    }
+    if (!dialog) return;
+    if (ok) {
+      dialog.state = 'confirmed';
+      if (!entry.initial) refreshTarget(dialog, req);
+      retransmitUntilAck(c, dialog, res, sourceDestination(entry.txn.source));
+    } else {
+      dialog.inviteInProgress = false;
+      if (entry.initial) c.dialogs.remove(dialog);
+    }
+    return;
+  }
+  if (req.method === 'SUBSCRIBE' && entry.initial && dialog) {
+    if (ok) dialog.state = 'confirmed';
+    else c.dialogs.remove(dialog);
+  }
+}

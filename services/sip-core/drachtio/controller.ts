@@ -1,0 +1,201 @@
+// The glue between drachtio-srf apps and the SIP stack (notes A.6): which app
+// owns which transaction and dialog, and what happens when an app goes away.
+import type { Logger } from '../../common/logger';
+import type { SipMessage, SipRequest } from '../sip/message';
+import type { ClientTransaction, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
+import { Dialog } from '../dialog/dialog';
+import { DialogStore } from '../dialog/dialog-store';
+import type { AppConnection } from './app-connection';
+import type { AppRegistry } from './app-registry';
+import type { AppCommandHandler } from './wire-server';
+import type { WireMessage } from './leader';
+import { CdrEmitter } from './cdr';
+import type { SipStack, SipTransports } from './sip-stack';
+import { onNetworkAck, onNetworkCancel, onNetworkRequest, onStrayResponse } from './network-requests';
+import { onAppSip } from './app-commands';
+import { onAppProxy } from '../proxy/proxy-command';
+import { sendByeInDialog } from '../dialog/dialog-requests';
+import { replyNok, responseFor, withTag } from './sip-build';
+
+/** A network request handed to an app, waiting for the app's response. */
+export interface InboundTxn {
+  txnId: string;
+  conn: AppConnection;
+  req: SipRequest;
+  txn: ServerTransaction;
+  /** In-dialog request: its dialog. INVITE/SUBSCRIBE: the UAS dialog once created. */
+  dialog?: Dialog;
+  /** To tag for responses to an out-of-dialog request (RFC 3261 §8.2.6.2). */
+  localTag: string;
+  finalSent: boolean;
+  /** Out of dialog (no To tag): an initial INVITE, REGISTER, OPTIONS … */
+  initial: boolean;
+  /** RFC 3262: last RSeq used for a reliable provisional. */
+  rseq?: number;
+  /** Stops retransmission of the outstanding reliable provisional. */
+  stopReliable?: () => void;
+  /** The app is proxying this request (A.8): no response expected from it. */
+  proxied?: boolean;
+}
+
+/** An app request sent to the network, waiting for responses. */
+export interface OutboundTxn {
+  txnId: string;
+  conn: AppConnection;
+  ctxn: ClientTransaction;
+  method: string;
+  /** UAC dialog of an INVITE/SUBSCRIBE, or the dialog of an in-dialog request. */
+  dialog?: Dialog;
+  /** The request created the dialog (initial INVITE/SUBSCRIBE). */
+  creating: boolean;
+  canceled: boolean;
+}
+
+export interface ControllerOptions {
+  stack: SipStack;
+  transports: SipTransports;
+  registry: AppRegistry;
+  serialize(msg: SipMessage): Buffer;
+  log: Logger;
+  /** RFC 3261 T1 in ms (2xx and reliable-1xx retransmission, ACK timeout = 64×T1). */
+  t1Ms: number;
+  t2Ms: number;
+}
+
+export class Controller implements AppCommandHandler {
+  readonly dialogs = new DialogStore();
+  readonly inbound = new Map<string, InboundTxn>();
+  readonly inboundByTxn = new WeakMap<ServerTransaction, InboundTxn>();
+  readonly outbound = new Map<string, OutboundTxn>();
+  readonly cdr: CdrEmitter;
+  readonly stack: SipStack;
+  readonly log: Logger;
+  counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0 };
+
+  constructor(readonly opts: ControllerOptions) {
+    this.stack = opts.stack;
+    this.log = opts.log;
+    this.cdr = new CdrEmitter(opts.registry);
+    this.stack.on('request', (req: SipRequest, txn: ServerTransaction) => this.safely('request', () => onNetworkRequest(this, req, txn)));
+    this.stack.on('ack', (req: SipRequest, src: MessageSource) => this.safely('ack', () => onNetworkAck(this, req, src)));
+    this.stack.on('cancel', (req: SipRequest, txn: ServerTransaction) => this.safely('cancel', () => onNetworkCancel(this, req, txn)));
+    this.stack.on('strayResponse', (res: SipResponse, src: MessageSource) => this.safely('stray', () => onStrayResponse(this, res, src)));
+  }
+
+  get registry(): AppRegistry {
+    return this.opts.registry;
+  }
+
+  serialize(msg: SipMessage): Buffer {
+    return this.opts.serialize(msg);
+  }
+
+  availableTransports(): Set<Transport> {
+    return new Set(this.opts.transports.listeners().map((l) => l.transport));
+  }
+
+  /** True when host:port names one of our own listeners (notes A.6.3: no requests to ourselves). */
+  isOwnAddress(address: string, port: number): boolean {
+    return this.opts.transports
+      .listeners()
+      .some((l) => l.port === port && (l.host === address || l.advertisedHost === address || (isAny(l.host) && isLoopback(address))));
+  }
+
+  onSip(conn: AppConnection, msg: WireMessage): void {
+    onAppSip(this, conn, msg).catch((e: unknown) => {
+      this.log.error('app sip command failed', { err: e });
+      replyNok(conn, msg.id, e instanceof Error ? e.message : 'internal error');
+    });
+  }
+
+  onProxy(conn: AppConnection, msg: WireMessage): void {
+    onAppProxy(this, conn, msg).catch((e: unknown) => {
+      this.log.error('app proxy command failed', { err: e });
+      replyNok(conn, msg.id, e instanceof Error ? e.message : 'internal error');
+    });
+  }
+
+  /** Forget an inbound transaction once answered or gone. */
+  forgetInbound(entry: InboundTxn): void {
+    entry.stopReliable?.();
+    if (this.inbound.get(entry.txnId) === entry) this.inbound.delete(entry.txnId);
+  }
+
+  /**
+   * An app connection closed: end what it owned so no call is left half-open.
+   * (drachtio-server leaves such dialogs to time out; a PBX must hang up cleanly.)
+   */
+  onDisconnect(conn: AppConnection): void {
+    for (const entry of [...this.inbound.values()]) {
+      if (entry.conn !== conn) continue;
+      this.forgetInbound(entry);
+      if (!entry.finalSent && !entry.proxied && entry.req.method !== 'ACK') {
+        entry.finalSent = true;
+        this.counters.appTeardowns++;
+        void this.respondLocally(entry, 503, 'Service Unavailable', 'application disconnected');
+      }
+    }
+    for (const entry of [...this.outbound.values()]) {
+      if (entry.conn !== conn) continue;
+      this.outbound.delete(entry.txnId);
+      if (entry.method === 'INVITE' && entry.creating && !entry.canceled) {
+        entry.canceled = true;
+        entry.ctxn.cancel([['Reason', 'SIP;cause=503;text="application disconnected"']]);
+      }
+    }
+    for (const dialog of this.dialogs.all()) {
+      if (dialog.owner !== conn) continue;
+      if (dialog.state === 'confirmed' && !dialog.ending) {
+        this.counters.appTeardowns++;
+        void sendByeInDialog(this, dialog, 'application disconnected').catch((e: unknown) =>
+          this.log.warn('bye after app disconnect failed', { dialogId: dialog.id, err: e }),
+        );
+      } else if (dialog.role === 'uac' && dialog.state === 'early') {
+        // the CANCEL above ends it; keep it until the final response arrives.
+        continue;
+      }
+      this.dialogs.remove(dialog);
+    }
+  }
+
+  /** A response the server makes itself for an inbound request (app gone, CANCEL …). */
+  async respondLocally(entry: InboundTxn, status: number, reason: string, why: string): Promise<void> {
+    const res = responseFor(entry.req, status, reason);
+    const to = res.get('to');
+    if (to !== undefined && !/;\s*tag=/i.test(to)) res.headers.set('To', withTag(to, entry.localTag));
+    res.headers.append('Reason', `SIP;cause=${status};text="${why}"`);
+    try {
+      await entry.txn.respond(res);
+    } catch (e) {
+      this.log.debug('local response not sent', { status, err: e });
+    }
+    if (entry.req.method === 'INVITE' && entry.initial) {
+      this.cdr.stop('application', status === 487 ? 'call-canceled' : 'call-rejected', this.serialize(res).toString('utf8'));
+    }
+    if (entry.dialog && entry.dialog.state === 'early') this.dialogs.remove(entry.dialog);
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      dialogs: this.dialogs.size,
+      pendingInbound: this.inbound.size,
+      pendingOutbound: this.outbound.size,
+      cdr: this.cdr.counters,
+      ...this.counters,
+    };
+  }
+
+  private safely(what: string, fn: () => void | Promise<void>): void {
+    try {
+      const r = fn();
+      if (r instanceof Promise) r.catch((e: unknown) => this.log.error('sip event handler failed', { what, err: e }));
+    } catch (e) {
+      this.log.error('sip event handler failed', { what, err: e });
+    }
+  }
+}
+
+const isAny = (h: string) => h === '0.0.0.0' || h === '::';
+const isLoopback = (a: string) => a.startsWith('127.') || a === '::1';
+
+export { Dialog };

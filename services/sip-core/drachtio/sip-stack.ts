@@ -1,0 +1,23 @@
+// What the drachtio controller needs from part A's SIP stack (services/sip-core/sip),
+// as a structural interface: A's TransactionLayer/TransportLayer satisfy it, and the
+// controller stays testable and independent of the stack's internals.
+import type { EventEmitter } from 'node:events';
+import type { SipMessage, SipRequest } from '../sip/message';
+import type {
+  ClientTransaction,
+  Destination,
+  ListenerInfo,
+  SendRequestHandlers,
+  SendResult,
+  Transport,
+} from '../sip/types';
+
+export interface SipStack extends EventEmitter {
+  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTransaction;
+  sendStateless(msg: SipMessage, destination: Destination, opts?: { addVia?: boolean }): Promise<SendResult>;
+  localFor(transport: Transport, family?: 4 | 6): ListenerInfo;
+}
+
+export interface SipTransports {
+  listeners(): ListenerInfo[];
+}
