@@ -90,7 +90,7 @@ function valueAt(obj: unknown, keys: PropertyKey[]): unknown {
 }
 
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
-  const env = opts.env ?? {};
+  const env = opts.env ?? process.env;
   const flags = opts.flags ?? {};
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};

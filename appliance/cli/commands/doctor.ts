@@ -1,0 +1,138 @@
+// `korobka doctor`: every check at once, each with what to do about it.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { layout } from '../../data-dir';
+import { openStore } from '../../../services/store';
+import { tlsFiles } from '../../../provisioning/tls';
+import { readSupervisorStatus } from '../../supervisor/status-file';
+import type { Config } from '../../config/schema';
+import { commonHelp, configFrom, parse, print, type Command } from '../command';
+import { isAlive, readPid } from '../runtime';
+
+type Verdict = 'ok' | 'warn' | 'fail';
+export interface Check {
+  name: string;
+  verdict: Verdict;
+  detail: string;
+  fix?: string;
+}
+
+const GB = 1024 ** 3;
+
+function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+function udpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+  const dir = config.dataDir;
+
+  const major = Number(process.versions.node.split('.')[0]);
+  add(major >= 20 ? { name: 'node', verdict: 'ok', detail: `Node ${process.versions.node}` } : { name: 'node', verdict: 'fail', detail: `Node ${process.versions.node}`, fix: 'install Node 20 or newer' });
+
+  if (!existsSync(dir)) {
+    add({ name: 'data directory', verdict: 'fail', detail: `${dir} does not exist`, fix: 'run `korobka init`' });
+    return checks;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+    add({ name: 'data directory', verdict: 'ok', detail: dir });
+  } catch {
+    add({ name: 'data directory', verdict: 'fail', detail: `${dir} is not writable`, fix: 'run as the korobka user or root' });
+  }
+  const fs = statfsSync(dir);
+  const free = fs.bavail * fs.bsize;
+  const freeGb = (free / GB).toFixed(1);
+  if (free < GB) add({ name: 'disk', verdict: 'fail', detail: `${freeGb} GB free`, fix: 'free space: recordings and the database stop growing when the disk is full' });
+  else if (free < 10 * GB) add({ name: 'disk', verdict: 'warn', detail: `${freeGb} GB free`, fix: 'plan more space for recordings' });
+  else add({ name: 'disk', verdict: 'ok', detail: `${freeGb} GB free` });
+
+  if (!existsSync(layout(dir).db)) {
+    add({ name: 'database', verdict: 'fail', detail: 'korobka.db missing', fix: 'run `korobka init`' });
+  } else {
+    try {
+      const store = openStore(layout(dir).db, { migrate: false, readonly: true });
+      const chain = store.audit.verify();
+      store.close();
+      add({ name: 'database', verdict: 'ok', detail: 'opens' });
+      add(chain.ok ? { name: 'audit log', verdict: 'ok', detail: `${chain.rows} rows, hash chain intact` } : { name: 'audit log', verdict: 'fail', detail: `hash chain broken at row ${chain.brokenAt}: ${chain.reason}`, fix: 'the audit log was edited outside Korobka; keep a copy of korobka.db for investigation' });
+    } catch (e) {
+      add({ name: 'database', verdict: 'fail', detail: (e as Error).message, fix: 'restore a backup or run `korobka init`' });
+    }
+  }
+
+  const tls = tlsFiles(dir);
+  if (!existsSync(tls.cert)) add({ name: 'tls', verdict: 'fail', detail: 'no server certificate', fix: 'run `korobka init`' });
+  else {
+    const x = new X509Certificate(readFileSync(tls.cert));
+    const days = Math.floor((new Date(x.validTo).getTime() - Date.now()) / 86400_000);
+    add(days > 30 ? { name: 'tls', verdict: 'ok', detail: `server certificate valid for ${days} more days` } : { name: 'tls', verdict: days > 0 ? 'warn' : 'fail', detail: `server certificate expires in ${days} days`, fix: 'run `korobka init` to renew it' });
+  }
+
+  if (config.rtpengine.enabled) {
+    try {
+      const v = execFileSync(config.rtpengine.binary, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      add({ name: 'rtpengine', verdict: 'ok', detail: v.split('\n')[0] ?? v });
+    } catch {
+      add({ name: 'rtpengine', verdict: 'fail', detail: `${config.rtpengine.binary} not found or not runnable`, fix: 'apt-get install rtpengine-daemon (install.sh does this)' });
+    }
+  }
+
+  const pid = readPid(dir);
+  const running = pid !== null && isAlive(pid);
+  if (running) {
+    const s = readSupervisorStatus(dir);
+    const down = (s?.processes ?? []).filter((p) => p.state !== 'running' || p.health?.ok === false);
+    add(down.length === 0 ? { name: 'processes', verdict: 'ok', detail: `supervisor pid ${pid}, all processes up` } : { name: 'processes', verdict: 'fail', detail: `down: ${down.map((p) => `${p.name} (${p.state})`).join(', ')}`, fix: 'see `korobka status` and the log' });
+  } else {
+    add({ name: 'processes', verdict: 'warn', detail: 'Korobka is not running', fix: 'start it: `korobka start --daemon` or `systemctl start korobka`' });
+    const wanted: { what: string; free: Promise<boolean> }[] = [
+      { what: `api tcp ${config.api.host}:${config.api.port}`, free: tcpFree(config.api.host, config.api.port) },
+      ...config.sip.listen.map((l) => ({ what: `sip ${l.transport} ${l.host}:${l.port}`, free: l.transport === 'udp' ? udpFree(l.host, l.port) : tcpFree(l.host, l.port) })),
+      { what: `drachtio tcp ${config.drachtio.host}:${config.drachtio.port}`, free: tcpFree(config.drachtio.host, config.drachtio.port) },
+    ];
+    for (const w of wanted) {
+      const ok = await w.free;
+      add(ok ? { name: 'port', verdict: 'ok', detail: `${w.what} free` } : { name: 'port', verdict: 'fail', detail: `${w.what} is taken by another program`, fix: 'stop that program (`ss -lntup` shows it) or change the port in korobka.json' });
+    }
+  }
+  return checks;
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check ports, disk, packages, rtpengine, database, certificates and say what to fix',
+  help: `Usage: korobka doctor [--json]
+
+Runs every check and prints one line each; exit code 1 when any check fails.
+
+${commonHelp}`,
+  async run(argv) {
+    const { values } = parse(argv, { json: { type: 'boolean' } });
+    const checks = await runChecks(configFrom(values));
+    if (values.json) print(JSON.stringify(checks, null, 2));
+    else {
+      for (const c of checks) {
+        const mark = c.verdict === 'ok' ? 'OK  ' : c.verdict === 'warn' ? 'WARN' : 'FAIL';
+        print(`${mark} ${c.name.padEnd(16)} ${c.detail}${c.fix ? `\n     → ${c.fix}` : ''}`);
+      }
+    }
+    return checks.some((c) => c.verdict === 'fail') ? 1 : 0;
+  },
+};

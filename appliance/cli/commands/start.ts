@@ -1,0 +1,92 @@
+// `korobka start`: the supervisor in the foreground (systemd runs it so),
+// or detached with --daemon where there is no systemd.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../../services/common/logger';
+import { layout, withRuntimeSecrets } from '../../data-dir';
+import { processSpecs } from '../../supervisor/specs';
+import { pidFile, readSupervisorStatus, writeSupervisorStatus } from '../../supervisor/status-file';
+import { Supervisor } from '../../supervisor/supervisor';
+import { tlsFiles } from '../../../provisioning/tls';
+import { commonHelp, configFrom, parse, print, printErr, type Command } from '../command';
+import { distDir, isAlive, readPid } from '../runtime';
+
+async function waitUntilUp(dataDir: string, pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return false;
+    const s = readSupervisorStatus(dataDir);
+    if (s && s.pid === pid && s.processes.length > 0 && s.processes.every((p) => p.state === 'running')) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'start the appliance (foreground; --daemon to detach)',
+  help: `Usage: korobka start [--daemon]
+
+Starts the supervisor, which starts rtpengine, sip-core, call-control and the
+api, restarts any that dies, and stops them all on SIGTERM.
+
+  --daemon   detach, log to <data-dir>/logs/korobka.log, and return once every
+             process is up (for machines without systemd)
+
+${commonHelp}`,
+  async run(argv) {
+    const { values } = parse(argv, { daemon: { type: 'boolean' } });
+    const config = withRuntimeSecrets(configFrom(values));
+    const dir = config.dataDir;
+    const running = readPid(dir);
+    if (running && isAlive(running)) {
+      printErr(`Korobka is already running (pid ${running}); see \`korobka status\``);
+      return 1;
+    }
+    if (!existsSync(layout(dir).db) || !existsSync(tlsFiles(dir).cert)) {
+      printErr(`${dir} is not initialised: run \`korobka init\` first`);
+      return 1;
+    }
+    if (values.daemon) {
+      const logFile = path.join(layout(dir).logs, 'korobka.log');
+      const fd = openSync(logFile, 'a', 0o640);
+      const args = [process.argv[1]!, 'start', ...argv.filter((a) => a !== '--daemon')];
+      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
+      child.unref();
+      const up = await waitUntilUp(dir, child.pid!, 60_000);
+      if (!up) {
+        printErr(`Korobka did not come up within 60 s; last lines of ${logFile}:`);
+        printErr(readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n'));
+        return 1;
+      }
+      print(`Korobka is running (pid ${child.pid}); log: ${logFile}`);
+      return 0;
+    }
+
+    const log = createLogger({ level: config.logLevel, base: { service: 'supervisor' } });
+    const specs = processSpecs(config, distDir());
+    writeFileSync(pidFile(dir), `${process.pid}\n`);
+    const supervisor = new Supervisor(specs, {
+      log,
+      restartMinMs: config.supervisor.restartMinMs,
+      restartMaxMs: config.supervisor.restartMaxMs,
+      stopTimeoutMs: config.supervisor.stopTimeoutMs,
+      onStatus: (s) => writeSupervisorStatus(dir, s),
+    });
+    const done = new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        log.info('stopping', { signal });
+        void supervisor.stop().then(() => {
+          if (readPid(dir) === process.pid) rmSync(pidFile(dir), { force: true });
+          resolve(0);
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    supervisor.start();
+    log.info('supervisor started', { processes: specs.map((s) => s.name), dataDir: dir });
+    return done;
+  },
+};
