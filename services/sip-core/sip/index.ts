@@ -19,7 +19,7 @@
  *
  * Transports (transport-layer.ts)
  *   - `new TransportLayer({listen, publicAddress, maxMessageBytes, log, rateLimit?})`,
- *     `start()`, `stop()`, `listeners(): ListenerInfo[]`,
+ *     `start()`, `stop()`, `listenerInfos(): ListenerInfo[]`,
  *     `localFor(transport, family?) → ListenerInfo` (what to put in Via/Contact),
  *     `send(msg, destination) → Promise<SendResult>`, `counters()`.
  *     Emits `message(msg, source: MessageSource)` for every well-formed message; malformed
@@ -63,3 +63,6 @@ export {
   formatVia,
   parseCSeq,
 } from './header-values';
+export { TransportLayer, TransportUnavailableError } from './transport/transport-layer';
+export type { ListenSpec, TransportLayerOptions, TransportEvents } from './transport/transport-layer';
+export type { RateLimit } from './transport/rate-limiter';

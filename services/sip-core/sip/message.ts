@@ -71,6 +71,15 @@ export class SipHeaders {
     return before - this.list.length;
   }
 
+  /** Replace the value of the first entry in place (e.g. stamp received/rport on the top Via). */
+  setFirst(name: string, value: string): this {
+    const key = headerKey(name);
+    const entry = this.list.find((e) => headerKey(e.name) === key);
+    if (entry) entry.value = value;
+    else this.append(name, value);
+    return this;
+  }
+
   /** Remove only the first entry (pop the top Via or Route). */
   removeFirst(name: string): string | undefined {
     const key = headerKey(name);

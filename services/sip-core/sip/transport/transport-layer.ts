@@ -1,0 +1,253 @@
+// UDP and TCP transports (RFC 3261 §18) for IPv4 and IPv6: listeners from
+// config.sip.listen, stream framing, connection reuse, RFC 3581 rport, a
+// per-source rate limit, and 400 replies for requests that do not parse.
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../../common/logger';
+import { parseVia, formatVia } from '../header-values';
+import type { SipMessage, SipResponse } from '../message';
+import { ParseError } from '../parse-error';
+import { parseMessage } from '../parser';
+import { createResponse, serializeMessage } from '../serializer';
+import type { Destination, ListenerInfo, MessageSource, SendResult, Transport, TransportCounters } from '../types';
+import { advertisedHostFor, familyOf, normalizeAddress, randomToken } from './addresses';
+import { RateLimiter, defaultRateLimit, type RateLimit } from './rate-limiter';
+import { TcpConnections, type Connection } from './tcp-connections';
+import { TransportUnavailableError } from './transport-unavailable-error';
+
+export { TransportUnavailableError };
+
+export interface ListenSpec {
+  transport: Transport;
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+}
+
+export interface TransportLayerOptions {
+  listen: readonly ListenSpec[];
+  /** config.sip.publicAddress: advertised in Via/Contact instead of the bound address. */
+  publicAddress?: string;
+  /** config.sip.maxMessageBytes. */
+  maxMessageBytes?: number;
+  /** Per-source-address limit; false disables it. */
+  rateLimit?: RateLimit | false;
+  tcpIdleTimeoutMs?: number;
+  maxTcpConnections?: number;
+  log: Logger;
+}
+
+export type TransportEvents = { message: [msg: SipMessage, source: MessageSource] };
+
+interface UdpListener {
+  info: ListenerInfo;
+  socket: dgram.Socket;
+}
+
+export class TransportLayer extends EventEmitter<TransportEvents> {
+  private readonly udp: UdpListener[] = [];
+  private readonly tcp: TcpConnections;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly maxMessageBytes: number;
+  private readonly log: Logger;
+  private readonly stats: Omit<TransportCounters, 'tcpConnections'> = {
+    parsed: 0, malformed: 0, rejected: 0, dropped: 0, rateLimited: 0, sent: 0, sendErrors: 0,
+  };
+
+  constructor(private readonly opts: TransportLayerOptions) {
+    super();
+    this.log = opts.log;
+    this.maxMessageBytes = opts.maxMessageBytes ?? 65_535;
+    this.limiter = opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit ?? defaultRateLimit);
+    this.tcp = new TcpConnections({
+      maxMessageBytes: this.maxMessageBytes,
+      idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 600_000,
+      maxConnections: opts.maxTcpConnections ?? 2048,
+      log: opts.log,
+      onFrame: (raw, conn) => this.onStreamMessage(raw, conn),
+      onFramingError: (code) => {
+        this.stats.malformed++;
+        this.stats.dropped++;
+        this.log.debug('sip stream closed on framing error', { code });
+      },
+      onRefused: () => this.stats.dropped++,
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const spec of this.opts.listen) {
+      if (spec.transport === 'udp') await this.bindUdp(spec);
+      else if (spec.transport === 'tcp') await this.tcp.listen(spec, this.opts.publicAddress);
+      else throw new TransportUnavailableError(`sip.listen: transport ${spec.transport} is not supported yet`);
+    }
+    this.log.info('sip transports listening', { listeners: this.listenerInfos().map((l) => l.id) });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.udp.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
+    this.udp.length = 0;
+    await this.tcp.close();
+  }
+
+  listenerInfos(): ListenerInfo[] {
+    return [...this.udp.map((l) => l.info), ...this.tcp.listenerInfos()];
+  }
+
+  /** The listener whose address belongs in Via/Contact for this transport (and address family). */
+  localFor(transport: Transport, family: 4 | 6 = 4): ListenerInfo | undefined {
+    const all = this.listenerInfos().filter((l) => l.transport === transport);
+    return all.find((l) => l.family === family) ?? all[0];
+  }
+
+  counters(): TransportCounters {
+    return { ...this.stats, tcpConnections: this.tcp.size };
+  }
+
+  /** Serialize and send. Stream transports reuse a connection to the destination or open one. */
+  async send(msg: SipMessage, dest: Destination): Promise<SendResult> {
+    const raw = serializeMessage(msg);
+    try {
+      const result = dest.transport === 'udp' ? await this.sendUdp(raw, dest) : await this.sendStream(raw, dest);
+      this.stats.sent++;
+      return result;
+    } catch (e) {
+      this.stats.sendErrors++;
+      throw e;
+    }
+  }
+
+  /**
+   * RFC 3261 §18.2.2 and RFC 3581 §4: where a response goes. Stream: the
+   * connection the request came on while it is open, else received/sent-by.
+   * Datagram: received (or sent-by host) and rport (or sent-by port, 5060).
+   */
+  responseDestination(res: SipResponse, source?: MessageSource): Destination {
+    const via = res.topVia;
+    const transport = via.transport.toLowerCase() as Transport;
+    if (transport !== 'udp' && source?.connectionId && this.tcp.get(source.connectionId)) {
+      return { transport, address: source.address, port: source.port, connectionId: source.connectionId };
+    }
+    const address = via.received ?? via.host;
+    const port = typeof via.rport === 'number' ? via.rport : (via.port ?? 5060);
+    return { transport, address, port };
+  }
+
+  private async bindUdp(spec: ListenSpec): Promise<void> {
+    const family = familyOf(spec.host);
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(spec.port, spec.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const port = socket.address().port;
+    const info: ListenerInfo = {
+      id: `udp:${spec.host}:${port}`,
+      transport: 'udp',
+      host: spec.host,
+      port,
+      family,
+      advertisedHost: advertisedHostFor(spec.host, family, this.opts.publicAddress),
+      advertisedPort: port,
+    };
+    const listener: UdpListener = { info, socket };
+    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo, info));
+    socket.on('error', (err) => this.log.warn('sip udp socket error', { listener: info.id, err }));
+    this.udp.push(listener);
+  }
+
+  private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo, local: ListenerInfo): void {
+    const source: MessageSource = { transport: 'udp', address: normalizeAddress(rinfo.address), port: rinfo.port, local, receivedAt: Date.now() };
+    if (!this.admit(source)) return;
+    // Keep-alives (CRLF) carry nothing.
+    if (buf.every((b) => b === 0x0d || b === 0x0a)) return;
+    this.receive(buf, source, true);
+  }
+
+  private onStreamMessage(raw: Buffer, conn: Connection): void {
+    const source: MessageSource = {
+      transport: 'tcp', address: conn.remoteAddress, port: conn.remotePort, local: conn.listener, connectionId: conn.id, receivedAt: Date.now(),
+    };
+    if (!this.admit(source)) return;
+    this.receive(raw, source, false);
+  }
+
+  private admit(source: MessageSource): boolean {
+    if (!this.limiter || this.limiter.allow(source.address)) return true;
+    this.stats.rateLimited++;
+    return false;
+  }
+
+  private receive(raw: Buffer, source: MessageSource, datagram: boolean): void {
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(raw, { maxMessageBytes: this.maxMessageBytes, datagram });
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.onMalformed(e, source);
+      return;
+    }
+    this.stats.parsed++;
+    if (msg.kind === 'request') stampVia(msg, source);
+    try {
+      this.emit('message', msg, source);
+    } catch (e) {
+      // A bug above us must not take the transport (and every other call) down.
+      this.log.error('sip message handler failed', { err: e, callId: msg.headers.get('call-id') });
+    }
+  }
+
+  /** Answer 400 (505 for another version) straight to the source when the request could be read far enough. */
+  private onMalformed(e: ParseError, source: MessageSource): void {
+    this.stats.malformed++;
+    const req = e.partial;
+    this.log.debug('sip malformed message', { code: e.code, reason: e.message, source: `${source.address}:${source.port}` });
+    const routable = req && req.method !== 'ACK' && ['via', 'from', 'to', 'call-id', 'cseq'].every((h) => req.headers.has(h));
+    if (!routable) {
+      this.stats.dropped++;
+      return;
+    }
+    const status = e.code === 'version-not-supported' ? 505 : 400;
+    const reason = e.message.replace(/[\r\n]+/g, ' ').slice(0, 120);
+    const res = createResponse(req, status, reason, randomToken());
+    const dest: Destination = { transport: source.transport, address: source.address, port: source.port };
+    if (source.connectionId) dest.connectionId = source.connectionId;
+    this.stats.rejected++;
+    this.send(res, dest).catch((err: unknown) => this.log.debug('sip 400 not sent', { err }));
+  }
+
+  private async sendUdp(raw: Buffer, dest: Destination): Promise<SendResult> {
+    const family = familyOf(dest.address);
+    const listener = this.udp.find((l) => l.info.family === family);
+    if (!listener) throw new TransportUnavailableError(`no udp listener for IPv${family}`);
+    await new Promise<void>((resolve, reject) => {
+      listener.socket.send(raw, dest.port, dest.address, (err) => (err ? reject(err) : resolve()));
+    });
+    return { local: listener.info, destination: { ...dest }, raw };
+  }
+
+  private async sendStream(raw: Buffer, dest: Destination): Promise<SendResult> {
+    if (dest.transport !== 'tcp') throw new TransportUnavailableError(`transport ${dest.transport} is not supported yet`);
+    const conn = await this.tcp.connectionFor(dest);
+    await conn.write(raw);
+    return {
+      local: conn.listener,
+      destination: { transport: 'tcp', address: conn.remoteAddress, port: conn.remotePort, connectionId: conn.id },
+      raw,
+    };
+  }
+}
+
+/** RFC 3261 §18.2.1, RFC 3581 §4: note where the request really came from in its top Via. */
+function stampVia(req: SipMessage, source: MessageSource): void {
+  const first = req.headers.get('via');
+  if (first === undefined) return;
+  const via = parseVia(first);
+  const wantsRport = via.rport === null;
+  if (via.host === source.address && !wantsRport) return;
+  via.received = source.address;
+  if (wantsRport) via.rport = source.port;
+  req.headers.setFirst('via', formatVia(via));
+}
