@@ -1,0 +1,97 @@
+// Ed25519 vendor keys (RFC 8032) through node-forge, stored as standard PEM
+// (RFC 8410: PKCS#8 private key, SubjectPublicKeyInfo public key) so
+// `openssl pkey -in licence-signing.key -text` can inspect them.
+import forge from 'node-forge';
+import { createHash } from 'node:crypto';
+
+export interface VendorPublicKey {
+  /** Derived from the key (keyIdFor); the licence names it so several keys can be embedded. */
+  keyId: string;
+  /** The 32-byte Ed25519 public key, base64. */
+  publicKey: string;
+  /** Who holds the private half and since when, for people reading vendor-keys.ts. */
+  note?: string;
+}
+
+export interface VendorKeyPair {
+  keyId: string;
+  publicKey: Buffer;
+  /** The 32-byte seed (RFC 8032 private key). */
+  seed: Buffer;
+}
+
+// DER prefixes of the two fixed-shape RFC 8410 structures; the key bytes follow.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function keyIdFor(publicKey: Uint8Array): string {
+  return 'kv1-' + createHash('sha256').update(publicKey).digest('hex').slice(0, 16);
+}
+
+export function generateVendorKeyPair(): VendorKeyPair {
+  const seed = Buffer.from(forge.random.getBytesSync(32), 'binary');
+  return keyPairFromSeed(seed);
+}
+
+export function keyPairFromSeed(seed: Buffer): VendorKeyPair {
+  const { publicKey } = forge.pki.ed25519.generateKeyPair({ seed });
+  const pub = Buffer.from(publicKey);
+  return { keyId: keyIdFor(pub), publicKey: pub, seed };
+}
+
+function pem(label: string, der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+function unpem(label: string, text: string): Buffer | undefined {
+  const m = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(text);
+  return m?.[1] === undefined ? undefined : Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+}
+
+export function privateKeyToPem(seed: Buffer): string {
+  return pem('PRIVATE KEY', Buffer.concat([PKCS8_PREFIX, seed]));
+}
+
+export function publicKeyToPem(publicKey: Buffer): string {
+  return pem('PUBLIC KEY', Buffer.concat([SPKI_PREFIX, publicKey]));
+}
+
+/** The seed from a PKCS#8 PEM, or an Error naming what is wrong. */
+export function privateKeyFromPem(text: string): Buffer | Error {
+  const der = unpem('PRIVATE KEY', text);
+  if (der === undefined) {
+    return new Error(text.includes('ENCRYPTED PRIVATE KEY') ? 'encrypted private keys are not supported; decrypt it with openssl pkey first' : 'no "BEGIN PRIVATE KEY" PEM block');
+  }
+  if (der.length !== PKCS8_PREFIX.length + 32 || !der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX)) {
+    return new Error('not an Ed25519 PKCS#8 private key');
+  }
+  return der.subarray(PKCS8_PREFIX.length);
+}
+
+export function publicKeyFromPem(text: string): Buffer | Error {
+  const der = unpem('PUBLIC KEY', text);
+  if (der === undefined) return new Error('no "BEGIN PUBLIC KEY" PEM block');
+  if (der.length !== SPKI_PREFIX.length + 32 || !der.subarray(0, SPKI_PREFIX.length).equals(SPKI_PREFIX)) {
+    return new Error('not an Ed25519 public key');
+  }
+  return der.subarray(SPKI_PREFIX.length);
+}
+
+export function vendorPublicKey(publicKey: Buffer, note?: string): VendorPublicKey {
+  return note === undefined ? { keyId: keyIdFor(publicKey), publicKey: publicKey.toString('base64') } : { keyId: keyIdFor(publicKey), publicKey: publicKey.toString('base64'), note };
+}
+
+export function ed25519Sign(message: Buffer, seed: Buffer): Buffer {
+  return Buffer.from(forge.pki.ed25519.sign({ message, privateKey: seed }));
+}
+
+/** False for any bad input (wrong lengths included) rather than throwing. */
+export function ed25519Verify(message: Buffer, signature: Buffer, publicKey: Buffer): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  try {
+    return forge.pki.ed25519.verify({ message, signature, publicKey });
+  } catch {
+    return false;
+  }
+}
