@@ -1,0 +1,280 @@
+// Key hierarchy for recordings at rest:
+//
+//   master key (32 bytes, <dataDir>/keys/master.key or a file on separate media)
+//     └─ wraps tenant keys (keys/tenants/<tenant>.json, one active, old ones kept)
+//          └─ wrap one random data key per recording (in the vault file's header)
+//
+// Wrapping is AES-256-GCM with the identities of both keys in the AAD, so a
+// wrapped key moved to another tenant or file does not unwrap. Rotating the
+// master key re-wraps the tenant key files only; rotating a tenant key makes a
+// new active key, and vault files are re-wrapped one by one (vault.ts).
+// Crypto-shredding a tenant = deleting its key file.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { validationFailed } from '../common/errors';
+import { keyFileInvalid, keyFileMissing, keyFilePermissions, keyNotFound, keyUnwrapFailed } from './errors';
+
+export const KEY_BYTES = 32;
+const NONCE = 12;
+const TAG = 16;
+/** Length of a wrapped 32-byte key: nonce ‖ ciphertext ‖ tag. */
+export const WRAPPED_BYTES = NONCE + KEY_BYTES + TAG;
+
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Ids that end up in file names and headers: short, plain ASCII. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function checkId(field: string, value: string): string {
+  if (!ID.test(value)) throw validationFailed([{ field, message: 'expected 1–64 of A-Z a-z 0-9 . _ - (not starting with . _ -)' }]);
+  return value;
+}
+
+/** A key's id is a hash of it under a fixed label: it names the key without revealing it. */
+export function masterKeyId(key: Buffer): string {
+  return 'mk-' + createHash('sha256').update('korobka master key id\0').update(key).digest('hex').slice(0, 16);
+}
+
+export function wrapKey(kek: Buffer, key: Buffer, aad: string): Buffer {
+  const nonce = randomBytes(NONCE);
+  const c = createCipheriv('aes-256-gcm', kek, nonce);
+  c.setAAD(Buffer.from(aad));
+  const ct = Buffer.concat([c.update(key), c.final()]);
+  return Buffer.concat([nonce, ct, c.getAuthTag()]);
+}
+
+/** Returns undefined when the tag does not verify: wrong key, wrong AAD or tampered bytes. */
+export function unwrapKey(kek: Buffer, wrapped: Buffer, aad: string): Buffer | undefined {
+  if (wrapped.length !== WRAPPED_BYTES) return undefined;
+  const d = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, NONCE));
+  d.setAAD(Buffer.from(aad));
+  d.setAuthTag(wrapped.subarray(NONCE + KEY_BYTES));
+  try {
+    return Buffer.concat([d.update(wrapped.subarray(NONCE, NONCE + KEY_BYTES)), d.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a file readable by its owner only, atomically (temp file, fsync, rename). */
+export function writeSecretFile(file: string, data: Buffer | string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+function readMasterFile(file: string): MasterKey {
+  const st = statSync(file);
+  if ((st.mode & 0o077) !== 0) throw keyFilePermissions(file, st.mode);
+  if (!st.isFile()) throw keyFileInvalid(file, 'not a regular file');
+  const key = readFileSync(file);
+  if (key.length !== KEY_BYTES) throw keyFileInvalid(file, `${key.length} bytes, expected ${KEY_BYTES}`);
+  return { id: masterKeyId(key), key };
+}
+
+export function defaultMasterKeyPath(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'master.key');
+}
+
+/**
+ * The appliance master key. The default file under the data directory is
+ * created on first use (32 random bytes, mode 0600); a configured path (a key
+ * on separate media) must already exist. A key file others can read is refused.
+ */
+export function loadMasterKey(opts: { dataDir: string; masterKeyPath?: string }): MasterKey {
+  const file = opts.masterKeyPath ?? defaultMasterKeyPath(opts.dataDir);
+  if (!existsSync(file)) {
+    if (opts.masterKeyPath) throw keyFileMissing(file);
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const fd = openSync(file, 'wx', 0o600); // wx: never overwrite a key another process just made
+    try {
+      writeSync(fd, randomBytes(KEY_BYTES));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return readMasterFile(file);
+}
+
+interface TenantKeyEntry {
+  id: string;
+  createdAt: string;
+  masterKeyId: string;
+  /** base64 of the wrapped key */
+  wrapped: string;
+}
+
+interface TenantKeyFile {
+  version: 1;
+  tenantId: string;
+  active: string;
+  keys: TenantKeyEntry[];
+}
+
+const tenantAad = (tenantId: string, keyId: string, mkId: string) => `korobka/tenant-key/v1|${tenantId}|${keyId}|${mkId}`;
+
+/**
+ * Tenant keys, wrapped by the master key, one JSON file per tenant under
+ * `<keysDir>/tenants/`. Knows several master keys so that a master rotation
+ * interrupted half-way still unwraps every tenant file.
+ */
+export class Keyring {
+  private readonly masters: Map<string, Buffer>;
+  private readonly cache = new Map<string, Buffer>();
+  private current: MasterKey;
+
+  /** `masters[0]` wraps new keys; the others only unwrap. */
+  constructor(
+    private readonly keysDir: string,
+    masters: MasterKey[],
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    if (masters.length === 0) throw new Error('Keyring needs a master key');
+    this.masters = new Map(masters.map((m) => [m.id, m.key]));
+    this.current = masters[0] as MasterKey;
+  }
+
+  get masterKeyId(): string {
+    return this.current.id;
+  }
+
+  private file(tenantId: string): string {
+    return path.join(this.keysDir, 'tenants', `${checkId('tenantId', tenantId)}.json`);
+  }
+
+  private read(tenantId: string): TenantKeyFile | undefined {
+    const f = this.file(tenantId);
+    if (!existsSync(f)) return undefined;
+    const st = statSync(f);
+    if ((st.mode & 0o077) !== 0) throw keyFilePermissions(f, st.mode);
+    const parsed = JSON.parse(readFileSync(f, 'utf8')) as TenantKeyFile;
+    if (parsed.version !== 1 || parsed.tenantId !== tenantId || !Array.isArray(parsed.keys)) {
+      throw keyFileInvalid(f, 'not a tenant key file of this tenant');
+    }
+    return parsed;
+  }
+
+  private write(k: TenantKeyFile): void {
+    writeSecretFile(this.file(k.tenantId), JSON.stringify(k, null, 2) + '\n');
+  }
+
+  private newEntry(tenantId: string): { entry: TenantKeyEntry; key: Buffer } {
+    const key = randomBytes(KEY_BYTES);
+    const id = 'tk-' + randomBytes(8).toString('hex');
+    const wrapped = wrapKey(this.current.key, key, tenantAad(tenantId, id, this.current.id));
+    return { entry: { id, createdAt: this.now().toISOString(), masterKeyId: this.current.id, wrapped: wrapped.toString('base64') }, key };
+  }
+
+  private unwrapEntry(tenantId: string, e: TenantKeyEntry): Buffer {
+    const cached = this.cache.get(`${tenantId}/${e.id}`);
+    if (cached) return cached;
+    const mk = this.masters.get(e.masterKeyId);
+    if (!mk) throw keyNotFound('master', e.masterKeyId);
+    const key = unwrapKey(mk, Buffer.from(e.wrapped, 'base64'), tenantAad(tenantId, e.id, e.masterKeyId));
+    if (!key) throw keyUnwrapFailed('tenant', e.id);
+    this.cache.set(`${tenantId}/${e.id}`, key);
+    return key;
+  }
+
+  /** The tenant's active key; the first call for a tenant creates it. */
+  activeTenantKey(tenantId: string): { id: string; key: Buffer } {
+    let f = this.read(tenantId);
+    if (!f) {
+      const { entry } = this.newEntry(tenantId);
+      f = { version: 1, tenantId, active: entry.id, keys: [entry] };
+      this.write(f);
+    }
+    return { id: f.active, key: this.tenantKey(tenantId, f.active) };
+  }
+
+  tenantKey(tenantId: string, keyId: string): Buffer {
+    const e = this.read(tenantId)?.keys.find((k) => k.id === keyId);
+    if (!e) throw keyNotFound('tenant', `${tenantId}/${keyId}`);
+    return this.unwrapEntry(tenantId, e);
+  }
+
+  /** A new active key for the tenant; older keys stay to unwrap existing recordings until re-wrapped. */
+  rotateTenantKey(tenantId: string): string {
+    const f = this.read(tenantId);
+    const { entry } = this.newEntry(tenantId);
+    this.write(f ? { ...f, active: entry.id, keys: [...f.keys, entry] } : { version: 1, tenantId, active: entry.id, keys: [entry] });
+    return entry.id;
+  }
+
+  /** Drops tenant keys no recording uses any more (after re-wrapping). */
+  retireTenantKeys(tenantId: string, keep: (keyId: string) => boolean): string[] {
+    const f = this.read(tenantId);
+    if (!f) return [];
+    const gone = f.keys.filter((k) => k.id !== f.active && !keep(k.id)).map((k) => k.id);
+    this.write({ ...f, keys: f.keys.filter((k) => !gone.includes(k.id)) });
+    for (const id of gone) this.cache.delete(`${tenantId}/${id}`);
+    return gone;
+  }
+
+  tenants(): string[] {
+    const dir = path.join(this.keysDir, 'tenants');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -5));
+  }
+
+  /**
+   * Master key rotation: re-wraps every tenant key under `next`, file by file
+   * (each write atomic), then uses `next` for new keys. Audio is not touched.
+   * Safe to run again after a crash: entries already under `next` are skipped.
+   */
+  rewrapUnderMaster(next: MasterKey): number {
+    this.masters.set(next.id, next.key);
+    let n = 0;
+    for (const tenantId of this.tenants()) {
+      const f = this.read(tenantId);
+      if (!f) continue;
+      const keys = f.keys.map((e) => {
+        if (e.masterKeyId === next.id) return e;
+        const key = this.unwrapEntry(tenantId, e);
+        n++;
+        const wrapped = wrapKey(next.key, key, tenantAad(tenantId, e.id, next.id));
+        return { ...e, masterKeyId: next.id, wrapped: wrapped.toString('base64') };
+      });
+      this.write({ ...f, keys });
+    }
+    this.current = next;
+    return n;
+  }
+}
+
+/**
+ * Rotates the master key file: a new key goes to `<file>.next` (0600), every
+ * tenant key is re-wrapped under it, then it replaces the old file. If this
+ * stops half-way, `openKeyring` finds `.next` and finishes the job.
+ */
+export function rotateMasterKey(file: string, keyring: Keyring): MasterKey {
+  const nextFile = `${file}.next`;
+  if (!existsSync(nextFile)) writeSecretFile(nextFile, randomBytes(KEY_BYTES));
+  const next = readMasterFile(nextFile);
+  keyring.rewrapUnderMaster(next);
+  renameSync(nextFile, file);
+  return next;
+}
+
+/** Loads the master key (creating the default one), finishes an interrupted rotation, returns the keyring. */
+export function openKeyring(opts: { dataDir: string; masterKeyPath?: string }): Keyring {
+  const master = loadMasterKey(opts);
+  const file = opts.masterKeyPath ?? defaultMasterKeyPath(opts.dataDir);
+  const keyring = new Keyring(path.join(opts.dataDir, 'keys'), [master]);
+  if (existsSync(`${file}.next`)) rotateMasterKey(file, keyring);
+  return keyring;
+}
