@@ -64,3 +64,7 @@ export const vaultRangeInvalid = (start: number, end: number, length: number) =>
   new AppError(416, 'vault-range-invalid', `range ${start}-${end} is outside 0-${length}`, { start, end, length });
 export const vaultVerifyFailed = (path: string) =>
   new AppError(500, 'vault-verify-failed', `${path}: decrypted copy differs from the plain file`, { path });
+export const plainFileChanged = (path: string) =>
+  new AppError(500, 'plain-file-changed', `${path}: the file changed while it was being encrypted`, { path });
+export const chainHeadMoved = (expected: string, actual: string) =>
+  new AppError(409, 'chain-head-moved', 'the hash chain grew since this entry was built', { expected, actual });

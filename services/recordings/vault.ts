@@ -18,7 +18,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { KEY_BYTES, unwrapKey, wrapKey, type Keyring } from './keys';
-import { keyUnwrapFailed, vaultNotVault, vaultRangeInvalid, vaultTampered, vaultTruncated, vaultVerifyFailed } from './errors';
+import { keyUnwrapFailed, plainFileChanged, vaultNotVault, vaultRangeInvalid, vaultTampered, vaultTruncated } from './errors';
 
 const MAGIC = Buffer.from('KORBKREC', 'ascii');
 const VERSION = 1;
@@ -166,7 +166,7 @@ export class Vault {
       for (let i = 0; i < h.chunks; i++) {
         const want = Math.min(h.chunkSize, plainLength - i * h.chunkSize);
         const plain = await readExactly(src, want, i * h.chunkSize);
-        if (plain.length !== want) throw vaultVerifyFailed(plainPath);
+        if (plain.length !== want) throw plainFileChanged(plainPath);
         plainHash.update(plain);
         const c = createCipheriv('aes-256-gcm', dataKey, nonce(h, i));
         c.setAAD(chunkAad(h, i));

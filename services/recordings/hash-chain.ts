@@ -1,0 +1,103 @@
+// Tamper evidence for stored recordings: every stored (or re-wrapped, or
+// removed) file appends an entry whose hash covers the previous entry's hash,
+// so removing, changing or reordering history breaks the chain.
+//
+//   hash = SHA-256(prevHash ‖ recordingId ‖ fileSha256 ‖ time), each field
+//   length-prefixed so that no two field lists hash alike.
+//
+// Storage-agnostic: entries in, findings out. The store keeps the entries;
+// `korobka doctor` shows findings as alarms.
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainEntry {
+  seq: number;
+  recordingId: string;
+  /** SHA-256 (hex) of the stored file; null when the file was removed on purpose (retention, erasure). */
+  fileSha256: string | null;
+  /** ISO 8601. */
+  time: string;
+  prevHash: string;
+  hash: string;
+}
+
+export function chainHash(prevHash: string, recordingId: string, fileSha256: string | null, time: string): string {
+  const h = createHash('sha256');
+  for (const field of [prevHash, recordingId, fileSha256 ?? '', time]) {
+    const b = Buffer.from(field, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    h.update(len).update(b);
+  }
+  return h.digest('hex');
+}
+
+export function nextEntry(prev: ChainEntry | undefined, recordingId: string, fileSha256: string | null, time: Date): ChainEntry {
+  const prevHash = prev?.hash ?? GENESIS_HASH;
+  const t = time.toISOString();
+  return { seq: (prev?.seq ?? 0) + 1, recordingId, fileSha256, time: t, prevHash, hash: chainHash(prevHash, recordingId, fileSha256, t) };
+}
+
+export type FindingKind = 'chain-link-broken' | 'recording-file-missing' | 'recording-file-changed';
+
+export interface ChainFinding {
+  kind: FindingKind;
+  seq: number;
+  recordingId: string;
+  message: string;
+}
+
+/** The stored file's bytes (or a stream of them), or null when it does not exist. */
+export type ReadRecordingFile = (entry: ChainEntry) => Promise<Uint8Array | AsyncIterable<Uint8Array> | null>;
+
+async function sha256Of(data: Uint8Array | AsyncIterable<Uint8Array>): Promise<string> {
+  const h = createHash('sha256');
+  if (data instanceof Uint8Array) h.update(data);
+  else for await (const chunk of data) h.update(chunk);
+  return h.digest('hex');
+}
+
+function checkLinks(entries: ChainEntry[]): ChainFinding[] {
+  const out: ChainFinding[] = [];
+  let prev: ChainEntry | undefined;
+  for (const e of entries) {
+    const broken = (why: string) => out.push({ kind: 'chain-link-broken', seq: e.seq, recordingId: e.recordingId, message: `entry ${e.seq}: ${why}` });
+    const expectedSeq = (prev?.seq ?? 0) + 1;
+    if (e.seq !== expectedSeq) broken(`sequence ${e.seq} where ${expectedSeq} was expected (entries removed or reordered)`);
+    if (e.prevHash !== (prev?.hash ?? GENESIS_HASH)) broken('does not link to the entry before it');
+    if (e.hash !== chainHash(e.prevHash, e.recordingId, e.fileSha256, e.time)) broken('its hash does not match its content (entry edited)');
+    prev = e;
+  }
+  return out;
+}
+
+/**
+ * Checks every link, then each recording's file against its latest entry.
+ * Returns one finding per problem, each kind distinct; an empty list means
+ * the chain and every file are intact.
+ */
+export async function verifyChain(entries: Iterable<ChainEntry>, readFile: ReadRecordingFile): Promise<ChainFinding[]> {
+  const list = [...entries].sort((a, b) => a.seq - b.seq);
+  const findings = checkLinks(list);
+  const latest = new Map<string, ChainEntry>();
+  for (const e of list) latest.set(e.recordingId, e);
+  for (const e of latest.values()) {
+    if (e.fileSha256 === null) continue;
+    const data = await readFile(e);
+    if (data === null) {
+      findings.push({ kind: 'recording-file-missing', seq: e.seq, recordingId: e.recordingId, message: `recording ${e.recordingId}: file missing` });
+      continue;
+    }
+    const actual = await sha256Of(data);
+    if (actual !== e.fileSha256) {
+      findings.push({
+        kind: 'recording-file-changed',
+        seq: e.seq,
+        recordingId: e.recordingId,
+        message: `recording ${e.recordingId}: file changed (sha256 ${actual}, chain says ${e.fileSha256})`,
+      });
+    }
+  }
+  return findings;
+}
