@@ -3,7 +3,7 @@
 // where the value came from; the result is deep-frozen.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configSchema, type Config } from './schema';
+import { configSchema, crossFieldProblems, type Config } from './schema';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -144,6 +144,9 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
       const got = valueAt(raw, issue.path);
       problems.push(`${origin}: ${field || '(top level)'}: ${issue.message}, got ${describe(got)}`);
     }
+  }
+  for (const x of crossFieldProblems(raw)) {
+    problems.push(`${origins.get(x.path) ?? fileLabel}: ${x.path}: ${x.message}, got ${describe(x.got)}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = result.data!;

@@ -71,15 +71,24 @@ export const configSchema = z
         stopTimeoutMs: z.number().int().min(100).max(60_000).default(8_000),
       })
       .prefault({}),
-  })
-  .superRefine((c, ctx) => {
-    if (c.rtpengine.portMin >= c.rtpengine.portMax) {
-      ctx.addIssue({ code: 'custom', path: ['rtpengine', 'portMax'], message: `must be above rtpengine.portMin (${c.rtpengine.portMin})` });
-    }
-    if (c.supervisor.restartMinMs > c.supervisor.restartMaxMs) {
-      ctx.addIssue({ code: 'custom', path: ['supervisor', 'restartMaxMs'], message: 'must not be below supervisor.restartMinMs' });
-    }
   });
+
+/**
+ * Rules across fields, checked on the merged input even when other fields
+ * are wrong, so that every problem is reported in one go.
+ */
+export function crossFieldProblems(c: { rtpengine?: { portMin?: unknown; portMax?: unknown }; supervisor?: { restartMinMs?: unknown; restartMaxMs?: unknown } }): { path: string; message: string; got: unknown }[] {
+  const out: { path: string; message: string; got: unknown }[] = [];
+  const min = c.rtpengine?.portMin ?? 30000;
+  const max = c.rtpengine?.portMax ?? 40000;
+  if (typeof min === 'number' && typeof max === 'number' && min >= max)
+    out.push({ path: 'rtpengine.portMax', message: `must be above rtpengine.portMin (${min})`, got: max });
+  const rmin = c.supervisor?.restartMinMs ?? 500;
+  const rmax = c.supervisor?.restartMaxMs ?? 15000;
+  if (typeof rmin === 'number' && typeof rmax === 'number' && rmin > rmax)
+    out.push({ path: 'supervisor.restartMaxMs', message: 'must not be below supervisor.restartMinMs', got: rmax });
+  return out;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
