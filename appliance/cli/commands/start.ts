@@ -37,8 +37,8 @@ api, restarts any that dies, and stops them all on SIGTERM.
 ${commonHelp}`,
   async run(argv) {
     const { values } = parse(argv, { daemon: { type: 'boolean' } });
-    const config = withRuntimeSecrets(configFrom(values));
-    const dir = config.dataDir;
+    const fileConfig = configFrom(values);
+    const dir = fileConfig.dataDir;
     const running = readPid(dir);
     if (running && isAlive(running)) {
       printErr(`Korobka is already running (pid ${running}); see \`korobka status\``);
@@ -48,6 +48,7 @@ ${commonHelp}`,
       printErr(`${dir} is not initialised: run \`korobka init\` first`);
       return 1;
     }
+    const config = withRuntimeSecrets(fileConfig);
     if (values.daemon) {
       const logFile = path.join(layout(dir).logs, 'korobka.log');
       const fd = openSync(logFile, 'a', 0o640);
