@@ -68,3 +68,5 @@ export const plainFileChanged = (path: string) =>
   new AppError(500, 'plain-file-changed', `${path}: the file changed while it was being encrypted`, { path });
 export const chainHeadMoved = (expected: string, actual: string) =>
   new AppError(409, 'chain-head-moved', 'the hash chain grew since this entry was built', { expected, actual });
+export const recordingNotFound = (recordingId: string) =>
+  new AppError(404, 'recording-not-found', `recording ${recordingId} not found`, { recordingId });

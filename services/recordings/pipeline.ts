@@ -1,0 +1,262 @@
+// capture (pcap + rtpengine metadata) → stereo audio → Opus/WAV → encrypted
+// vault file → verified → plain files deleted → index record + chain entry.
+//
+// Crash safety: all plain intermediates live in <dataDir>/recordings/.work/<id>/
+// (wiped at the start and end of every attempt); the vault file appears at its
+// final path by an atomic rename; the capture is deleted only after the index
+// record is saved. A crash at any point leaves the capture in place, and the
+// next run (processSpool) converts it again; a recording already indexed is
+// not converted twice (idempotent by recording id).
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { isAppError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import { encodeTrack, type AudioFormat, type EncoderOptions } from './audio-encoder';
+import {
+  channelsFromSdps,
+  decodeRecordingMetadata,
+  parseRtpengineMetadata,
+  type RecordingMetadata,
+} from './capture-metadata';
+import { recordingEmpty, recordingNotFound, vaultVerifyFailed } from './errors';
+import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
+import { checkId } from './keys';
+import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
+import { PcapParser, readPcapFile } from './pcap-reader';
+import type { ChannelSource, RecordingIndexRecord, RecordingRepository } from './recording-index';
+import {
+  resolverByFirstDestination,
+  resolverFromMap,
+  StereoTrackBuilder,
+  type ChannelMap,
+  type StereoTrack,
+} from './stereo-track';
+import type { Vault } from './vault';
+
+export interface PipelineDeps {
+  dataDir: string;
+  vault: Vault;
+  repo: RecordingRepository;
+  log: Logger;
+  format?: AudioFormat;
+  encoder?: EncoderOptions;
+  now?: () => Date;
+  /** Used when neither call-control nor the metadata names the tenant. */
+  defaultTenantId?: string;
+}
+
+export interface CaptureInput {
+  pcapPath: string;
+  /** rtpengine's metadata file; deleted with the capture. */
+  metadataPath?: string;
+  /** Overrides what the metadata string says. */
+  meta?: RecordingMetadata;
+  /** Accept a pcap whose last record was cut (rtpengine killed mid-write). */
+  allowTruncatedTail?: boolean;
+}
+
+export interface SpoolResult {
+  stored: RecordingIndexRecord[];
+  failed: Array<{ pcapPath: string; code: string; message: string }>;
+}
+
+interface Resolved {
+  recordingId: string;
+  tenantId: string;
+  cdrId: string | null;
+  caller: string | null;
+  callee: string | null;
+  channels: ChannelMap | undefined;
+  channelSource: ChannelSource;
+  sdp: string;
+}
+
+export class RecordingPipeline {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly format: AudioFormat;
+  private readonly now: () => Date;
+  readonly recordingsDir: string;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.format = deps.format ?? 'opus';
+    this.now = deps.now ?? (() => new Date());
+    this.recordingsDir = path.join(deps.dataDir, 'recordings');
+  }
+
+  /** Converts one capture; calls are serialised so that one box converts one call at a time. */
+  process(input: CaptureInput): Promise<RecordingIndexRecord> {
+    const run = this.queue.then(() => this.processNow(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async resolve(input: CaptureInput): Promise<Resolved> {
+    const meta = input.metadataPath ? parseRtpengineMetadata(await readFile(input.metadataPath, 'utf8')) : undefined;
+    const ours = { ...decodeRecordingMetadata(meta?.appMetadata ?? ''), ...input.meta };
+    const fromSdp = meta ? channelsFromSdps(meta.sdps) : undefined;
+    let channelSource: ChannelSource = 'guessed';
+    if (input.meta?.channels) channelSource = 'explicit';
+    else if (ours.channels) channelSource = 'metadata';
+    else if (fromSdp) channelSource = 'sdp';
+    const tenantId = ours.tenantId ?? this.deps.defaultTenantId ?? 'default';
+    const recordingId = ours.recordingId ?? 'r-' + createHash('sha256').update(path.basename(input.pcapPath)).digest('hex').slice(0, 24);
+    return {
+      recordingId: checkId('recordingId', recordingId),
+      tenantId: checkId('tenantId', tenantId),
+      cdrId: ours.cdrId ?? null,
+      caller: ours.caller ?? null,
+      callee: ours.callee ?? null,
+      channels: ours.channels ?? fromSdp,
+      channelSource,
+      sdp: meta?.sdps.map((s) => s.sdp).join('') ?? '',
+    };
+  }
+
+  private async buildTrack(input: CaptureInput, r: Resolved): Promise<StereoTrack> {
+    const resolver = r.channels ? resolverFromMap(r.channels) : resolverByFirstDestination();
+    const builder = new StereoTrackBuilder(resolver, new PayloadTypeTable(payloadTypesFromSdp(r.sdp)));
+    const parser = new PcapParser({ allowTruncatedTail: input.allowTruncatedTail });
+    for await (const d of readPcapFile(input.pcapPath, parser)) builder.add(d);
+    const track = builder.finish();
+    if (track.frames === 0) throw recordingEmpty(input.pcapPath);
+    return track;
+  }
+
+  private async processNow(input: CaptureInput): Promise<RecordingIndexRecord> {
+    const r = await this.resolve(input);
+    const log = this.deps.log.child({ recordingId: r.recordingId, tenantId: r.tenantId });
+    const existing = this.deps.repo.findRecording(r.recordingId);
+    if (existing) {
+      log.info('recording already stored, removing leftover capture');
+      await this.removeCapture(input);
+      return existing;
+    }
+    if (r.channelSource === 'guessed') log.warn('no channel map for capture, left = first rtpengine port seen');
+    const work = path.join(this.recordingsDir, '.work', r.recordingId);
+    await rm(work, { recursive: true, force: true }); // a crashed attempt's leftovers
+    await mkdir(work, { recursive: true, mode: 0o700 });
+    try {
+      const t0 = process.cpuUsage();
+      const track = await this.buildTrack(input, r);
+      const audioPath = path.join(work, this.format === 'wav' ? 'audio.wav' : 'audio.ogg');
+      const audio = await encodeTrack(track, this.format, audioPath, this.deps.encoder);
+      const encPath = path.join(work, `${r.recordingId}.krec`);
+      const enc = await this.deps.vault.encryptFile(audioPath, encPath, r.tenantId);
+      if ((await this.deps.vault.plainSha256(encPath)) !== enc.plainSha256) throw vaultVerifyFailed(encPath);
+      const startedAt = new Date(track.startUs / 1000);
+      const rel = path.join(r.tenantId, String(startedAt.getUTCFullYear()), String(startedAt.getUTCMonth() + 1).padStart(2, '0'), `${r.recordingId}.krec`);
+      const finalPath = path.join(this.recordingsDir, rel);
+      await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
+      await rename(encPath, finalPath);
+      await fsyncDir(path.dirname(finalPath));
+      const record: RecordingIndexRecord = {
+        recordingId: r.recordingId,
+        cdrId: r.cdrId,
+        tenantId: r.tenantId,
+        caller: r.caller,
+        callee: r.callee,
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round(track.durationMs),
+        sizeBytes: enc.size,
+        plainBytes: enc.plainLength,
+        codec: audio.codec,
+        mediaType: audio.mediaType,
+        keyId: enc.tenantKeyId,
+        sha256: enc.fileSha256,
+        legalHold: false,
+        path: rel,
+        channelSource: r.channelSource,
+        createdAt: this.now().toISOString(),
+      };
+      this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, enc.fileSha256, this.now()));
+      const cpu = process.cpuUsage(t0);
+      log.info('recording stored', {
+        durationMs: record.durationMs,
+        sizeBytes: record.sizeBytes,
+        compression: +(audio.pcmBytes / Math.max(1, audio.bytes)).toFixed(1),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+        stats: track.stats,
+      });
+      await this.removeCapture(input);
+      return record;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * After a tenant key rotation: re-wraps the recording's data key under the
+   * tenant's active key and records the new file hash in the index and chain.
+   * Running it again after a crash completes the index update.
+   */
+  async rewrapRecording(recordingId: string): Promise<boolean> {
+    const rec = this.deps.repo.findRecording(recordingId);
+    if (!rec) throw recordingNotFound(recordingId);
+    const r = await this.deps.vault.rewrap(path.join(this.recordingsDir, rec.path));
+    if (rec.keyId === r.tenantKeyId && rec.sha256 === r.fileSha256) return false;
+    const change = { keyId: r.tenantKeyId, sha256: r.fileSha256, sizeBytes: r.size };
+    this.deps.repo.updateRecordingFile(recordingId, change, nextEntry(this.deps.repo.chainHead(), recordingId, r.fileSha256, this.now()));
+    return true;
+  }
+
+  /** The hash chain and every stored file, for `korobka doctor`. */
+  async verifyStore(): Promise<ChainFinding[]> {
+    return verifyChain(this.deps.repo.chainEntries(), async (e) => {
+      const rec = this.deps.repo.findRecording(e.recordingId);
+      const file = rec ? path.join(this.recordingsDir, rec.path) : undefined;
+      return file && existsSync(file) ? createReadStream(file, { highWaterMark: 1 << 20 }) : null;
+    });
+  }
+
+  private async removeCapture(input: CaptureInput): Promise<void> {
+    await rm(input.pcapPath, { force: true });
+    if (input.metadataPath) await rm(input.metadataPath, { force: true });
+  }
+
+  /**
+   * Converts every finished capture in rtpengine's `--recording-dir`: a call
+   * is finished when rtpengine has moved its metadata file into metadata/.
+   * Failures are reported and their capture is kept for another attempt.
+   */
+  async processSpool(recordingDir: string): Promise<SpoolResult> {
+    const out: SpoolResult = { stored: [], failed: [] };
+    const metaDir = path.join(recordingDir, 'metadata');
+    const pcapDir = path.resolve(recordingDir, 'pcaps');
+    if (!existsSync(metaDir)) return out;
+    for (const name of (await readdir(metaDir)).filter((n) => n.endsWith('.txt')).sort()) {
+      const metadataPath = path.join(metaDir, name);
+      const parsed = parseRtpengineMetadata(await readFile(metadataPath, 'utf8'));
+      const pcapPath = parsed.pcapPath ? path.resolve(parsed.pcapPath) : '';
+      if (path.dirname(pcapPath) !== pcapDir) {
+        out.failed.push({ pcapPath, code: 'recording-metadata-invalid', message: `${name}: pcap path outside ${pcapDir}` });
+        continue;
+      }
+      if (!existsSync(pcapPath)) {
+        // The pcap went away with our last run (converted, then crashed before this file was removed).
+        if (this.deps.repo.findRecording((await this.resolve({ pcapPath, metadataPath })).recordingId)) await rm(metadataPath, { force: true });
+        else out.failed.push({ pcapPath, code: 'recording-capture-missing', message: `${name}: its pcap is gone` });
+        continue;
+      }
+      try {
+        out.stored.push(await this.process({ pcapPath, metadataPath }));
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        this.deps.log.error('recording conversion failed', { pcapPath, code: e.code, err: e });
+        out.failed.push({ pcapPath, code: e.code, message: e.message });
+      }
+    }
+    return out;
+  }
+}
+
+/** Makes a rename durable: fsync the directory entry (POSIX). */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
