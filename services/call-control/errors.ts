@@ -9,3 +9,12 @@ export const banNotFound = (ip: string): AppError => new AppError(404, 'ban-not-
 
 export const invalidBanDuration = (ms: number): AppError =>
   new AppError(400, 'invalid-ban-duration', `ban duration must be 1 s to 30 days, got ${ms} ms`, { ms });
+
+export const rtpengineTimeout = (command: string, target: string): AppError =>
+  new AppError(504, 'rtpengine-timeout', `rtpengine at ${target} did not answer ${command}`, { command, target });
+
+export const rtpengineError = (command: string, reason: string): AppError =>
+  new AppError(502, 'rtpengine-error', `rtpengine refused ${command}: ${reason.slice(0, 200)}`, { command, reason: reason.slice(0, 200) });
+
+export const mediaCallNotFound = (callId: string): AppError =>
+  new AppError(404, 'media-call-not-found', `rtpengine has no call ${callId.slice(0, 100)}`, { callId: callId.slice(0, 100) });
