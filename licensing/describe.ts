@@ -1,6 +1,7 @@
 // Small formatting helpers shared by describeLicence, the vendor tool and
 // `korobka license status`.
 import type { FingerprintComponent } from './fingerprint';
+import type { LicenceEvaluation } from './verify';
 
 /** 2027-12-31 from an ISO time (UTC). */
 export function formatDay(iso: string): string {
@@ -26,4 +27,15 @@ export function formatRamGB(bytes: number): string {
 
 function trim(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10);
+}
+
+/** `korobka license status` and the doctor: the evaluation as labelled lines. */
+export function describeEvaluation(e: LicenceEvaluation): string {
+  const rows: [string, string][] = [['State', e.reason === undefined ? e.state : `${e.state} (${e.reason})`]];
+  if (e.licence !== undefined) rows.push(['Licence', `${e.licence.licenceId} for ${e.licence.customer}, profile ${e.licence.profile}`]);
+  rows.push(['Limits', `${e.limits.concurrentCalls} concurrent calls, ${e.limits.extensions} extensions, ${e.limits.tenants} tenant(s)`]);
+  if (e.licence !== undefined && e.state !== 'invalid') rows.push(['Expires', `${formatDay(e.licence.expires)} (${e.daysLeft} day(s))`]);
+  if (e.fingerprint !== undefined) rows.push(['Machine', `${e.fingerprint.matched} of ${e.fingerprint.total} components match, ${e.fingerprint.required} required`]);
+  if (e.maintenance !== undefined) rows.push(['Maintenance', `until ${formatDay(e.maintenance.until)}${e.maintenance.coversRelease ? '' : ', does not cover this version'}`]);
+  return [...rows.map(([k, v]) => `${(k + ':').padEnd(14)}${v}`), e.message].join('\n');
 }

@@ -8,6 +8,8 @@ export type { AdmissionDecision, ExtensionDecision, SipRefusal } from './admissi
 export { buildActivationRequest, formatActivationRequest, parseActivationRequest } from './request';
 export type { ActivationRequest } from './request';
 export { describeLicence, parseLicenceFile } from './licence';
+export { describeEvaluation } from './describe';
+export { trustedNow } from './clock';
 export type { Licence } from './licence-schema';
 export { PROFILES, EVAL_LIMITS, FEATURES, customProfile, recordingBytesPerYear, rtpPortsFor, RECORDING_ASSUMPTIONS, PORT_ASSUMPTIONS } from './profiles';
 export type { Profile, ProfileName, Limits, Feature, ProfileOverrides } from './profiles';

@@ -44,6 +44,8 @@ export interface LicenceEvaluation {
   /** When the grace period ends and eval limits apply. */
   graceEnds?: string;
   fingerprint?: FingerprintMatch;
+  /** Set when the licence has maintenanceUntil and the caller passed releaseDate. */
+  maintenance?: { until: string; coversRelease: boolean };
 }
 
 export interface EvaluateLicenceInput {
@@ -52,6 +54,8 @@ export interface EvaluateLicenceInput {
   publicKeys: readonly VendorPublicKey[];
   fingerprint: readonly FingerprintComponent[];
   now: Date;
+  /** Release date of the running Korobka build; compared with maintenanceUntil. */
+  releaseDate?: Date;
 }
 
 function evalFallback(state: 'invalid' | 'unlicensed', message: string, reason?: InvalidReason, licence?: Licence, fingerprint?: FingerprintMatch): LicenceEvaluation {
@@ -152,5 +156,21 @@ export function evaluateLicence(input: EvaluateLicenceInput): LicenceEvaluation 
     const why = fp.matched >= fp.required ? 'none of the matches identifies the machine itself' : `${fp.matched} of ${fp.total} hardware components match, ${fp.required} required`;
     return invalid('wrong-machine', `Licence ${l.licenceId} was issued for another machine (${why}; missing: ${fp.missing.join(', ') || 'none'}).`, fp);
   }
-  return ranged(l, now, fp);
+  return withMaintenance(ranged(l, now, fp), l, input.releaseDate);
+}
+
+/**
+ * A build released after the maintenance contract ended still runs (the
+ * customer paid for the licence period), but the admin is told, since the
+ * update was not covered.
+ */
+function withMaintenance(result: LicenceEvaluation, l: Licence, releaseDate: Date | undefined): LicenceEvaluation {
+  if (l.maintenanceUntil === undefined || releaseDate === undefined) return result;
+  const coversRelease = releaseDate.getTime() <= Date.parse(l.maintenanceUntil);
+  const out: LicenceEvaluation = { ...result, maintenance: { until: l.maintenanceUntil, coversRelease } };
+  if (!coversRelease) {
+    out.message = `${result.message} This Korobka version was released after maintenance ended on ${formatDay(l.maintenanceUntil)}.`;
+    if (out.alarm === 'none') out.alarm = 'warning';
+  }
+  return out;
 }

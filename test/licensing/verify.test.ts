@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprintFromFacts } from '../../licensing/fingerprint';
 import { generateVendorKeyPair, vendorPublicKey } from '../../licensing/keys';
 import { evaluateLicence } from '../../licensing/verify';
+import { describeEvaluation } from '../../licensing/describe';
 import { PROFILES } from '../../licensing/profiles';
 import { DAY, NOW, SERVER, VM, issued, newWorld, resigned } from './fixtures';
 
@@ -127,6 +128,30 @@ describe('expiry boundaries', () => {
     const nb = Date.parse(licence.notBefore);
     expect(at(nb - 1).reason).toBe('not-yet-valid');
     expect(at(nb).state).toBe('valid');
+  });
+});
+
+describe('maintenance and status text', () => {
+  const withMaintenance = issued(world, SERVER, { maintenanceUntil: '2027-06-30', licenceId: 'KB-TEST-0002' }).text;
+
+  it('notes a build released after maintenance ended, without limiting calls', () => {
+    const covered = evaluateLicence({ licenceText: withMaintenance, publicKeys: world.keys, fingerprint: serverFp, now: NOW, releaseDate: new Date('2027-06-30T12:00:00Z') });
+    expect(covered).toMatchObject({ state: 'valid', alarm: 'none', maintenance: { until: '2027-06-30T23:59:59Z', coversRelease: true } });
+    const lapsed = evaluateLicence({ licenceText: withMaintenance, publicKeys: world.keys, fingerprint: serverFp, now: NOW, releaseDate: new Date('2027-07-01T00:00:00Z') });
+    expect(lapsed).toMatchObject({ state: 'valid', alarm: 'warning', limits: PROFILES.S.limits, maintenance: { coversRelease: false } });
+    expect(lapsed.message).toMatch(/This Korobka version was released after maintenance ended on 2027-06-30\.$/);
+  });
+
+  it('describes an evaluation for korobka license status', () => {
+    expect(describeEvaluation(evaluate(good)).split('\n')).toEqual([
+      'State:        valid',
+      'Licence:      KB-TEST-0001 for Bank Primer, profile S',
+      'Limits:       16 concurrent calls, 100 extensions, 1 tenant(s)',
+      'Expires:      2027-12-31 (405 day(s))',
+      'Machine:      8 of 8 components match, 4 required',
+      'Licence KB-TEST-0001 for Bank Primer is valid until 2027-12-31 (405 days).',
+    ]);
+    expect(describeEvaluation(evaluate(good, { keys: [] })).split('\n').slice(0, 2)).toEqual(['State:        invalid (unknown-key)', 'Limits:       4 concurrent calls, 10 extensions, 1 tenant(s)']);
   });
 });
 
