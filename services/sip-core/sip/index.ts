@@ -66,3 +66,7 @@ export {
 export { TransportLayer, TransportUnavailableError } from './transport/transport-layer';
 export type { ListenSpec, TransportLayerOptions, TransportEvents } from './transport/transport-layer';
 export type { RateLimit } from './transport/rate-limiter';
+export { TransactionLayer, viaFor, newBranch } from './transaction/transaction-layer';
+export type { TransactionLayerOptions } from './transaction/transaction-layer';
+export { TransactionStateError } from './transaction/server-transaction';
+export { MAGIC_COOKIE, defaultTimers } from './transaction/transaction-keys';

@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../common/logger';
 import { parseVia, formatVia } from '../header-values';
-import type { SipMessage, SipResponse } from '../message';
+import type { SipMessage } from '../message';
 import { ParseError } from '../parse-error';
 import { parseMessage } from '../parser';
 import { createResponse, serializeMessage } from '../serializer';
@@ -121,7 +121,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
    * connection the request came on while it is open, else received/sent-by.
    * Datagram: received (or sent-by host) and rport (or sent-by port, 5060).
    */
-  responseDestination(res: SipResponse, source?: MessageSource): Destination {
+  responseDestination(res: SipMessage, source?: MessageSource): Destination {
     const via = res.topVia;
     const transport = via.transport.toLowerCase() as Transport;
     if (transport !== 'udp' && source?.connectionId && this.tcp.get(source.connectionId)) {

@@ -1,0 +1,170 @@
+// Server transactions (RFC 3261 §17.2, with RFC 6026's Accepted state for
+// INVITE): absorb retransmitted requests, resend the last response, retransmit
+// a non-2xx final over UDP until the ACK (Timer G/H/I), linger after a
+// non-INVITE final (Timer J).
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../../common/logger';
+import type { SipMessage, SipRequest, SipResponse } from '../message';
+import type { Destination, MessageSource, SendResult, ServerTransaction, ServerTransactionState, TransactionTimers } from '../types';
+
+export interface TransactionContext {
+  timers: TransactionTimers;
+  log: Logger;
+  send(msg: SipMessage, dest: Destination): Promise<SendResult>;
+  /** Where responses to this request go (§18.2.2, RFC 3581). */
+  responseDestination(msg: SipMessage, source: MessageSource): Destination;
+  forget(key: string): void;
+}
+
+export class TransactionStateError extends Error {
+  readonly code = 'transaction-state';
+}
+
+/** How long a server transaction waits for its TU before giving up (the UAC has given up too). */
+const INVITE_TU_LIMIT_MS = 300_000;
+
+export class ServerTxn extends EventEmitter implements ServerTransaction {
+  readonly method: string;
+  private st: ServerTransactionState;
+  private last: SipResponse | undefined;
+  private lastRaw: { res: SipResponse; dest: Destination } | undefined;
+  private isCancelled = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly reliable: boolean;
+  private readonly dest: Destination;
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    private readonly ctx: TransactionContext,
+  ) {
+    super();
+    this.method = request.method;
+    this.st = request.method === 'INVITE' ? 'proceeding' : 'trying';
+    this.reliable = source.transport !== 'udp';
+    this.dest = ctx.responseDestination(request, source);
+    const t1 = ctx.timers.t1;
+    this.after(request.method === 'INVITE' ? INVITE_TU_LIMIT_MS : 64 * t1, () => {
+      if (this.st === 'trying' || this.st === 'proceeding') this.terminate();
+    });
+  }
+
+  get state(): ServerTransactionState {
+    return this.st;
+  }
+
+  get cancelled(): boolean {
+    return this.isCancelled;
+  }
+
+  get lastResponse(): SipResponse | undefined {
+    return this.last;
+  }
+
+  async respond(res: SipResponse): Promise<SendResult> {
+    const final = res.status >= 200;
+    const inviteTwoHundred = this.method === 'INVITE' && final && res.status < 300;
+    // RFC 6026 §7.1: the TU may pass 2xx retransmissions through the Accepted state.
+    if (!(this.st === 'trying' || this.st === 'proceeding' || (this.st === 'accepted' && inviteTwoHundred))) {
+      throw new TransactionStateError(`cannot send ${res.status} in state ${this.st}`);
+    }
+    this.last = res;
+    this.lastRaw = { res, dest: this.dest };
+    if (!final) this.st = 'proceeding';
+    else if (this.st !== 'accepted') this.onFinal(res);
+    try {
+      return await this.ctx.send(res, this.dest);
+    } catch (e) {
+      // §17.2.4: a transport failure ends the transaction; the TU is told.
+      this.emit('transportError', e as Error);
+      this.terminate();
+      throw e;
+    }
+  }
+
+  /** A retransmission of the request that created this transaction (§17.2.1, §17.2.2). */
+  onRetransmission(): void {
+    if (this.st === 'proceeding' || this.st === 'completed') this.resend();
+  }
+
+  /** ACK matched this INVITE transaction. Returns true when the ACK belongs to the TU (2xx case). */
+  onAck(): boolean {
+    if (this.st === 'accepted') return true;
+    if (this.st === 'completed') {
+      // §17.2.1: ACK for our non-2xx final; linger Timer I to absorb ACK retransmissions.
+      this.st = 'confirmed';
+      this.clearTimers();
+      this.after(this.reliable ? 0 : this.ctx.timers.t4, () => this.terminate());
+    }
+    return false;
+  }
+
+  /** §9.2: a CANCEL matched while no final response was sent. */
+  markCancelled(cancel: SipRequest): void {
+    this.isCancelled = true;
+    this.emit('cancel', cancel);
+  }
+
+  terminate(): void {
+    if (this.st === 'terminated') return;
+    this.st = 'terminated';
+    this.clearTimers();
+    this.ctx.forget(this.id);
+    this.emit('terminated');
+  }
+
+  private onFinal(res: SipResponse): void {
+    const { t1, t2 } = this.ctx.timers;
+    this.clearTimers();
+    if (this.method !== 'INVITE') {
+      // §17.2.2 Timer J: absorb request retransmissions for 64*T1 over UDP.
+      this.st = 'completed';
+      this.after(this.reliable ? 0 : 64 * t1, () => this.terminate());
+      return;
+    }
+    if (res.status < 300) {
+      // RFC 6026 §7.1 Timer L: retransmitted INVITEs are absorbed; the dialog layer resends the 2xx.
+      this.st = 'accepted';
+      this.after(64 * t1, () => this.terminate());
+      return;
+    }
+    this.st = 'completed';
+    if (!this.reliable) {
+      // §17.2.1 Timer G: retransmit the final response, T1 doubling up to T2.
+      const retransmit = (interval: number) =>
+        this.after(interval, () => {
+          if (this.st !== 'completed') return;
+          this.resend();
+          retransmit(Math.min(2 * interval, t2));
+        });
+      retransmit(t1);
+    }
+    // Timer H: give up waiting for the ACK.
+    this.after(64 * t1, () => {
+      if (this.st === 'completed') {
+        this.ctx.log.debug('sip ack timeout for final response', { status: res.status, callId: this.request.headers.get('call-id') });
+        this.terminate();
+      }
+    });
+  }
+
+  private resend(): void {
+    if (!this.lastRaw) return;
+    this.ctx.send(this.lastRaw.res, this.lastRaw.dest).catch((e: unknown) => this.ctx.log.debug('sip response retransmission failed', { err: e }));
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref?.();
+    this.timers.add(t);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,199 @@
+// The transaction layer (RFC 3261 §17) on top of a TransportLayer: matches
+// incoming messages to transactions, creates server transactions for new
+// requests, answers CANCEL (§9.2) and Max-Forwards 0 (483) itself, and
+// starts client transactions for requests the TU sends.
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../../common/logger';
+import type { SipMessage, SipRequest, SipResponse } from '../message';
+import { createResponse } from '../serializer';
+import { familyOf, randomToken } from '../transport/addresses';
+import type { TransportLayer } from '../transport/transport-layer';
+import { TransportUnavailableError } from '../transport/transport-unavailable-error';
+import type {
+  Destination,
+  ListenerInfo,
+  MessageSource,
+  SendRequestHandlers,
+  SendResult,
+  TransactionLayerEvents,
+  TransactionTimers,
+  Transport,
+} from '../types';
+import { formatHost } from '../header-values';
+import { ClientTxn, type ClientContext } from './client-transaction';
+import { ServerTxn } from './server-transaction';
+import { MAGIC_COOKIE, clientKey, clientKeyOfResponse, defaultTimers, serverKey } from './transaction-keys';
+
+export interface TransactionLayerOptions {
+  timers?: Partial<TransactionTimers>;
+  log: Logger;
+}
+
+export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
+  readonly timers: TransactionTimers;
+  private readonly server = new Map<string, ServerTxn>();
+  private readonly client = new Map<string, ClientTxn>();
+  private readonly log: Logger;
+  private readonly onMessage = (msg: SipMessage, source: MessageSource) => this.receive(msg, source);
+  private readonly ctx: ClientContext;
+
+  constructor(
+    readonly transport: TransportLayer,
+    opts: TransactionLayerOptions,
+  ) {
+    super();
+    this.timers = { ...defaultTimers, ...opts.timers };
+    this.log = opts.log;
+    transport.on('message', this.onMessage);
+    this.ctx = {
+      timers: this.timers,
+      log: this.log,
+      send: (msg, dest) => this.transport.send(msg, dest),
+      responseDestination: (msg, source) => this.transport.responseDestination(msg, source),
+      forget: (key) => {
+        this.server.delete(key);
+        this.client.delete(key);
+      },
+      startCancel: (cancel, dest) => this.startClient(cancel, dest, { onResponse: () => undefined }),
+      stray: (res, source) => this.emit('strayResponse', res, source),
+    };
+  }
+
+  /** Detach from the transport and drop every transaction (their timers stop). */
+  stop(): void {
+    this.transport.off('message', this.onMessage);
+    for (const t of [...this.server.values(), ...this.client.values()]) t.terminate();
+  }
+
+  /** Live transactions, server and client. */
+  get size(): number {
+    return this.server.size + this.client.size;
+  }
+
+  counters(): { serverTransactions: number; clientTransactions: number } {
+    return { serverTransactions: this.server.size, clientTransactions: this.client.size };
+  }
+
+  /** The listener whose advertised address belongs in Via/Contact for this transport. */
+  localFor(transport: Transport, family: 4 | 6 = 4): ListenerInfo | undefined {
+    return this.transport.localFor(transport, family);
+  }
+
+  /**
+   * Send a request statefully. A new top Via (our advertised address, a fresh
+   * z9hG4bK branch, rport) is pushed synchronously, so `txn.request` is what
+   * goes on the wire. Max-Forwards 70 is added when absent.
+   */
+  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTxn {
+    if (req.method === 'ACK') throw new Error('ACK is not sent in a transaction: use sendStateless');
+    const local = this.transport.localFor(destination.transport, familyOf(destination.address));
+    if (local) req.headers.prepend('Via', viaFor(destination.transport, local));
+    if (!req.headers.has('max-forwards')) req.headers.set('Max-Forwards', '70');
+    if (!local) {
+      const txn = new ClientTxn(`unsent-${randomToken()}`, req, destination, handlers, this.ctx);
+      const err = new TransportUnavailableError(`no ${destination.transport} listener`);
+      queueMicrotask(() => this.failUnsent(txn, handlers, err));
+      return txn;
+    }
+    return this.startClient(req, destination, handlers);
+  }
+
+  /**
+   * Send without a transaction: ACK for a 2xx, 2xx retransmissions, stateless
+   * replies. With addVia a request gets a new top Via with a fresh branch.
+   */
+  async sendStateless(msg: SipMessage, destination: Destination, opts: { addVia?: boolean } = {}): Promise<SendResult> {
+    if (opts.addVia && msg.kind === 'request') {
+      const local = this.transport.localFor(destination.transport, familyOf(destination.address));
+      if (!local) throw new TransportUnavailableError(`no ${destination.transport} listener`);
+      msg.headers.prepend('Via', viaFor(destination.transport, local));
+    }
+    return this.transport.send(msg, destination);
+  }
+
+  private startClient(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTxn {
+    const branch = req.topVia.branch ?? '';
+    const key = clientKey(branch, req.method);
+    const txn = new ClientTxn(key, req, destination, handlers, this.ctx);
+    this.client.set(key, txn);
+    txn.start();
+    return txn;
+  }
+
+  private failUnsent(txn: ClientTxn, handlers: SendRequestHandlers, err: Error): void {
+    this.log.debug('sip request not sent', { err, method: txn.request.method });
+    txn.terminate();
+    if (handlers.onTimeout) handlers.onTimeout('transport-error');
+    else handlers.onResponse(createResponse(txn.request, 503), undefined);
+  }
+
+  private receive(msg: SipMessage, source: MessageSource): void {
+    if (msg.kind === 'response') this.receiveResponse(msg, source);
+    else this.receiveRequest(msg, source);
+  }
+
+  private receiveResponse(res: SipResponse, source: MessageSource): void {
+    const key = clientKeyOfResponse(res);
+    const txn = key === undefined ? undefined : this.client.get(key);
+    if (txn) txn.onResponse(res, source);
+    else this.emit('strayResponse', res, source);
+  }
+
+  private receiveRequest(req: SipRequest, source: MessageSource): void {
+    const key = serverKey(req);
+    if (req.method === 'ACK') return this.receiveAck(req, key, source);
+    const existing = this.server.get(key);
+    if (existing) {
+      existing.onRetransmission();
+      return;
+    }
+    const txn = new ServerTxn(key, req, source, this.ctx);
+    this.server.set(key, txn);
+    // §16.3 step 3 / §8.2: no hops left.
+    if (req.maxForwards === 0) {
+      this.reply(txn, 483);
+      return;
+    }
+    if (req.method === 'INVITE') {
+      // §17.2.1: answer 100 Trying at once, so the UAC stops retransmitting.
+      const trying = createResponse(req, 100);
+      const ts = req.headers.get('timestamp');
+      if (ts !== undefined) trying.headers.append('Timestamp', ts); // §8.2.6.1
+      this.reply(txn, trying);
+    }
+    if (req.method === 'CANCEL' && this.matchCancel(req, txn)) return;
+    this.emit('request', req, txn);
+  }
+
+  /** §17.2.1 / RFC 6026: ACK for our non-2xx is absorbed; anything else is the TU's (ACK for 2xx). */
+  private receiveAck(req: SipRequest, key: string, source: MessageSource): void {
+    const invite = this.server.get(key);
+    if (invite && !invite.onAck()) return;
+    this.emit('ack', req, source);
+  }
+
+  /** §9.2: CANCEL for an INVITE still in Proceeding: 200 to the CANCEL, the TU sends 487. */
+  private matchCancel(cancel: SipRequest, cancelTxn: ServerTxn): boolean {
+    const invite = this.server.get(serverKey(cancel, 'INVITE'));
+    if (!invite || invite.state !== 'proceeding') return false;
+    this.reply(cancelTxn, 200);
+    invite.markCancelled(cancel);
+    this.emit('cancel', cancel, invite);
+    return true;
+  }
+
+  private reply(txn: ServerTxn, res: number | SipResponse): void {
+    const response = typeof res === 'number' ? createResponse(txn.request, res, undefined, res > 100 ? randomToken() : undefined) : res;
+    txn.respond(response).catch((e: unknown) => this.log.debug('sip reply failed', { err: e, status: response.status }));
+  }
+}
+
+/** Top Via for a request we send (RFC 3261 §8.1.1.7, RFC 3581 rport). */
+export function viaFor(transport: Transport, local: ListenerInfo): string {
+  return `SIP/2.0/${transport.toUpperCase()} ${formatHost(local.advertisedHost)}:${local.advertisedPort};branch=${newBranch()};rport`;
+}
+
+export function newBranch(): string {
+  return `${MAGIC_COOKIE}${randomToken()}`;
+}
+
