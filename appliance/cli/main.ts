@@ -23,6 +23,8 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The data directory holds password hashes, keys and recordings: nothing in it is for other users.
+  process.umask(0o027);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     print(usage());

@@ -57,7 +57,7 @@ ${commonHelp}`,
       child.unref();
       const up = await waitUntilUp(dir, child.pid!, 60_000);
       if (!up) {
-        printErr(`Korobka did not come up within 60 s; last lines of ${logFile}:`);
+        printErr(isAlive(child.pid!) ? `Korobka did not come up within 60 s; last lines of ${logFile}:` : `Korobka exited at start; last lines of ${logFile}:`);
         printErr(readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n'));
         return 1;
       }
