@@ -94,6 +94,22 @@ describe('evaluateLicence', () => {
   });
 });
 
+describe('any single changed character', () => {
+  it('never throws and never grants more than the licence', () => {
+    const seen = new Set<string>();
+    // Every 11th character across the whole file: summary, JSON, digest and signature.
+    for (let i = 0; i < good.length; i += 11) {
+      const ch = good[i] === 'x' ? 'y' : 'x';
+      const r = evaluate(good.slice(0, i) + ch + good.slice(i + 1));
+      seen.add(r.reason ?? r.state);
+      if (r.state === 'valid') expect(r.limits).toEqual(PROFILES.S.limits);
+      else expect(r.limits).toEqual(PROFILES.eval.limits);
+    }
+    // The unsigned summary and digest line may change freely; everything else is caught, each with its reason.
+    expect([...seen].sort()).toEqual(['bad-signature', 'malformed', 'tampered', 'unknown-key', 'valid']);
+  });
+});
+
 describe('expiry boundaries', () => {
   const at = (ms: number) => evaluate(good, { now: new Date(ms) });
 
