@@ -46,13 +46,18 @@ export function callPackets(seconds: number, t0Us = 1_800_000_000_000_000, a = C
   return [...partyPackets(a, n, t0Us), ...partyPackets(b, n, t0Us + 3000)].sort((x, y) => x.timeUs - y.timeUs);
 }
 
-/** Decodes any audio file ffmpeg reads into interleaved stereo 8 kHz samples. */
-export function decodeAudio(file: string): Int16Array {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 's16le', '-ar', '8000', '-ac', '2', 'pipe:1'], {
+/**
+ * Decodes audio ffmpeg reads (a file, or bytes given on stdin so that no plain
+ * copy touches the disk) into interleaved stereo 8 kHz samples.
+ */
+export function decodeAudio(file: string | Buffer): Int16Array {
+  const input = typeof file === 'string' ? file : 'pipe:0';
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', input, '-f', 's16le', '-ar', '8000', '-ac', '2', 'pipe:1'], {
+    input: typeof file === 'string' ? undefined : file,
     maxBuffer: 512 * 1024 * 1024,
     timeout: 60_000,
   });
-  if (r.status !== 0) throw new Error(`ffmpeg could not decode ${file}: ${r.stderr?.toString()}`);
+  if (r.status !== 0) throw new Error(`ffmpeg could not decode ${input}: ${r.stderr?.toString()}`);
   const b = r.stdout;
   return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
 }
