@@ -57,7 +57,7 @@ export async function dialogDestination(c: Controller, dialog: Dialog, hop: stri
 
 /** Local Contact for the dialog's transport, when the app gave none. */
 export function defaultContact(c: Controller, transport: Destination['transport'], address: string): string {
-  const local = c.stack.localFor(transport, address.includes(':') ? 6 : 4);
+  const local = c.localFor(transport, address);
   const tp = transport === 'udp' ? '' : `;transport=${transport}`;
   return `<sip:${formatHost(local.advertisedHost)}:${local.advertisedPort}${tp}>`;
 }
@@ -90,7 +90,7 @@ export async function sendByeInDialog(c: Controller, dialog: Dialog, why: string
   const raw = c.serialize(ctxn.request);
   c.cdr.stop('application', 'system-initiated-termination', raw.toString('utf8'));
   if (!dialog.owner.closed) {
-    const local = c.stack.localFor(dest.transport, dest.address.includes(':') ? 6 : 4);
+    const local = c.localFor(dest.transport, dest.address);
     const sent: SendResult = { local, destination: dest, raw };
     deliverUnsolicited(dialog.owner, raw, sent, dialog.id);
   }
@@ -110,7 +110,7 @@ export async function sendAckForTwoHundred(
   const built = buildInDialog(dialog, 'ACK', inviteSeq, extra);
   built.req.body = body;
   const dest = await dialogDestination(c, dialog, built.hop);
-  const local = c.stack.localFor(dest.transport, dest.address.includes(':') ? 6 : 4);
+  const local = c.localFor(dest.transport, dest.address);
   const via = `SIP/2.0/${dest.transport.toUpperCase()} ${formatHost(local.advertisedHost)}:${local.advertisedPort};branch=${newBranch()};rport`;
   built.req.headers.prepend('Via', via);
   const sent = await c.stack.sendStateless(built.req, dest);

@@ -42,7 +42,7 @@ export async function onAppNewRequest(
     return replyNok(conn, rid, e instanceof NextHopError ? e.message : 'invalid request uri');
   }
   if (c.isOwnAddress(dest.address, dest.port)) return replyNok(conn, rid, 'can not send request to myself');
-  const local = c.stack.localFor(dest.transport, dest.address.includes(':') ? 6 : 4);
+  const local = c.localFor(dest.transport, dest.address);
   rewriteLocalhost(req, hostPort(local.advertisedHost, local.advertisedPort));
   const h = req.headers;
   // notes A.6.3: fill in what srf left out; honour what it gave (digest re-sends).
@@ -102,6 +102,7 @@ function send(
   creating: boolean,
 ): void {
   c.counters.requestsOut++;
+  c.log.debug('app request sent', { method: req.method, txnId, dialogId: dialog?.id, transport: dest.transport, address: dest.address, port: dest.port, connectionId: dest.connectionId });
   const entryRef: { entry?: OutboundTxn } = {};
   const ctxn = c.stack.sendRequest(req, dest, {
     onResponse: (res, src: MessageSource | undefined) => {
@@ -111,7 +112,7 @@ function send(
   const entry: OutboundTxn = { txnId, conn, ctxn, method: req.method, dialog, creating, canceled: false };
   entryRef.entry = entry;
   c.outbound.set(txnId, entry);
-  const local = c.stack.localFor(dest.transport, dest.address.includes(':') ? 6 : 4);
+  const local = c.localFor(dest.transport, dest.address);
   replySent(conn, rid, c.serialize(ctxn.request), local, txnId, dialog?.id ?? '');
 }
 
@@ -206,6 +207,6 @@ export async function onAppCancel(
   cancel.headers.set('CSeq', `${inv.cseq.seq} CANCEL`);
   for (const [n, v] of headers) cancel.headers.append(n, v);
   const dest = entry.ctxn.destination;
-  const local = c.stack.localFor(dest.transport, dest.address.includes(':') ? 6 : 4);
+  const local = c.localFor(dest.transport, dest.address);
   replySent(conn, rid, c.serialize(cancel), local, randomUUID(), entry.dialog?.id ?? '');
 }

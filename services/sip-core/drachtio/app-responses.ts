@@ -8,7 +8,7 @@ import { ensureContentType, rewriteLocalhost } from './app-message';
 import type { Controller, InboundTxn } from './controller';
 import { contactUri, hostPort, replyNok, replySent, responseFor, stripTag, withTag } from './sip-build';
 import { prepareReliable, startReliable } from './reliable-provisional';
-import { refreshTarget } from './network-requests';
+import { refreshTarget, remoteTargetOf } from './network-requests';
 
 /** Headers the server writes itself from the request; the app's copies are ignored. */
 const FROM_REQUEST = new Set(['from', 'to', 'call-id', 'cseq']);
@@ -90,7 +90,7 @@ function createUasDialog(c: Controller, entry: InboundTxn, res: SipResponse): Di
     remoteTag: req.from.tag ?? '',
     localAddr: stripTag(req.get('to') ?? ''),
     remoteAddr: stripTag(req.get('from') ?? ''),
-    remoteTarget: req.contacts[0]?.uriText ?? req.uri,
+    remoteTarget: remoteTargetOf(req) ?? req.uri,
     // §12.1.1: the UAS route set is the Record-Route list in order.
     routeSet: routes,
     localSeq: 0,

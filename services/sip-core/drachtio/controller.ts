@@ -2,9 +2,10 @@
 // owns which transaction and dialog, and what happens when an app goes away.
 import type { Logger } from '../../common/logger';
 import type { SipMessage, SipRequest } from '../sip/message';
-import type { ClientTransaction, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
+import type { ClientTransaction, ListenerInfo, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
 import { Dialog } from '../dialog/dialog';
 import { DialogStore } from '../dialog/dialog-store';
+import { NextHopError } from '../dialog/next-hop';
 import type { AppConnection } from './app-connection';
 import type { AppRegistry } from './app-registry';
 import type { AppCommandHandler } from './wire-server';
@@ -91,13 +92,20 @@ export class Controller implements AppCommandHandler {
   }
 
   availableTransports(): Set<Transport> {
-    return new Set(this.opts.transports.listeners().map((l) => l.transport));
+    return new Set(this.opts.transports.listenerInfos().map((l) => l.transport));
+  }
+
+  /** Our listener for sending to `address` over `transport` (Via, Contact, meta). */
+  localFor(transport: Transport, address: string): ListenerInfo {
+    const local = this.opts.transports.localFor(transport, address.includes(':') ? 6 : 4);
+    if (!local) throw new NextHopError('next-hop-transport-unavailable', 'requested protocol/transport not available');
+    return local;
   }
 
   /** True when host:port names one of our own listeners (notes A.6.3: no requests to ourselves). */
   isOwnAddress(address: string, port: number): boolean {
     return this.opts.transports
-      .listeners()
+      .listenerInfos()
       .some((l) => l.port === port && (l.host === address || l.advertisedHost === address || (isAny(l.host) && isLoopback(address))));
   }
 

@@ -101,11 +101,24 @@ function onInDialogRequest(c: Controller, req: SipRequest, txn: ServerTransactio
 
 /** RFC 3261 §12.2.2: a target refresh request updates the remote target. */
 export function refreshTarget(dialog: Dialog, msg: SipRequest | SipResponse): void {
+  const target = remoteTargetOf(msg);
+  if (target) dialog.remoteTarget = target;
+}
+
+/**
+ * The Contact URI of a message. `Contact: sip:a@h;transport=tcp` without <>
+ * carries transport as a header parameter (RFC 3261 §20.10), yet every phone
+ * that writes it means the URI's: honour that reading.
+ */
+export function remoteTargetOf(msg: SipRequest | SipResponse): string | undefined {
   try {
     const contact = msg.contacts[0];
-    if (contact?.uriText) dialog.remoteTarget = contact.uriText;
+    if (!contact?.uriText) return undefined;
+    const tp = contact.params.get('transport');
+    if (tp && contact.uri && !contact.uri.params.has('transport')) return `${contact.uriText};transport=${tp}`;
+    return contact.uriText;
   } catch {
-    /* a malformed Contact keeps the old target */
+    return undefined; // a malformed Contact keeps the old target
   }
 }
 

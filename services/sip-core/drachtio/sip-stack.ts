@@ -5,8 +5,8 @@ import type { EventEmitter } from 'node:events';
 import type { SipMessage, SipRequest } from '../sip/message';
 import type {
   ClientTransaction,
-  Destination,
   ListenerInfo,
+  Destination,
   SendRequestHandlers,
   SendResult,
   Transport,
@@ -15,9 +15,10 @@ import type {
 export interface SipStack extends EventEmitter {
   sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTransaction;
   sendStateless(msg: SipMessage, destination: Destination, opts?: { addVia?: boolean }): Promise<SendResult>;
-  localFor(transport: Transport, family?: 4 | 6): ListenerInfo;
 }
 
 export interface SipTransports {
-  listeners(): ListenerInfo[];
+  listenerInfos(): ListenerInfo[];
+  /** The listener whose address belongs in Via/Contact for this transport and family. */
+  localFor(transport: Transport, family?: 4 | 6): ListenerInfo | undefined;
 }

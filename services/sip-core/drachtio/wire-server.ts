@@ -29,6 +29,8 @@ export interface WireServerOptions {
   /** `proto/host:port` lists: public (advertised) and local bind addresses. */
   hostports(): { advertised: string; local: string };
   handler: AppCommandHandler;
+  /** Shared with the controller, which picks apps for new requests. */
+  registry?: AppRegistry;
   maxPayloadBytes?: number;
   authTimeoutMs?: number;
 }
@@ -36,7 +38,7 @@ export interface WireServerOptions {
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export class WireServer {
-  readonly registry = new AppRegistry();
+  readonly registry: AppRegistry;
   private server: net.Server | undefined;
   private readonly secretDigest: Buffer;
   private readonly sockets = new Set<net.Socket>();
@@ -44,6 +46,7 @@ export class WireServer {
 
   constructor(private readonly opts: WireServerOptions) {
     this.secretDigest = digest(opts.secret);
+    this.registry = opts.registry ?? new AppRegistry();
   }
 
   async listen(): Promise<{ host: string; port: number }> {

@@ -1,0 +1,101 @@
+// sip-core assembled: SIP transports and transactions (part A's stack), the
+// drachtio admin port, and the controller that joins them.
+import type { Config } from '../../appliance/config/schema';
+import type { Logger } from '../common/logger';
+import { serializeMessage } from './sip/serializer';
+import { TransportLayer } from './sip/transport/transport-layer';
+import { TransactionLayer } from './sip/transaction-layer';
+import type { ListenerInfo } from './sip/types';
+import { Controller } from './drachtio/controller';
+import { WireServer } from './drachtio/wire-server';
+import { AppRegistry } from './drachtio/app-registry';
+
+export interface SipCoreOptions {
+  config: Readonly<Config>;
+  log: Logger;
+  /** RFC 3261 timers; tests shorten T1. */
+  t1Ms?: number;
+  t2Ms?: number;
+}
+
+function hostports(list: ListenerInfo[], advertised: boolean): string {
+  return list
+    .map((l) => {
+      const host = advertised ? l.advertisedHost : l.host;
+      const port = advertised ? l.advertisedPort : l.port;
+      return `${l.transport}/${host.includes(':') ? `[${host}]` : host}:${port}`;
+    })
+    .join(',');
+}
+
+export class SipCore {
+  private constructor(
+    readonly transport: TransportLayer,
+    readonly transactions: TransactionLayer,
+    readonly wire: WireServer,
+    readonly controller: Controller,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: SipCoreOptions): Promise<SipCore> {
+    const { config, log } = opts;
+    const t1 = opts.t1Ms ?? 500;
+    const t2 = opts.t2Ms ?? 4000;
+    const transport = new TransportLayer({
+      listen: config.sip.listen,
+      publicAddress: config.sip.publicAddress || undefined,
+      maxMessageBytes: config.sip.maxMessageBytes,
+      log: log.child({ layer: 'transport' }),
+    });
+    const transactions = new TransactionLayer(transport, { timers: { t1, t2 }, log: log.child({ layer: 'transaction' }) });
+    const registry = new AppRegistry();
+    const controller = new Controller({
+      stack: transactions,
+      transports: transport,
+      registry,
+      serialize: serializeMessage,
+      log: log.child({ layer: 'drachtio' }),
+      t1Ms: t1,
+      t2Ms: t2,
+    });
+    const wire = new WireServer({
+      host: config.drachtio.host,
+      port: config.drachtio.port,
+      secret: config.drachtio.secret,
+      log: log.child({ layer: 'admin' }),
+      registry,
+      handler: controller,
+      hostports: () => ({
+        advertised: hostports(transport.listenerInfos(), true),
+        local: hostports(transport.listenerInfos(), false),
+      }),
+    });
+    await transport.start();
+    try {
+      await wire.listen();
+    } catch (e) {
+      await transport.stop();
+      throw e;
+    }
+    return new SipCore(transport, transactions, wire, controller, log);
+  }
+
+  async stop(): Promise<void> {
+    await this.wire.close();
+    this.transactions.stop();
+    await this.transport.stop();
+    this.log.info('sip-core stopped');
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      ok: true,
+      connections: this.wire.registry.size,
+      apps: this.wire.registry.authenticatedCount,
+      admin: this.wire.counters,
+      ...this.controller.health(),
+      transactions: this.transactions.counters(),
+      transport: this.transport.counters(),
+    };
+  }
+}
