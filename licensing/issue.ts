@@ -12,8 +12,11 @@ import type { ActivationRequest } from './request';
 // isolated network); a licence is valid from a day before it is issued.
 const NOT_BEFORE_SLACK_MS = 86_400_000;
 
+/** What binds a licence to a box: from an activation request, or from the licence being renewed. */
+export type IssueTarget = Pick<ActivationRequest, 'product' | 'installationId' | 'fingerprint'>;
+
 export interface IssueInput {
-  request: ActivationRequest;
+  request: IssueTarget;
   profile: LicensedProfileName;
   customer: string;
   /** Last valid day (YYYY-MM-DD, valid through its end, UTC) or an ISO time. */
@@ -55,6 +58,21 @@ function limitsFor(input: IssueInput, problems: string[]): Limits | undefined {
     extensions: o.extensions ?? base.extensions,
     tenants: o.tenants ?? base.tenants,
     features: o.features ?? base.features,
+  };
+}
+
+/**
+ * The target and order of a renewal: same machine, installation, customer,
+ * profile, limits and k as the licence it replaces, unless the vendor
+ * changes them. No new request is needed from the box.
+ */
+export function renewalOf(old: Licence): Pick<IssueInput, 'request' | 'customer' | 'profile' | 'k' | 'limits'> {
+  return {
+    request: { product: old.product, installationId: old.installationId, fingerprint: old.fingerprint.components },
+    customer: old.customer,
+    profile: old.profile,
+    k: old.fingerprint.k,
+    limits: old.limits,
   };
 }
 

@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { issueLicence } from '../issue';
-import { privateKeyFromPem } from '../keys';
+import { issueLicence, renewalOf, type IssueInput } from '../issue';
+import { keyPairFromSeed, privateKeyFromPem, vendorPublicKey } from '../keys';
+import { verifyLicenceSignature } from '../verify';
+import { VENDOR_KEYS } from '../vendor-keys';
 import { FEATURES, isFeature, type Feature, type LicensedProfileName } from '../profiles';
 import { parseActivationRequest } from '../request';
 import { CliError, parseVerbArgs, required, usageError, type Io } from './cli-error';
@@ -11,11 +13,15 @@ import { PRIVATE_KEY_FILE } from './keygen';
 
 export const ISSUE_HELP = `Usage: korobka-license issue --request FILE --profile S|M|L|XL|custom --customer NAME
                              --expires YYYY-MM-DD [options]
+       korobka-license issue --renew OLD.lic --expires YYYY-MM-DD [options]
 
 Signs a licence for the machine that wrote the activation request FILE
-(\`korobka license request\` on the customer's box).
+(\`korobka license request\` on the customer's box), or renews a licence:
+--renew keeps its machine, installation, customer, profile, limits and k
+unless options change them, so the box need not send a new request.
 
-  --request FILE            activation request from the box (required)
+  --request FILE            activation request from the box
+  --renew FILE              licence to renew (its signature must verify)
   --profile NAME            S, M, L, XL, or custom with --calls, --extensions, --tenants
   --customer NAME           customer name as it should appear in the licence
   --expires DATE            last valid day, UTC; 14 days of grace follow
@@ -30,6 +36,7 @@ Signs a licence for the machine that wrote the activation request FILE
 
 const OPTIONS = {
   request: { type: 'string' },
+  renew: { type: 'string' },
   profile: { type: 'string' },
   customer: { type: 'string' },
   expires: { type: 'string' },
@@ -82,36 +89,72 @@ function readSeed(dir: string, io: Io): Buffer {
   return seed;
 }
 
+type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
+type Order = Pick<IssueInput, 'request' | 'customer' | 'profile' | 'k' | 'limits'>;
+
+function limitOverrides(v: Values): NonNullable<IssueInput['limits']> {
+  const all = {
+    concurrentCalls: intOption(v.calls, '--calls'),
+    extensions: intOption(v.extensions, '--extensions'),
+    tenants: intOption(v.tenants, '--tenants'),
+    features: featuresOption(v.features),
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, x]) => x !== undefined));
+}
+
+/** A new licence: everything from the request and the command line. */
+function newOrder(v: Values): Order {
+  const requestFile = required(v.request, '--request');
+  const profile = profileOption(required(v.profile, '--profile'));
+  const customer = required(v.customer, '--customer');
+  const limits = limitOverrides(v);
+  const k = intOption(v.k, '--k');
+  const parsed = parseActivationRequest(readText(requestFile, 'request'));
+  if (!parsed.ok) throw new CliError(parsed.code, `${requestFile}: ${parsed.message}`);
+  return { request: parsed.request, profile, customer, limits, ...(k === undefined ? {} : { k }) };
+}
+
+/** A renewal: the old licence's order, changed only where the command line says so. */
+function renewalOrder(v: Values, seed: Buffer): Order {
+  const file = v.renew ?? '';
+  if (v.request !== undefined) throw usageError('--renew and --request exclude each other');
+  const keys = [vendorPublicKey(keyPairFromSeed(seed).publicKey), ...VENDOR_KEYS];
+  const verified = verifyLicenceSignature(readText(file, 'licence'), keys);
+  if (!verified.ok) throw new CliError('cannot-renew', `cannot renew ${file}: ${verified.result.message.replace(/ Running with eval limits.*$/, '')}`);
+  const old = renewalOf(verified.licence);
+  const profile = v.profile === undefined ? old.profile : profileOption(v.profile);
+  const overrides = limitOverrides(v);
+  const k = intOption(v.k, '--k');
+  return {
+    request: old.request,
+    customer: v.customer ?? old.customer,
+    profile,
+    // A changed profile starts from its own limits; the same profile keeps the old ones (custom limits, features).
+    limits: profile === old.profile ? { ...old.limits, ...overrides } : overrides,
+    k: k ?? old.k,
+  };
+}
+
 export function issue(args: string[], io: Io, now: Date): number {
   const { values: v } = parseVerbArgs(args, OPTIONS, false);
   if (v.help) {
     io.out(ISSUE_HELP);
     return 0;
   }
-  const requestFile = required(v.request, '--request');
-  const profile = profileOption(required(v.profile, '--profile'));
-  const customer = required(v.customer, '--customer');
+  const order = v.renew === undefined ? newOrder(v) : undefined;
   const expires = required(v.expires, '--expires');
-  const limits = {
-    concurrentCalls: intOption(v.calls, '--calls'),
-    extensions: intOption(v.extensions, '--extensions'),
-    tenants: intOption(v.tenants, '--tenants'),
-    features: featuresOption(v.features),
-  };
-  const k = intOption(v.k, '--k');
-  const parsed = parseActivationRequest(readText(requestFile, 'request'));
-  if (!parsed.ok) throw new CliError(parsed.code, `${requestFile}: ${parsed.message}`);
   const seed = readSeed(path.resolve(v.key ?? 'vendor-key'), io);
+  const { request, customer, profile, limits, k } = order ?? renewalOrder(v, seed);
   const licenceId = v['licence-id'] ?? `KB-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
   const result = issueLicence({
-    request: parsed.request,
+    request,
     profile,
     customer,
     expires,
     ...(v['maintenance-until'] === undefined ? {} : { maintenanceUntil: v['maintenance-until'] }),
     ...(k === undefined ? {} : { k }),
     licenceId,
-    limits: Object.fromEntries(Object.entries(limits).filter(([, x]) => x !== undefined)),
+    ...(limits === undefined ? {} : { limits }),
     seed,
     now,
   });

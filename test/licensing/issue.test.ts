@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { issueLicence, parseDateArg } from '../../licensing/issue';
+import { issueLicence, parseDateArg, renewalOf } from '../../licensing/issue';
 import { keyIdFor, privateKeyFromPem, privateKeyToPem, publicKeyFromPem, publicKeyToPem } from '../../licensing/keys';
 import { parseLicenceFile, signedBytes } from '../../licensing/licence';
 import { fingerprintFromFacts } from '../../licensing/fingerprint';
@@ -54,6 +54,18 @@ describe('issueLicence', () => {
     const r = issueLicence({ ...base, request: requestFor({ cpu: VM.cpu }) });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems[0]).toMatch(/^request: fingerprint too weak to bind a licence: only 1 usable component\(s\) \(cpu\)/);
+  });
+
+  it('renews from the old licence alone: same machine, customer, limits and k', () => {
+    const old = issueLicence({ ...base, k: 3, limits: { features: ['recording'] } });
+    if (!old.ok) throw new Error(old.problems.join('; '));
+    const renewed = issueLicence({ ...base, ...renewalOf(old.licence), expires: '2029-12-31', licenceId: 'KB-ISSUE-2' });
+    if (!renewed.ok) throw new Error(renewed.problems.join('; '));
+    const { licenceId, expires, ...rest } = renewed.licence;
+    expect({ licenceId, expires }).toEqual({ licenceId: 'KB-ISSUE-2', expires: '2029-12-31T23:59:59Z' });
+    const { licenceId: _oldId, expires: _oldExpires, ...oldRest } = old.licence;
+    expect(rest).toEqual(oldRest); // same machine, k, customer, profile, limits, installation, key
+    expect(rest.limits.features).toEqual(['recording']);
   });
 
   it('parses dates strictly', () => {

@@ -83,6 +83,40 @@ describe('korobka-license end to end', () => {
     expect(requestShown.output).toContain('Installation:  inst-cli-1');
   });
 
+  it('renews a licence without a new request, keeping or changing its order', async () => {
+    const pubFile = path.join(keyDir(), 'licence-signing.pub');
+    const pub = publicKeyFromPem(readFileSync(pubFile, 'utf8'));
+    if (pub instanceof Error) throw pub;
+    const keys = [vendorPublicKey(pub)];
+    const first = path.join(dir, 'custom.lic');
+    const made = await cli('issue', '--request', requestFile(), '--profile', 'custom', '--calls', '40', '--extensions', '300', '--tenants', '2', '--features', 'recording,ivr', '--customer', 'Insurer', '--expires', day(20), '--key', keyDir(), '--out', first);
+    expect(made.code).toBe(0);
+    expect(evaluateLicence({ licenceText: readFileSync(first, 'utf8'), publicKeys: keys, fingerprint, now: new Date() }).state).toBe('expiring-soon');
+
+    const renewed = path.join(dir, 'renewed.lic');
+    const r = await cli('issue', '--renew', first, '--expires', day(400), '--key', keyDir(), '--out', renewed);
+    expect(r.code).toBe(0);
+    const e = evaluateLicence({ licenceText: readFileSync(renewed, 'utf8'), publicKeys: keys, fingerprint, now: new Date() });
+    expect(e.state).toBe('valid');
+    expect(e.licence).toMatchObject({ customer: 'Insurer', profile: 'custom', installationId: 'inst-cli-1', limits: { concurrentCalls: 40, extensions: 300, tenants: 2, features: ['recording', 'ivr'] } });
+    expect(e.licence?.expires).toBe(`${day(400)}T23:59:59Z`);
+
+    const upgraded = path.join(dir, 'upgraded.lic');
+    expect((await cli('issue', '--renew', first, '--profile', 'L', '--expires', day(400), '--key', keyDir(), '--out', upgraded)).code).toBe(0);
+    const u = evaluateLicence({ licenceText: readFileSync(upgraded, 'utf8'), publicKeys: keys, fingerprint, now: new Date() });
+    expect(u.limits).toMatchObject({ concurrentCalls: 256, extensions: 2000, tenants: 20 });
+
+    const forged = path.join(dir, 'forged.lic');
+    writeFileSync(forged, readFileSync(first, 'utf8').replace('"concurrentCalls": 40', '"concurrentCalls": 400'));
+    const bad = await cli('issue', '--renew', forged, '--expires', day(400), '--key', keyDir());
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain(`korobka-license issue: cannot renew ${forged}: The licence document was changed after it was signed`);
+
+    const both = await cli('issue', '--renew', first, '--request', requestFile(), '--expires', day(400), '--key', keyDir());
+    expect(both.code).toBe(2);
+    expect(both.output).toContain('--renew and --request exclude each other');
+  });
+
   it('prints help for every verb', async () => {
     for (const verb of ['keygen', 'issue', 'show']) {
       const r = await cli(verb, '--help');
