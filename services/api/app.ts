@@ -8,6 +8,8 @@ import { jsonBody } from './middleware/json-body';
 import { securityHeaders } from './middleware/security-headers';
 import { session } from './middleware/session';
 import { auditRoutes } from './routes/audit';
+import { brandingRoutes } from './routes/branding';
+import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { tenantRoutes } from './routes/tenants';
@@ -27,6 +29,8 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     tenantRoutes(deps),
     userRoutes(deps),
     auditRoutes(deps),
+    brandingRoutes(deps),
+    systemRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -12,6 +12,7 @@ export const permissions = {
   'system.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'license.read': ['superadmin', 'tenant-admin', 'auditor'],
   'license.write': ['superadmin'],
+  'branding.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -30,6 +30,16 @@ const table: Record<string, Rule> = {
   'DELETE /api/users/:id': ADMINS,
   'GET /api/audit': ['superadmin', 'auditor'],
   'GET /api/audit/verify': ['superadmin', 'auditor'],
+  'GET /api/branding': 'public',
+  'GET /api/branding/logo': 'public',
+  'GET /api/branding/favicon': 'public',
+  'GET /api/branding/edit': ADMINS,
+  'PUT /api/branding': ADMINS,
+  'PUT /api/branding/logo': ADMINS,
+  'PUT /api/branding/favicon': ADMINS,
+  'DELETE /api/branding': ADMINS,
+  'GET /api/system': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  'GET /api/live': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
 };
 
 function registeredRoutes(): string[] {

@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 export const SESSION_COOKIE = 'korobka_sid';
 
 /** Routes reachable before sign-in, or with a one-time password. */
-const PUBLIC = new Set(['POST /api/auth/login', 'GET /api/health', 'GET /api/branding']);
+const PUBLIC = new Set(['POST /api/auth/login', 'GET /api/health', 'GET /api/branding', 'GET /api/branding/logo', 'GET /api/branding/favicon']);
 const BEFORE_PASSWORD_CHANGE = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 function sameToken(a: string, b: string): boolean {

@@ -1,0 +1,121 @@
+// /api/live: a WebSocket that pushes system figures every few seconds to
+// signed-in users allowed `system.read`. Authenticated by the same session
+// cookie as the REST api; the Origin must be this host (cross-site
+// WebSocket hijacking), and a session that ends closes its sockets.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiDeps } from '../context';
+import { SESSION_COOKIE } from '../middleware/session';
+import { allowed } from '../rbac';
+import type { SystemInfo, SystemMonitor, SystemSample } from './system-monitor';
+
+const MAX_CLIENTS = 200;
+/** Close codes in the private range (RFC 6455 §7.4.2). */
+export const CLOSE_SESSION_ENDED = 4001;
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser: cookies are the only gate
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export class LiveServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private readonly attached = new WeakSet<Server>();
+  private readonly sessions = new Map<WebSocket, string>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: ApiDeps,
+    private readonly monitor: SystemMonitor,
+  ) {}
+
+  isAttached(server: Server): boolean {
+    return this.attached.has(server);
+  }
+
+  /** Takes over WebSocket upgrades on this server (idempotent). */
+  attach(server: Server): void {
+    if (this.attached.has(server)) return;
+    this.attached.add(server);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(server, req, socket, head));
+  }
+
+  private userFor(req: IncomingMessage): { sid: string } | { status: number; text: string } {
+    const sid = cookie(req, SESSION_COOKIE);
+    const s = sid ? this.deps.store.sessions.find(sid, this.deps.now?.() ?? new Date()) : undefined;
+    const user = s && this.deps.store.users.get(s.userId);
+    if (!sid || !user || user.disabled) return { status: 401, text: 'Unauthorized' };
+    if (user.mustChangePassword || !allowed(user.role, 'system.read')) return { status: 403, text: 'Forbidden' };
+    return { sid };
+  }
+
+  private upgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    if (url.pathname !== '/api/live') return refuse(socket, 404, 'Not Found');
+    if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden');
+    const who = this.userFor(req);
+    if ('status' in who) return refuse(socket, who.status, who.text);
+    if (this.sessions.size >= MAX_CLIENTS) return refuse(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(server, ws, who.sid));
+  }
+
+  private connected(server: Server, ws: WebSocket, sid: string): void {
+    this.sessions.set(ws, sid);
+    ws.on('close', () => {
+      this.sessions.delete(ws);
+      if (this.sessions.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
+    });
+    ws.on('error', () => ws.terminate());
+    // Messages from the browser are not expected; the feed is one-way.
+    ws.on('message', () => undefined);
+    void this.monitor.snapshot().then((info) => this.send(ws, info, info.history.at(-1)), () => undefined);
+    this.unsubscribe ??= this.monitor.subscribe((info, sample) => this.push(server, info, sample));
+  }
+
+  private send(ws: WebSocket, info: SystemInfo, sample: SystemSample | undefined): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'system', sample, system: info }));
+  }
+
+  private push(server: Server, info: SystemInfo, sample: SystemSample | undefined): void {
+    const now = this.deps.now?.() ?? new Date();
+    for (const [ws, sid] of this.sessions) {
+      // The api is shutting down: upgraded sockets would keep close() waiting.
+      if (!server.listening) {
+        ws.terminate();
+        continue;
+      }
+      if (!this.deps.store.sessions.find(sid, now)) {
+        ws.close(CLOSE_SESSION_ENDED, 'session ended');
+        continue;
+      }
+      this.send(ws, info, sample);
+    }
+  }
+
+  close(): void {
+    for (const ws of this.sessions.keys()) ws.terminate();
+    this.unsubscribe?.();
+    this.wss.close();
+  }
+}
