@@ -57,11 +57,41 @@ export function publicKeyToPem(publicKey: Buffer): string {
   return pem('PUBLIC KEY', Buffer.concat([SPKI_PREFIX, publicKey]));
 }
 
-/** The seed from a PKCS#8 PEM, or an Error naming what is wrong. */
-export function privateKeyFromPem(text: string): Buffer | Error {
-  const der = unpem('PRIVATE KEY', text);
-  if (der === undefined) {
-    return new Error(text.includes('ENCRYPTED PRIVATE KEY') ? 'encrypted private keys are not supported; decrypt it with openssl pkey first' : 'no "BEGIN PRIVATE KEY" PEM block');
+// PBKDF2-SHA256 iterations for an encrypted vendor key: about a second and a
+// half in node-forge on the signing workstation, once per licence issued.
+const PBKDF2_ITERATIONS = 200_000;
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+/** PKCS#8 EncryptedPrivateKeyInfo (PBES2, AES-256-CBC), readable by `openssl pkey -passin`. */
+export function encryptedPrivateKeyToPem(seed: Buffer, passphrase: string): string {
+  const der = Buffer.concat([PKCS8_PREFIX, seed]);
+  const info = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  const encrypted = forge.pki.encryptPrivateKeyInfo(info, passphrase, { algorithm: 'aes256', count: PBKDF2_ITERATIONS, prfAlgorithm: 'sha256' });
+  return forge.pki.encryptedPrivateKeyToPem(encrypted);
+}
+
+function decryptPem(text: string, passphrase: string): Buffer | Error {
+  let info: forge.asn1.Asn1 | null;
+  try {
+    info = forge.pki.decryptPrivateKeyInfo(forge.pki.encryptedPrivateKeyFromPem(text), passphrase);
+  } catch (e) {
+    return new Error(`cannot decrypt the private key (${(e as Error).message})`);
+  }
+  if (info === null) return new Error('wrong passphrase for the private key');
+  return Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary');
+}
+
+/** The seed from a PKCS#8 PEM (encrypted ones need the passphrase), or an Error naming what is wrong. */
+export function privateKeyFromPem(text: string, passphrase?: string): Buffer | Error {
+  let der: Buffer | undefined;
+  if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+    if (passphrase === undefined) return new Error('the private key is encrypted: pass --passphrase-file FILE');
+    const plain = decryptPem(text, passphrase);
+    if (plain instanceof Error) return plain;
+    der = plain;
+  } else {
+    der = unpem('PRIVATE KEY', text);
+    if (der === undefined) return new Error('no "BEGIN PRIVATE KEY" PEM block');
   }
   if (der.length !== PKCS8_PREFIX.length + 32 || !der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX)) {
     return new Error('not an Ed25519 PKCS#8 private key');

@@ -10,6 +10,7 @@ import { FEATURES, isFeature, type Feature, type LicensedProfileName } from '../
 import { parseActivationRequest } from '../request';
 import { CliError, parseVerbArgs, required, usageError, type Io } from './cli-error';
 import { PRIVATE_KEY_FILE } from './keygen';
+import { readPassphrase } from './passphrase';
 
 export const ISSUE_HELP = `Usage: korobka-license issue --request FILE --profile S|M|L|XL|custom --customer NAME
                              --expires YYYY-MM-DD [options]
@@ -27,6 +28,7 @@ unless options change them, so the box need not send a new request.
   --expires DATE            last valid day, UTC; 14 days of grace follow
   --maintenance-until DATE  end of the maintenance contract (optional)
   --key DIR                 directory with ${PRIVATE_KEY_FILE} (default ./vendor-key)
+  --passphrase-file FILE    passphrase of an encrypted private key (first line)
   --k N                     hardware components that must still match (default: half, at least 2)
   --calls N, --extensions N, --tenants N
                             override the profile's limits
@@ -42,6 +44,7 @@ const OPTIONS = {
   expires: { type: 'string' },
   'maintenance-until': { type: 'string' },
   key: { type: 'string' },
+  'passphrase-file': { type: 'string' },
   k: { type: 'string' },
   calls: { type: 'string' },
   extensions: { type: 'string' },
@@ -81,9 +84,9 @@ function readText(file: string, what: string): string {
   }
 }
 
-function readSeed(dir: string, io: Io): Buffer {
+function readSeed(dir: string, passphrase: string | undefined, io: Io): Buffer {
   const file = path.join(dir, PRIVATE_KEY_FILE);
-  const seed = privateKeyFromPem(readText(file, 'private key'));
+  const seed = privateKeyFromPem(readText(file, 'private key'), passphrase);
   if (seed instanceof Error) throw new CliError('bad-key', `${file}: ${seed.message}`);
   if ((statSync(file).mode & 0o077) !== 0) io.err(`warning: ${file} is readable by other users; chmod 600 it`);
   return seed;
@@ -143,7 +146,7 @@ export function issue(args: string[], io: Io, now: Date): number {
   }
   const order = v.renew === undefined ? newOrder(v) : undefined;
   const expires = required(v.expires, '--expires');
-  const seed = readSeed(path.resolve(v.key ?? 'vendor-key'), io);
+  const seed = readSeed(path.resolve(v.key ?? 'vendor-key'), readPassphrase(v['passphrase-file']), io);
   const { request, customer, profile, limits, k } = order ?? renewalOrder(v, seed);
   const licenceId = v['licence-id'] ?? `KB-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
   const result = issueLicence({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { issueLicence, parseDateArg, renewalOf } from '../../licensing/issue';
-import { keyIdFor, privateKeyFromPem, privateKeyToPem, publicKeyFromPem, publicKeyToPem } from '../../licensing/keys';
+import { encryptedPrivateKeyToPem, keyIdFor, privateKeyFromPem, privateKeyToPem, publicKeyFromPem, publicKeyToPem } from '../../licensing/keys';
 import { parseLicenceFile, signedBytes } from '../../licensing/licence';
 import { fingerprintFromFacts } from '../../licensing/fingerprint';
 import { evaluateLicence } from '../../licensing/verify';
@@ -95,5 +95,16 @@ describe('vendor keys', () => {
     expect(privateKeyFromPem('nothing')).toEqual(new Error('no "BEGIN PRIVATE KEY" PEM block'));
     expect(publicKeyFromPem(privateKeyToPem(world.vendor.seed))).toEqual(new Error('no "BEGIN PUBLIC KEY" PEM block'));
     expect(privateKeyFromPem('-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----')).toEqual(new Error('not an Ed25519 PKCS#8 private key'));
+  });
+
+  it('can be kept encrypted with a passphrase, readable by node:crypto too', () => {
+    const pem = encryptedPrivateKeyToPem(world.vendor.seed, 'correct horse battery');
+    expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(pem).not.toContain(world.vendor.seed.toString('base64'));
+    expect(privateKeyFromPem(pem, 'correct horse battery')).toEqual(world.vendor.seed);
+    expect(privateKeyFromPem(pem, 'wrong horse battery')).toEqual(new Error('wrong passphrase for the private key'));
+    expect(privateKeyFromPem(pem)).toEqual(new Error('the private key is encrypted: pass --passphrase-file FILE'));
+    const key = createPrivateKey({ key: pem, passphrase: 'correct horse battery' });
+    expect(key.asymmetricKeyType).toBe('ed25519');
   });
 });

@@ -117,6 +117,32 @@ describe('korobka-license end to end', () => {
     expect(both.output).toContain('--renew and --request exclude each other');
   });
 
+  it('keeps the vendor key encrypted with a passphrase file', async () => {
+    const encDir = path.join(dir, 'encrypted-key');
+    const passFile = path.join(dir, 'passphrase');
+    writeFileSync(passFile, 'short\n');
+    const weak = await cli('keygen', '--out', encDir, '--passphrase-file', passFile);
+    expect(weak.code).toBe(1);
+    expect(weak.output).toContain(`the passphrase in ${passFile} is shorter than 12 characters`);
+
+    writeFileSync(passFile, 'correct horse battery staple\n', { mode: 0o600 });
+    const gen = await cli('keygen', '--out', encDir, '--passphrase-file', passFile);
+    expect(gen.code).toBe(0);
+    expect(readFileSync(path.join(encDir, 'licence-signing.key'), 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    const pub = publicKeyFromPem(readFileSync(path.join(encDir, 'licence-signing.pub'), 'utf8'));
+    if (pub instanceof Error) throw pub;
+
+    const args = ['issue', '--request', requestFile(), '--profile', 'S', '--customer', 'Bank', '--expires', day(100), '--key', encDir];
+    const locked = await cli(...args);
+    expect(locked.code).toBe(1);
+    expect(locked.output).toContain('the private key is encrypted: pass --passphrase-file FILE');
+
+    const out = path.join(dir, 'from-encrypted.lic');
+    expect((await cli(...args, '--passphrase-file', passFile, '--out', out)).code).toBe(0);
+    const e = evaluateLicence({ licenceText: readFileSync(out, 'utf8'), publicKeys: [vendorPublicKey(pub)], fingerprint, now: new Date() });
+    expect(e.state).toBe('valid');
+  });
+
   it('prints help for every verb', async () => {
     for (const verb of ['keygen', 'issue', 'show']) {
       const r = await cli(verb, '--help');
