@@ -1,0 +1,180 @@
+// Call detail records (migration 0021). Written by call-control's
+// CdrRecorder (open at answer, touch on heartbeat, close at hangup) and
+// completed after a crash by its CdrRecovery. A completed row is final:
+// nothing here updates it again.
+import type { Db } from '../db';
+
+type Disposition = 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'refused-by-licence';
+
+/** Same shape as call-control's CdrRecord (times in Unix ms); the store does not import services. */
+export interface CdrData {
+  callId: string;
+  tenantId: number;
+  direction: 'internal' | 'inbound' | 'outbound';
+  caller: { dialled: string; number: string };
+  callee: { dialled: string; number: string };
+  extension?: string;
+  trunk?: string;
+  startedAt: number;
+  ringingAt?: number;
+  earlyMediaAt?: number;
+  answeredAt?: number;
+  endedAt?: number;
+  durationSeconds: number;
+  billableSeconds: number;
+  disposition?: Disposition;
+  hangupSide?: 'caller' | 'callee' | 'system';
+  hangupSipStatus?: number;
+  hangupReason?: string;
+  transfers: Array<{ at: number; kind: 'blind' | 'attended'; to: string; by: 'caller' | 'callee' }>;
+  status: 'in-progress' | 'completed' | 'ended-by-recovery';
+  lastSeenAt: number;
+}
+
+interface Row {
+  id: number;
+  call_id: string;
+  tenant_id: number;
+  direction: CdrData['direction'];
+  caller_dialled: string;
+  caller_number: string;
+  callee_dialled: string;
+  callee_number: string;
+  extension: string | null;
+  trunk: string | null;
+  started_at: string;
+  ringing_at: string | null;
+  early_media_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number;
+  billable_seconds: number;
+  disposition: Disposition | null;
+  hangup_side: CdrData['hangupSide'] | null;
+  hangup_sip_status: number | null;
+  hangup_reason: string | null;
+  transfers: string;
+  status: CdrData['status'];
+  last_seen_at: string;
+  owner: string;
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+const ms = (text: string | null): number | undefined => (text === null ? undefined : Date.parse(text));
+
+function toCdr(r: Row): CdrData {
+  const c: CdrData = {
+    callId: r.call_id,
+    tenantId: r.tenant_id,
+    direction: r.direction,
+    caller: { dialled: r.caller_dialled, number: r.caller_number },
+    callee: { dialled: r.callee_dialled, number: r.callee_number },
+    startedAt: Date.parse(r.started_at),
+    durationSeconds: r.duration_seconds,
+    billableSeconds: r.billable_seconds,
+    transfers: (JSON.parse(r.transfers) as Array<Omit<CdrData['transfers'][number], 'at'> & { at: string }>).map((t) => ({ ...t, at: Date.parse(t.at) })),
+    status: r.status,
+    lastSeenAt: Date.parse(r.last_seen_at),
+  };
+  const optional: Array<[keyof CdrData, unknown]> = [
+    ['extension', r.extension ?? undefined],
+    ['trunk', r.trunk ?? undefined],
+    ['ringingAt', ms(r.ringing_at)],
+    ['earlyMediaAt', ms(r.early_media_at)],
+    ['answeredAt', ms(r.answered_at)],
+    ['endedAt', ms(r.ended_at)],
+    ['disposition', r.disposition ?? undefined],
+    ['hangupSide', r.hangup_side ?? undefined],
+    ['hangupSipStatus', r.hangup_sip_status ?? undefined],
+    ['hangupReason', r.hangup_reason ?? undefined],
+  ];
+  for (const [k, v] of optional) if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
+  return c;
+}
+
+function params(c: CdrData, owner: string): Record<string, unknown> {
+  return {
+    call_id: c.callId,
+    tenant_id: c.tenantId,
+    direction: c.direction,
+    caller_dialled: c.caller.dialled,
+    caller_number: c.caller.number,
+    callee_dialled: c.callee.dialled,
+    callee_number: c.callee.number,
+    extension: c.extension ?? null,
+    trunk: c.trunk ?? null,
+    started_at: iso(c.startedAt),
+    ringing_at: iso(c.ringingAt),
+    early_media_at: iso(c.earlyMediaAt),
+    answered_at: iso(c.answeredAt),
+    ended_at: iso(c.endedAt),
+    duration_seconds: c.durationSeconds,
+    billable_seconds: c.billableSeconds,
+    disposition: c.disposition ?? null,
+    hangup_side: c.hangupSide ?? null,
+    hangup_sip_status: c.hangupSipStatus ?? null,
+    hangup_reason: c.hangupReason ?? null,
+    transfers: JSON.stringify(c.transfers.map((t) => ({ ...t, at: iso(t.at) }))),
+    status: c.status,
+    last_seen_at: iso(c.lastSeenAt),
+    owner,
+  };
+}
+
+const COLUMNS = Object.keys(params({ caller: {}, callee: {}, transfers: [] } as unknown as CdrData, ''));
+const INSERT = `INSERT INTO cdrs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`;
+// Closing an open row rewrites everything but the identity and the owner; a finished row never changes.
+const FINAL = COLUMNS.filter((c) => c !== 'call_id' && c !== 'owner');
+const CLOSE = `${INSERT} ON CONFLICT(call_id) DO UPDATE SET ${FINAL.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cdrs.status = 'in-progress'`;
+
+export interface CdrQuery {
+  tenantId: number;
+  /** ISO-8601 bounds on started_at. */
+  since?: string;
+  until?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export class CdrsRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The in-progress row at answer. */
+  open(cdr: CdrData, owner: string): void {
+    this.db.prepare(INSERT).run({ ...params(cdr, owner), status: 'in-progress', ended_at: null });
+  }
+
+  /** Moves lastSeenAt forward for live rows, all in one transaction. */
+  touch(callIds: readonly string[], at: number): void {
+    const stmt = this.db.prepare("UPDATE cdrs SET last_seen_at = ? WHERE call_id = ? AND status = 'in-progress' AND last_seen_at < ?");
+    const when = iso(at);
+    this.db.transaction(() => {
+      for (const id of callIds) stmt.run(when, id, when);
+    })();
+  }
+
+  /** Writes the final record; false when the call already had a final row (nothing changed). */
+  close(cdr: CdrData): boolean {
+    return this.db.prepare(CLOSE).run(params(cdr, '')).changes === 1;
+  }
+
+  /** In-progress rows of other call-control processes (see CdrRecovery). */
+  orphans(owner: string): CdrData[] {
+    return (this.db.prepare("SELECT * FROM cdrs WHERE status = 'in-progress' AND owner != ? ORDER BY id").all(owner) as Row[]).map(toCdr);
+  }
+
+  get(callId: string): CdrData | undefined {
+    const r = this.db.prepare('SELECT * FROM cdrs WHERE call_id = ?').get(callId) as Row | undefined;
+    return r && toCdr(r);
+  }
+
+  list(q: CdrQuery): CdrData[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM cdrs WHERE tenant_id = @tenantId AND (@since IS NULL OR started_at >= @since) AND (@until IS NULL OR started_at < @until)
+         ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ tenantId: q.tenantId, since: q.since ?? null, until: q.until ?? null, limit: Math.min(Math.max(q.limit ?? 100, 1), 1000), offset: Math.max(q.offset ?? 0, 0) }) as Row[];
+    return rows.map(toCdr);
+  }
+}
