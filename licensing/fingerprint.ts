@@ -44,6 +44,7 @@ export function normaliseSerial(raw: string | undefined | null): string | undefi
   if (s.length < 3) return undefined;
   if (PLACEHOLDERS.has(s.toLowerCase())) return undefined;
   if (/^(.)\1*$/.test(s.replace(/[-:. ]/g, ''))) return undefined; // 0000…, FFFF…, ----
+  if (/^QM\d{5}$/i.test(s)) return undefined; // QEMU's default disk serial, the same in every guest
   return s.toUpperCase();
 }
 

@@ -41,7 +41,12 @@ export const licenceSchema = z
     licenceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, 'expected 3–64 letters, digits, dots, dashes or underscores'),
     /** Checked after the signature so a signed licence for another product gets its own reason. */
     product: z.string().min(1).max(64),
-    customer: z.string().trim().min(1, 'expected a customer name').max(200),
+    customer: z
+      .string()
+      .trim()
+      .min(1, 'expected a customer name')
+      .max(200)
+      .regex(/^[^\p{Cc}]+$/u, 'expected one line without control characters'),
     keyId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'expected a key id such as kv1-0123456789abcdef'),
     installationId: z.string().min(1).max(100),
     issued: instant,

@@ -45,7 +45,7 @@ describe('fingerprintFromFacts', () => {
   });
 
   it('rejects placeholder serials and UUIDs', () => {
-    for (const s of ['', '-', 'None', 'Not Specified', 'System Serial Number', '00000000', 'FFFFFFFF', 'ab']) expect(normaliseSerial(s)).toBeUndefined();
+    for (const s of ['', '-', 'None', 'Not Specified', 'System Serial Number', '00000000', 'FFFFFFFF', 'ab', 'QM00001']) expect(normaliseSerial(s)).toBeUndefined();
     expect(normaliseSerial(' abc123 ')).toBe('ABC123');
     for (const u of ['', 'not-a-uuid', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '03000200-0400-0500-0006-000700080009']) {
       expect(normaliseUuid(u)).toBeUndefined();

@@ -50,6 +50,10 @@ describe('issueLicence', () => {
     });
   });
 
+  it('refuses a customer name that would forge lines in the readable summary', () => {
+    expect(issueLicence({ ...base, customer: 'Bank\nProfile: XL' })).toEqual({ ok: false, problems: ['customer: expected one line without control characters'] });
+  });
+
   it('refuses a request whose fingerprint cannot bind a licence', () => {
     const r = issueLicence({ ...base, request: requestFor({ cpu: VM.cpu }) });
     expect(r.ok).toBe(false);
