@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNgClient, type NgClient } from '../../../services/call-control/media/ng-client';
+import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
-import { freePort, randomPortRange } from '../../helpers/ports';
-import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
+import { freePort } from '../../helpers/ports';
+import { testOutputDir } from '../../helpers/processes';
+import { startRtpengine, type RunningRtpengine } from './rtpengine-process';
 import { mediaTarget, payloadTypes, RtpEndpoint, tone, waitUntil, wavTone } from './rtp-endpoint';
 
 const PCMU: [number, string] = [0, 'PCMU'];
@@ -17,8 +18,7 @@ const PCMA: [number, string] = [8, 'PCMA'];
 const G729: [number, string] = [18, 'G729'];
 const DTMF: [number, string] = [101, 'telephone-event'];
 
-let rtpengine: Started;
-let ng: NgClient;
+let rtpengine: RunningRtpengine;
 let media: RtpengineMedia;
 let outDir: string;
 const endpoints: RtpEndpoint[] = [];
@@ -26,37 +26,8 @@ const calls: string[] = [];
 
 beforeAll(async () => {
   outDir = testOutputDir('call-control', `rtpengine-media-${process.pid}`);
-  const ngPort = await freePort();
-  const range = randomPortRange(200);
-  rtpengine = startProcess(
-    'rtpengine',
-    [
-      '--config-file=none',
-      '--foreground',
-      '--log-stderr',
-      '--table=-1',
-      '--interface=127.0.0.1',
-      `--listen-ng=127.0.0.1:${ngPort}`,
-      `--port-min=${range.min}`,
-      `--port-max=${range.max}`,
-      '--delete-delay=0',
-      `--recording-dir=${path.join(outDir, 'rec')}`,
-      '--recording-method=pcap',
-      '--log-level=6',
-    ],
-    { logFile: path.join(outDir, 'rtpengine.log'), timeoutMs: 180_000 },
-  );
-  const log = createLogger({ level: 'warn', sink: () => undefined });
-  ng = await createNgClient({ host: '127.0.0.1', port: ngPort, timeoutMs: 500, log });
-  const up = await waitUntil(async () => {
-    try {
-      return (await ng.command('ping', {})).result === 'pong';
-    } catch {
-      return false;
-    }
-  }, 15_000);
-  if (!up) throw new Error('rtpengine did not answer ping; log: ' + rtpengine.output().slice(-2000));
-  media = new RtpengineMedia({ ng, log });
+  rtpengine = await startRtpengine(outDir);
+  media = new RtpengineMedia({ ng: rtpengine.ng, log: createLogger({ level: 'warn', sink: () => undefined }) });
 });
 
 afterEach(async () => {
@@ -65,7 +36,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  ng?.close();
   await rtpengine?.stop();
 });
 
