@@ -24,6 +24,16 @@ export interface EncoderOptions {
   ffmpegPath?: string;
   /** Opus bit rate for two 8 kHz voice channels. */
   opusBitrate?: string;
+  /**
+   * libopus complexity 0–10. Measured here on a 2-channel tone call with
+   * 10 % loss: below 8 one channel's tone leaks into the other (−17 dB at 7,
+   * −31 dB at 8); 8 costs a little less CPU than the default 10, and 60 ms
+   * frames save ~6 % more (a recording has no latency budget).
+   */
+  opusComplexity?: number;
+  opusFrameMs?: 20 | 40 | 60;
+  /** 'voip' (SILK) keeps the two parties apart; 'audio' at low bit rates was seen to merge them. */
+  opusApplication?: 'voip' | 'audio';
   /** ffmpeg is killed after this long: a stuck encoder must not hold the pipeline. */
   timeoutMs?: number;
 }
@@ -48,7 +58,8 @@ async function writeOpus(track: StereoTrack, outPath: string, opts: EncoderOptio
   const args = [
     ...['-hide_banner', '-nostats', '-loglevel', 'error', '-y'],
     ...['-f', 's16le', '-ar', '8000', '-ac', '2', '-i', 'pipe:0'],
-    ...['-c:a', 'libopus', '-b:a', opts.opusBitrate ?? '24k', '-application', 'voip', '-vbr', 'on'],
+    ...['-c:a', 'libopus', '-b:a', opts.opusBitrate ?? '24k', '-application', opts.opusApplication ?? 'voip', '-vbr', 'on'],
+    ...['-compression_level', String(opts.opusComplexity ?? 8), '-frame_duration', String(opts.opusFrameMs ?? 60)],
     ...['-f', 'ogg', outPath],
   ];
   const ff = spawn(opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });

@@ -1,0 +1,6 @@
+// What the recordings benchmark needs from TypeScript, bundled by run.mjs.
+export { RecordingPipeline, openKeyring, Vault, encodeRecordingMetadata } from '../../services/recordings/index';
+export { silentLogger } from '../../services/common/logger';
+export { MemoryRecordingRepository } from '../../test/recordings/memory-recording-repository';
+export { partyPackets, CALLER, CALLEE } from '../../test/recordings/call-builder';
+export { pcapGlobalHeader, pcapRecord, udpDatagram } from '../../test/recordings/pcap-builder';
