@@ -92,6 +92,7 @@ export class SipCore {
       ok: true,
       connections: this.wire.registry.size,
       apps: this.wire.registry.authenticatedCount,
+      routes: this.wire.registry.routeCounts(),
       admin: this.wire.counters,
       ...this.controller.health(),
       transactions: this.transactions.counters(),

@@ -40,6 +40,16 @@ export class AppRegistry {
     return list[i];
   }
 
+  /** How many live apps routed each verb (health). */
+  routeCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.connections) {
+      if (!c.authenticated || c.closed) continue;
+      for (const v of c.routes) out[v] = (out[v] ?? 0) + 1;
+    }
+    return out;
+  }
+
   all(): AppConnection[] {
     return [...this.connections];
   }

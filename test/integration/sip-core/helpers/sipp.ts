@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort } from '../../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../../helpers/processes';
 
-export const scenario = (name: string) => path.resolve('test/integration/sip-core/scenarios', name);
+export const scenario = (name: string) => (path.isAbsolute(name) ? name : path.resolve('test/integration/sip-core/scenarios', name));
 
 export interface SippOptions {
   name: string;
