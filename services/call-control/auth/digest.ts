@@ -42,6 +42,12 @@ export interface DigestOptions {
   now?: () => number;
   maxTrackedNonces?: number;
   maxCountsPerNonce?: number;
+  /**
+   * Algorithms to offer, in order of preference (RFC 8760 §2.4: one challenge
+   * each, most preferred first). Default SHA-256 then MD5; put MD5 first or
+   * alone for phones that only read the first challenge and know only MD5.
+   */
+  algorithms?: readonly DigestAlgorithm[];
 }
 
 export interface Challenge {
@@ -152,9 +158,14 @@ export class DigestAuthenticator {
   private readonly nonces: NonceIssuer;
   private readonly ncs: NcTracker;
   private readonly now: () => number;
+  private readonly algorithms: readonly DigestAlgorithm[];
 
   constructor(opts: DigestOptions = {}) {
     this.now = opts.now ?? Date.now;
+    this.algorithms = [...new Set(opts.algorithms ?? DIGEST_ALGORITHMS)];
+    if (this.algorithms.length === 0 || this.algorithms.some((a) => !DIGEST_ALGORITHMS.includes(a))) {
+      throw new RangeError(`digest algorithms must be a non-empty list of ${DIGEST_ALGORITHMS.join(', ')}`);
+    }
     this.nonces = new NonceIssuer({ secret: opts.secret ?? randomBytes(32), ttlSeconds: opts.nonceTtlSeconds ?? 300, now: this.now });
     this.ncs = new NcTracker({
       ttlMs: this.nonces.ttlMs,
@@ -169,7 +180,7 @@ export class DigestAuthenticator {
    */
   challenge(realm: string, opts: { proxy?: boolean; stale?: boolean } = {}): Challenge {
     const nonce = this.nonces.issue(realm);
-    const values = DIGEST_ALGORITHMS.map(
+    const values = this.algorithms.map(
       (alg) => `Digest realm=${quote(realm)}, nonce="${nonce}", qop="auth", algorithm=${alg}${opts.stale ? ', stale=true' : ''}`,
     );
     return opts.proxy
@@ -197,6 +208,9 @@ export class DigestAuthenticator {
       return fail(400, e.code, e.message, { countsAsFailure: true });
     }
     if (!raw) return fail(401, 'digest-realm-mismatch', `no credentials for realm ${input.realm}`, { countsAsFailure: true, username: c.username });
+    if (!this.algorithms.includes(c.algorithm)) {
+      return fail(400, 'digest-algorithm-unsupported', `algorithm ${c.algorithm} is not offered`, { countsAsFailure: true, username: c.username });
+    }
     return this.check(c, input);
   }
 

@@ -97,6 +97,25 @@ describe('challenge', () => {
     expect(ch.values.every((v) => v.endsWith(', stale=true'))).toBe(true);
   });
 
+  it('offers only and in the order configured, and refuses an algorithm not offered', () => {
+    const auth = new DigestAuthenticator({ algorithms: ['MD5'] });
+    const ch = auth.challenge(REALM);
+    expect(ch.values).toHaveLength(1);
+    expect(ch.values[0]).toMatch(/algorithm=MD5$/);
+    const nonce = nonceOf(ch.values[0]!);
+    const users = (u: string) => (u === USER ? computeHa1Set(USER, REALM, PASS) : undefined);
+    expect(auth.verify({ method: 'REGISTER', authorization: authHeader({ nonce, alg: 'MD5' }), realm: REALM, lookup: users })).toMatchObject({ ok: true });
+    expect(auth.verify({ method: 'REGISTER', authorization: authHeader({ nonce, alg: 'SHA-256', nc: '00000002' }), realm: REALM, lookup: users })).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'digest-algorithm-unsupported',
+      message: 'algorithm SHA-256 is not offered',
+    });
+    expect(new DigestAuthenticator({ algorithms: ['MD5', 'SHA-256'] }).challenge(REALM).values.map((v) => v.split('algorithm=')[1])).toEqual(['MD5', 'SHA-256']);
+    expect(() => new DigestAuthenticator({ algorithms: [] })).toThrow(RangeError);
+    expect(() => new DigestAuthenticator({ algorithms: ['SHA-1' as 'MD5'] })).toThrow(RangeError);
+  });
+
   it('escapes a quote in the realm', () => {
     const { auth } = world();
     expect(auth.challenge('a"b\\c').values[0]).toContain('realm="a\\"b\\\\c"');
