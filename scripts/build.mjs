@@ -2,7 +2,7 @@
 // (dependencies stay external, they live in node_modules), and the admin UI
 // into dist/ui as one browser bundle.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 const nodeEntries = [
   'appliance/cli/main.ts',
@@ -13,8 +13,13 @@ const nodeEntries = [
   'licensing/cli/main.ts',
 ].filter((f) => existsSync(f));
 
+// KOROBKA_RELEASE=1 makes a release build: it trusts only the licence keys
+// built into licensing/vendor-keys.ts (see appliance/license/).
+const release = process.env.KOROBKA_RELEASE === '1';
+
 await build({
   entryPoints: nodeEntries,
+  define: { __KOROBKA_RELEASE__: String(release) },
   outdir: 'dist',
   outbase: '.',
   bundle: true,
@@ -40,5 +45,7 @@ if (existsSync('ui/src/main.ts')) {
     logLevel: 'warning',
     metafile: false,
   });
+  // index.html, the default logo and favicon, page-level CSS.
+  if (existsSync('ui/public')) cpSync('ui/public', 'dist/ui', { recursive: true });
 }
-console.log(`built ${nodeEntries.length} node entries${existsSync('ui/src/main.ts') ? ' and the UI bundle' : ''}`);
+console.log(`built ${nodeEntries.length} node entries${release ? ' (release)' : ''}${existsSync('ui/src/main.ts') ? ' and the UI bundle' : ''}`);

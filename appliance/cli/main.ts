@@ -5,10 +5,11 @@ import { initCommand } from './commands/init';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
+import { licenseCommand } from './commands/license';
 import { urlCommand } from './commands/url';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, urlCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

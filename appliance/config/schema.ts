@@ -64,6 +64,16 @@ export const configSchema = z
         dtmfLogPort: port.default(22223),
       })
       .prefault({}),
+    license: z
+      .object({
+        /**
+         * Extra trusted licence-signing public keys (PEM files from
+         * `korobka-license keygen`), for the vendor's test licences. A release
+         * build refuses this setting: it trusts only the keys built into it.
+         */
+        developmentKeyFiles: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
     supervisor: z
       .object({
         restartMinMs: z.number().int().min(50).max(60_000).default(500),

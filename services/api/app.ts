@@ -12,6 +12,7 @@ import { brandingRoutes } from './routes/branding';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { licenseRoutes } from './routes/license';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
 import type Router from '@koa/router';
@@ -29,6 +30,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     tenantRoutes(deps),
     userRoutes(deps),
     auditRoutes(deps),
+    licenseRoutes(deps),
     brandingRoutes(deps),
     systemRoutes(deps),
     ...extraRouters,

@@ -11,6 +11,8 @@ import { readSupervisorStatus } from '../../supervisor/status-file';
 import type { Config } from '../../config/schema';
 import { commonHelp, configFrom, parse, print, type Command } from '../command';
 import { isAlive, readPid } from '../runtime';
+import { checkSizing, collectMachineSize } from '../../../licensing';
+import { currentLicence } from '../../license/licence-service';
 
 type Verdict = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -36,6 +38,21 @@ function udpFree(host: string, port: number): Promise<boolean> {
     s.once('error', () => resolve(false));
     s.bind(port, host, () => s.close(() => resolve(true)));
   });
+}
+
+async function licenceChecks(config: Readonly<Config>): Promise<Check[]> {
+  const store = openStore(layout(config.dataDir).db);
+  try {
+    const e = await currentLicence({ config, store });
+    const verdict: Verdict = e.alarm === 'critical' ? 'fail' : e.alarm === 'warning' ? 'warn' : 'ok';
+    const fix = e.state === 'unlicensed' || e.state === 'invalid' ? '`korobka license request`, send the file to your vendor, then `korobka license install FILE`' : e.state === 'expired-grace' || e.state === 'expiring-soon' ? 'ask your vendor for a renewal' : undefined;
+    const out: Check[] = [{ name: 'licence', verdict, detail: e.message, ...(fix ? { fix } : {}) }];
+    const size = await collectMachineSize(config.dataDir);
+    for (const v of checkSizing(e.profile, size)) out.push({ name: `sizing ${v.item}`, verdict: v.level, detail: v.message });
+    return out;
+  } finally {
+    store.close();
+  }
 }
 
 export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
@@ -71,6 +88,7 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
       const chain = store.audit.verify();
       store.close();
       add({ name: 'database', verdict: 'ok', detail: 'opens' });
+      checks.push(...(await licenceChecks(config)));
       add(chain.ok ? { name: 'audit log', verdict: 'ok', detail: `${chain.rows} rows, hash chain intact` } : { name: 'audit log', verdict: 'fail', detail: `hash chain broken at row ${chain.brokenAt}: ${chain.reason}`, fix: 'the audit log was edited outside Korobka; keep a copy of korobka.db for investigation' });
     } catch (e) {
       add({ name: 'database', verdict: 'fail', detail: (e as Error).message, fix: 'restore a backup or run `korobka init`' });

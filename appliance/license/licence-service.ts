@@ -1,0 +1,130 @@
+// The appliance side of licensing: where the licence file and the
+// installation id live, which keys are trusted, the time the licence is
+// judged at (never earlier than a time already seen), and installing a new
+// licence only when it verifies.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildActivationRequest,
+  collectFingerprint,
+  evaluateLicence,
+  formatActivationRequest,
+  trustedNow,
+  VENDOR_KEYS,
+  type FingerprintComponent,
+  type LicenceEvaluation,
+  type VendorPublicKey,
+} from '../../licensing';
+import { publicKeyFromPem, vendorPublicKey } from '../../licensing/keys';
+import { AppError } from '../../services/common/errors';
+import { RELEASE_BUILD } from '../../services/common/build-info';
+import { VERSION } from '../../services/common/version';
+import type { Store } from '../../services/store';
+import type { Config } from '../config/schema';
+
+const HIGH_WATER_KEY = 'license.highWater';
+
+export const licencePaths = (dataDir: string) => ({
+  licence: path.join(dataDir, 'license', 'korobka.lic'),
+  previous: path.join(dataDir, 'license', 'korobka.lic.previous'),
+  installationId: path.join(dataDir, 'license', 'installation-id'),
+});
+
+export function installationId(dataDir: string): string {
+  const file = licencePaths(dataDir).installationId;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const id = randomUUID();
+  writeFileSync(file, id + '\n', { mode: 0o600, flag: 'wx' });
+  return id;
+}
+
+export function trustedKeys(config: Readonly<Config>): VendorPublicKey[] {
+  const files = config.license.developmentKeyFiles;
+  if (files.length > 0 && RELEASE_BUILD) {
+    throw new AppError(500, 'development-keys-in-release', 'license.developmentKeyFiles is set, but a release build trusts only its built-in vendor keys');
+  }
+  const dev = files.map((f) => {
+    const key = publicKeyFromPem(readFileSync(f, 'utf8'));
+    if (key instanceof Error) throw new AppError(500, 'bad-development-key', `${f}: ${key.message}`);
+    return vendorPublicKey(key, `development key from ${f}`);
+  });
+  return [...VENDOR_KEYS, ...dev];
+}
+
+export interface LicenceContext {
+  config: Readonly<Config>;
+  store: Store;
+  now?: Date;
+  /** Collected when not given (about 0.1 s). */
+  fingerprint?: readonly FingerprintComponent[];
+}
+
+function judgeTime(store: Store, clock: Date): Date {
+  const seen = store.settings.get<string>(HIGH_WATER_KEY);
+  const t = trustedNow(clock, seen ? new Date(seen) : undefined);
+  if (!seen || t.now.getTime() > new Date(seen).getTime()) store.settings.set(HIGH_WATER_KEY, t.now.toISOString());
+  return t.now;
+}
+
+export async function evaluateText(ctx: LicenceContext, licenceText: string | undefined): Promise<LicenceEvaluation> {
+  return evaluateLicence({
+    licenceText,
+    publicKeys: trustedKeys(ctx.config),
+    fingerprint: ctx.fingerprint ?? (await collectFingerprint()),
+    now: judgeTime(ctx.store, ctx.now ?? new Date()),
+  });
+}
+
+export async function currentLicence(ctx: LicenceContext): Promise<LicenceEvaluation> {
+  const file = licencePaths(ctx.config.dataDir).licence;
+  return evaluateText(ctx, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+}
+
+export const licenceRejected = (e: LicenceEvaluation) =>
+  new AppError(400, 'licence-invalid', e.message, { reason: e.reason ?? e.state });
+
+/** Verifies first; an invalid licence changes nothing. The old file is kept as .previous. */
+export async function installLicence(ctx: LicenceContext, text: string): Promise<LicenceEvaluation> {
+  if (text.length > 64 * 1024) throw new AppError(413, 'licence-too-large', 'a licence file is a few kilobytes; this is not one');
+  const result = await evaluateText(ctx, text);
+  if (result.state === 'invalid' || result.state === 'unlicensed') throw licenceRejected(result);
+  const p = licencePaths(ctx.config.dataDir);
+  mkdirSync(path.dirname(p.licence), { recursive: true, mode: 0o700 });
+  if (existsSync(p.licence)) writeFileSync(p.previous, readFileSync(p.licence), { mode: 0o600 });
+  const tmp = `${p.licence}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, p.licence);
+  return result;
+}
+
+export async function activationRequest(config: Readonly<Config>, fingerprint?: readonly FingerprintComponent[], now = new Date()): Promise<string> {
+  return formatActivationRequest(
+    buildActivationRequest({
+      fingerprint: fingerprint ?? (await collectFingerprint()),
+      installationId: installationId(config.dataDir),
+      productVersion: VERSION,
+      now,
+    }),
+  );
+}
+
+/** What the API and the UI show: no fingerprint hashes, no signature. */
+export function licenceSummary(e: LicenceEvaluation) {
+  return {
+    state: e.state,
+    reason: e.reason ?? null,
+    message: e.message,
+    alarm: e.alarm,
+    profile: e.profile.name,
+    limits: e.limits,
+    daysLeft: e.daysLeft ?? null,
+    graceEnds: e.graceEnds ?? null,
+    licence: e.licence
+      ? { id: e.licence.licenceId, customer: e.licence.customer, issued: e.licence.issued, notBefore: e.licence.notBefore, expires: e.licence.expires, maintenanceUntil: e.licence.maintenanceUntil ?? null }
+      : null,
+    fingerprint: e.fingerprint ? { matched: e.fingerprint.matched, of: e.fingerprint.total, needed: e.fingerprint.required, missing: e.fingerprint.missing } : null,
+  };
+}
