@@ -95,7 +95,9 @@ cd "$SRC"
 npm ci --no-audit --no-fund --loglevel=error
 
 say "build"
-npm run --silent build
+# A release build trusts only the licence keys built into it; the test
+# suite (--deps-only) needs a development build that can trust test keys.
+if [ "$DEPS_ONLY" = 1 ]; then npm run --silent build; else KOROBKA_RELEASE=1 npm run --silent build; fi
 
 if [ "$DEPS_ONLY" = 1 ]; then
   echo; echo "dependencies installed and built in $SRC"

@@ -23,7 +23,7 @@ export interface Appliance {
   cleanup(): Promise<void>;
 }
 
-export async function makeAppliance(name: string): Promise<Appliance> {
+export async function makeAppliance(name: string, extraConfig: Record<string, unknown> = {}): Promise<Appliance> {
   const t = tempDir('korobka-appliance-');
   const dataDir = t.dir;
   const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort() };
@@ -36,6 +36,7 @@ export async function makeAppliance(name: string): Promise<Appliance> {
       drachtio: { host: '127.0.0.1', port: ports.drachtio },
       rtpengine: { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: ports.ng, portMin: media.min, portMax: media.max, dtmfLogPort: await freePort() },
       supervisor: { restartMinMs: 200, restartMaxMs: 2000 },
+      ...extraConfig,
     }),
   );
   const korobka = async (...args: string[]) => {
