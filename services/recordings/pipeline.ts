@@ -9,7 +9,7 @@
 // not converted twice (idempotent by recording id).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../common/errors';
 import type { Logger } from '../common/logger';
@@ -33,6 +33,7 @@ import {
   type ChannelMap,
   type StereoTrack,
 } from './stereo-track';
+import { findCaptures, type SpoolOptions } from './spool';
 import type { Vault } from './vault';
 
 export interface PipelineDeps {
@@ -216,35 +217,36 @@ export class RecordingPipeline {
   }
 
   /**
-   * Converts every finished capture in rtpengine's `--recording-dir`: a call
-   * is finished when rtpengine has moved its metadata file into metadata/.
-   * Failures are reported and their capture is kept for another attempt.
+   * Converts every finished capture in rtpengine's `--recording-dir`, then the
+   * orphans of a dead rtpengine (spool.ts). An orphan's metadata string was
+   * never written (rtpengine writes it at the end), so `metaForCall` lets the
+   * caller supply what call-control stored when recording started. Failures
+   * are reported and their capture is kept for another attempt.
    */
-  async processSpool(recordingDir: string): Promise<SpoolResult> {
+  async processSpool(
+    recordingDir: string,
+    opts: SpoolOptions & { metaForCall?: (callId: string) => RecordingMetadata | undefined } = {},
+  ): Promise<SpoolResult> {
     const out: SpoolResult = { stored: [], failed: [] };
-    const metaDir = path.join(recordingDir, 'metadata');
-    const pcapDir = path.resolve(recordingDir, 'pcaps');
-    if (!existsSync(metaDir)) return out;
-    for (const name of (await readdir(metaDir)).filter((n) => n.endsWith('.txt')).sort()) {
-      const metadataPath = path.join(metaDir, name);
-      const parsed = parseRtpengineMetadata(await readFile(metadataPath, 'utf8'));
-      const pcapPath = parsed.pcapPath ? path.resolve(parsed.pcapPath) : '';
-      if (path.dirname(pcapPath) !== pcapDir) {
-        out.failed.push({ pcapPath, code: 'recording-metadata-invalid', message: `${name}: pcap path outside ${pcapDir}` });
+    for (const c of await findCaptures(recordingDir, opts)) {
+      if (c.problem) {
+        out.failed.push({ pcapPath: c.pcapPath, ...c.problem });
         continue;
       }
-      if (!existsSync(pcapPath)) {
+      const input: CaptureInput = { pcapPath: c.pcapPath, metadataPath: c.metadataPath, meta: opts.metaForCall?.(c.callId), allowTruncatedTail: c.orphan };
+      if (!existsSync(c.pcapPath)) {
         // The pcap went away with our last run (converted, then crashed before this file was removed).
-        if (this.deps.repo.findRecording((await this.resolve({ pcapPath, metadataPath })).recordingId)) await rm(metadataPath, { force: true });
-        else out.failed.push({ pcapPath, code: 'recording-capture-missing', message: `${name}: its pcap is gone` });
+        if (this.deps.repo.findRecording((await this.resolve(input)).recordingId)) await rm(c.metadataPath, { force: true });
+        else out.failed.push({ pcapPath: c.pcapPath, code: 'recording-capture-missing', message: `${path.basename(c.metadataPath)}: its pcap is gone` });
         continue;
       }
+      if (c.orphan) this.deps.log.warn('converting capture left by a dead rtpengine', { callId: c.callId });
       try {
-        out.stored.push(await this.process({ pcapPath, metadataPath }));
+        out.stored.push(await this.process(input));
       } catch (e) {
         if (!isAppError(e)) throw e;
-        this.deps.log.error('recording conversion failed', { pcapPath, code: e.code, err: e });
-        out.failed.push({ pcapPath, code: e.code, message: e.message });
+        this.deps.log.error('recording conversion failed', { pcapPath: c.pcapPath, code: e.code, err: e });
+        out.failed.push({ pcapPath: c.pcapPath, code: e.code, message: e.message });
       }
     }
     return out;

@@ -118,6 +118,26 @@ describe('recording pipeline', () => {
     expect(files(w.spool)).toEqual([]);
   });
 
+  it('converts an orphan of a dead rtpengine: cut pcap, no metadata string, meta from call-control', async () => {
+    const w = setup('wav');
+    const full = buildPcap(callPackets(2));
+    const pcapPath = path.join(w.spool, 'pcaps', 'dead-call-0123456789abcdef.pcap');
+    writeFileSync(pcapPath, full.subarray(0, 8192)); // stdio buffer boundary, mid-record
+    const tmpMeta = path.join(w.spool, 'tmp', 'rtpengine-meta-dead-call-0123456789abcdef.tmp');
+    writeFileSync(tmpMeta, `${pcapPath}
+
+
+`);
+    const res = await w.pipeline.processSpool(w.spool, {
+      orphanIdleMs: 0,
+      metaForCall: (callId) => (callId === 'dead-call' ? { recordingId: 'rec-dead', tenantId: 'bank', channels: { left: [CALLER.dst], right: [CALLEE.dst] } } : undefined),
+    });
+    expect(res.failed).toEqual([]);
+    expect(res.stored[0]).toMatchObject({ recordingId: 'rec-dead', tenantId: 'bank', channelSource: 'explicit' });
+    expect(res.stored[0]?.durationMs).toBeGreaterThan(300);
+    expect(files(w.spool)).toEqual([]);
+  });
+
   it('refuses a G.729 capture with codec-not-supported and keeps it', async () => {
     const w = setup();
     const g729 = rtpPacket({ payloadType: 18, sequence: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(20) });
