@@ -1,0 +1,207 @@
+// The admin UI in Debian's Chromium against the built bundle and a real api
+// process on a fresh data directory: first sign-in, tenants, branding,
+// access by role, language.
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testOutputDir } from '../helpers/processes';
+import { startApiProcess, type ApiProcess } from './helpers/api-process';
+import { launchBrowser, type Launched } from './helpers/browser';
+import { changeOneTimePassword, png, signIn } from './helpers/pages';
+
+const ADMIN_PASSWORD = 'Ur4l-Vostok-2026!';
+const AUDITOR_PASSWORD = 'Kama-River-77-audit';
+
+let api: ApiProcess;
+let browser: Launched;
+let page: Page;
+const out = testOutputDir('ui');
+const shot = (name: string) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  api = await startApiProcess('admin');
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('page error', e));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+const h1 = () => page.locator('main h1, pbx-login-page h1, pbx-password-page h1').first();
+
+describe('admin UI', () => {
+  it('signs in with the one-time password, must change it first, then sees the dashboard', async () => {
+    await page.goto(api.url + '/');
+    await page.waitForURL('**/login');
+    expect(await h1().textContent()).toBe('Вход');
+    await signIn(page, 'admin', 'wrong password');
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toBe('Неверное имя пользователя или пароль');
+
+    await signIn(page, 'admin', api.initialPassword);
+    await page.waitForURL('**/password');
+    expect(await h1().textContent()).toBe('Смена одноразового пароля');
+    // Checked as the user types, before anything is sent.
+    await page.locator('pbx-password-page #newPassword').fill('short');
+    expect(await page.locator('pbx-password-page #newPassword-error').textContent()).toBe('Не короче 10 символов');
+    await changeOneTimePassword(page, api.initialPassword, ADMIN_PASSWORD);
+
+    await page.waitForURL('**/dashboard');
+    expect(await h1().textContent()).toBe('Обзор');
+    await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toContain('Обновляется в реальном времени');
+    expect(await page.getByTestId('calls-card').textContent()).toContain('Пока недоступно');
+    expect(await page.getByTestId('cpu-card').textContent()).toMatch(/\d+,\d%/);
+    expect(await page.getByTestId('chart').locator('path').count()).toBe(2);
+    await shot('dashboard');
+  });
+
+  it('creates a tenant with its first admin, shows the password once, and puts server errors beside their field', async () => {
+    await page.locator('pbx-nav a[data-nav="/tenants"]').click();
+    await page.waitForURL('**/tenants');
+    await page.locator('#name').fill('Банк Восток');
+    await page.locator('#sipDomain').fill('not a domain');
+    expect(await page.locator('#sipDomain-error').textContent()).toBe('Укажите доменное имя, например pbx.example.ru');
+    await page.locator('#sipDomain').fill('pbx.vostok-bank.ru');
+    expect(await page.locator('#sipDomain-error').textContent()).toBe('');
+    await page.locator('[id="admin.username"]').fill('vostok-admin');
+    await page.locator('[id="admin.displayName"]').fill('Иван Петров');
+    await page.getByRole('button', { name: 'Создать организацию' }).click();
+    const otp = page.getByTestId('password-value');
+    await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{18}$/);
+    expect(await page.getByTestId('tenants-table').textContent()).toContain('pbx.vostok-bank.ru');
+
+    // The same domain again: the server's conflict lands beside the domain field.
+    await page.getByRole('button', { name: 'Я сохранил пароль' }).click();
+    await page.locator('#name').fill('Дубликат');
+    await page.locator('#sipDomain').fill('pbx.vostok-bank.ru');
+    await page.locator('[id="admin.username"]').fill('dup-admin');
+    await page.getByRole('button', { name: 'Создать организацию' }).click();
+    await expect.poll(() => page.locator('#sipDomain-error').textContent()).toBe('Этот SIP-домен уже занят другой организацией');
+    await shot('tenants');
+  });
+
+  it('warns about unreadable colours as the user types, uploads a logo, and applies the branding', async () => {
+    await page.locator('pbx-nav a[data-nav="/branding"]').click();
+    await page.waitForURL('**/branding');
+    await page.locator('#primaryColor').fill('#ffdd00');
+    await expect.poll(() => page.getByTestId('primaryColor-warning').textContent()).toContain('ниже 4,5:1');
+    await page.getByTestId('primaryColor-suggestion').click();
+    expect(await page.getByTestId('primaryColor-warning').count()).toBe(0);
+    await page.locator('#primaryColor').fill('#7a1f5c');
+    await page.locator('#productName').fill('Восток АТС');
+
+    // A refused upload shows why beside the field and changes nothing.
+    await page.locator('#logo').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>') });
+    await expect.poll(() => page.getByTestId('logo-error').textContent()).toContain('SVG отклонён');
+    await page.locator('#logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(64, 32, [244, 180, 0]) });
+    await expect.poll(() => page.getByTestId('preview-logo').getAttribute('src')).toMatch(/^\/api\/branding\/logo\?v=/);
+    expect(await page.getByTestId('logo-error').textContent()).toBe('');
+
+    await page.getByTestId('branding-save').click();
+    await expect.poll(() => page.getByTestId('branding-saved').textContent()).toBe('Сохранено');
+    const header = page.locator('pbx-app header').first();
+    await expect.poll(() => header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(122, 31, 92)');
+    expect(await page.getByTestId('product-name').textContent()).toBe('Восток АТС');
+    expect(await page.getByTestId('header-logo').getAttribute('src')).toMatch(/^\/api\/branding\/logo\?v=/);
+    expect(await page.getByTestId('header-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(64);
+    await shot('branding');
+
+    // Before sign-in the login page already wears it.
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL('**/login');
+    const submit = page.locator('pbx-login-page button[type=submit]');
+    await expect.poll(() => submit.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(122, 31, 92)');
+    expect(await page.getByTestId('login-logo').getAttribute('src')).toMatch(/^\/api\/branding\/logo/);
+    expect(await page.title()).toBe('Восток АТС');
+    await shot('login-branded');
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL('**/dashboard');
+  });
+
+  it('an auditor is refused the tenants page: the UI says no access and the API answers 403', async () => {
+    await page.locator('pbx-nav a[data-nav="/users"]').click();
+    await page.waitForURL('**/users');
+    await page.locator('#username').fill('auditor1');
+    await page.locator('#role').selectOption('auditor');
+    await page.getByRole('button', { name: 'Создать пользователя' }).click();
+    const otp = page.getByTestId('password-value');
+    await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{18}$/);
+    const auditorOtp = (await otp.textContent())!;
+
+    const other = await browser.context.browser()?.newContext({ ignoreHTTPSErrors: true });
+    const p2 = other ? await other.newPage() : await browser.context.newPage();
+    // A persistent context has one cookie jar: sign out first when sharing it.
+    if (!other) {
+      await page.getByTestId('user-menu').click();
+      await page.getByTestId('sign-out').click();
+      await page.waitForURL('**/login');
+    }
+    await p2.goto(api.url + '/login');
+    await signIn(p2, 'auditor1', auditorOtp);
+    await p2.waitForURL('**/password');
+    await changeOneTimePassword(p2, auditorOtp, AUDITOR_PASSWORD);
+    await p2.waitForURL('**/dashboard');
+    expect(await p2.locator('pbx-nav a[data-nav="/tenants"]').count()).toBe(0);
+    expect(await p2.locator('pbx-nav a[data-nav="/audit"]').count()).toBe(1);
+    await p2.goto(api.url + '/tenants');
+    await expect.poll(() => p2.getByTestId('no-access').textContent()).toContain('Нет доступа');
+    const status = await p2.evaluate(async () => (await fetch('/api/tenants')).status);
+    expect(status).toBe(403);
+    await p2.screenshot({ path: path.join(out, 'no-access.png') });
+
+    // The audit log it may read, with paging.
+    await p2.goto(api.url + '/audit');
+    await expect.poll(() => p2.getByTestId('audit-range').textContent()).toMatch(/^1–\d+ из \d+$/);
+    expect(await p2.getByTestId('audit-table').textContent()).toContain('access.denied');
+    await p2.close();
+    await other?.close();
+    if (!other) {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await page.waitForURL('**/dashboard');
+    }
+  });
+
+  it('switches to English, remembers it across a reload, and back to Russian', async () => {
+    await page.goto(api.url + '/dashboard');
+    expect(await h1().textContent()).toBe('Обзор');
+    await page.getByTestId('user-menu').click();
+    await page.locator('pbx-user-menu button[data-lang="en"]').click();
+    await expect.poll(() => h1().textContent()).toBe('Dashboard');
+    expect(await page.locator('pbx-nav a[data-nav="/tenants"]').textContent()).toBe('Organisations');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.reload();
+    await expect.poll(() => h1().textContent()).toBe('Dashboard');
+    await page.getByTestId('user-menu').click();
+    await page.locator('pbx-user-menu button[data-lang="ru"]').click();
+    await expect.poll(() => h1().textContent()).toBe('Обзор');
+  });
+
+  it('is usable by keyboard: a skip link, tab order through the navigation, visible focus', async () => {
+    await page.goto(api.url + '/dashboard');
+    await expect.poll(() => h1().textContent()).toBe('Обзор');
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => document.querySelector('pbx-app')!.shadowRoot!.activeElement?.className);
+    expect(skip).toBe('skip');
+    // Tab until a navigation link has focus, then check its focus ring.
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      const inNav = await page.evaluate(() => {
+        const nav = document.querySelector('pbx-app')!.shadowRoot!.querySelector('pbx-nav')!;
+        return nav.shadowRoot!.activeElement?.tagName === 'A';
+      });
+      if (inNav) break;
+    }
+    const outline = await page.evaluate(() => {
+      const nav = document.querySelector('pbx-app')!.shadowRoot!.querySelector('pbx-nav')!;
+      const a = nav.shadowRoot!.activeElement as HTMLElement;
+      const s = getComputedStyle(a);
+      return { style: s.outlineStyle, width: s.outlineWidth };
+    });
+    expect(outline).toEqual({ style: 'solid', width: '3px' });
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/dashboard');
+  });
+});

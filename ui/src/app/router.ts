@@ -1,0 +1,73 @@
+// A small client-side router over the History API. Links are plain
+// <a href> elements; clicks on same-origin links are taken here, across
+// shadow roots, so keyboard and middle-click behave as links do.
+import type { MessageKey } from '../i18n';
+import type { Role } from '../data/types';
+
+export interface RouteDef {
+  path: string;
+  titleKey: MessageKey;
+  /** Roles that may open the page; the api enforces the same on its routes. */
+  roles: readonly Role[];
+}
+
+const everyone: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'];
+
+export const routes: readonly RouteDef[] = [
+  { path: '/dashboard', titleKey: 'nav.dashboard', roles: everyone },
+  { path: '/tenants', titleKey: 'nav.tenants', roles: ['superadmin'] },
+  { path: '/users', titleKey: 'nav.users', roles: ['superadmin', 'tenant-admin'] },
+  { path: '/audit', titleKey: 'nav.audit', roles: ['superadmin', 'auditor'] },
+  { path: '/branding', titleKey: 'nav.branding', roles: ['superadmin', 'tenant-admin'] },
+];
+
+/** Pages that arrive with later issues; shown in the navigation, not faked. */
+export const upcoming: readonly { key: MessageKey; noteKey: MessageKey }[] = [
+  { key: 'nav.extensions', noteKey: 'nav.upcomingCalls' },
+  { key: 'nav.import', noteKey: 'nav.upcomingCalls' },
+  { key: 'nav.recordings', noteKey: 'nav.upcomingRecordings' },
+];
+
+export function findRoute(path: string): RouteDef | undefined {
+  return routes.find((r) => r.path === path);
+}
+
+export type RouteListener = (path: string) => void;
+
+export class Router {
+  private readonly listeners = new Set<RouteListener>();
+
+  constructor(private readonly win: Window = window) {
+    win.addEventListener('popstate', () => this.emit());
+    win.document.addEventListener('click', (e) => this.onClick(e));
+  }
+
+  get path(): string {
+    return this.win.location.pathname;
+  }
+
+  listen(l: RouteListener): void {
+    this.listeners.add(l);
+  }
+
+  navigate(path: string, replace = false): void {
+    if (path === this.path && !replace) return;
+    if (replace) this.win.history.replaceState(null, '', path);
+    else this.win.history.pushState(null, '', path);
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l(this.path);
+  }
+
+  private onClick(e: MouseEvent): void {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement);
+    if (!a || a.target || a.hasAttribute('download')) return;
+    const url = new URL(a.href, this.win.location.href);
+    if (url.origin !== this.win.location.origin || url.pathname.startsWith('/api/')) return;
+    e.preventDefault();
+    this.navigate(url.pathname + url.search);
+  }
+}

@@ -1,0 +1,23 @@
+import type { BrandingSettings, EffectiveBranding } from '../lib/branding-rules';
+import type { Api } from './api';
+
+export interface BrandingEdit {
+  scope: { tenantId: number | null };
+  settings: BrandingSettings;
+  effective: EffectiveBranding;
+  logo: { type: string; bytes: number } | null;
+  favicon: { type: string; bytes: number } | null;
+}
+
+export const getBranding = (api: Api, domain?: string) =>
+  api.get<EffectiveBranding>('/api/branding' + (domain ? `?domain=${encodeURIComponent(domain)}` : ''));
+export const getBrandingEdit = (api: Api) => api.get<BrandingEdit>('/api/branding/edit');
+export const saveBranding = (api: Api, s: BrandingSettings) => api.put<BrandingEdit>('/api/branding', s);
+export const resetBranding = (api: Api) => api.delete<void>('/api/branding');
+
+export async function uploadImage(api: Api, kind: 'logo' | 'favicon', file: File): Promise<BrandingEdit> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return api.put<BrandingEdit>(`/api/branding/${kind}`, { data: btoa(bin) });
+}

@@ -1,0 +1,67 @@
+// Live checks of the branding form, mirroring the api's schema and its
+// contrast rule (services/api/routes/branding/schema.ts).
+import type { FieldErrors } from '../../components/field-errors';
+import { t } from '../../i18n';
+import { PAGE_BACKGROUND, TEXT_ON_PRIMARY, type BrandingSettings, type FooterLink } from '../../lib/branding-rules';
+import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, suggestShade } from '../../lib/contrast';
+
+export interface BrandingDraft {
+  productName: string;
+  primaryColor: string;
+  accentColor: string;
+  loginText: string;
+  supportUrl: string;
+  footerLinks: FooterLink[];
+}
+
+export interface ContrastWarning {
+  ratio: number;
+  suggestion: string | null;
+}
+
+const LINK = /^(https?:\/\/\S+|mailto:\S+)$/i;
+
+function linkOk(v: string): boolean {
+  if (!LINK.test(v)) return false;
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function contrastWarning(color: string, which: 'primaryColor' | 'accentColor'): ContrastWarning | null {
+  if (!isHexColor(color) || color.length !== 7) return null;
+  const against = which === 'primaryColor' ? TEXT_ON_PRIMARY : PAGE_BACKGROUND;
+  const ratio = contrastOf(color, against)!;
+  return ratio >= MIN_TEXT_CONTRAST ? null : { ratio, suggestion: suggestShade(color, against) };
+}
+
+export function brandingDraftErrors(d: BrandingDraft): FieldErrors {
+  const e: FieldErrors = {};
+  if (!d.productName.trim()) e.productName = t('validation.required');
+  else if (d.productName.length > 60) e.productName = t('validation.maxChars', { n: 60 });
+  for (const k of ['primaryColor', 'accentColor'] as const) {
+    if (!/^#[0-9a-f]{6}$/i.test(d[k])) e[k] = t('srv.color');
+    else if (contrastWarning(d[k], k)) e[k] = t('srv.contrast');
+  }
+  if (d.loginText.length > 500) e.loginText = t('validation.maxChars', { n: 500 });
+  if (d.supportUrl && !linkOk(d.supportUrl)) e.supportUrl = t('srv.url');
+  d.footerLinks.forEach((l, i) => {
+    if (!l.label.trim()) e[`footerLinks[${i}].label`] = t('validation.required');
+    if (!linkOk(l.url)) e[`footerLinks[${i}].url`] = t('srv.url');
+  });
+  return e;
+}
+
+export function draftFrom(effective: Required<Omit<BrandingSettings, never>>): BrandingDraft {
+  return {
+    productName: effective.productName,
+    primaryColor: effective.primaryColor,
+    accentColor: effective.accentColor,
+    loginText: effective.loginText,
+    supportUrl: effective.supportUrl,
+    footerLinks: effective.footerLinks.map((l) => ({ ...l })),
+  };
+}
