@@ -122,6 +122,7 @@ function ip(b: Buffer, o: number, end: number): Decoded {
     if (end - o < 20) return { kind: 'clipped' };
     const ihl = ((b[o] ?? 0) & 0x0f) * 4;
     const total = b.readUInt16BE(o + 2);
+    if (ihl < 20 || total < ihl) return { kind: 'notUdp' }; // RFC 791: IHL ≥ 5 words
     const frag = b.readUInt16BE(o + 6);
     if ((frag & 0x3fff) !== 0) return { kind: 'fragment' }; // MF flag or a fragment offset
     if (b[o + 9] !== 17) return { kind: 'notUdp' };

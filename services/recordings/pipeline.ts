@@ -22,7 +22,7 @@ import {
 } from './capture-metadata';
 import { recordingEmpty, recordingNotFound, vaultVerifyFailed } from './errors';
 import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
-import { checkId } from './keys';
+import { checkId, type Keyring } from './keys';
 import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
 import { PcapParser, readPcapFile } from './pcap-reader';
 import type { ChannelSource, RecordingIndexRecord, RecordingRepository } from './recording-index';
@@ -200,6 +200,23 @@ export class RecordingPipeline {
     const change = { keyId: r.tenantKeyId, sha256: r.fileSha256, sizeBytes: r.size };
     this.deps.repo.updateRecordingFile(recordingId, change, nextEntry(this.deps.repo.chainHead(), recordingId, r.fileSha256, this.now()));
     return true;
+  }
+
+  /**
+   * Tenant key rotation end to end: a new active key, every recording's data
+   * key re-wrapped under it, then old keys no recording uses are deleted.
+   * Resumable: run it again after a crash and it finishes the job.
+   */
+  async rotateTenantKey(tenantId: string, keyring: Keyring): Promise<{ keyId: string; rewrapped: number; retired: string[] }> {
+    const keyId = keyring.rotateTenantKey(tenantId);
+    let rewrapped = 0;
+    for (const r of this.deps.repo.recordingKeys(tenantId)) {
+      if (r.keyId !== keyId && (await this.rewrapRecording(r.recordingId))) rewrapped++;
+    }
+    const inUse = new Set(this.deps.repo.recordingKeys(tenantId).map((r) => r.keyId));
+    const retired = keyring.retireTenantKeys(tenantId, (id) => inUse.has(id));
+    this.deps.log.info('tenant key rotated', { tenantId, keyId, rewrapped, retired: retired.length });
+    return { keyId, rewrapped, retired };
   }
 
   /** The hash chain and every stored file, for `korobka doctor`. */

@@ -47,4 +47,6 @@ export interface RecordingRepository {
   updateRecordingFile(recordingId: string, change: Pick<RecordingIndexRecord, 'keyId' | 'sha256' | 'sizeBytes'>, entry: ChainEntry): void;
   /** All entries in sequence order, for verifyChain. */
   chainEntries(): Iterable<ChainEntry>;
+  /** Which tenant key each of the tenant's recordings uses (key rotation). */
+  recordingKeys(tenantId: string): Array<{ recordingId: string; keyId: string }>;
 }

@@ -39,4 +39,7 @@ export class MemoryRecordingRepository implements RecordingRepository {
   chainEntries() {
     return [...this.chain];
   }
+  recordingKeys(tenantId: string) {
+    return [...this.records.values()].filter((r) => r.tenantId === tenantId).map((r) => ({ recordingId: r.recordingId, keyId: r.keyId }));
+  }
 }

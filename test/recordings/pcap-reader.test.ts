@@ -44,17 +44,20 @@ describe('pcap reader', () => {
     tcp[9] = 6;
     const frag = udpDatagram('1.1.1.1:1', '2.2.2.2:2', Buffer.from('x'));
     frag.writeUInt16BE(0x2000, 6);
+    const badIhl = udpDatagram('1.1.1.1:1', '2.2.2.2:2', Buffer.from('x'));
+    badIhl[0] = 0x42;
     const full = udpDatagram('1.1.1.1:1', '2.2.2.2:2', Buffer.from('clipped payload'));
     const buf = Buffer.concat([
       pcapGlobalHeader(),
       pcapRecord(1, tcp),
       pcapRecord(2, frag),
+      pcapRecord(2, badIhl),
       pcapRecord(3, full.subarray(0, 30), {}, full.length),
       pcapRecord(4, udpDatagram('1.1.1.1:1', '2.2.2.2:2', Buffer.from('ok'))),
     ]);
     const { datagrams, stats } = parsePcap(buf);
     expect(datagrams.map((d) => d.payload.toString())).toEqual(['ok']);
-    expect(stats).toMatchObject({ records: 4, udp: 1, notUdp: 1, fragments: 1, clipped: 1 });
+    expect(stats).toMatchObject({ records: 5, udp: 1, notUdp: 2, fragments: 1, clipped: 1 });
   });
 
   it('trims Ethernet padding using the IP total length', () => {

@@ -184,4 +184,21 @@ describe('recording pipeline', () => {
     expect((await w.pipeline.verifyStore()).map((f) => f.kind)).toEqual(['recording-file-missing']);
     await expect(w.pipeline.rewrapRecording('nope')).rejects.toMatchObject({ code: 'recording-not-found' });
   });
+
+  it('rotates a tenant key across all its recordings and retires the old key', async () => {
+    const w = setup('wav');
+    for (const n of [1, 2]) capture(w.spool, `call-r${n}`, buildPcap(callPackets(1)), meta(`rec-r${n}`));
+    const stored = (await w.pipeline.processSpool(w.spool)).stored;
+    const oldKey = stored[0]?.keyId;
+    const plain = await Promise.all(stored.map((r) => w.vault.decryptRange(path.join(w.pipeline.recordingsDir, r.path), 0, r.plainBytes)));
+    const res = await w.pipeline.rotateTenantKey('bank', w.keyring);
+    expect(res).toEqual({ keyId: expect.stringMatching(/^tk-/), rewrapped: 2, retired: [oldKey] });
+    expect(() => w.keyring.tenantKey('bank', oldKey ?? '')).toThrowError(expect.objectContaining({ code: 'key-not-found' }));
+    for (const [i, r] of stored.entries()) {
+      expect(w.repo.findRecording(r.recordingId)?.keyId).toBe(res.keyId);
+      expect(await w.vault.decryptRange(path.join(w.pipeline.recordingsDir, r.path), 0, r.plainBytes)).toEqual(plain[i]);
+    }
+    expect(w.repo.chain).toHaveLength(4);
+    expect(await w.pipeline.verifyStore()).toEqual([]);
+  });
 });
