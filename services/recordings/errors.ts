@@ -70,3 +70,8 @@ export const chainHeadMoved = (expected: string, actual: string) =>
   new AppError(409, 'chain-head-moved', 'the hash chain grew since this entry was built', { expected, actual });
 export const recordingNotFound = (recordingId: string) =>
   new AppError(404, 'recording-not-found', `recording ${recordingId} not found`, { recordingId });
+export const recordingIdConflict = (recordingId: string, pcap: string) =>
+  new AppError(409, 'recording-id-conflict', `recording ${recordingId} is already stored from another capture; ${pcap} kept`, {
+    recordingId,
+    pcap,
+  });

@@ -20,7 +20,7 @@ import {
   parseRtpengineMetadata,
   type RecordingMetadata,
 } from './capture-metadata';
-import { recordingEmpty, recordingNotFound, vaultVerifyFailed } from './errors';
+import { recordingEmpty, recordingIdConflict, recordingNotFound, vaultVerifyFailed } from './errors';
 import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
 import { checkId, type Keyring } from './keys';
 import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
@@ -130,6 +130,8 @@ export class RecordingPipeline {
     const log = this.deps.log.child({ recordingId: r.recordingId, tenantId: r.tenantId });
     const existing = this.deps.repo.findRecording(r.recordingId);
     if (existing) {
+      // Same id, different call (a call-control bug): keep the capture rather than lose it.
+      if (!(await this.sameCapture(input, existing))) throw recordingIdConflict(r.recordingId, input.pcapPath);
       log.info('recording already stored, removing leftover capture');
       await this.removeCapture(input);
       return existing;
@@ -226,6 +228,15 @@ export class RecordingPipeline {
       const file = rec ? path.join(this.recordingsDir, rec.path) : undefined;
       return file && existsSync(file) ? createReadStream(file, { highWaterMark: 1 << 20 }) : null;
     });
+  }
+
+  /** Whether the capture's first packet falls at the stored recording's start (±5 s). */
+  private async sameCapture(input: CaptureInput, existing: RecordingIndexRecord): Promise<boolean> {
+    const parser = new PcapParser({ allowTruncatedTail: true });
+    for await (const d of readPcapFile(input.pcapPath, parser)) {
+      return Math.abs(d.timeUs / 1000 - Date.parse(existing.startedAt)) < 5000;
+    }
+    return false;
   }
 
   private async removeCapture(input: CaptureInput): Promise<void> {

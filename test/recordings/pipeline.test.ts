@@ -138,6 +138,16 @@ describe('recording pipeline', () => {
     expect(files(w.spool)).toEqual([]);
   });
 
+  it('keeps a capture whose recording id is already used by another call', async () => {
+    const w = setup('wav');
+    capture(w.spool, 'first', buildPcap(callPackets(1, 1_800_000_000_000_000)), meta('dup'));
+    await w.pipeline.processSpool(w.spool);
+    const c = capture(w.spool, 'second', buildPcap(callPackets(1, 1_800_000_600_000_000)), meta('dup')); // 10 min later
+    const res = await w.pipeline.processSpool(w.spool);
+    expect(res.failed).toEqual([{ pcapPath: c.pcapPath, code: 'recording-id-conflict', message: expect.stringContaining('dup') }]);
+    expect(existsSync(c.pcapPath)).toBe(true);
+  });
+
   it('refuses a G.729 capture with codec-not-supported and keeps it', async () => {
     const w = setup();
     const g729 = rtpPacket({ payloadType: 18, sequence: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(20) });
