@@ -7,4 +7,4 @@ export { Keyring, openKeyring, loadMasterKey, rotateMasterKey, type MasterKey } 
 export { verifyChain, nextEntry, GENESIS_HASH, type ChainEntry, type ChainFinding } from './hash-chain';
 export type { AudioFormat } from './audio-encoder';
 export type { ChannelMap } from './stereo-track';
-export { findCaptures, DEFAULT_ORPHAN_IDLE_MS, type SpoolOptions, type SpoolCapture } from './spool';
+export { findCaptures, spoolDirOf, DEFAULT_ORPHAN_IDLE_MS, type SpoolOptions, type SpoolCapture } from './spool';

@@ -1,6 +1,10 @@
 // capture (pcap + rtpengine metadata) → stereo audio → Opus/WAV → encrypted
 // vault file → verified → plain files deleted → index record + chain entry.
 //
+// Layout under <dataDir>/recordings/: spool/ is rtpengine's --recording-dir
+// (appliance/supervisor/rtpengine-args.ts), vault/<tenant>/<yyyy>/<mm>/<id>.krec
+// the encrypted recordings, .work/ the plain intermediates.
+//
 // Crash safety: all plain intermediates live in <dataDir>/recordings/.work/<id>/
 // (wiped at the start and end of every attempt); the vault file appears at its
 // final path by an atomic rename; the capture is deleted only after the index
@@ -149,7 +153,7 @@ export class RecordingPipeline {
       const enc = await this.deps.vault.encryptFile(audioPath, encPath, r.tenantId);
       if ((await this.deps.vault.plainSha256(encPath)) !== enc.plainSha256) throw vaultVerifyFailed(encPath);
       const startedAt = new Date(track.startUs / 1000);
-      const rel = path.join(r.tenantId, String(startedAt.getUTCFullYear()), String(startedAt.getUTCMonth() + 1).padStart(2, '0'), `${r.recordingId}.krec`);
+      const rel = path.join('vault', r.tenantId, String(startedAt.getUTCFullYear()), String(startedAt.getUTCMonth() + 1).padStart(2, '0'), `${r.recordingId}.krec`);
       const finalPath = path.join(this.recordingsDir, rel);
       await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
       await rename(encPath, finalPath);

@@ -34,6 +34,9 @@ export interface SpoolOptions {
 
 export const DEFAULT_ORPHAN_IDLE_MS = 65 * 60_000;
 
+/** rtpengine's `--recording-dir` as the supervisor sets it (appliance/supervisor/rtpengine-args.ts). */
+export const spoolDirOf = (dataDir: string): string => path.join(dataDir, 'recordings', 'spool');
+
 /** `rtpengine-meta-<call-id>-<16 hex>.txt|.tmp` → call-id. */
 export function callIdOf(metadataName: string): string {
   return metadataName.replace(/^rtpengine-meta-/, '').replace(/-[0-9a-f]{16}\.(txt|tmp)$/, '');

@@ -62,7 +62,7 @@ describe('recording pipeline', () => {
         codec: format === 'wav' ? 'pcm-s16le' : 'opus',
         legalHold: false,
         channelSource: 'metadata',
-        path: path.join('bank', '2026', '11', 'rec-1.krec'),
+        path: path.join('vault', 'bank', '2026', '11', 'rec-1.krec'),
       });
       expect(w.repo.chain).toHaveLength(1);
       expect(w.repo.chain[0]).toMatchObject({ recordingId: 'rec-1', fileSha256: rec?.sha256 });
