@@ -179,6 +179,22 @@ describe('admin UI', () => {
     await expect.poll(() => h1().textContent()).toBe('Обзор');
   });
 
+  it('lays out for a tablet: the navigation becomes a bar and nothing scrolls sideways', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    try {
+      await page.goto(api.url + '/dashboard');
+      await expect.poll(() => h1().textContent()).toBe('Обзор');
+      const layout = await page.evaluate(() => {
+        const nav = document.querySelector('pbx-app')!.shadowRoot!.querySelector('pbx-nav')!.shadowRoot!.querySelector('nav')!;
+        return { direction: getComputedStyle(nav).flexDirection, pageWidth: document.documentElement.scrollWidth };
+      });
+      expect(layout).toEqual({ direction: 'row', pageWidth: 820 });
+      await page.screenshot({ path: path.join(out, 'dashboard-tablet.png') });
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 860 });
+    }
+  });
+
   it('is usable by keyboard: a skip link, tab order through the navigation, visible focus', async () => {
     await page.goto(api.url + '/dashboard');
     await expect.poll(() => h1().textContent()).toBe('Обзор');

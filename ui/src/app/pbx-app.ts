@@ -118,10 +118,11 @@ export class PbxApp extends PbxElement {
       }
       @media (max-width: 1023px) {
         :host {
-          grid-template-columns: 1fr;
+          grid-template-columns: minmax(0, 1fr);
           grid-template-areas: 'header' 'nav' 'main' 'footer';
         }
         pbx-nav {
+          min-width: 0;
           border-inline-end: none;
           border-bottom: 1px solid #dde3e9;
         }

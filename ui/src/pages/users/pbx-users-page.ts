@@ -60,9 +60,9 @@ export class PbxUsersPage extends PbxElement {
   }
 
   private grantable(): Role[] {
-    if (this.me.role !== 'superadmin') return ROLES.filter((r) => r !== 'superadmin');
+    if (this.me.role !== 'superadmin') return ROLES.filter((r) => r !== 'superadmin').reverse();
     // Without a chosen tenant a superadmin creates appliance-level users only.
-    return this.tenant ? ROLES.filter((r) => r !== 'superadmin') : ['superadmin', 'auditor'];
+    return this.tenant ? ROLES.filter((r) => r !== 'superadmin').reverse() : ['auditor', 'superadmin'];
   }
 
   private tenantName(id: number | null): string {
