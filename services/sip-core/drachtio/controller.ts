@@ -37,6 +37,8 @@ export interface InboundTxn {
   stopReliable?: () => void;
   /** The app is proxying this request (A.8): no response expected from it. */
   proxied?: boolean;
+  /** The proxy core's reaction to an upstream CANCEL (§16.10). */
+  onCancel?: () => void;
 }
 
 /** An app request sent to the network, waiting for responses. */
@@ -71,7 +73,7 @@ export class Controller implements AppCommandHandler {
   readonly cdr: CdrEmitter;
   readonly stack: SipStack;
   readonly log: Logger;
-  counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0 };
+  counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0, proxiedInDialog: 0 };
 
   constructor(readonly opts: ControllerOptions) {
     this.stack = opts.stack;

@@ -7,6 +7,7 @@ import type { Dialog } from '../dialog/dialog';
 import type { Controller, InboundTxn } from './controller';
 import { deliverToApp, newTag, responseFor } from './sip-build';
 import { onPrackFromNetwork } from './reliable-provisional';
+import { forwardAck, forwardInDialog, forwardStray, routedToUs } from '../proxy/loose-route';
 
 /** Requests that only make sense inside a dialog: without a To tag ⇒ 481 (notes A.6.1 step 4). */
 const DIALOG_ONLY = new Set(['BYE', 'UPDATE', 'PRACK', 'CANCEL']);
@@ -58,6 +59,7 @@ function track(c: Controller, entry: InboundTxn): void {
 
 function onInDialogRequest(c: Controller, req: SipRequest, txn: ServerTransaction, toTag: string): void {
   const dialog = c.dialogs.matchIncoming(req.callId, toTag, tagOf(() => req.from));
+  if (!dialog && routedToUs(c, req)) return void forwardInDialog(c, req, txn);
   if (!dialog || dialog.state === 'terminated') return reply(c, txn, 481, 'Call/Transaction Does Not Exist');
   if (dialog.owner.closed) {
     // notes A.6.5: the owning app is gone; a BYE still ends the dialog.
@@ -127,6 +129,10 @@ export function onNetworkAck(c: Controller, req: SipRequest, src: MessageSource)
   const toTag = tagOf(() => req.to);
   if (!toTag) return;
   const dialog = c.dialogs.matchIncoming(req.callId, toTag, tagOf(() => req.from));
+  if (!dialog && routedToUs(c, req)) {
+    forwardAck(c, req).catch((e: unknown) => c.log.debug('proxied ACK not sent', { err: e }));
+    return;
+  }
   if (!dialog || !dialog.stopTwoHundred) return; // a retransmitted or stray ACK: drop (A.6.1 step 4)
   dialog.stopTwoHundred();
   dialog.stopTwoHundred = undefined;
@@ -142,9 +148,9 @@ export function onNetworkAck(c: Controller, req: SipRequest, src: MessageSource)
 export function onNetworkCancel(c: Controller, cancel: SipRequest, inviteTxn: ServerTransaction): void {
   const entry = c.inboundByTxn.get(inviteTxn);
   if (!entry || entry.finalSent) return;
+  if (entry.proxied) return entry.onCancel?.(); // §16.10: the proxy core cancels its branches
   entry.finalSent = true;
   c.forgetInbound(entry);
-  if (entry.proxied) return; // the proxy core owns it
   const dialogId = entry.dialog?.id ?? '';
   void c.respondLocally(entry, 487, 'Request Terminated', 'canceled');
   if (!entry.conn.closed) deliverToApp(entry.conn, c.serialize(cancel), entry.txn.source, entry.txnId, dialogId);
@@ -156,6 +162,7 @@ export function onNetworkCancel(c: Controller, cancel: SipRequest, inviteTxn: Se
  */
 export function onStrayResponse(c: Controller, res: SipResponse, _src: MessageSource): void {
   if (res.status < 200 || res.status >= 300) return;
+  if (forwardStray(c, res)) return;
   let cseq;
   try {
     cseq = res.cseq;

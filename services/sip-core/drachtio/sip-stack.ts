@@ -7,6 +7,7 @@ import type {
   ClientTransaction,
   ListenerInfo,
   Destination,
+  MessageSource,
   SendRequestHandlers,
   SendResult,
   Transport,
@@ -21,4 +22,6 @@ export interface SipTransports {
   listenerInfos(): ListenerInfo[];
   /** The listener whose address belongs in Via/Contact for this transport and family. */
   localFor(transport: Transport, family?: 4 | 6): ListenerInfo | undefined;
+  /** RFC 3261 §18.2.2: where a response goes, from its top Via. */
+  responseDestination(res: SipMessage, source?: MessageSource): Destination;
 }

@@ -46,7 +46,7 @@ const CASES: SrfCase[] = [
 export const NOT_RUNNABLE: Record<string, string> = {
   'b2b.js': 'targets docker DNS names (sip:sipp-uas, sip:sipp-uas-prack …) of 17 sipp containers; sip-core resolves with the system resolver and we do not edit /etc/hosts',
   'uac.js': 'same docker DNS names, plus literal testbed addresses 172.29.0.15/.24/.25',
-  'proxy.js': 'proxies to docker DNS names; sip-core answers proxy with NOK (not implemented yet)',
+  'proxy.js': 'proxies to docker DNS names (sip:sipp-uas); the same proxy behaviour is covered by proxy.test.ts with local sipp',
   'refer.js': 'needs a second drachtio server (drachtio-uas on 9062) and 172.29.0.19',
   'utils.js, unit-tests/*': 'test srf itself (URI parser, wire framing against a mock, digest client) and need tape/mocha, which are not installed; no server involved',
   'docker_start.js, docker_stop.js': 'docker-compose testbed; no docker engine here',
