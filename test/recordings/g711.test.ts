@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { ALAW_TO_LINEAR, decodeG711, encodeG711, linearToAlaw, linearToUlaw, ULAW_TO_LINEAR } from '../../services/recordings/g711';
 import { goertzel, tone } from './pcap-builder';
 
@@ -48,6 +49,19 @@ describe('G.711', () => {
       const left = out.filter((_, i) => i % 2 === 0);
       expect(left.every((v) => v === 0)).toBe(true);
       expect(goertzel(right, 440)).toBeGreaterThan(100 * goertzel(right, 880));
+    }
+  });
+
+  it('agrees with ffmpeg\'s independent G.711 decoders on all 256 codes', () => {
+    const codes = Buffer.from([...Array(256).keys()]);
+    for (const [fmt, t] of [['alaw', ALAW_TO_LINEAR], ['mulaw', ULAW_TO_LINEAR]] as const) {
+      const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', fmt, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], {
+        input: codes,
+        timeout: 20_000,
+      });
+      expect(r.status).toBe(0);
+      const theirs = new Int16Array(r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + r.stdout.length));
+      expect([...theirs]).toEqual([...t]);
     }
   });
 });
