@@ -54,6 +54,10 @@ describe('admin UI', () => {
     expect(await page.getByTestId('calls-card').textContent()).toContain('Пока недоступно');
     expect(await page.getByTestId('cpu-card').textContent()).toMatch(/\d+,\d%/);
     expect(await page.getByTestId('chart').locator('path').count()).toBe(2);
+    // The licence indicator in the header tells the truth of a fresh box.
+    const licence = page.getByTestId('licence-indicator');
+    await expect.poll(() => licence.getAttribute('data-state')).toBe('unlicensed');
+    expect(await licence.textContent()).toMatch(/^Без лицензии: ознакомительный режим, до \d+ звонков$/);
     await shot('dashboard');
   });
 
@@ -162,6 +166,20 @@ describe('admin UI', () => {
       await signIn(page, 'admin', ADMIN_PASSWORD);
       await page.waitForURL('**/dashboard');
     }
+  });
+
+  it('a superadmin switches tenant and the users page follows it', async () => {
+    await page.goto(api.url + '/users');
+    await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('vostok-admin');
+    expect(await page.getByTestId('users-table').textContent()).toContain('auditor1');
+    await page.getByTestId('tenant-switcher').selectOption({ label: 'Банк Восток (pbx.vostok-bank.ru)' });
+    await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('vostok-admin');
+    expect(await page.getByTestId('users-table').textContent()).not.toContain('auditor1');
+    // Remembered across a reload, then back to every tenant.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('tenant-switcher').inputValue()).not.toBe('');
+    await page.getByTestId('tenant-switcher').selectOption('');
+    await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('auditor1');
   });
 
   it('switches to English, remembers it across a reload, and back to Russian', async () => {

@@ -6,13 +6,14 @@ import { Api, isApiError } from '../data/api';
 import { getBranding } from '../data/branding';
 import { logout, me } from '../data/session';
 import { listTenants } from '../data/tenants';
-import type { Me, Tenant } from '../data/types';
+import type { Me, Role, Tenant } from '../data/types';
 import { lang, t } from '../i18n';
 import type { EffectiveBranding } from '../lib/branding-rules';
 import { shared } from '../styles/shared';
 import { applyBranding, DEFAULT_LOGO, fallbackBranding } from './apply-branding';
 import { PbxElement } from './pbx-element';
 import { findRoute, Router } from './router';
+import './pbx-licence-indicator';
 import './pbx-nav';
 import './pbx-tenant-switcher';
 import './pbx-user-menu';
@@ -27,6 +28,8 @@ import '../pages/branding/pbx-branding-page';
 
 type Phase = 'loading' | 'signed-out' | 'password' | 'signed-in';
 const TENANT_KEY = 'korobka.tenant';
+/** Roles holding `license.read` (services/api/rbac.ts). */
+const LICENCE_ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'auditor'];
 
 @customElement('pbx-app')
 export class PbxApp extends PbxElement {
@@ -257,7 +260,10 @@ export class PbxApp extends PbxElement {
           : this.session!.tenant
             ? html`<span>${this.session!.tenant.name}</span>`
             : nothing}
-        <div class="indicators" data-slot="indicators"><slot name="indicators"></slot></div>
+        <div class="indicators" data-slot="indicators">
+          ${LICENCE_ROLES.includes(user.role) ? html`<pbx-licence-indicator .api=${this.api}></pbx-licence-indicator>` : nothing}
+          <slot name="indicators"></slot>
+        </div>
         <pbx-user-menu .user=${user}></pbx-user-menu>
       </header>
       <pbx-nav .current=${this.path} .userRole=${user.role}></pbx-nav>

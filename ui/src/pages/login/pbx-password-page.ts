@@ -2,6 +2,7 @@ import { html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_LOGO } from '../../app/apply-branding';
 import { PbxElement } from '../../app/pbx-element';
+import '../../app/pbx-lang-switch';
 import { textField } from '../../components/form-field';
 import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
 import type { Api } from '../../data/api';
@@ -43,6 +44,7 @@ export class PbxPasswordPage extends PbxElement {
     // Rules show once a field has something in it, or after a submit.
     const show = (k: string, v: string) => (this.submitted || v ? (this.serverErrors[k] ?? local[k]) : this.serverErrors[k]);
     return html`<section class="card" aria-labelledby="title">
+      <div class="top"><pbx-lang-switch></pbx-lang-switch></div>
       <div class="brand"><img src=${this.branding.logoUrl ?? DEFAULT_LOGO} alt="" /><span>${this.branding.productName}</span></div>
       <h1 id="title">${t('password.title')}</h1>
       <p>${t('password.intro')}</p>
