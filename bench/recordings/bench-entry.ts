@@ -4,3 +4,6 @@ export { silentLogger } from '../../services/common/logger';
 export { MemoryRecordingRepository } from '../../test/recordings/memory-recording-repository';
 export { partyPackets, CALLER, CALLEE } from '../../test/recordings/call-builder';
 export { pcapGlobalHeader, pcapRecord, udpDatagram } from '../../test/recordings/pcap-builder';
+export { parsePcap } from '../../services/recordings/pcap-reader';
+export { parseRtp } from '../../services/recordings/rtp';
+export { ALAW_TO_LINEAR, encodeG711 } from '../../services/recordings/g711';

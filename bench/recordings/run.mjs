@@ -1,7 +1,11 @@
 // Recordings benchmark: CPU seconds to convert + encrypt one recorded
 // call-hour, against a plain copy of the same capture bytes in the same run.
 //
-//   node bench/recordings/run.mjs [--minutes 10] [--format opus|wav|both]
+//   node bench/recordings/run.mjs [--minutes 10] [--format opus|wav|both] [--audio speech|tone]
+//
+// --audio speech (default) loops the real speech in sipp's g711a.pcap
+// (/usr/share/sip-tester, Debian sip-tester) on both sides, 3.5 s apart;
+// --audio tone sends 440 Hz / 880 Hz.
 //
 // It bundles bench-entry.ts with esbuild (no separate build step needed),
 // writes a synthetic G.711 capture of both parties (rtpengine's pcap layout,
@@ -15,6 +19,7 @@ import { copyFile, open } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { Buffer } from 'node:buffer';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,6 +29,7 @@ const arg = (name, dflt) => {
 };
 const minutes = Number(arg('minutes', '10'));
 const formats = arg('format', 'both') === 'both' ? ['opus', 'wav'] : [arg('format')];
+const audio = arg('audio', 'speech');
 if (!(minutes > 0 && minutes <= 240)) throw new Error('--minutes must be in (0, 240]');
 
 const work = mkdtempSync(path.join(tmpdir(), 'rec-bench-'));
@@ -31,25 +37,44 @@ const bundle = path.join(work, 'entry.mjs');
 await build({ entryPoints: [path.join(here, 'bench-entry.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
 const m = await import(pathToFileURL(bundle).href);
 
+const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
 /** Our CPU and our waited-for children's CPU (ffmpeg), in seconds. */
 function cpuSeconds() {
   const own = process.cpuUsage();
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   const children = (Number(fields[13]) + Number(fields[14])) / tick; // cutime, cstime (proc(5) fields 16, 17)
   return { own: (own.user + own.system) / 1e6, children };
 }
 
+/** Packet payload makers for both parties: sipp's recorded speech, looped, or undefined for tones. */
+function speechParties() {
+  const { datagrams } = m.parsePcap(readFileSync('/usr/share/sip-tester/g711a.pcap'));
+  const alaw = Buffer.concat(datagrams.map((d) => m.parseRtp(d.payload).payload));
+  const linear = Array.from(alaw, (c) => m.ALAW_TO_LINEAR[c]);
+  const ulaw = m.encodeG711('ulaw', linear);
+  const slice = (buf, i, shift) => {
+    const out = Buffer.alloc(160);
+    for (let k = 0; k < 160; k++) out[k] = buf[(i * 160 + k + shift) % buf.length];
+    return out;
+  };
+  return [
+    { ...m.CALLER, payload: (i) => slice(alaw, i, 0) },
+    { ...m.CALLEE, payload: (i) => slice(ulaw, i, 28_000) },
+  ];
+}
+
 async function writeCapture(file) {
   const packets = minutes * 60 * 50;
+  const [caller, callee] = audio === 'speech' ? speechParties() : [m.CALLER, m.CALLEE];
   const out = createWriteStream(file);
   out.write(m.pcapGlobalHeader());
   const t0 = Date.UTC(2026, 0, 1) * 1000;
   const step = 500; // generate in slices so memory stays small
   for (let k = 0; k < packets; k += step) {
     const n = Math.min(step, packets - k);
-    const a = m.partyPackets(m.CALLER, n, t0, k);
-    const b = m.partyPackets(m.CALLEE, n, t0 + 3000, k);
+    const a = m.partyPackets(caller, n, t0, k);
+    const b = m.partyPackets(callee, n, t0 + 3000, k);
     for (const d of [...a, ...b].sort((x, y) => x.timeUs - y.timeUs)) {
       if (!out.write(m.pcapRecord(d.timeUs, m.udpDatagram(d.src, d.dst, d.payload)))) await once(out, 'drain');
     }
@@ -79,7 +104,7 @@ const callSeconds = minutes * 60;
 const mb = (b) => b / 1e6;
 
 console.log(`machine: ${cpus().length} CPU (nproc), ${cpus()[0]?.model ?? 'unknown'}, node ${process.version}`);
-console.log(`capture: ${minutes} min G.711 call, both parties, ${mb(pcapBytes).toFixed(1)} MB pcap`);
+console.log(`capture: ${minutes} min G.711 call (${audio}), both parties, ${mb(pcapBytes).toFixed(1)} MB pcap`);
 
 const copy = await plainCopy(pcap, path.join(work, 'copy.pcap'));
 rmSync(path.join(work, 'copy.pcap'));

@@ -16,6 +16,8 @@ export interface PartySpec {
   ts0?: number;
   /** Drop packet i when this returns true. */
   drop?: (i: number) => boolean;
+  /** 160 G.711 bytes of packet i in this party's law; default: the tone `freq`. */
+  payload?: (i: number) => Buffer;
 }
 
 export const CALLER: PartySpec = { src: '10.0.0.1:4000', dst: '127.0.0.1:30002', freq: 440, law: 'alaw', ssrc: 0x1111 };
@@ -27,7 +29,7 @@ export function partyPackets(p: PartySpec, packets: number, t0Us: number, startP
   for (let k = 0; k < packets; k++) {
     const i = startPacket + k;
     if (p.drop?.(i)) continue;
-    const payload = encodeG711(p.law, tone(p.freq, 160, i * 160));
+    const payload = p.payload?.(i) ?? encodeG711(p.law, tone(p.freq, 160, i * 160));
     const rtp = rtpPacket({
       payloadType: p.law === 'alaw' ? 8 : 0,
       sequence: ((p.seq0 ?? 1000) + i) & 0xffff,
