@@ -73,7 +73,8 @@ describe('RtpengineMedia against rtpengine', () => {
       a.send(aTarget, 50, 8, (i) => tone(i, 440, 'pcma')),
       b.send(bTarget, 50, 8, (i) => tone(i, 880, 'pcma')),
     ]);
-    expect(await waitUntil(() => a.count(8) === 50 && b.count(8) === 50)).toBe(true);
+    const delivered = await waitUntil(() => a.count(8) === 50 && b.count(8) === 50);
+    expect(delivered, `A got ${a.count()} (${a.count(8)} PCMA), B got ${b.count()} (${b.count(8)} PCMA); rtpengine log: ${rtpengine.process.logFile}`).toBe(true);
     expect(b.received.map((r) => r.payload.toString('hex'))).toEqual(sentByA.map((p) => p.toString('hex')));
     expect(a.received.map((r) => r.payload.toString('hex'))).toEqual(sentByB.map((p) => p.toString('hex')));
     expect(new Set(a.received.map((r) => r.from))).toEqual(new Set([`${aTarget.host}:${aTarget.port}`]));
