@@ -101,6 +101,35 @@ describe('/api/live', () => {
     expect(await closed).toBe(4001);
   });
 
+  it('does not keep a stopping server waiting on open feeds', async () => {
+    const h2 = await startApi();
+    await h2.as('superadmin', null, 'stop-admin');
+    const port = h2.port;
+    const { cookie } = await new Promise<{ cookie: string }>((resolve, reject) => {
+      const body = JSON.stringify({ username: 'stop-admin', password: PASSWORD });
+      https
+        .request({ host: '127.0.0.1', port, method: 'POST', path: '/api/auth/login', rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ cookie: res.headers['set-cookie']![0]!.split(';')[0]! }));
+        })
+        .on('error', reject)
+        .end(body);
+    });
+    await new Promise<void>((resolve) => {
+      https.get({ host: '127.0.0.1', port, path: '/api/system', rejectUnauthorized: false, headers: { cookie } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+    });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/api/live`, { headers: { cookie }, rejectUnauthorized: false });
+    await new Promise((resolve) => ws.once('message', resolve));
+    const closed = new Promise((resolve) => ws.once('close', resolve));
+    const t0 = Date.now();
+    await h2.close();
+    await closed;
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('refuses no cookie (401), an employee (403) and a foreign Origin (403)', async () => {
     await admin.request('GET', '/api/system');
     expect(await refusedWith(openLive({}))).toBe(401);

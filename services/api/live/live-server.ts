@@ -39,7 +39,8 @@ function sameOrigin(req: IncomingMessage): boolean {
 export class LiveServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   private readonly attached = new WeakSet<Server>();
-  private readonly sessions = new Map<WebSocket, string>();
+  private readonly sessions = new Map<WebSocket, { sid: string; server: Server }>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -78,33 +79,44 @@ export class LiveServer {
   }
 
   private connected(server: Server, ws: WebSocket, sid: string): void {
-    this.sessions.set(ws, sid);
+    this.sessions.set(ws, { sid, server });
+    this.startWatchdog();
     ws.on('close', () => {
       this.sessions.delete(ws);
       if (this.sessions.size === 0) {
         this.unsubscribe?.();
         this.unsubscribe = undefined;
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
       }
     });
     ws.on('error', () => ws.terminate());
     // Messages from the browser are not expected; the feed is one-way.
     ws.on('message', () => undefined);
     void this.monitor.snapshot().then((info) => this.send(ws, info, info.history.at(-1)), () => undefined);
-    this.unsubscribe ??= this.monitor.subscribe((info, sample) => this.push(server, info, sample));
+    this.unsubscribe ??= this.monitor.subscribe((info, sample) => this.push(info, sample));
   }
 
   private send(ws: WebSocket, info: SystemInfo, sample: SystemSample | undefined): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'system', sample, system: info }));
   }
 
-  private push(server: Server, info: SystemInfo, sample: SystemSample | undefined): void {
+  /**
+   * Upgraded sockets are not closed by server.close() or
+   * closeAllConnections(), so close() would wait for them: once the server
+   * stops listening (the api is stopping), end them.
+   */
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => {
+      for (const [ws, { server }] of this.sessions) if (!server.listening) ws.terminate();
+    }, 250);
+    this.watchdog.unref();
+  }
+
+  private push(info: SystemInfo, sample: SystemSample | undefined): void {
     const now = this.deps.now?.() ?? new Date();
-    for (const [ws, sid] of this.sessions) {
-      // The api is shutting down: upgraded sockets would keep close() waiting.
-      if (!server.listening) {
-        ws.terminate();
-        continue;
-      }
+    for (const [ws, { sid }] of this.sessions) {
       if (!this.deps.store.sessions.find(sid, now)) {
         ws.close(CLOSE_SESSION_ENDED, 'session ended');
         continue;
@@ -114,6 +126,7 @@ export class LiveServer {
   }
 
   close(): void {
+    clearInterval(this.watchdog);
     for (const ws of this.sessions.keys()) ws.terminate();
     this.unsubscribe?.();
     this.wss.close();
