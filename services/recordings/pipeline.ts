@@ -17,7 +17,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../common/errors';
 import type { Logger } from '../common/logger';
-import { encodeTrack, type AudioFormat, type EncoderOptions } from './audio-encoder';
+import { encodeTrack, type AudioFormat, type EncodedAudio, type EncoderOptions } from './audio-encoder';
 import {
   channelsFromSdps,
   decodeRecordingMetadata,
@@ -38,7 +38,7 @@ import {
   type StereoTrack,
 } from './stereo-track';
 import { findCaptures, type SpoolOptions } from './spool';
-import type { Vault } from './vault';
+import type { EncryptResult, Vault } from './vault';
 
 export interface PipelineDeps {
   dataDir: string;
@@ -65,6 +65,14 @@ export interface CaptureInput {
 export interface SpoolResult {
   stored: RecordingIndexRecord[];
   failed: Array<{ pcapPath: string; code: string; message: string }>;
+}
+
+interface Stored {
+  track: StereoTrack;
+  audio: EncodedAudio;
+  enc: EncryptResult;
+  /** Vault file relative to the recordings directory. */
+  rel: string;
 }
 
 interface Resolved {
@@ -146,51 +154,62 @@ export class RecordingPipeline {
     await mkdir(work, { recursive: true, mode: 0o700 });
     try {
       const t0 = process.cpuUsage();
-      const track = await this.buildTrack(input, r);
-      const audioPath = path.join(work, this.format === 'wav' ? 'audio.wav' : 'audio.ogg');
-      const audio = await encodeTrack(track, this.format, audioPath, this.deps.encoder);
-      const encPath = path.join(work, `${r.recordingId}.krec`);
-      const enc = await this.deps.vault.encryptFile(audioPath, encPath, r.tenantId);
-      if ((await this.deps.vault.plainSha256(encPath)) !== enc.plainSha256) throw vaultVerifyFailed(encPath);
-      const startedAt = new Date(track.startUs / 1000);
-      const rel = path.join('vault', r.tenantId, String(startedAt.getUTCFullYear()), String(startedAt.getUTCMonth() + 1).padStart(2, '0'), `${r.recordingId}.krec`);
-      const finalPath = path.join(this.recordingsDir, rel);
-      await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
-      await rename(encPath, finalPath);
-      await fsyncDir(path.dirname(finalPath));
-      const record: RecordingIndexRecord = {
-        recordingId: r.recordingId,
-        cdrId: r.cdrId,
-        tenantId: r.tenantId,
-        caller: r.caller,
-        callee: r.callee,
-        startedAt: startedAt.toISOString(),
-        durationMs: Math.round(track.durationMs),
-        sizeBytes: enc.size,
-        plainBytes: enc.plainLength,
-        codec: audio.codec,
-        mediaType: audio.mediaType,
-        keyId: enc.tenantKeyId,
-        sha256: enc.fileSha256,
-        legalHold: false,
-        path: rel,
-        channelSource: r.channelSource,
-        createdAt: this.now().toISOString(),
-      };
-      this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, enc.fileSha256, this.now()));
+      const stored = await this.convert(input, r, work);
+      const record = this.indexRecord(r, stored);
+      this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now()));
       const cpu = process.cpuUsage(t0);
       log.info('recording stored', {
         durationMs: record.durationMs,
         sizeBytes: record.sizeBytes,
-        compression: +(audio.pcmBytes / Math.max(1, audio.bytes)).toFixed(1),
+        compression: +(stored.audio.pcmBytes / Math.max(1, stored.audio.bytes)).toFixed(1),
         cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-        stats: track.stats,
+        stats: stored.track.stats,
       });
       await this.removeCapture(input);
       return record;
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** pcap → track → audio file → vault file, verified, renamed into place. */
+  private async convert(input: CaptureInput, r: Resolved, work: string): Promise<Stored> {
+    const track = await this.buildTrack(input, r);
+    const audioPath = path.join(work, this.format === 'wav' ? 'audio.wav' : 'audio.ogg');
+    const audio = await encodeTrack(track, this.format, audioPath, this.deps.encoder);
+    const encPath = path.join(work, `${r.recordingId}.krec`);
+    const enc = await this.deps.vault.encryptFile(audioPath, encPath, r.tenantId);
+    if ((await this.deps.vault.plainSha256(encPath)) !== enc.plainSha256) throw vaultVerifyFailed(encPath);
+    const started = new Date(track.startUs / 1000);
+    const month = String(started.getUTCMonth() + 1).padStart(2, '0');
+    const rel = path.join('vault', r.tenantId, String(started.getUTCFullYear()), month, `${r.recordingId}.krec`);
+    const finalPath = path.join(this.recordingsDir, rel);
+    await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
+    await rename(encPath, finalPath);
+    await fsyncDir(path.dirname(finalPath));
+    return { track, audio, enc, rel };
+  }
+
+  private indexRecord(r: Resolved, { track, audio, enc, rel }: Stored): RecordingIndexRecord {
+    return {
+      recordingId: r.recordingId,
+      cdrId: r.cdrId,
+      tenantId: r.tenantId,
+      caller: r.caller,
+      callee: r.callee,
+      startedAt: new Date(track.startUs / 1000).toISOString(),
+      durationMs: Math.round(track.durationMs),
+      sizeBytes: enc.size,
+      plainBytes: enc.plainLength,
+      codec: audio.codec,
+      mediaType: audio.mediaType,
+      keyId: enc.tenantKeyId,
+      sha256: enc.fileSha256,
+      legalHold: false,
+      path: rel,
+      channelSource: r.channelSource,
+      createdAt: this.now().toISOString(),
+    };
   }
 
   /**
