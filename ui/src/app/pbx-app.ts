@@ -26,7 +26,7 @@ import '../pages/users/pbx-users-page';
 import '../pages/audit/pbx-audit-page';
 import '../pages/branding/pbx-branding-page';
 
-type Phase = 'loading' | 'signed-out' | 'password' | 'signed-in';
+type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
 const TENANT_KEY = 'korobka.tenant';
 /** Roles holding `license.read` (services/api/rbac.ts). */
 const LICENCE_ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'auditor'];
@@ -56,7 +56,8 @@ export class PbxApp extends PbxElement {
       }
       :host([data-phase='signed-out']),
       :host([data-phase='password']),
-      :host([data-phase='loading']) {
+      :host([data-phase='loading']),
+      :host([data-phase='unreachable']) {
         display: block;
       }
       .skip {
@@ -174,7 +175,7 @@ export class PbxApp extends PbxElement {
       await this.signedIn(await me(this.api));
     } catch (e) {
       if (isApiError(e) && e.status === 401) this.toSignedOut();
-      else throw e;
+      else this.phase = 'unreachable';
     }
   }
 
@@ -233,6 +234,11 @@ export class PbxApp extends PbxElement {
     switch (this.phase) {
       case 'loading':
         return html`<p class="muted" role="status">${t('app.loading')}</p>`;
+      case 'unreachable':
+        return html`<section class="notice" role="alert">
+          <p>${t('error.network-error')}</p>
+          <button type="button" @click=${() => void this.boot()}>${t('app.retry')}</button>
+        </section>`;
       case 'signed-out':
         return html`<pbx-login-page .api=${this.api} .branding=${this.branding} @pbx-signed-in=${() => void this.afterLogin()}></pbx-login-page>`;
       case 'password':

@@ -49,7 +49,17 @@ export class PbxUserMenu extends PbxElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.onKey);
+    document.addEventListener('click', this.onOutsideClick);
   }
+
+  override disconnectedCallback(): void {
+    document.removeEventListener('click', this.onOutsideClick);
+    super.disconnectedCallback();
+  }
+
+  private readonly onOutsideClick = (e: MouseEvent) => {
+    if (this.open && !e.composedPath().includes(this)) this.open = false;
+  };
 
   private readonly onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.open) {

@@ -3,6 +3,7 @@ import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
   'app.loading': 'Loading…',
+  'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',
   'lang.label': 'Language',
   'lang.ru': 'Русский',

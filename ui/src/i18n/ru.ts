@@ -2,6 +2,7 @@
 // MessageKey; en.ts обязан содержать ровно те же ключи.
 export const ru = {
   'app.loading': 'Загрузка…',
+  'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',
   'lang.label': 'Язык',
   'lang.ru': 'Русский',
