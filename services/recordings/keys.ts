@@ -12,6 +12,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { validationFailed } from '../common/errors';
 import { keyFileInvalid, keyFileMissing, keyFilePermissions, keyNotFound, keyUnwrapFailed } from './errors';
 
@@ -108,20 +109,23 @@ export function loadMasterKey(opts: { dataDir: string; masterKeyPath?: string })
   return readMasterFile(file);
 }
 
-interface TenantKeyEntry {
-  id: string;
-  createdAt: string;
-  masterKeyId: string;
+const tenantKeyEntrySchema = z.object({
+  id: z.string().regex(ID),
+  createdAt: z.string(),
+  masterKeyId: z.string().min(1),
   /** base64 of the wrapped key */
-  wrapped: string;
-}
+  wrapped: z.string().min(1),
+});
 
-interface TenantKeyFile {
-  version: 1;
-  tenantId: string;
-  active: string;
-  keys: TenantKeyEntry[];
-}
+const tenantKeyFileSchema = z.object({
+  version: z.literal(1),
+  tenantId: z.string(),
+  active: z.string(),
+  keys: z.array(tenantKeyEntrySchema).min(1),
+});
+
+type TenantKeyEntry = z.infer<typeof tenantKeyEntrySchema>;
+type TenantKeyFile = z.infer<typeof tenantKeyFileSchema>;
 
 const tenantAad = (tenantId: string, keyId: string, mkId: string) => `korobka/tenant-key/v1|${tenantId}|${keyId}|${mkId}`;
 
@@ -159,11 +163,19 @@ export class Keyring {
     if (!existsSync(f)) return undefined;
     const st = statSync(f);
     if ((st.mode & 0o077) !== 0) throw keyFilePermissions(f, st.mode);
-    const parsed = JSON.parse(readFileSync(f, 'utf8')) as TenantKeyFile;
-    if (parsed.version !== 1 || parsed.tenantId !== tenantId || !Array.isArray(parsed.keys)) {
-      throw keyFileInvalid(f, 'not a tenant key file of this tenant');
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(f, 'utf8'));
+    } catch {
+      throw keyFileInvalid(f, 'not JSON');
     }
-    return parsed;
+    const parsed = tenantKeyFileSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw keyFileInvalid(f, `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    if (parsed.data.tenantId !== tenantId) throw keyFileInvalid(f, `holds keys of tenant ${parsed.data.tenantId}`);
+    return parsed.data;
   }
 
   private write(k: TenantKeyFile): void {

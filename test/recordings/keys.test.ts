@@ -67,6 +67,19 @@ describe('keyring', () => {
     expect(openKeyring({ dataDir }).activeTenantKey('t1')).toEqual(k);
   });
 
+  it('names the problem in a damaged tenant key file', () => {
+    const dataDir = tmp();
+    const kr = openKeyring({ dataDir });
+    kr.activeTenantKey('t1');
+    const file = path.join(dataDir, 'keys', 'tenants', 't1.json');
+    writeFileSync(file, '{"version":1,"tenantId":"t1","active":"x","keys":[]}', { mode: 0o600 });
+    expect(() => kr.activeTenantKey('t1')).toThrowError(expect.objectContaining({ code: 'key-file-invalid', message: expect.stringContaining('keys:') }));
+    writeFileSync(file, 'garbage', { mode: 0o600 });
+    expect(() => kr.activeTenantKey('t1')).toThrowError(expect.objectContaining({ code: 'key-file-invalid', message: `${file}: not JSON` }));
+    writeFileSync(path.join(dataDir, 'keys', 'tenants', 't2.json'), readFileSync(path.join(dataDir, 'keys', 'master.key')).toString('hex'), { mode: 0o644 });
+    expect(() => kr.activeTenantKey('t2')).toThrowError(expect.objectContaining({ code: 'key-file-permissions' }));
+  });
+
   it('rejects tenant ids that could escape the keys directory', () => {
     const kr = openKeyring({ dataDir: tmp() });
     expect(() => kr.activeTenantKey('../etc')).toThrowError(expect.objectContaining({ code: 'validation-failed' }));
