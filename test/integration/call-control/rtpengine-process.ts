@@ -16,9 +16,9 @@ export interface RunningRtpengine {
   stop(): Promise<void>;
 }
 
-export async function startRtpengine(outDir: string, extraArgs: string[] = []): Promise<RunningRtpengine> {
+export async function startRtpengine(outDir: string, extraArgs: string[] = [], portCount = 200): Promise<RunningRtpengine> {
   const ngPort = await freePort();
-  const range = randomPortRange(200);
+  const range = randomPortRange(portCount);
   const recordingDir = path.join(outDir, 'rec');
   const proc = startProcess(
     'rtpengine',
