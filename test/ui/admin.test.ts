@@ -2,7 +2,7 @@
 // process on a fresh data directory: first sign-in, tenants, branding,
 // access by role, language.
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testOutputDir } from '../helpers/processes';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
@@ -11,10 +11,14 @@ import { changeOneTimePassword, png, signIn } from './helpers/pages';
 
 const ADMIN_PASSWORD = 'Ur4l-Vostok-2026!';
 const AUDITOR_PASSWORD = 'Kama-River-77-audit';
+const TENANT_ADMIN_PASSWORD = 'Vostok-Filial-2026';
+let tenantAdminOtp = '';
 
 let api: ApiProcess;
 let browser: Launched;
 let page: Page;
+/** Other users' contexts, closed even when a test fails midway. */
+const contexts: BrowserContext[] = [];
 const out = testOutputDir('ui');
 const shot = (name: string) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 
@@ -26,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await api?.stop();
 });
@@ -74,6 +79,7 @@ describe('admin UI', () => {
     await page.getByRole('button', { name: 'Создать организацию' }).click();
     const otp = page.getByTestId('password-value');
     await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{18}$/);
+    tenantAdminOtp = (await otp.textContent())!;
     expect(await page.getByTestId('tenants-table').textContent()).toContain('pbx.vostok-bank.ru');
 
     // The same domain again: the server's conflict lands beside the domain field.
@@ -135,14 +141,10 @@ describe('admin UI', () => {
     await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{18}$/);
     const auditorOtp = (await otp.textContent())!;
 
-    const other = await browser.context.browser()?.newContext({ ignoreHTTPSErrors: true });
-    const p2 = other ? await other.newPage() : await browser.context.newPage();
-    // A persistent context has one cookie jar: sign out first when sharing it.
-    if (!other) {
-      await page.getByTestId('user-menu').click();
-      await page.getByTestId('sign-out').click();
-      await page.waitForURL('**/login');
-    }
+    // A second browser context: its own cookie jar, so the admin stays signed in.
+    const other = await browser.context.browser()!.newContext({ ignoreHTTPSErrors: true });
+    contexts.push(other);
+    const p2 = await other.newPage();
     await p2.goto(api.url + '/login');
     await signIn(p2, 'auditor1', auditorOtp);
     await p2.waitForURL('**/password');
@@ -171,12 +173,33 @@ describe('admin UI', () => {
     await expect.poll(() => p2.getByTestId('audit-range').textContent()).toMatch(/^1–\d+ из \d+$/);
     expect(await p2.getByTestId('audit-table').textContent()).toContain('access.denied');
     expect(await p2.getByTestId('audit-table').textContent()).not.toContain('audit.read');
-    await p2.close();
-    await other?.close();
-    if (!other) {
-      await signIn(page, 'admin', ADMIN_PASSWORD);
-      await page.waitForURL('**/dashboard');
-    }
+    await other.close();
+  });
+
+  it('a tenant admin brands their own tenant, and the appliance keeps its branding', async () => {
+    const other = await browser.context.browser()!.newContext({ ignoreHTTPSErrors: true });
+    contexts.push(other);
+    const p3 = await other.newPage();
+    await p3.goto(api.url + '/login');
+    await signIn(p3, 'vostok-admin', tenantAdminOtp);
+    await p3.waitForURL('**/password');
+    await changeOneTimePassword(p3, tenantAdminOtp, TENANT_ADMIN_PASSWORD);
+    await p3.waitForURL('**/dashboard');
+    expect(await p3.locator('pbx-nav a[data-nav="/tenants"]').count()).toBe(0);
+    await p3.locator('pbx-nav a[data-nav="/branding"]').click();
+    await expect.poll(() => p3.getByTestId('branding-scope').textContent()).toBe('Оформление организации «Банк Восток».');
+    // The tenant starts from the appliance's branding.
+    expect(await p3.locator('#productName').inputValue()).toBe('Восток АТС');
+    await p3.locator('#primaryColor').fill('#0a5c36');
+    await p3.locator('#productName').fill('Восток Филиал');
+    await p3.getByTestId('branding-save').click();
+    const header = p3.locator('pbx-app header').first();
+    await expect.poll(() => header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 92, 54)');
+    expect(await p3.getByTestId('product-name').textContent()).toBe('Восток Филиал');
+    await other.close();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('product-name').textContent()).toBe('Восток АТС');
+    expect(await page.locator('pbx-app header').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(122, 31, 92)');
   });
 
   it('a superadmin switches tenant and the users page follows it', async () => {
