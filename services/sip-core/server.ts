@@ -97,6 +97,7 @@ export class SipCore {
       ...this.controller.health(),
       transactions: this.transactions.counters(),
       transport: this.transport.counters(),
+      memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
     };
   }
 }

@@ -55,6 +55,18 @@ function track(c: Controller, entry: InboundTxn): void {
   c.inbound.set(entry.txnId, entry);
   c.inboundByTxn.set(entry.txn, entry);
   entry.txn.once('terminated', () => c.forgetInbound(entry));
+  if (entry.req.method !== 'INVITE') {
+    // A non-INVITE the app never answers: the UAC gives up after 64×T1 (Timer F),
+    // so do we, rather than keep the transaction forever (notes A.6.1 step 7).
+    const t = setTimeout(() => {
+      if (entry.finalSent || entry.proxied) return;
+      entry.finalSent = true;
+      c.forgetInbound(entry);
+      void c.respondLocally(entry, 408, 'Request Timeout', 'application did not answer');
+    }, 64 * c.opts.t1Ms);
+    t.unref();
+    entry.txn.once('terminated', () => clearTimeout(t));
+  }
 }
 
 function onInDialogRequest(c: Controller, req: SipRequest, txn: ServerTransaction, toTag: string): void {

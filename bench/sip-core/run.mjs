@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/* global setTimeout, setInterval, clearInterval */
+// sip-core benchmark: call rate and concurrent dialogs of a drachtio-srf
+// B2BUA without media through sip-core, against sipp UAC → sipp UAS directly.
+// Everything runs on loopback with free ports and is stopped by pid.
+//
+//   node bench/sip-core/run.mjs [--rate 500] [--calls 5000] [--concurrent 10000] [--hold 20000]
+//
+// Prints a JSON summary on the last line.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Srf from 'drachtio-srf';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const RATE = Number(args.rate ?? 500);
+const CALLS = Number(args.calls ?? 5000);
+const CONCURRENT_DIALOGS = Number(args.concurrent ?? 10000);
+const HOLD_MS = Number(args.hold ?? 25000);
+/** --profile <dir>: write a V8 CPU profile of sip-core there. */
+const PROFILE = args.profile;
+const work = mkdtempSync(path.join(os.tmpdir(), 'sip-core-bench-'));
+const children = new Set();
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+    });
+    const ok = await new Promise((resolve) => {
+      const u = dgram.createSocket('udp4');
+      u.once('error', () => resolve(false));
+      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+}
+
+function run(cmd, argv, opts = {}) {
+  const child = spawn(cmd, argv, { stdio: opts.stdio ?? ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
+  killer.unref();
+  return { child, exited };
+}
+
+function stop(p) {
+  if (p.child.exitCode === null) p.child.kill('SIGTERM');
+  return p.exited;
+}
+
+function sippStats(file) {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const head = lines[0].split(';');
+  const last = lines[lines.length - 1].split(';');
+  const get = (k) => Number(last[head.indexOf(k)] ?? 0);
+  return { successful: get('SuccessfulCall(C)'), failed: get('FailedCall(C)') };
+}
+
+function sippUas(port, name) {
+  return run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1', '-timeout', '600s',
+    '-trace_err', '-error_file', path.join(work, `${name}-errors.log`)]);
+}
+
+async function sippUac(remote, name, { rate, calls, limit, holdMs }) {
+  const port = await freePort();
+  const stat = path.join(work, `${name}.csv`);
+  const started = Date.now();
+  const p = run('sipp', ['-sn', 'uac', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1',
+    '-r', String(rate), '-m', String(calls), '-l', String(limit), '-d', String(holdMs),
+    '-trace_stat', '-stf', stat, '-fd', '1', '-timeout', '300s',
+    '-trace_err', '-error_file', path.join(work, `${name}-errors.log`), remote]);
+  await p.exited;
+  const elapsedS = (Date.now() - started) / 1000;
+  return { ...sippStats(stat), elapsedS };
+}
+
+async function startSipCore() {
+  if (!existsSync('dist/services/sip-core/main.js')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const sipPort = await freePort();
+  const adminPort = await freePort();
+  const secret = randomBytes(12).toString('hex');
+  const config = {
+    logLevel: 'warn',
+    sip: { listen: [{ transport: 'udp', host: '127.0.0.1', port: sipPort }], maxMessageBytes: 65535 },
+    drachtio: { host: '127.0.0.1', port: adminPort, secret },
+  };
+  const p = run(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), 'dist/services/sip-core/main.js'], {
+    env: { ...process.env, KOROBKA_CHILD_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let health = {};
+  p.child.on('message', (m) => m?.health && (health = m.health));
+  await new Promise((resolve) => p.child.once('message', resolve));
+  return { ...p, sipPort, adminPort, secret, health: () => health };
+}
+
+async function b2bua(core, uasPort) {
+  const srf = new Srf();
+  srf.on('error', () => undefined);
+  srf.invite(async (req, res) => {
+    try {
+      const { uas, uac } = await srf.createB2BUA(req, res, `sip:service@127.0.0.1:${uasPort}`, { localSdpB: req.body });
+      uas.on('destroy', () => uac.destroy().catch(() => undefined));
+      uac.on('destroy', () => uas.destroy().catch(() => undefined));
+    } catch {
+      /* counted by sipp as a failed call */
+    }
+  });
+  await new Promise((resolve, reject) => {
+    srf.on('connect', (err) => (err ? reject(err) : resolve()));
+    srf.connect({ host: '127.0.0.1', port: core.adminPort, secret: core.secret });
+  });
+  return srf;
+}
+
+const waitUntil = async (pred, ms) => {
+  const end = Date.now() + ms;
+  while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+};
+
+async function main() {
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}`;
+  log(`machine: ${machine}; rate ${RATE}/s, ${CALLS} calls, ${CONCURRENT_DIALOGS} concurrent dialogs`);
+
+  // 1. sipp → sipp directly: the ceiling of the load generator itself.
+  const directUasPort = await freePort();
+  const directUas = sippUas(directUasPort, 'direct-uas');
+  const direct = await sippUac(`127.0.0.1:${directUasPort}`, 'direct-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
+  await stop(directUas);
+  log(`direct: ${JSON.stringify(direct)}`);
+
+  // 2. The same load through sip-core and a drachtio-srf B2BUA.
+  const core = await startSipCore();
+  const uasPort = await freePort();
+  const uas = sippUas(uasPort, 'b2b-uas');
+  const srf = await b2bua(core, uasPort);
+  const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
+  log(`through sip-core: ${JSON.stringify(viaCore)}`);
+
+  // 3. Concurrent dialogs: B2BUA calls held open (two dialogs each).
+  await waitUntil(() => core.health().dialogs === 0, 20_000);
+  const baseline = core.health().memory ?? {};
+  const calls = Math.ceil(CONCURRENT_DIALOGS / 2);
+  let peak = { dialogs: 0 };
+  const poll = setInterval(() => {
+    const h = core.health();
+    if ((h.dialogs ?? 0) > peak.dialogs) peak = { dialogs: h.dialogs, memory: h.memory };
+  }, 250);
+  const hold = await sippUac(`127.0.0.1:${core.sipPort}`, 'hold-uac', {
+    rate: Math.min(RATE, 500), calls, limit: calls, holdMs: HOLD_MS,
+  });
+  clearInterval(poll);
+  log(`held: ${JSON.stringify(hold)}, peak dialogs ${peak.dialogs}`);
+  const perDialog = peak.memory && baseline.heapUsedBytes
+    ? {
+        heapBytes: Math.round((peak.memory.heapUsedBytes - baseline.heapUsedBytes) / peak.dialogs),
+        rssBytes: Math.round((peak.memory.rssBytes - baseline.rssBytes) / peak.dialogs),
+      }
+    : undefined;
+
+  srf.disconnect();
+  await stop(uas);
+  await stop(core);
+  const summary = {
+    machine,
+    rate: RATE,
+    calls: CALLS,
+    direct: { callsPerSecond: +(direct.successful / direct.elapsedS).toFixed(1), failed: direct.failed },
+    sipCore: {
+      callsPerSecond: +(viaCore.successful / viaCore.elapsedS).toFixed(1),
+      failed: viaCore.failed,
+      failureRate: +((viaCore.failed / Math.max(1, viaCore.successful + viaCore.failed)) * 100).toFixed(3),
+    },
+    ratio: +((viaCore.successful / viaCore.elapsedS) / (direct.successful / direct.elapsedS)).toFixed(3),
+    concurrent: { targetDialogs: CONCURRENT_DIALOGS, peakDialogs: peak.dialogs, failed: hold.failed, perDialog },
+    artifacts: work,
+  };
+  console.log(JSON.stringify(summary));
+}
+
+const cleanup = () => {
+  for (const c of children) c.kill('SIGKILL');
+};
+process.on('SIGINT', () => (cleanup(), process.exit(130)));
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    cleanup();
+    setTimeout(() => process.exit(), 200).unref();
+  });
