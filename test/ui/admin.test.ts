@@ -1,6 +1,7 @@
 // The admin UI in Debian's Chromium against the built bundle and a real api
 // process on a fresh data directory: first sign-in, tenants, branding,
 // access by role, language.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,31 @@ describe('admin UI', () => {
     await expect.poll(() => licence.getAttribute('data-state')).toBe('unlicensed');
     expect(await licence.textContent()).toMatch(/^Без лицензии: ознакомительный режим, до \d+ звонков$/);
     await shot('dashboard');
+  });
+
+  it('shows the supervisor\'s process states from /api/health', async () => {
+    // The supervisor writes this file every second; here the test plays it.
+    const now = new Date().toISOString();
+    mkdirSync(path.join(api.dataDir, 'run'), { recursive: true });
+    writeFileSync(
+      path.join(api.dataDir, 'run', 'status.json'),
+      JSON.stringify({
+        pid: process.pid,
+        updatedAt: now,
+        processes: [
+          { name: 'sip-core', state: 'running', pid: 4242, restarts: 0, since: now, lastExit: null, health: { ok: true } },
+          { name: 'call-control', state: 'backoff', pid: null, restarts: 3, since: now, lastExit: 'exit code 1', health: null },
+        ],
+      }),
+    );
+    await page.reload();
+    const table = page.locator('pbx-dashboard-page table');
+    await expect.poll(() => table.textContent()).toContain('sip-core');
+    const cells = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(cells).toEqual([
+      ['sip-core', 'работает', '4242', '0'],
+      ['call-control', 'ожидает перезапуска', '—', '3'],
+    ]);
   });
 
   it('creates a tenant with its first admin, shows the password once, and puts server errors beside their field', async () => {
