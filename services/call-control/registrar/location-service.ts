@@ -1,7 +1,9 @@
-// Where each extension can be reached: the bindings of RFC 3261 §10.3,
-// kept in memory (phones re-register within their expiry after a restart).
+// Where each extension can be reached: the bindings of RFC 3261 §10.3, in
+// memory for lookups and, when a store is given, on disk so a restarted
+// call-control still reaches every phone (store/repos/registrations.ts).
 // One call to `apply` is one REGISTER: every check runs before anything
-// changes, so a refused request leaves the bindings as they were.
+// changes, and the store is written before memory, so a refused request or
+// a failed write leaves the bindings as they were.
 import type { SipAddress } from './sip-address';
 
 export interface Binding {
@@ -37,13 +39,23 @@ export interface LocationOptions {
   maxBindingsPerAor: number;
 }
 
+/** Persistence of bindings; the store's RegistrationsRepo implements it. */
+export interface LocationStore {
+  replace(aor: string, bindings: readonly Binding[]): void;
+  load(now: number): Map<string, Binding[]>;
+  purgeExpired(now: number): number;
+}
+
 export class LocationService {
   private readonly aors = new Map<string, Binding[]>();
 
   constructor(
     private readonly now: () => number,
     private readonly opts: LocationOptions = { maxBindingsPerAor: 5 },
-  ) {}
+    private readonly store?: LocationStore,
+  ) {
+    if (store) for (const [aor, list] of store.load(now())) this.aors.set(aor, list);
+  }
 
   /** Live bindings of an AOR, best q first, then the most recent. */
   lookup(aor: string): Binding[] {
@@ -58,7 +70,7 @@ export class LocationService {
     if (r.contacts === '*') {
       // §10.3 step 6: each binding is removed unless the same Call-ID already carried a later CSeq.
       if (current.some((b) => b.callId === r.callId && b.cseq >= r.cseq)) return outOfOrder();
-      this.store(r.aor, []);
+      this.save(r.aor, []);
       return { ok: true, bindings: [] };
     }
     const next = [...current];
@@ -73,13 +85,14 @@ export class LocationService {
     }
     // Keep the most recently refreshed bindings when a phone leaves stale ones behind.
     next.sort((a, b) => b.registeredAt - a.registeredAt || b.expiresAt - a.expiresAt);
-    this.store(r.aor, next.slice(0, this.opts.maxBindingsPerAor));
+    this.save(r.aor, next.slice(0, this.opts.maxBindingsPerAor));
     return { ok: true, bindings: this.lookup(r.aor) };
   }
 
   /** Drops expired bindings; returns how many AORs still have some. */
   sweep(): number {
     const now = this.now();
+    this.store?.purgeExpired(now);
     for (const [aor, list] of this.aors) {
       const live = list.filter((b) => b.expiresAt > now);
       if (live.length === 0) this.aors.delete(aor);
@@ -98,7 +111,8 @@ export class LocationService {
     return b;
   }
 
-  private store(aor: string, list: Binding[]): void {
+  private save(aor: string, list: Binding[]): void {
+    this.store?.replace(aor, list);
     if (list.length === 0) this.aors.delete(aor);
     else this.aors.set(aor, list);
   }

@@ -63,9 +63,12 @@ export function registrar(deps: RegistrarDeps): (req: RegisterRequest, res: Regi
     try {
       answer = handle(deps, limits, req);
     } catch (err) {
-      // Bad input never takes the process down; it gets a clear 400.
-      if (!(err instanceof SipAddressError)) throw err;
-      answer = { status: 400, reason: err.message };
+      if (err instanceof SipAddressError) answer = { status: 400, reason: err.message };
+      else {
+        // A failed write (disk full, database locked): the phone retries; nothing changed.
+        deps.log.error('register failed', { source: req.source_address, err });
+        answer = { status: 500, reason: 'Server Internal Error' };
+      }
     }
     res.send(answer.status, answer.reason, { headers: answer.headers ?? {} });
   };

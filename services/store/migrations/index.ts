@@ -4,9 +4,11 @@ import type { Migration } from '../migrate';
 import * as core from './0001-core';
 import * as extensions from './0020-extensions';
 import * as cdrs from './0021-cdrs';
+import * as registrations from './0022-registrations';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
   { version: 20, name: '0020-extensions', up: extensions.up },
   { version: 21, name: '0021-cdrs', up: cdrs.up },
+  { version: 22, name: '0022-registrations', up: registrations.up },
 ];
