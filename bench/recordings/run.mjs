@@ -33,7 +33,10 @@ const audio = arg('audio', 'speech');
 if (!(minutes > 0 && minutes <= 240)) throw new Error('--minutes must be in (0, 240]');
 
 const work = mkdtempSync(path.join(tmpdir(), 'rec-bench-'));
-const bundle = path.join(work, 'entry.mjs');
+// Inside the checkout (test-output/ is git-ignored) so that node_modules resolves.
+const bundleDir = path.resolve(here, '..', '..', 'test-output', 'bench-recordings');
+mkdirSync(bundleDir, { recursive: true });
+const bundle = path.join(bundleDir, 'entry.mjs');
 await build({ entryPoints: [path.join(here, 'bench-entry.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
 const m = await import(pathToFileURL(bundle).href);
 
@@ -136,4 +139,5 @@ for (const format of formats) {
   console.log(`  CPU per recorded call-hour: ${perHour.toFixed(1)} s → ${(3600 / perHour).toFixed(0)}× faster than real time per core`);
   console.log(`  throughput: ${(mb(pcapBytes) / wall).toFixed(1)} MB/s of pcap vs plain copy ${copyMBs.toFixed(0)} MB/s → copy is ${(copyMBs / (mb(pcapBytes) / wall)).toFixed(1)}× faster`);
 }
+console.log(`\npeak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the track keeps the G.711 payloads, ~58 MB per call-hour)`);
 rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,12 @@ import { parsePcap, LINKTYPE } from '../../../services/recordings/pcap-reader';
 import { PayloadTypeTable } from '../../../services/recordings/payload-types';
 import { resolverFromMap, StereoTrackBuilder } from '../../../services/recordings/stereo-track';
 import { parseRtp } from '../../../services/recordings/rtp';
-import { channel } from '../../recordings/call-builder';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { encodeTrack } from '../../../services/recordings/audio-encoder';
+import { CALLEE, channel, decodeAudio, partyPackets } from '../../recordings/call-builder';
+import { goertzel } from '../../recordings/pcap-builder';
 
 const SIPP_PCAP = '/usr/share/sip-tester/g711a.pcap';
 
@@ -42,5 +47,23 @@ describe("sipp's g711a.pcap", () => {
     const ref = new Int16Array(r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + r.stdout.length));
     expect(left).toEqual(ref);
     expect(left.some((v) => Math.abs(v) > 1000)).toBe(true); // real audio, not silence
+  });
+
+  it('keeps real speech and the other side apart in Opus at the default settings (cross-talk below −30 dB)', async () => {
+    const { datagrams } = parsePcap(readFileSync(SIPP_PCAP));
+    const t0 = datagrams[0]!.timeUs;
+    const other = partyPackets({ ...CALLEE, src: '10.1.6.18:2006', dst: '10.1.3.143:5000' }, 354, t0); // 7.08 s of 880 Hz
+    const b = new StereoTrackBuilder(resolverFromMap({ left: ['10.1.3.143:5000'], right: ['10.1.6.18:2006'] }), new PayloadTypeTable());
+    for (const d of [...datagrams, ...other].sort((x, y) => x.timeUs - y.timeUs)) b.add(d);
+    const track = b.finish();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'speech-')), 'speech.ogg');
+    await encodeTrack(track, 'opus', file);
+    const pcm = decodeAudio(file);
+    const n = Math.min(pcm.length / 2, track.frames) - 800;
+    const left = channel(pcm, 0, 800, n);
+    const right = channel(pcm, 1, 800, n);
+    expect(goertzel(left, 880) / goertzel(right, 880)).toBeLessThan(1e-3);
+    const rms = Math.sqrt(left.reduce((a, v) => a + v * v, 0) / left.length);
+    expect(rms).toBeGreaterThan(300); // the speech survived
   });
 });
