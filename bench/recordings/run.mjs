@@ -139,5 +139,5 @@ for (const format of formats) {
   console.log(`  CPU per recorded call-hour: ${perHour.toFixed(1)} s → ${(3600 / perHour).toFixed(0)}× faster than real time per core`);
   console.log(`  throughput: ${(mb(pcapBytes) / wall).toFixed(1)} MB/s of pcap vs plain copy ${copyMBs.toFixed(0)} MB/s → copy is ${(copyMBs / (mb(pcapBytes) / wall)).toFixed(1)}× faster`);
 }
-console.log(`\npeak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (the track keeps the G.711 payloads, ~58 MB per call-hour)`);
+console.log(`\npeak RSS of the benchmark process (capture generation + conversion): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 rmSync(work, { recursive: true, force: true });
