@@ -48,20 +48,22 @@ export class OutboundRouter {
       const parsed = outboundRouteSchema.safeParse(raw);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push({ field: `routes[${i}].${issue.path.join('.')}`, message: issue.message });
-        return;
+      } else {
+        if (ids.has(parsed.data.id)) problems.push({ field: `routes[${i}].id`, message: `duplicate id ${parsed.data.id}` });
+        ids.add(parsed.data.id);
       }
-      const route = parsed.data;
-      if (ids.has(route.id)) problems.push({ field: `routes[${i}].id`, message: `duplicate id ${route.id}` });
-      ids.add(route.id);
+      // Patterns are checked even when other fields are wrong, so the admin sees everything at once.
+      const rawPatterns: unknown = (raw as { patterns?: unknown } | null)?.patterns;
       const patterns: CompiledPattern[] = [];
-      route.patterns.forEach((p, j) => {
+      (Array.isArray(rawPatterns) ? rawPatterns : []).forEach((p: unknown, j) => {
+        if (typeof p !== 'string') return; // the schema already named it
         try {
           patterns.push(compilePattern(p));
         } catch (e) {
           problems.push({ field: `routes[${i}].patterns[${j}]`, message: e instanceof Error ? e.message : String(e) });
         }
       });
-      compiled.push({ route, patterns });
+      if (parsed.success) compiled.push({ route: parsed.data, patterns });
     });
     if (problems.length > 0) throw validationFailed(problems);
     this.routes = compiled;

@@ -5,10 +5,12 @@ import * as core from './0001-core';
 import * as extensions from './0020-extensions';
 import * as cdrs from './0021-cdrs';
 import * as registrations from './0022-registrations';
+import * as outboundRoutes from './0023-outbound-routes';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
   { version: 20, name: '0020-extensions', up: extensions.up },
   { version: 21, name: '0021-cdrs', up: cdrs.up },
   { version: 22, name: '0022-registrations', up: registrations.up },
+  { version: 23, name: '0023-outbound-routes', up: outboundRoutes.up },
 ];
