@@ -1,5 +1,5 @@
 // `korobka doctor`: every check at once, each with what to do about it.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
@@ -22,7 +22,8 @@ export interface Check {
   fix?: string;
 }
 
-const GB = 1024 ** 3;
+// Decimal, as disks are sold and as licensing/ reports sizes.
+const GB = 1e9;
 
 function tcpFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -105,7 +106,10 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
 
   if (config.rtpengine.enabled) {
     try {
-      const v = execFileSync(config.rtpengine.binary, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      // rtpengine prints its version on stderr.
+      const r = spawnSync(config.rtpengine.binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
+      if (r.error || r.status !== 0) throw r.error ?? new Error(r.stderr);
+      const v = `${r.stdout}${r.stderr}`.trim();
       add({ name: 'rtpengine', verdict: 'ok', detail: v.split('\n')[0] ?? v });
     } catch {
       add({ name: 'rtpengine', verdict: 'fail', detail: `${config.rtpengine.binary} not found or not runnable`, fix: 'apt-get install rtpengine-daemon (install.sh does this)' });
