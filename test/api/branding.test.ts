@@ -78,7 +78,10 @@ describe('PUT /api/branding', () => {
 
   it('a superadmin edits a tenant through X-Korobka-Tenant, and a missing tenant is 404', async () => {
     const r = await admin.request('GET', '/api/branding/edit', undefined, { 'x-korobka-tenant': String(tenantId) });
-    expect(r.body.settings).toMatchObject({ accentColor: '#0a5c36' });
+    expect(r.body.settings).toEqual({ accentColor: '#0a5c36', supportUrl: 'mailto:it@bank.ru' });
+    // A tenant inherits from the appliance, the appliance from the defaults.
+    expect(r.body.inherited).toMatchObject({ productName: 'Банк АТС', accentColor: '#0b6b5d' });
+    expect((await admin.request('GET', '/api/branding/edit')).body.inherited).toMatchObject({ scope: 'default', productName: 'Korobka' });
     const missing = await admin.request('PUT', '/api/branding', { productName: 'x' }, { 'x-korobka-tenant': '9999' });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('tenant-not-found');

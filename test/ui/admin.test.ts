@@ -222,6 +222,9 @@ describe('admin UI', () => {
     const header = p3.locator('pbx-app header').first();
     await expect.poll(() => header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 92, 54)');
     expect(await p3.getByTestId('product-name').textContent()).toBe('Восток Филиал');
+    // Only what differs from the appliance is stored for the tenant.
+    const own = await p3.evaluate(async () => (await (await fetch('/api/branding/edit')).json()).settings);
+    expect(own).toEqual({ productName: 'Восток Филиал', primaryColor: '#0a5c36' });
     await other.close();
     await page.reload();
     await expect.poll(() => page.getByTestId('product-name').textContent()).toBe('Восток АТС');

@@ -93,6 +93,11 @@ export class BrandingStore {
     return appliance ? { meta: appliance, tenantId: null } : undefined;
   }
 
+  /** The built-in branding, what the appliance level falls back to. */
+  defaults(): EffectiveBranding {
+    return { scope: 'default', ...DEFAULT_BRANDING, footerLinks: [], textOnPrimary: TEXT_ON_PRIMARY, logoUrl: null, faviconUrl: null };
+  }
+
   effective(tenantId: number | null, domain?: string): EffectiveBranding {
     const appliance = this.settings(null);
     const tenant = tenantId === null ? {} : this.settings(tenantId);

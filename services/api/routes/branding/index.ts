@@ -57,6 +57,8 @@ export function brandingRoutes(deps: ApiDeps): Router<ApiState> {
       scope: { tenantId },
       settings: store.settings(tenantId),
       effective: store.effective(tenantId, tenant?.sipDomain),
+      // What the level falls back to for every field it does not set.
+      inherited: tenantId === null ? store.defaults() : store.effective(null),
       logo: meta('logo'),
       favicon: meta('favicon'),
     };

@@ -1,6 +1,7 @@
 // Live checks of the branding form, mirroring the api's schema and its
 // contrast rule (services/api/routes/branding/schema.ts).
 import type { FieldErrors } from '../../components/field-errors';
+import type { BrandingPatch } from '../../data/branding';
 import { t } from '../../i18n';
 import { PAGE_BACKGROUND, TEXT_ON_PRIMARY, type BrandingSettings, type FooterLink } from '../../lib/branding-rules';
 import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, suggestShade } from '../../lib/contrast';
@@ -53,6 +54,22 @@ export function brandingDraftErrors(d: BrandingDraft): FieldErrors {
     if (!linkOk(l.url)) e[`footerLinks[${i}].url`] = t('srv.url');
   });
   return e;
+}
+
+const FIELDS = ['productName', 'primaryColor', 'accentColor', 'loginText', 'supportUrl', 'footerLinks'] as const;
+
+/**
+ * What to send: a field equal to what the level inherits is not stored
+ * (null clears one stored before), so a later change above still reaches it.
+ */
+export function brandingPatch(d: BrandingDraft, own: BrandingSettings, inherited: BrandingDraft): BrandingPatch {
+  const patch: Record<string, unknown> = {};
+  for (const k of FIELDS) {
+    const same = JSON.stringify(d[k]) === JSON.stringify(inherited[k]);
+    if (!same) patch[k] = d[k];
+    else if (own[k] !== undefined) patch[k] = null;
+  }
+  return patch as BrandingPatch;
 }
 
 export function draftFrom(effective: Required<Omit<BrandingSettings, never>>): BrandingDraft {

@@ -11,7 +11,7 @@ import type { Tenant } from '../../data/types';
 import { formatNumber, t } from '../../i18n';
 import { FAVICON_MAX_BYTES, LOGO_MAX_BYTES } from '../../lib/branding-rules';
 import { shared } from '../../styles/shared';
-import { brandingDraftErrors, contrastWarning, draftFrom, type BrandingDraft } from './branding-form';
+import { brandingDraftErrors, brandingPatch, contrastWarning, draftFrom, type BrandingDraft } from './branding-form';
 import { brandingStyles } from './branding-styles';
 
 @customElement('pbx-branding-page')
@@ -179,8 +179,9 @@ export class PbxBrandingPage extends PbxElement {
     }
     this.busy = true;
     try {
-      const d = this.draft!;
-      this.show(await saveBranding(this.api, { ...d, productName: d.productName.trim() }));
+      const d = { ...this.draft!, productName: this.draft!.productName.trim() };
+      const e = this.edit!;
+      this.show(await saveBranding(this.api, brandingPatch(d, e.settings, draftFrom(e.inherited))));
       this.saved = t('branding.saved');
       this.changed();
     } catch (err) {
