@@ -10,3 +10,5 @@ export { outboundRouteSchema, OutboundRouter, type OutboundRoute, type OutboundR
 export { compilePattern } from './dialplan/pattern';
 export { DialPlan, type DialDecision } from './dialplan/dial-plan';
 export { DISPOSITIONS, DIRECTIONS, HANGUP_SIDES, CDR_STATUSES, type CdrRecord, type Disposition, type Direction } from './cdr/cdr-record';
+export { loadDialPlan, saveRoutes, saveNumbering, NUMBERING_SETTING, type DialPlanStores } from './dialplan/dial-plan-store';
+export { createRegistrar, type RegistrarService, type RegistrarStores } from './registrar/registrar-service';

@@ -12,6 +12,12 @@ import { createLogger } from '../../../services/common/logger';
 import { freePort } from '../../helpers/ports';
 import { startProcess, stopAll, testOutputDir } from '../../helpers/processes';
 import { startSipCore, type SipCore } from './sip-core-process';
+import { createRegistrar } from '../../../services/call-control/registrar/registrar-service';
+import { openDatabase } from '../../../services/store';
+import { ExtensionsRepo } from '../../../services/store/repos/extensions';
+import { RegistrationsRepo } from '../../../services/store/repos/registrations';
+import { TenantsRepo } from '../../../services/store/repos/tenants';
+import { tempDir } from '../../helpers/tmp';
 import { SipUdpClient } from './sip-udp-client';
 import { createHash } from 'node:crypto';
 
@@ -28,8 +34,7 @@ let bans: BanList;
 
 /** Connects an srf app whose registrar offers `algorithms`. */
 async function connectApp(algorithms: DigestAlgorithm[]): Promise<Srf> {
-  const app = new Srf();
-  const mw = registrar({
+  return connectWith(registrar({
     auth: new DigestAuthenticator({ algorithms }),
     bans,
     tenantFor: (host) => (host === DOMAIN || isIpLiteral(host) ? { id: 1, sipDomain: DOMAIN } : undefined),
@@ -37,7 +42,12 @@ async function connectApp(algorithms: DigestAlgorithm[]): Promise<Srf> {
     location,
     now: Date.now,
     log,
-  });
+  }));
+}
+
+/** An unmodified drachtio-srf app with `mw` as its REGISTER middleware. */
+async function connectWith(mw: ReturnType<typeof registrar>): Promise<Srf> {
+  const app = new Srf();
   // drachtio-srf's request/response carry everything RegisterRequest/RegisterResponse name.
   app.use('register', (req, res, next) => mw(req as unknown as RegisterRequest, res as unknown as RegisterResponse, () => next()));
   app.on('error', () => undefined);
@@ -146,5 +156,39 @@ describe('registrar through sip-core', () => {
     );
     expect(await sipp.exited).toBe(0);
     expect(location.lookup('1:202')).toMatchObject([{ contact: `sip:202@127.0.0.1:${port}`, userAgent: 'sipp' }]);
+  });
+
+  it('runs from the store: tenant by domain or IP, HA1 of an enabled extension, bindings on disk that survive a restart', async () => {
+    const tmp = tempDir('korobka-registrar-');
+    const db = openDatabase(path.join(tmp.dir, 'korobka.db'));
+    const phone = await SipUdpClient.open(target());
+    try {
+      const tenants = new TenantsRepo(db);
+      tenants.create({ name: 'Bank', sipDomain: DOMAIN, isDefault: true });
+      const extensions = new ExtensionsRepo(db);
+      extensions.create({ tenantId: 1, extension: '203', sipUsername: 'reception', ha1: computeHa1Set('reception', DOMAIN, 'Reception#1') });
+      const stores = { tenants, extensions, registrations: new RegistrationsRepo(db) };
+      const first = createRegistrar(stores, { now: Date.now, log });
+      srf.disconnect();
+      srf = await connectWith(first.middleware);
+      // The phone was set up with the PBX's IP address as its domain: the default tenant answers.
+      const challenge = await phone.register({ user: '203', domain: '127.0.0.1', expires: 900 });
+      expect(challenge.status).toBe(401);
+      expect(challenge.all('www-authenticate')[0]).toContain(`realm="${DOMAIN}"`);
+      const ok = await phone.register({ user: '203', domain: '127.0.0.1', expires: 900, headers: { Authorization: credentials(challenge.all('www-authenticate')[0]!, 'reception', 'Reception#1', 'SHA-256') } });
+      expect(ok.status).toBe(200);
+      expect(new RegistrationsRepo(db).listTenant(1, Date.now()).map((r) => [r.extension, r.contact, r.source.port])).toEqual([['203', `sip:203@127.0.0.1:${phone.port}`, phone.port]]);
+      // call-control restarts: a new registrar from the same file knows the phone at once.
+      const second = createRegistrar(stores, { now: Date.now, log });
+      expect(second.location.lookup('1:203').map((b) => b.contact)).toEqual([`sip:203@127.0.0.1:${phone.port}`]);
+      // A disabled extension can no longer register.
+      extensions.update(1, '203', { enabled: false });
+      const again = await phone.register({ user: '203', domain: DOMAIN, headers: { Authorization: credentials(challenge.all('www-authenticate')[0]!, 'reception', 'Reception#1', 'SHA-256', '00000002') } });
+      expect(again.status).toBe(401);
+    } finally {
+      phone.close();
+      db.close();
+      tmp.cleanup();
+    }
   });
 });

@@ -1,0 +1,53 @@
+// Builds the registrar from the store's repositories: tenants by SIP domain
+// (an IP literal means the default tenant), enabled extensions' HA1 sets,
+// persisted bindings. Everything arrives as an argument (STYLE.md: no
+// globals), so the srf application in call-control's service only does
+// `srf.use('register', registrar.middleware)` and runs `sweep()` each minute.
+import type { Logger } from '../../common/logger';
+import { DigestAuthenticator, type DigestOptions } from '../auth/digest';
+import { BanList, type BanListOptions } from './ban-list';
+import { LocationService, type LocationStore } from './location-service';
+import { isIpLiteral, registrar, type RegisterRequest, type RegisterResponse, type RegistrarTenant } from './registrar';
+
+export interface RegistrarStores {
+  tenants: { byDomain(domain: string): RegistrarTenant | undefined; defaultTenant(): RegistrarTenant | undefined };
+  extensions: { credentials(tenantId: number, sipUsername: string): { extension: { extension: string }; ha1: { MD5: string; 'SHA-256': string } } | undefined };
+  registrations: LocationStore;
+}
+
+export interface RegistrarServiceOptions {
+  digest?: DigestOptions;
+  bans?: Partial<BanListOptions>;
+  maxBindingsPerAor?: number;
+  minExpires?: number;
+  maxExpires?: number;
+}
+
+export interface RegistrarService {
+  middleware: (req: RegisterRequest, res: RegisterResponse, next: () => void) => void;
+  bans: BanList;
+  location: LocationService;
+  /** Drops expired bindings from memory and disk. */
+  sweep(): number;
+}
+
+export function createRegistrar(stores: RegistrarStores, deps: { now: () => number; log: Logger }, opts: RegistrarServiceOptions = {}): RegistrarService {
+  const log = deps.log.child({ component: 'registrar' });
+  const bans = new BanList({ now: deps.now, log }, opts.bans);
+  const location = new LocationService(deps.now, { maxBindingsPerAor: opts.maxBindingsPerAor ?? 5 }, stores.registrations);
+  const middleware = registrar({
+    auth: new DigestAuthenticator({ now: deps.now, ...opts.digest }),
+    bans,
+    tenantFor: (host) => stores.tenants.byDomain(host) ?? (isIpLiteral(host) ? stores.tenants.defaultTenant() : undefined),
+    credentials: (tenantId, username) => {
+      const c = stores.extensions.credentials(tenantId, username);
+      return c && { extension: c.extension.extension, ha1: c.ha1 };
+    },
+    location,
+    now: deps.now,
+    log,
+    ...(opts.minExpires !== undefined ? { minExpires: opts.minExpires } : {}),
+    ...(opts.maxExpires !== undefined ? { maxExpires: opts.maxExpires } : {}),
+  });
+  return { middleware, bans, location, sweep: () => location.sweep() };
+}
