@@ -152,16 +152,26 @@ async function main() {
   const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
   log(`through sip-core: ${JSON.stringify(viaCore)}`);
 
-  // 3. Concurrent dialogs: B2BUA calls held open (two dialogs each).
-  await waitUntil(() => core.health().dialogs === 0, 20_000);
-  const baseline = core.health().memory ?? {};
+  srf.disconnect();
+  await stop(uas);
+  await stop(core);
+
+  // 3. Concurrent dialogs: B2BUA calls held open (two dialogs each), on a fresh
+  // sip-core so the heap baseline carries no garbage from phase 2. Heap at the
+  // peak still includes uncollected garbage, so per-dialog figures are an upper bound.
+  const core3 = await startSipCore();
+  const uas3Port = await freePort();
+  const uas3 = sippUas(uas3Port, 'hold-uas');
+  const srf3 = await b2bua(core3, uas3Port);
+  await waitUntil(() => core3.health().memory !== undefined, 10_000);
+  const baseline = core3.health().memory ?? {};
   const calls = Math.ceil(CONCURRENT_DIALOGS / 2);
   let peak = { dialogs: 0 };
   const poll = setInterval(() => {
-    const h = core.health();
+    const h = core3.health();
     if ((h.dialogs ?? 0) > peak.dialogs) peak = { dialogs: h.dialogs, memory: h.memory };
   }, 250);
-  const hold = await sippUac(`127.0.0.1:${core.sipPort}`, 'hold-uac', {
+  const hold = await sippUac(`127.0.0.1:${core3.sipPort}`, 'hold-uac', {
     rate: Math.min(RATE, 500), calls, limit: calls, holdMs: HOLD_MS,
   });
   clearInterval(poll);
@@ -172,10 +182,9 @@ async function main() {
         rssBytes: Math.round((peak.memory.rssBytes - baseline.rssBytes) / peak.dialogs),
       }
     : undefined;
-
-  srf.disconnect();
-  await stop(uas);
-  await stop(core);
+  srf3.disconnect();
+  await stop(uas3);
+  await stop(core3);
   const summary = {
     machine,
     rate: RATE,
@@ -188,6 +197,7 @@ async function main() {
     },
     ratio: +((viaCore.successful / viaCore.elapsedS) / (direct.successful / direct.elapsedS)).toFixed(3),
     concurrent: { targetDialogs: CONCURRENT_DIALOGS, peakDialogs: peak.dialogs, failed: hold.failed, perDialog },
+    loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
     artifacts: work,
   };
   console.log(JSON.stringify(summary));
