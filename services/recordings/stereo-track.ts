@@ -16,6 +16,7 @@ import type { PayloadTypeTable } from './payload-types';
 import { decodeG711, type G711Law } from './g711';
 import { isRtcp, parseRtp } from './rtp';
 import { isAppError } from '../common/errors';
+import { PayloadArena } from './payload-arena';
 
 export const SAMPLE_RATE = 8000;
 const JUMP_SECONDS = 2;
@@ -54,17 +55,25 @@ export function resolverByFirstDestination(): ChannelResolver {
   };
 }
 
+const LAWS: readonly G711Law[] = ['alaw', 'ulaw'];
+
+/** One channel's packets as parallel typed arrays, sorted by position. */
 interface Placed {
-  pos: number;
-  law: G711Law;
-  payload: Buffer;
+  pos: Float64Array;
+  ref: Float64Array;
+  len: Uint32Array;
+  law: Uint8Array;
 }
 
+/** Packets of one segment as parallel arrays (no object per packet). */
 interface Segment {
   channel: ChannelIndex;
   /** min(arrival in samples − extended timestamp). */
   offset: number;
-  packets: Array<{ extTs: number; law: G711Law; payload: Buffer }>;
+  extTs: number[];
+  law: number[];
+  ref: number[];
+  len: number[];
   seen: Set<number>;
   minSeq: number;
   maxSeq: number;
@@ -108,6 +117,7 @@ export class StereoTrackBuilder {
   private malformed = 0;
   private unassigned = 0;
   private readonly duplicates: [number, number] = [0, 0];
+  private readonly arena = new PayloadArena();
 
   constructor(
     private readonly channelOf: ChannelResolver,
@@ -159,12 +169,15 @@ export class StereoTrackBuilder {
     seg.minSeq = Math.min(seg.minSeq, ext.seq);
     seg.maxSeq = Math.max(seg.maxSeq, ext.seq);
     seg.offset = Math.min(seg.offset, arrival - ext.ts);
-    // Copy: the payload is a view into a 256 KiB read chunk we should not keep alive.
-    seg.packets.push({ extTs: ext.ts, law: action.law, payload: Buffer.from(rtp.payload) });
+    // Copied into the arena: the payload is a view into a 256 KiB read chunk.
+    seg.extTs.push(ext.ts);
+    seg.law.push(action.law === 'alaw' ? 0 : 1);
+    seg.ref.push(this.arena.store(rtp.payload));
+    seg.len.push(rtp.payload.length);
   }
 
   private newSegment(channel: ChannelIndex): Segment {
-    const seg: Segment = { channel, offset: Infinity, packets: [], seen: new Set(), minSeq: Infinity, maxSeq: -Infinity };
+    const seg: Segment = { channel, offset: Infinity, extTs: [], law: [], ref: [], len: [], seen: new Set(), minSeq: Infinity, maxSeq: -Infinity };
     this.segments.push(seg);
     return seg;
   }
@@ -190,17 +203,17 @@ export class StereoTrackBuilder {
   }
 
   finish(): StereoTrack {
-    return new StereoTrack(this.segments, this.stats());
+    return new StereoTrack(this.segments, this.arena, this.stats());
   }
 
   private stats(): TrackStats {
     const ch = (c: ChannelIndex): ChannelStats => {
-      const segs = this.segments.filter((s) => s.channel === c && s.packets.length);
-      const packets = segs.reduce((n, s) => n + s.packets.length, 0);
+      const segs = this.segments.filter((s) => s.channel === c && s.extTs.length);
+      const packets = segs.reduce((n, s) => n + s.extTs.length, 0);
       return {
         packets,
         duplicates: this.duplicates[c],
-        lost: segs.reduce((n, s) => n + (s.maxSeq - s.minSeq + 1 - s.packets.length), 0),
+        lost: segs.reduce((n, s) => n + (s.maxSeq - s.minSeq + 1 - s.extTs.length), 0),
         segments: segs.length,
         ssrcs: this.ssrcs[c].size,
       };
@@ -223,28 +236,24 @@ export class StereoTrack {
   readonly frames: number;
   /** Capture time of frame 0, µs since the epoch. */
   readonly startUs: number;
-  private readonly placed: [Placed[], Placed[]] = [[], []];
+  private readonly placed: [Placed, Placed];
 
   constructor(
     segments: Segment[],
+    private readonly arena: PayloadArena,
     readonly stats: TrackStats,
   ) {
     let origin = Infinity;
     let end = -Infinity;
     for (const seg of segments) {
       const offset = Math.round(seg.offset);
-      for (const p of seg.packets) {
-        const pos = offset + p.extTs;
-        this.placed[seg.channel].push({ pos, law: p.law, payload: p.payload });
-        origin = Math.min(origin, pos);
-        end = Math.max(end, pos + p.payload.length);
-      }
+      seg.extTs.forEach((ts, i) => {
+        origin = Math.min(origin, offset + ts);
+        end = Math.max(end, offset + ts + (seg.len[i] ?? 0));
+      });
     }
     if (origin === Infinity) origin = end = 0;
-    for (const list of this.placed) {
-      for (const p of list) p.pos -= origin;
-      list.sort((a, b) => a.pos - b.pos);
-    }
+    this.placed = [place(segments, 0, origin), place(segments, 1, origin)];
     this.frames = end - origin;
     this.startUs = (origin * 1e6) / SAMPLE_RATE;
   }
@@ -268,18 +277,47 @@ export class StereoTrack {
 
   /** Writes channel `ch`'s packets that overlap frames [c0, c0+n); returns the first packet still needed later. */
   private fill(ch: ChannelIndex, pcm: Int16Array, c0: number, n: number, from: number): number {
-    const list = this.placed[ch];
+    const { pos, ref, len, law } = this.placed[ch];
     let i = from;
-    for (let j = from; j < list.length; j++) {
-      const p = list[j];
-      if (!p || p.pos >= c0 + n) break;
-      const skip = Math.max(0, c0 - p.pos);
-      const take = Math.min(p.payload.length, c0 + n - p.pos);
-      if (take > skip) decodeG711(p.law, p.payload.subarray(skip, take), pcm, 2 * (p.pos + skip - c0) + ch, 2);
-      if (p.pos + p.payload.length <= c0 + n && j === i) i++;
+    for (let j = from; j < pos.length; j++) {
+      const p = pos[j] ?? 0;
+      const l = len[j] ?? 0;
+      if (p >= c0 + n) break;
+      const skip = Math.max(0, c0 - p);
+      const take = Math.min(l, c0 + n - p);
+      if (take > skip) {
+        const payload = this.arena.view(ref[j] ?? 0, l);
+        decodeG711(LAWS[law[j] ?? 0] ?? 'alaw', payload.subarray(skip, take), pcm, 2 * (p + skip - c0) + ch, 2);
+      }
+      if (p + l <= c0 + n && j === i) i++;
     }
     return i;
   }
+}
+
+/** One channel's packets from every segment, positioned from `origin` and sorted. */
+function place(segments: Segment[], ch: ChannelIndex, origin: number): Placed {
+  const mine = segments.filter((s) => s.channel === ch);
+  const n = mine.reduce((k, s) => k + s.extTs.length, 0);
+  const raw = { pos: new Float64Array(n), ref: new Float64Array(n), len: new Uint32Array(n), law: new Uint8Array(n) };
+  let k = 0;
+  for (const seg of mine) {
+    const offset = Math.round(seg.offset) - origin;
+    for (let i = 0; i < seg.extTs.length; i++, k++) {
+      raw.pos[k] = offset + (seg.extTs[i] ?? 0);
+      raw.ref[k] = seg.ref[i] ?? 0;
+      raw.len[k] = seg.len[i] ?? 0;
+      raw.law[k] = seg.law[i] ?? 0;
+    }
+  }
+  // Stable sort by position: of two packets at the same place, the later segment wins.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (raw.pos[a] ?? 0) - (raw.pos[b] ?? 0) || a - b);
+  return {
+    pos: Float64Array.from(order, (i) => raw.pos[i] ?? 0),
+    ref: Float64Array.from(order, (i) => raw.ref[i] ?? 0),
+    len: Uint32Array.from(order, (i) => raw.len[i] ?? 0),
+    law: Uint8Array.from(order, (i) => raw.law[i] ?? 0),
+  };
 }
 
 const BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
