@@ -89,6 +89,7 @@ describe('/api/live', () => {
     expect(messages[0]!.type).toBe('system');
     expect(messages[1]!.system.cpu.cores).toBeGreaterThan(0);
     expect(messages[1]!.sample.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(messages[1]!.system).not.toHaveProperty('history');
     // Sign that session out: the feed closes at its next push.
     await new Promise<void>((resolve) => {
       https

@@ -98,7 +98,9 @@ export class LiveServer {
   }
 
   private send(ws: WebSocket, info: SystemInfo, sample: SystemSample | undefined): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'system', sample, system: info }));
+    // The chart's history came with GET /api/system; each push adds one sample.
+    const { history: _history, ...system } = info;
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'system', sample, system }));
   }
 
   /**

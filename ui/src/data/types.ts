@@ -1,7 +1,8 @@
 // Shapes the api sends, as the UI reads them. Types only from services/.
+import type { SystemInfo, SystemSample } from '../../../services/api/live/system-monitor';
 import type { Role, Tenant, User, AuditRow } from '../../../services/store';
 
-export type { Role, Tenant, User, AuditRow };
+export type { Role, Tenant, User, AuditRow, SystemInfo, SystemSample };
 
 export const ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'];
 
@@ -29,26 +30,9 @@ export interface Health {
   processes: HealthProcess[];
 }
 
-export interface SystemSample {
-  at: string;
-  cpuPercent: number;
-  memoryPercent: number;
-}
-
-export interface SystemInfo {
-  hostname: string;
-  cpu: { cores: number; model: string; loadPercent: number; loadAverage: number[] };
-  memory: { totalBytes: number; usedBytes: number; availableBytes: number; percent: number };
-  disk: { mount: string; totalBytes: number; usedBytes: number; percent: number } | null;
-  uptimeSeconds: number;
-  processUptimeSeconds: number;
-  history: SystemSample[];
-  calls: { available: false };
-  registrations: { available: false };
-}
-
+/** One push of /api/live: the figures without the history, plus the new sample. */
 export interface LiveMessage {
   type: 'system';
   sample: SystemSample;
-  system: SystemInfo;
+  system: Omit<SystemInfo, 'history'>;
 }

@@ -17,7 +17,7 @@ const KEEP = 200;
 export class PbxDashboardPage extends PbxElement {
   @property({ attribute: false }) api!: Api;
   @property() userRole: Role = 'employee';
-  @state() private system: SystemInfo | null = null;
+  @state() private system: Omit<SystemInfo, 'history'> | null = null;
   @state() private history: SystemSample[] = [];
   @state() private health: Health | null = null;
   @state() private live = false;
