@@ -81,6 +81,30 @@ export class RtpengineMedia {
     await this.deps.ng.command('unblockMedia', this.partyParams(callId, party));
   }
 
+  /** Replaces media *from* `party` with silence (mute); the stream keeps flowing. */
+  async silenceMedia(callId: string, party: string): Promise<void> {
+    await this.deps.ng.command('silenceMedia', this.partyParams(callId, party));
+  }
+
+  async unsilenceMedia(callId: string, party: string): Promise<void> {
+    await this.deps.ng.command('unsilenceMedia', this.partyParams(callId, party));
+  }
+
+  /**
+   * Starts recording mid-call ("record this call" pressed by an agent). Unlike
+   * `record` at offer/answer, rtpengine then writes no SDPs into the metadata
+   * file (notes B.2), so the recordings service must know the codecs otherwise.
+   */
+  async startRecording(callId: string, metadata?: string): Promise<void> {
+    need('callId', callId);
+    await this.deps.ng.command('startRecording', { 'call-id': callId, ...(metadata ? { metadata } : {}) });
+  }
+
+  async stopRecording(callId: string): Promise<void> {
+    need('callId', callId);
+    await this.deps.ng.command('stopRecording', { 'call-id': callId });
+  }
+
   /** Plays a WAV (or other file rtpengine decodes) *to* `party`, in that party's codec. */
   async playMedia(callId: string, party: string, file: string, opts: { repeatTimes?: number } = {}): Promise<PlayResult> {
     need('party', party);

@@ -147,6 +147,36 @@ describe('RtpengineMedia against rtpengine', () => {
     expect(await waitUntil(() => b.count(8) === 25)).toBe(true);
   });
 
+  it('mutes: silenceMedia keeps A’s stream flowing to B but as silence', async () => {
+    const [a, b] = await twoPhones();
+    const callId = newCall();
+    const { aTarget } = await connect(a, b, callId, [PCMA], [PCMA]);
+    await media.silenceMedia(callId, 'A');
+    await a.send(aTarget, 25, 8, (i) => tone(i, 440, 'pcma'));
+    expect(await waitUntil(() => b.count(8) === 25)).toBe(true);
+    // G.711 A-law silence is 0xD5 (ITU-T G.711 Table 1a, zero level, even bits inverted).
+    expect(b.received.every((r) => r.payload.every((byte) => byte === 0xd5))).toBe(true);
+    await media.unsilenceMedia(callId, 'A');
+    const sent = await a.send(aTarget, 25, 8, (i) => tone(i, 440, 'pcma'));
+    expect(await waitUntil(() => b.count(8) === 50)).toBe(true);
+    expect(b.received.slice(25).map((r) => r.payload.toString('hex'))).toEqual(sent.map((p) => p.toString('hex')));
+  });
+
+  it('starts and stops recording mid-call', async () => {
+    const [a, b] = await twoPhones();
+    const callId = newCall();
+    const { aTarget, bTarget } = await connect(a, b, callId, [PCMA], [PCMA]);
+    await media.startRecording(callId, 'tenant=t1|on-demand=1');
+    await Promise.all([a.send(aTarget, 10, 8, (i) => tone(i, 440, 'pcma')), b.send(bTarget, 10, 8, (i) => tone(i, 880, 'pcma'))]);
+    expect(await waitUntil(() => a.count(8) === 10 && b.count(8) === 10)).toBe(true);
+    await media.stopRecording(callId);
+    await media.delete(callId);
+    const pcaps = path.join(rtpengine.recordingDir, 'pcaps');
+    const mine = () => (existsSync(pcaps) ? readdirSync(pcaps).filter((f) => f.includes(callId)) : []);
+    expect(await waitUntil(() => mine().length === 1)).toBe(true);
+    expect(statSync(path.join(pcaps, mine()[0]!)).size).toBe(24 + 20 * (16 + 20 + 8 + 172));
+  });
+
   it('plays a prompt to one party in its codec', async () => {
     const [a, b] = await twoPhones();
     const callId = newCall();
