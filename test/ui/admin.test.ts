@@ -106,6 +106,10 @@ describe('admin UI', () => {
     const otp = page.getByTestId('password-value');
     await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{18}$/);
     tenantAdminOtp = (await otp.textContent())!;
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.url });
+    await page.getByTestId('copy-password').click();
+    await expect.poll(() => page.getByTestId('copy-password').textContent()).toContain('Скопировано');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(tenantAdminOtp);
     expect(await page.getByTestId('tenants-table').textContent()).toContain('pbx.vostok-bank.ru');
 
     // The same domain again: the server's conflict lands beside the domain field.
@@ -196,9 +200,9 @@ describe('admin UI', () => {
     await p2.getByTestId('audit-next').click();
     await expect.poll(() => p2.getByTestId('audit-range').textContent()).toMatch(/^51–\d+ из \d+$/);
     await p2.locator('#action').fill('access.denied');
-    await expect.poll(() => p2.getByTestId('audit-range').textContent()).toMatch(/^1–\d+ из \d+$/);
+    await expect.poll(() => p2.getByTestId('audit-table').textContent()).not.toContain('audit.read');
     expect(await p2.getByTestId('audit-table').textContent()).toContain('access.denied');
-    expect(await p2.getByTestId('audit-table').textContent()).not.toContain('audit.read');
+    expect(await p2.getByTestId('audit-range').textContent()).toMatch(/^1–\d+ из \d+$/);
     await other.close();
   });
 
@@ -238,6 +242,16 @@ describe('admin UI', () => {
     await page.getByTestId('tenant-switcher').selectOption({ label: 'Банк Восток (pbx.vostok-bank.ru)' });
     await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('vostok-admin');
     expect(await page.getByTestId('users-table').textContent()).not.toContain('auditor1');
+    // A tenant user's role changes in place, and the api keeps it.
+    await page.locator('#username').fill('operator1');
+    await page.getByRole('button', { name: 'Создать пользователя' }).click();
+    await page.getByTestId('password-value').waitFor();
+    expect(await page.getByTestId('role-operator1').inputValue()).toBe('employee');
+    await page.getByTestId('role-operator1').selectOption('supervisor');
+    await expect.poll(async () => {
+      const users = await page.evaluate(async () => (await (await fetch('/api/users')).json()).users as { username: string; role: string }[]);
+      return users.find((u) => u.username === 'operator1')?.role;
+    }).toBe('supervisor');
     // Remembered across a reload, then back to every tenant.
     await page.reload();
     await expect.poll(() => page.getByTestId('tenant-switcher').inputValue()).not.toBe('');

@@ -151,6 +151,7 @@ export const en: Record<MessageKey, string> = {
   'users.username': 'User name',
   'users.displayName': 'Full name',
   'users.role': 'Role',
+  'users.roleOf': 'Role of {name}',
   'users.tenant': 'Organisation',
   'users.status': 'Status',
   'users.active': 'Active',

@@ -150,6 +150,7 @@ export const ru = {
   'users.username': 'Имя пользователя',
   'users.displayName': 'ФИО',
   'users.role': 'Роль',
+  'users.roleOf': 'Роль пользователя {name}',
   'users.tenant': 'Организация',
   'users.status': 'Состояние',
   'users.active': 'Активен',

@@ -51,10 +51,12 @@ export class PbxAuditPageElement extends PbxElement {
     super.disconnectedCallback();
   }
 
-  private async load() {
+  /** The range shown always matches the rows shown: offset changes with the answer. */
+  private async load(offset = this.offset) {
     this.loading = true;
     try {
-      this.page = await listAudit(this.api, { limit: PAGE, offset: this.offset, action: this.action.trim() || undefined });
+      this.page = await listAudit(this.api, { limit: PAGE, offset, action: this.action.trim() || undefined });
+      this.offset = offset;
       this.error = '';
     } catch (e) {
       if (isApiError(e) && e.status === 403) this.forbidden = true;
@@ -65,8 +67,7 @@ export class PbxAuditPageElement extends PbxElement {
   }
 
   private go(offset: number) {
-    this.offset = Math.max(0, offset);
-    void this.load();
+    void this.load(Math.max(0, offset));
   }
 
   private filter(v: string) {

@@ -97,7 +97,7 @@ export class PbxUsersPage extends PbxElement {
     return html`<tr>
       <td>${u.username}</td>
       <td>${u.displayName}</td>
-      <td>${roleName(u.role)}</td>
+      <td>${this.renderRole(u, self)}</td>
       ${this.me.role === 'superadmin' ? html`<td>${this.tenantName(u.tenantId)}</td>` : nothing}
       <td>${u.disabled ? t('users.disabled') : u.mustChangePassword ? t('users.mustChange') : t('users.active')}</td>
       <td>
@@ -110,6 +110,20 @@ export class PbxUsersPage extends PbxElement {
             </div>`}
       </td>
     </tr>`;
+  }
+
+  /** Tenant users' roles change in place; appliance-level users keep theirs (the api refuses the switch). */
+  private renderRole(u: User, self: boolean) {
+    if (self || u.tenantId === null) return roleName(u.role);
+    const roles = ROLES.filter((r) => r !== 'superadmin');
+    return html`<label class="visually-hidden" for="role-${u.id}">${t('users.roleOf', { name: u.username })}</label>
+      <select id="role-${u.id}" data-testid="role-${u.username}" @change=${(e: Event) => this.changeRole(u, (e.target as HTMLSelectElement).value as Role)}>
+        ${roles.map((r) => html`<option value=${r} ?selected=${r === u.role}>${roleName(r)}</option>`)}
+      </select>`;
+  }
+
+  private changeRole(u: User, role: Role) {
+    void this.act(() => updateUser(this.api, u.id, { role }));
   }
 
   private renderForm() {
