@@ -31,9 +31,16 @@ export class DialPlan {
     if (n.class === 'internal' || n.class === 'feature') return { kind: n.class, ...normalised };
     const verdict = checkOutboundPermission(permission, n.class);
     if (!verdict.allowed) return { kind: 'refused', code: verdict.code, message: verdict.message, sipStatus: 403, normalised };
-    const route = this.router.route(normalised);
+    const route = this.router.route(normalised) ?? this.emergencyFallback(normalised);
     // RFC 3398 §7.2.4.1: Q.850 cause 3 "no route to destination" maps to 404.
     if (!route) return { kind: 'refused', code: 'no-outbound-route', message: `no outbound route matches ${n.number}`, sipStatus: 404, normalised };
     return { kind: 'outbound', ...normalised, route };
+  }
+
+  /** 126-FZ art. 51: emergency calls must get out; without a matching route, try every trunk we have. */
+  private emergencyFallback(n: NormalisedNumber): RouteDecision | undefined {
+    if (n.class !== 'emergency') return undefined;
+    const trunks = this.router.allTrunks();
+    return trunks.length > 0 ? { routeId: 'emergency-fallback', dialNumber: n.number, trunks } : undefined;
   }
 }

@@ -69,6 +69,15 @@ export class OutboundRouter {
     this.routes = compiled;
   }
 
+  /**
+   * Every trunk of the enabled routes, in route order, once each: where an
+   * emergency call goes when no route names it (an admin's omission must
+   * not leave 112 unreachable).
+   */
+  allTrunks(): string[] {
+    return [...new Set(this.routes.filter((r) => r.route.enabled).flatMap((r) => r.route.trunks))];
+  }
+
   /** The first enabled route whose pattern matches; undefined when none does. */
   route(n: Pick<NormalisedNumber, 'number'>): RouteDecision | undefined {
     for (const { route, patterns } of this.routes) {

@@ -166,6 +166,16 @@ describe('DialPlan.decide', () => {
     else if (d.kind === 'refused') expect(`${d.sipStatus}:${d.code}`).toBe(detail);
   });
 
+  it('sends emergency calls out over every trunk when no route names them', () => {
+    const plan = new DialPlan({}, [
+      { id: 'mobiles', patterns: ['_+79XXXXXXXXX'], trunks: ['gsm', 'mts'] },
+      { id: 'off', enabled: false, patterns: ['_X.'], trunks: ['old'] },
+      { id: 'world', patterns: ['_+X.'], trunks: ['mts', 'rostelecom'] },
+    ]);
+    expect(plan.decide('112', 'internal')).toMatchObject({ kind: 'outbound', class: 'emergency', route: { routeId: 'emergency-fallback', dialNumber: '112', trunks: ['gsm', 'mts', 'rostelecom'] } });
+    expect(new DialPlan({}, []).decide('112', 'internal')).toMatchObject({ kind: 'refused', sipStatus: 404, code: 'no-outbound-route' });
+  });
+
   it('refuses with 404 when no route matches', () => {
     const bare = new DialPlan({}, [{ id: 'mobiles', patterns: ['_+79XXXXXXXXX'], trunks: ['gsm'] }]);
     expect(bare.decide('8 495 123 45 67', 'international')).toMatchObject({
