@@ -116,6 +116,19 @@ describe('registrar middleware', () => {
     expect(w.bans.list().map((b) => [b.ip, b.lastUsername])).toEqual([['198.51.100.20', '201']]);
   });
 
+  it('answers every request, however hostile, with a SIP status and never throws', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const w = world();
+    const pieces = ['<sip:201@bank.example.ru>', '<sip:201@', '"a,b" <sip:x@y>;expires=', '*', 'Digest username="201", realm="bank.example.ru"', 'Digest ', '1 REGISTER', '4294967296 REGISTER', '\r\n', '\0', ';;;', '=', '"'];
+    const junk = (i: number) => (i % 3 === 0 ? randomBytes(i % 64).toString('latin1') : Array.from({ length: 1 + (i % 5) }, (_, j) => pieces[(i * 7 + j * 3) % pieces.length]).join(''));
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const r = w.send({ To: junk(i), 'Call-ID': junk(i + 1), CSeq: i % 4 ? '1 REGISTER' : junk(i + 2), Contact: junk(i + 3), Expires: junk(i + 4), Authorization: junk(i + 5) }, `198.51.100.${i % 200}`);
+      seen.add(r.status);
+    }
+    expect([...seen].every((s) => [400, 401, 403, 404].includes(s))).toBe(true);
+  });
+
   it('joins header rows the way SIP needs them', () => {
     expect(headerRows('WWW-Authenticate', ['a', 'b', 'c'])).toBe('a\r\nWWW-Authenticate: b\r\nWWW-Authenticate: c');
   });

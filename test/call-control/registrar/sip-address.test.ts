@@ -61,3 +61,22 @@ describe('parseDeltaSeconds', () => {
     expect(() => parseDeltaSeconds('1e3')).toThrowError('bad expires value 1e3');
   });
 });
+
+describe('fuzz', () => {
+  it('turns any input into an address or a SipAddressError, never another exception', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { SipAddressError } = await import('../../../services/call-control/registrar/sip-address');
+    const alphabet = '<>";,=@:sip tel%\\\r\n\0abc123.*+';
+    for (let i = 0; i < 3000; i++) {
+      const bytes = randomBytes(1 + (i % 120));
+      const text = i % 2 ? bytes.toString('latin1') : [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+      for (const f of [() => parseContacts(text), () => uriParts(text), () => parseAddress(text)]) {
+        try {
+          f();
+        } catch (e) {
+          expect(e).toBeInstanceOf(SipAddressError);
+        }
+      }
+    }
+  });
+});
