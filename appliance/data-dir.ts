@@ -17,7 +17,7 @@ export const layout = (dataDir: string) => ({
   drachtioSecret: path.join(dataDir, 'keys', 'drachtio.secret'),
 });
 
-const PRIVATE = new Set(['keys', 'tls', 'license', 'backups']);
+const PRIVATE = new Set(['keys', 'tls', 'license', 'backups', 'recordings']);
 
 export function ensureLayout(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
@@ -27,7 +27,9 @@ export function ensureLayout(dataDir: string): void {
     mkdirSync(dir, { recursive: true, mode: PRIVATE.has(name) ? 0o700 : 0o750 });
     if (PRIVATE.has(name)) chmodSync(dir, 0o700);
   }
-  mkdirSync(path.join(l.recordings, 'spool'), { recursive: true, mode: 0o750 });
+  // rtpengine's plain captures are personal data until the pipeline encrypts them.
+  mkdirSync(path.join(l.recordings, 'spool'), { recursive: true, mode: 0o700 });
+  chmodSync(path.join(l.recordings, 'spool'), 0o700);
 }
 
 /** The shared secret between sip-core and call-control; made once, mode 0600. */
