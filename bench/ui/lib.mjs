@@ -51,14 +51,17 @@ export async function startApi() {
   const config = { dataDir, api: { host: '127.0.0.1', port } };
   const child = spawn(process.execPath, ['dist/services/api/main.js'], {
     env: { ...process.env, KOROBKA_CHILD_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Kept for a start-up failure; a browser closing a page mid-download makes noise here otherwise.
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-65536)));
   const killer = setTimeout(() => child.kill('SIGKILL'), 600_000);
   killer.unref();
   const deadline = Date.now() + 20_000;
   while (!(await healthy(port))) {
-    if (child.exitCode !== null) throw new Error('api exited during start');
-    if (Date.now() > deadline) throw new Error('api not healthy');
+    if (child.exitCode !== null) throw new Error(`api exited during start:\n${stderr}`);
+    if (Date.now() > deadline) throw new Error(`api not healthy after 20 s:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -26,9 +26,12 @@ export const shared = css`
   a {
     color: var(--pbx-accent, #0b6b5d);
   }
+  /* Two-tone ring: the dark outline shows on light surfaces, the yellow
+     inner ring on the branded header, whatever the primary colour is. */
   :focus-visible {
-    outline: 3px solid var(--pbx-focus, #f2a900);
+    outline: 3px solid var(--pbx-focus-outer, #1b1f24);
     outline-offset: 2px;
+    box-shadow: 0 0 0 2px var(--pbx-focus, #ffbf47);
   }
   button {
     font: inherit;
