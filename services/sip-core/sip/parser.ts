@@ -56,7 +56,13 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipMessag
   const head = buf.toString('utf8', start, headEnd);
   const lines = unfold(head.split(/\r?\n/));
   const startLine = lines.shift() ?? '';
-  const msg = parseStartLine(startLine);
+  let msg: SipMessage;
+  try {
+    msg = parseStartLine(startLine);
+  } catch (e) {
+    if (e instanceof ParseError) e.partial = partialRequest(startLine, lines, opts.maxHeaders) ?? e.partial;
+    throw e;
+  }
   try {
     parseHeaders(lines, msg.headers, opts.maxHeaders);
     msg.body = takeBody(msg, buf, bodyStart, opts.datagram);
@@ -66,6 +72,23 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipMessag
     throw e;
   }
   return msg;
+}
+
+/**
+ * A request line we refused (bad Request-URI, other version) still names a
+ * method and ends in SIP/x.y: read the headers as far as they go, so the
+ * caller can answer 400/505 to the sender's Via.
+ */
+function partialRequest(line: string, lines: string[], maxHeaders: number): SipRequest | undefined {
+  const m = /^([A-Za-z0-9\-.!%*_+`'~]+) (.+) SIP\/\d+\.\d+$/.exec(line);
+  if (!m) return undefined;
+  const req = new SipRequest(m[1]!, m[2]!);
+  try {
+    parseHeaders(lines, req.headers, maxHeaders);
+  } catch {
+    // Keep what was read before the bad line.
+  }
+  return req;
 }
 
 /** RFC 3261 §7.3.1: a line starting with SP or HT continues the previous header line. */
@@ -99,13 +122,8 @@ function parseStartLine(line: string): SipMessage {
   if (!tokenPattern.test(method)) throw new ParseError('bad-request-line', 'bad method in request line');
   if (!/^SIP\/\d+\.\d+$/.test(version)) throw new ParseError('bad-request-line', 'bad request line');
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"]+$/.test(uri)) throw new ParseError('bad-request-uri', 'bad Request-URI');
-  const req = new SipRequest(method, uri);
-  if (version !== 'SIP/2.0') {
-    const e = new ParseError('version-not-supported', 'SIP Version Not Supported');
-    e.partial = req;
-    throw e;
-  }
-  return req;
+  if (version !== 'SIP/2.0') throw new ParseError('version-not-supported', 'SIP Version Not Supported');
+  return new SipRequest(method, uri);
 }
 
 function parseHeaders(lines: string[], headers: SipHeaders, maxHeaders: number): void {

@@ -204,7 +204,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     this.stats.malformed++;
     const req = e.partial;
     this.log.debug('sip malformed message', { code: e.code, reason: e.message, source: `${source.address}:${source.port}` });
-    const routable = req && req.method !== 'ACK' && ['via', 'from', 'to', 'call-id', 'cseq'].every((h) => req.headers.has(h));
+    // The client matches our answer by its Via branch: without a Via nobody can use it; ACK is never answered.
+    const routable = req && req.method !== 'ACK' && req.headers.has('via');
     if (!routable) {
       this.stats.dropped++;
       return;
