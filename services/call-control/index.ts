@@ -12,3 +12,6 @@ export { DialPlan, type DialDecision } from './dialplan/dial-plan';
 export { DISPOSITIONS, DIRECTIONS, HANGUP_SIDES, CDR_STATUSES, type CdrRecord, type Disposition, type Direction } from './cdr/cdr-record';
 export { loadDialPlan, saveRoutes, saveNumbering, NUMBERING_SETTING, type DialPlanStores } from './dialplan/dial-plan-store';
 export { createRegistrar, type RegistrarService, type RegistrarStores } from './registrar/registrar-service';
+export { DtmfListener, parseDtmfReport, type DtmfDigit } from './media/dtmf-listener';
+export { RtpengineMedia } from './media/rtpengine-media';
+export { createNgClient, type NgClient } from './media/ng-client';

@@ -111,6 +111,38 @@ export class RtpEndpoint {
     });
   }
 
+  /**
+   * One RFC 4733 telephone-event (§2.3): 20 ms packets sharing the event's
+   * timestamp, duration growing, marker on the first, the end bit on the
+   * last three (§2.5.1.4 retransmits the final packet).
+   */
+  sendEvent(target: { host: string; port: number }, event: number, pt = 101, packets = 8): Promise<void> {
+    const ts = this.ts;
+    return new Promise((resolve) => {
+      let i = 0;
+      const timer = setInterval(() => {
+        const end = i >= packets - 3;
+        const head = Buffer.alloc(16);
+        head[0] = 0x80;
+        head[1] = (i === 0 ? 0x80 : 0) | pt;
+        head.writeUInt16BE(this.seq++ & 0xffff, 2);
+        head.writeUInt32BE(ts >>> 0, 4);
+        head.writeUInt32BE(this.ssrc >>> 0, 8);
+        head[12] = event;
+        head[13] = (end ? 0x80 : 0) | 10; // E bit, volume -10 dBm0
+        head.writeUInt16BE(Math.min(i + 1, packets - 2) * 160, 14);
+        this.sock.send(head, target.port, target.host);
+        if (++i >= packets) {
+          clearInterval(timer);
+          this.timers.delete(timer);
+          this.ts += (packets - 2) * 160;
+          resolve();
+        }
+      }, 20);
+      this.timers.add(timer);
+    });
+  }
+
   count(pt?: number): number {
     return pt === undefined ? this.received.length : this.received.filter((r) => r.pt === pt).length;
   }
