@@ -66,6 +66,9 @@ try {
     for (const p of ['dashboard', 'tenants', 'users', 'audit', 'branding']) {
       await page.goto(`${api.url}/${p}`);
       await h1().waitFor();
+      await page.getByTestId('licence-indicator').waitFor();
+      const ready = { tenants: '[data-testid="tenants-table"] tbody tr', users: '[data-testid="users-table"] tbody tr', branding: '#productName' }[p];
+      if (ready) await page.locator(ready).first().waitFor();
       if (p === 'dashboard') {
         await page.getByTestId('cpu-card').waitFor();
         // Wait for a few live samples so the chart shows a line.

@@ -53,7 +53,10 @@ export class PbxBrandingPage extends PbxElement {
 
   override render() {
     if (this.forbidden) return html`<pbx-no-access></pbx-no-access>`;
-    if (!this.draft || !this.edit) return html`<h1>${t('branding.title')}</h1><p class="error" role="alert">${this.formError}</p>`;
+    if (!this.draft || !this.edit) {
+      return html`<h1>${t('branding.title')}</h1>
+        ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : html`<p class="muted" role="status">${t('app.loading')}</p>`}`;
+    }
     const d = this.draft;
     const local = brandingDraftErrors(d);
     const err = (k: string) => this.serverErrors[k] ?? local[k];
