@@ -8,6 +8,7 @@ import type { Controller, InboundTxn } from './controller';
 import { deliverToApp, newTag, responseFor } from './sip-build';
 import { onPrackFromNetwork } from './reliable-provisional';
 import { forwardAck, forwardInDialog, forwardStray, routedToUs } from '../proxy/loose-route';
+import { hangUpExtraFork } from '../dialog/extra-fork';
 
 /** Requests that only make sense inside a dialog: without a To tag ⇒ 481 (notes A.6.1 step 4). */
 const DIALOG_ONLY = new Set(['BYE', 'UPDATE', 'PRACK', 'CANCEL']);
@@ -185,8 +186,17 @@ export function onStrayResponse(c: Controller, res: SipResponse, _src: MessageSo
   const fromTag = tagOf(() => res.from);
   if (!fromTag) return;
   const dialog = c.dialogs.get(`${res.callId};from-tag=${fromTag}`);
-  const last = dialog?.lastAck;
-  if (dialog && last && last.seq === cseq.seq && tagOf(() => res.to) === dialog.remoteTag) {
-    c.stack.sendStateless(last.req, last.dest).catch((e: unknown) => c.log.debug('ack re-send failed', { err: e }));
+  if (!dialog || dialog.role !== 'uac') return;
+  const toTag = tagOf(() => res.to);
+  const last = dialog.lastAck;
+  if (toTag === dialog.remoteTag) {
+    if (last && last.seq === cseq.seq) {
+      c.stack.sendStateless(last.req, last.dest).catch((e: unknown) => c.log.debug('ack re-send failed', { err: e }));
+    }
+    return;
+  }
+  if (toTag && cseq.seq === dialog.inviteSeq && !dialog.endedForks.has(toTag)) {
+    dialog.endedForks.add(toTag);
+    hangUpExtraFork(c, dialog, res, toTag).catch((e: unknown) => c.log.warn('extra fork not ended', { err: e }));
   }
 }

@@ -66,6 +66,19 @@ describe.each(['udp', 'tcp'] as const)('calls over %s', (transport) => {
     await core.waitHealth((h) => h.dialogs === 0 && h.pendingOutbound === 0);
   });
 
+  it('a UAC app whose INVITE two forks answer keeps the first and hangs up the second (RFC 3261 §13.2.2.4)', async () => {
+    const uas = await startSipp({ name: `two-answers-${transport}`, scenario: 'uas-two-answers.xml', transport, calls: 1 });
+    app = await connectSrf(core);
+    const before = Number((await core.waitHealth((h) => h.dialogs === 0)).extraForksEnded ?? 0);
+    const dlg = await app.srf.createUAC(`sip:1000@127.0.0.1:${uas.port}${tp}`, { localSdp: sdp() });
+    await core.waitHealth((h) => Number(h.extraForksEnded) === before + 1);
+    expect(dlg.connected).toBe(true);
+    await dlg.destroy();
+    const { code } = await uas.done;
+    expect(code).toBe(0);
+    await core.waitHealth((h) => h.dialogs === 0 && h.pendingOutbound === 0);
+  });
+
   it.each([
     ['the caller', 'uac-call.xml', 'uas-answer.xml'],
     ['the callee', 'uac-call-wait-bye.xml', 'uas-answer-then-bye.xml'],

@@ -2,7 +2,7 @@
 // code and final statistics (from -trace_stat's CSV) for assertions.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../../helpers/ports';
+import { freePort, waitForTcp } from '../../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../../helpers/processes';
 
 export const scenario = (name: string) => (path.isAbsolute(name) ? name : path.resolve('test/integration/sip-core/scenarios', name));
@@ -60,6 +60,8 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
     timeoutMs: ((o.timeoutS ?? 60) + 30) * 1000,
   });
   const done = proc.exited.then((code) => ({ code, stats: readStats(statFile) }));
+  // A TCP UAS must be listening before anyone dials it.
+  if (o.transport === 'tcp' && !o.remote) await waitForTcp(port, '127.0.0.1', 10_000);
   return { port, proc, done };
 }
 
