@@ -1,5 +1,6 @@
 // The glue between drachtio-srf apps and the SIP stack (notes A.6): which app
 // owns which transaction and dialog, and what happens when an app goes away.
+import { networkInterfaces } from 'node:os';
 import type { Logger } from '../../common/logger';
 import type { SipMessage, SipRequest } from '../sip/message';
 import type { ClientTransaction, ListenerInfo, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
@@ -108,7 +109,7 @@ export class Controller implements AppCommandHandler {
   isOwnAddress(address: string, port: number): boolean {
     return this.opts.transports
       .listenerInfos()
-      .some((l) => l.port === port && (l.host === address || l.advertisedHost === address || (isAny(l.host) && isLoopback(address))));
+      .some((l) => l.port === port && (l.host === address || l.advertisedHost === address || (isAny(l.host) && isLocalInterface(address))));
   }
 
   onSip(conn: AppConnection, msg: WireMessage): void {
@@ -206,6 +207,11 @@ export class Controller implements AppCommandHandler {
 }
 
 const isAny = (h: string) => h === '0.0.0.0' || h === '::';
-const isLoopback = (a: string) => a.startsWith('127.') || a === '::1';
+
+/** A listener bound to 0.0.0.0/:: answers on every local address: a request to any of them would loop. */
+function isLocalInterface(address: string): boolean {
+  if (address.startsWith('127.') || address === '::1') return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.address === address));
+}
 
 export { Dialog };

@@ -53,6 +53,14 @@ describe('requests without an owner', () => {
     await core.waitHealth(idle);
   });
 
+  it('refuses to send a request to itself and to an unknown dialog (NOK reasons srf shows)', async () => {
+    app = await connectSrf(core);
+    await expect(app.srf.request(`sip:x@127.0.0.1:${core.sipPort}`, { method: 'OPTIONS' })).rejects.toThrow('can not send request to myself');
+    await expect(app.srf.request({ uri: 'sip:x@192.0.2.1', method: 'INFO', stackDialogId: 'nope;from-tag=x' })).rejects.toMatchObject({
+      code: 'ENODIALOG',
+    });
+  });
+
   it('an app that disconnects while an INVITE rings leaves the caller a 503', async () => {
     const ringing = counter();
     app = await connectSrf(core, {
