@@ -90,6 +90,8 @@ describe('/api/live', () => {
     expect(messages[1]!.system.cpu.cores).toBeGreaterThan(0);
     expect(messages[1]!.sample.cpuPercent).toBeGreaterThanOrEqual(0);
     expect(messages[1]!.system).not.toHaveProperty('history');
+    // The harness runs without a supervisor: said as null, not as an empty list.
+    expect(messages[1]).toHaveProperty('processes', null);
     // Sign that session out: the feed closes at its next push.
     await new Promise<void>((resolve) => {
       https

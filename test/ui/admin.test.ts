@@ -82,7 +82,7 @@ describe('admin UI', () => {
         ],
       }),
     );
-    await page.reload();
+    // No reload: the next push of the live feed carries the states.
     const table = page.locator('pbx-dashboard-page table');
     await expect.poll(() => table.textContent()).toContain('sip-core');
     const cells = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));

@@ -1,2 +1,2 @@
-export { LiveServer, CLOSE_SESSION_ENDED } from './live-server';
+export { LiveServer, CLOSE_SESSION_ENDED, type LiveMessage, type LiveProcess } from './live-server';
 export { SystemMonitor, type SystemInfo, type SystemSample } from './system-monitor';

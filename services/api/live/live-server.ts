@@ -11,6 +11,22 @@ import { allowed } from '../rbac';
 import type { SystemInfo, SystemMonitor, SystemSample } from './system-monitor';
 
 const MAX_CLIENTS = 200;
+
+export interface LiveProcess {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  healthy: boolean;
+}
+
+/** One push of /api/live: the figures without the history, the new sample, the process states. */
+export interface LiveMessage {
+  type: 'system';
+  sample: SystemSample | undefined;
+  system: Omit<SystemInfo, 'history'>;
+  processes: LiveProcess[] | null;
+}
 /** Close codes in the private range (RFC 6455 §7.4.2). */
 export const CLOSE_SESSION_ENDED = 4001;
 
@@ -97,10 +113,24 @@ export class LiveServer {
     this.unsubscribe ??= this.monitor.subscribe((info, sample) => this.push(info, sample));
   }
 
+  /** The supervisor's process states as /api/health shows them; null when no supervisor runs. */
+  private processes(): LiveProcess[] | null {
+    const status = this.deps.supervisorStatus();
+    if (!status) return null;
+    return status.processes.map((p) => ({
+      name: p.name,
+      state: p.state,
+      pid: p.pid,
+      restarts: p.restarts,
+      healthy: p.state === 'running' && (p.health === null || p.health.ok !== false),
+    }));
+  }
+
   private send(ws: WebSocket, info: SystemInfo, sample: SystemSample | undefined): void {
     // The chart's history came with GET /api/system; each push adds one sample.
     const { history: _history, ...system } = info;
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'system', sample, system }));
+    const message: LiveMessage = { type: 'system', sample, system, processes: this.processes() };
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   }
 
   /**

@@ -1,8 +1,9 @@
 // Shapes the api sends, as the UI reads them. Types only from services/.
+import type { LiveMessage } from '../../../services/api/live/live-server';
 import type { SystemInfo, SystemSample } from '../../../services/api/live/system-monitor';
 import type { Role, Tenant, User, AuditRow } from '../../../services/store';
 
-export type { Role, Tenant, User, AuditRow, SystemInfo, SystemSample };
+export type { Role, Tenant, User, AuditRow, SystemInfo, SystemSample, LiveMessage };
 
 export const ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'];
 
@@ -28,11 +29,4 @@ export interface Health {
   uptimeSeconds: number;
   supervisor: { pid: number; updatedAt: string; stale: boolean } | null;
   processes: HealthProcess[];
-}
-
-/** One push of /api/live: the figures without the history, plus the new sample. */
-export interface LiveMessage {
-  type: 'system';
-  sample: SystemSample;
-  system: Omit<SystemInfo, 'history'>;
 }

@@ -5,10 +5,12 @@ import '../../components/pbx-chart';
 import { formErrorOf } from '../../components/field-errors';
 import type { Api } from '../../data/api';
 import { getHealth, getSystem, LiveFeed } from '../../data/system';
-import type { Health, Role, SystemInfo, SystemSample } from '../../data/types';
+import type { Health, HealthProcess, Role, SystemInfo, SystemSample } from '../../data/types';
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 import { formatBytes, formatDuration } from './format';
+
+const processesOf = (h: Health): HealthProcess[] | null => (h.supervisor === null ? null : h.processes);
 
 const SYSTEM_ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor'];
 const KEEP = 200;
@@ -19,7 +21,8 @@ export class PbxDashboardPage extends PbxElement {
   @property() userRole: Role = 'employee';
   @state() private system: Omit<SystemInfo, 'history'> | null = null;
   @state() private history: SystemSample[] = [];
-  @state() private health: Health | null = null;
+  /** undefined: not loaded yet; null: no supervisor runs (the api is on its own). */
+  @state() private processes: HealthProcess[] | null | undefined = undefined;
   @state() private live = false;
   @state() private error = '';
   private feed: LiveFeed | null = null;
@@ -86,7 +89,7 @@ export class PbxDashboardPage extends PbxElement {
       const [system, health] = await Promise.all([getSystem(this.api), getHealth()]);
       this.system = system;
       this.history = system.history.slice(-KEEP);
-      this.health = health;
+      this.processes = processesOf(health);
     } catch (e) {
       this.error = formErrorOf(e);
       return;
@@ -96,10 +99,11 @@ export class PbxDashboardPage extends PbxElement {
       (m) => {
         this.system = m.system;
         if (m.sample) this.history = [...this.history, m.sample].slice(-KEEP);
+        this.processes = m.processes;
       },
       (on) => {
         this.live = on;
-        if (on) void getHealth().then((h) => (this.health = h), () => undefined);
+        if (on) void getHealth().then((h) => (this.processes = processesOf(h)), () => undefined);
       },
     );
     this.feed.open();
@@ -166,10 +170,10 @@ export class PbxDashboardPage extends PbxElement {
   }
 
   private renderProcesses() {
-    const h = this.health;
-    if (!h) return nothing;
+    const list = this.processes;
+    if (list === undefined) return nothing;
     return html`<h2>${t('dashboard.processes')}</h2>
-      ${h.supervisor === null
+      ${list === null
         ? html`<p class="notice">${t('dashboard.noSupervisor')}</p>`
         : html`<div class="table-wrap">
             <table>
@@ -177,7 +181,7 @@ export class PbxDashboardPage extends PbxElement {
                 <tr><th>${t('dashboard.process')}</th><th>${t('dashboard.state')}</th><th>${t('dashboard.pid')}</th><th>${t('dashboard.restarts')}</th></tr>
               </thead>
               <tbody>
-                ${h.processes.map(
+                ${list.map(
                   (p) => html`<tr><td>${p.name}</td><td class="state-${p.state}">${t(`procState.${p.state}` as MessageKey)}</td><td>${p.pid ?? '—'}</td><td>${p.restarts}</td></tr>`,
                 )}
               </tbody>
