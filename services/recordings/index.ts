@@ -1,7 +1,7 @@
 // What other services (call-control, api, appliance doctor) use of recordings.
 export { RecordingPipeline, type CaptureInput, type PipelineDeps, type SpoolResult } from './pipeline';
 export { encodeRecordingMetadata, decodeRecordingMetadata, type RecordingMetadata } from './capture-metadata';
-export type { RecordingIndexRecord, RecordingRepository, ChannelSource } from './recording-index';
+export type { RecordingIndexRecord, RecordingRepository, ChannelSource, PausedSpan } from './recording-index';
 export { Vault, fileSha256, type VaultHeader } from './vault';
 export { Keyring, openKeyring, loadMasterKey, rotateMasterKey, type MasterKey } from './keys';
 export { verifyChain, nextEntry, GENESIS_HASH, type ChainEntry, type ChainFinding } from './hash-chain';

@@ -5,6 +5,12 @@ import type { ChainEntry } from './hash-chain';
 
 export type ChannelSource = 'explicit' | 'metadata' | 'sdp' | 'guessed';
 
+/** Recording paused (PCI DSS: card data being read out): silence in the audio, in ms from its start. */
+export interface PausedSpan {
+  startMs: number;
+  endMs: number;
+}
+
 export interface RecordingIndexRecord {
   recordingId: string;
   cdrId: string | null;
@@ -30,6 +36,8 @@ export interface RecordingIndexRecord {
   path: string;
   /** How left (caller) and right (callee) were decided. */
   channelSource: ChannelSource;
+  /** Where the audio is silence because recording was paused; empty or absent when never paused. */
+  pausedSpans?: PausedSpan[];
   createdAt: string;
 }
 

@@ -2,6 +2,7 @@
 // on one connection and use its repositories.
 import { openDatabase, type Db, type OpenOptions } from './db';
 import { AuditRepo } from './repos/audit';
+import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
 import { TenantsRepo } from './repos/tenants';
@@ -13,6 +14,8 @@ export { migrations } from './migrations';
 export type { Tenant } from './repos/tenants';
 export { roles, type Role, type User, type UserWithSecret } from './repos/users';
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
+export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
+export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 
 export interface Store {
   db: Db;
@@ -21,6 +24,8 @@ export interface Store {
   sessions: SessionsRepo;
   settings: SettingsRepo;
   audit: AuditRepo;
+  recordings: RecordingsRepo;
+  alarms: AlarmsRepo;
   close(): void;
 }
 
@@ -33,6 +38,8 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     sessions: new SessionsRepo(db),
     settings: new SettingsRepo(db),
     audit: new AuditRepo(db),
+    recordings: new RecordingsRepo(db),
+    alarms: new AlarmsRepo(db),
     close: () => db.close(),
   };
 }
