@@ -175,11 +175,14 @@ describe('admin UI', () => {
     const other = await browser.context.browser()!.newContext({ ignoreHTTPSErrors: true });
     contexts.push(other);
     const p2 = await other.newPage();
-    await p2.goto(api.url + '/login');
+    // Asked for the audit log before signing in: opened after it.
+    await p2.goto(api.url + '/audit');
+    await p2.waitForURL('**/login');
     await signIn(p2, 'auditor1', auditorOtp);
     await p2.waitForURL('**/password');
     await changeOneTimePassword(p2, auditorOtp, AUDITOR_PASSWORD);
-    await p2.waitForURL('**/dashboard');
+    await p2.waitForURL('**/audit');
+    expect(await p2.title()).toBe('Журнал аудита · Восток АТС');
     expect(await p2.locator('pbx-nav a[data-nav="/tenants"]').count()).toBe(0);
     expect(await p2.locator('pbx-nav a[data-nav="/audit"]').count()).toBe(1);
     await p2.goto(api.url + '/tenants');

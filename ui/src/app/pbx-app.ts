@@ -41,6 +41,8 @@ export class PbxApp extends PbxElement {
   @state() private tenantId: number | null = null;
 
   private readonly api = new Api();
+  /** The page asked for before sign-in, opened after it. */
+  private returnTo = '/dashboard';
   private readonly router = new Router();
 
   static override styles = [
@@ -180,6 +182,7 @@ export class PbxApp extends PbxElement {
   }
 
   private toSignedOut(): void {
+    if (findRoute(this.path)) this.returnTo = this.path;
     this.session = null;
     this.api.csrfToken = '';
     this.api.tenantId = null;
@@ -203,7 +206,8 @@ export class PbxApp extends PbxElement {
     }
     await this.loadBranding();
     this.phase = 'signed-in';
-    if (this.path === '/' || this.path === '/login' || this.path === '/password') this.router.navigate('/dashboard', true);
+    if (this.path === '/' || this.path === '/login' || this.path === '/password') this.router.navigate(this.returnTo, true);
+    this.returnTo = '/dashboard';
   }
 
   private async afterLogin(): Promise<void> {
@@ -222,12 +226,16 @@ export class PbxApp extends PbxElement {
       await logout(this.api);
     } finally {
       this.toSignedOut();
+      // Signed out on purpose: the next person starts at the dashboard.
+      this.returnTo = '/dashboard';
       await this.loadBranding();
     }
   }
 
   override updated(): void {
     this.dataset.phase = this.phase;
+    const route = this.phase === 'signed-in' ? findRoute(this.path) : undefined;
+    document.title = route ? `${t(route.titleKey)} · ${this.branding.productName}` : this.branding.productName;
   }
 
   override render() {
