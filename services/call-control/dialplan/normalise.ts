@@ -26,6 +26,12 @@ export const numberingConfigSchema = z
     localAreaCodes: z.array(z.string().regex(/^[3-9]\d{2,4}$/, 'must be 3–5 digits starting with 3–9')).default([]),
     extensionMinLength: z.number().int().min(2).max(6).default(2),
     extensionMaxLength: z.number().int().min(2).max(6).default(6),
+    /**
+     * "Exit to the city" digit of older office PBXs (`9` or `0`): optional, so
+     * `9 8 495 123-45-67` and `8 495 123-45-67` both work. Only stripped when
+     * the string is not a valid number on its own (a 10-digit mobile starts with 9).
+     */
+    outsideLinePrefix: z.enum(['', '0', '9']).default(''),
   })
   .superRefine((c, ctx) => {
     if (c.extensionMinLength > c.extensionMaxLength) {
@@ -94,6 +100,22 @@ function international(dialled: string, digits: string, cfg: NumberingConfig): N
 }
 
 export function normaliseDialString(dialledRaw: string, cfg: NumberingConfig): NormaliseResult {
+  const p = cfg.outsideLinePrefix;
+  const s = dialledRaw.trim().replace(SEPARATORS, '');
+  // Someone in a hurry dials 9-112: emergency wins over an extension 9112 (which isReservedExtension forbids).
+  if (p !== '' && s.startsWith(p) && EMERGENCY_NUMBERS.has(s.slice(p.length))) {
+    return { ok: true, dialled: dialledRaw.trim(), number: s.slice(p.length), class: 'emergency' };
+  }
+  const direct = normaliseDigits(dialledRaw, cfg);
+  if (direct.ok || p === '') return direct;
+  if (!s.startsWith(p) || s.length <= p.length) return direct;
+  const stripped = normaliseDigits(s.slice(p.length), cfg);
+  // Only an external number follows the outside-line digit.
+  if (!stripped.ok || stripped.class === 'internal' || stripped.class === 'feature') return direct;
+  return { ...stripped, dialled: dialledRaw.trim() };
+}
+
+function normaliseDigits(dialledRaw: string, cfg: NumberingConfig): NormaliseResult {
   const dialled = dialledRaw.trim();
   if (dialled === '') return failure('dialplan-empty', 'nothing was dialled', 484);
   if (dialled.length > MAX_RAW) return failure('dialplan-too-long', `a dial string has at most ${MAX_RAW} characters`);
@@ -117,7 +139,9 @@ export function normaliseDialString(dialledRaw: string, cfg: NumberingConfig): N
   return failure('dialplan-invalid-number', `${s.length} digits do not form a number`);
 }
 
-/** Extensions may not take an emergency code: those always go to the trunk. */
-export function isReservedExtension(extension: string): boolean {
-  return EMERGENCY_NUMBERS.has(extension);
+/** Extensions may not take an emergency code (or, with an outside-line digit, that digit plus one). */
+export function isReservedExtension(extension: string, cfg?: Pick<NumberingConfig, 'outsideLinePrefix'>): boolean {
+  if (EMERGENCY_NUMBERS.has(extension)) return true;
+  const p = cfg?.outsideLinePrefix ?? '';
+  return p !== '' && extension.startsWith(p) && EMERGENCY_NUMBERS.has(extension.slice(p.length));
 }

@@ -116,6 +116,23 @@ describe('normaliseDialString with other configurations', () => {
     expect(normaliseDialString('2001', yaroslavl)).toMatchObject({ class: 'internal' });
   });
 
+  it('accepts an optional outside-line digit 9 without breaking numbers that start with 9', () => {
+    const office = numberingConfigSchema.parse({ cityCode: '495', outsideLinePrefix: '9' });
+    const cases: Array<[string, string, string]> = [
+      ['9 8 495 123-45-67', '+74951234567', 'local'],
+      ['9 223-45-67', '+74952234567', 'local'],
+      ['9 8 916 123 45 67', '+79161234567', 'mobile'],
+      ['9 810 44 20 7946 0958', '+442079460958', 'international'],
+      ['9 112', '112', 'emergency'],
+      ['9161234567', '+79161234567', 'mobile'], // a mobile without prefix stays a mobile
+      ['923-45-67', '+74959234567', 'local'], // a local number starting with 9 stays local
+      ['9201', '9201', 'internal'], // an extension stays an extension
+    ];
+    for (const [dialled, number, cls] of cases) expect(normaliseDialString(dialled, office), dialled).toEqual({ ok: true, dialled, number, class: cls });
+    expect(normaliseDialString('9 8 916 123', office)).toMatchObject({ ok: false, code: 'dialplan-incomplete' });
+    expect(numberingConfigSchema.safeParse({ outsideLinePrefix: '7' }).success).toBe(false);
+  });
+
   it('without a city code, 7 digits are not a number', () => {
     expect(normaliseDialString('1234567', none)).toMatchObject({ ok: false, code: 'dialplan-incomplete', sipStatus: 484 });
     expect(normaliseDialString('8 495 123 45 67', none)).toMatchObject({ ok: true, class: 'national' });
@@ -130,7 +147,10 @@ describe('normaliseDialString with other configurations', () => {
   });
 
   it('reserves emergency codes against use as extensions', () => {
-    expect(['112', '101', '104'].every(isReservedExtension)).toBe(true);
+    expect(['112', '101', '104'].every((e) => isReservedExtension(e))).toBe(true);
     expect(isReservedExtension('105')).toBe(false);
+    expect(isReservedExtension('9112', { outsideLinePrefix: '9' })).toBe(true);
+    expect(isReservedExtension('9112')).toBe(false);
+    expect(isReservedExtension('9105', { outsideLinePrefix: '9' })).toBe(false);
   });
 });
