@@ -58,6 +58,8 @@ export interface RecordingMetadata {
   callee?: string;
   /** Endpoints (`addr:port`) of the caller's / callee's media: either side of their packets. */
   channels?: ChannelMap;
+  /** Wall-clock spans (epoch ms) when recording was paused: silenced in the audio. */
+  paused?: Array<{ fromMs: number; toMs: number }>;
 }
 
 const KEYS = { rec: 'recordingId', tenant: 'tenantId', cdr: 'cdrId', caller: 'caller', callee: 'callee' } as const;
@@ -72,6 +74,7 @@ export function encodeRecordingMetadata(m: RecordingMetadata): string {
     parts.push(`left=${m.channels.left.map(encodeURIComponent).join(',')}`);
     parts.push(`right=${m.channels.right.map(encodeURIComponent).join(',')}`);
   }
+  if (m.paused?.length) parts.push(`paused=${m.paused.map((p) => `${p.fromMs}-${p.toMs}`).join(',')}`);
   return parts.join('|');
 }
 
@@ -97,7 +100,16 @@ export function decodeRecordingMetadata(s: string): RecordingMetadata {
   }
   const list = (k: string) => (fields.get(k) ?? '').split(',').filter(Boolean).map((v) => dec(v, k));
   if (fields.has('left') || fields.has('right')) out.channels = { left: list('left'), right: list('right') };
+  if (fields.has('paused')) out.paused = list('paused').map(pausedSpan);
   return out;
+}
+
+function pausedSpan(v: string): { fromMs: number; toMs: number } {
+  const m = /^(\d{1,15})-(\d{1,15})$/.exec(v);
+  const fromMs = Number(m?.[1]);
+  const toMs = Number(m?.[2]);
+  if (!m || toMs < fromMs) throw metadataInvalid(`paused: expected <from ms>-<to ms> with from ≤ to, got ${JSON.stringify(v)}`);
+  return { fromMs, toMs };
 }
 
 function mediaEndpoints(sdp: string): string[] {

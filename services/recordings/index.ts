@@ -9,3 +9,15 @@ export type { AudioFormat } from './audio-encoder';
 export type { ChannelMap } from './stereo-track';
 export { findCaptures, spoolDirOf, DEFAULT_ORPHAN_IDLE_MS, type SpoolOptions, type SpoolCapture } from './spool';
 export { playback, parseByteRange, type PlaybackResponse, type ByteRange } from './playback';
+export {
+  decideRecording,
+  policyFromRows,
+  policyToRows,
+  recordingModes,
+  tenantRecordingPolicySchema,
+  type RecordingMode,
+  type RecordingDecision,
+  type RecordingCall,
+  type CallDirection,
+  type TenantRecordingPolicy,
+} from './recording-policy';

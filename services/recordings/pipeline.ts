@@ -29,7 +29,7 @@ import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
 import { checkId, type Keyring } from './keys';
 import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
 import { PcapParser, readPcapFile } from './pcap-reader';
-import type { ChannelSource, RecordingIndexRecord, RecordingRepository } from './recording-index';
+import type { ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './recording-index';
 import {
   resolverByFirstDestination,
   resolverFromMap,
@@ -84,6 +84,7 @@ interface Resolved {
   channels: ChannelMap | undefined;
   channelSource: ChannelSource;
   sdp: string;
+  paused: NonNullable<RecordingMetadata['paused']>;
 }
 
 export class RecordingPipeline {
@@ -124,6 +125,7 @@ export class RecordingPipeline {
       channels: ours.channels ?? fromSdp,
       channelSource,
       sdp: meta?.sdps.map((s) => s.sdp).join('') ?? '',
+      paused: ours.paused ?? [],
     };
   }
 
@@ -134,6 +136,7 @@ export class RecordingPipeline {
     for await (const d of readPcapFile(input.pcapPath, parser)) builder.add(d);
     const track = builder.finish();
     if (track.frames === 0) throw recordingEmpty(input.pcapPath);
+    for (const s of pausedSpans(r, track)) track.mute(s.startMs, s.endMs);
     return track;
   }
 
@@ -208,6 +211,7 @@ export class RecordingPipeline {
       legalHold: false,
       path: rel,
       channelSource: r.channelSource,
+      pausedSpans: pausedSpans(r, track),
       createdAt: this.now().toISOString(),
     };
   }
@@ -302,6 +306,18 @@ export class RecordingPipeline {
     }
     return out;
   }
+}
+
+/** The paused wall-clock spans as offsets into the track, clamped to it; spans outside it vanish. */
+function pausedSpans(r: Resolved, track: StereoTrack): PausedSpan[] {
+  const t0 = track.startUs / 1000;
+  const out: PausedSpan[] = [];
+  for (const p of r.paused) {
+    const startMs = Math.max(0, Math.round(p.fromMs - t0));
+    const endMs = Math.min(Math.round(track.durationMs), Math.round(p.toMs - t0));
+    if (endMs > startMs) out.push({ startMs, endMs });
+  }
+  return out;
 }
 
 /** Makes a rename durable: fsync the directory entry (POSIX). */

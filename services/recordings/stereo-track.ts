@@ -237,6 +237,8 @@ export class StereoTrack {
   /** Capture time of frame 0, µs since the epoch. */
   readonly startUs: number;
   private readonly placed: [Placed, Placed];
+  /** Frame ranges [start, end) written as silence (recording paused). */
+  private readonly muted: Array<[number, number]> = [];
 
   constructor(
     segments: Segment[],
@@ -262,6 +264,17 @@ export class StereoTrack {
     return (this.frames * 1000) / SAMPLE_RATE;
   }
 
+  /**
+   * Silences both channels from `startMs` to `endMs` after frame 0 (clamped
+   * to the track): a paused span keeps its length, so times in the recording
+   * still match the call, but carries no audio.
+   */
+  mute(startMs: number, endMs: number): void {
+    const a = Math.max(0, Math.min(this.frames, Math.floor((startMs * SAMPLE_RATE) / 1000)));
+    const b = Math.max(0, Math.min(this.frames, Math.ceil((endMs * SAMPLE_RATE) / 1000)));
+    if (b > a) this.muted.push([a, b]);
+  }
+
   /** Interleaved 16-bit little-endian stereo PCM, `framesPerChunk` frames at a time. */
   *pcmChunks(framesPerChunk = SAMPLE_RATE): Generator<Buffer> {
     const next: [number, number] = [0, 0];
@@ -269,6 +282,7 @@ export class StereoTrack {
       const n = Math.min(framesPerChunk, this.frames - c0);
       const pcm = new Int16Array(2 * n);
       for (const ch of [0, 1] as const) next[ch] = this.fill(ch, pcm, c0, n, next[ch]);
+      for (const [a, b] of this.muted) if (a < c0 + n && b > c0) pcm.fill(0, 2 * (Math.max(a, c0) - c0), 2 * (Math.min(b, c0 + n) - c0));
       const buf = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       if (BIG_ENDIAN) buf.swap16(); // WAV and ffmpeg's s16le want little-endian samples
       yield buf;
