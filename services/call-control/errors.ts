@@ -18,3 +18,6 @@ export const rtpengineError = (command: string, reason: string): AppError =>
 
 export const mediaCallNotFound = (callId: string): AppError =>
   new AppError(404, 'media-call-not-found', `rtpengine has no call ${callId.slice(0, 100)}`, { callId: callId.slice(0, 100) });
+
+export const ngAddressUnsupported = (host: string): AppError =>
+  new AppError(400, 'rtpengine-address-unsupported', `rtpengine.ngHost: the ng client speaks IPv4 only, got ${host.slice(0, 64)}`, { host: host.slice(0, 64) });

@@ -3,9 +3,10 @@
 // bound local socket on the right address family, a timeout that becomes
 // `rtpengine-timeout`, and `result: error` replies turned into AppErrors
 // (`media-call-not-found`, `rtpengine-error`) instead of resolved values.
+import net from 'node:net';
 import rtpengine from 'rtpengine-client';
 import type { Logger } from '../../common/logger';
-import { mediaCallNotFound, rtpengineError, rtpengineTimeout } from '../errors';
+import { mediaCallNotFound, ngAddressUnsupported, rtpengineError, rtpengineTimeout } from '../errors';
 
 /** ng command names as the library spells them (`blockMedia` → "block media"). */
 export type NgCommand =
@@ -43,6 +44,8 @@ export interface NgClientOptions {
 
 export async function createNgClient(opts: NgClientOptions): Promise<NgClient> {
   const target = `${opts.host}:${opts.port}`;
+  // rtpengine-client only opens udp4 sockets; say so instead of timing out on every command.
+  if (net.isIP(opts.host) === 6) throw ngAddressUnsupported(opts.host);
   // The library binds an IPv4 socket; send from loopback when rtpengine is local.
   const localAddress = opts.host === '127.0.0.1' ? '127.0.0.1' : undefined;
   const client = new rtpengine.Client({ localPort: 0, ...(localAddress ? { localAddress } : {}), timeout: opts.timeoutMs ?? 3000 });

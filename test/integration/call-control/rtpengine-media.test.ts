@@ -233,6 +233,10 @@ describe('RtpengineMedia against rtpengine', () => {
     await expect(media.query(broken)).rejects.toMatchObject({ code: 'media-call-not-found' });
   });
 
+  it('refuses an IPv6 ng address up front', async () => {
+    await expect(createNgClient({ host: '::1', port: 2223, log: createLogger({ sink: () => undefined }) })).rejects.toMatchObject({ status: 400, code: 'rtpengine-address-unsupported', message: 'rtpengine.ngHost: the ng client speaks IPv4 only, got ::1' });
+  });
+
   it('reports a dead rtpengine as rtpengine-timeout', async () => {
     const port = await freePort();
     const dead = await createNgClient({ host: '127.0.0.1', port, timeoutMs: 300, log: createLogger({ sink: () => undefined }) });
