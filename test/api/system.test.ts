@@ -4,6 +4,10 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PASSWORD, startApi, type Client, type Harness } from './harness';
+import { attachLive } from '../../services/api/routes/system';
+import { buildApp } from '../../services/api';
+import { configSchema } from '../../appliance/config/schema';
+import { silentLogger } from '../../services/common/logger';
 
 let h: Harness;
 let admin: Client;
@@ -131,6 +135,15 @@ describe('/api/live', () => {
     await h2.close();
     await closed;
     expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it('attachLive hands a server to the feed before any request', () => {
+    const { routers } = buildApp({ store: h.store, config: configSchema.parse({ dataDir: '/nonexistent' }), log: silentLogger, supervisorStatus: () => null });
+    const server = https.createServer();
+    expect(server.listenerCount('upgrade')).toBe(0);
+    attachLive(server, routers);
+    attachLive(server, routers);
+    expect(server.listenerCount('upgrade')).toBe(1);
   });
 
   it('refuses no cookie (401), an employee (403) and a foreign Origin (403)', async () => {

@@ -19,10 +19,24 @@ function serverOf(ctx: ApiContext): Server | undefined {
   return (ctx.req.socket as { server?: Server }).server;
 }
 
+/** Which live feed belongs to which router, for attachLive below. */
+const feeds = new WeakMap<Router<ApiState>, LiveServer>();
+
+/**
+ * Hands the https server to the live feed at start-up, so even the very
+ * first WebSocket is taken (call with buildApp's routers after creating the
+ * server). Without it the feed attaches itself on the first request that
+ * reaches this router, which is what the UI does first anyway.
+ */
+export function attachLive(server: Server, routers: readonly Router<ApiState>[]): void {
+  for (const r of routers) feeds.get(r)?.attach(server);
+}
+
 export function systemRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api' });
   const monitor = new SystemMonitor(deps.config.dataDir);
   const live = new LiveServer(deps, monitor);
+  feeds.set(router, live);
 
   router.get('/system', can(deps, 'system.read'), async (ctx) => {
     const server = serverOf(ctx);
