@@ -131,6 +131,12 @@ describe('admin UI', () => {
     expect(await page.getByTestId('primaryColor-warning').count()).toBe(0);
     await page.locator('#primaryColor').fill('#7a1f5c');
     await page.locator('#productName').fill('Восток АТС');
+    await page.locator('#loginText').fill('Вход только для сотрудников банка.');
+    await page.getByRole('button', { name: 'Добавить ссылку' }).click();
+    await page.locator('[id="footerLinks[0].label"]').fill('Политика');
+    await page.locator('[id="footerLinks[0].url"]').fill('ftp://bank.example');
+    expect(await page.locator('[id="footerLinks[0].url-error"]').textContent()).toBe('Укажите адрес https://, http:// или mailto:');
+    await page.locator('[id="footerLinks[0].url"]').fill('https://vostok-bank.example/privacy');
 
     // A refused upload shows why beside the field and changes nothing.
     await page.locator('#logo').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>') });
@@ -138,6 +144,8 @@ describe('admin UI', () => {
     await page.locator('#logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(64, 32, [244, 180, 0]) });
     await expect.poll(() => page.getByTestId('preview-logo').getAttribute('src')).toMatch(/^\/api\/branding\/logo\?v=/);
     expect(await page.getByTestId('logo-error').textContent()).toBe('');
+    await page.locator('#favicon').setInputFiles({ name: 'icon.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#7a1f5c"/></svg>') });
+    await expect.poll(() => page.evaluate(() => document.querySelector('link[rel="icon"]')?.getAttribute('href'))).toMatch(/^\/api\/branding\/favicon\?v=/);
 
     await page.getByTestId('branding-save').click();
     await expect.poll(() => page.getByTestId('branding-saved').textContent()).toBe('Сохранено');
@@ -156,6 +164,8 @@ describe('admin UI', () => {
     await expect.poll(() => submit.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(122, 31, 92)');
     expect(await page.getByTestId('login-logo').getAttribute('src')).toMatch(/^\/api\/branding\/logo/);
     expect(await page.title()).toBe('Восток АТС');
+    expect(await page.getByTestId('login-text').textContent()).toBe('Вход только для сотрудников банка.');
+    expect(await page.locator('pbx-login-page a', { hasText: 'Политика' }).getAttribute('href')).toBe('https://vostok-bank.example/privacy');
     await shot('login-branded');
     await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL('**/dashboard');
