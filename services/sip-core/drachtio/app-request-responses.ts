@@ -79,10 +79,19 @@ function onInDialogResponse(c: Controller, entry: OutboundTxn, dialog: Dialog, r
     }
     return;
   }
+  if (entry.method === 'NOTIFY' && dialog.kind === 'subscribe' && res.status < 300 && endsSubscription(entry.ctxn.request.get('subscription-state'))) {
+    c.dialogs.remove(dialog);
+    return;
+  }
   if (entry.method === 'BYE' && res.status !== 401 && res.status !== 407) {
     if (c.dialogs.get(dialog.id) === dialog) {
       c.cdr.stop('application', 'normal-release', c.serialize(entry.ctxn.request).toString('utf8'));
       c.dialogs.remove(dialog);
     }
   }
+}
+
+/** RFC 6665 §4.1.3: `Subscription-State: terminated` ends the subscription (and our one-subscription dialog). */
+export function endsSubscription(state: string | undefined): boolean {
+  return state !== undefined && /^\s*terminated\b/i.test(state);
 }

@@ -9,6 +9,7 @@ import type { Controller, InboundTxn } from './controller';
 import { contactUri, hostPort, replyNok, replySent, responseFor, stripTag, withTag } from './sip-build';
 import { prepareReliable, startReliable } from './reliable-provisional';
 import { refreshTarget, remoteTargetOf } from './network-requests';
+import { endsSubscription } from './app-request-responses';
 
 /** Headers the server writes itself from the request; the app's copies are ignored. */
 const FROM_REQUEST = new Set(['from', 'to', 'call-id', 'cseq']);
@@ -124,6 +125,10 @@ function afterFinal(c: Controller, entry: InboundTxn, res: SipResponse, sent: Se
       dialog.inviteInProgress = false;
       if (entry.initial) c.dialogs.remove(dialog);
     }
+    return;
+  }
+  if (req.method === 'NOTIFY' && dialog?.kind === 'subscribe' && ok && endsSubscription(req.get('subscription-state'))) {
+    c.dialogs.remove(dialog);
     return;
   }
   if (req.method === 'SUBSCRIBE' && entry.initial && dialog) {

@@ -156,7 +156,7 @@ export class Controller implements AppCommandHandler {
     }
     for (const dialog of this.dialogs.all()) {
       if (dialog.owner !== conn) continue;
-      if (dialog.state === 'confirmed' && !dialog.ending) {
+      if (dialog.kind === 'invite' && dialog.state === 'confirmed' && !dialog.ending) {
         this.counters.appTeardowns++;
         void sendByeInDialog(this, dialog, 'application disconnected').catch((e: unknown) =>
           this.log.warn('bye after app disconnect failed', { dialogId: dialog.id, err: e }),

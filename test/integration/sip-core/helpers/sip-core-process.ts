@@ -14,7 +14,7 @@ export interface SipCoreProcess {
   secret: string;
   /** The latest health snapshot the child sent. */
   health(): Record<string, unknown>;
-  /** Waits for a health report satisfying `pred` (reports come every 2 s). */
+  /** Waits for a fresh health report satisfying `pred` (reports come every 2 s). */
   waitHealth(pred: (h: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<number | null>;
 }
@@ -41,9 +41,13 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
     timeoutMs: 300_000,
   });
   let latest: Record<string, unknown> = {};
+  let seq = 0;
   const waiters = new Set<() => void>();
   proc.child.on('message', (m: { type?: string; health?: Record<string, unknown> }) => {
-    if (m.health) latest = m.health;
+    if (m.health) {
+      latest = m.health;
+      seq++;
+    }
     for (const w of waiters) w();
   });
   await waitForTcp(adminPort);
@@ -55,7 +59,9 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
     health: () => latest,
     async waitHealth(pred, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!pred(latest)) {
+      // Only a report taken after this call counts: an older one may predate what the test did.
+      const from = seq;
+      while (seq === from || !pred(latest)) {
         if (Date.now() > deadline) throw new Error(`health never matched; last: ${JSON.stringify(latest)}`);
         await new Promise<void>((resolve) => {
           const w = () => {
