@@ -74,6 +74,29 @@ export const configSchema = z
         developmentKeyFiles: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
+    recordings: z
+      .object({
+        /** false: the recordings process is not started and nothing is converted. */
+        enabled: z.boolean().default(true),
+        format: z.enum(['opus', 'wav']).default('opus'),
+        /** Opus bit rate for the two 8 kHz voice channels, bit/s. */
+        opusBitrate: z.number().int().min(6000, 'expected 6000–128000').max(128000, 'expected 6000–128000').default(24000),
+        /** Master key on separate media; absent: <dataDir>/keys/master.key, created on first start. */
+        masterKeyPath: z.string().min(1, 'expected a file path').optional(),
+        /** A capture of a dead rtpengine is converted once idle this long (rtpengine's silent-timeout is 1 h). */
+        orphanIdleMs: z.number().int().min(1000).max(86_400_000).default(65 * 60_000),
+        /** Retention for tenants that set none. */
+        retentionDays: z.number().int().min(1, 'expected 1–36500').max(36500, 'expected 1–36500').default(365),
+        /** Disk usage (percent) that raises a warning. */
+        diskAlarmPercent: z.number().min(1).max(100).default(80),
+        /** Disk usage (percent) at which new recordings are refused (calls go on unrecorded). */
+        diskStopPercent: z.number().min(1).max(100).default(95),
+        /** How often the spool is swept for finished captures. */
+        sweepIntervalMs: z.number().int().min(200).max(3_600_000).default(15_000),
+        /** Local hour after which the daily retention purge runs. */
+        purgeHour: z.number().int().min(0).max(23).default(3),
+      })
+      .prefault({}),
     supervisor: z
       .object({
         restartMinMs: z.number().int().min(50).max(60_000).default(500),
@@ -87,7 +110,11 @@ export const configSchema = z
  * Rules across fields, checked on the merged input even when other fields
  * are wrong, so that every problem is reported in one go.
  */
-export function crossFieldProblems(c: { rtpengine?: { portMin?: unknown; portMax?: unknown }; supervisor?: { restartMinMs?: unknown; restartMaxMs?: unknown } }): { path: string; message: string; got: unknown }[] {
+export function crossFieldProblems(c: {
+  rtpengine?: { portMin?: unknown; portMax?: unknown };
+  supervisor?: { restartMinMs?: unknown; restartMaxMs?: unknown };
+  recordings?: { diskAlarmPercent?: unknown; diskStopPercent?: unknown };
+}): { path: string; message: string; got: unknown }[] {
   const out: { path: string; message: string; got: unknown }[] = [];
   const min = c.rtpengine?.portMin ?? 30000;
   const max = c.rtpengine?.portMax ?? 40000;
@@ -97,6 +124,10 @@ export function crossFieldProblems(c: { rtpengine?: { portMin?: unknown; portMax
   const rmax = c.supervisor?.restartMaxMs ?? 15000;
   if (typeof rmin === 'number' && typeof rmax === 'number' && rmin > rmax)
     out.push({ path: 'supervisor.restartMaxMs', message: 'must not be below supervisor.restartMinMs', got: rmax });
+  const warn = c.recordings?.diskAlarmPercent ?? 80;
+  const stop = c.recordings?.diskStopPercent ?? 95;
+  if (typeof warn === 'number' && typeof stop === 'number' && warn > stop)
+    out.push({ path: 'recordings.diskStopPercent', message: `must not be below recordings.diskAlarmPercent (${warn})`, got: stop });
   return out;
 }
 

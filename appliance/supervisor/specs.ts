@@ -37,6 +37,8 @@ export function processSpecs(config: Readonly<Config>, distDir: string): Process
       probe: () => ngPing(config.rtpengine.ngHost, config.rtpengine.ngPort),
     });
   }
+  // After rtpengine, whose spool it converts; it never blocks a call.
+  if (config.recordings.enabled) specs.push(node('recordings'));
   if (!config.drachtio.external) specs.push(node('sip-core'));
   specs.push(node('call-control'));
   specs.push(node('api'));

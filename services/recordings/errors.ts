@@ -75,3 +75,7 @@ export const recordingIdConflict = (recordingId: string, pcap: string) =>
     recordingId,
     pcap,
   });
+export const recordingDiskFull = (path: string) =>
+  new AppError(507, 'recording-disk-full', `no space left to store a recording (${path}); the capture is kept for a later attempt`, { path });
+export const recordingRefused = (reason: 'disabled' | 'disk-full' | 'quota-exceeded', tenantId: string | null) =>
+  new AppError(503, 'recording-refused', `recording refused: ${reason}`, { reason, tenantId });

@@ -24,7 +24,7 @@ import {
   parseRtpengineMetadata,
   type RecordingMetadata,
 } from './capture-metadata';
-import { recordingEmpty, recordingIdConflict, recordingNotFound, vaultVerifyFailed } from './errors';
+import { recordingDiskFull, recordingEmpty, recordingIdConflict, recordingNotFound, vaultVerifyFailed } from './errors';
 import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
 import { checkId, type Keyring } from './keys';
 import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
@@ -157,7 +157,11 @@ export class RecordingPipeline {
     await mkdir(work, { recursive: true, mode: 0o700 });
     try {
       const t0 = process.cpuUsage();
-      const stored = await this.convert(input, r, work);
+      const stored = await this.convert(input, r, work).catch((e: unknown) => {
+        // A full disk (or a user quota) is not the capture's fault: say so, keep the capture.
+        const code = (e as NodeJS.ErrnoException | undefined)?.code;
+        throw code === 'ENOSPC' || code === 'EDQUOT' ? recordingDiskFull(this.recordingsDir) : e;
+      });
       const record = this.indexRecord(r, stored);
       this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now()));
       const cpu = process.cpuUsage(t0);
@@ -302,6 +306,7 @@ export class RecordingPipeline {
         if (!isAppError(e)) throw e;
         this.deps.log.error('recording conversion failed', { pcapPath: c.pcapPath, code: e.code, err: e });
         out.failed.push({ pcapPath: c.pcapPath, code: e.code, message: e.message });
+        if (e.code === 'recording-disk-full') break; // the rest would fail alike; their captures stay for the next run
       }
     }
     return out;

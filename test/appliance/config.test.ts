@@ -61,6 +61,13 @@ describe('config', () => {
     cleanup();
   });
 
+  it('refuses a recordings stop threshold below its alarm threshold', () => {
+    const { dir, cleanup } = tempDir();
+    writeFileSync(path.join(dir, 'korobka.json'), JSON.stringify({ recordings: { diskAlarmPercent: 90, diskStopPercent: 85 } }));
+    expect(problems(() => loadConfig({ env: { KOROBKA_DATA_DIR: dir } }))).toEqual(['korobka.json: recordings.diskStopPercent: must not be below recordings.diskAlarmPercent (90), got 85']);
+    cleanup();
+  });
+
   it('names a broken or missing config file', () => {
     const { dir, cleanup } = tempDir();
     writeFileSync(path.join(dir, 'korobka.json'), '{ "api": ');

@@ -1,0 +1,212 @@
+// The recordings process's work loop: convert what rtpengine captured (at
+// start and every sweepIntervalMs, orphans of a dead rtpengine included),
+// watch the disk and each tenant's quota, purge expired recordings once a day.
+//
+// Disk full: conversion is tried even on a nearly full disk, because a stored
+// Opus file is ~8x smaller than its G.711 capture, so converting frees space.
+// When writing fails with ENOSPC the capture is KEPT (never deleted) and the
+// critical alarm `recordings-disk-full` is raised; canRecord() then refuses
+// new recordings, so the spool can only shrink while calls go on unrecorded.
+// A capture is the only copy of audio the box accepted; deleting it to make
+// room would lose a recording silently to the business, which is worse than
+// an alarm an admin acts on. The next sweep after space is freed stores it.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../appliance/config/schema';
+import type { Logger } from '../common/logger';
+import type { Store } from '../store';
+import { nextEntry } from './hash-chain';
+import type { RecordingPipeline, SpoolResult } from './pipeline';
+import { ALARM_CONVERSION, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, canRecord, diskUsage, type DiskUsage } from './recording-gate';
+import { findCaptures, spoolDirOf } from './spool';
+
+export type RecordingsSettings = Config['recordings'];
+
+export interface RecordingsServiceDeps {
+  settings: RecordingsSettings;
+  dataDir: string;
+  store: Pick<Store, 'recordings' | 'alarms' | 'audit'>;
+  pipeline: Pick<RecordingPipeline, 'processSpool' | 'recordingsDir'>;
+  log: Logger;
+  now?: () => Date;
+  diskUsage?: (dir: string) => DiskUsage;
+}
+
+export interface SweepReport {
+  stored: number;
+  failed: SpoolResult['failed'];
+  purged: string[];
+  disk: DiskUsage;
+}
+
+const SOURCE = 'recordings';
+
+export class RecordingsService {
+  private readonly now: () => Date;
+  private readonly usage: (dir: string) => DiskUsage;
+  private running: Promise<SweepReport> | undefined;
+  private lastRun: string | null = null;
+  private lastPurgeDay: string | null = null;
+  private lastPurge: string | null = null;
+  private lastError: string | null = null;
+  private queue = 0;
+  private storedTotal = 0;
+  private diskFullSeen = false;
+
+  constructor(private readonly deps: RecordingsServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.usage = deps.diskUsage ?? diskUsage;
+  }
+
+  /** One pass; concurrent calls share the pass in progress. */
+  sweep(): Promise<SweepReport> {
+    this.running ??= this.sweepNow().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweepNow(): Promise<SweepReport> {
+    const spool = spoolDirOf(this.deps.dataDir);
+    const result: SpoolResult = existsSync(spool)
+      ? await this.deps.pipeline.processSpool(spool, { orphanIdleMs: this.deps.settings.orphanIdleMs, now: () => this.now().getTime() })
+      : { stored: [], failed: [] };
+    this.storedTotal += result.stored.length;
+    this.diskFullSeen = result.failed.some((f) => f.code === 'recording-disk-full');
+    this.conversionAlarm(result.failed);
+    const purged = this.purgeDue() ? await this.purge() : [];
+    const disk = this.checkDisk();
+    this.checkQuotas();
+    this.queue = existsSync(spool) ? (await findCaptures(spool, { orphanIdleMs: this.deps.settings.orphanIdleMs, now: () => this.now().getTime() })).length : 0;
+    this.lastRun = this.now().toISOString();
+    this.lastError = null;
+    if (result.stored.length || result.failed.length || purged.length) {
+      this.deps.log.info('recordings sweep', { stored: result.stored.length, failed: result.failed.length, purged: purged.length, queue: this.queue });
+    }
+    return { stored: result.stored.length, failed: result.failed, purged, disk };
+  }
+
+  /** Resolves when no pass is running. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Sweeps and records a crash of the pass in health instead of throwing. */
+  async tick(): Promise<void> {
+    try {
+      await this.sweep();
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      this.deps.log.error('recordings sweep failed', { err: e });
+    }
+  }
+
+  private conversionAlarm(failed: SpoolResult['failed']): void {
+    const other = failed.filter((f) => f.code !== 'recording-disk-full');
+    if (other.length === 0) {
+      this.deps.store.alarms.clear(ALARM_CONVERSION, null, this.now());
+      return;
+    }
+    this.deps.store.alarms.raise(
+      {
+        code: ALARM_CONVERSION,
+        severity: 'warning',
+        tenantId: null,
+        source: SOURCE,
+        message: `${other.length} capture(s) could not be converted and are kept in the spool`,
+        details: { failed: other.slice(0, 20).map((f) => ({ pcap: path.basename(f.pcapPath), code: f.code })) },
+      },
+      this.now(),
+    );
+  }
+
+  /** Raises or clears the disk alarms; returns the usage. */
+  checkDisk(): DiskUsage {
+    const dir = existsSync(this.deps.pipeline.recordingsDir) ? this.deps.pipeline.recordingsDir : this.deps.dataDir;
+    const d = this.usage(dir);
+    const { diskAlarmPercent, diskStopPercent } = this.deps.settings;
+    const alarms = this.deps.store.alarms;
+    const now = this.now();
+    const details = { usedPercent: d.usedPercent, freeBytes: d.freeBytes };
+    if (d.usedPercent >= diskAlarmPercent) {
+      alarms.raise({ code: ALARM_DISK_HIGH, severity: 'warning', tenantId: null, source: SOURCE, message: `recordings disk ${d.usedPercent}% used (alarm at ${diskAlarmPercent}%)`, details }, now);
+    } else alarms.clear(ALARM_DISK_HIGH, null, now);
+    if (this.diskFullSeen || d.usedPercent >= diskStopPercent) {
+      const why = this.diskFullSeen ? 'a recording could not be written (no space left)' : `disk ${d.usedPercent}% used (stop at ${diskStopPercent}%)`;
+      const raised = alarms.raise({ code: ALARM_DISK_FULL, severity: 'critical', tenantId: null, source: SOURCE, message: `new recordings are refused: ${why}; calls go on unrecorded`, details }, now);
+      if (raised) this.deps.log.error('recordings disk full, new recordings refused', details);
+    } else if (alarms.clear(ALARM_DISK_FULL, null, now)) this.deps.log.info('recordings disk has room again', details);
+    return d;
+  }
+
+  checkQuotas(): void {
+    const usage = this.deps.store.recordings.usageByTenant();
+    const alarms = this.deps.store.alarms;
+    const flagged = new Set(alarms.list({ active: true }).rows.filter((a) => a.code === ALARM_QUOTA).map((a) => a.tenantId ?? 0));
+    for (const tenantId of new Set([...usage.keys(), ...flagged])) {
+      const quota = this.deps.store.recordings.tenantSettings(tenantId).quotaBytes;
+      const used = usage.get(tenantId) ?? 0;
+      if (quota !== null && used >= quota) {
+        alarms.raise(
+          { code: ALARM_QUOTA, severity: 'warning', tenantId, source: SOURCE, message: `recordings use ${used} of the tenant's ${quota} bytes; new recordings are refused`, details: { used, quota } },
+          this.now(),
+        );
+      } else alarms.clear(ALARM_QUOTA, tenantId, this.now());
+    }
+  }
+
+  canRecord(tenantId: number) {
+    return canRecord({ enabled: this.deps.settings.enabled, alarms: this.deps.store.alarms }, tenantId);
+  }
+
+  private purgeDue(): boolean {
+    const now = this.now();
+    const day = `${now.getFullYear()}-${now.getMonth() + 1}-${now.getDate()}`;
+    if (now.getHours() < this.deps.settings.purgeHour || this.lastPurgeDay === day) return false;
+    this.lastPurgeDay = day;
+    return true;
+  }
+
+  /**
+   * Removes every recording past its tenant's retention that is not under
+   * legal hold: a chain entry for the deliberate removal and the row go in one
+   * transaction, then the file, then an audit row.
+   */
+  async purge(): Promise<string[]> {
+    const removed: string[] = [];
+    const now = this.now();
+    const { recordings, audit } = this.deps.store;
+    for (;;) {
+      const batch = recordings.expired(now, this.deps.settings.retentionDays, 500).filter((r) => !removed.includes(r.recordingId));
+      if (batch.length === 0) break;
+      for (const rec of batch) {
+        try {
+          recordings.removeRecording(rec.recordingId, nextEntry(recordings.chainHead(), rec.recordingId, null, now));
+        } catch (e) {
+          // put under legal hold by the api since the query: keep it
+          if ((e as { code?: string }).code === 'recording-legal-hold') continue;
+          throw e;
+        }
+        await rm(path.join(this.deps.pipeline.recordingsDir, rec.path), { force: true });
+        audit.append({ actorId: null, actor: 'recordings-service', tenantId: Number(rec.tenantId), action: 'recording.deleted', target: rec.recordingId, details: { reason: 'retention', startedAt: rec.startedAt } }, now);
+        removed.push(rec.recordingId);
+      }
+      if (batch.length < 500) break;
+    }
+    this.lastPurge = now.toISOString();
+    if (removed.length) this.deps.log.info('recordings purged by retention', { removed: removed.length });
+    return removed;
+  }
+
+  health() {
+    const active = this.deps.store.alarms.list({ active: true }).rows.filter((a) => a.source === SOURCE);
+    return {
+      ok: this.lastError === null,
+      queue: this.queue,
+      stored: this.storedTotal,
+      lastRun: this.lastRun,
+      lastPurge: this.lastPurge,
+      lastError: this.lastError,
+      alarms: active.map((a) => ({ code: a.code, severity: a.severity, tenantId: a.tenantId })),
+    };
+  }
+}

@@ -1,0 +1,147 @@
+// The recordings service over a real data directory and SQLite file: sweeps
+// convert the spool, retention removes exactly the expired unheld recordings
+// (chain entries, audit rows, files), quotas and the disk gate new recordings.
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { configSchema } from '../../appliance/config/schema';
+import { silentLogger } from '../../services/common/logger';
+import { canRecord, type DiskUsage } from '../../services/recordings/recording-gate';
+import { spoolDirOf } from '../../services/recordings/spool';
+import { buildRecordings } from '../../services/recordings/start';
+import { openStore, type Store } from '../../services/store';
+import { tempDir } from '../helpers/tmp';
+import { writeCapture } from './spool-writer';
+
+let store: Store | undefined;
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  store?.close();
+  cleanup?.();
+  store = undefined;
+});
+
+function world(opts: { now?: Date; disk?: { current: DiskUsage }; settings?: Record<string, unknown> } = {}) {
+  const t = tempDir('recsvc-');
+  cleanup = t.cleanup;
+  const s = openStore(path.join(t.dir, 'korobka.db'));
+  store = s;
+  const a = s.tenants.create({ name: 'A', sipDomain: 'a.example.ru', isDefault: true }).id;
+  const b = s.tenants.create({ name: 'B', sipDomain: 'b.example.ru' }).id;
+  const config = configSchema.parse({ dataDir: t.dir, recordings: { format: 'wav', purgeHour: 0, ...opts.settings } });
+  const clock = { now: opts.now ?? new Date('2026-11-22T12:00:00Z') };
+  const disk = opts.disk;
+  const { service, pipeline } = buildRecordings(config, { store: s, log: silentLogger, now: () => clock.now, ...(disk ? { diskUsage: () => disk.current } : {}) });
+  return { dir: t.dir, s, a, b, service, pipeline, clock, spool: spoolDirOf(t.dir) };
+}
+
+const day = (d: string) => Date.parse(`${d}T10:00:00Z`);
+
+describe('recordings service', () => {
+  it('converts the spool into the SQLite index and reports it in health', async () => {
+    const w = world();
+    writeCapture(w.spool, 'c1', { recordingId: 'r1', tenantId: String(w.a), caller: '201', callee: '+74951234567' });
+    writeCapture(w.spool, 'c2', { recordingId: 'r2' }); // no tenant: the default one
+    const r = await w.service.sweep();
+    expect(r.failed).toEqual([]);
+    expect(r.stored).toBe(2);
+    expect(w.s.recordings.findRecording('r1')).toMatchObject({ tenantId: String(w.a), caller: '201' });
+    expect(w.s.recordings.findRecording('r2')).toMatchObject({ tenantId: String(w.a) });
+    expect(w.service.health()).toMatchObject({ ok: true, queue: 0, stored: 2, lastRun: '2026-11-22T12:00:00.000Z', alarms: [] });
+  });
+
+  it('keeps a capture it cannot convert, raises an alarm, and clears it once the spool is clean', async () => {
+    const w = world();
+    const bad = writeCapture(w.spool, 'c1', { recordingId: 'r1', tenantId: 'no-such-tenant' });
+    const r = await w.service.sweep();
+    expect(r.failed.map((f) => f.code)).toEqual(['validation-failed']);
+    expect(existsSync(bad.pcapPath)).toBe(true);
+    expect(w.service.health()).toMatchObject({ queue: 1, alarms: [{ code: 'recordings-conversion-failed', severity: 'warning' }] });
+    const { rm } = await import('node:fs/promises');
+    await rm(bad.pcapPath);
+    await rm(bad.metadataPath);
+    await w.service.sweep();
+    expect(w.service.health().alarms).toEqual([]);
+  });
+
+  it('retention deletes exactly the expired, unheld recordings, with chain entries and audit rows', async () => {
+    const w = world({ now: new Date('2026-12-01T12:00:00Z') });
+    w.s.recordings.setTenantSettings(w.a, { retentionDays: 30, quotaBytes: null });
+    writeCapture(w.spool, 'c1', { recordingId: 'a-old', tenantId: String(w.a) }, { startMs: day('2026-10-01') });
+    writeCapture(w.spool, 'c2', { recordingId: 'a-held', tenantId: String(w.a) }, { startMs: day('2026-10-02') });
+    writeCapture(w.spool, 'c3', { recordingId: 'a-fresh', tenantId: String(w.a) }, { startMs: day('2026-11-20') });
+    writeCapture(w.spool, 'c4', { recordingId: 'b-mid', tenantId: String(w.b) }, { startMs: day('2026-10-01') }); // default 365 days
+    writeCapture(w.spool, 'c5', { recordingId: 'b-ancient', tenantId: String(w.b) }, { startMs: day('2025-12-01') });
+    w.clock.now = new Date('2026-11-30T23:00:00Z');
+    w.s.recordings.setTenantSettings(w.a, { retentionDays: 3650, quotaBytes: null }); // nothing expires during the first sweep
+    await w.service.sweep();
+    expect(w.s.recordings.list({}).total).toBe(5);
+    w.s.recordings.setTenantSettings(w.a, { retentionDays: 30, quotaBytes: null });
+    w.s.recordings.setLegalHold('a-held', true);
+    const files = Object.fromEntries(['a-old', 'a-held', 'a-fresh', 'b-mid', 'b-ancient'].map((id) => [id, path.join(w.pipeline.recordingsDir, w.s.recordings.findRecording(id)!.path)]));
+    w.clock.now = new Date('2026-12-01T12:00:00Z');
+    const removed = await w.service.purge();
+    expect(removed.sort()).toEqual(['a-old', 'b-ancient']);
+    expect(w.s.recordings.list({}).rows.map((r) => r.recordingId).sort()).toEqual(['a-fresh', 'a-held', 'b-mid']);
+    for (const [id, file] of Object.entries(files)) expect(existsSync(file), id).toBe(!removed.includes(id));
+    const chain = [...w.s.recordings.chainEntries()];
+    expect(chain.filter((e) => e.fileSha256 === null).map((e) => e.recordingId).sort()).toEqual(['a-old', 'b-ancient']);
+    const audit = w.s.audit.list({ action: 'recording.deleted' }).rows;
+    expect(audit.map((r) => r.target).sort()).toEqual(['a-old', 'b-ancient']);
+    expect(audit[0]).toMatchObject({ actor: 'recordings-service', details: { reason: 'retention' } });
+    // the chain and every remaining file verify: deliberate removals are not findings
+    const { verifyChain } = await import('../../services/recordings/hash-chain');
+    const { createReadStream } = await import('node:fs');
+    const findings = await verifyChain(w.s.recordings.chainEntries(), async (e) => {
+      const rec = w.s.recordings.findRecording(e.recordingId);
+      return rec ? createReadStream(path.join(w.pipeline.recordingsDir, rec.path)) : null;
+    });
+    expect(findings).toEqual([]);
+    expect(await w.service.purge()).toEqual([]);
+  });
+
+  it('a quota of a few bytes refuses the tenant\'s new recordings with an alarm; others record', async () => {
+    const w = world();
+    w.s.recordings.setTenantSettings(w.a, { retentionDays: null, quotaBytes: 10 });
+    expect(canRecord({ enabled: true, alarms: w.s.alarms }, w.a)).toEqual({ ok: true });
+    writeCapture(w.spool, 'c1', { recordingId: 'r1', tenantId: String(w.a) });
+    await w.service.sweep();
+    // the recording already captured is stored (never dropped); the next one is refused
+    expect(w.s.recordings.findRecording('r1')).toBeDefined();
+    expect(w.service.canRecord(w.a)).toEqual({ ok: false, reason: 'quota-exceeded' });
+    expect(w.service.canRecord(w.b)).toEqual({ ok: true });
+    const alarm = w.s.alarms.list({ active: true, tenantId: w.a }).rows[0];
+    expect(alarm).toMatchObject({ code: 'recordings-quota-exceeded', tenantId: w.a, severity: 'warning' });
+    expect(alarm?.message).toMatch(/^recordings use \d+ of the tenant's 10 bytes; new recordings are refused$/);
+    w.s.recordings.setTenantSettings(w.a, { retentionDays: null, quotaBytes: 1e9 });
+    await w.service.sweep();
+    expect(w.service.canRecord(w.a)).toEqual({ ok: true });
+    expect(w.s.alarms.list({ tenantId: w.a }).rows[0]?.clearedAt).not.toBeNull();
+  });
+
+  it('warns at diskAlarmPercent and refuses new recordings at diskStopPercent, until there is room again', async () => {
+    const disk = { current: { totalBytes: 100, freeBytes: 50, usedPercent: 50 } };
+    const w = world({ disk });
+    await w.service.sweep();
+    expect(w.service.health().alarms).toEqual([]);
+    disk.current = { totalBytes: 100, freeBytes: 15, usedPercent: 85 };
+    await w.service.sweep();
+    expect(w.service.health().alarms).toEqual([{ code: 'recordings-disk-high', severity: 'warning', tenantId: null }]);
+    expect(w.service.canRecord(w.a)).toEqual({ ok: true });
+    disk.current = { totalBytes: 100, freeBytes: 3, usedPercent: 97 };
+    await w.service.sweep();
+    expect(w.service.canRecord(w.a)).toEqual({ ok: false, reason: 'disk-full' });
+    expect(w.s.alarms.list({ active: true }).rows.find((a) => a.code === 'recordings-disk-full')?.message).toBe(
+      'new recordings are refused: disk 97% used (stop at 95%); calls go on unrecorded',
+    );
+    disk.current = { totalBytes: 100, freeBytes: 40, usedPercent: 60 };
+    await w.service.sweep();
+    expect(w.service.canRecord(w.a)).toEqual({ ok: true });
+    expect(w.service.health().alarms).toEqual([]);
+  });
+
+  it('refuses every recording when recordings are disabled', () => {
+    const w = world({ settings: { enabled: false } });
+    expect(w.service.canRecord(w.a)).toEqual({ ok: false, reason: 'disabled' });
+  });
+});
