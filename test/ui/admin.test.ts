@@ -120,6 +120,17 @@ describe('admin UI', () => {
     await page.getByRole('button', { name: 'Создать организацию' }).click();
     await expect.poll(() => page.locator('#sipDomain-error').textContent()).toBe('Этот SIP-домен уже занят другой организацией');
     await shot('tenants');
+
+    // Edited in place: the default tenant may not take the bank's domain.
+    await page.getByTestId('edit-default.korobka.test').click();
+    await page.locator('#edit-sipDomain').fill('pbx.vostok-bank.ru');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await expect.poll(() => page.locator('#edit-sipDomain-error').textContent()).toBe('Этот SIP-домен уже занят другой организацией');
+    await page.locator('#edit-name').fill('Головной офис');
+    await page.locator('#edit-sipDomain').fill('hq.korobka.test');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await expect.poll(() => page.getByTestId('tenants-table').textContent()).toContain('hq.korobka.test');
+    expect(await page.getByTestId('tenants-table').textContent()).toContain('Головной офис');
   });
 
   it('warns about unreadable colours as the user types, uploads a logo, and applies the branding', async () => {

@@ -11,3 +11,5 @@ export const listTenants = async (api: Api) => (await api.get<{ tenants: Tenant[
 export const createTenant = (api: Api, t: NewTenant) =>
   api.post<{ tenant: Tenant; admin: User; password: string }>('/api/tenants', t);
 export const deleteTenant = (api: Api, id: number) => api.delete<void>(`/api/tenants/${id}`);
+export const updateTenant = (api: Api, id: number, patch: { name?: string; sipDomain?: string }) =>
+  api.patch<{ tenant: Tenant }>(`/api/tenants/${id}`, patch);

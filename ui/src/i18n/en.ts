@@ -95,6 +95,8 @@ export const en: Record<MessageKey, string> = {
   'error.image-unsafe': 'SVG refused: it contains script, event handlers, external references or foreignObject',
   'error.image-type-not-allowed': 'Only PNG and SVG images are accepted',
   'common.actions': 'Actions',
+  'common.edit': 'Edit',
+  'common.cancel': 'Cancel',
   'common.delete': 'Delete',
   'common.remove': 'Remove',
   'common.save': 'Save',

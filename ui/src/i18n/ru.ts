@@ -94,6 +94,8 @@ export const ru = {
   'error.image-unsafe': 'SVG отклонён: содержит скрипт, обработчики событий, внешние ссылки или foreignObject',
   'error.image-type-not-allowed': 'Принимаются только изображения PNG и SVG',
   'common.actions': 'Действия',
+  'common.edit': 'Изменить',
+  'common.cancel': 'Отмена',
   'common.delete': 'Удалить',
   'common.remove': 'Убрать',
   'common.save': 'Сохранить',

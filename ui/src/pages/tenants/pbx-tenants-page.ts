@@ -6,7 +6,7 @@ import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/f
 import '../../components/pbx-no-access';
 import '../../components/pbx-one-time-password';
 import { isApiError, type Api } from '../../data/api';
-import { createTenant, deleteTenant, listTenants } from '../../data/tenants';
+import { createTenant, deleteTenant, listTenants, updateTenant } from '../../data/tenants';
 import type { Tenant } from '../../data/types';
 import { formatDateTime, t } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -26,6 +26,8 @@ export class PbxTenantsPage extends PbxElement {
   @state() private listError = '';
   @state() private created: { username: string; password: string } | null = null;
   @state() private busy = false;
+  /** The tenant being edited in place, with its draft and the server's answers. */
+  @state() private editing: { id: number; name: string; sipDomain: string; errors: FieldErrors; formError: string } | null = null;
 
   static override styles = [shared];
 
@@ -53,14 +55,7 @@ export class PbxTenantsPage extends PbxElement {
             <tr><th>${t('tenants.name')}</th><th>${t('tenants.sipDomain')}</th><th>${t('tenants.created')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr>
           </thead>
           <tbody>
-            ${this.tenants.map(
-              (x) => html`<tr>
-                <td>${x.name}${x.isDefault ? html` <span class="muted">(${t('tenants.default')})</span>` : nothing}</td>
-                <td>${x.sipDomain}</td>
-                <td>${formatDateTime(x.createdAt)}</td>
-                <td>${x.isDefault ? nothing : html`<button type="button" class="danger" @click=${() => this.removeTenant(x)}>${t('common.delete')}</button>`}</td>
-              </tr>`,
-            )}
+            ${this.tenants.map((x) => (this.editing?.id === x.id ? this.renderEditRow(x) : this.renderRow(x)))}
           </tbody>
         </table>
       </div>
@@ -68,6 +63,70 @@ export class PbxTenantsPage extends PbxElement {
         ? html`<pbx-one-time-password .username=${this.created.username} .password=${this.created.password} @pbx-dismiss=${() => (this.created = null)}></pbx-one-time-password>`
         : nothing}
       ${this.renderForm()}`;
+  }
+
+  private renderRow(x: Tenant) {
+    return html`<tr>
+      <td>${x.name}${x.isDefault ? html` <span class="muted">(${t('tenants.default')})</span>` : nothing}</td>
+      <td>${x.sipDomain}</td>
+      <td>${formatDateTime(x.createdAt)}</td>
+      <td>
+        <div class="row">
+          <button type="button" class="secondary" data-testid="edit-${x.sipDomain}" @click=${() => (this.editing = { id: x.id, name: x.name, sipDomain: x.sipDomain, errors: {}, formError: '' })}>
+            ${t('common.edit')}
+          </button>
+          ${x.isDefault ? nothing : html`<button type="button" class="danger" @click=${() => this.removeTenant(x)}>${t('common.delete')}</button>`}
+        </div>
+      </td>
+    </tr>`;
+  }
+
+  private editErrors(): FieldErrors {
+    const e = this.editing!;
+    const local = tenantDraftErrors({ name: e.name, sipDomain: e.sipDomain, username: 'abc', displayName: '' });
+    return { name: e.errors.name ?? local.name ?? '', sipDomain: e.errors.sipDomain ?? local.sipDomain ?? '' };
+  }
+
+  private renderEditRow(x: Tenant) {
+    const e = this.editing!;
+    const err = this.editErrors();
+    const input = (k: 'name' | 'sipDomain', label: string) =>
+      html`<label class="visually-hidden" for="edit-${k}">${label}</label>
+        <input id="edit-${k}" .value=${e[k]} aria-invalid=${err[k] ? 'true' : 'false'} aria-describedby="edit-${k}-error"
+          @input=${(ev: Event) => this.editField(k, (ev.target as HTMLInputElement).value)} />
+        <span class="field-error" id="edit-${k}-error">${err[k]}</span>`;
+    return html`<tr>
+      <td>${input('name', t('tenants.name'))}</td>
+      <td>${input('sipDomain', t('tenants.sipDomain'))}</td>
+      <td>${formatDateTime(x.createdAt)}</td>
+      <td>
+        <div class="row">
+          <button type="button" @click=${this.saveEdit}>${t('common.save')}</button>
+          <button type="button" class="secondary" @click=${() => (this.editing = null)}>${t('common.cancel')}</button>
+        </div>
+        <span class="error" role="alert">${e.formError}</span>
+      </td>
+    </tr>`;
+  }
+
+  private editField(k: 'name' | 'sipDomain', v: string) {
+    const e = this.editing!;
+    const { [k]: _gone, ...errors } = e.errors;
+    this.editing = { ...e, [k]: k === 'sipDomain' ? v.trim() : v, errors, formError: '' };
+  }
+
+  private async saveEdit() {
+    const e = this.editing!;
+    const err = this.editErrors();
+    if (err.name || err.sipDomain) return;
+    try {
+      await updateTenant(this.api, e.id, { name: e.name.trim(), sipDomain: e.sipDomain });
+      this.editing = null;
+      await this.load();
+      this.dispatchEvent(new CustomEvent('pbx-tenants-changed', { bubbles: true, composed: true }));
+    } catch (ex) {
+      this.editing = { ...e, errors: fieldErrorsOf(ex), formError: formErrorOf(ex) };
+    }
   }
 
   private renderForm() {
