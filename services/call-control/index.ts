@@ -2,7 +2,7 @@
 // The api computes HA1 with computeHa1Set when an admin sets a SIP password,
 // validates dial-plan settings with the schemas, lists and lifts bans.
 export { computeHa1Set, computeHa1, DIGEST_ALGORITHMS, type DigestAlgorithm, type Ha1Set } from './auth/digest';
-export { BanList, BAN_LIST_DEFAULTS, normaliseIp, type BanEntry, type BanListOptions } from './registrar/ban-list';
+export { BanList, BAN_LIST_DEFAULTS, normaliseIp, type BanEntry, type BanListOptions, type BanStore } from './registrar/ban-list';
 export type { Binding } from './registrar/location-service';
 export { numberingConfigSchema, normaliseDialString, isReservedExtension, NUMBER_CLASSES, EMERGENCY_NUMBERS, type NumberClass, type NumberingConfig } from './dialplan/normalise';
 export { OUTBOUND_PERMISSIONS, checkOutboundPermission, type OutboundPermission } from './dialplan/permissions';

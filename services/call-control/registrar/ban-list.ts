@@ -5,6 +5,10 @@
 // `offenceMemoryMs` doubles the ban up to `maxBanMs`. Memory is bounded: at
 // most `maxSources` addresses are tracked, the least recently active go
 // first. The clock is injected so tests (and the API's "until") are exact.
+// With a store (store/repos/sip-bans.ts) bans survive restarts and are shared
+// between processes: call-control bans, the api lists and lifts through its
+// own BanList on the same file, and call-control's periodic `sync()` (every
+// few seconds) picks the lift up.
 import net from 'node:net';
 import type { Logger } from '../../common/logger';
 import { banNotFound, invalidBanDuration, invalidIp } from '../errors';
@@ -45,7 +49,17 @@ interface Source {
   offences: number;
   lastOffence: number;
   ban?: { since: number; until: number; reason: string; failures: number };
+  /** The ban could not be written to the store yet; sync retries instead of treating it as lifted. */
+  unsaved?: boolean;
   lastUsername?: string;
+}
+
+/** Shared, persistent bans; SipBansRepo implements it. */
+export interface BanStore {
+  save(entry: BanEntry): void;
+  /** Removes and returns the ban of `ip` if it is active at `now`. */
+  remove(ip: string, now: number): BanEntry | undefined;
+  active(now: number): BanEntry[];
 }
 
 export type FailureVerdict = { banned: false; failures: number } | { banned: true; until: number; newlyBanned: boolean };
@@ -68,11 +82,41 @@ export class BanList {
   private readonly allow = new net.BlockList();
 
   constructor(
-    private readonly deps: { now: () => number; log: Logger },
+    private readonly deps: { now: () => number; log: Logger; store?: BanStore },
     opts: Partial<BanListOptions> = {},
   ) {
     this.opts = { ...BAN_LIST_DEFAULTS, ...opts };
     for (const block of this.opts.allow) this.addAllow(block);
+    this.sync();
+  }
+
+  /**
+   * Aligns memory with the store: bans made elsewhere (another process, the
+   * api) appear, bans lifted elsewhere disappear. A no-op without a store.
+   */
+  sync(): void {
+    const store = this.deps.store;
+    if (!store) return;
+    const now = this.deps.now();
+    const shared = new Map(store.active(now).map((e) => [e.ip, e]));
+    for (const [ip, e] of shared) {
+      const src = this.sources.get(ip) ?? this.touch(ip);
+      if (src.ban?.until !== e.until) src.ban = { since: e.since, until: e.until, reason: e.reason, failures: e.failures };
+      src.offences = Math.max(src.offences, e.offences);
+      src.lastOffence = Math.max(src.lastOffence, e.since);
+      if (e.lastUsername !== undefined) src.lastUsername = e.lastUsername;
+    }
+    for (const [ip, src] of this.sources) {
+      if (this.activeBan(ip, now) && !shared.has(ip)) {
+        if (src.unsaved) {
+          this.persist(ip, src);
+          continue;
+        }
+        delete src.ban;
+        src.failures = [];
+        this.deps.log.info('ban lifted elsewhere', { ip });
+      }
+    }
   }
 
   /** Call on every failed authentication (digest result with countsAsFailure). */
@@ -96,6 +140,7 @@ export class BanList {
     // A new window starts after the ban, so one more failure does not re-ban at once.
     src.failures = [];
     this.deps.log.warn('source banned', { ip, failures, offences: src.offences, until: new Date(src.ban.until).toISOString(), lastUsername: src.lastUsername });
+    this.persist(ip, src);
     return { banned: true, until: src.ban.until, newlyBanned: true };
   }
 
@@ -109,25 +154,34 @@ export class BanList {
     const ip = normaliseIp(ipText);
     if (!Number.isFinite(durationMs) || durationMs < 1000 || durationMs > MAX_MANUAL_BAN_MS) throw invalidBanDuration(durationMs);
     const now = this.deps.now();
-    const src = this.touch(ip);
-    src.ban = { since: now, until: now + durationMs, reason: reason.slice(0, 200), failures: src.failures.length };
-    this.deps.log.info('source banned by administrator', { ip, until: new Date(src.ban.until).toISOString() });
-    return this.entry(ip, src);
+    const prev = this.sources.get(ip);
+    const ban = { since: now, until: now + durationMs, reason: reason.slice(0, 200), failures: prev?.failures.length ?? 0 };
+    const entry: BanEntry = { ip, ...ban, offences: prev?.offences ?? 0 };
+    if (prev?.lastUsername !== undefined) entry.lastUsername = prev.lastUsername;
+    // The administrator's ban must reach the other processes: a failed write is an error, and changes nothing.
+    this.deps.store?.save(entry);
+    this.touch(ip).ban = ban;
+    this.deps.log.info('source banned by administrator', { ip, until: new Date(ban.until).toISOString() });
+    return entry;
   }
 
   /** Lifts a ban and forgets the source's history; 404 `ban-not-found` when not banned. */
   lift(ipText: string): BanEntry {
     const ip = normaliseIp(ipText);
+    const now = this.deps.now();
     const src = this.sources.get(ip);
-    if (!src || !this.activeBan(ip, this.deps.now())) throw banNotFound(ip);
-    const lifted = this.entry(ip, src);
+    const mine = src && this.activeBan(ip, now) ? this.entry(ip, src) : undefined;
+    const shared = this.deps.store?.remove(ip, now);
+    const lifted = shared ?? mine;
+    if (!lifted) throw banNotFound(ip);
     this.sources.delete(ip);
     this.deps.log.info('ban lifted', { ip });
     return lifted;
   }
 
-  /** Current bans, the latest first. */
+  /** Current bans, the latest first (with a store: of every process). */
   list(): BanEntry[] {
+    this.sync();
     const now = this.deps.now();
     const out: BanEntry[] = [];
     for (const [ip, src] of this.sources) if (this.activeBan(ip, now)) out.push(this.entry(ip, src));
@@ -136,6 +190,17 @@ export class BanList {
 
   get trackedSources(): number {
     return this.sources.size;
+  }
+
+  /** Automatic bans: a failed write is logged, the ban still holds here and the next sync retries. */
+  private persist(ip: string, src: Source): void {
+    try {
+      this.deps.store?.save(this.entry(ip, src));
+      delete src.unsaved;
+    } catch (err) {
+      src.unsaved = true;
+      this.deps.log.error('could not store a ban', { ip, err });
+    }
   }
 
   private activeBan(ip: string, now: number): Source['ban'] {

@@ -5,7 +5,7 @@
 // `srf.use('register', registrar.middleware)` and runs `sweep()` each minute.
 import type { Logger } from '../../common/logger';
 import { DigestAuthenticator, type DigestOptions } from '../auth/digest';
-import { BanList, type BanListOptions } from './ban-list';
+import { BanList, type BanListOptions, type BanStore } from './ban-list';
 import { LocationService, type LocationStore } from './location-service';
 import { isIpLiteral, registrar, type RegisterRequest, type RegisterResponse, type RegistrarTenant } from './registrar';
 
@@ -13,6 +13,8 @@ export interface RegistrarStores {
   tenants: { byDomain(domain: string): RegistrarTenant | undefined; defaultTenant(): RegistrarTenant | undefined };
   extensions: { credentials(tenantId: number, sipUsername: string): { extension: { extension: string }; ha1: { MD5: string; 'SHA-256': string } } | undefined };
   registrations: LocationStore;
+  /** Shared bans (the api lists and lifts them); in memory only when absent. */
+  bans?: BanStore;
 }
 
 export interface RegistrarServiceOptions {
@@ -27,13 +29,13 @@ export interface RegistrarService {
   middleware: (req: RegisterRequest, res: RegisterResponse, next: () => void) => void;
   bans: BanList;
   location: LocationService;
-  /** Drops expired bindings from memory and disk. */
+  /** Drops expired bindings and picks up bans made or lifted by the api; run every few seconds. */
   sweep(): number;
 }
 
 export function createRegistrar(stores: RegistrarStores, deps: { now: () => number; log: Logger }, opts: RegistrarServiceOptions = {}): RegistrarService {
   const log = deps.log.child({ component: 'registrar' });
-  const bans = new BanList({ now: deps.now, log }, opts.bans);
+  const bans = new BanList({ now: deps.now, log, ...(stores.bans ? { store: stores.bans } : {}) }, opts.bans);
   const location = new LocationService(deps.now, { maxBindingsPerAor: opts.maxBindingsPerAor ?? 5 }, stores.registrations);
   const middleware = registrar({
     auth: new DigestAuthenticator({ now: deps.now, ...opts.digest }),
@@ -49,5 +51,13 @@ export function createRegistrar(stores: RegistrarStores, deps: { now: () => numb
     ...(opts.minExpires !== undefined ? { minExpires: opts.minExpires } : {}),
     ...(opts.maxExpires !== undefined ? { maxExpires: opts.maxExpires } : {}),
   });
-  return { middleware, bans, location, sweep: () => location.sweep() };
+  return {
+    middleware,
+    bans,
+    location,
+    sweep: () => {
+      bans.sync();
+      return location.sweep();
+    },
+  };
 }

@@ -6,6 +6,7 @@ import * as extensions from './0020-extensions';
 import * as cdrs from './0021-cdrs';
 import * as registrations from './0022-registrations';
 import * as outboundRoutes from './0023-outbound-routes';
+import * as sipBans from './0024-sip-bans';
 import * as recordings from './0030-recordings';
 
 export const migrations: readonly Migration[] = [
@@ -14,5 +15,6 @@ export const migrations: readonly Migration[] = [
   { version: 21, name: '0021-cdrs', up: cdrs.up },
   { version: 22, name: '0022-registrations', up: registrations.up },
   { version: 23, name: '0023-outbound-routes', up: outboundRoutes.up },
+  { version: 24, name: '0024-sip-bans', up: sipBans.up },
   { version: 30, name: '0030-recordings', up: recordings.up },
 ];

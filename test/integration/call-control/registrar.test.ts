@@ -16,6 +16,7 @@ import { createRegistrar } from '../../../services/call-control/registrar/regist
 import { openDatabase } from '../../../services/store';
 import { ExtensionsRepo } from '../../../services/store/repos/extensions';
 import { RegistrationsRepo } from '../../../services/store/repos/registrations';
+import { SipBansRepo } from '../../../services/store/repos/sip-bans';
 import { TenantsRepo } from '../../../services/store/repos/tenants';
 import { tempDir } from '../../helpers/tmp';
 import { SipUdpClient } from './sip-udp-client';
@@ -167,7 +168,7 @@ describe('registrar through sip-core', () => {
       tenants.create({ name: 'Bank', sipDomain: DOMAIN, isDefault: true });
       const extensions = new ExtensionsRepo(db);
       extensions.create({ tenantId: 1, extension: '203', sipUsername: 'reception', ha1: computeHa1Set('reception', DOMAIN, 'Reception#1') });
-      const stores = { tenants, extensions, registrations: new RegistrationsRepo(db) };
+      const stores = { tenants, extensions, registrations: new RegistrationsRepo(db), bans: new SipBansRepo(db) };
       const first = createRegistrar(stores, { now: Date.now, log });
       srf.disconnect();
       srf = await connectWith(first.middleware);
@@ -181,6 +182,12 @@ describe('registrar through sip-core', () => {
       // call-control restarts: a new registrar from the same file knows the phone at once.
       const second = createRegistrar(stores, { now: Date.now, log });
       expect(second.location.lookup('1:203').map((b) => b.contact)).toEqual([`sip:203@127.0.0.1:${phone.port}`]);
+      // A ban made by the api (its own BanList on the same file) reaches the running registrar at its next sweep.
+      new BanList({ now: Date.now, log, store: new SipBansRepo(db) }).ban('127.0.0.1', 60_000, 'test');
+      first.sweep();
+      expect((await phone.register({ user: '203', domain: DOMAIN })).status).toBe(403);
+      new BanList({ now: Date.now, log, store: new SipBansRepo(db) }).lift('127.0.0.1');
+      first.sweep();
       // A disabled extension can no longer register.
       extensions.update(1, '203', { enabled: false });
       const again = await phone.register({ user: '203', domain: DOMAIN, headers: { Authorization: credentials(challenge.all('www-authenticate')[0]!, 'reception', 'Reception#1', 'SHA-256', '00000002') } });
