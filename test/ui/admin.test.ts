@@ -283,6 +283,24 @@ describe('admin UI', () => {
     await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('auditor1');
   });
 
+  it('goes back to sign-in when the session ends elsewhere (the live feed closes with 4001)', async () => {
+    const other = await browser.context.browser()!.newContext({ ignoreHTTPSErrors: true });
+    contexts.push(other);
+    const p4 = await other.newPage();
+    await p4.goto(api.url + '/login');
+    await signIn(p4, 'auditor1', AUDITOR_PASSWORD);
+    await p4.waitForURL('**/dashboard');
+    await expect.poll(() => p4.getByTestId('live-state').textContent(), { timeout: 15_000 }).toContain('Обновляется');
+    // The admin resets the auditor's password: their sessions end.
+    await page.goto(api.url + '/users');
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-testid="users-table"] tr', { hasText: 'auditor1' }).getByRole('button', { name: 'Сбросить пароль' }).click();
+    await page.getByTestId('password-value').waitFor();
+    await p4.waitForURL('**/login', { timeout: 15_000 });
+    expect(await p4.locator('pbx-login-page h1').textContent()).toBe('Вход');
+    await other.close();
+  });
+
   it('switches to English, remembers it across a reload, and back to Russian', async () => {
     await page.goto(api.url + '/dashboard');
     expect(await h1().textContent()).toBe('Обзор');

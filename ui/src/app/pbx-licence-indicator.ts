@@ -40,8 +40,21 @@ export class PbxLicenceIndicator extends PbxElement {
     `,
   ];
 
+  private timer: ReturnType<typeof setInterval> | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.refresh();
+    // Expiry and grace change by the day; a few minutes is fresh enough.
+    this.timer = setInterval(() => this.refresh(), 5 * 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    clearInterval(this.timer);
+    super.disconnectedCallback();
+  }
+
+  private refresh(): void {
     // Someone without `license.read` gets 403: the indicator stays empty.
     getLicence(this.api).then(
       (l) => (this.licence = l),

@@ -9,6 +9,9 @@ export async function getHealth(): Promise<Health> {
   return (await res.json()) as Health;
 }
 
+/** Close code the api uses when the session behind a feed ends (services/api/live). */
+const SESSION_ENDED = 4001;
+
 /**
  * The live feed over a WebSocket, authenticated by the session cookie;
  * reconnects with back-off until closed.
@@ -22,6 +25,8 @@ export class LiveFeed {
   constructor(
     private readonly onMessage: (m: LiveMessage) => void,
     private readonly onState: (connected: boolean) => void,
+    /** The server closed the feed because the session ended (close code 4001). */
+    private readonly onSessionEnded: () => void = () => undefined,
   ) {}
 
   open(): void {
@@ -40,9 +45,14 @@ export class LiveFeed {
         // A malformed frame is skipped; the next one comes in seconds.
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       this.onState(false);
       if (this.closed) return;
+      if (ev.code === SESSION_ENDED) {
+        this.closed = true;
+        this.onSessionEnded();
+        return;
+      }
       this.timer = setTimeout(() => this.open(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 30_000);
     };

@@ -105,6 +105,8 @@ export class PbxDashboardPage extends PbxElement {
         this.live = on;
         if (on) void getHealth().then((h) => (this.processes = processesOf(h)), () => undefined);
       },
+      // Any api call now answers 401, which takes the app back to sign-in.
+      () => void getSystem(this.api).catch(() => undefined),
     );
     this.feed.open();
   }
