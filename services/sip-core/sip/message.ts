@@ -12,8 +12,15 @@ export interface HeaderEntry {
   value: string;
 }
 
+/** Stored entry: the lookup key is computed once, not on every access. */
+interface StoredEntry extends HeaderEntry {
+  key: string;
+}
+
+const entry = (name: string, value: string): StoredEntry => ({ name: canonicalHeaderName(name), value, key: headerKey(name) });
+
 export class SipHeaders {
-  private list: HeaderEntry[] = [];
+  private list: StoredEntry[] = [];
 
   constructor(entries?: Iterable<[string, string] | HeaderEntry>) {
     if (!entries) return;
@@ -26,13 +33,15 @@ export class SipHeaders {
   /** First value of the header, or undefined. */
   get(name: string): string | undefined {
     const key = headerKey(name);
-    return this.list.find((e) => headerKey(e.name) === key)?.value;
+    return this.list.find((e) => e.key === key)?.value;
   }
 
   /** Every value in order (one per entry; list headers were split at parse time). */
   getAll(name: string): string[] {
     const key = headerKey(name);
-    return this.list.filter((e) => headerKey(e.name) === key).map((e) => e.value);
+    const out: string[] = [];
+    for (const e of this.list) if (e.key === key) out.push(e.value);
+    return out;
   }
 
   has(name: string): boolean {
@@ -43,23 +52,22 @@ export class SipHeaders {
   set(name: string, value: string | string[]): this {
     const key = headerKey(name);
     const values = Array.isArray(value) ? value : [value];
-    const at = this.list.findIndex((e) => headerKey(e.name) === key);
-    this.list = this.list.filter((e) => headerKey(e.name) !== key);
-    const entries = values.map((v) => ({ name: canonicalHeaderName(name), value: v }));
-    this.list.splice(at < 0 ? this.list.length : at, 0, ...entries);
+    const at = this.list.findIndex((e) => e.key === key);
+    this.list = this.list.filter((e) => e.key !== key);
+    this.list.splice(at < 0 ? this.list.length : at, 0, ...values.map((v) => entry(name, v)));
     return this;
   }
 
   append(name: string, value: string): this {
-    this.list.push({ name: canonicalHeaderName(name), value });
+    this.list.push(entry(name, value));
     return this;
   }
 
   /** Insert before every other entry of the same header (a new top Via, Record-Route). */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
-    const at = this.list.findIndex((e) => headerKey(e.name) === key);
-    this.list.splice(at < 0 ? this.list.length : at, 0, { name: canonicalHeaderName(name), value });
+    const at = this.list.findIndex((e) => e.key === key);
+    this.list.splice(at < 0 ? this.list.length : at, 0, entry(name, value));
     return this;
   }
 
@@ -67,15 +75,15 @@ export class SipHeaders {
   remove(name: string): number {
     const key = headerKey(name);
     const before = this.list.length;
-    this.list = this.list.filter((e) => headerKey(e.name) !== key);
+    this.list = this.list.filter((e) => e.key !== key);
     return before - this.list.length;
   }
 
   /** Replace the value of the first entry in place (e.g. stamp received/rport on the top Via). */
   setFirst(name: string, value: string): this {
     const key = headerKey(name);
-    const entry = this.list.find((e) => headerKey(e.name) === key);
-    if (entry) entry.value = value;
+    const found = this.list.find((e) => e.key === key);
+    if (found) found.value = value;
     else this.append(name, value);
     return this;
   }
@@ -83,13 +91,13 @@ export class SipHeaders {
   /** Remove only the first entry (pop the top Via or Route). */
   removeFirst(name: string): string | undefined {
     const key = headerKey(name);
-    const at = this.list.findIndex((e) => headerKey(e.name) === key);
+    const at = this.list.findIndex((e) => e.key === key);
     if (at < 0) return undefined;
     return this.list.splice(at, 1)[0]?.value;
   }
 
   entries(): HeaderEntry[] {
-    return this.list.map((e) => ({ ...e }));
+    return this.list.map((e) => ({ name: e.name, value: e.value }));
   }
 
   get size(): number {
@@ -97,7 +105,9 @@ export class SipHeaders {
   }
 
   clone(): SipHeaders {
-    return new SipHeaders(this.list);
+    const copy = new SipHeaders();
+    copy.list = this.list.map((e) => ({ ...e }));
+    return copy;
   }
 }
 

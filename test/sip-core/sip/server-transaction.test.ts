@@ -141,6 +141,20 @@ describe('INVITE server transaction', () => {
     expect(w.requests).toHaveLength(0);
   });
 
+  it('answers 482 to the same request arriving again by another path (§8.2.2.2)', async () => {
+    const w = await setup();
+    w.peer.send(remoteRequest('INVITE', { branch: 'z9hG4bKfork1', port: w.peer.port, callId: 'merged@peer' }), w.stack.port);
+    await until(() => w.requests.length === 1);
+    w.peer.send(remoteRequest('INVITE', { branch: 'z9hG4bKfork2', port: w.peer.port, callId: 'merged@peer' }), w.stack.port);
+    await until(() => statuses(w.peer).includes(482));
+    const loop = w.peer.got.find((g) => g.msg.kind === 'response' && g.msg.status === 482)!.msg;
+    expect(loop.topVia.branch).toBe('z9hG4bKfork2');
+    expect(w.requests).toHaveLength(1);
+    // A new CSeq is a new request, not a merge.
+    w.peer.send(remoteRequest('INVITE', { branch: 'z9hG4bKfork3', port: w.peer.port, callId: 'merged@peer', cseq: 2 }), w.stack.port);
+    await until(() => w.requests.length === 2);
+  });
+
   it('matches retransmissions and ACK of RFC 2543 clients without the magic cookie', async () => {
     const w = await setup();
     const invite = remoteRequest('INVITE', { branch: 'old2543', port: w.peer.port });

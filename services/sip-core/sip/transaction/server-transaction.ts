@@ -32,6 +32,8 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly reliable: boolean;
   private readonly dest: Destination;
+  /** Forget a request the TU never answers; an INVITE the TU answered provisionally may ring as long as it likes. */
+  private tuLimit: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -44,10 +46,10 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     this.st = request.method === 'INVITE' ? 'proceeding' : 'trying';
     this.reliable = source.transport !== 'udp';
     this.dest = ctx.responseDestination(request, source);
-    const t1 = ctx.timers.t1;
-    this.after(request.method === 'INVITE' ? INVITE_TU_LIMIT_MS : 64 * t1, () => {
+    this.tuLimit = setTimeout(() => {
       if (this.st === 'trying' || this.st === 'proceeding') this.terminate();
-    });
+    }, request.method === 'INVITE' ? INVITE_TU_LIMIT_MS : 64 * ctx.timers.t1);
+    this.tuLimit.unref?.();
   }
 
   get state(): ServerTransactionState {
@@ -71,6 +73,7 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     }
     this.last = res;
     this.lastRaw = { res, dest: this.dest };
+    if (this.method === 'INVITE' && res.status > 100) this.clearTuLimit();
     if (!final) this.st = 'proceeding';
     else if (this.st !== 'accepted') this.onFinal(res);
     try {
@@ -110,6 +113,7 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     if (this.st === 'terminated') return;
     this.st = 'terminated';
     this.clearTimers();
+    this.clearTuLimit();
     this.ctx.forget(this.id);
     this.emit('terminated');
   }
@@ -117,6 +121,7 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
   private onFinal(res: SipResponse): void {
     const { t1, t2 } = this.ctx.timers;
     this.clearTimers();
+    this.clearTuLimit();
     if (this.method !== 'INVITE') {
       // §17.2.2 Timer J: absorb request retransmissions for 64*T1 over UDP.
       this.st = 'completed';
@@ -147,6 +152,11 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
         this.terminate();
       }
     });
+  }
+
+  private clearTuLimit(): void {
+    if (this.tuLimit) clearTimeout(this.tuLimit);
+    this.tuLimit = undefined;
   }
 
   private resend(): void {

@@ -33,6 +33,8 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   readonly timers: TransactionTimers;
   private readonly server = new Map<string, ServerTxn>();
   private readonly client = new Map<string, ClientTxn>();
+  /** Ongoing server transactions of requests without To tag, by Call-ID, From tag and CSeq (§8.2.2.2). */
+  private readonly merged = new Map<string, ServerTxn>();
   private readonly log: Logger;
   private readonly onMessage = (msg: SipMessage, source: MessageSource) => this.receive(msg, source);
   private readonly ctx: ClientContext;
@@ -149,6 +151,10 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     }
     const txn = new ServerTxn(key, req, source, this.ctx);
     this.server.set(key, txn);
+    if (this.isMerged(req, txn)) {
+      this.reply(txn, 482);
+      return;
+    }
     // §16.3 step 3 / §8.2: no hops left.
     if (req.maxForwards === 0) {
       this.reply(txn, 483);
@@ -163,6 +169,23 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     }
     if (req.method === 'CANCEL' && this.matchCancel(req, txn)) return;
     this.emit('request', req, txn);
+  }
+
+  /**
+   * RFC 3261 §8.2.2.2: a request without To tag whose From tag, Call-ID and
+   * CSeq equal those of an ongoing transaction it does not match arrived twice
+   * by different paths (forked and merged, or looped): answer 482.
+   */
+  private isMerged(req: SipRequest, txn: ServerTxn): boolean {
+    if (req.to.tag || req.method === 'CANCEL') return false;
+    const k = `${req.callId}|${req.from.tag ?? ''}|${req.cseq.seq}|${req.method}`;
+    const ongoing = this.merged.get(k);
+    if (ongoing && ongoing.state !== 'terminated') return true;
+    this.merged.set(k, txn);
+    txn.once('terminated', () => {
+      if (this.merged.get(k) === txn) this.merged.delete(k);
+    });
+    return false;
   }
 
   /** §17.2.1 / RFC 6026: ACK for our non-2xx is absorbed; anything else is the TU's (ACK for 2xx). */
