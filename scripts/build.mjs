@@ -2,7 +2,8 @@
 // (dependencies stay external, they live in node_modules), and the admin UI
 // into dist/ui as one browser bundle.
 import { build } from 'esbuild';
-import { cpSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const nodeEntries = [
   'appliance/cli/main.ts',
@@ -47,5 +48,12 @@ if (existsSync('ui/src/main.ts')) {
   });
   // index.html, the default logo and favicon, page-level CSS.
   if (existsSync('ui/public')) cpSync('ui/public', 'dist/ui', { recursive: true });
+  // The api lets browsers cache app.js and app.css for an hour; a content
+  // hash in index.html (never cached) makes an upgrade load the new ones.
+  const version = (f) => createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 12);
+  const index = readFileSync('dist/ui/index.html', 'utf8')
+    .replace('src="/app.js"', `src="/app.js?v=${version('dist/ui/app.js')}"`)
+    .replace('href="/app.css"', `href="/app.css?v=${version('dist/ui/app.css')}"`);
+  writeFileSync('dist/ui/index.html', index);
 }
 console.log(`built ${nodeEntries.length} node entries${release ? ' (release)' : ''}${existsSync('ui/src/main.ts') ? ' and the UI bundle' : ''}`);
