@@ -13,6 +13,8 @@ import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
 import { licenseRoutes } from './routes/license';
+import { recordingRoutes } from './routes/recordings';
+import { alarmRoutes } from './routes/recordings/alarms';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
 import type Router from '@koa/router';
@@ -33,6 +35,8 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     licenseRoutes(deps),
     brandingRoutes(deps),
     systemRoutes(deps),
+    recordingRoutes(deps),
+    alarmRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

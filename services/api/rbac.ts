@@ -13,6 +13,15 @@ export const permissions = {
   'license.read': ['superadmin', 'tenant-admin', 'auditor'],
   'license.write': ['superadmin'],
   'branding.write': ['superadmin', 'tenant-admin'],
+  // Recordings: everyone may list what their scope allows (an employee only
+  // their own calls); listening is refused to admins unless a superadmin
+  // granted them `recordings.listen` (routes/recordings/access.ts).
+  'recordings.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  'recordings.listen': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  'recordings.hold': ['superadmin', 'tenant-admin', 'auditor'],
+  'recordings.policy': ['superadmin', 'tenant-admin'],
+  'recordings.grant': ['superadmin'],
+  'alarms.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

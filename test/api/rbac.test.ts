@@ -43,6 +43,16 @@ const table: Record<string, Rule> = {
   'DELETE /api/branding': ADMINS,
   'GET /api/system': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'GET /api/live': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  'GET /api/recordings': roles,
+  'GET /api/recordings/policy': ADMINS,
+  'PUT /api/recordings/policy': ADMINS,
+  'PUT /api/recordings/listen-grants/:id': ['superadmin'],
+  'GET /api/recordings/:id': roles,
+  // the guard lets admins through; without a grant they get recordings-listen-not-granted (test/api/recordings.test.ts)
+  'GET /api/recordings/:id/audio': roles,
+  'GET /api/recordings/:id/download': roles,
+  'PUT /api/recordings/:id/legal-hold': ['superadmin', 'tenant-admin', 'auditor'],
+  'GET /api/alarms': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
 };
 
 function registeredRoutes(): string[] {
