@@ -1,7 +1,10 @@
 // Outbound routes: an ordered list, first match wins (as in FreePBX's
 // outbound routes; Asterisk's "most specific pattern" rule surprises admins
-// when two routes overlap). A route rewrites the normalised number for its
-// trunks (strip N leading characters, then prepend) and lists trunks in
+// when two routes overlap). Patterns see the number in two spellings: the
+// normalised E.164 (`+74951234567`, `+442079460958`) and the Russian dialling
+// form admins write Asterisk patterns for (`84951234567`, `810442079460958`),
+// whatever the user actually keyed. The route rewrites the spelling that
+// matched (strip N leading characters, then prepend) and lists trunks in
 // failover order.
 import { z } from 'zod';
 import { validationFailed, type FieldProblem } from '../../common/errors';
@@ -80,12 +83,20 @@ export class OutboundRouter {
 
   /** The first enabled route whose pattern matches; undefined when none does. */
   route(n: Pick<NormalisedNumber, 'number'>): RouteDecision | undefined {
+    const forms = dialForms(n.number);
     for (const { route, patterns } of this.routes) {
-      if (!route.enabled || !patterns.some((p) => p.regex.test(n.number))) continue;
+      if (!route.enabled) continue;
+      const subject = forms.find((f) => patterns.some((p) => p.regex.test(f)));
       // A strip that would eat the whole number means the pattern was too loose: try the next route.
-      if (route.strip >= n.number.length) continue;
-      return { routeId: route.id, dialNumber: route.prepend + n.number.slice(route.strip), trunks: [...route.trunks] };
+      if (subject === undefined || route.strip >= subject.length) continue;
+      return { routeId: route.id, dialNumber: route.prepend + subject.slice(route.strip), trunks: [...route.trunks] };
     }
     return undefined;
   }
+}
+
+/** The normalised number, then its Russian dialling form (8 + NSN, or 810 + international digits). */
+export function dialForms(number: string): string[] {
+  if (!number.startsWith('+')) return [number];
+  return [number, number.startsWith('+7') ? '8' + number.slice(2) : '810' + number.slice(1)];
 }

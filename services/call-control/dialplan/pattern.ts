@@ -1,8 +1,9 @@
 // Asterisk-style dial patterns, the notation PBX administrators already know
-// (Asterisk extensions.conf "Pattern matching"). We match them against the
-// normalised number, so the `+` of E.164 is a literal character:
-//   `_+7495XXXXXXX`  Moscow numbers        `_+79XXXXXXXXX`  Russian mobiles
-//   `_+X.`           anything international `112`            exactly 112
+// (Asterisk extensions.conf "Pattern matching"). The router matches them
+// against the normalised number and its Russian dialling form
+// (outbound-router.ts), so the `+` of E.164 is a literal character:
+//   `_+7495XXXXXXX` or `_8495XXXXXXX`  Moscow     `_89XXXXXXXXX`  Russian mobiles
+//   `_810X.` or `_+X.`  international             `112`           exactly 112
 // Syntax: a leading `_` makes a pattern; without it the text must match
 // exactly. X = 0–9, Z = 1–9, N = 2–9, [15-7] a set or range, `.` one or
 // more further characters, `!` zero or more; digits, `+`, `*` and `#`

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
 import { checkOutboundPermission, type OutboundPermission } from '../../../services/call-control/dialplan/permissions';
 import { compilePattern } from '../../../services/call-control/dialplan/pattern';
-import { OutboundRouter } from '../../../services/call-control/dialplan/outbound-router';
+import { dialForms, OutboundRouter } from '../../../services/call-control/dialplan/outbound-router';
 import type { NumberClass } from '../../../services/call-control/dialplan/normalise';
 
 describe('checkOutboundPermission', () => {
@@ -93,6 +93,19 @@ describe('OutboundRouter', () => {
     expect(d?.trunks).toEqual(trunks);
   });
 
+  it('lets admins write the Asterisk patterns they know, on the Russian dialling form', () => {
+    const r = new OutboundRouter([
+      { id: 'mobile', patterns: ['_89XXXXXXXXX'], trunks: ['gsm'] },
+      { id: 'long-distance', patterns: ['_8XXXXXXXXXX'], strip: 1, prepend: '7', trunks: ['mts'] },
+      { id: 'international', patterns: ['_810X.'], strip: 3, prepend: '00', trunks: ['mts'] },
+    ]);
+    // Whatever the user keyed (+7…, 8…, 10 digits), the number is normalised first, then seen as 8….
+    expect(r.route({ number: '+79161234567' })).toEqual({ routeId: 'mobile', dialNumber: '89161234567', trunks: ['gsm'] });
+    expect(r.route({ number: '+74951234567' })).toEqual({ routeId: 'long-distance', dialNumber: '74951234567', trunks: ['mts'] });
+    expect(r.route({ number: '+442079460958' })).toEqual({ routeId: 'international', dialNumber: '00442079460958', trunks: ['mts'] });
+    expect(r.route({ number: '112' })).toBeUndefined();
+  });
+
   it('skips a route whose strip would eat the whole number', () => {
     const r = new OutboundRouter([
       { id: 'greedy', patterns: ['_X.'], strip: 3, trunks: ['a'] },
@@ -125,6 +138,12 @@ describe('OutboundRouter', () => {
         ],
       },
     });
+  });
+
+  it('spells numbers both ways', () => {
+    expect(dialForms('+74951234567')).toEqual(['+74951234567', '84951234567']);
+    expect(dialForms('+442079460958')).toEqual(['+442079460958', '810442079460958']);
+    expect(dialForms('112')).toEqual(['112']);
   });
 
   it('refuses duplicate route ids', () => {
