@@ -276,6 +276,10 @@ describe('admin UI', () => {
       const users = await page.evaluate(async () => (await (await fetch('/api/users')).json()).users as { username: string; role: string }[]);
       return users.find((u) => u.username === 'operator1')?.role;
     }).toBe('supervisor');
+    await page.getByTestId('rename-operator1').click();
+    await page.locator('[data-testid="users-table"] input[id^="name-"]').fill('Оператор Смирнова');
+    await page.locator('[data-testid="users-table"]').getByRole('button', { name: 'Сохранить' }).click();
+    await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('Оператор Смирнова');
     // Remembered across a reload, then back to every tenant.
     await page.reload();
     await expect.poll(() => page.getByTestId('tenant-switcher').inputValue()).not.toBe('');

@@ -154,6 +154,7 @@ export const en: Record<MessageKey, string> = {
   'users.displayName': 'Full name',
   'users.role': 'Role',
   'users.roleOf': 'Role of {name}',
+  'users.renameOf': 'Edit the full name of {name}',
   'users.tenant': 'Organisation',
   'users.status': 'Status',
   'users.active': 'Active',

@@ -153,6 +153,7 @@ export const ru = {
   'users.displayName': 'ФИО',
   'users.role': 'Роль',
   'users.roleOf': 'Роль пользователя {name}',
+  'users.renameOf': 'Изменить ФИО пользователя {name}',
   'users.tenant': 'Организация',
   'users.status': 'Состояние',
   'users.active': 'Активен',

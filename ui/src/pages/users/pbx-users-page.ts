@@ -31,6 +31,7 @@ export class PbxUsersPage extends PbxElement {
   @state() private formError = '';
   @state() private listError = '';
   @state() private shown: { username: string; password: string } | null = null;
+  @state() private editingName: { id: number; value: string; error: string } | null = null;
 
   static override styles = [
     shared,
@@ -41,6 +42,12 @@ export class PbxUsersPage extends PbxElement {
       td button {
         padding: 0.2rem 0.6rem;
         min-height: 1.9rem;
+      }
+      button.small {
+        margin-inline-start: 0.4rem;
+        font-size: 0.8rem;
+        min-height: 1.6rem;
+        padding: 0.1rem 0.45rem;
       }
     `,
   ];
@@ -96,7 +103,7 @@ export class PbxUsersPage extends PbxElement {
     const self = u.id === this.me.id;
     return html`<tr>
       <td>${u.username}</td>
-      <td>${u.displayName}</td>
+      <td>${this.renderName(u)}</td>
       <td>${this.renderRole(u, self)}</td>
       ${this.me.role === 'superadmin' ? html`<td>${this.tenantName(u.tenantId)}</td>` : nothing}
       <td>${u.disabled ? t('users.disabled') : u.mustChangePassword ? t('users.mustChange') : t('users.active')}</td>
@@ -110,6 +117,39 @@ export class PbxUsersPage extends PbxElement {
             </div>`}
       </td>
     </tr>`;
+  }
+
+  /** The full name, edited in place; the server's error shows beside it. */
+  private renderName(u: User) {
+    const e = this.editingName;
+    if (e?.id !== u.id) {
+      return html`<span>${u.displayName}</span>
+        <button type="button" class="secondary small" data-testid="rename-${u.username}" aria-label=${t('users.renameOf', { name: u.username })} @click=${() => (this.editingName = { id: u.id, value: u.displayName, error: '' })}>
+          ${t('common.edit')}
+        </button>`;
+    }
+    const error = e.value.length > 200 ? t('srv.tooLong') : e.error;
+    return html`<form class="row" @submit=${(ev: Event) => this.saveName(ev, u)} novalidate>
+      <label class="visually-hidden" for="name-${u.id}">${t('users.displayName')}</label>
+      <input id="name-${u.id}" .value=${e.value} aria-invalid=${error ? 'true' : 'false'} aria-describedby="name-${u.id}-error"
+        @input=${(ev: Event) => (this.editingName = { ...e, value: (ev.target as HTMLInputElement).value, error: '' })} />
+      <button type="submit">${t('common.save')}</button>
+      <button type="button" class="secondary" @click=${() => (this.editingName = null)}>${t('common.cancel')}</button>
+      <span class="field-error" id="name-${u.id}-error">${error}</span>
+    </form>`;
+  }
+
+  private async saveName(ev: Event, u: User) {
+    ev.preventDefault();
+    const e = this.editingName!;
+    if (e.value.length > 200) return;
+    try {
+      await updateUser(this.api, u.id, { displayName: e.value.trim() });
+      this.editingName = null;
+      await this.load();
+    } catch (err) {
+      this.editingName = { ...e, error: fieldErrorsOf(err).displayName ?? formErrorOf(err) };
+    }
   }
 
   /** Tenant users' roles change in place; appliance-level users keep theirs (the api refuses the switch). */
