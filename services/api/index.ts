@@ -10,6 +10,7 @@ import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore } from '../store';
 import { buildApp } from './app';
 import { staticFiles } from './static-files';
+import { attachLive } from './routes/system';
 
 export { buildApp } from './app';
 export type { ApiDeps, SupervisorStatus, SupervisorProcess } from './context';
@@ -21,9 +22,11 @@ export function defaultUiDir(): string {
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
   const deps = { store, config, log, supervisorStatus: () => readSupervisorStatus(config.dataDir) };
-  const { app } = buildApp(deps, [], staticFiles(defaultUiDir()));
+  const { app, routers } = buildApp(deps, [], staticFiles(defaultUiDir()));
   const tls = tlsFiles(config.dataDir);
   const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, app.callback());
+  // The live WebSocket shares the HTTPS server; attach before the first request.
+  attachLive(server, routers);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.api.port, config.api.host, () => resolve());

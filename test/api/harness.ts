@@ -87,7 +87,8 @@ export interface Harness {
 let tlsCache: { dir: string; ca: Buffer; cert: Buffer; key: Buffer } | undefined;
 function tls() {
   if (!tlsCache) {
-    const { dir } = tempDir('korobka-tls-');
+    const { dir, cleanup } = tempDir('korobka-tls-');
+    process.once('exit', cleanup);
     const r = ensureTls(dir);
     tlsCache = { dir, ca: readFileSync(r.files.caCert), cert: readFileSync(r.files.cert), key: readFileSync(r.files.key) };
   }
