@@ -24,3 +24,4 @@ export {
 export { start, buildRecordings, type Recordings } from './start';
 export { RecordingsService, type RecordingsSettings, type SweepReport } from './recordings-service';
 export { canRecord, diskUsage, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, ALARM_CONVERSION, type DiskUsage, type RecordingRefusal } from './recording-gate';
+export { recordingsChecks, type RecordingsCheck } from './doctor-checks';

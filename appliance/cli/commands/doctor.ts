@@ -13,6 +13,7 @@ import { commonHelp, configFrom, parse, print, type Command } from '../command';
 import { isAlive, readPid } from '../runtime';
 import { checkSizing, collectMachineSize } from '../../../licensing';
 import { currentLicence } from '../../license/licence-service';
+import { recordingsChecks } from '../../../services/recordings';
 
 type Verdict = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -87,8 +88,9 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
     try {
       const store = openStore(layout(dir).db, { migrate: false, readonly: true });
       const chain = store.audit.verify();
-      store.close();
+      const recordings = await recordingsChecks(config, store).finally(() => store.close());
       add({ name: 'database', verdict: 'ok', detail: 'opens' });
+      checks.push(...recordings);
       checks.push(...(await licenceChecks(config)));
       add(chain.ok ? { name: 'audit log', verdict: 'ok', detail: `${chain.rows} rows, hash chain intact` } : { name: 'audit log', verdict: 'fail', detail: `hash chain broken at row ${chain.brokenAt}: ${chain.reason}`, fix: 'the audit log was edited outside Korobka; keep a copy of korobka.db for investigation' });
     } catch (e) {
