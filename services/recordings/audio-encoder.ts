@@ -80,6 +80,8 @@ async function writeOpus(track: StereoTrack, outPath: string, opts: EncoderOptio
     await Promise.race([writeAll(ff.stdin, track.pcmChunks()), exited]);
     ff.stdin.end();
     const code = await exited;
+    // A full disk is the disk's fault, not the capture's: report it as the ENOSPC it is (pipeline.ts keeps the capture).
+    if (code !== 0 && /No space left on device/i.test(stderr)) throw Object.assign(new Error('ffmpeg: no space left on device'), { code: 'ENOSPC' });
     if (code !== 0) throw encoderFailed(`ffmpeg exited with ${code}: ${stderr.trim().slice(0, 500)}`);
   } finally {
     clearTimeout(timer);
