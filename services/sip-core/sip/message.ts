@@ -63,11 +63,11 @@ export class SipHeaders {
     return this;
   }
 
-  /** Insert before every other entry of the same header (a new top Via, Record-Route). */
+  /** Insert before every other entry of the same header (a new top Via, Record-Route); first of all when there is none. */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
     const at = this.list.findIndex((e) => e.key === key);
-    this.list.splice(at < 0 ? this.list.length : at, 0, entry(name, value));
+    this.list.splice(at < 0 ? 0 : at, 0, entry(name, value));
     return this;
   }
 

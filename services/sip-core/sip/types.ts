@@ -176,12 +176,25 @@ export interface SendRequestHandlers {
   onTimeout?(kind: TimeoutKind): void;
 }
 
+export interface SendRequestOptions {
+  /**
+   * RFC 3261 §16.6 step 11 / §16.8 Timer C for INVITE (proxies use > 3 min),
+   * restarted by every provisional other than 100. When it fires before any
+   * provisional the TU gets a timeout (408); after one, the layer CANCELs the
+   * INVITE and the TU gets its final response (487, or 408 64*T1 later).
+   */
+  timerC?: number;
+}
+
 export interface TransactionLayerEvents {
   /** A new request (not a retransmission, not an ACK for 2xx). CANCEL arrives here only when it matches no INVITE server transaction in Proceeding: answer 481. */
   request: [req: SipRequest, txn: ServerTransaction];
   /** ACK that matches no INVITE server transaction in Completed state (i.e. ACK for a 2xx, §13.3.1.4/§17.2.1). */
   ack: [req: SipRequest, source: MessageSource];
-  /** CANCEL matched an INVITE server transaction in Proceeding; 200 to the CANCEL was already sent. The TU sends 487 (§9.2). */
+  /**
+   * CANCEL matched an INVITE server transaction in Proceeding; 200 to the CANCEL was already sent. The TU sends 487 (§9.2).
+   * A CANCEL for an INVITE that already has its final response is answered 200 by the layer and not reported.
+   */
   cancel: [cancel: SipRequest, txn: ServerTransaction];
   /** A response that matches no client transaction, or an extra 2xx to an INVITE (§13.2.2.4, RFC 6026). */
   strayResponse: [res: SipResponse, source: MessageSource];

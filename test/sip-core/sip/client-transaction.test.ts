@@ -135,6 +135,34 @@ describe('INVITE client transaction', () => {
   });
 });
 
+describe('Timer C (§16.8) on request', () => {
+  it('CANCELs an INVITE that rang without a final response, restarted by each provisional', async () => {
+    const { stack, peer } = await setup();
+    const got: Got = [];
+    const started = Date.now();
+    stack.layer.sendRequest(localRequest('INVITE', peer.port), { transport: 'udp', address: '127.0.0.1', port: peer.port }, collector(got), { timerC: 300 });
+    await until(() => peer.got.length >= 1);
+    const invite = peer.got[0]!.msg as SipRequest;
+    await sleep(150);
+    peer.send(createResponse(invite, 180, undefined, 'tc'), stack.port);
+    await until(() => peer.got.some((g) => g.msg.kind === 'request' && g.msg.method === 'CANCEL'), 2000);
+    const cancelAt = peer.got.find((g) => g.msg.kind === 'request' && g.msg.method === 'CANCEL')!.at;
+    // 150 ms to the 180, then a fresh 300 ms.
+    expect(cancelAt - started).toBeGreaterThanOrEqual(440);
+    expect((peer.got.find((g) => g.msg.kind === 'request' && g.msg.method === 'CANCEL')!.msg as SipRequest).get('reason')).toBe('SIP;cause=408;text="Timer C"');
+  });
+
+  it('reports a timeout when Timer C fires before any provisional', async () => {
+    const { stack, peer } = await setup();
+    let kind: string | undefined;
+    const started = Date.now();
+    stack.layer.sendRequest(localRequest('INVITE', peer.port), { transport: 'udp', address: '127.0.0.1', port: peer.port }, { onResponse: () => undefined, onTimeout: (k) => (kind = k) }, { timerC: 200 });
+    await until(() => kind !== undefined);
+    expect(kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(64 * T1);
+  });
+});
+
 describe('non-INVITE client transaction', () => {
   it('retransmits with Timer E capped at T2 and times out on Timer F', async () => {
     const { stack, peer } = await setup();

@@ -102,6 +102,9 @@ describe('SipHeaders', () => {
     expect(h.getAll('contact')).toEqual(['<sip:a@b>', '<sip:c@d>']);
     expect(h.remove('CONTACT')).toBe(2);
     expect(h.has('m')).toBe(false);
+    const bare = new SipHeaders([['From', '<sip:a@b>;tag=1'], ['To', '<sip:c@d>']]);
+    bare.prepend('Via', 'SIP/2.0/UDP h;branch=z9hG4bK9');
+    expect(bare.entries()[0]!.name).toBe('Via');
     const copy = h.clone();
     copy.set('call-id', 'y');
     expect(h.get('call-id')).toBe('x');

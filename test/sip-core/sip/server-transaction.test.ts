@@ -125,6 +125,21 @@ describe('INVITE server transaction', () => {
     expect(w.requests).toHaveLength(1);
   });
 
+  it('answers 200 to a CANCEL that comes after the final response and changes nothing (§9.2)', async () => {
+    const w = await setup();
+    w.peer.send(remoteRequest('INVITE', { branch: 'z9hG4bKsi7', port: w.peer.port }), w.stack.port);
+    await until(() => w.requests.length === 1);
+    const { txn, req } = w.requests[0]!;
+    await txn.respond(createResponse(req, 200, undefined, 'uas7'));
+    w.peer.send(remoteRequest('CANCEL', { branch: 'z9hG4bKsi7', port: w.peer.port, callId: 'z9hG4bKsi7@peer' }), w.stack.port);
+    await until(() => w.peer.got.some((g) => g.msg.kind === 'response' && g.msg.cseq.method === 'CANCEL'));
+    const answer = w.peer.got.find((g) => g.msg.kind === 'response' && g.msg.cseq.method === 'CANCEL')!.msg;
+    expect(answer).toMatchObject({ status: 200 });
+    expect(w.cancels).toHaveLength(0);
+    expect(w.requests).toHaveLength(1);
+    expect(txn).toMatchObject({ state: 'accepted', cancelled: false });
+  });
+
   it('passes a CANCEL that matches nothing to the TU (which answers 481)', async () => {
     const w = await setup();
     w.peer.send(remoteRequest('CANCEL', { branch: 'z9hG4bKnomatch', port: w.peer.port }), w.stack.port);

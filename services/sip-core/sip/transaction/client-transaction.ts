@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { SipHeaders, SipRequest, type SipResponse } from '../message';
 import { createResponse } from '../serializer';
-import type { ClientTransaction, ClientTransactionState, Destination, MessageSource, SendRequestHandlers } from '../types';
+import type { ClientTransaction, ClientTransactionState, Destination, MessageSource, SendRequestHandlers, SendRequestOptions } from '../types';
 import type { TransactionContext } from './server-transaction';
 
 export interface ClientContext extends TransactionContext {
@@ -22,6 +22,7 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
   private ack: SipRequest | undefined;
   private cancelWanted: Array<[string, string]> | undefined;
   private cancelSent = false;
+  private timerC: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -29,6 +30,7 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
     readonly destination: Destination,
     private readonly handlers: SendRequestHandlers,
     private readonly ctx: ClientContext,
+    private readonly opts: SendRequestOptions = {},
   ) {
     super();
     this.isInvite = request.method === 'INVITE';
@@ -59,6 +61,18 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
     this.after(64 * t1, () => {
       if (this.st === 'calling' || this.st === 'trying' || (this.st === 'proceeding' && !this.isInvite)) this.fail('timeout');
     });
+    this.armTimerC();
+  }
+
+  /** §16.8: Timer C fires: 408 without a provisional, else CANCEL. */
+  private armTimerC(): void {
+    if (!this.isInvite || !this.opts.timerC) return;
+    if (this.timerC) clearTimeout(this.timerC);
+    this.timerC = setTimeout(() => {
+      if (this.st === 'calling') this.fail('timeout');
+      else if (this.st === 'proceeding') this.cancel([['Reason', 'SIP;cause=408;text="Timer C"']]);
+    }, this.opts.timerC);
+    this.timerC.unref?.();
   }
 
   cancel(headers?: Array<[string, string]>): void {
@@ -76,6 +90,7 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
       case 'proceeding':
         if (provisional) {
           this.st = 'proceeding';
+          if (res.status > 100) this.armTimerC();
           this.deliver(res, source);
           if (this.cancelWanted) this.sendCancel(this.cancelWanted);
           return;
@@ -99,8 +114,7 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
   terminate(): void {
     if (this.st === 'terminated') return;
     this.st = 'terminated';
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.clearTimers();
     this.ctx.forget(this.id);
     this.emit('terminated');
   }
@@ -202,5 +216,7 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
   private clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (this.timerC) clearTimeout(this.timerC);
+    this.timerC = undefined;
   }
 }

@@ -14,6 +14,7 @@ import type {
   ListenerInfo,
   MessageSource,
   SendRequestHandlers,
+  SendRequestOptions,
   SendResult,
   TransactionLayerEvents,
   TransactionTimers,
@@ -86,7 +87,7 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
    * z9hG4bK branch, rport) is pushed synchronously, so `txn.request` is what
    * goes on the wire. Max-Forwards 70 is added when absent.
    */
-  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTxn {
+  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers, opts: SendRequestOptions = {}): ClientTxn {
     if (req.method === 'ACK') throw new Error('ACK is not sent in a transaction: use sendStateless');
     const local = this.transport.localFor(destination.transport, familyOf(destination.address));
     if (local) req.headers.prepend('Via', viaFor(destination.transport, local));
@@ -97,7 +98,7 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
       queueMicrotask(() => this.failUnsent(txn, handlers, err));
       return txn;
     }
-    return this.startClient(req, destination, handlers);
+    return this.startClient(req, destination, handlers, opts);
   }
 
   /**
@@ -113,10 +114,10 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     return this.transport.send(msg, destination);
   }
 
-  private startClient(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTxn {
+  private startClient(req: SipRequest, destination: Destination, handlers: SendRequestHandlers, opts: SendRequestOptions = {}): ClientTxn {
     const branch = req.topVia.branch ?? '';
     const key = clientKey(branch, req.method);
-    const txn = new ClientTxn(key, req, destination, handlers, this.ctx);
+    const txn = new ClientTxn(key, req, destination, handlers, this.ctx, opts);
     this.client.set(key, txn);
     txn.start();
     return txn;
@@ -195,11 +196,15 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     this.emit('ack', req, source);
   }
 
-  /** §9.2: CANCEL for an INVITE still in Proceeding: 200 to the CANCEL, the TU sends 487. */
+  /**
+   * §9.2: CANCEL for an INVITE still in Proceeding: 200 to the CANCEL, the TU
+   * sends 487. After the final response it gets 200 and changes nothing.
+   */
   private matchCancel(cancel: SipRequest, cancelTxn: ServerTxn): boolean {
     const invite = this.server.get(serverKey(cancel, 'INVITE'));
-    if (!invite || invite.state !== 'proceeding') return false;
+    if (!invite || invite.state === 'terminated') return false;
     this.reply(cancelTxn, 200);
+    if (invite.state !== 'proceeding') return true;
     invite.markCancelled(cancel);
     this.emit('cancel', cancel, invite);
     return true;
