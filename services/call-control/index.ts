@@ -15,3 +15,4 @@ export { createRegistrar, type RegistrarService, type RegistrarStores } from './
 export { DtmfListener, parseDtmfReport, type DtmfDigit } from './media/dtmf-listener';
 export { RtpengineMedia } from './media/rtpengine-media';
 export { createNgClient, type NgClient } from './media/ng-client';
+export { authenticateRequest, type Caller, type RequestAuthDeps } from './auth/request-auth';

@@ -1,0 +1,84 @@
+// Digest authentication of calls from phones (INVITE, and any request the
+// PBX acts on for a user): RFC 3261 §22.3 as a proxy/B2BUA does it — 407 with
+// one Proxy-Authenticate row per algorithm, then Proxy-Authorization. The
+// realm is the tenant of the From domain (an IP literal means the default
+// tenant). Without this, anyone who can reach the SIP port calls out on the
+// bank's trunks (toll fraud), so a failure is counted for the ban list and
+// the identity is bound to the From user (no calling as someone else).
+import type { Logger } from '../../common/logger';
+import type { BanList } from '../registrar/ban-list';
+import { headerRows, type RegistrarTenant } from '../registrar/registrar';
+import { parseAddress, SipAddressError, uriParts } from '../registrar/sip-address';
+import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from './digest';
+
+/** The parts of drachtio-srf's request it reads. */
+export interface AuthRequest {
+  method: string;
+  get(name: string): string | undefined;
+  source_address: string;
+}
+
+export interface AuthResponse {
+  send(status: number, reason: string, opts: { headers: Record<string, string> }): void;
+}
+
+export interface Caller {
+  tenant: RegistrarTenant;
+  username: string;
+  extension: string;
+  algorithm: DigestAlgorithm;
+}
+
+export interface RequestAuthDeps {
+  auth: DigestAuthenticator;
+  bans: BanList;
+  tenantFor(host: string): RegistrarTenant | undefined;
+  credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set } | undefined;
+  log: Logger;
+}
+
+type Outcome = { caller: Caller } | { status: number; reason: string; headers?: Record<string, string> };
+
+/**
+ * Authenticates `req`. Returns the caller, or answers the request itself
+ * (407 challenge, 403, 400, 404) and returns undefined.
+ */
+export function authenticateRequest(deps: RequestAuthDeps, req: AuthRequest, res: AuthResponse): Caller | undefined {
+  let outcome: Outcome;
+  try {
+    outcome = decide(deps, req);
+  } catch (err) {
+    if (!(err instanceof SipAddressError)) throw err;
+    outcome = { status: 400, reason: err.message };
+  }
+  if ('caller' in outcome) return outcome.caller;
+  res.send(outcome.status, outcome.reason, { headers: outcome.headers ?? {} });
+  return undefined;
+}
+
+function decide(deps: RequestAuthDeps, req: AuthRequest): Outcome {
+  const source = req.source_address;
+  if (deps.bans.isBanned(source)) return { status: 403, reason: 'Forbidden' };
+  const from = req.get('From');
+  if (!from) return { status: 400, reason: 'Missing From' };
+  const identity = uriParts(parseAddress(from).uri);
+  const tenant = identity.host ? deps.tenantFor(identity.host) : undefined;
+  if (!tenant) return { status: 403, reason: 'Domain not served here' };
+  const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
+  if (!verdict.ok) {
+    if (verdict.countsAsFailure) {
+      deps.log.info('request authentication failed', { source, method: req.method, code: verdict.code, username: verdict.username, tenantId: tenant.id });
+      if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return { status: 403, reason: 'Forbidden' };
+    }
+    if (verdict.status === 400) return { status: 400, reason: verdict.message };
+    const ch = deps.auth.challenge(tenant.sipDomain, { proxy: true, stale: verdict.stale });
+    return { status: 407, reason: 'Proxy Authentication Required', headers: { [ch.header]: headerRows(ch.header, ch.values) } };
+  }
+  const cred = deps.credentials(tenant.id, verdict.username);
+  // The From user must be the authenticated extension: no spoofed caller IDs from inside.
+  if (!cred || (identity.user !== cred.extension && identity.user !== verdict.username)) {
+    deps.log.warn('request with a foreign identity refused', { source, username: verdict.username, from: identity.user });
+    return { status: 403, reason: 'From does not match the credentials' };
+  }
+  return { caller: { tenant, username: verdict.username, extension: cred.extension, algorithm: verdict.algorithm } };
+}
