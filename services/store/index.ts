@@ -2,6 +2,7 @@
 // on one connection and use its repositories.
 import { openDatabase, type Db, type OpenOptions } from './db';
 import { AuditRepo } from './repos/audit';
+import { ExtensionFeaturesRepo } from './repos/extension-features';
 import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
@@ -16,6 +17,7 @@ export { roles, type Role, type User, type UserWithSecret } from './repos/users'
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
+export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export interface Store {
   db: Db;
@@ -26,6 +28,7 @@ export interface Store {
   audit: AuditRepo;
   recordings: RecordingsRepo;
   alarms: AlarmsRepo;
+  extensionFeatures: ExtensionFeaturesRepo;
   close(): void;
 }
 
@@ -40,6 +43,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     audit: new AuditRepo(db),
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
+    extensionFeatures: new ExtensionFeaturesRepo(db),
     close: () => db.close(),
   };
 }

@@ -8,6 +8,7 @@ import * as registrations from './0022-registrations';
 import * as outboundRoutes from './0023-outbound-routes';
 import * as sipBans from './0024-sip-bans';
 import * as recordings from './0030-recordings';
+import * as extensionFeatures from './0040-extension-features';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 23, name: '0023-outbound-routes', up: outboundRoutes.up },
   { version: 24, name: '0024-sip-bans', up: sipBans.up },
   { version: 30, name: '0030-recordings', up: recordings.up },
+  { version: 40, name: '0040-extension-features', up: extensionFeatures.up },
 ];

@@ -1,0 +1,138 @@
+// Extension features (migration 0040) and the queries over call-control's
+// `extensions` table that the admin API needs and its repo lacks (search,
+// paging, a count per tenant). Read-only on `extensions`: writes to it go
+// through call-control's ExtensionsRepo.
+import type { Db } from '../db';
+import type { Extension, OutboundPermissionLevel } from './extensions';
+
+export interface ExtensionFeatures {
+  userId: number | null;
+  callerIdName: string;
+  callerIdNumber: string;
+  dnd: boolean;
+  forward: {
+    always: string | null;
+    busy: string | null;
+    noAnswer: string | null;
+    noAnswerSeconds: number;
+    unreachable: string | null;
+  };
+}
+
+export type ExtensionView = Extension & ExtensionFeatures;
+
+export const defaultFeatures = (): ExtensionFeatures => ({
+  userId: null,
+  callerIdName: '',
+  callerIdNumber: '',
+  dnd: false,
+  forward: { always: null, busy: null, noAnswer: null, noAnswerSeconds: 20, unreachable: null },
+});
+
+interface Row {
+  id: number;
+  tenant_id: number;
+  extension: string;
+  display_name: string;
+  sip_username: string;
+  outbound_permission: OutboundPermissionLevel;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+  user_id: number | null;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  dnd: number | null;
+  forward_always: string | null;
+  forward_busy: string | null;
+  forward_no_answer: string | null;
+  no_answer_seconds: number | null;
+  forward_unreachable: string | null;
+}
+
+const SELECT = `SELECT e.id, e.tenant_id, e.extension, e.display_name, e.sip_username, e.outbound_permission, e.enabled, e.created_at, e.updated_at,
+  f.user_id, f.caller_id_name, f.caller_id_number, f.dnd, f.forward_always, f.forward_busy, f.forward_no_answer, f.no_answer_seconds, f.forward_unreachable
+  FROM extensions e LEFT JOIN extension_features f ON f.extension_id = e.id`;
+
+function toView(r: Row): ExtensionView {
+  const d = defaultFeatures();
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    extension: r.extension,
+    displayName: r.display_name,
+    sipUsername: r.sip_username,
+    outboundPermission: r.outbound_permission,
+    enabled: r.enabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    userId: r.user_id ?? null,
+    callerIdName: r.caller_id_name ?? d.callerIdName,
+    callerIdNumber: r.caller_id_number ?? d.callerIdNumber,
+    dnd: r.dnd === 1,
+    forward: {
+      always: r.forward_always ?? null,
+      busy: r.forward_busy ?? null,
+      noAnswer: r.forward_no_answer ?? null,
+      noAnswerSeconds: r.no_answer_seconds ?? d.forward.noAnswerSeconds,
+      unreachable: r.forward_unreachable ?? null,
+    },
+  };
+}
+
+export interface ExtensionSearch {
+  /** undefined: every tenant (appliance-level reader). */
+  tenantId?: number;
+  /** Matches the number, the SIP user name or the display name. */
+  q?: string;
+  /** Only the extensions linked to this user (an employee's own). */
+  userId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+export class ExtensionFeaturesRepo {
+  constructor(private readonly db: Db) {}
+
+  get(id: number): ExtensionView | undefined {
+    const r = this.db.prepare(`${SELECT} WHERE e.id = ?`).get(id) as Row | undefined;
+    return r && toView(r);
+  }
+
+  search(s: ExtensionSearch): { extensions: ExtensionView[]; total: number } {
+    const where = `WHERE (@tenantId IS NULL OR e.tenant_id = @tenantId) AND (@userId IS NULL OR f.user_id = @userId)
+      AND (@q IS NULL OR e.extension LIKE @q ESCAPE '\\' OR e.sip_username LIKE @q ESCAPE '\\' OR e.display_name LIKE @q ESCAPE '\\')`;
+    const p = { tenantId: s.tenantId ?? null, userId: s.userId ?? null, q: s.q ? `%${escapeLike(s.q)}%` : null };
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM extensions e LEFT JOIN extension_features f ON f.extension_id = e.id ${where}`).get(p) as { n: number }).n;
+    const rows = this.db
+      .prepare(`${SELECT} ${where} ORDER BY e.tenant_id, length(e.extension), e.extension LIMIT @limit OFFSET @offset`)
+      .all({ ...p, limit: Math.min(Math.max(s.limit ?? 50, 1), 500), offset: Math.max(s.offset ?? 0, 0) }) as Row[];
+    return { extensions: rows.map(toView), total };
+  }
+
+  /** Every number of a tenant, for duplicate checks over an import. */
+  numbers(tenantId: number): { extensions: Set<string>; usernames: Set<string> } {
+    const rows = this.db.prepare('SELECT extension, sip_username FROM extensions WHERE tenant_id = ?').all(tenantId) as Array<{ extension: string; sip_username: string }>;
+    return { extensions: new Set(rows.map((r) => r.extension)), usernames: new Set(rows.map((r) => r.sip_username)) };
+  }
+
+  /** Extension numbers linked to a user (an employee's own calls). */
+  numbersOfUser(userId: number): string[] {
+    return (this.db.prepare('SELECT e.extension FROM extensions e JOIN extension_features f ON f.extension_id = e.id WHERE f.user_id = ? ORDER BY e.extension').all(userId) as Array<{ extension: string }>).map((r) => r.extension);
+  }
+
+  /** Writes the whole feature row (insert or replace). */
+  set(extensionId: number, f: ExtensionFeatures, now = new Date()): void {
+    this.db
+      .prepare(
+        `INSERT INTO extension_features (extension_id, user_id, caller_id_name, caller_id_number, dnd, forward_always, forward_busy, forward_no_answer, no_answer_seconds, forward_unreachable, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(extension_id) DO UPDATE SET user_id = excluded.user_id, caller_id_name = excluded.caller_id_name, caller_id_number = excluded.caller_id_number,
+           dnd = excluded.dnd, forward_always = excluded.forward_always, forward_busy = excluded.forward_busy, forward_no_answer = excluded.forward_no_answer,
+           no_answer_seconds = excluded.no_answer_seconds, forward_unreachable = excluded.forward_unreachable, updated_at = excluded.updated_at`,
+      )
+      .run(extensionId, f.userId, f.callerIdName, f.callerIdNumber, f.dnd ? 1 : 0, f.forward.always, f.forward.busy, f.forward.noAnswer, f.forward.noAnswerSeconds, f.forward.unreachable, now.toISOString());
+  }
+}
