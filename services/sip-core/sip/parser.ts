@@ -129,6 +129,8 @@ function parseStartLine(line: string): SipMessage {
 function parseHeaders(lines: string[], headers: SipHeaders, maxHeaders: number): void {
   for (const line of lines) {
     if (line === '') continue;
+    // RFC 3261 §25.1: CR only ends a line; not even quoted-pair may carry it.
+    if (line.includes('\r')) throw new ParseError('bad-header', 'bare CR in a header line');
     const colon = line.indexOf(':');
     if (colon <= 0) throw new ParseError('bad-header', `bad header line: ${line.slice(0, 40)}`);
     const name = line.slice(0, colon).trim();

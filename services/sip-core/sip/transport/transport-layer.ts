@@ -185,13 +185,18 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     try {
       msg = parseMessage(raw, { maxMessageBytes: this.maxMessageBytes, datagram });
     } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      this.onMalformed(e, source);
+      if (e instanceof ParseError) this.onMalformed(e, source);
+      else {
+        // A parser bug must not take the process down: count the input as malformed.
+        this.stats.malformed++;
+        this.stats.dropped++;
+        this.log.error('sip parser failed', { err: e, source: `${source.address}:${source.port}` });
+      }
       return;
     }
     this.stats.parsed++;
-    if (msg.kind === 'request') stampVia(msg, source);
     try {
+      if (msg.kind === 'request') stampVia(msg, source);
       this.emit('message', msg, source);
     } catch (e) {
       // A bug above us must not take the transport (and every other call) down.
