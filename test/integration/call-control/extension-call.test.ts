@@ -1,7 +1,7 @@
 // The groundwork modules composed the way the call-control srf application
 // will compose them (that application itself comes later; this test app is a
 // stand-in): a phone registers through the registrar, another calls its
-// extension; the dial plan says "internal", the location service finds the
+// extension and authenticates (407); the dial plan says "internal", the location service finds the
 // phone, rtpengine carries real G.711 speech between them (sipp's
 // g711a.pcap), and the CDR lands in SQLite. Every peer is real: sip-core,
 // drachtio-srf, rtpengine, sipp, a SQLite file.
@@ -9,13 +9,14 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Srf from 'drachtio-srf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeHa1Set } from '../../../services/call-control/auth/digest';
+import { computeHa1Set, DigestAuthenticator } from '../../../services/call-control/auth/digest';
+import { authenticateRequest, type RequestAuthDeps } from '../../../services/call-control/auth/request-auth';
 import { CdrRecorder } from '../../../services/call-control/cdr/cdr-recorder';
 import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
 import type { CallStats } from '../../../services/call-control/media/call-stats';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from '../../../services/call-control/registrar/registrar-service';
-import type { RegisterRequest, RegisterResponse } from '../../../services/call-control/registrar/registrar';
+import { isIpLiteral, type RegisterRequest, type RegisterResponse } from '../../../services/call-control/registrar/registrar';
 import { parseAddress, uriParts } from '../../../services/call-control/registrar/sip-address';
 import { createLogger } from '../../../services/common/logger';
 import { openDatabase, type Db } from '../../../services/store';
@@ -45,12 +46,13 @@ let registrar: RegistrarService;
 let recorder: CdrRecorder;
 const finalStats = new Map<string, CallStats | undefined>();
 
-/** The stand-in application: internal calls only, no INVITE authentication. */
-function onInvite(media: RtpengineMedia, plan: DialPlan) {
+/** The stand-in application: authenticated internal calls only. */
+function onInvite(media: RtpengineMedia, plan: DialPlan, authDeps: RequestAuthDeps) {
   return async (req: Loose, res: Loose) => {
+    const caller = authenticateRequest(authDeps, req, res)?.extension;
+    if (caller === undefined) return; // answered 407/403/400 already
     const callId: string = req.get('Call-ID');
     const fromTag: string = req.getParsedHeader('From').params.tag;
-    const caller = uriParts(parseAddress(req.get('From')).uri).user;
     const dialled = uriParts(parseAddress(req.get('To')).uri).user;
     const decision = plan.decide(dialled, 'internal');
     if (decision.kind !== 'internal') return res.send(404);
@@ -98,7 +100,18 @@ beforeAll(async () => {
   const media = new RtpengineMedia({ ng: engine.ng, log });
   srf = new Srf() as Loose;
   srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
-  srf.invite(onInvite(media, new DialPlan({ cityCode: '495' }, [])));
+  // sipp answers only the first challenge and knows only MD5: offer MD5 first here.
+  const authDeps: RequestAuthDeps = {
+    auth: new DigestAuthenticator({ algorithms: ['MD5', 'SHA-256'] }),
+    bans: registrar.bans,
+    tenantFor: (host) => tenants.byDomain(host) ?? (isIpLiteral(host) ? tenants.defaultTenant() : undefined),
+    credentials: (tenantId, u) => {
+      const c = extensions.credentials(tenantId, u);
+      return c && { extension: c.extension.extension, ha1: c.ha1 };
+    },
+    log,
+  };
+  srf.invite(onInvite(media, new DialPlan({ cityCode: '495' }, []), authDeps));
   srf.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     srf.on('connect', (err: unknown) => (err ? reject(err) : resolve()));
@@ -138,7 +151,7 @@ describe('an extension-to-extension call over the groundwork', () => {
     }
 
     const uacPort = await freePort();
-    const uac = startProcess('sipp', ['-sf', path.resolve('test/integration/call-control/scenarios/uac-call-pcma.xml'), ...sippArgs(uacPort, await freePort()), '-s', '202', `127.0.0.1:${core.sipPort}`], { logFile: path.join(dir, `uac-${uacPort}.log`), timeoutMs: 45_000 });
+    const uac = startProcess('sipp', ['-sf', path.resolve('test/integration/call-control/scenarios/uac-call-pcma.xml'), ...sippArgs(uacPort, await freePort()), '-s', '202', '-au', '201', '-ap', 'pw-201', `127.0.0.1:${core.sipPort}`], { logFile: path.join(dir, `uac-${uacPort}.log`), timeoutMs: 45_000 });
     expect(await uac.exited).toBe(0);
     expect(await uas.exited).toBe(0);
 
