@@ -50,7 +50,7 @@ describe('parser fuzzing', () => {
         const again = parseMessage(serializeMessage(msg));
         expect(again.headers.entries().filter((e) => e.name !== 'Content-Length')).toEqual(msg.headers.entries().filter((e) => e.name !== 'Content-Length'));
       } catch (e) {
-        if (!(e instanceof ParseError)) throw new Error(`input ${i} threw ${(e as Error).stack}\n${JSON.stringify(input.toString('latin1'))}`);
+        if (!(e instanceof ParseError)) throw new Error(`input ${i} threw: ${JSON.stringify(input.toString('latin1'))}`, { cause: e });
         refused++;
       }
     }
