@@ -25,6 +25,8 @@ const CONCURRENT_DIALOGS = Number(args.concurrent ?? 10000);
 const HOLD_MS = Number(args.hold ?? 25000);
 /** --profile <dir>: write a V8 CPU profile of sip-core there. */
 const PROFILE = args.profile;
+/** sipp's default 64 KB socket buffers drop datagrams in bursts; use the kernel's maximum. */
+const SIPP_BUFFERS = ['-buff_size', '4194304'];
 const work = mkdtempSync(path.join(os.tmpdir(), 'sip-core-bench-'));
 const children = new Set();
 
@@ -72,7 +74,7 @@ function sippStats(file) {
 }
 
 function sippUas(port, name) {
-  return run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1', '-timeout', '600s',
+  return run('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1', '-timeout', '600s', ...SIPP_BUFFERS,
     '-trace_err', '-error_file', path.join(work, `${name}-errors.log`)]);
 }
 
@@ -80,7 +82,8 @@ async function sippUac(remote, name, { rate, calls, limit, holdMs }) {
   const port = await freePort();
   const stat = path.join(work, `${name}.csv`);
   const started = Date.now();
-  const p = run('sipp', ['-sn', 'uac', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1',
+  log(`sipp uac ${name} on port ${port}`);
+  const p = run('sipp', ['-sn', 'uac', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-t', 'u1', ...SIPP_BUFFERS,
     '-r', String(rate), '-m', String(calls), '-l', String(limit), '-d', String(holdMs),
     '-trace_stat', '-stf', stat, '-fd', '1', '-timeout', '300s',
     '-trace_err', '-error_file', path.join(work, `${name}-errors.log`), remote]);
@@ -133,6 +136,18 @@ const waitUntil = async (pred, ms) => {
   while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
 };
 
+/** Kernel UDP counters (/proc/net/snmp): RcvbufErrors are datagrams dropped at a full socket buffer. */
+function udpDrops() {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const head = lines[0].split(/\s+/);
+    const vals = lines[1].split(/\s+/);
+    return Number(vals[head.indexOf('RcvbufErrors')] ?? 0);
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}`;
   log(`machine: ${machine}; rate ${RATE}/s, ${CALLS} calls, ${CONCURRENT_DIALOGS} concurrent dialogs`);
@@ -149,8 +164,11 @@ async function main() {
   const uasPort = await freePort();
   const uas = sippUas(uasPort, 'b2b-uas');
   const srf = await b2bua(core, uasPort);
+  log(`ports: sip-core ${core.sipPort}, sipp uas ${uasPort}`);
+  const dropsBefore = udpDrops();
   const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
-  log(`through sip-core: ${JSON.stringify(viaCore)}`);
+  const udpDropped = dropsBefore === undefined ? undefined : udpDrops() - dropsBefore;
+  log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers: ${udpDropped}`);
 
   srf.disconnect();
   await stop(uas);
@@ -194,6 +212,7 @@ async function main() {
       callsPerSecond: +(viaCore.successful / viaCore.elapsedS).toFixed(1),
       failed: viaCore.failed,
       failureRate: +((viaCore.failed / Math.max(1, viaCore.successful + viaCore.failed)) * 100).toFixed(3),
+      udpDropped,
     },
     ratio: +((viaCore.successful / viaCore.elapsedS) / (direct.successful / direct.elapsedS)).toFixed(3),
     concurrent: { targetDialogs: CONCURRENT_DIALOGS, peakDialogs: peak.dialogs, failed: hold.failed, perDialog },
