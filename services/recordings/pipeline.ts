@@ -158,12 +158,14 @@ export class RecordingPipeline {
     try {
       const t0 = process.cpuUsage();
       const stored = await this.convert(input, r, work).catch((e: unknown) => {
-        // A full disk (or a user quota) is not the capture's fault: say so, keep the capture.
-        const code = (e as NodeJS.ErrnoException | undefined)?.code;
-        throw code === 'ENOSPC' || code === 'EDQUOT' ? recordingDiskFull(this.recordingsDir) : e;
+        throw this.diskFullOr(e);
       });
       const record = this.indexRecord(r, stored);
-      this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now()));
+      try {
+        this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now()));
+      } catch (e) {
+        throw this.diskFullOr(e);
+      }
       const cpu = process.cpuUsage(t0);
       log.info('recording stored', {
         durationMs: record.durationMs,
@@ -177,6 +179,12 @@ export class RecordingPipeline {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** A full disk (or quota, or SQLite's full database) is not the capture's fault: say so, and the capture is kept. */
+  private diskFullOr(e: unknown): unknown {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' ? recordingDiskFull(this.recordingsDir) : e;
   }
 
   /** pcap → track → audio file → vault file, verified, renamed into place. */

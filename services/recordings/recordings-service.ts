@@ -11,7 +11,7 @@
 // room would lose a recording silently to the business, which is worse than
 // an alarm an admin acts on. The next sweep after space is freed stores it.
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../appliance/config/schema';
 import type { Logger } from '../common/logger';
@@ -31,6 +31,8 @@ export interface RecordingsServiceDeps {
   log: Logger;
   now?: () => Date;
   diskUsage?: (dir: string) => DiskUsage;
+  /** Asked before a capture in tmp/ is converted as an orphan; without it only idleness counts. */
+  isCallLive?: (callId: string) => Promise<boolean>;
 }
 
 export interface SweepReport {
@@ -68,7 +70,11 @@ export class RecordingsService {
   private async sweepNow(): Promise<SweepReport> {
     const spool = spoolDirOf(this.deps.dataDir);
     const result: SpoolResult = existsSync(spool)
-      ? await this.deps.pipeline.processSpool(spool, { orphanIdleMs: this.deps.settings.orphanIdleMs, now: () => this.now().getTime() })
+      ? await this.deps.pipeline.processSpool(spool, {
+          orphanIdleMs: this.deps.settings.orphanIdleMs,
+          now: () => this.now().getTime(),
+          ...(this.deps.isCallLive ? { isCallLive: this.deps.isCallLive } : {}),
+        })
       : { stored: [], failed: [] };
     this.storedTotal += result.stored.length;
     this.diskFullSeen = result.failed.some((f) => f.code === 'recording-disk-full');
@@ -76,13 +82,18 @@ export class RecordingsService {
     const purged = this.purgeDue() ? await this.purge() : [];
     const disk = this.checkDisk();
     this.checkQuotas();
-    this.queue = existsSync(spool) ? (await findCaptures(spool, { orphanIdleMs: this.deps.settings.orphanIdleMs, now: () => this.now().getTime() })).length : 0;
+    this.queue = existsSync(spool) ? await this.countWaiting(spool) : 0;
     this.lastRun = this.now().toISOString();
     this.lastError = null;
     if (result.stored.length || result.failed.length || purged.length) {
       this.deps.log.info('recordings sweep', { stored: result.stored.length, failed: result.failed.length, purged: purged.length, queue: this.queue });
     }
     return { stored: result.stored.length, failed: result.failed, purged, disk };
+  }
+
+  /** Captures the next pass would take: finished ones and orphans (not calls in progress). */
+  private async countWaiting(spool: string): Promise<number> {
+    return (await findCaptures(spool, { orphanIdleMs: this.deps.settings.orphanIdleMs, now: () => this.now().getTime() })).length;
   }
 
   /** Resolves when no pass is running. */
@@ -192,9 +203,30 @@ export class RecordingsService {
       }
       if (batch.length < 500) break;
     }
+    const leftovers = await this.removeLeftovers();
     this.lastPurge = now.toISOString();
-    if (removed.length) this.deps.log.info('recordings purged by retention', { removed: removed.length });
+    if (removed.length || leftovers) this.deps.log.info('recordings purged by retention', { removed: removed.length, leftovers });
     return removed;
+  }
+
+  /**
+   * Files whose removal the chain already records but which are still on
+   * disk (a crash between the index transaction and the unlink): retention
+   * must not leave audio behind. A file the chain knows nothing of is left
+   * for `korobka doctor` and a human.
+   */
+  private async removeLeftovers(): Promise<number> {
+    const vaultDir = path.join(this.deps.pipeline.recordingsDir, 'vault');
+    if (!existsSync(vaultDir)) return 0;
+    let n = 0;
+    for (const d of await readdir(vaultDir, { recursive: true, withFileTypes: true })) {
+      if (!d.isFile() || !d.name.endsWith('.krec')) continue;
+      const id = d.name.slice(0, -'.krec'.length);
+      if (this.deps.store.recordings.findRecording(id) || !this.deps.store.recordings.removedOnPurpose(id)) continue;
+      await rm(path.join(d.parentPath, d.name), { force: true });
+      n++;
+    }
+    return n;
   }
 
   health() {

@@ -5,6 +5,7 @@ import type { Config } from '../../appliance/config/schema';
 import type { Logger } from '../common/logger';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, type Store } from '../store';
+import { rtpengineLiveness } from './call-liveness';
 import { openKeyring, type Keyring } from './keys';
 import { RecordingPipeline } from './pipeline';
 import type { DiskUsage } from './recording-gate';
@@ -21,7 +22,7 @@ export interface Recordings {
 /** Wires the pipeline and the service over an open store (tests build the same world). */
 export function buildRecordings(
   config: Readonly<Config>,
-  deps: { store: Store; log: Logger; now?: () => Date; diskUsage?: (dir: string) => DiskUsage },
+  deps: { store: Store; log: Logger; now?: () => Date; diskUsage?: (dir: string) => DiskUsage; isCallLive?: (callId: string) => Promise<boolean> },
 ): Recordings {
   const settings = config.recordings;
   const keyring = openKeyring({ dataDir: config.dataDir, ...(settings.masterKeyPath ? { masterKeyPath: settings.masterKeyPath } : {}) });
@@ -45,7 +46,13 @@ export function buildRecordings(
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const settings = config.recordings;
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
-  const { service, keyring } = buildRecordings(config, { store, log });
+  const liveness = config.rtpengine.enabled
+    ? await rtpengineLiveness({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log }).catch((err: unknown) => {
+        log.warn('cannot ask rtpengine about calls; orphans are judged by idleness only', { err });
+        return undefined;
+      })
+    : undefined;
+  const { service, keyring } = buildRecordings(config, { store, log, ...(liveness ? { isCallLive: liveness.isCallLive } : {}) });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const loop = async () => {
@@ -60,6 +67,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       stopped = true;
       clearTimeout(timer);
       await service.idle();
+      liveness?.close();
       store.close();
     },
   };

@@ -98,6 +98,43 @@ describe('recordings service', () => {
     });
     expect(findings).toEqual([]);
     expect(await w.service.purge()).toEqual([]);
+    // a crash between the index transaction and the unlink leaves the file: the next purge removes it,
+    // and leaves alone a file the chain knows nothing of
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(files['a-fresh']!, files['a-old']!);
+    const stranger = path.join(path.dirname(files['a-fresh']!), 'stranger.krec');
+    copyFileSync(files['a-fresh']!, stranger);
+    await w.service.purge();
+    expect(existsSync(files['a-old']!)).toBe(false);
+    expect(existsSync(stranger)).toBe(true);
+    expect(existsSync(files['a-fresh']!)).toBe(true);
+  });
+
+  it('converts an orphan of a dead rtpengine once idle, unless rtpengine still knows the call', async () => {
+    const live = new Set(['live-call']);
+    const t = world({ settings: { orphanIdleMs: 60_000 } });
+    const { writeFileSync, mkdirSync, renameSync } = await import('node:fs');
+    for (const call of ['dead-call', 'live-call']) {
+      const c = writeCapture(t.spool, `${call}-0123456789abcdef`, { recordingId: `rec-${call}`, tenantId: String(t.a) });
+      // rtpengine died mid-call: the metadata never left tmp/ and lacks the metadata string
+      mkdirSync(path.join(t.spool, 'tmp'), { recursive: true });
+      renameSync(c.metadataPath, path.join(t.spool, 'tmp', `rtpengine-meta-${call}-0123456789abcdef.tmp`));
+      writeFileSync(path.join(t.spool, 'tmp', `rtpengine-meta-${call}-0123456789abcdef.tmp`), `${c.pcapPath}\n\n`);
+    }
+    t.clock.now = new Date(Date.now() + 10_000); // not idle yet
+    expect((await t.service.sweep()).stored).toBe(0);
+    const svc = buildRecordings(configSchema.parse({ dataDir: t.dir, recordings: { format: 'wav', orphanIdleMs: 60_000 } }), {
+      store: t.s,
+      log: silentLogger,
+      now: () => new Date(Date.now() + 3_600_000),
+      isCallLive: async (callId) => live.has(callId),
+    }).service;
+    const r = await svc.sweep();
+    expect(r.failed).toEqual([]);
+    expect(r.stored).toBe(1);
+    // the orphan has no metadata string: the default tenant and an id from its file name
+    expect(t.s.recordings.list({}).rows[0]).toMatchObject({ tenantId: String(t.a), recordingId: expect.stringMatching(/^r-[0-9a-f]{24}$/) });
+    expect(existsSync(path.join(t.spool, 'tmp', 'rtpengine-meta-live-call-0123456789abcdef.tmp'))).toBe(true);
   });
 
   it('a quota of a few bytes refuses the tenant\'s new recordings with an alarm; others record', async () => {
