@@ -129,6 +129,19 @@ describe('registrar middleware', () => {
     expect([...seen].every((s) => [400, 401, 403, 404].includes(s))).toBe(true);
   });
 
+  it('does not ban a NAT’d office whose phones all answer with the previous boot’s nonce after a restart', () => {
+    const w = world();
+    const oldBoot = new DigestAuthenticator();
+    const oldNonce = /nonce="([^"]+)"/.exec(oldBoot.challenge(DOMAIN).values[0]!)![1]!;
+    for (let phone = 0; phone < 30; phone++) {
+      const uri = `sip:${DOMAIN}`;
+      const response = md5(`${md5(`201:${DOMAIN}:pw201`)}:${oldNonce}:00000007:cn:auth:${md5(`REGISTER:${uri}`)}`);
+      const r = w.send({ To: `<sip:201@${DOMAIN}>`, 'Call-ID': `p${phone}`, CSeq: '9 REGISTER', Contact: `<sip:201@10.0.0.${phone}>`, Authorization: `Digest username="201", realm="${DOMAIN}", nonce="${oldNonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000007, cnonce="cn"` }, '198.51.100.99');
+      expect(r.status).toBe(401);
+    }
+    expect(w.bans.list()).toEqual([]);
+  });
+
   it('joins header rows the way SIP needs them', () => {
     expect(headerRows('WWW-Authenticate', ['a', 'b', 'c'])).toBe('a\r\nWWW-Authenticate: b\r\nWWW-Authenticate: c');
   });
