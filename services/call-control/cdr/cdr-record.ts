@@ -34,7 +34,12 @@ export interface Transfer {
 }
 
 export interface CdrRecord {
-  /** Call-ID of the A leg; unique per CDR. */
+  /**
+   * The call's id, unique per CDR (the store enforces it). The A leg's
+   * Call-ID when it is trustworthy; a phone can reuse a Call-ID, so the B2BUA
+   * should use the id it also gives rtpengine (e.g. A-leg Call-ID + From tag,
+   * or its own UUID), never a value a second call could repeat.
+   */
   callId: string;
   tenantId: number;
   direction: Direction;
