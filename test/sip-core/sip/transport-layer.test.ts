@@ -111,6 +111,7 @@ describe('TransportLayer over UDP', () => {
 
 async function tcpClient(port: number): Promise<{ sock: net.Socket; data: () => string; closed: Promise<void> }> {
   const sock = net.connect(port, '127.0.0.1');
+  sock.on('error', () => undefined); // writes racing the server's close
   sockets.push(sock);
   await new Promise<void>((r) => sock.once('connect', () => r()));
   let data = '';
@@ -148,6 +149,18 @@ describe('TransportLayer over TCP', () => {
     await big.closed;
     expect(layer.counters()).toMatchObject({ malformed: 2, dropped: 2 });
     await until(() => layer.counters().tcpConnections === 0);
+  });
+
+  it('closes a connection whose message does not complete in time (slow sender)', async () => {
+    const { port, layer } = await startLayer({ tcpMessageTimeoutMs: 200 });
+    const slow = await tcpClient(port);
+    const started = Date.now();
+    slow.sock.write('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKslow\r\n');
+    const drip = setInterval(() => slow.sock.write('X-Drip: 1\r\n'), 50);
+    await slow.closed;
+    clearInterval(drip);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(layer.counters()).toMatchObject({ malformed: 1, dropped: 1, parsed: 0 });
   });
 
   it('opens one outbound connection and reuses it for later messages', async () => {

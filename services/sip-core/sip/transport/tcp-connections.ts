@@ -22,6 +22,8 @@ export interface Connection {
 export interface TcpConnectionsOptions {
   maxMessageBytes: number;
   idleTimeoutMs: number;
+  /** A started message must be complete within this time (slow senders hold no connection for long). */
+  messageTimeoutMs: number;
   maxConnections: number;
   log: Logger;
   onFrame(raw: Buffer, conn: Connection): void;
@@ -147,7 +149,20 @@ export class TcpConnections {
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs, () => socket.destroy());
     const framer = new StreamFramer(this.opts.maxMessageBytes);
-    socket.on('data', (chunk) => this.onData(chunk, framer, conn));
+    let deadline: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk) => {
+      this.onData(chunk, framer, conn);
+      if (framer.buffered === 0 || socket.destroyed) {
+        clearTimeout(deadline);
+        deadline = undefined;
+      } else if (!deadline) {
+        deadline = setTimeout(() => {
+          this.opts.onFramingError('message-timeout', conn);
+          socket.destroy();
+        }, this.opts.messageTimeoutMs);
+      }
+    });
+    socket.on('close', () => clearTimeout(deadline));
     socket.on('error', (err) => this.opts.log.debug('sip tcp connection error', { connection: conn.id, err }));
     socket.on('close', () => {
       this.byId.delete(conn.id);

@@ -33,6 +33,8 @@ export interface TransportLayerOptions {
   /** Per-source-address limit; false disables it. */
   rateLimit?: RateLimit | false;
   tcpIdleTimeoutMs?: number;
+  /** Time a peer has to finish a message it started on a stream (32 s). */
+  tcpMessageTimeoutMs?: number;
   maxTcpConnections?: number;
   log: Logger;
 }
@@ -62,6 +64,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     this.tcp = new TcpConnections({
       maxMessageBytes: this.maxMessageBytes,
       idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 600_000,
+      messageTimeoutMs: opts.tcpMessageTimeoutMs ?? 32_000,
       maxConnections: opts.maxTcpConnections ?? 2048,
       log: opts.log,
       onFrame: (raw, conn) => this.onStreamMessage(raw, conn),
