@@ -9,6 +9,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { session } from './middleware/session';
 import { auditRoutes } from './routes/audit';
 import { brandingRoutes } from './routes/branding';
+import { extensionRoutes } from './routes/extensions';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -37,6 +38,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     systemRoutes(deps),
     recordingRoutes(deps),
     alarmRoutes(deps),
+    extensionRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

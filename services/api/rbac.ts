@@ -22,6 +22,14 @@ export const permissions = {
   'recordings.policy': ['superadmin', 'tenant-admin'],
   'recordings.grant': ['superadmin'],
   'alarms.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  // Extensions: admins write; a supervisor reads the tenant's; an employee
+  // reads only the extensions linked to their user (routes/extensions).
+  'extensions.read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'extensions.write': ['superadmin', 'tenant-admin'],
+  // Call history: an employee reads only calls of their own extensions.
+  'cdrs.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  'trunks.read': ['superadmin', 'tenant-admin'],
+  'trunks.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

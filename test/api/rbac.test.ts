@@ -53,6 +53,14 @@ const table: Record<string, Rule> = {
   'GET /api/recordings/:id/download': roles,
   'PUT /api/recordings/:id/legal-hold': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/alarms': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  'GET /api/extensions': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/extensions/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'POST /api/extensions': ADMINS,
+  'PATCH /api/extensions/:id': ADMINS,
+  'POST /api/extensions/:id/reset-password': ADMINS,
+  'DELETE /api/extensions/:id': ADMINS,
+  'POST /api/extensions/import': ADMINS,
+  'GET /api/extensions/import/:id': ADMINS,
 };
 
 function registeredRoutes(): string[] {
