@@ -2,6 +2,11 @@
 // on one connection and use its repositories.
 import { openDatabase, type Db, type OpenOptions } from './db';
 import { AuditRepo } from './repos/audit';
+import { CdrsRepo } from './repos/cdrs';
+import { ExtensionsRepo } from './repos/extensions';
+import { OutboundRoutesRepo } from './repos/outbound-routes';
+import { RegistrationsRepo } from './repos/registrations';
+import { SipBansRepo } from './repos/sip-bans';
 import { ExtensionFeaturesRepo } from './repos/extension-features';
 import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
@@ -19,6 +24,8 @@ export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type 
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
+export { CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
+
 export interface Store {
   db: Db;
   tenants: TenantsRepo;
@@ -29,6 +36,11 @@ export interface Store {
   recordings: RecordingsRepo;
   alarms: AlarmsRepo;
   extensionFeatures: ExtensionFeaturesRepo;
+  extensions: ExtensionsRepo;
+  cdrs: CdrsRepo;
+  registrations: RegistrationsRepo;
+  outboundRoutes: OutboundRoutesRepo;
+  sipBans: SipBansRepo;
   close(): void;
 }
 
@@ -44,6 +56,11 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
     extensionFeatures: new ExtensionFeaturesRepo(db),
+    extensions: new ExtensionsRepo(db),
+    cdrs: new CdrsRepo(db),
+    registrations: new RegistrationsRepo(db),
+    outboundRoutes: new OutboundRoutesRepo(db),
+    sipBans: new SipBansRepo(db),
     close: () => db.close(),
   };
 }
