@@ -9,12 +9,13 @@ import type {
   Destination,
   MessageSource,
   SendRequestHandlers,
+  SendRequestOptions,
   SendResult,
   Transport,
 } from '../sip/types';
 
 export interface SipStack extends EventEmitter {
-  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers): ClientTransaction;
+  sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers, opts?: SendRequestOptions): ClientTransaction;
   sendStateless(msg: SipMessage, destination: Destination, opts?: { addVia?: boolean }): Promise<SendResult>;
 }
 

@@ -12,6 +12,9 @@ import { tryParseUri } from '../dialog/dialog-requests';
 import type { ProxyOptions } from './proxy-options';
 import { bestResponse } from './best-response';
 
+/** RFC 3261 §16.6 step 11: Timer C MUST be greater than 3 minutes. */
+const TIMER_C_MS = 181_000;
+
 interface Branch {
   target: string;
   ctxn?: ClientTransaction;
@@ -88,7 +91,9 @@ export class ProxySession {
     const branch: Branch = { target, provisional: false, timers: [] };
     this.branches.add(branch);
     this.launched++;
-    branch.ctxn = c.stack.sendRequest(req, dest, { onResponse: (res, src) => this.onResponse(branch, res, src) });
+    // §16.6 step 11: Timer C (> 3 min) so a target that rings forever is CANCELed.
+    const timerC = req.method === 'INVITE' ? TIMER_C_MS : undefined;
+    branch.ctxn = c.stack.sendRequest(req, dest, { onResponse: (res, src) => this.onResponse(branch, res, src) }, { timerC });
     this.armTimers(branch);
     return true;
   }
