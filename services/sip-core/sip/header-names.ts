@@ -48,10 +48,18 @@ const listHeaders = new Set([
   'reject-contact', 'request-disposition', 'require', 'route', 'supported', 'unsupported', 'via', 'warning',
 ]);
 
+/** Names seen so far → key; bounded, so a flood of invented names cannot grow it. */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_MAX = 2000;
+
 /** Lookup key: lower case, compact form expanded. */
 export function headerKey(name: string): string {
+  const cached = keyCache.get(name);
+  if (cached !== undefined) return cached;
   const lower = name.trim().toLowerCase();
-  return compact[lower] ?? lower;
+  const key = compact[lower] ?? lower;
+  if (keyCache.size < KEY_CACHE_MAX) keyCache.set(name, key);
+  return key;
 }
 
 /** Spelling used when we write the header: canonical for known headers, as given otherwise. */
