@@ -79,6 +79,15 @@ describe.each(['udp', 'tcp'] as const)('calls over %s', (transport) => {
     await core.waitHealth((h) => h.dialogs === 0 && h.pendingOutbound === 0);
   });
 
+  it('a UAC app sends through an outbound proxy: the Request-URI stays, the next hop is the proxy', async () => {
+    const uas = await startSipp({ name: `outbound-proxy-${transport}`, scenario: 'uas-answer.xml', transport, calls: 1 });
+    app = await connectSrf(core);
+    const dlg = await app.srf.createUAC('sip:1000@pbx.invalid', { localSdp: sdp(), proxy: `sip:127.0.0.1:${uas.port}${tp}` });
+    expect(dlg.req.uri).toBe('sip:1000@pbx.invalid');
+    await dlg.destroy();
+    expect((await uas.done).code).toBe(0);
+  });
+
   it.each([
     ['the caller', 'uac-call.xml', 'uas-answer.xml'],
     ['the callee', 'uac-call-wait-bye.xml', 'uas-answer-then-bye.xml'],
