@@ -168,4 +168,24 @@ describe('dialog edge cases', () => {
     expect(pracks.value).toBe(1);
     await core.waitHealth(idle);
   });
+
+  it('an UPDATE in the early dialog reaches the ringing INVITE (RFC 3311 §5.2)', async () => {
+    const updates = counter();
+    app = await connectSrf(core, {
+      before: (srf: Loose) =>
+        srf.invite((req: Loose, res: Loose) => {
+          req.on('update', (_u: Loose, ures: Loose) => {
+            updates.hit();
+            ures.send(200, { body: sdp() }, () => srf.createUAS(req, res, { localSdp: sdp() }));
+          });
+          res.send(183, { headers: { Require: '100rel' }, body: sdp() });
+        }),
+    });
+    const uac = await startSipp({ name: 'early-update', scenario: 'uac-early-update.xml', remote: target(), calls: 1 });
+    const { code, stats } = await uac.done;
+    expect(code).toBe(0);
+    expect(stats.successful).toBe(1);
+    expect(updates.value).toBe(1);
+    await core.waitHealth(idle);
+  });
 });
