@@ -10,6 +10,7 @@ import { session } from './middleware/session';
 import { auditRoutes } from './routes/audit';
 import { brandingRoutes } from './routes/branding';
 import { extensionRoutes } from './routes/extensions';
+import { cdrRoutes } from './routes/cdrs';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -39,6 +40,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     recordingRoutes(deps),
     alarmRoutes(deps),
     extensionRoutes(deps),
+    cdrRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -8,6 +8,7 @@ import { OutboundRoutesRepo } from './repos/outbound-routes';
 import { RegistrationsRepo } from './repos/registrations';
 import { SipBansRepo } from './repos/sip-bans';
 import { ExtensionFeaturesRepo } from './repos/extension-features';
+import { CdrSearchRepo } from './repos/cdr-search';
 import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
@@ -22,6 +23,7 @@ export { roles, type Role, type User, type UserWithSecret } from './repos/users'
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
+export type { CdrSearch, CdrRow, CdrSearchRepo } from './repos/cdr-search';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export { CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
@@ -36,6 +38,7 @@ export interface Store {
   recordings: RecordingsRepo;
   alarms: AlarmsRepo;
   extensionFeatures: ExtensionFeaturesRepo;
+  cdrSearch: CdrSearchRepo;
   extensions: ExtensionsRepo;
   cdrs: CdrsRepo;
   registrations: RegistrationsRepo;
@@ -56,6 +59,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
     extensionFeatures: new ExtensionFeaturesRepo(db),
+    cdrSearch: new CdrSearchRepo(db),
     extensions: new ExtensionsRepo(db),
     cdrs: new CdrsRepo(db),
     registrations: new RegistrationsRepo(db),

@@ -61,6 +61,8 @@ const table: Record<string, Rule> = {
   'DELETE /api/extensions/:id': ADMINS,
   'POST /api/extensions/import': ADMINS,
   'GET /api/extensions/import/:id': ADMINS,
+  'GET /api/cdrs': roles,
+  'GET /api/cdrs.csv': roles,
 };
 
 function registeredRoutes(): string[] {
