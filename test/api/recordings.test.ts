@@ -9,7 +9,7 @@ import { configSchema } from '../../appliance/config/schema';
 import { silentLogger } from '../../services/common/logger';
 import { buildRecordings, type Recordings } from '../../services/recordings';
 import { spoolDirOf } from '../../services/recordings/spool';
-import type { Role } from '../../services/store';
+import { defaultFeatures, type Role } from '../../services/store';
 import { writeCapture } from '../recordings/spool-writer';
 import { startApi, type Client, type Harness } from './harness';
 
@@ -26,6 +26,10 @@ beforeAll(async () => {
   tenantA = h.store.tenants.create({ name: 'A', sipDomain: 'a.example.ru' }).id;
   tenantB = h.store.tenants.create({ name: 'B', sipDomain: 'b.example.ru' }).id;
   for (const role of ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'] as const) as.set(role, await h.as(role, role === 'superadmin' ? null : tenantA));
+  // the employee is extension 201 (caller of a1; b1's 201 is another tenant's extension)
+  const ha1 = { MD5: '0'.repeat(32), 'SHA-256': '0'.repeat(64) };
+  const ext = h.store.extensions.create({ tenantId: tenantA, extension: '201', ha1 });
+  h.store.extensionFeatures.set(ext.id, { ...defaultFeatures(), userId: as.get('employee')!.userId });
   const config = configSchema.parse({ dataDir, recordings: { format: 'wav' } });
   rec = buildRecordings(config, { store: h.store, log: silentLogger });
   const spool = spoolDirOf(dataDir);
@@ -69,10 +73,14 @@ describe('listing and metadata', () => {
     expect((await c('superadmin').request('GET', `/api/recordings?tenantId=${tenantB}`)).body.recordings.map((r: { recordingId: string }) => r.recordingId)).toEqual(['b1']);
   });
 
-  it('an employee sees nothing: no user is linked to an extension yet', async () => {
-    expect((await c('employee').request('GET', '/api/recordings')).body).toEqual({ recordings: [], total: 0 });
-    const r = await c('employee').request('GET', '/api/recordings/a1');
-    expect(r.status).toBe(404);
+  it('an employee sees only calls of the extensions linked to their user; unlinked, nothing', async () => {
+    const list = await c('employee').request('GET', '/api/recordings');
+    expect(list.body.recordings.map((r: { recordingId: string }) => r.recordingId)).toEqual(['a1']);
+    expect((await c('employee').request('GET', '/api/recordings/a1')).status).toBe(200);
+    expect((await c('employee').request('GET', '/api/recordings/a2')).status).toBe(404);
+    const loner = await h.as('employee', tenantA);
+    expect((await loner.client.request('GET', '/api/recordings')).body).toEqual({ recordings: [], total: 0 });
+    expect((await loner.client.request('GET', '/api/recordings/a1')).status).toBe(404);
   });
 
   it('names the bad filter', async () => {
@@ -161,10 +169,15 @@ describe('playback', () => {
     expect((await su.client.request('PUT', `/api/recordings/listen-grants/${as.get('tenant-admin')!.userId}`, { granted: 'yes' })).body.code).toBe('validation-failed');
   });
 
-  it('an employee is refused another\'s call (it looks missing) and the attempt leaves no playback row', async () => {
-    const r = await c('employee').request('GET', '/api/recordings/a1/audio');
+  it('an employee hears their own call, audited, and is refused another\'s (it looks missing, no playback row)', async () => {
+    const employee = as.get('employee')!;
+    const own = await rawGet(employee.client, '/api/recordings/a1/audio', { range: 'bytes=0-43' });
+    expect(own.raw.status).toBe(206);
+    expect(own.raw.body.equals((await plain('a1')).subarray(0, 44))).toBe(true);
+    expect(audits('recording.played', 'a1').some((x) => x.actorId === employee.userId && x.outcome === 'ok')).toBe(true);
+    const r = await employee.client.request('GET', '/api/recordings/a2/audio');
     expect(r.status).toBe(404);
-    expect(audits('recording.played', 'a1').some((x) => x.actorId === as.get('employee')!.userId)).toBe(false);
+    expect(audits('recording.played', 'a2').some((x) => x.actorId === employee.userId)).toBe(false);
   });
 
   it('a flipped byte answers a clear error, not garbage; a missing file too', async () => {

@@ -33,7 +33,7 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
   const load = (ctx: ApiContext): RecordingIndexRecord => {
     const id = ctx.params.id ?? '';
     const rec = deps.store.recordings.findRecording(id);
-    if (!rec || !canSee(actorOf(ctx).user, rec)) throw notFound('recording', id);
+    if (!rec || !canSee(deps.store, actorOf(ctx).user, rec)) throw notFound('recording', id);
     return rec;
   };
 
@@ -50,7 +50,7 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
     const user = actorOf(ctx).user;
     const tenantId = tenantScope(user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')));
     const { tenantId: _t, ...filters } = q;
-    const result = deps.store.recordings.list({ ...filters, tenantId, ...(user.role === 'employee' ? { parties: ownNumbers(user) } : {}) });
+    const result = deps.store.recordings.list({ ...filters, tenantId, ...(user.role === 'employee' ? { parties: ownNumbers(deps.store, user) } : {}) });
     ctx.body = { recordings: result.rows.map(publicRecording), total: result.total };
   });
 
