@@ -129,3 +129,14 @@ describe('extensions', () => {
     expect(new ExtensionsRepo(h.store.db).countAll()).toBe(10);
   });
 });
+
+describe('extension usage', () => {
+  it('counts every tenant for the licence page', async () => {
+    await admin.request('POST', '/api/extensions', { extension: '201' });
+    await root.request('POST', '/api/extensions', { extension: '201', tenantId: other });
+    const r = await admin.request('GET', '/api/extensions/usage');
+    expect(r.body).toEqual({ extensions: 2, tenants: 2 });
+    const sup = (await h.as('supervisor', tenant)).client;
+    expect((await sup.request('GET', '/api/extensions/usage')).status).toBe(403);
+  });
+});

@@ -54,6 +54,7 @@ const table: Record<string, Rule> = {
   'PUT /api/recordings/:id/legal-hold': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/alarms': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'GET /api/extensions': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/extensions/usage': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/extensions/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'POST /api/extensions': ADMINS,
   'PATCH /api/extensions/:id': ADMINS,

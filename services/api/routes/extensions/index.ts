@@ -27,6 +27,11 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = { ...r, limit: q.limit ?? 50, offset: q.offset ?? 0 };
   });
 
+  // Box-wide count against the licence, for the licence page (whoever may read the licence).
+  router.get('/usage', can(deps, 'license.read'), async (ctx) => {
+    ctx.body = { extensions: repo().countAll(), tenants: deps.store.tenants.list().length };
+  });
+
   router.get('/:id', can(deps, 'extensions.read'), async (ctx) => {
     ctx.body = { extension: loadExtension(deps, ctx) };
   });
