@@ -34,7 +34,8 @@ describe('recordings doctor checks', () => {
     const w = await world();
     const checks = await recordingsChecks(w.config, w.s);
     expect(byName(checks, 'recordings key')).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('does not exist yet') });
-    expect(byName(checks, 'recordings chain')).toEqual({ name: 'recordings chain', verdict: 'ok', detail: '0 entries, hash chain and every file intact' });
+    expect(byName(checks, 'recordings chain')).toEqual({ name: 'recordings chain', verdict: 'ok', detail: '0 entries, hash chain intact, every file hashed' });
+    expect(byName(checks, 'recordings alarms')).toEqual({ name: 'recordings alarms', verdict: 'ok', detail: 'none active' });
     expect(byName(checks, 'recordings disk')).toMatchObject({ verdict: 'ok', detail: expect.stringMatching(/% used, 0 capture\(s\) waiting$/) });
   });
 
@@ -53,5 +54,28 @@ describe('recordings doctor checks', () => {
     writeFileSync(file, 'not what was stored');
     const chain = byName(await recordingsChecks(w.config, w.s), 'recordings chain');
     expect(chain).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/^1 finding\(s\): recording r1: file changed \(sha256 [0-9a-f]{64}, chain says [0-9a-f]{64}\)$/) });
+  });
+
+  it('over its hash budget checks the older files for presence and size only, and says so', async () => {
+    const w = await world();
+    const { service, pipeline } = buildRecordings(w.config, { store: w.s, log: silentLogger });
+    writeCapture(spoolDirOf(w.dir), 'c1', { recordingId: 'old', tenantId: String(w.tenant) }, { startMs: Date.parse('2026-11-01T10:00:00Z') });
+    await service.sweep();
+    writeCapture(spoolDirOf(w.dir), 'c2', { recordingId: 'new', tenantId: String(w.tenant) }, { startMs: Date.parse('2026-11-02T10:00:00Z') });
+    await service.sweep();
+    const size = w.s.recordings.findRecording('new')!.sizeBytes;
+    const ok = byName(await recordingsChecks(w.config, w.s, { hashBudgetBytes: size }), 'recordings chain');
+    expect(ok).toEqual({ name: 'recordings chain', verdict: 'ok', detail: '2 entries, hash chain intact, 1 of 2 files hashed (newest first), the rest checked for presence and size' });
+    const oldFile = path.join(pipeline.recordingsDir, w.s.recordings.findRecording('old')!.path);
+    writeFileSync(oldFile, 'cut');
+    expect(byName(await recordingsChecks(w.config, w.s, { hashBudgetBytes: size }), 'recordings chain')?.detail).toBe(`1 finding(s): recording old: 3 bytes, index says ${size}`);
+  });
+
+  it('reports the active recordings alarms, critical ones as failures', async () => {
+    const w = await world();
+    w.s.alarms.raise({ code: 'recordings-quota-exceeded', severity: 'warning', tenantId: w.tenant, source: 'recordings', message: 'over quota' });
+    expect(byName(await recordingsChecks(w.config, w.s), 'recordings alarms')).toMatchObject({ verdict: 'warn', detail: `recordings-quota-exceeded (tenant ${w.tenant}): over quota` });
+    w.s.alarms.raise({ code: 'recordings-disk-full', severity: 'critical', tenantId: null, source: 'recordings', message: 'no space' });
+    expect(byName(await recordingsChecks(w.config, w.s), 'recordings alarms')?.verdict).toBe('fail');
   });
 });
