@@ -24,168 +24,173 @@ afterAll(async () => {
   await stopAll();
 });
 
-describe('CANCEL', () => {
-  it('a CANCEL while ringing reaches the app; the server answers 200 and 487', async () => {
-    const canceled = counter();
-    app = await connectSrf(core, {
-      cdr: true,
-      before: (srf: Loose) =>
-        srf.invite((req: Loose, res: Loose) => {
-          req.on('cancel', () => canceled.hit());
-          res.send(180);
-        }),
+describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
+  const tp = transport === 'tcp' ? ';transport=tcp' : '';
+
+  describe('CANCEL', () => {
+    it('a CANCEL while ringing reaches the app; the server answers 200 and 487', async () => {
+      const canceled = counter();
+      app = await connectSrf(core, {
+        cdr: true,
+        before: (srf: Loose) =>
+          srf.invite((req: Loose, res: Loose) => {
+            req.on('cancel', () => canceled.hit());
+            res.send(180);
+          }),
+      });
+      const uac = await startSipp({ transport, name: `cancel-ringing-${transport}`, scenario: 'uac-cancel.xml', remote: target(), calls: 2 });
+      const { code, stats } = await uac.done;
+      expect(code).toBe(0);
+      expect(stats.successful).toBe(2);
+      await canceled.reached(2);
+      await expect.poll(() => app!.cdrs.filter((c) => c.event === 'stop').map((c) => c.detail), { timeout: 5000 }).toEqual([
+        'call-canceled',
+        'call-canceled',
+      ]);
+      await core.waitHealth(idle);
     });
-    const uac = await startSipp({ name: 'cancel-ringing', scenario: 'uac-cancel.xml', remote: target(), calls: 2 });
-    const { code, stats } = await uac.done;
-    expect(code).toBe(0);
-    expect(stats.successful).toBe(2);
-    await canceled.reached(2);
-    await expect.poll(() => app!.cdrs.filter((c) => c.event === 'stop').map((c) => c.detail), { timeout: 5000 }).toEqual([
-      'call-canceled',
-      'call-canceled',
-    ]);
-    await core.waitHealth(idle);
+
+    it('a CANCEL before the app answered anything; the late answer is refused', async () => {
+      const canceled = counter();
+      const lateErrors: unknown[] = [];
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite((req: Loose, res: Loose) => {
+            req.on('cancel', () => {
+              canceled.hit();
+              res.send(200, { body: sdp() }, (err: unknown) => lateErrors.push(err));
+            });
+          }),
+      });
+      const uac = await startSipp({ transport, name: `cancel-quick-${transport}`, scenario: 'uac-quick-cancel.xml', remote: target(), calls: 1 });
+      const { code } = await uac.done;
+      expect(code).toBe(0);
+      await canceled.reached(1);
+      await expect.poll(() => lateErrors.length).toBe(1);
+      expect(String(lateErrors[0])).toContain('unknown transaction');
+      await core.waitHealth(idle);
+    });
+
+    it('a B2BUA passes the caller\'s CANCEL on to the callee', async () => {
+      const uas = await startSipp({ transport, name: `cancel-b2b-uas-${transport}`, scenario: 'uas-ring-cancel.xml', calls: 1 });
+      const failures: number[] = [];
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite((req: Loose, res: Loose) => {
+            srf
+              .createB2BUA(req, res, `sip:1000@127.0.0.1:${uas.port}${tp}`, { localSdpB: req.body })
+              .catch((err: { status?: number }) => failures.push(err.status ?? 0));
+          }),
+      });
+      const uac = await startSipp({ transport, name: `cancel-b2b-uac-${transport}`, scenario: 'uac-cancel.xml', remote: target(), calls: 1 });
+      const [u, s] = await Promise.all([uac.done, uas.done]);
+      expect(u.code).toBe(0);
+      expect(s.code).toBe(0);
+      await expect.poll(() => failures).toEqual([487]);
+      await core.waitHealth(idle);
+    });
   });
 
-  it('a CANCEL before the app answered anything; the late answer is refused', async () => {
-    const canceled = counter();
-    const lateErrors: unknown[] = [];
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite((req: Loose, res: Loose) => {
-          req.on('cancel', () => {
-            canceled.hit();
-            res.send(200, { body: sdp() }, (err: unknown) => lateErrors.push(err));
-          });
-        }),
-    });
-    const uac = await startSipp({ name: 'cancel-quick', scenario: 'uac-quick-cancel.xml', remote: target(), calls: 1 });
-    const { code } = await uac.done;
-    expect(code).toBe(0);
-    await canceled.reached(1);
-    await expect.poll(() => lateErrors.length).toBe(1);
-    expect(String(lateErrors[0])).toContain('unknown transaction');
-    await core.waitHealth(idle);
-  });
+  describe('dialog edge cases', () => {
+    it('a 200 OK that is never ACKed ends with a BYE both ways after 64*T1', async () => {
+      const before = Number((await core.waitHealth(idle)).ackTimeouts ?? 0);
+      const reasons: string[] = [];
+      app = await connectSrf(core, {
+        cdr: true,
+        before: (srf: Loose) =>
+          srf.invite(async (req: Loose, res: Loose) => {
+            const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
+            dlg.on('destroy', (_msg: unknown, reason: string) => reasons.push(reason));
+          }),
+      });
+      const uac = await startSipp({ transport, name: `no-ack-${transport}`, scenario: 'uac-no-ack.xml', remote: target(), calls: 1, timeoutS: 60 });
+      const { code } = await uac.done;
+      expect(code).toBe(0);
+      await expect.poll(() => reasons).toEqual(['ACK timeout']);
+      expect(app.cdrs.map((c) => `${c.event}:${c.detail ?? ''}`)).toEqual(['attempt:', 'start:uas', 'stop:system-initiated-termination']);
+      const h = await core.waitHealth((x) => idle(x) && Number(x.ackTimeouts) > before);
+      expect(Number(h.ackTimeouts)).toBe(before + 1);
+    }, 90_000);
 
-  it('a B2BUA passes the caller\'s CANCEL on to the callee', async () => {
-    const uas = await startSipp({ name: 'cancel-b2b-uas', scenario: 'uas-ring-cancel.xml', calls: 1 });
-    const failures: number[] = [];
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite((req: Loose, res: Loose) => {
-          srf
-            .createB2BUA(req, res, `sip:1000@127.0.0.1:${uas.port}`, { localSdpB: req.body })
-            .catch((err: { status?: number }) => failures.push(err.status ?? 0));
-        }),
+    it('an app that disconnects mid-call gets both legs of its B2BUA hung up', async () => {
+      const uas = await startSipp({ transport, name: `app-gone-uas-${transport}`, scenario: 'uas-answer.xml', calls: 1 });
+      const connected = counter();
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite(async (req: Loose, res: Loose) => {
+            await srf.createB2BUA(req, res, `sip:1000@127.0.0.1:${uas.port}${tp}`, { localSdpB: req.body });
+            connected.hit();
+          }),
+      });
+      const uac = await startSipp({ transport, name: `app-gone-uac-${transport}`, scenario: 'uac-call-wait-bye.xml', remote: target(), calls: 1 });
+      await connected.reached(1);
+      await core.waitHealth((h) => h.dialogs === 2);
+      app.close();
+      app = undefined;
+      const [u, s] = await Promise.all([uac.done, uas.done]);
+      expect(u.code).toBe(0);
+      expect(s.code).toBe(0);
+      const h = await core.waitHealth(idle);
+      expect(h.appTeardowns).toBeGreaterThanOrEqual(2);
     });
-    const uac = await startSipp({ name: 'cancel-b2b-uac', scenario: 'uac-cancel.xml', remote: target(), calls: 1 });
-    const [u, s] = await Promise.all([uac.done, uas.done]);
-    expect(u.code).toBe(0);
-    expect(s.code).toBe(0);
-    await expect.poll(() => failures).toEqual([487]);
-    await core.waitHealth(idle);
-  });
-});
 
-describe('dialog edge cases', () => {
-  it('a 200 OK that is never ACKed ends with a BYE both ways after 64*T1', async () => {
-    const reasons: string[] = [];
-    app = await connectSrf(core, {
-      cdr: true,
-      before: (srf: Loose) =>
-        srf.invite(async (req: Loose, res: Loose) => {
-          const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
-          dlg.on('destroy', (_msg: unknown, reason: string) => reasons.push(reason));
-        }),
+    it('a re-INVITE while another is pending gets 491 (RFC 3261 §14.2)', async () => {
+      const modified = counter();
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite(async (req: Loose, res: Loose) => {
+            const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
+            dlg.on('modify', (_r: Loose, mres: Loose) => {
+              modified.hit();
+              setTimeout(() => mres.send(200, { body: sdp() }), 300);
+            });
+          }),
+      });
+      const uac = await startSipp({ transport, name: `glare-${transport}`, scenario: 'uac-reinvite-glare.xml', remote: target(), calls: 1 });
+      const { code, stats } = await uac.done;
+      expect(code).toBe(0);
+      expect(stats.successful).toBe(1);
+      expect(modified.value).toBe(1);
+      await core.waitHealth(idle);
     });
-    const uac = await startSipp({ name: 'no-ack', scenario: 'uac-no-ack.xml', remote: target(), calls: 1, timeoutS: 60 });
-    const { code } = await uac.done;
-    expect(code).toBe(0);
-    await expect.poll(() => reasons).toEqual(['ACK timeout']);
-    expect(app.cdrs.map((c) => `${c.event}:${c.detail ?? ''}`)).toEqual(['attempt:', 'start:uas', 'stop:system-initiated-termination']);
-    const h = await core.waitHealth(idle);
-    expect(h.ackTimeouts).toBe(1);
-  }, 90_000);
 
-  it('an app that disconnects mid-call gets both legs of its B2BUA hung up', async () => {
-    const uas = await startSipp({ name: 'app-gone-uas', scenario: 'uas-answer.xml', calls: 1 });
-    const connected = counter();
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite(async (req: Loose, res: Loose) => {
-          await srf.createB2BUA(req, res, `sip:1000@127.0.0.1:${uas.port}`, { localSdpB: req.body });
-          connected.hit();
-        }),
+    it('a reliable 183 is PRACKed (RFC 3262), then answered and UPDATEd (RFC 3311)', async () => {
+      const pracks = counter();
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite((req: Loose, res: Loose) => {
+            res.send(183, { headers: { Require: '100rel' }, body: sdp() }, undefined, () => {
+              pracks.hit();
+              srf.createUAS(req, res, { localSdp: sdp() });
+            });
+          }),
+      });
+      const uac = await startSipp({ transport, name: `prack-${transport}`, scenario: 'uac-prack.xml', remote: target(), calls: 1 });
+      const { code, stats } = await uac.done;
+      expect(code).toBe(0);
+      expect(stats.successful).toBe(1);
+      expect(pracks.value).toBe(1);
+      await core.waitHealth(idle);
     });
-    const uac = await startSipp({ name: 'app-gone-uac', scenario: 'uac-call-wait-bye.xml', remote: target(), calls: 1 });
-    await connected.reached(1);
-    await core.waitHealth((h) => h.dialogs === 2);
-    app.close();
-    app = undefined;
-    const [u, s] = await Promise.all([uac.done, uas.done]);
-    expect(u.code).toBe(0);
-    expect(s.code).toBe(0);
-    const h = await core.waitHealth(idle);
-    expect(h.appTeardowns).toBeGreaterThanOrEqual(2);
-  });
 
-  it('a re-INVITE while another is pending gets 491 (RFC 3261 §14.2)', async () => {
-    const modified = counter();
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite(async (req: Loose, res: Loose) => {
-          const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
-          dlg.on('modify', (_r: Loose, mres: Loose) => {
-            modified.hit();
-            setTimeout(() => mres.send(200, { body: sdp() }), 300);
-          });
-        }),
+    it('an UPDATE in the early dialog reaches the ringing INVITE (RFC 3311 §5.2)', async () => {
+      const updates = counter();
+      app = await connectSrf(core, {
+        before: (srf: Loose) =>
+          srf.invite((req: Loose, res: Loose) => {
+            req.on('update', (_u: Loose, ures: Loose) => {
+              updates.hit();
+              ures.send(200, { body: sdp() }, () => srf.createUAS(req, res, { localSdp: sdp() }));
+            });
+            res.send(183, { headers: { Require: '100rel' }, body: sdp() });
+          }),
+      });
+      const uac = await startSipp({ transport, name: `early-update-${transport}`, scenario: 'uac-early-update.xml', remote: target(), calls: 1 });
+      const { code, stats } = await uac.done;
+      expect(code).toBe(0);
+      expect(stats.successful).toBe(1);
+      expect(updates.value).toBe(1);
+      await core.waitHealth(idle);
     });
-    const uac = await startSipp({ name: 'glare', scenario: 'uac-reinvite-glare.xml', remote: target(), calls: 1 });
-    const { code, stats } = await uac.done;
-    expect(code).toBe(0);
-    expect(stats.successful).toBe(1);
-    expect(modified.value).toBe(1);
-    await core.waitHealth(idle);
-  });
-
-  it('a reliable 183 is PRACKed (RFC 3262), then answered and UPDATEd (RFC 3311)', async () => {
-    const pracks = counter();
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite((req: Loose, res: Loose) => {
-          res.send(183, { headers: { Require: '100rel' }, body: sdp() }, undefined, () => {
-            pracks.hit();
-            srf.createUAS(req, res, { localSdp: sdp() });
-          });
-        }),
-    });
-    const uac = await startSipp({ name: 'prack', scenario: 'uac-prack.xml', remote: target(), calls: 1 });
-    const { code, stats } = await uac.done;
-    expect(code).toBe(0);
-    expect(stats.successful).toBe(1);
-    expect(pracks.value).toBe(1);
-    await core.waitHealth(idle);
-  });
-
-  it('an UPDATE in the early dialog reaches the ringing INVITE (RFC 3311 §5.2)', async () => {
-    const updates = counter();
-    app = await connectSrf(core, {
-      before: (srf: Loose) =>
-        srf.invite((req: Loose, res: Loose) => {
-          req.on('update', (_u: Loose, ures: Loose) => {
-            updates.hit();
-            ures.send(200, { body: sdp() }, () => srf.createUAS(req, res, { localSdp: sdp() }));
-          });
-          res.send(183, { headers: { Require: '100rel' }, body: sdp() });
-        }),
-    });
-    const uac = await startSipp({ name: 'early-update', scenario: 'uac-early-update.xml', remote: target(), calls: 1 });
-    const { code, stats } = await uac.done;
-    expect(code).toBe(0);
-    expect(stats.successful).toBe(1);
-    expect(updates.value).toBe(1);
-    await core.waitHealth(idle);
   });
 });
