@@ -10,6 +10,7 @@ import { silentLogger } from '../../services/common/logger';
 import { buildRecordings, type Recordings } from '../../services/recordings';
 import { spoolDirOf } from '../../services/recordings/spool';
 import { defaultFeatures, type Role } from '../../services/store';
+import { decodeAudio } from '../recordings/call-builder';
 import { writeCapture } from '../recordings/spool-writer';
 import { startApi, type Client, type Harness } from './harness';
 
@@ -140,6 +141,20 @@ describe('playback', () => {
 
   it('an auditor hears their tenant\'s calls', async () => {
     expect((await rawGet(c('auditor'), '/api/recordings/a3/audio')).raw.status).toBe(200);
+  });
+
+  it('serves an Opus recording as audio/ogg that decodes to the call', async () => {
+    const opus = buildRecordings(configSchema.parse({ dataDir, recordings: { format: 'opus' } }), { store: h.store, log: silentLogger });
+    writeCapture(spoolDirOf(dataDir), 'o1', { recordingId: 'o1', tenantId: String(tenantA), caller: '301', callee: '302' }, { seconds: 2 });
+    expect((await opus.service.sweep()).stored).toBe(1);
+    const r = await rawGet(c('auditor'), '/api/recordings/o1/audio');
+    expect(r.raw.status).toBe(200);
+    expect(r.raw.headers['content-type']).toBe('audio/ogg');
+    expect(r.raw.body.subarray(0, 4).toString()).toBe('OggS');
+    const pcm = decodeAudio(r.raw.body);
+    expect(Math.abs(pcm.length / 2 / 8 - 2000)).toBeLessThan(80); // ms of stereo 8 kHz
+    const d = await rawGet(c('auditor'), '/api/recordings/o1/download');
+    expect(d.raw.headers['content-disposition']).toBe('attachment; filename="o1.ogg"');
   });
 
   it('a tenant admin is refused until a superadmin grants recordings.listen, and again after revoking', async () => {
