@@ -25,6 +25,10 @@ import '../pages/tenants/pbx-tenants-page';
 import '../pages/users/pbx-users-page';
 import '../pages/audit/pbx-audit-page';
 import '../pages/branding/pbx-branding-page';
+import '../pages/extensions/pbx-extensions-page';
+import '../pages/extensions/pbx-import-page';
+import '../pages/calls/pbx-calls-page';
+import '../pages/licence/pbx-licence-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
 const TENANT_KEY = 'korobka.tenant';
@@ -316,6 +320,14 @@ export class PbxApp extends PbxElement {
         return html`<pbx-audit-page .api=${this.api}></pbx-audit-page>`;
       case '/branding':
         return html`<pbx-branding-page .api=${this.api} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-branding-page>`;
+      case '/extensions':
+        return html`<pbx-extensions-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-extensions-page>`;
+      case '/import':
+        return html`<pbx-import-page .api=${this.api}></pbx-import-page>`;
+      case '/calls':
+        return html`<pbx-calls-page .api=${this.api}></pbx-calls-page>`;
+      case '/licence':
+        return html`<pbx-licence-page .api=${this.api} .userRole=${role}></pbx-licence-page>`;
       default:
         return html`<pbx-no-access></pbx-no-access>`;
     }

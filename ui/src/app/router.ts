@@ -19,12 +19,14 @@ export const routes: readonly RouteDef[] = [
   { path: '/users', titleKey: 'nav.users', roles: ['superadmin', 'tenant-admin'] },
   { path: '/audit', titleKey: 'nav.audit', roles: ['superadmin', 'auditor'] },
   { path: '/branding', titleKey: 'nav.branding', roles: ['superadmin', 'tenant-admin'] },
+  { path: '/extensions', titleKey: 'nav.extensions', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
+  { path: '/import', titleKey: 'nav.import', roles: ['superadmin', 'tenant-admin'] },
+  { path: '/calls', titleKey: 'nav.calls', roles: everyone },
+  { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
 ];
 
 /** Pages that arrive with later issues; shown in the navigation, not faked. */
 export const upcoming: readonly { key: MessageKey; noteKey: MessageKey }[] = [
-  { key: 'nav.extensions', noteKey: 'nav.upcomingCalls' },
-  { key: 'nav.import', noteKey: 'nav.upcomingCalls' },
   { key: 'nav.recordings', noteKey: 'nav.upcomingRecordings' },
 ];
 

@@ -1,0 +1,142 @@
+// The PBX pages in Debian's Chromium against the built bundle and a real api
+// process: an extension with its one-time SIP password, a CSV import with a
+// bad row shown beside its error and then fixed, the licence page of a fresh
+// (unlicensed) box refusing a junk file with its reason, and an auditor
+// refused the extensions page.
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testOutputDir } from '../helpers/processes';
+import { startApiProcess, type ApiProcess } from './helpers/api-process';
+import { launchBrowser, type Launched } from './helpers/browser';
+import { changeOneTimePassword, signIn } from './helpers/pages';
+
+const ADMIN_PASSWORD = 'Ural-Telecom-2026!';
+const AUDITOR_PASSWORD = 'Kama-Audit-2026-77';
+
+let api: ApiProcess;
+let browser: Launched;
+let page: Page;
+const contexts: BrowserContext[] = [];
+const out = testOutputDir('ui');
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+const csvFile = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+
+beforeAll(async () => {
+  api = await startApiProcess('pbx');
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('page error', e));
+  await page.goto(api.url + '/');
+  await page.waitForURL('**/login');
+  await signIn(page, 'admin', api.initialPassword);
+  await page.waitForURL('**/password');
+  await changeOneTimePassword(page, api.initialPassword, ADMIN_PASSWORD);
+  await page.waitForURL('**/dashboard');
+  // The superadmin works in the default organisation made by `korobka init`.
+  const tenantId = await page.evaluate(async () => ((await (await fetch('/api/tenants')).json()) as { tenants: Array<{ id: number }> }).tenants[0]!.id);
+  await page.evaluate((id) => localStorage.setItem('korobka.tenant', String(id)), tenantId);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await api?.stop();
+});
+
+describe('PBX pages', () => {
+  it('creates an extension and shows its one-time SIP password', async () => {
+    await page.goto(api.url + '/extensions');
+    await page.getByTestId('ext-empty').waitFor();
+    await page.locator('pbx-extensions-page #extension').fill('1');
+    expect(await page.locator('pbx-extensions-page #extension-error').textContent()).toBe('От 2 до 6 цифр');
+    await page.locator('pbx-extensions-page #extension').fill('201');
+    await page.locator('pbx-extensions-page #displayName').fill('Иван Петров');
+    await page.locator('pbx-extensions-page #outboundPermission').selectOption('national');
+    await page.getByRole('button', { name: 'Создать номер' }).click();
+    const otp = page.getByTestId('password-value');
+    await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{24}$/);
+    await expect.poll(() => page.getByTestId('extensions-table').textContent()).toContain('Иван Петров');
+    expect(await page.locator('tr[data-ext="201"]').textContent()).toContain('междугородние');
+    await shot(page, 'pbx-extensions');
+    // The same number again: the server's refusal beside the form.
+    await page.locator('pbx-extensions-page #extension').fill('201');
+    await page.getByRole('button', { name: 'Создать номер' }).click();
+    await expect.poll(() => page.locator('pbx-extensions-page #extension-error').textContent()).toContain('201');
+  });
+
+  it('imports a CSV: the bad row is highlighted with its error, then the fixed file imports', async () => {
+    await page.goto(api.url + '/import');
+    const bad = '\uFEFFextension;display_name;outbound_permission\r\n202;Анна Смирнова;local\r\n2x;Плохой номер;local\r\n203;Олег Иванов;international\r\n';
+    await page.locator('pbx-import-page #file').setInputFiles(csvFile('staff.csv', bad));
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toBe('Строк: 3, без ошибок: 2, с ошибками: 1');
+    const badRow = page.locator('pbx-import-page tr[data-bad="true"]');
+    expect(await badRow.count()).toBe(1);
+    expect(await badRow.getAttribute('data-line')).toBe('3');
+    expect(await badRow.getByTestId('row-errors').textContent()).toBe('extension: must be 2–6 digits');
+    expect(await page.getByTestId('apply-import').isDisabled()).toBe(true);
+    await shot(page, 'pbx-import-errors');
+
+    await page.locator('pbx-import-page #file').setInputFiles(csvFile('staff-fixed.csv', bad.replace('2x;', '204;')));
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toBe('Строк: 3, без ошибок: 3, с ошибками: 0');
+    await page.getByTestId('apply-import').click();
+    await page.getByTestId('import-done').waitFor();
+    expect(await page.getByTestId('import-done').textContent()).toBe('Импортировано номеров: 3');
+    expect(await page.getByTestId('import-progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(3);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('download-passwords').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^sip-passwords-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = await new Promise<string>((resolve, reject) => {
+      void file.createReadStream().then((s) => {
+        const parts: Buffer[] = [];
+        s.on('data', (c: Buffer) => parts.push(c));
+        s.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        s.on('error', reject);
+      }, reject);
+    });
+    expect(text.split('\r\n').filter(Boolean).map((l) => l.split(';')[0])).toEqual(['\uFEFFextension', '202', '204', '203']);
+    await page.goto(api.url + '/extensions');
+    await expect.poll(() => page.getByTestId('ext-range').textContent()).toBe('1–4 из 4');
+  });
+
+  it('shows the licence of a fresh box as unlicensed and refuses a junk upload with its reason', async () => {
+    await page.goto(api.url + '/licence');
+    const state = page.getByTestId('licence-state');
+    await expect.poll(() => state.getAttribute('data-state')).toBe('unlicensed');
+    expect(await page.getByTestId('licence-badge').textContent()).toBe('Без лицензии');
+    expect(await page.getByTestId('usage-extensions').textContent()).toContain('4 из 10');
+    expect(await page.getByTestId('usage-calls').textContent()).toContain('Пока недоступно');
+    await page.locator('pbx-licence-page #licenceFile').setInputFiles({ name: 'junk.lic', mimeType: 'text/plain', buffer: Buffer.from('this is not a licence') });
+    await expect.poll(() => page.getByTestId('licence-upload-error').textContent()).toBe('Файл не является лицензией Korobka или повреждён');
+    expect(await state.getAttribute('data-state')).toBe('unlicensed');
+    await shot(page, 'pbx-licence');
+  });
+
+  it('refuses the extensions page to an auditor, in the UI and the API', async () => {
+    const created = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
+      const r = await fetch('/api/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ username: 'auditor-pbx', role: 'auditor', tenantId: null }),
+      });
+      return (await r.json()) as { password: string };
+    });
+    const other = await browser.context.browser()!.newContext({ ignoreHTTPSErrors: true });
+    contexts.push(other);
+    const p2 = await other.newPage();
+    await p2.goto(api.url + '/login');
+    await signIn(p2, 'auditor-pbx', created.password);
+    await p2.waitForURL('**/password');
+    await changeOneTimePassword(p2, created.password, AUDITOR_PASSWORD);
+    await p2.waitForURL('**/dashboard');
+    expect(await p2.locator('pbx-nav a[data-nav="/extensions"]').count()).toBe(0);
+    expect(await p2.locator('pbx-nav a[data-nav="/calls"]').count()).toBe(1);
+    await p2.goto(api.url + '/extensions');
+    await expect.poll(() => p2.getByTestId('no-access').textContent()).toContain('Нет доступа');
+    expect(await p2.evaluate(async () => (await fetch('/api/extensions')).status)).toBe(403);
+    await p2.goto(api.url + '/calls');
+    await p2.getByTestId('calls-empty').waitFor();
+  });
+});

@@ -1,0 +1,60 @@
+import type { ExtensionView } from '../../../services/store';
+import type { Api } from './api';
+
+export type Extension = ExtensionView;
+export type OutboundPermission = Extension['outboundPermission'];
+export const OUTBOUND_PERMISSIONS: readonly OutboundPermission[] = ['internal', 'local', 'national', 'international'];
+
+export interface NewExtension {
+  extension: string;
+  displayName?: string;
+  sipUsername?: string;
+  outboundPermission?: OutboundPermission;
+  callerIdName?: string;
+  callerIdNumber?: string;
+  dnd?: boolean;
+  forward?: Partial<Extension['forward']>;
+}
+
+export interface ImportRowReport {
+  index: number;
+  line: number;
+  values: Record<string, string>;
+  errors: Array<{ field: string; message: string }>;
+}
+
+export interface ImportPreview {
+  dryRun: true;
+  columns: string[];
+  fileErrors: Array<{ field: string; message: string }>;
+  summary: { total: number; valid: number; invalid: number };
+  licence: { limit: number; existing: number; adding: number; ok: boolean };
+  rows: ImportRowReport[];
+  errors: string[];
+}
+
+export interface ImportJob {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  error?: { code: string; message: string };
+  passwords?: Array<{ extension: string; sipUsername: string; password: string }>;
+  passwordsDelivered: boolean;
+}
+
+export const listExtensions = (api: Api, q = '', offset = 0, limit = 50) =>
+  api.get<{ extensions: Extension[]; total: number; limit: number; offset: number }>(`/api/extensions?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`);
+export const createExtension = (api: Api, e: NewExtension) => api.post<{ extension: Extension; password: string }>('/api/extensions', e);
+export const updateExtension = (api: Api, id: number, patch: Partial<NewExtension>) => api.patch<{ extension: Extension }>(`/api/extensions/${id}`, patch);
+export const resetSipPassword = (api: Api, id: number) => api.post<{ password: string }>(`/api/extensions/${id}/reset-password`);
+export const deleteExtension = (api: Api, id: number) => api.delete<void>(`/api/extensions/${id}`);
+export const previewImport = (api: Api, csv: string) => api.post<ImportPreview>('/api/extensions/import', { csv, dryRun: true });
+export const startImport = (api: Api, csv: string) => api.post<{ job: ImportJob }>('/api/extensions/import', { csv, dryRun: false });
+export const importStatus = async (api: Api, id: string) => (await api.get<{ job: ImportJob }>(`/api/extensions/import/${id}`)).job;
+export const extensionUsage = (api: Api) => api.get<{ extensions: number; tenants: number }>('/api/extensions/usage');
+
+/** The password sheet: `;`-separated with a BOM, as Russian Excel opens it. */
+export function passwordSheet(rows: NonNullable<ImportJob['passwords']>): string {
+  return '\uFEFFextension;sip_username;password\r\n' + rows.map((r) => `${r.extension};${r.sipUsername};${r.password}\r\n`).join('');
+}

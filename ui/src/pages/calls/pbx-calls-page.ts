@@ -1,0 +1,156 @@
+// Call history: filters, paging, and the CSV export with progress.
+import { html, css, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { PbxElement } from '../../app/pbx-element';
+import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
+import '../../components/pbx-no-access';
+import { isApiError, type Api } from '../../data/api';
+import { DIRECTIONS, DISPOSITIONS, exportCdrs, listCdrs, type Cdr, type CdrFilters } from '../../data/cdrs';
+import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
+import { shared } from '../../styles/shared';
+import { saveFile } from '../extensions/save-file';
+
+const PAGE = 50;
+const duration = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+
+@customElement('pbx-calls-page')
+export class PbxCallsPage extends PbxElement {
+  @property({ attribute: false }) api!: Api;
+  @state() private filters: CdrFilters = {};
+  @state() private rows: Cdr[] = [];
+  @state() private total = 0;
+  @state() private offset = 0;
+  @state() private loaded = false;
+  @state() private forbidden = false;
+  @state() private error = '';
+  @state() private errors: FieldErrors = {};
+  @state() private exporting: { done: number; total: number } | null = null;
+
+  static override styles = [
+    shared,
+    css`
+      form {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+        gap: 0 1rem;
+        align-items: end;
+      }
+      progress {
+        width: min(20rem, 100%);
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      const r = await listCdrs(this.api, this.filters, this.offset, PAGE);
+      this.rows = r.cdrs;
+      this.total = r.total;
+      this.error = '';
+      this.errors = {};
+    } catch (e) {
+      if (isApiError(e) && e.status === 403) this.forbidden = true;
+      this.errors = fieldErrorsOf(e);
+      this.error = formErrorOf(e);
+    }
+    this.loaded = true;
+  }
+
+  override render() {
+    if (this.forbidden) return html`<pbx-no-access></pbx-no-access>`;
+    return html`<h1>${t('calls.title')}</h1>
+      <form @submit=${this.apply} data-testid="calls-filters">
+        ${this.input('since', 'calls.since', 'date')} ${this.input('until', 'calls.until', 'date')}
+        ${this.input('number', 'calls.number')} ${this.input('extension', 'calls.extension')}
+        ${this.select('direction', 'calls.direction', DIRECTIONS, 'calls.dir.')} ${this.select('disposition', 'calls.disposition', DISPOSITIONS, 'calls.disp.')}
+        <div class="field"><button type="submit">${t('calls.apply')}</button></div>
+      </form>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <p class="row">
+        <button type="button" class="secondary" data-testid="export-csv" ?disabled=${this.exporting !== null} @click=${this.export}>${t('calls.export')}</button>
+        ${this.exporting
+          ? html`<progress max=${this.exporting.total || 1} .value=${this.exporting.done} aria-label=${t('calls.export')}></progress>
+              <span>${formatNumber(this.exporting.done)} / ${formatNumber(this.exporting.total)}</span>`
+          : nothing}
+      </p>
+      ${this.loaded ? this.renderTable() : html`<p class="muted" role="status">${t('app.loading')}</p>`}`;
+  }
+
+  private input(id: keyof CdrFilters, label: MessageKey, type = 'text') {
+    return html`<div class="field">
+      <label for=${id}>${t(label)}</label>
+      <input id=${id} type=${type} .value=${this.filters[id] ?? ''} aria-invalid=${this.errors[id] ? 'true' : 'false'}
+        @change=${(e: Event) => (this.filters = { ...this.filters, [id]: (e.target as HTMLInputElement).value.trim() })} />
+      <span class="field-error">${this.errors[id] ?? ''}</span>
+    </div>`;
+  }
+
+  private select(id: keyof CdrFilters, label: MessageKey, values: readonly string[], prefix: string) {
+    return html`<div class="field">
+      <label for=${id}>${t(label)}</label>
+      <select id=${id} @change=${(e: Event) => (this.filters = { ...this.filters, [id]: (e.target as HTMLSelectElement).value })}>
+        <option value="">${t('calls.any')}</option>
+        ${values.map((v) => html`<option value=${v} ?selected=${this.filters[id] === v}>${t(`${prefix}${v}` as MessageKey)}</option>`)}
+      </select>
+    </div>`;
+  }
+
+  private renderTable() {
+    if (this.rows.length === 0) return html`<p class="muted" data-testid="calls-empty">${t('calls.none')}</p>`;
+    return html`<div class="table-wrap">
+        <table data-testid="calls-table">
+          <thead>
+            <tr>
+              <th>${t('calls.started')}</th><th>${t('calls.direction')}</th><th>${t('calls.from')}</th><th>${t('calls.to')}</th>
+              <th>${t('calls.disposition')}</th><th>${t('calls.duration')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.rows.map(
+              (c) => html`<tr>
+                <td>${formatDateTime(c.startedAt)}</td>
+                <td>${t(`calls.dir.${c.direction}` as MessageKey)}</td>
+                <td>${c.caller}</td>
+                <td>${c.callee}</td>
+                <td>${c.disposition ? t(`calls.disp.${c.disposition}` as MessageKey) : t('calls.inProgress')}</td>
+                <td>${duration(c.billableSeconds)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p class="row">
+        <button type="button" class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-PAGE)}>${t('audit.prev')}</button>
+        <span>${t('audit.range', { from: this.offset + 1, to: this.offset + this.rows.length, total: this.total })}</span>
+        <button type="button" class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(PAGE)}>${t('audit.next')}</button>
+      </p>`;
+  }
+
+  private apply(e: Event) {
+    e.preventDefault();
+    this.offset = 0;
+    void this.load();
+  }
+
+  private page(delta: number) {
+    this.offset = Math.max(0, this.offset + delta);
+    void this.load();
+  }
+
+  private async export() {
+    this.exporting = { done: 0, total: this.total };
+    try {
+      const blob = await exportCdrs(this.api, this.filters, (done, total) => (this.exporting = { done, total }));
+      saveFile(`calls-${new Date().toISOString().slice(0, 10)}.csv`, blob);
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.exporting = null;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+// Extensions of the chosen tenant: search, paging, create (the SIP password
+// is shown once), reset password, DND, delete. Supervisors only read.
+import { html, css, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { PbxElement } from '../../app/pbx-element';
+import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
+import '../../components/pbx-no-access';
+import '../../components/pbx-one-time-password';
+import { isApiError, type Api } from '../../data/api';
+import { createExtension, deleteExtension, listExtensions, resetSipPassword, updateExtension, type Extension } from '../../data/extensions';
+import type { Tenant, User } from '../../data/types';
+import { t } from '../../i18n';
+import { shared } from '../../styles/shared';
+import { draftToInput, emptyDraft, extensionFields, numberError, permissionName, type ExtensionDraft } from './extension-form';
+
+const PAGE = 50;
+
+@customElement('pbx-extensions-page')
+export class PbxExtensionsPage extends PbxElement {
+  @property({ attribute: false }) api!: Api;
+  @property({ attribute: false }) me!: User;
+  @property({ attribute: false }) tenant: Tenant | null = null;
+  @state() private rows: Extension[] = [];
+  @state() private total = 0;
+  @state() private offset = 0;
+  @state() private q = '';
+  @state() private loaded = false;
+  @state() private forbidden = false;
+  @state() private listError = '';
+  @state() private draft: ExtensionDraft = emptyDraft();
+  @state() private errors: FieldErrors = {};
+  @state() private formError = '';
+  @state() private shown: { username: string; password: string } | null = null;
+
+  static override styles = [
+    shared,
+    css`
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
+        gap: 0 1rem;
+      }
+      fieldset {
+        border: 1px solid #dde3e9;
+        border-radius: 8px;
+        margin: 0.5rem 0 1rem;
+      }
+      .check {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+        margin-bottom: 1rem;
+      }
+      td button {
+        padding: 0.2rem 0.6rem;
+        min-height: 1.9rem;
+      }
+      .toolbar {
+        display: flex;
+        gap: 1rem;
+        align-items: end;
+        flex-wrap: wrap;
+        margin-bottom: 0.75rem;
+      }
+    `,
+  ];
+
+  private get writer(): boolean {
+    return this.me.role === 'superadmin' || this.me.role === 'tenant-admin';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      const r = await listExtensions(this.api, this.q, this.offset, PAGE);
+      this.rows = r.extensions;
+      this.total = r.total;
+      this.listError = '';
+    } catch (e) {
+      if (isApiError(e) && e.status === 403) this.forbidden = true;
+      else this.listError = formErrorOf(e);
+    }
+    this.loaded = true;
+  }
+
+  override render() {
+    if (this.forbidden) return html`<pbx-no-access></pbx-no-access>`;
+    return html`<h1>${t('ext.title')}</h1>
+      ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : nothing}
+      ${this.shown
+        ? html`<pbx-one-time-password .username=${this.shown.username} .password=${this.shown.password} @pbx-dismiss=${() => (this.shown = null)}></pbx-one-time-password>`
+        : nothing}
+      <div class="toolbar">
+        <div class="field">
+          <label for="search">${t('ext.search')}</label>
+          <input id="search" type="search" .value=${this.q} @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)} />
+        </div>
+        ${this.writer ? html`<a href="/import">${t('nav.import')}</a>` : nothing}
+      </div>
+      ${this.loaded ? this.renderTable() : html`<p class="muted" role="status">${t('app.loading')}</p>`}
+      ${this.writer ? this.renderForm() : nothing}`;
+  }
+
+  private renderTable() {
+    if (this.rows.length === 0) return html`<p class="muted" data-testid="ext-empty">${t('ext.none')}</p>`;
+    return html`<div class="table-wrap">
+        <table data-testid="extensions-table">
+          <thead>
+            <tr>
+              <th>${t('ext.number')}</th><th>${t('ext.displayName')}</th><th>${t('ext.sipUsername')}</th><th>${t('ext.permission')}</th>
+              <th>${t('ext.forwarding')}</th><th>${t('ext.dnd')}</th>${this.writer ? html`<th><span class="visually-hidden">${t('common.actions')}</span></th>` : nothing}
+            </tr>
+          </thead>
+          <tbody>${this.rows.map((x) => this.renderRow(x))}</tbody>
+        </table>
+      </div>
+      <p class="row">
+        <button type="button" class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-PAGE)}>${t('audit.prev')}</button>
+        <span data-testid="ext-range">${t('audit.range', { from: this.offset + 1, to: this.offset + this.rows.length, total: this.total })}</span>
+        <button type="button" class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(PAGE)}>${t('audit.next')}</button>
+      </p>`;
+  }
+
+  private renderRow(x: Extension) {
+    const fwd = [
+      x.forward.always && `${t('ext.fwdAlwaysShort')} → ${x.forward.always}`,
+      x.forward.busy && `${t('ext.fwdBusyShort')} → ${x.forward.busy}`,
+      x.forward.noAnswer && `${t('ext.fwdNoAnswerShort', { s: x.forward.noAnswerSeconds })} → ${x.forward.noAnswer}`,
+      x.forward.unreachable && `${t('ext.fwdUnreachableShort')} → ${x.forward.unreachable}`,
+    ].filter(Boolean);
+    return html`<tr data-ext=${x.extension}>
+      <td>${x.extension}</td>
+      <td>${x.displayName}</td>
+      <td>${x.sipUsername}</td>
+      <td>${permissionName(x.outboundPermission)}</td>
+      <td>${fwd.length ? fwd.map((s) => html`<div>${s}</div>`) : '—'}</td>
+      <td>${this.writer
+        ? html`<input type="checkbox" aria-label=${t('ext.dndOf', { n: x.extension })} .checked=${x.dnd} @change=${() => this.act(() => updateExtension(this.api, x.id, { dnd: !x.dnd }))} />`
+        : x.dnd ? t('ext.yes') : t('ext.no')}</td>
+      ${this.writer
+        ? html`<td><div class="row">
+            <button type="button" class="secondary" @click=${() => this.reset(x)}>${t('ext.resetPassword')}</button>
+            <button type="button" class="danger" @click=${() => this.removeExtension(x)}>${t('common.delete')}</button>
+          </div></td>`
+        : nothing}
+    </tr>`;
+  }
+
+  private renderForm() {
+    const needTenant = this.me.role === 'superadmin' && !this.tenant;
+    return html`<h2>${t('ext.create')}</h2>
+      ${needTenant ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
+      <form @submit=${this.submit} novalidate data-testid="extension-form">
+        ${extensionFields(this.draft, this.errors, (p) => this.edit(p))}
+        <div class="error" role="alert" data-testid="form-error">${this.formError}</div>
+        <button type="submit" ?disabled=${needTenant}>${t('ext.submit')}</button>
+      </form>`;
+  }
+
+  private edit(p: Partial<ExtensionDraft>) {
+    this.draft = { ...this.draft, ...p };
+    this.errors = {};
+    this.formError = '';
+  }
+
+  private search(q: string) {
+    this.q = q;
+    this.offset = 0;
+    void this.load();
+  }
+
+  private page(delta: number) {
+    this.offset = Math.max(0, this.offset + delta);
+    void this.load();
+  }
+
+  private async submit(e: Event) {
+    e.preventDefault();
+    if (!this.draft.extension) this.errors = { extension: t('validation.required') };
+    if (!this.draft.extension || numberError(this.draft.extension)) return;
+    try {
+      const r = await createExtension(this.api, draftToInput(this.draft));
+      this.shown = { username: `${r.extension.extension} (${r.extension.sipUsername})`, password: r.password };
+      this.draft = emptyDraft();
+      await this.load();
+    } catch (err) {
+      this.errors = fieldErrorsOf(err);
+      this.formError = formErrorOf(err);
+    }
+  }
+
+  private async act(fn: () => Promise<unknown>) {
+    this.listError = '';
+    try {
+      await fn();
+      await this.load();
+    } catch (e) {
+      this.listError = formErrorOf(e);
+    }
+  }
+
+  private reset(x: Extension) {
+    if (!confirm(t('ext.confirmReset', { n: x.extension }))) return;
+    void this.act(async () => {
+      const r = await resetSipPassword(this.api, x.id);
+      this.shown = { username: `${x.extension} (${x.sipUsername})`, password: r.password };
+    });
+  }
+
+  private removeExtension(x: Extension) {
+    if (!confirm(t('ext.confirmDelete', { n: x.extension }))) return;
+    void this.act(() => deleteExtension(this.api, x.id));
+  }
+}
