@@ -29,6 +29,7 @@ async function nextHop(c: Controller, req: SipRequest) {
 
 export async function forwardInDialog(c: Controller, req: SipRequest, txn: ServerTransaction): Promise<void> {
   c.counters.proxiedInDialog++;
+  if (req.method === 'BYE') c.cdr.stop('network', 'normal-release', c.serialize(req).toString('utf8'));
   const out = req.clone();
   let dest;
   try {

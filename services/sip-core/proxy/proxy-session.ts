@@ -94,6 +94,7 @@ export class ProxySession {
     // §16.6 step 11: Timer C (> 3 min) so a target that rings forever is CANCELed.
     const timerC = req.method === 'INVITE' ? TIMER_C_MS : undefined;
     branch.ctxn = c.stack.sendRequest(req, dest, { onResponse: (res, src) => this.onResponse(branch, res, src) }, { timerC });
+    if (req.method === 'INVITE') c.cdr.attempt('application', c.serialize(branch.ctxn.request).toString('utf8'));
     this.armTimers(branch);
     return true;
   }
@@ -133,6 +134,12 @@ export class ProxySession {
     for (const t of branch.timers) clearTimeout(t);
     this.report(res, src);
     if (res.status < 300) {
+      if (this.entry.req.method === 'INVITE') {
+        // notes A.5: a proxied answer is a start for both halves.
+        const raw = this.c.serialize(res).toString('utf8');
+        this.c.cdr.start('network', 'proxy-uac', raw);
+        this.c.cdr.start('application', 'proxy-uas', raw);
+      }
       this.respondUpstream(res, true);
       this.cancelOthers('SIP;cause=200;text="Call completed elsewhere"');
       return this.finish(true);
@@ -161,6 +168,9 @@ export class ProxySession {
 
   private forwardBest(): void {
     const best = bestResponse(this.finals) ?? responseFor(this.entry.req, 408, 'Request Timeout');
+    if (this.entry.req.method === 'INVITE') {
+      this.c.cdr.stop('application', best.status === 487 ? 'call-canceled' : 'call-rejected', this.c.serialize(best).toString('utf8'));
+    }
     this.respondUpstream(best, this.finals.includes(best));
     this.finish(true);
   }

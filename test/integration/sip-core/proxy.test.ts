@@ -31,6 +31,7 @@ afterAll(async () => {
 async function proxyApp(destinations: () => string[], opts: Record<string, unknown>) {
   const results: Array<{ connected: boolean; finalStatus: number; responses: Array<{ msgs: Array<{ status: number }> }> }> = [];
   app = await connectSrf(core, {
+    cdr: true,
     before: (srf: Loose) =>
       srf.invite((req: Loose) => {
         srf.proxyRequest(req, destinations(), opts).then((r: (typeof results)[number]) => results.push(r));
@@ -51,6 +52,15 @@ describe('proxy', () => {
     expect(results[0]!.connected).toBe(true);
     expect(results[0]!.finalStatus).toBe(200);
     expect(results[0]!.responses.flatMap((r) => r.msgs.map((m) => m.status))).toEqual([486, 200]);
+    // The caller's INVITE, one attempt per branch, a start for each half, the BYE's stop.
+    await expect.poll(() => app!.cdrs.map((c) => `${c.event}:${c.source}:${c.detail ?? ''}`), { timeout: 5000 }).toEqual([
+      'attempt:network:',
+      'attempt:application:',
+      'attempt:application:',
+      'start:network:proxy-uac',
+      'start:application:proxy-uas',
+      'stop:network:normal-release',
+    ]);
     await core.waitHealth(idle);
   });
 
