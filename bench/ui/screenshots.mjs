@@ -1,9 +1,11 @@
-/* global document, localStorage -- used inside the page by page.evaluate */
+/* global document, localStorage, fetch -- used inside the page by page.evaluate */
 // Screenshots of every page in Russian and English for the README:
 // docs/screenshots/<page>-<lang>.png, against a real api on a fresh data
 // directory. Usage: node scripts/build.mjs && node bench/ui/screenshots.mjs
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Buffer } from 'node:buffer';
+import Database from 'better-sqlite3';
 import { launch, startApi } from './lib.mjs';
 
 const OUT = path.resolve('docs/screenshots');
@@ -61,6 +63,31 @@ try {
   await page.locator('main form button[type=submit]').click();
   await page.getByTestId('password-value').waitFor();
 
+  // PBX data: extensions in the bank's organisation and a few calls.
+  const bank = await page.evaluate(async () => {
+    const me = await (await fetch('/api/auth/me')).json();
+    const { tenants } = await (await fetch('/api/tenants')).json();
+    const t = tenants.find((x) => x.sipDomain === 'pbx.vostok-bank.ru');
+    const post = (body) => fetch('/api/extensions', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken, 'x-korobka-tenant': String(t.id) }, body: JSON.stringify(body) });
+    await post({ extension: '201', displayName: 'Иван Петров', outboundPermission: 'national', callerIdNumber: '+74951234567' });
+    await post({ extension: '202', displayName: 'Анна Смирнова', outboundPermission: 'local', forward: { busy: '201', noAnswer: '+79161234567', noAnswerSeconds: 25 } });
+    await post({ extension: '203', displayName: 'Олег Иванов', outboundPermission: 'international', dnd: true });
+    return t.id;
+  });
+  await page.evaluate((id) => localStorage.setItem('korobka.tenant', String(id)), bank);
+  // Calls are written by call-control; here a few finished ones stand in for them.
+  const db = new Database(path.join(api.dataDir, 'korobka.db'));
+  const cdr = db.prepare(`INSERT INTO cdrs (call_id, tenant_id, direction, caller_dialled, caller_number, callee_dialled, callee_number, extension, started_at, answered_at, ended_at,
+    duration_seconds, billable_seconds, disposition, hangup_side, status, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'caller', 'completed', ?)`);
+  const calls = [['internal', '201', '202', '202', 'answered', 95], ['inbound', '+74957654321', '201', '201', 'answered', 312], ['outbound', '203', '+79161234567', '203', 'busy', 0], ['inbound', '+78123456789', '202', '202', 'no-answer', 0]];
+  calls.forEach(([dir, from, to, ext, disp, secs], i) => {
+    const start = new Date(Date.now() - (i + 1) * 3_600_000);
+    const end = new Date(start.getTime() + (secs + 5) * 1000).toISOString();
+    cdr.run(`shot-${i}`, bank, dir, from, from, to, to, ext, start.toISOString(), secs ? new Date(start.getTime() + 5000).toISOString() : null, end, secs + 5, secs, disp, end);
+  });
+  db.close();
+  const badCsv = '\uFEFFextension;display_name;outbound_permission\r\n204;Мария Кузнецова;local\r\n2x;Пётр Соколов;local\r\n205;Елена Попова;national\r\n';
+
   for (const lang of ['ru', 'en']) {
     await setLang(lang);
     for (const p of ['dashboard', 'tenants', 'users', 'audit', 'branding']) {
@@ -82,6 +109,19 @@ try {
         );
       }
       if (p === 'audit') await page.getByTestId('audit-range').waitFor();
+      await shot(`${p}-${lang}`);
+    }
+    for (const p of ['extensions', 'import', 'calls', 'licence']) {
+      await page.goto(`${api.url}/${p}`);
+      await h1().waitFor();
+      await page.getByTestId('licence-indicator').waitFor();
+      if (p === 'extensions') await page.getByTestId('extensions-table').waitFor();
+      if (p === 'calls') await page.getByTestId('calls-table').waitFor();
+      if (p === 'licence') await page.getByTestId('licence-state').waitFor();
+      if (p === 'import') {
+        await page.locator('pbx-import-page #file').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(badCsv) });
+        await page.getByTestId('preview-table').waitFor();
+      }
       await shot(`${p}-${lang}`);
     }
   }

@@ -107,6 +107,7 @@ describe('PBX pages', () => {
     expect(await page.getByTestId('licence-badge').textContent()).toBe('Без лицензии');
     expect(await page.getByTestId('usage-extensions').textContent()).toContain('4 из 10');
     expect(await page.getByTestId('usage-calls').textContent()).toContain('Пока недоступно');
+    expect(await page.getByTestId('licence-message').textContent()).toMatch(/^Лицензия не установлена: ознакомительный режим \(\d+ одновременных звонков, 10 внутренних номеров\)\.$/);
     await page.locator('pbx-licence-page #licenceFile').setInputFiles({ name: 'junk.lic', mimeType: 'text/plain', buffer: Buffer.from('this is not a licence') });
     await expect.poll(() => page.getByTestId('licence-upload-error').textContent()).toBe('Файл не является лицензией Korobka или повреждён');
     expect(await state.getAttribute('data-state')).toBe('unlicensed');

@@ -339,4 +339,8 @@ export const en: Record<MessageKey, string> = {
   'calls.inProgress': 'in progress',
   'calls.duration': 'Duration',
   'imp.example': 'extension;display_name;sip_username;outbound_permission;caller_id_name;caller_id_number;dnd;forward_always;forward_busy;forward_no_answer;no_answer_seconds;forward_unreachable;enabled\n201;John Smith;;national;;+74951234567;no;;202;;20;;yes',
+  'lic.msg.valid': 'The licence is valid: profile {profile}.',
+  'lic.msg.expiring-soon': 'The licence expires in {n} days: order a renewal.',
+  'lic.msg.expired-grace': 'The licence has expired. Grace period until {until}, then evaluation limits apply.',
+  'lic.msg.unlicensed': 'No licence is installed: evaluation mode ({calls} concurrent calls, {ext} extensions).',
 };

@@ -338,6 +338,10 @@ export const ru = {
   'calls.inProgress': 'идёт',
   'calls.duration': 'Длительность',
   'imp.example': 'extension;display_name;sip_username;outbound_permission;caller_id_name;caller_id_number;dnd;forward_always;forward_busy;forward_no_answer;no_answer_seconds;forward_unreachable;enabled\n201;Иванов Иван;;national;;+74951234567;нет;;202;;20;;да',
+  'lic.msg.valid': 'Лицензия действует: профиль {profile}.',
+  'lic.msg.expiring-soon': 'Лицензия истекает через {n} дн.: закажите продление.',
+  'lic.msg.expired-grace': 'Срок лицензии истёк. Льготный период до {until}, затем действуют ознакомительные лимиты.',
+  'lic.msg.unlicensed': 'Лицензия не установлена: ознакомительный режим ({calls} одновременных звонков, {ext} внутренних номеров).',
 } as const;
 
 export type MessageKey = keyof typeof ru;

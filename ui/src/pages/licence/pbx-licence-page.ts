@@ -27,6 +27,22 @@ export function refusalText(reason: string | undefined, fallback: string): strin
   return text === key ? fallback : text;
 }
 
+/** The plain message in the UI's language; the server's English one is the title. */
+function stateMessage(l: LicenceDetails): string {
+  switch (l.state) {
+    case 'valid':
+      return t('lic.msg.valid', { profile: l.profile });
+    case 'expiring-soon':
+      return t('lic.msg.expiring-soon', { n: l.daysLeft ?? 0 });
+    case 'expired-grace':
+      return t('lic.msg.expired-grace', { until: l.graceEnds ? formatDateTime(l.graceEnds) : '—' });
+    case 'unlicensed':
+      return t('lic.msg.unlicensed', { calls: l.limits.concurrentCalls, ext: l.limits.extensions });
+    default:
+      return refusalText(l.reason ?? undefined, l.message);
+  }
+}
+
 @customElement('pbx-licence-page')
 export class PbxLicencePage extends PbxElement {
   @property({ attribute: false }) api!: Api;
@@ -110,7 +126,7 @@ export class PbxLicencePage extends PbxElement {
     const state = STATE_KEY[l.state] ? t(STATE_KEY[l.state]!) : l.state;
     return html`<section class="card" data-testid="licence-state" data-state=${l.state}>
         <p><span class="badge" data-alarm=${l.alarm} data-testid="licence-badge">${state}</span></p>
-        <p data-testid="licence-message">${l.state === 'invalid' && l.reason ? refusalText(l.reason, l.message) : l.message}</p>
+        <p data-testid="licence-message" title=${l.message}>${stateMessage(l)}</p>
         <dl>
           <dt>${t('lic.profile')}</dt><dd data-testid="licence-profile">${l.profile}</dd>
           ${l.licence
