@@ -84,12 +84,20 @@ describe('TransportLayer over UDP', () => {
   });
 
   it('rate-limits one source and counts what it dropped', async () => {
-    const { port, got, layer } = await startLayer({ rateLimit: { perSecond: 1, burst: 5 } });
+    const { port, got, layer } = await startLayer({ rateLimit: { perSecond: 1, burst: 5 }, exemptLoopback: false });
     const c = await udpClient();
     for (let i = 0; i < 12; i++) c.sock.send(options(`z9hG4bKr${i}`), port, '127.0.0.1');
     await until(() => layer.counters().parsed + layer.counters().rateLimited === 12);
     expect(got.length).toBe(5);
     expect(layer.counters().rateLimited).toBe(7);
+  });
+
+  it('does not rate-limit this box\'s own processes on loopback by default', async () => {
+    const { port, got, layer } = await startLayer({ rateLimit: { perSecond: 1, burst: 5 } });
+    const c = await udpClient();
+    for (let i = 0; i < 12; i++) c.sock.send(options(`z9hG4bKl${i}`), port, '127.0.0.1');
+    await until(() => got.length === 12);
+    expect(layer.counters().rateLimited).toBe(0);
   });
 
   it('works over IPv6 loopback', async () => {
@@ -137,6 +145,19 @@ describe('TransportLayer over TCP', () => {
     await layer.send(res, layer.responseDestination(res, source));
     await until(() => c.data().includes('SIP/2.0 486 Busy Here'));
     expect(layer.counters().tcpConnections).toBe(1);
+  });
+
+  it('answers over the connection a request came on even when its Via claims UDP', async () => {
+    const { port, got, layer } = await startLayer();
+    const c = await tcpClient(port);
+    c.sock.write(options('z9hG4bKlie', 'SIP/2.0/UDP 192.0.2.1:5099;branch=z9hG4bKlie'));
+    await until(() => got.length === 1);
+    const [msg, source] = got[0]!;
+    const res = createResponse(msg as never, 200);
+    const dest = layer.responseDestination(res, source);
+    expect(dest).toMatchObject({ transport: 'tcp', connectionId: source.connectionId });
+    await layer.send(res, dest);
+    await until(() => c.data().startsWith('SIP/2.0 200 OK'));
   });
 
   it('closes the connection on garbage and on an oversize message', async () => {

@@ -32,6 +32,11 @@ export interface TransportLayerOptions {
   maxMessageBytes?: number;
   /** Per-source-address limit; false disables it. */
   rateLimit?: RateLimit | false;
+  /**
+   * Loopback sources (call-control, sipp in tests and benchmarks) are not
+   * rate-limited unless this is false: they are this box's own processes.
+   */
+  exemptLoopback?: boolean;
   tcpIdleTimeoutMs?: number;
   /** Time a peer has to finish a message it started on a stream (32 s). */
   tcpMessageTimeoutMs?: number;
@@ -126,7 +131,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
    */
   responseDestination(res: SipMessage, source?: MessageSource): Destination {
     const via = res.topVia;
-    const transport = via.transport.toLowerCase() as Transport;
+    // The transport the request really came over wins over what its Via claims.
+    const transport = source?.transport ?? (via.transport.toLowerCase() as Transport);
     if (transport !== 'udp' && source?.connectionId && this.tcp.get(source.connectionId)) {
       return { transport, address: source.address, port: source.port, connectionId: source.connectionId };
     }
@@ -178,7 +184,9 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   private admit(source: MessageSource): boolean {
-    if (!this.limiter || this.limiter.allow(source.address)) return true;
+    if (!this.limiter) return true;
+    if (this.opts.exemptLoopback !== false && isLoopback(source.address)) return true;
+    if (this.limiter.allow(source.address)) return true;
     this.stats.rateLimited++;
     return false;
   }
@@ -247,6 +255,10 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       raw,
     };
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
 }
 
 /** RFC 3261 §18.2.1, RFC 3581 §4: note where the request really came from in its top Via. */
