@@ -9,6 +9,7 @@ import { RegistrationsRepo } from './repos/registrations';
 import { SipBansRepo } from './repos/sip-bans';
 import { ExtensionFeaturesRepo } from './repos/extension-features';
 import { CdrSearchRepo } from './repos/cdr-search';
+import { TrunksRepo } from './repos/trunks';
 import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
@@ -23,6 +24,7 @@ export { roles, type Role, type User, type UserWithSecret } from './repos/users'
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
+export { trunkKinds, transports, didDestinationTypes, type Trunk, type TrunkFields, type Did, type DidDestination, type TrunksRepo } from './repos/trunks';
 export type { CdrSearch, CdrRow, CdrSearchRepo } from './repos/cdr-search';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
@@ -39,6 +41,7 @@ export interface Store {
   alarms: AlarmsRepo;
   extensionFeatures: ExtensionFeaturesRepo;
   cdrSearch: CdrSearchRepo;
+  trunks: TrunksRepo;
   extensions: ExtensionsRepo;
   cdrs: CdrsRepo;
   registrations: RegistrationsRepo;
@@ -60,6 +63,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     alarms: new AlarmsRepo(db),
     extensionFeatures: new ExtensionFeaturesRepo(db),
     cdrSearch: new CdrSearchRepo(db),
+    trunks: new TrunksRepo(db),
     extensions: new ExtensionsRepo(db),
     cdrs: new CdrsRepo(db),
     registrations: new RegistrationsRepo(db),

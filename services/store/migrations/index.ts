@@ -9,6 +9,7 @@ import * as outboundRoutes from './0023-outbound-routes';
 import * as sipBans from './0024-sip-bans';
 import * as recordings from './0030-recordings';
 import * as extensionFeatures from './0040-extension-features';
+import * as trunks from './0041-trunks';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 24, name: '0024-sip-bans', up: sipBans.up },
   { version: 30, name: '0030-recordings', up: recordings.up },
   { version: 40, name: '0040-extension-features', up: extensionFeatures.up },
+  { version: 41, name: '0041-trunks', up: trunks.up },
 ];
