@@ -110,6 +110,16 @@ describe('TransportLayer over UDP', () => {
     expect(got[0]![0].get('via')).toBe(`SIP/2.0/UDP [::1]:5099;branch=z9hG4bKv6;rport=${c.port};received=::1`);
   });
 
+  it('refuses a transport it does not have and releases the ports it had bound', async () => {
+    const port = await freePort();
+    const layer = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }, { transport: 'tls', host: '127.0.0.1', port }], log: silentLogger });
+    await expect(layer.start()).rejects.toThrow('sip.listen: transport tls is not supported yet');
+    const again = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }], log: silentLogger });
+    await again.start();
+    layers.push(again);
+    expect(again.localFor('udp')?.port).toBe(port);
+  });
+
   it('advertises config.sip.publicAddress', async () => {
     const { layer } = await startLayer({ publicAddress: '203.0.113.7' });
     expect(layer.localFor('udp')?.advertisedHost).toBe('203.0.113.7');
@@ -182,6 +192,16 @@ describe('TransportLayer over TCP', () => {
     clearInterval(drip);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(layer.counters()).toMatchObject({ malformed: 1, dropped: 1, parsed: 0 });
+  });
+
+  it('frames and answers over IPv6 loopback', async () => {
+    const { port, got } = await startLayer({}, '::1');
+    const sock = net.connect(port, '::1');
+    sockets.push(sock);
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(options('z9hG4bKt6', 'SIP/2.0/TCP [::1]:5099;branch=z9hG4bKt6'));
+    await until(() => got.length === 1);
+    expect(got[0]![1]).toMatchObject({ transport: 'tcp', address: '::1', local: { id: `tcp:::1:${port}`, family: 6 } });
   });
 
   it('opens one outbound connection and reuses it for later messages', async () => {

@@ -83,10 +83,16 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   async start(): Promise<void> {
-    for (const spec of this.opts.listen) {
-      if (spec.transport === 'udp') await this.bindUdp(spec);
-      else if (spec.transport === 'tcp') await this.tcp.listen(spec, this.opts.publicAddress);
-      else throw new TransportUnavailableError(`sip.listen: transport ${spec.transport} is not supported yet`);
+    try {
+      for (const spec of this.opts.listen) {
+        if (spec.transport === 'udp') await this.bindUdp(spec);
+        else if (spec.transport === 'tcp') await this.tcp.listen(spec, this.opts.publicAddress);
+        else throw new TransportUnavailableError(`sip.listen: transport ${spec.transport} is not supported yet`);
+      }
+    } catch (e) {
+      // Release what was bound before the failure (a port in use, an unsupported transport).
+      await this.stop();
+      throw e;
     }
     this.log.info('sip transports listening', { listeners: this.listenerInfos().map((l) => l.id) });
   }
