@@ -114,7 +114,14 @@ export async function sendAckForTwoHundred(
   const via = `SIP/2.0/${dest.transport.toUpperCase()} ${formatHost(local.advertisedHost)}:${local.advertisedPort};branch=${newBranch()};rport`;
   built.req.headers.prepend('Via', via);
   const sent = await c.stack.sendStateless(built.req, dest);
-  dialog.lastAck = { req: built.req, dest, seq: inviteSeq };
+  const ack = { req: built.req, dest, seq: inviteSeq };
+  dialog.lastAck = ack;
+  // 2xx retransmissions stop after 64×T1 (§13.3.1.4); so does the need to answer them.
+  const forget = setTimeout(() => {
+    if (dialog.lastAck === ack) dialog.lastAck = undefined;
+  }, 64 * c.opts.t1Ms);
+  forget.unref();
+  dialog.onEnd(() => clearTimeout(forget));
   return sent;
 }
 

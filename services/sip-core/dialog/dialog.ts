@@ -66,8 +66,8 @@ export class Dialog {
   stopTwoHundred: (() => void) | undefined;
   /** UAC: the INVITE was CANCELed but a 2xx came anyway: ACK, then BYE (notes A.6.3). */
   ackBye = false;
-  /** UAC: To tags of extra 2xx forks already ACKed and BYEd (§13.2.2.4). */
-  readonly endedForks = new Set<string>();
+  /** UAC: To tags of extra 2xx forks already ACKed and BYEd (§13.2.2.4); made on first use. */
+  endedForks: Set<string> | undefined;
   /** Cleanup hooks (timers) run on termination. */
   private readonly disposers: Array<() => void> = [];
 

@@ -195,8 +195,8 @@ export function onStrayResponse(c: Controller, res: SipResponse, _src: MessageSo
     }
     return;
   }
-  if (toTag && cseq.seq === dialog.inviteSeq && !dialog.endedForks.has(toTag)) {
-    dialog.endedForks.add(toTag);
+  if (toTag && cseq.seq === dialog.inviteSeq && !dialog.endedForks?.has(toTag)) {
+    (dialog.endedForks ??= new Set()).add(toTag);
     hangUpExtraFork(c, dialog, res, toTag).catch((e: unknown) => c.log.warn('extra fork not ended', { err: e }));
   }
 }
