@@ -11,6 +11,7 @@ import { auditRoutes } from './routes/audit';
 import { brandingRoutes } from './routes/branding';
 import { extensionRoutes } from './routes/extensions';
 import { cdrRoutes } from './routes/cdrs';
+import { didRoutes, trunkRoutes } from './routes/trunks';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -41,6 +42,8 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     alarmRoutes(deps),
     extensionRoutes(deps),
     cdrRoutes(deps),
+    trunkRoutes(deps),
+    didRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -64,6 +64,14 @@ const table: Record<string, Rule> = {
   'GET /api/extensions/import/:id': ADMINS,
   'GET /api/cdrs': roles,
   'GET /api/cdrs.csv': roles,
+  'GET /api/trunks': ADMINS,
+  'GET /api/trunks/:id': ADMINS,
+  'POST /api/trunks': ADMINS,
+  'PATCH /api/trunks/:id': ADMINS,
+  'DELETE /api/trunks/:id': ADMINS,
+  'GET /api/dids': ADMINS,
+  'POST /api/dids': ADMINS,
+  'DELETE /api/dids/:id': ADMINS,
 };
 
 function registeredRoutes(): string[] {
