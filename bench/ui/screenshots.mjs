@@ -72,6 +72,10 @@ try {
     await post({ extension: '201', displayName: 'Иван Петров', outboundPermission: 'national', callerIdNumber: '+74951234567' });
     await post({ extension: '202', displayName: 'Анна Смирнова', outboundPermission: 'local', forward: { busy: '201', noAnswer: '+79161234567', noAnswerSeconds: 25 } });
     await post({ extension: '203', displayName: 'Олег Иванов', outboundPermission: 'international', dnd: true });
+    const send = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken, 'x-korobka-tenant': String(t.id) }, body: JSON.stringify(body) });
+    const trunk = await (await send('/api/trunks', { name: 'Ростелеком', kind: 'register', host: 'sip.rt.example', username: '74951234567', password: 'Operator-Secret-42', channelLimit: 30 })).json();
+    await send('/api/trunks', { name: 'МТС', kind: 'ip', addresses: ['192.0.2.10', '192.0.2.11'], transport: 'tcp' });
+    await send('/api/dids', { number: '+74951234500', trunkId: trunk.trunk.id, destination: { type: 'extension', extension: '201' } });
     return t.id;
   });
   await page.evaluate((id) => localStorage.setItem('korobka.tenant', String(id)), bank);
@@ -111,12 +115,13 @@ try {
       if (p === 'audit') await page.getByTestId('audit-range').waitFor();
       await shot(`${p}-${lang}`);
     }
-    for (const p of ['extensions', 'import', 'calls', 'licence']) {
+    for (const p of ['extensions', 'import', 'trunks', 'calls', 'licence']) {
       await page.goto(`${api.url}/${p}`);
       await h1().waitFor();
       await page.getByTestId('licence-indicator').waitFor();
       if (p === 'extensions') await page.getByTestId('extensions-table').waitFor();
       if (p === 'calls') await page.getByTestId('calls-table').waitFor();
+      if (p === 'trunks') await page.getByTestId('trunks-table').waitFor();
       if (p === 'licence') await page.getByTestId('licence-state').waitFor();
       if (p === 'import') {
         await page.locator('pbx-import-page #file').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(badCsv) });

@@ -114,6 +114,28 @@ describe('PBX pages', () => {
     await shot(page, 'pbx-licence');
   });
 
+  it('creates a registering trunk whose password is never shown again, and routes a DID to an extension', async () => {
+    await page.goto(api.url + '/trunks');
+    await page.getByTestId('trunks-empty').waitFor();
+    await page.locator('pbx-trunks-page #name').fill('Ростелеком');
+    await page.locator('pbx-trunks-page #host').fill('sip.operator.example');
+    await page.locator('pbx-trunks-page #username').fill('74951234567');
+    await page.getByRole('button', { name: 'Создать транк' }).click();
+    await expect.poll(() => page.locator('pbx-trunks-page #password-error').textContent()).toBe('required for a registering trunk');
+    await page.locator('pbx-trunks-page #password').fill('Operator-Secret-42');
+    await page.getByRole('button', { name: 'Создать транк' }).click();
+    const row = page.locator('tr[data-trunk="Ростелеком"]');
+    await expect.poll(() => row.textContent()).toContain('74951234567@sip.operator.example:5060 (UDP)');
+    expect(await row.textContent()).toContain('задан');
+    expect(await page.locator('pbx-trunks-page #password').inputValue()).toBe('');
+    expect(await page.evaluate(async () => await (await fetch('/api/trunks')).text())).not.toContain('Operator-Secret-42');
+    await page.locator('pbx-trunks-page #didNumber').fill('+74951234500');
+    await page.locator('pbx-trunks-page #didExtension').fill('201');
+    await page.getByRole('button', { name: 'Добавить номер' }).click();
+    await expect.poll(() => page.getByTestId('dids-table').textContent()).toContain('внутренний 201');
+    await shot(page, 'pbx-trunks');
+  });
+
   it('refuses the extensions page to an auditor, in the UI and the API', async () => {
     const created = await page.evaluate(async () => {
       const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };

@@ -28,6 +28,7 @@ import '../pages/branding/pbx-branding-page';
 import '../pages/extensions/pbx-extensions-page';
 import '../pages/extensions/pbx-import-page';
 import '../pages/calls/pbx-calls-page';
+import '../pages/trunks/pbx-trunks-page';
 import '../pages/licence/pbx-licence-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
@@ -324,6 +325,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-extensions-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-extensions-page>`;
       case '/import':
         return html`<pbx-import-page .api=${this.api}></pbx-import-page>`;
+      case '/trunks':
+        return html`<pbx-trunks-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-trunks-page>`;
       case '/calls':
         return html`<pbx-calls-page .api=${this.api}></pbx-calls-page>`;
       case '/licence':

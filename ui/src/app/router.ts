@@ -21,6 +21,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/branding', titleKey: 'nav.branding', roles: ['superadmin', 'tenant-admin'] },
   { path: '/extensions', titleKey: 'nav.extensions', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/import', titleKey: 'nav.import', roles: ['superadmin', 'tenant-admin'] },
+  { path: '/trunks', titleKey: 'nav.trunks', roles: ['superadmin', 'tenant-admin'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
 ];

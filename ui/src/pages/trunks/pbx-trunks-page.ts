@@ -1,0 +1,202 @@
+// Trunks to the operator and inbound numbers (DIDs). The trunk password is
+// write-only: the page only ever says whether one is set.
+import { html, css, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { PbxElement } from '../../app/pbx-element';
+import { textField } from '../../components/form-field';
+import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
+import '../../components/pbx-no-access';
+import { isApiError, type Api } from '../../data/api';
+import { createDid, createTrunk, deleteDid, deleteTrunk, listDids, listTrunks, type Did, type Trunk, type TrunkInput } from '../../data/trunks';
+import type { Tenant, User } from '../../data/types';
+import { t } from '../../i18n';
+import { shared } from '../../styles/shared';
+
+interface Draft {
+  name: string;
+  kind: Trunk['kind'];
+  host: string;
+  port: string;
+  transport: Trunk['transport'];
+  username: string;
+  password: string;
+  addresses: string;
+  channelLimit: string;
+  outboundCallerId: string;
+}
+
+const emptyDraft = (): Draft => ({ name: '', kind: 'register', host: '', port: '5060', transport: 'udp', username: '', password: '', addresses: '', channelLimit: '0', outboundCallerId: '' });
+
+function toInput(d: Draft): TrunkInput {
+  const base = { name: d.name.trim(), kind: d.kind, port: Number(d.port) || 0, transport: d.transport, channelLimit: Number(d.channelLimit) || 0, outboundCallerId: d.outboundCallerId.trim() };
+  if (d.kind === 'ip') return { ...base, addresses: d.addresses.split(/[\s,;]+/).filter(Boolean) };
+  return { ...base, host: d.host.trim() || null, username: d.username.trim() || null, ...(d.password ? { password: d.password } : {}) };
+}
+
+@customElement('pbx-trunks-page')
+export class PbxTrunksPage extends PbxElement {
+  @property({ attribute: false }) api!: Api;
+  @property({ attribute: false }) me!: User;
+  @property({ attribute: false }) tenant: Tenant | null = null;
+  @state() private trunks: Trunk[] = [];
+  @state() private dids: Did[] = [];
+  @state() private forbidden = false;
+  @state() private error = '';
+  @state() private draft: Draft = emptyDraft();
+  @state() private errors: FieldErrors = {};
+  @state() private formError = '';
+  @state() private did = { number: '', extension: '', trunkId: '' };
+  @state() private didErrors: FieldErrors = {};
+  @state() private didError = '';
+
+  static override styles = [
+    shared,
+    css`
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
+        gap: 0 1rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      [this.trunks, this.dids] = await Promise.all([listTrunks(this.api), listDids(this.api)]);
+    } catch (e) {
+      if (isApiError(e) && e.status === 403) this.forbidden = true;
+      else this.error = formErrorOf(e);
+    }
+  }
+
+  override render() {
+    if (this.forbidden) return html`<pbx-no-access></pbx-no-access>`;
+    const needTenant = this.me.role === 'superadmin' && !this.tenant;
+    return html`<h1>${t('trunks.title')}</h1>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.trunks.length === 0
+        ? html`<p class="muted" data-testid="trunks-empty">${t('trunks.none')}</p>`
+        : html`<div class="table-wrap"><table data-testid="trunks-table">
+            <thead><tr><th>${t('trunks.name')}</th><th>${t('trunks.kind')}</th><th>${t('trunks.server')}</th><th>${t('trunks.password')}</th><th>${t('trunks.channels')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead>
+            <tbody>${this.trunks.map(
+              (x) => html`<tr data-trunk=${x.name}>
+                <td>${x.name}</td>
+                <td>${t(x.kind === 'register' ? 'trunks.kindRegister' : 'trunks.kindIp')}</td>
+                <td>${x.kind === 'register' ? `${x.username ?? ''}@${x.host ?? ''}:${x.port} (${x.transport.toUpperCase()})` : x.addresses.join(', ')}</td>
+                <td>${x.hasPassword ? t('trunks.passwordSet') : '—'}</td>
+                <td>${x.channelLimit || t('trunks.unlimited')}</td>
+                <td><button type="button" class="danger" @click=${() => this.act(t('trunks.confirmDelete', { name: x.name }), () => deleteTrunk(this.api, x.id))}>${t('common.delete')}</button></td>
+              </tr>`,
+            )}</tbody>
+          </table></div>`}
+      <h2>${t('trunks.create')}</h2>
+      ${needTenant ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
+      ${this.renderTrunkForm(needTenant)}
+      <h2>${t('dids.title')}</h2>
+      ${this.renderDids(needTenant)}`;
+  }
+
+  private renderTrunkForm(disabled: boolean) {
+    const d = this.draft;
+    const f = (id: keyof Draft, label: Parameters<typeof t>[0], type = 'text', hint?: string) =>
+      textField({ id, label: t(label), type, value: d[id], error: this.errors[id === 'addresses' ? 'addresses' : id] ?? this.errors[`${id}[0]`], hint, autocomplete: type === 'password' ? 'new-password' : 'off', onInput: (v) => this.edit({ [id]: v }) });
+    return html`<form @submit=${this.submit} novalidate data-testid="trunk-form">
+      <div class="grid">
+        ${f('name', 'trunks.name')}
+        <div class="field">
+          <label for="kind">${t('trunks.kind')}</label>
+          <select id="kind" @change=${(e: Event) => this.edit({ kind: (e.target as HTMLSelectElement).value as Trunk['kind'] })}>
+            <option value="register" ?selected=${d.kind === 'register'}>${t('trunks.kindRegister')}</option>
+            <option value="ip" ?selected=${d.kind === 'ip'}>${t('trunks.kindIp')}</option>
+          </select>
+        </div>
+        ${d.kind === 'register'
+          ? html`${f('host', 'trunks.host')} ${f('username', 'trunks.username')} ${f('password', 'trunks.password', 'password', t('trunks.passwordHint'))}`
+          : f('addresses', 'trunks.addresses', 'text', t('trunks.addressesHint'))}
+        ${f('port', 'trunks.port')}
+        <div class="field">
+          <label for="transport">${t('trunks.transport')}</label>
+          <select id="transport" @change=${(e: Event) => this.edit({ transport: (e.target as HTMLSelectElement).value as Trunk['transport'] })}>
+            ${(['udp', 'tcp', 'tls'] as const).map((x) => html`<option value=${x} ?selected=${d.transport === x}>${x.toUpperCase()}</option>`)}
+          </select>
+        </div>
+        ${f('channelLimit', 'trunks.channels', 'text', t('trunks.channelsHint'))} ${f('outboundCallerId', 'trunks.callerId')}
+      </div>
+      <div class="error" role="alert">${this.formError}</div>
+      <button type="submit" ?disabled=${disabled}>${t('trunks.submit')}</button>
+    </form>`;
+  }
+
+  private renderDids(disabled: boolean) {
+    return html`${this.dids.length
+        ? html`<div class="table-wrap"><table data-testid="dids-table">
+            <thead><tr><th>${t('dids.number')}</th><th>${t('dids.destination')}</th><th>${t('dids.trunk')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead>
+            <tbody>${this.dids.map(
+              (x) => html`<tr>
+                <td>${x.number}</td><td>${t('dids.toExtension', { n: x.destination.extension })}</td>
+                <td>${this.trunks.find((tr) => tr.id === x.trunkId)?.name ?? '—'}</td>
+                <td><button type="button" class="danger" @click=${() => this.act(t('dids.confirmDelete', { n: x.number }), () => deleteDid(this.api, x.id))}>${t('common.delete')}</button></td>
+              </tr>`,
+            )}</tbody></table></div>`
+        : html`<p class="muted">${t('dids.none')}</p>`}
+      <form @submit=${this.submitDid} novalidate class="grid" data-testid="did-form">
+        ${textField({ id: 'didNumber', label: t('dids.number'), value: this.did.number, error: this.didErrors.number, onInput: (v) => (this.did = { ...this.did, number: v.trim() }) })}
+        ${textField({ id: 'didExtension', label: t('dids.extension'), value: this.did.extension, error: this.didErrors['destination.extension'], onInput: (v) => (this.did = { ...this.did, extension: v.trim() }) })}
+        <div class="field">
+          <label for="didTrunk">${t('dids.trunk')}</label>
+          <select id="didTrunk" @change=${(e: Event) => (this.did = { ...this.did, trunkId: (e.target as HTMLSelectElement).value })}>
+            <option value="">—</option>
+            ${this.trunks.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+          </select>
+        </div>
+        <div class="field"><button type="submit" ?disabled=${disabled}>${t('dids.submit')}</button><span class="error">${this.didError}</span></div>
+      </form>`;
+  }
+
+  private edit(p: Partial<Draft>) {
+    this.draft = { ...this.draft, ...p };
+    this.errors = {};
+    this.formError = '';
+  }
+
+  private async submit(e: Event) {
+    e.preventDefault();
+    try {
+      await createTrunk(this.api, toInput(this.draft));
+      this.draft = emptyDraft();
+      await this.load();
+    } catch (err) {
+      this.errors = fieldErrorsOf(err);
+      this.formError = formErrorOf(err);
+    }
+  }
+
+  private async submitDid(e: Event) {
+    e.preventDefault();
+    try {
+      await createDid(this.api, { number: this.did.number, trunkId: this.did.trunkId ? Number(this.did.trunkId) : null, destination: { type: 'extension', extension: this.did.extension } });
+      this.did = { number: '', extension: '', trunkId: '' };
+      this.didErrors = {};
+      this.didError = '';
+      await this.load();
+    } catch (err) {
+      this.didErrors = fieldErrorsOf(err);
+      this.didError = formErrorOf(err);
+    }
+  }
+
+  private async act(question: string, fn: () => Promise<unknown>) {
+    if (!confirm(question)) return;
+    try {
+      await fn();
+      await this.load();
+    } catch (e) {
+      this.error = formErrorOf(e);
+    }
+  }
+}
