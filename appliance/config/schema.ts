@@ -64,6 +64,16 @@ export const configSchema = z
         dtmfLogPort: port.default(22223),
       })
       .prefault({}),
+    calls: z
+      .object({
+        /** A call nobody answers is ended after this long (CDR disposition no-answer, 480 to the caller). */
+        ringTimeoutSeconds: z.number().int().min(1, 'expected 1–600').max(600, 'expected 1–600').default(45),
+        /** After a restart, a call whose media has been silent this long is ended by CDR recovery. */
+        recoveryIdleSeconds: z.number().int().min(1, 'expected 1–3600').max(3600, 'expected 1–3600').default(30),
+        /** How often CDR recovery looks at calls a previous process left open. */
+        recoverySweepSeconds: z.number().int().min(1, 'expected 1–3600').max(3600, 'expected 1–3600').default(60),
+      })
+      .prefault({}),
     license: z
       .object({
         /**

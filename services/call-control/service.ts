@@ -1,12 +1,90 @@
 // The call-control process: a drachtio-srf application connected to
 // sip-core (or an external drachtio-server). This file holds the process
-// lifecycle; call features plug in as they land.
+// lifecycle: the store, the registrar, rtpengine, the licence limit, the
+// CDR recorder and recovery, and the timers that keep them current.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import Srf from 'drachtio-srf';
 import type { Config } from '../../appliance/config/schema';
+import { currentLicence } from '../../appliance/license/licence-service';
+import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
+import { openStore, type Store } from '../store';
+import { DigestAuthenticator } from './auth/digest';
+import type { RequestAuthDeps } from './auth/request-auth';
+import { CdrRecorder } from './cdr/cdr-recorder';
+import { CdrRecovery, mediaWitness } from './cdr/cdr-recovery';
+import type { RouterStores } from './calls/call-router';
+import { inviteHandler, type CallCounters } from './calls/invite-handler';
+import { LicenceLimits } from './calls/licence-limits';
+import { loadDialPlan } from './dialplan/dial-plan-store';
+import { createNgClient } from './media/ng-client';
+import { RtpengineMedia } from './media/rtpengine-media';
+import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
+import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
+type Loose = any;
+
+const SWEEP_MS = 5_000;
+const HEARTBEAT_MS = 30_000;
+const LICENCE_MS = 60_000;
+
+function routerStores(store: Store, registrar: RegistrarService): RouterStores {
+  return {
+    extension: (tenantId, ext) => store.extensions.get(tenantId, ext),
+    dnd: (id) => store.extensionFeatures.get(id)?.dnd ?? false,
+    dialPlan: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId),
+    bindings: (aor) => registrar.location.lookup(aor),
+  };
+}
+
+function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['log']): RequestAuthDeps {
+  return {
+    // Many phones (and sipp) answer only the first challenge row and know only MD5: offer it first.
+    auth: new DigestAuthenticator({ algorithms: ['MD5', 'SHA-256'] }),
+    bans: registrar.bans,
+    tenantFor: (host) => store.tenants.byDomain(host) ?? (isIpLiteral(host) ? store.tenants.defaultTenant() : undefined),
+    credentials: (tenantId, u) => {
+      const c = store.extensions.credentials(tenantId, u);
+      return c && { extension: c.extension.extension, ha1: c.ha1 };
+    },
+    log,
+  };
+}
 
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
-  const srf = new Srf();
+  const store = openStore(path.join(config.dataDir, 'korobka.db'));
+  const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
+  const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
+  const media = new RtpengineMedia({ ng, log });
+  const registrar = createRegistrar({ tenants: store.tenants, extensions: store.extensions, registrations: store.registrations, bans: store.sipBans }, { now: Date.now, log });
+  const recorder = new CdrRecorder({ sink: store.cdrs, owner, log });
+  const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
+  const licence = new LicenceLimits({ evaluate: () => currentLicence({ config, store }), log });
+  const ledger = new CallLedger();
+  const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
+  await licence.refresh();
+  let registrations = registrar.sweep();
+
+  const srf = new Srf() as Loose;
+  srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
+  srf.invite(
+    inviteHandler({
+      srf,
+      auth: authDeps(store, registrar, log),
+      router: routerStores(store, registrar),
+      media,
+      recorder,
+      ledger,
+      limits: () => licence.limits,
+      cdrExists: (id) => store.cdrs.get(id) !== undefined,
+      ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
+      counters,
+      log,
+    }),
+  );
+
   let connected = false;
   let hostport = '';
   let connects = 0;
@@ -24,12 +102,45 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     if (connected) log.warn('lost the SIP server connection', { err: err.message });
     connected = false;
   });
+
+  // A failing periodic job is logged and retried at its next turn; it never takes the process down.
+  const every = (ms: number, what: string, job: () => unknown) =>
+    setInterval(() => {
+      Promise.resolve()
+        .then(job)
+        .catch((err: unknown) => log.error('periodic job failed', { job: what, err }));
+    }, ms);
+  const recover = async () => {
+    const r = await recovery.sweep();
+    if (r.closed.length > 0 || r.stillTalking.length > 0) log.info('cdr recovery', { closed: r.closed.length, stillTalking: r.stillTalking.length });
+  };
+  await recover().catch((err: unknown) => log.error('cdr recovery failed', { err }));
+  const timers = [
+    every(SWEEP_MS, 'registrar-sweep', () => (registrations = registrar.sweep())),
+    every(config.calls.recoverySweepSeconds * 1000, 'cdr-recovery', recover),
+    every(HEARTBEAT_MS, 'cdr-heartbeat', () => recorder.heartbeat(Date.now())),
+    every(LICENCE_MS, 'licence-refresh', () => licence.refresh()),
+  ];
+
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
   return {
-    health: () => ({ ok: connected, sipServer: `${config.drachtio.host}:${config.drachtio.port}`, listening: hostport, connects }),
+    health: () => ({
+      ok: connected,
+      sipServer: `${config.drachtio.host}:${config.drachtio.port}`,
+      listening: hostport,
+      connects,
+      registrations,
+      activeCalls: ledger.size,
+      licence: licence.summary,
+      calls: { ...counters },
+    }),
     stop: async () => {
+      for (const t of timers) clearInterval(t);
       // srf throws when asked to disconnect a socket it never opened.
       if (connected) srf.disconnect();
+      // Calls in progress keep their media in rtpengine; their CDRs stay in-progress for the next boot's recovery.
+      ng.close();
+      store.close();
     },
   };
 }

@@ -104,6 +104,8 @@ function baseParams(opts: BaseOptions, side: SideOptions): { params: NgDict; fla
 export interface OfferInput extends BaseOptions, SideOptions {
   callId: string;
   fromTag: string;
+  /** Set on a re-offer inside an established dialog (re-INVITE), naming the other party. */
+  toTag?: string;
   sdp: string;
   /** Codec policy for the side that will receive the rewritten offer. */
   codecs?: CodecPolicy;
@@ -112,7 +114,7 @@ export interface OfferInput extends BaseOptions, SideOptions {
 export function offerParams(o: OfferInput): NgDict {
   const { params, flags } = baseParams(o, o);
   const codec = codecDict(o.sdp, o.codecs ?? {});
-  return { ...params, 'call-id': o.callId, 'from-tag': o.fromTag, sdp: o.sdp, flags, ...(codec ? { codec } : {}) };
+  return { ...params, 'call-id': o.callId, 'from-tag': o.fromTag, ...(o.toTag ? { 'to-tag': o.toTag } : {}), sdp: o.sdp, flags, ...(codec ? { codec } : {}) };
 }
 
 export interface AnswerInput extends BaseOptions, SideOptions {

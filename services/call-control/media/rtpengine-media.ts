@@ -34,6 +34,7 @@ export class RtpengineMedia {
   async offer(input: OfferInput): Promise<{ sdp: string }> {
     need('callId', input.callId);
     need('fromTag', input.fromTag);
+    if (input.toTag !== undefined) need('toTag', input.toTag);
     needSdp(input.sdp);
     const reply = await this.deps.ng.command('offer', offerParams(input));
     return { sdp: this.sdpOf('offer', reply) };

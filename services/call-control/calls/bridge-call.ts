@@ -1,0 +1,144 @@
+// One admitted call from A to B's phone: the B2BUA legs (drachtio-srf
+// createB2BUA), media through rtpengine on both sides, the CDR's events, and
+// the tear-down that frees everything exactly once whichever way it ends
+// (BYE from either side, CANCEL, busy, no answer, our ring timer, errors).
+import { AppError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { CdrRecorder } from '../cdr/cdr-recorder';
+import { SYSTEM_REASONS } from '../cdr/cdr-machine';
+import type { HangupSide } from '../cdr/cdr-record';
+import type { MediaLegs } from './media-legs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses, dialogs and createB2BUA's options
+type Loose = any;
+
+export interface BridgeDeps {
+  srf: Loose;
+  recorder: CdrRecorder;
+  /** Frees the ledger slot and the media session; called once per call. */
+  release(id: string): Promise<void>;
+  log: Logger;
+}
+
+export interface BridgeCall {
+  id: string;
+  req: Loose;
+  res: Loose;
+  legs: MediaLegs;
+  /** rtpengine's SDP for B, from A's offer. */
+  offerSdp: string;
+  /** Request-URI for B (the phone's Contact) and, behind NAT, the next hop (its REGISTER's source). */
+  target: string;
+  proxy?: string;
+  ringTimeoutMs: number;
+  /** Set by the INVITE handler's CANCEL listener, which runs from the first moment. */
+  cancelled: () => boolean;
+  onAnswered(): void;
+}
+
+const noop = () => undefined;
+
+/** The status A gets when B's leg failed (RFC 3261 §16.7 spirit: the best final response, never a blanket 500). */
+export function statusForA(err: unknown): { status: number; reason?: string } {
+  if (err instanceof AppError) return { status: 503, reason: 'Media Unavailable' };
+  const s = (err as { status?: unknown }).status;
+  // A challenge from the phone is meant for us, not for A; an unanswerable phone is "unavailable".
+  if (typeof s === 'number' && s >= 300 && s < 700 && s !== 401 && s !== 407) return { status: s, ...(typeof (err as { reason?: unknown }).reason === 'string' ? { reason: (err as { reason: string }).reason } : {}) };
+  return { status: 480, reason: 'Temporarily Unavailable' };
+}
+
+export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<void> {
+  const { id, req, res, legs } = call;
+  const log = deps.log.child({ callId: id });
+  let uacReq: Loose;
+  let timedOut = false;
+  let ended = false;
+  const end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    // The CDR first, at the moment the call ended; freeing media and the slot may take a round trip.
+    deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}) });
+    await deps.release(id);
+    log.info('call ended', { side, sipStatus, reason });
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    uacReq?.cancel?.(noop);
+  }, call.ringTimeoutMs);
+
+  let dialogs: { uas: Loose; uac: Loose };
+  try {
+    dialogs = await deps.srf.createB2BUA(
+      req,
+      res,
+      call.target,
+      {
+        localSdpB: call.offerSdp,
+        localSdpA: (sdpB: string, resB: Loose) => legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address),
+        // We choose the final response A gets (ring timeout → 480, a phone's 401 → 480).
+        passFailure: false,
+        ...(call.proxy ? { proxy: call.proxy } : {}),
+      },
+      {
+        cbRequest: (err: unknown, r: Loose) => {
+          if (err) return;
+          uacReq = r;
+          if (timedOut) r.cancel(noop);
+        },
+        cbProvisional: (r: Loose) => {
+          if (r.status === 180) deps.recorder.event(id, { type: 'ringing', at: Date.now() });
+          else if (r.status === 183 && r.body) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
+        },
+      },
+    );
+  } catch (err) {
+    if (call.cancelled()) return end('caller', 487);
+    if (timedOut) {
+      if (!res.finalResponseSent) res.send(480, 'Temporarily Unavailable', { headers: { Reason: 'SIP;cause=480;text="ring timeout"' } });
+      return end('system', 480, SYSTEM_REASONS.ringTimeout);
+    }
+    const a = statusForA(err);
+    if (!res.finalResponseSent) res.send(a.status, a.reason, {});
+    log.info('callee leg failed', { status: (err as { status?: unknown }).status, sent: a.status, err: err instanceof AppError ? err.code : undefined });
+    return end('callee', (err as { status?: number }).status ?? a.status);
+  }
+  clearTimeout(timer);
+  const { uas, uac } = dialogs;
+  deps.recorder.event(id, { type: 'answer', at: Date.now() });
+  call.onAnswered();
+  // RFC 3261 §15: a BYE ends the dialog; the B2BUA ends the other leg with its own BYE.
+  uas.on('destroy', () => {
+    uac.destroy().catch(noop);
+    void end('caller', 200);
+  });
+  uac.on('destroy', () => {
+    uas.destroy().catch(noop);
+    void end('callee', 200);
+  });
+  uas.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'A', r, s, uac, log));
+  uac.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'B', r, s, uas, log));
+}
+
+/**
+ * RFC 3264 §8 re-offer (hold with a=sendonly, resume with a=sendrecv, new
+ * codecs): through rtpengine to the other side, its answer back through
+ * rtpengine. rtpengine keeps the direction attributes, so the far phone sees
+ * sendonly and answers recvonly as §8.4 asks.
+ */
+async function reInvite(legs: MediaLegs, side: 'A' | 'B', req: Loose, res: Loose, other: Loose, log: Logger): Promise<void> {
+  try {
+    if (!req.body) {
+      res.send(488, 'Offer Required', {});
+      return;
+    }
+    const toOther = await legs.reOffer(side, req.body, req.source_address);
+    const answer: string = await other.modify(toOther);
+    const back = await legs.reAnswer(side, answer);
+    res.send(200, { body: back, headers: { 'Content-Type': 'application/sdp' } });
+  } catch (err) {
+    log.warn('re-INVITE failed', { side, err: err instanceof Error ? err.message : String(err) });
+    // RFC 3261 §14.2: a failed re-INVITE leaves the session as it was.
+    res.send(488, 'Not Acceptable Here', {});
+  }
+}

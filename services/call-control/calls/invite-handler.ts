@@ -1,0 +1,130 @@
+// A new INVITE from a phone, in the order that keeps refusals cheap:
+// digest (407) → route (404 / 480 / 486 before anything is allocated) →
+// licence admission (503 with a Q.850 Reason) → rtpengine offer → B2BUA.
+// Every authenticated attempt leaves a CDR, refusals included.
+import { AppError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { CallLedger } from '../../../licensing/admission';
+import type { Limits } from '../../../licensing/profiles';
+import { authenticateRequest, type RequestAuthDeps } from '../auth/request-auth';
+import { SYSTEM_REASONS } from '../cdr/cdr-machine';
+import type { CdrRecorder } from '../cdr/cdr-recorder';
+import type { RtpengineMedia } from '../media/rtpengine-media';
+import { SipAddressError, uriParts } from '../registrar/sip-address';
+import { bridgeCall } from './bridge-call';
+import { routeCall, type RouterStores } from './call-router';
+import { MediaLegs } from './media-legs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for its request and response
+type Loose = any;
+
+export interface CallCounters {
+  attempts: number;
+  answered: number;
+  refusedByLicence: number;
+  refused: number;
+}
+
+export interface InviteDeps {
+  srf: Loose;
+  auth: RequestAuthDeps;
+  router: RouterStores;
+  media: RtpengineMedia;
+  recorder: CdrRecorder;
+  ledger: CallLedger;
+  limits: () => Pick<Limits, 'concurrentCalls'>;
+  /** True when a CDR with this id exists already (a phone reusing a Call-ID). */
+  cdrExists(id: string): boolean;
+  ringTimeoutMs: number;
+  counters: CallCounters;
+  log: Logger;
+}
+
+/** Next hop for a phone behind NAT: its REGISTER's source when the Contact names another host. */
+export function natProxy(contact: string, source: { address: string; port: number; transport: string }): string | undefined {
+  const host = uriParts(contact).host;
+  if (!host || host === source.address) return undefined;
+  return `sip:${source.address.includes(':') ? `[${source.address}]` : source.address}:${source.port};transport=${source.transport.toLowerCase()}`;
+}
+
+export function inviteHandler(deps: InviteDeps) {
+  const live = new Set<string>();
+  return async (req: Loose, res: Loose): Promise<void> => {
+    let cancelled = false;
+    req.on('cancel', () => (cancelled = true));
+    const caller = authenticateRequest(deps.auth, req, res);
+    if (!caller) return; // 407 / 403 / 400 sent
+    const callId: string = req.get('Call-ID');
+    const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
+    // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.
+    const id = live.has(callId) || deps.cdrExists(callId) ? `${callId}~${fromTag}` : callId;
+    const log = deps.log.child({ callId: id });
+    deps.counters.attempts++;
+    // RFC 3261 §8.1.1.1: the Request-URI names the target (authenticateRequest already parsed From).
+    let dialled: string;
+    try {
+      dialled = uriParts(String(req.uri)).user;
+    } catch (err) {
+      if (!(err instanceof SipAddressError)) throw err;
+      res.send(400, 'Bad Request-URI', {});
+      return;
+    }
+    const tenantId = caller.tenant.id;
+    const route = routeCall(deps.router, tenantId, caller.extension, dialled);
+    deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction: 'internal', caller: { dialled: caller.extension, number: caller.extension }, callee: { dialled, number: route.number }, extension: caller.extension });
+    const refuse = (status: number, reason: string, headers: Record<string, string>, side: 'system' | 'callee', cdrReason?: string) => {
+      deps.counters.refused++;
+      res.send(status, reason, { headers });
+      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, sipStatus: status, ...(cdrReason ? { reason: cdrReason } : {}) });
+    };
+    if (route.kind === 'refuse') {
+      log.info('call refused', { code: route.code, status: route.status, dialled });
+      return refuse(route.status, route.reason, {}, route.status === 486 || route.status === 480 ? 'callee' : 'system', route.code);
+    }
+    if (!req.body) return refuse(488, 'Offer Required', {}, 'system', 'no-sdp-offer');
+
+    // Licence admission before any port or slot is taken (ARCHITECTURE.md: refused with a clear SIP response).
+    const decision = deps.ledger.admit(deps.limits(), id);
+    if (!decision.admit) {
+      deps.counters.refusedByLicence++;
+      log.warn('call refused by the licence limit', { activeCalls: decision.activeCalls, limit: decision.limit });
+      return refuse(decision.sip.status, decision.sip.reasonPhrase, decision.sip.headers, 'system', SYSTEM_REASONS.licenceCapacity);
+    }
+    live.add(id);
+    const legs = new MediaLegs(deps.media, id, fromTag, req.source_address);
+    let mediaOpen = false;
+    const release = async () => {
+      live.delete(id);
+      deps.ledger.release(id);
+      if (!mediaOpen) return;
+      try {
+        await deps.media.delete(id);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'media-call-not-found')) log.warn('rtpengine delete failed', { err: err instanceof Error ? err.message : String(err) });
+      }
+    };
+    let offerSdp: string;
+    try {
+      mediaOpen = true;
+      offerSdp = await legs.offerFromA(req.body);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'rtpengine-error';
+      log.error('rtpengine offer failed', { code });
+      const bad = code === 'invalid-media-request';
+      refuse(bad ? 488 : 503, bad ? 'Not Acceptable Here' : 'Media Unavailable', {}, 'system', code);
+      return release();
+    }
+    if (cancelled) {
+      // CANCEL arrived while rtpengine answered: RFC 3261 §9.2, the INVITE ends with 487.
+      res.send(487, 'Request Terminated', {});
+      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side: 'caller', sipStatus: 487 });
+      return release();
+    }
+    const b = route.binding;
+    const proxy = natProxy(b.contact, b.source);
+    await bridgeCall(
+      { srf: deps.srf, recorder: deps.recorder, release, log: deps.log },
+      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++ },
+    );
+  };
+}
