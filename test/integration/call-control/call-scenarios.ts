@@ -1,0 +1,123 @@
+// sipp scenarios for the call tests, generated so that each outcome (answer,
+// busy, ring then CANCEL, licence refusal) is one small variation of the
+// same caller and callee. The caller always authenticates (407, run with
+// -au/-ap); media is sipp's g711a.pcap (67 PCMA packets, 1.3 s).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { testOutputDir } from '../../helpers/processes';
+
+const FROM = 'From: "Caller" <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]';
+const SDP = `v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8
+a=rtpmap:8 PCMA/8000`;
+const PLAY = '<nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>';
+
+const invite = (cseq: number, auth: boolean) => `<send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+${FROM}
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: ${cseq} INVITE
+Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+${auth ? '[authentication]' : ''}
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}
+]]></send>`;
+
+const ack = (cseq: number, inDialog: boolean) => `<send><![CDATA[
+ACK ${inDialog ? '[next_url]' : 'sip:[service]@[remote_ip]:[remote_port]'} SIP/2.0
+${inDialog ? 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n[routes]' : '[last_Via:]'}
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: ${cseq} ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`;
+
+const bye = `<send retrans="500"><![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: 3 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200" crlf="true"/>`;
+
+const cancel = `<send><![CDATA[
+CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+${FROM}
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 2 CANCEL
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`;
+
+// Run with -key caller <extension>.
+const head = `${invite(1, false)}<recv response="100" optional="true"/><recv response="407" auth="true"/>${ack(1, false)}${invite(2, true)}<recv response="100" optional="true"/>`;
+
+/** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, or "answered or 503 licence refusal". */
+export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true };
+
+function uacBody(o: UacOutcome): string {
+  if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
+  if ('cancel' in o) return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
+  const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye}`;
+  if ('answer' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/>${answered}`;
+  // The refused branch checks the Reason header names the licence limit (check_it fails the call otherwise).
+  return `${head}<recv response="180" optional="true"/><recv response="503" optional="true" next="refused">
+<action><ereg regexp="Reason: Q\\.850;cause=34;text=&quot;licence limit: [0-9]+ concurrent calls&quot;" search_in="msg" check_it="true" assign_to="reason"/></action></recv>
+${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
+}
+
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel';
+
+const reply = (status: string, sdp: boolean, tagged = true) => `<send${sdp ? ' retrans="500"' : ''}><![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:]${tagged ? ';tag=[pid]SIPpTag02[call_number]' : ''}
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:callee@[local_ip]:[local_port];transport=[transport]>
+${sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP.replace('user1', 'user2')}` : 'Content-Length: 0\n'}
+]]></send>`;
+
+function uasBody(kind: UasKind): string {
+  const invited = `<recv request="INVITE" crlf="true"/>${reply('180 Ringing', false)}`;
+  if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
+  if (kind === 'ring-until-cancel') {
+    // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.
+    const invitedKeepingCseq = `<recv request="INVITE" crlf="true"><action><ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="whole,invcseq"/></action></recv><nop><action><log message="INVITE [$whole]"/></action></nop>${reply('180 Ringing', false)}`;
+    const terminated = reply('487 Request Terminated', false).replace('[last_CSeq:]', 'CSeq: [$invcseq] INVITE');
+    return `${invitedKeepingCseq}<recv request="CANCEL" timeout="60000"/>${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
+  }
+  return `${invited}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${kind === 'answer-play' ? PLAY : ''}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+}
+
+function write(name: string, body: string): string {
+  const file = path.join(testOutputDir('call-control', 'scenarios'), `${name}-${process.pid}.xml`);
+  writeFileSync(file, `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`);
+  return file;
+}
+
+export const uacScenario = (name: string, o: UacOutcome) => write(`uac-${name}`, uacBody(o));
+export const uasScenario = (kind: UasKind) => write(`uas-${kind}`, uasBody(kind));
