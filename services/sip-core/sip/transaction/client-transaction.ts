@@ -6,6 +6,7 @@ import { SipHeaders, SipRequest, type SipResponse } from '../message';
 import { createResponse } from '../serializer';
 import type { ClientTransaction, ClientTransactionState, Destination, MessageSource, SendRequestHandlers, SendRequestOptions } from '../types';
 import type { TransactionContext } from './server-transaction';
+import { TimerSet } from './timer-set';
 
 export interface ClientContext extends TransactionContext {
   /** Start a CANCEL as its own non-INVITE transaction, keeping the INVITE's Via (§9.1). */
@@ -16,7 +17,7 @@ export interface ClientContext extends TransactionContext {
 
 export class ClientTxn extends EventEmitter implements ClientTransaction {
   private st: ClientTransactionState;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new TimerSet();
   private readonly reliable: boolean;
   private readonly isInvite: boolean;
   private ack: SipRequest | undefined;
@@ -142,35 +143,15 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
 
   /** §17.1.1.3: ACK for a non-2xx final, built from the INVITE and the response's To. */
   private buildAck(res: SipResponse): SipRequest {
-    const req = this.request;
-    const h = new SipHeaders();
-    const topVia = req.headers.get('via');
-    if (topVia !== undefined) h.append('Via', topVia);
-    for (const r of req.headers.getAll('route')) h.append('Route', r);
-    h.append('Max-Forwards', '70');
-    h.append('From', req.headers.get('from') ?? '');
-    h.append('To', res.headers.get('to') ?? req.headers.get('to') ?? '');
-    h.append('Call-ID', req.headers.get('call-id') ?? '');
-    h.append('CSeq', `${req.cseq.seq} ACK`);
-    return new SipRequest('ACK', req.uri, h);
+    return sameTransaction(this.request, 'ACK', res.headers.get('to') ?? this.request.headers.get('to') ?? '', []);
   }
 
   private sendCancel(extra: Array<[string, string]>): void {
     this.cancelSent = true;
     this.cancelWanted = undefined;
-    const req = this.request;
     // §9.1: same Request-URI, Call-ID, To, From, CSeq number and top Via (branch) as the INVITE.
-    const h = new SipHeaders();
-    const topVia = req.headers.get('via');
-    if (topVia !== undefined) h.append('Via', topVia);
-    for (const r of req.headers.getAll('route')) h.append('Route', r);
-    h.append('Max-Forwards', '70');
-    h.append('From', req.headers.get('from') ?? '');
-    h.append('To', req.headers.get('to') ?? '');
-    h.append('Call-ID', req.headers.get('call-id') ?? '');
-    h.append('CSeq', `${req.cseq.seq} CANCEL`);
-    for (const [name, value] of extra) h.append(name, value);
-    this.ctx.startCancel(new SipRequest('CANCEL', req.uri, h), this.destination);
+    const cancel = sameTransaction(this.request, 'CANCEL', this.request.headers.get('to') ?? '', extra);
+    this.ctx.startCancel(cancel, this.destination);
     // §9.1: without a final response 64*T1 after the CANCEL, consider the INVITE cancelled.
     this.after(64 * this.ctx.timers.t1, () => {
       if (this.st === 'proceeding') this.fail('timeout');
@@ -205,18 +186,30 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
   }
 
   private after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref?.();
-    this.timers.add(t);
+    this.timers.after(ms, fn);
   }
 
   private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.timerC) clearTimeout(this.timerC);
     this.timerC = undefined;
   }
+}
+
+/**
+ * ACK (non-2xx) and CANCEL share the INVITE's transaction: its top Via (branch),
+ * Route set, Request-URI, From, Call-ID and CSeq number (§9.1, §17.1.1.3).
+ */
+function sameTransaction(invite: SipRequest, method: 'ACK' | 'CANCEL', to: string, extra: Array<[string, string]>): SipRequest {
+  const h = new SipHeaders();
+  const topVia = invite.headers.get('via');
+  if (topVia !== undefined) h.append('Via', topVia);
+  for (const r of invite.headers.getAll('route')) h.append('Route', r);
+  h.append('Max-Forwards', '70');
+  h.append('From', invite.headers.get('from') ?? '');
+  h.append('To', to);
+  h.append('Call-ID', invite.headers.get('call-id') ?? '');
+  h.append('CSeq', `${invite.cseq.seq} ${method}`);
+  for (const [name, value] of extra) h.append(name, value);
+  return new SipRequest(method, invite.uri, h);
 }

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../common/logger';
 import type { SipMessage, SipRequest, SipResponse } from '../message';
 import type { Destination, MessageSource, SendResult, ServerTransaction, ServerTransactionState, TransactionTimers } from '../types';
+import { TimerSet } from './timer-set';
 
 export interface TransactionContext {
   timers: TransactionTimers;
@@ -29,7 +30,7 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
   private last: SipResponse | undefined;
   private lastRaw: { res: SipResponse; dest: Destination } | undefined;
   private isCancelled = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new TimerSet();
   private readonly reliable: boolean;
   private readonly dest: Destination;
   /** Forget a request the TU never answers; an INVITE the TU answered provisionally may ring as long as it likes. */
@@ -165,16 +166,10 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
   }
 
   private after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref?.();
-    this.timers.add(t);
+    this.timers.after(ms, fn);
   }
 
   private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
 }
