@@ -5,7 +5,7 @@ import type { Binding } from '../../../services/call-control/registrar/location-
 
 const binding = (contact: string, registeredAt: number): Binding => ({ contact, expiresAt: registeredAt + 60_000, callId: 'r', cseq: 1, source: { address: '127.0.0.1', port: 5070, transport: 'udp' }, registeredAt });
 
-function stores(o: { dnd?: string[]; disabled?: string[]; bound?: Record<string, Binding[]> } = {}): RouterStores & { dialPlans: number } {
+function stores(o: { dnd?: readonly string[]; disabled?: readonly string[]; bound?: Readonly<Record<string, readonly Binding[]>> } = {}): RouterStores & { dialPlans: number } {
   const exts = ['201', '202', '203', '204'];
   const s = {
     dialPlans: 0,
@@ -15,7 +15,7 @@ function stores(o: { dnd?: string[]; disabled?: string[]; bound?: Record<string,
       s.dialPlans++;
       return new DialPlan({ cityCode: '495' }, []);
     },
-    bindings: (aor: string) => o.bound?.[aor] ?? [],
+    bindings: (aor: string) => [...(o.bound?.[aor] ?? [])],
   };
   return s;
 }
