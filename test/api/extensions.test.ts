@@ -86,6 +86,19 @@ describe('extensions', () => {
     expect(gone.body.code).toBe('extension-not-found');
   });
 
+  it('refuses to delete an extension that a forwarding or an inbound number points at', async () => {
+    const target = (await admin.request('POST', '/api/extensions', { extension: '260' })).body.extension;
+    const from = (await admin.request('POST', '/api/extensions', { extension: '261', forward: { busy: '260' } })).body.extension;
+    const r = await admin.request('DELETE', `/api/extensions/${target.id}`);
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ code: 'extension-in-use', details: { forwardedFrom: ['261'], dids: [] } });
+    await admin.request('PATCH', `/api/extensions/${from.id}`, { forward: { busy: null } });
+    await admin.request('POST', '/api/dids', { number: '+74951230260', destination: { type: 'extension', extension: '260' } });
+    const viaDid = await admin.request('DELETE', `/api/extensions/${target.id}`);
+    expect(viaDid.body.details).toEqual({ forwardedFrom: [], dids: ['+74951230260'] });
+    expect(h.store.extensionFeatures.get(target.id)).toBeDefined();
+  });
+
   it("another tenant's extension is not found for every verb", async () => {
     const theirs = (await root.request('POST', '/api/extensions', { extension: '301', tenantId: other })).body.extension;
     expect(theirs.tenantId).toBe(other);

@@ -123,6 +123,23 @@ export class ExtensionFeaturesRepo {
     return (this.db.prepare('SELECT e.extension FROM extensions e JOIN extension_features f ON f.extension_id = e.id WHERE f.user_id = ? ORDER BY e.extension').all(userId) as Array<{ extension: string }>).map((r) => r.extension);
   }
 
+  /** What still points at an extension: other extensions forwarding to it, inbound numbers routed to it. */
+  usersOf(tenantId: number, extension: string): { forwardedFrom: string[]; dids: string[] } {
+    const forwardedFrom = (
+      this.db
+        .prepare(
+          `SELECT e.extension FROM extensions e JOIN extension_features f ON f.extension_id = e.id WHERE e.tenant_id = @t AND e.extension != @x
+           AND @x IN (f.forward_always, f.forward_busy, f.forward_no_answer, f.forward_unreachable) ORDER BY e.extension`,
+        )
+        .all({ t: tenantId, x: extension }) as Array<{ extension: string }>
+    ).map((r) => r.extension);
+    const hasDids = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dids'").get() !== undefined;
+    const dids = hasDids
+      ? (this.db.prepare("SELECT number FROM dids WHERE tenant_id = ? AND destination_type = 'extension' AND destination = ? ORDER BY number").all(tenantId, extension) as Array<{ number: string }>).map((r) => r.number)
+      : [];
+    return { forwardedFrom, dids };
+  }
+
   /** Writes the whole feature row (insert or replace). */
   set(extensionId: number, f: ExtensionFeatures, now = new Date()): void {
     this.db

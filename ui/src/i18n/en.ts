@@ -380,4 +380,5 @@ export const en: Record<MessageKey, string> = {
   'dids.trunk': 'Trunk',
   'dids.submit': 'Add number',
   'dids.confirmDelete': 'Delete inbound number {n}?',
+  'error.extension-in-use': 'Calls are forwarded or an inbound number is routed to this extension: change those first',
 };

@@ -379,6 +379,7 @@ export const ru = {
   'dids.trunk': 'Транк',
   'dids.submit': 'Добавить номер',
   'dids.confirmDelete': 'Удалить входящий номер {n}?',
+  'error.extension-in-use': 'На этот номер настроена переадресация или направлен входящий номер: сначала измените их',
 } as const;
 
 export type MessageKey = keyof typeof ru;

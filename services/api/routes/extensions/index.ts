@@ -77,6 +77,9 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.delete('/:id', can(deps, 'extensions.write'), async (ctx) => {
     const cur = loadExtension(deps, ctx);
+    const users = deps.store.extensionFeatures.usersOf(cur.tenantId, cur.extension);
+    if (users.forwardedFrom.length || users.dids.length)
+      throw conflict('extension-in-use', `extension ${cur.extension} is a forwarding target of ${users.forwardedFrom.join(', ') || 'no extension'} and receives ${users.dids.join(', ') || 'no inbound number'}; change those first`, users);
     repo().delete(cur.tenantId, cur.extension);
     audit(deps, ctx, { tenantId: cur.tenantId, action: 'extension.delete', target: `extension:${cur.id}`, details: { extension: cur.extension } });
     ctx.status = 204;
