@@ -44,14 +44,14 @@ Content-Length: 0
 
 ]]></send>`;
 
-const bye = `<send retrans="500"><![CDATA[
+const bye = (cseq = 3) => `<send retrans="500"><![CDATA[
 BYE [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 [routes]
 ${FROM}
 [last_To:]
 Call-ID: [call_id]
-CSeq: 3 BYE
+CSeq: ${cseq} BYE
 Max-Forwards: 70
 Content-Length: 0
 
@@ -74,12 +74,34 @@ Content-Length: 0
 const head = `${invite(1, false)}<recv response="100" optional="true"/><recv response="407" auth="true"/>${ack(1, false)}${invite(2, true)}<recv response="100" optional="true"/>`;
 
 /** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, or "answered or 503 licence refusal". */
-export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true };
+export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true };
+
+/** RFC 3264 §8.4 hold: a re-INVITE with a=sendonly; the answer must come back a=recvonly (checked). */
+const reInvite = (cseq: number, direction: 'sendonly' | 'sendrecv', expectBack: 'recvonly' | 'sendrecv') => `<send retrans="500"><![CDATA[
+INVITE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: ${cseq} INVITE
+Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP.replace('2353687637', String(2353687637 + cseq))}
+a=${direction}
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="200"><action><ereg regexp="a=${expectBack}" search_in="body" check_it="true" assign_to="dir${cseq}"/><log message="answer [$dir${cseq}]"/></action></recv>
+${ack(cseq, true)}`;
 
 function uacBody(o: UacOutcome): string {
+  if ('hold' in o) return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
   if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
   if ('cancel' in o) return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
-  const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye}`;
+  const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye()}`;
   if ('answer' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/>${answered}`;
   // The refused branch checks the Reason header names the licence limit (check_it fails the call otherwise).
   return `${head}<recv response="180" optional="true"/><recv response="503" optional="true" next="refused">
@@ -87,7 +109,7 @@ function uacBody(o: UacOutcome): string {
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel';
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold';
 
 const reply = (status: string, sdp: boolean, tagged = true) => `<send${sdp ? ' retrans="500"' : ''}><![CDATA[
 SIP/2.0 ${status}
@@ -109,6 +131,12 @@ function uasBody(kind: UasKind): string {
     const invitedKeepingCseq = `<recv request="INVITE" crlf="true"><action><ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="whole,invcseq"/></action></recv><nop><action><log message="INVITE [$whole]"/></action></nop>${reply('180 Ringing', false)}`;
     const terminated = reply('487 Request Terminated', false).replace('[last_CSeq:]', 'CSeq: [$invcseq] INVITE');
     return `${invitedKeepingCseq}<recv request="CANCEL" timeout="60000"/>${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
+  }
+  if (kind === 'answer-hold') {
+    // The callee sees the caller's hold (a=sendonly through rtpengine) and answers recvonly, then the resume.
+    const reOffer = (dir: string, answer: string, n: number) =>
+      `<recv request="INVITE"><action><ereg regexp="a=${dir}" search_in="body" check_it="true" assign_to="got${n}"/><log message="offer [$got${n}]"/></action></recv>${reply('200 OK', true, false).replace('a=rtpmap:8 PCMA/8000', `a=rtpmap:8 PCMA/8000\na=${answer}`)}<recv request="ACK"/>`;
+    return `${invited}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${reOffer('sendonly', 'recvonly', 1)}${reOffer('sendrecv', 'sendrecv', 2)}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   }
   return `${invited}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${kind === 'answer-play' ? PLAY : ''}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
 }

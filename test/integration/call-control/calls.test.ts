@@ -60,6 +60,17 @@ describe('extension-to-extension calls', () => {
     await waitFor(async () => (await pbx.health()).activeCalls === 0, 5_000, 'slot released');
   }, 60_000);
 
+  it('holds and resumes by re-INVITE: a=sendonly reaches the callee through rtpengine, recvonly comes back', async () => {
+    const callee = await startCallee(uasScenario('answer-hold'));
+    await registerPhone(pbx, '202', callee.port);
+    const caller = await startCaller(pbx, uacScenario('hold', { hold: true }), '201', '202');
+    // Both sipp scenarios check the direction attributes (check_it): a missing one fails the call.
+    expect(await caller.exited).toBe(0);
+    expect(await callee.exited).toBe(0);
+    await waitFor(() => cdrsTo('202')[0]?.status === 'completed', 5_000, 'CDR completed');
+    expect(cdrsTo('202')[0]).toMatchObject({ disposition: 'answered', hangupSide: 'caller' });
+  }, 60_000);
+
   it('passes a callee’s 486 to the caller and records busy', async () => {
     const callee = await startCallee(uasScenario('busy'));
     await registerPhone(pbx, '203', callee.port);
