@@ -73,7 +73,7 @@ describe('PBX pages', () => {
     const badRow = page.locator('pbx-import-page tr[data-bad="true"]');
     expect(await badRow.count()).toBe(1);
     expect(await badRow.getAttribute('data-line')).toBe('3');
-    expect(await badRow.getByTestId('row-errors').textContent()).toBe('extension: must be 2–6 digits');
+    expect(await badRow.getByTestId('row-errors').textContent()).toBe('extension: От 2 до 6 цифр');
     expect(await page.getByTestId('apply-import').isDisabled()).toBe(true);
     await shot(page, 'pbx-import-errors');
 
@@ -121,7 +121,7 @@ describe('PBX pages', () => {
     await page.locator('pbx-trunks-page #host').fill('sip.operator.example');
     await page.locator('pbx-trunks-page #username').fill('74951234567');
     await page.getByRole('button', { name: 'Создать транк' }).click();
-    await expect.poll(() => page.locator('pbx-trunks-page #password-error').textContent()).toBe('required for a registering trunk');
+    await expect.poll(() => page.locator('pbx-trunks-page #password-error').textContent()).toBe('Обязательно для транка с регистрацией');
     await page.locator('pbx-trunks-page #password').fill('Operator-Secret-42');
     await page.getByRole('button', { name: 'Создать транк' }).click();
     const row = page.locator('tr[data-trunk="Ростелеком"]');

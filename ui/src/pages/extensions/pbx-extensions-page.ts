@@ -3,7 +3,8 @@
 import { html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../../app/pbx-element';
-import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
+import { formErrorOf, type FieldErrors } from '../../components/field-errors';
+import { pbxFieldErrors } from './pbx-server-text';
 import '../../components/pbx-no-access';
 import '../../components/pbx-one-time-password';
 import { isApiError, type Api } from '../../data/api';
@@ -188,7 +189,7 @@ export class PbxExtensionsPage extends PbxElement {
       this.draft = emptyDraft();
       await this.load();
     } catch (err) {
-      this.errors = fieldErrorsOf(err);
+      this.errors = pbxFieldErrors(err);
       this.formError = formErrorOf(err);
     }
   }

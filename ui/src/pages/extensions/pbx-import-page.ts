@@ -4,7 +4,8 @@
 import { html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../../app/pbx-element';
-import { formErrorOf, serverText } from '../../components/field-errors';
+import { formErrorOf } from '../../components/field-errors';
+import { pbxText } from './pbx-server-text';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { importStatus, passwordSheet, previewImport, startImport, type ImportJob, type ImportPreview } from '../../data/extensions';
@@ -76,7 +77,7 @@ export class PbxImportPage extends PbxElement {
       <p class=${p.licence.ok ? 'muted' : 'error'} data-testid="import-licence">
         ${t(p.licence.ok ? 'imp.licenceOk' : 'imp.licenceOver', { limit: p.licence.limit, existing: p.licence.existing, adding: p.licence.adding })}
       </p>
-      ${p.fileErrors.map((e) => html`<p class="error" data-testid="file-error">${e.field}: ${serverText(e.message)}</p>`)}
+      ${p.fileErrors.map((e) => html`<p class="error" data-testid="file-error">${e.field}: ${pbxText(e.message)}</p>`)}
       ${p.rows.length
         ? html`<div class="table-wrap">
             <table data-testid="preview-table">
@@ -88,7 +89,7 @@ export class PbxImportPage extends PbxElement {
                   (r) => html`<tr class=${r.errors.length ? 'bad' : ''} data-line=${r.line} data-bad=${r.errors.length ? 'true' : 'false'}>
                     <td>${r.line}</td>
                     ${p.columns.map((c) => html`<td>${r.values[c] ?? ''}</td>`)}
-                    <td class="errors" data-testid="row-errors">${r.errors.map((e) => html`<div>${e.field}: ${serverText(e.message)}</div>`)}</td>
+                    <td class="errors" data-testid="row-errors">${r.errors.map((e) => html`<div>${e.field}: ${pbxText(e.message)}</div>`)}</td>
                   </tr>`,
                 )}
               </tbody>

@@ -4,7 +4,8 @@ import { html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../../app/pbx-element';
 import { textField } from '../../components/form-field';
-import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
+import { formErrorOf, type FieldErrors } from '../../components/field-errors';
+import { pbxFieldErrors } from '../extensions/pbx-server-text';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { createDid, createTrunk, deleteDid, deleteTrunk, listDids, listTrunks, type Did, type Trunk, type TrunkInput } from '../../data/trunks';
@@ -171,7 +172,7 @@ export class PbxTrunksPage extends PbxElement {
       this.draft = emptyDraft();
       await this.load();
     } catch (err) {
-      this.errors = fieldErrorsOf(err);
+      this.errors = pbxFieldErrors(err);
       this.formError = formErrorOf(err);
     }
   }
@@ -185,7 +186,7 @@ export class PbxTrunksPage extends PbxElement {
       this.didError = '';
       await this.load();
     } catch (err) {
-      this.didErrors = fieldErrorsOf(err);
+      this.didErrors = pbxFieldErrors(err);
       this.didError = formErrorOf(err);
     }
   }
