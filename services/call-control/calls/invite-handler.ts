@@ -109,7 +109,7 @@ export function inviteHandler(deps: InviteDeps) {
       offerSdp = await legs.offerFromA(req.body);
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'rtpengine-error';
-      log.error('rtpengine offer failed', { code });
+      log.error('rtpengine offer failed', { code, reason: err instanceof Error ? err.message : String(err) });
       const bad = code === 'invalid-media-request';
       refuse(bad ? 488 : 503, bad ? 'Not Acceptable Here' : 'Media Unavailable', {}, 'system', code);
       return release();

@@ -22,11 +22,12 @@ export interface Pbx {
   close(): Promise<void>;
 }
 
-export async function startPbx(name: string, extensions: string[], config: Record<string, unknown> = {}): Promise<Pbx> {
+export async function startPbx(name: string, extensions: string[], config: Record<string, unknown> = {}, beforeStart?: (app: Appliance) => Promise<void>): Promise<Pbx> {
   const app = await makeAppliance(name, config);
   const store = openStore(path.join(app.dataDir, 'korobka.db'));
   const tenant = store.tenants.defaultTenant()!;
   for (const ext of extensions) store.extensions.create({ tenantId: tenant.id, extension: ext, ha1: computeHa1Set(ext, tenant.sipDomain, `pw-${ext}`) });
+  await beforeStart?.(app);
   await app.start();
   const proc = async () => ((await app.get('/api/health')).body.processes as Array<{ name: string; pid: number; health: Record<string, unknown> }>).find((p) => p.name === 'call-control')!;
   return {
@@ -78,19 +79,19 @@ const sippBase = async (port: number, tag: string) => {
 };
 
 /** A callee phone: sipp answering `calls` calls with `scenario` on a free port. */
-export async function startCallee(scenario: string, calls = 1): Promise<SippRun> {
+export async function startCallee(scenario: string, calls = 1, extra: string[] = []): Promise<SippRun> {
   const port = await freePort();
-  const p = startProcess('sipp', ['-sf', scenario, ...(await sippBase(port, 'uas')), '-m', String(calls)], { logFile: path.join(testOutputDir('call-control', 'calls'), `uas-${port}.log`), timeoutMs: 90_000 });
+  const p = startProcess('sipp', ['-sf', scenario, ...(await sippBase(port, 'uas')), '-m', String(calls), ...extra], { logFile: path.join(testOutputDir('call-control', 'calls'), `uas-${port}.log`), timeoutMs: 90_000 });
   return Object.assign(p, { port });
 }
 
 /** A caller: sipp placing `calls` calls from `from` to `to` (talking `holdMs` when answered). */
-export async function startCaller(pbx: Pbx, scenario: string, from: string, to: string, o: { calls?: number; holdMs?: number; rate?: number } = {}): Promise<SippRun> {
+export async function startCaller(pbx: Pbx, scenario: string, from: string, to: string, o: { calls?: number; holdMs?: number; rate?: number; limit?: number; extra?: string[] } = {}): Promise<SippRun> {
   const port = await freePort();
   const calls = o.calls ?? 1;
   const args = [
     '-sf', scenario, ...(await sippBase(port, 'uac')),
-    '-m', String(calls), '-l', String(calls), '-r', String(o.rate ?? 10), '-d', String(o.holdMs ?? 2000),
+    '-m', String(calls), '-l', String(o.limit ?? calls), '-r', String(o.rate ?? 10), '-d', String(o.holdMs ?? 2000), ...(o.extra ?? []),
     '-key', 'caller', from, '-s', to, '-au', from, '-ap', `pw-${from}`,
     `127.0.0.1:${pbx.app.ports.sip}`,
   ];

@@ -1,15 +1,15 @@
 // Signalling-side CPU cost on this machine, in-process: digest verification,
 // dial-plan decisions, and whole REGISTER transactions through the registrar
 // middleware (challenge + authenticated REGISTER, bindings in memory).
-// Run: node test/integration/call-control/bench/run.mjs --entry cpu
+// Run: node bench/calls/run.mjs --entry cpu
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { computeHa1Set, DigestAuthenticator } from '../../../../services/call-control/auth/digest';
-import { DialPlan } from '../../../../services/call-control/dialplan/dial-plan';
-import { BanList } from '../../../../services/call-control/registrar/ban-list';
-import { LocationService } from '../../../../services/call-control/registrar/location-service';
-import { registrar } from '../../../../services/call-control/registrar/registrar';
-import { createLogger } from '../../../../services/common/logger';
+import { computeHa1Set, DigestAuthenticator } from '../../services/call-control/auth/digest';
+import { DialPlan } from '../../services/call-control/dialplan/dial-plan';
+import { BanList } from '../../services/call-control/registrar/ban-list';
+import { LocationService } from '../../services/call-control/registrar/location-service';
+import { registrar } from '../../services/call-control/registrar/registrar';
+import { createLogger } from '../../services/common/logger';
 
 const log = createLogger({ level: 'error', sink: () => undefined });
 const DOMAIN = 'bank.example.ru';

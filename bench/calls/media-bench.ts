@@ -1,15 +1,15 @@
 // Media-plane capacity on this machine: rtpengine CPU per concurrent call,
 // relayed G.711 and G.711↔G.729 transcoded, driven through RtpengineMedia;
 // plus ng round trips for call set-up (offer + answer + delete).
-// Run: node test/integration/call-control/bench/run.mjs [--calls 50] [--seconds 10]
+// Run: node bench/calls/run.mjs [--calls 50] [--seconds 10]
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { RtpengineMedia } from '../../../../services/call-control/media/rtpengine-media';
-import { createLogger } from '../../../../services/common/logger';
-import { startRtpengine } from '../rtpengine-process';
-import { mediaTarget, tone } from '../rtp-endpoint';
+import { RtpengineMedia } from '../../services/call-control/media/rtpengine-media';
+import { createLogger } from '../../services/common/logger';
+import { startRtpengine } from '../../test/integration/call-control/rtpengine-process';
+import { mediaTarget, tone } from '../../test/integration/call-control/rtp-endpoint';
 
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1] ?? ''));

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Call benchmarks: bundles each entry with esbuild into test-output/ (inside
+// the checkout, so Node finds node_modules for the external packages) and
+// runs it, printing one JSON line per entry.
+//   node bench/calls/run.mjs                       media, cpu and calls, one after another
+//   node bench/calls/run.mjs --entry media [--calls 50] [--seconds 10]   rtpengine alone: CPU per relayed/transcoded call, ng set-ups/s
+//   node bench/calls/run.mjs --entry cpu           signalling CPU in process: digest, dial plan, REGISTER
+//   node bench/calls/run.mjs --entry calls [--rate 100] [--calls 1000] [--concurrent 200] [--hold 15000]
+//                                                  whole calls through the running appliance (needs `npm run build`)
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const dir = path.join(root, 'test-output', 'call-control');
+mkdirSync(dir, { recursive: true });
+const argv = process.argv.slice(2);
+const at = argv.indexOf('--entry');
+const entries = at >= 0 ? [argv.splice(at, 2)[1]] : ['media', 'cpu', 'calls'];
+if (entries.includes('calls') && !existsSync(path.join(root, 'dist/appliance/cli/main.js'))) {
+  console.error('bench/calls: the calls entry runs the built appliance; run `npm run build` first');
+  process.exit(1);
+}
+let failed = 0;
+for (const entry of entries) {
+  const outfile = path.join(dir, `${entry}-bench-${process.pid}.mjs`);
+  await build({ entryPoints: [path.join(here, `${entry}-bench.ts`)], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+  const r = spawnSync(process.execPath, [outfile, ...argv], { stdio: 'inherit', cwd: root, timeout: 600_000 });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
