@@ -63,6 +63,12 @@ describe('PBX pages', () => {
     await page.locator('pbx-extensions-page #extension').fill('201');
     await page.getByRole('button', { name: 'Создать номер' }).click();
     await expect.poll(() => page.locator('pbx-extensions-page #extension-error').textContent()).toContain('201');
+    // Edit in place: forwarding on busy to a mobile number; the number itself stays fixed.
+    await page.getByTestId('edit-201').click();
+    expect(await page.locator('pbx-extensions-page #extension').getAttribute('readonly')).not.toBeNull();
+    await page.locator('pbx-extensions-page #busy').fill('+79161234567');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await expect.poll(() => page.locator('tr[data-ext="201"]').textContent()).toContain('занято → +79161234567');
   });
 
   it('imports a CSV: the bad row is highlighted with its error, then the fixed file imports', async () => {

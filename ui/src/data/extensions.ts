@@ -14,6 +14,7 @@ export interface NewExtension {
   callerIdNumber?: string;
   dnd?: boolean;
   forward?: Partial<Extension['forward']>;
+  userId?: number | null;
 }
 
 export interface ImportRowReport {

@@ -404,4 +404,7 @@ export const en: Record<MessageKey, string> = {
   'srvx.cells': '{got} cells, the header has {want}',
   'srvx.unknownColumn': 'Unknown column "{c}"',
   'srvx.tooManyRows': 'At most {max} rows per file, this one has {n}',
+  'ext.user': 'Employee',
+  'ext.noUser': '— not linked —',
+  'ext.editTitle': 'Edit extension {n}',
 };

@@ -403,6 +403,9 @@ export const ru = {
   'srvx.cells': 'В строке {got} ячеек, а в заголовке {want}',
   'srvx.unknownColumn': 'Неизвестный столбец «{c}»',
   'srvx.tooManyRows': 'Не больше {max} строк в файле, в этом {n}',
+  'ext.user': 'Сотрудник',
+  'ext.noUser': '— не привязан —',
+  'ext.editTitle': 'Изменить номер {n}',
 } as const;
 
 export type MessageKey = keyof typeof ru;

@@ -1,8 +1,9 @@
 // The new-extension form's fields; the server's errors show beside them.
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import { textField } from '../../components/form-field';
 import type { FieldErrors } from '../../components/field-errors';
-import { OUTBOUND_PERMISSIONS, type NewExtension, type OutboundPermission } from '../../data/extensions';
+import { OUTBOUND_PERMISSIONS, type Extension, type NewExtension, type OutboundPermission } from '../../data/extensions';
+import type { User } from '../../data/types';
 import { t, type MessageKey } from '../../i18n';
 
 export interface ExtensionDraft {
@@ -17,6 +18,8 @@ export interface ExtensionDraft {
   noAnswer: string;
   noAnswerSeconds: string;
   unreachable: string;
+  /** The employee's user id, '' for none. */
+  userId: string;
 }
 
 export const emptyDraft = (): ExtensionDraft => ({
@@ -31,6 +34,22 @@ export const emptyDraft = (): ExtensionDraft => ({
   noAnswer: '',
   noAnswerSeconds: '20',
   unreachable: '',
+  userId: '',
+});
+
+export const draftOf = (x: Extension): ExtensionDraft => ({
+  extension: x.extension,
+  displayName: x.displayName,
+  sipUsername: x.sipUsername,
+  outboundPermission: x.outboundPermission,
+  callerIdNumber: x.callerIdNumber,
+  dnd: x.dnd,
+  always: x.forward.always ?? '',
+  busy: x.forward.busy ?? '',
+  noAnswer: x.forward.noAnswer ?? '',
+  noAnswerSeconds: String(x.forward.noAnswerSeconds),
+  unreachable: x.forward.unreachable ?? '',
+  userId: x.userId === null ? '' : String(x.userId),
 });
 
 export const permissionName = (p: OutboundPermission) => t(`ext.perm.${p}` as MessageKey);
@@ -53,16 +72,28 @@ export function draftToInput(d: ExtensionDraft): NewExtension {
     callerIdNumber: d.callerIdNumber.trim() || undefined,
     dnd: d.dnd,
     forward: { always: orNull(d.always), busy: orNull(d.busy), noAnswer: orNull(d.noAnswer), unreachable: orNull(d.unreachable), noAnswerSeconds: Number(d.noAnswerSeconds) || 20 },
+    userId: d.userId ? Number(d.userId) : null,
   };
 }
 
-export function extensionFields(d: ExtensionDraft, errors: FieldErrors, edit: (patch: Partial<ExtensionDraft>) => void): TemplateResult {
+export function extensionFields(d: ExtensionDraft, errors: FieldErrors, edit: (patch: Partial<ExtensionDraft>) => void, users: readonly User[], existing: boolean): TemplateResult {
   const f = (id: keyof ExtensionDraft, serverField: string, label: MessageKey, hint?: MessageKey, local?: string) =>
     textField({ id, label: t(label), value: String(d[id]), error: errors[serverField] ?? local, hint: hint ? t(hint) : undefined, onInput: (v) => edit({ [id]: v }) });
+  // Number and SIP user name are fixed once created (the HA1 depends on the user name).
+  const fixed = (id: 'extension' | 'sipUsername', label: MessageKey) =>
+    html`<div class="field"><label for=${id}>${t(label)}</label><input id=${id} .value=${d[id]} readonly aria-readonly="true" /></div>`;
   return html`<div class="grid">
-      ${f('extension', 'extension', 'ext.number', 'ext.numberHint', numberError(d.extension))}
+      ${existing ? fixed('extension', 'ext.number') : f('extension', 'extension', 'ext.number', 'ext.numberHint', numberError(d.extension))}
       ${f('displayName', 'displayName', 'ext.displayName')}
-      ${f('sipUsername', 'sipUsername', 'ext.sipUsername', 'ext.sipUsernameHint')}
+      ${existing ? fixed('sipUsername', 'ext.sipUsername') : f('sipUsername', 'sipUsername', 'ext.sipUsername', 'ext.sipUsernameHint')}
+      <div class="field">
+        <label for="userId">${t('ext.user')}</label>
+        <select id="userId" @change=${(e: Event) => edit({ userId: (e.target as HTMLSelectElement).value })}>
+          <option value="" ?selected=${d.userId === ''}>${t('ext.noUser')}</option>
+          ${users.map((u) => html`<option value=${u.id} ?selected=${String(u.id) === d.userId}>${u.displayName || u.username}</option>`)}
+        </select>
+        <span class="field-error">${errors.userId ?? ''}</span>
+      </div>
       <div class="field">
         <label for="outboundPermission">${t('ext.permission')}</label>
         <select id="outboundPermission" @change=${(e: Event) => edit({ outboundPermission: (e.target as HTMLSelectElement).value as OutboundPermission })}>
@@ -81,6 +112,5 @@ export function extensionFields(d: ExtensionDraft, errors: FieldErrors, edit: (p
         ${f('unreachable', 'forward.unreachable', 'ext.fwdUnreachable')}
       </div>
     </fieldset>
-    <label class="check"><input type="checkbox" id="dnd" .checked=${d.dnd} @change=${(e: Event) => edit({ dnd: (e.target as HTMLInputElement).checked })} /> ${t('ext.dnd')}</label>
-    ${errors.userId ? html`<p class="error">${errors.userId}</p>` : nothing}`;
+    <label class="check"><input type="checkbox" id="dnd" .checked=${d.dnd} @change=${(e: Event) => edit({ dnd: (e.target as HTMLInputElement).checked })} /> ${t('ext.dnd')}</label>`;
 }

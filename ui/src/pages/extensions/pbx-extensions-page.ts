@@ -12,7 +12,8 @@ import { createExtension, deleteExtension, listExtensions, resetSipPassword, upd
 import type { Tenant, User } from '../../data/types';
 import { t } from '../../i18n';
 import { shared } from '../../styles/shared';
-import { draftToInput, emptyDraft, extensionFields, numberError, permissionName, type ExtensionDraft } from './extension-form';
+import { draftOf, draftToInput, emptyDraft, extensionFields, numberError, permissionName, type ExtensionDraft } from './extension-form';
+import { listUsers } from '../../data/users';
 
 const PAGE = 50;
 
@@ -29,6 +30,9 @@ export class PbxExtensionsPage extends PbxElement {
   @state() private forbidden = false;
   @state() private listError = '';
   @state() private draft: ExtensionDraft = emptyDraft();
+  /** The extension being edited; null: the form creates a new one. */
+  @state() private editing: Extension | null = null;
+  @state() private users: User[] = [];
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
   @state() private shown: { username: string; password: string } | null = null;
@@ -73,6 +77,8 @@ export class PbxExtensionsPage extends PbxElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+    // Users to link an extension to (their own calls); admins may list them.
+    if (this.writer) listUsers(this.api).then((u) => (this.users = u.filter((x) => x.tenantId !== null)), () => undefined);
   }
 
   private async load() {
@@ -144,6 +150,7 @@ export class PbxExtensionsPage extends PbxElement {
         : x.dnd ? t('ext.yes') : t('ext.no')}</td>
       ${this.writer
         ? html`<td><div class="row">
+            <button type="button" class="secondary" data-testid="edit-${x.extension}" @click=${() => this.startEdit(x)}>${t('common.edit')}</button>
             <button type="button" class="secondary" @click=${() => this.reset(x)}>${t('ext.resetPassword')}</button>
             <button type="button" class="danger" @click=${() => this.removeExtension(x)}>${t('common.delete')}</button>
           </div></td>`
@@ -153,12 +160,16 @@ export class PbxExtensionsPage extends PbxElement {
 
   private renderForm() {
     const needTenant = this.me.role === 'superadmin' && !this.tenant;
-    return html`<h2>${t('ext.create')}</h2>
-      ${needTenant ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
-      <form @submit=${this.submit} novalidate data-testid="extension-form">
-        ${extensionFields(this.draft, this.errors, (p) => this.edit(p))}
+    const ed = this.editing;
+    return html`<h2 id="extension-form-title">${ed ? t('ext.editTitle', { n: ed.extension }) : t('ext.create')}</h2>
+      ${needTenant && !ed ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
+      <form @submit=${this.submit} novalidate data-testid="extension-form" aria-labelledby="extension-form-title">
+        ${extensionFields(this.draft, this.errors, (p) => this.edit(p), this.users, ed !== null)}
         <div class="error" role="alert" data-testid="form-error">${this.formError}</div>
-        <button type="submit" ?disabled=${needTenant}>${t('ext.submit')}</button>
+        <div class="row">
+          <button type="submit" ?disabled=${needTenant && !ed}>${ed ? t('common.save') : t('ext.submit')}</button>
+          ${ed ? html`<button type="button" class="secondary" @click=${() => this.stopEdit()}>${t('common.cancel')}</button>` : nothing}
+        </div>
       </form>`;
   }
 
@@ -179,8 +190,36 @@ export class PbxExtensionsPage extends PbxElement {
     void this.load();
   }
 
+  private startEdit(x: Extension) {
+    this.editing = x;
+    this.draft = draftOf(x);
+    this.errors = {};
+    this.formError = '';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#displayName')?.focus());
+  }
+
+  private stopEdit() {
+    this.editing = null;
+    this.draft = emptyDraft();
+    this.errors = {};
+    this.formError = '';
+  }
+
+  private async saveEdit(x: Extension) {
+    const { extension: _n, sipUsername: _u, ...patch } = draftToInput(this.draft);
+    try {
+      await updateExtension(this.api, x.id, patch);
+      this.stopEdit();
+      await this.load();
+    } catch (err) {
+      this.errors = pbxFieldErrors(err);
+      this.formError = formErrorOf(err);
+    }
+  }
+
   private async submit(e: Event) {
     e.preventDefault();
+    if (this.editing) return this.saveEdit(this.editing);
     if (!this.draft.extension) this.errors = { extension: t('validation.required') };
     if (!this.draft.extension || numberError(this.draft.extension)) return;
     try {
