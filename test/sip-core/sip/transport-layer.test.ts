@@ -182,6 +182,20 @@ describe('TransportLayer over TCP', () => {
     await until(() => layer.counters().tcpConnections === 0);
   });
 
+  it('refuses connections over the per-source limit and counts them', async () => {
+    const { port, layer } = await startLayer({ maxTcpConnectionsPerSource: 3, exemptLoopback: false });
+    const kept = await Promise.all([1, 2, 3].map(() => tcpClient(port)));
+    await until(() => layer.counters().tcpConnections === 3);
+    const refused = await tcpClient(port);
+    await refused.closed;
+    expect(layer.counters()).toMatchObject({ tcpConnections: 3, dropped: 1 });
+    kept[0]!.sock.destroy();
+    await until(() => layer.counters().tcpConnections === 2);
+    const again = await tcpClient(port);
+    await until(() => layer.counters().tcpConnections === 3);
+    expect(again.sock.destroyed).toBe(false);
+  });
+
   it('closes a connection whose message does not complete in time (slow sender)', async () => {
     const { port, layer } = await startLayer({ tcpMessageTimeoutMs: 200 });
     const slow = await tcpClient(port);

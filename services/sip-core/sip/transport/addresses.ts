@@ -13,6 +13,11 @@ export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
+/** This box's own processes (call-control, sipp in tests): trusted by the per-source limits. */
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
+}
+
 const wildcard = new Set(['0.0.0.0', '::', '']);
 
 /**

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { Logger } from '../../../common/logger';
 import type { Destination, ListenerInfo } from '../types';
-import { advertisedHostFor, familyOf, normalizeAddress } from './addresses';
+import { advertisedHostFor, familyOf, isLoopback, normalizeAddress } from './addresses';
 import { StreamFramer } from './stream-framer';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
@@ -25,6 +25,8 @@ export interface TcpConnectionsOptions {
   /** A started message must be complete within this time (slow senders hold no connection for long). */
   messageTimeoutMs: number;
   maxConnections: number;
+  maxPerSource: number;
+  exemptLoopback: boolean;
   log: Logger;
   onFrame(raw: Buffer, conn: Connection): void;
   onFramingError(code: string, conn: Connection): void;
@@ -38,6 +40,8 @@ export class TcpConnections {
   private readonly byId = new Map<string, Connection>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
+  /** Inbound connections per remote address. */
+  private readonly perSource = new Map<string, number>();
   private nextId = 1;
 
   constructor(private readonly opts: TcpConnectionsOptions) {}
@@ -122,11 +126,20 @@ export class TcpConnections {
   }
 
   private accept(socket: net.Socket, listener: ListenerInfo): void {
-    if (this.byId.size >= this.opts.maxConnections) {
+    const remote = normalizeAddress(socket.remoteAddress ?? '');
+    const perSource = this.perSource.get(remote) ?? 0;
+    const limited = !(this.opts.exemptLoopback && isLoopback(remote)) && perSource >= this.opts.maxPerSource;
+    if (this.byId.size >= this.opts.maxConnections || limited) {
       this.opts.onRefused();
       socket.destroy();
       return;
     }
+    this.perSource.set(remote, perSource + 1);
+    socket.once('close', () => {
+      const n = (this.perSource.get(remote) ?? 1) - 1;
+      if (n <= 0) this.perSource.delete(remote);
+      else this.perSource.set(remote, n);
+    });
     this.track(socket, listener);
   }
 

@@ -10,7 +10,7 @@ import { ParseError } from '../parse-error';
 import { parseMessage } from '../parser';
 import { createResponse, serializeMessage } from '../serializer';
 import type { Destination, ListenerInfo, MessageSource, SendResult, Transport, TransportCounters } from '../types';
-import { advertisedHostFor, familyOf, normalizeAddress, randomToken } from './addresses';
+import { advertisedHostFor, familyOf, isLoopback, normalizeAddress, randomToken } from './addresses';
 import { RateLimiter, defaultRateLimit, type RateLimit } from './rate-limiter';
 import { TcpConnections, type Connection } from './tcp-connections';
 import { TransportUnavailableError } from './transport-unavailable-error';
@@ -41,6 +41,8 @@ export interface TransportLayerOptions {
   /** Time a peer has to finish a message it started on a stream (32 s). */
   tcpMessageTimeoutMs?: number;
   maxTcpConnections?: number;
+  /** Inbound connections one remote address may hold (loopback exempt unless exemptLoopback is false). */
+  maxTcpConnectionsPerSource?: number;
   log: Logger;
 }
 
@@ -71,6 +73,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 600_000,
       messageTimeoutMs: opts.tcpMessageTimeoutMs ?? 32_000,
       maxConnections: opts.maxTcpConnections ?? 2048,
+      maxPerSource: opts.maxTcpConnectionsPerSource ?? 64,
+      exemptLoopback: opts.exemptLoopback !== false,
       log: opts.log,
       onFrame: (raw, conn) => this.onStreamMessage(raw, conn),
       onFramingError: (code) => {
@@ -261,10 +265,6 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       raw,
     };
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1';
 }
 
 /** RFC 3261 §18.2.1, RFC 3581 §4: note where the request really came from in its top Via. */
