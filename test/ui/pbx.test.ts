@@ -10,6 +10,8 @@ import { testOutputDir } from '../helpers/processes';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { launchBrowser, type Launched } from './helpers/browser';
 import { changeOneTimePassword, signIn } from './helpers/pages';
+import { openDatabase } from '../../services/store';
+import { CdrsRepo } from '../../services/store/repos/cdrs';
 
 const ADMIN_PASSWORD = 'Ural-Telecom-2026!';
 const AUDITOR_PASSWORD = 'Kama-Audit-2026-77';
@@ -21,6 +23,16 @@ const contexts: BrowserContext[] = [];
 const out = testOutputDir('ui');
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 const csvFile = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+
+async function downloaded(p: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const pending = p.waitForEvent('download');
+  await click();
+  const file = await pending;
+  const stream = await file.createReadStream();
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(c as Buffer);
+  return { name: file.suggestedFilename(), text: Buffer.concat(parts).toString('utf8') };
+}
 
 beforeAll(async () => {
   api = await startApiProcess('pbx');
@@ -89,18 +101,8 @@ describe('PBX pages', () => {
     await page.getByTestId('import-done').waitFor();
     expect(await page.getByTestId('import-done').textContent()).toBe('Импортировано номеров: 3');
     expect(await page.getByTestId('import-progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(3);
-    const download = page.waitForEvent('download');
-    await page.getByTestId('download-passwords').click();
-    const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^sip-passwords-\d{4}-\d{2}-\d{2}\.csv$/);
-    const text = await new Promise<string>((resolve, reject) => {
-      void file.createReadStream().then((s) => {
-        const parts: Buffer[] = [];
-        s.on('data', (c: Buffer) => parts.push(c));
-        s.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-        s.on('error', reject);
-      }, reject);
-    });
+    const { name, text } = await downloaded(page, () => page.getByTestId('download-passwords').click());
+    expect(name).toMatch(/^sip-passwords-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(text.split('\r\n').filter(Boolean).map((l) => l.split(';')[0])).toEqual(['\uFEFFextension', '202', '204', '203']);
     await page.goto(api.url + '/extensions');
     await expect.poll(() => page.getByTestId('ext-range').textContent()).toBe('1–4 из 4');
@@ -117,6 +119,9 @@ describe('PBX pages', () => {
     await page.locator('pbx-licence-page #licenceFile').setInputFiles({ name: 'junk.lic', mimeType: 'text/plain', buffer: Buffer.from('this is not a licence') });
     await expect.poll(() => page.getByTestId('licence-upload-error').textContent()).toBe('Файл не является лицензией Korobka или повреждён');
     expect(await state.getAttribute('data-state')).toBe('unlicensed');
+    const request = await downloaded(page, () => page.getByTestId('activation-request').click());
+    expect(request.name).toBe('korobka-activation-request.txt');
+    expect(request.text.length).toBeGreaterThan(100);
     await shot(page, 'pbx-licence');
   });
 
@@ -142,6 +147,35 @@ describe('PBX pages', () => {
     await shot(page, 'pbx-trunks');
   });
 
+  it('lists calls with filters and exports them as CSV with a BOM', async () => {
+    // Call-control writes CDRs; here they are written through its repository into the api's database.
+    const db = openDatabase(path.join(api.dataDir, 'korobka.db'));
+    const tenantId = (db.prepare('SELECT id FROM tenants ORDER BY id LIMIT 1').get() as { id: number }).id;
+    const repo = new CdrsRepo(db);
+    const t0 = Date.now() - 3600_000;
+    db.transaction(() => {
+      for (let i = 0; i < 120; i++)
+        repo.close({
+          callId: `ui-${i}`, tenantId, direction: i % 3 === 0 ? 'inbound' : 'internal', caller: { dialled: '202', number: '202' }, callee: { dialled: '201', number: '201' },
+          extension: '201', startedAt: t0 + i * 1000, answeredAt: t0 + i * 1000 + 500, endedAt: t0 + i * 1000 + 30_500, durationSeconds: 30, billableSeconds: 30,
+          disposition: 'answered', hangupSide: 'caller', transfers: [], status: 'completed', lastSeenAt: t0 + i * 1000 + 30_500,
+        });
+    })();
+    db.close();
+    await page.goto(api.url + '/calls');
+    await page.getByTestId('calls-table').waitFor();
+    await page.locator('pbx-calls-page #direction').selectOption('inbound');
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await expect.poll(() => page.locator('pbx-calls-page tbody tr').count()).toBe(40);
+    const csv = await downloaded(page, () => page.getByTestId('export-csv').click());
+    expect(csv.name).toMatch(/^calls-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv.text.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(41);
+    expect(lines.slice(1).every((l) => l.split(';')[1] === 'inbound')).toBe(true);
+    await shot(page, 'pbx-calls');
+  });
+
   it('refuses the extensions page to an auditor, in the UI and the API', async () => {
     const created = await page.evaluate(async () => {
       const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string };
@@ -165,7 +199,8 @@ describe('PBX pages', () => {
     await p2.goto(api.url + '/extensions');
     await expect.poll(() => p2.getByTestId('no-access').textContent()).toContain('Нет доступа');
     expect(await p2.evaluate(async () => (await fetch('/api/extensions')).status)).toBe(403);
+    // Call history is the auditor's to read.
     await p2.goto(api.url + '/calls');
-    await p2.getByTestId('calls-empty').waitFor();
+    await p2.getByTestId('calls-table').waitFor();
   });
 });
