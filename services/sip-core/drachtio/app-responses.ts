@@ -1,6 +1,6 @@
 // A response from an app to a request the server delivered (notes A.6.2).
 import type { SipResponse } from '../sip/message';
-import type { Destination, MessageSource, SendResult } from '../sip/types';
+import type { Destination, MessageSource } from '../sip/types';
 import { Dialog } from '../dialog/dialog';
 import { retransmitUntilAck } from '../dialog/two-hundred-retransmit';
 import type { AppConnection } from './app-connection';
@@ -50,27 +50,38 @@ export async function onAppResponse(
   }
   const isInvite = req.method === 'INVITE';
   if ((creates || (isInvite && !entry.initial)) && status > 100 && status < 300 && !res.headers.has('contact')) {
-    res.headers.append('Contact', entry.dialog?.localContact ?? contactUri(local.advertisedHost, local.advertisedPort, local.transport));
+    res.headers.append('Contact', entry.dialog?.localContact || contactUri(local.advertisedHost, local.advertisedPort, local.transport));
   }
   if (isInvite && status > 100 && status < 200) {
     const err = prepareReliable(entry, res);
     if (err) return replyNok(conn, rid, err);
   }
-  if (creates && status > 100 && status < 300 && !entry.dialog) entry.dialog = createUasDialog(c, entry, res);
+  const created = creates && status > 100 && status < 300 && !entry.dialog;
+  if (created) entry.dialog = createUasDialog(c, entry, res);
   if (status >= 200) {
     entry.finalSent = true;
     c.forgetInbound(entry);
   }
-  let sent: SendResult;
-  try {
-    sent = await txn.respond(res);
-  } catch (e) {
-    return replyNok(conn, rid, `response not sent: ${e instanceof Error ? e.message : String(e)}`);
+  if (txn.state === 'terminated') {
+    if (created && entry.dialog) c.dialogs.remove(entry.dialog);
+    return replyNok(conn, rid, 'Response not sent due to unknown transaction');
   }
+  // The echo goes to the app before the response reaches the network: the ACK
+  // or BYE it provokes must not overtake it on the admin connection, or srf
+  // would not yet know the dialog (these are the bytes the transport writes).
+  const raw = c.serialize(res);
   const dialog = entry.dialog;
-  replySent(conn, rid, sent.raw, sent.local, txnId, dialog?.id ?? '');
+  replySent(conn, rid, raw, local, txnId, dialog?.id ?? '');
+  try {
+    await txn.respond(res);
+  } catch (e) {
+    // The transaction is gone (transport error): no dialog may outlive it.
+    c.log.warn('response not sent', { status, err: e });
+    if (created && entry.dialog) c.dialogs.remove(entry.dialog);
+    return;
+  }
   if (isInvite && status > 100 && status < 200 && res.headers.has('rseq')) startReliable(c, entry, res, sourceDestination(txn.source));
-  if (status >= 200) afterFinal(c, entry, res, sent);
+  if (status >= 200) afterFinal(c, entry, res, raw);
 }
 
 function tagParam(value: string | undefined): string | undefined {
@@ -106,10 +117,10 @@ function createUasDialog(c: Controller, entry: InboundTxn, res: SipResponse): Di
   return dialog;
 }
 
-function afterFinal(c: Controller, entry: InboundTxn, res: SipResponse, sent: SendResult): void {
+function afterFinal(c: Controller, entry: InboundTxn, res: SipResponse, sentRaw: Buffer): void {
   const { req } = entry;
   const dialog = entry.dialog;
-  const raw = sent.raw.toString('utf8');
+  const raw = sentRaw.toString('utf8');
   const ok = res.status < 300;
   if (req.method === 'INVITE') {
     if (entry.initial) {
