@@ -17,22 +17,26 @@
  *   - `serializeMessage(msg) → Buffer`: canonical header names, Content-Length recomputed in bytes.
  *   - `createResponse(req, status, reason?)`: copies Via/From/To/Call-ID/CSeq (§8.2.6.2).
  *
- * Transports (transport-layer.ts)
- *   - `new TransportLayer({listen, publicAddress, maxMessageBytes, log, rateLimit?})`,
+ * Transports (transport/transport-layer.ts)
+ *   - `new TransportLayer({listen, publicAddress, maxMessageBytes, log, rateLimit?, exemptLoopback?,
+ *     tcpIdleTimeoutMs?, tcpMessageTimeoutMs?, maxTcpConnections?, maxTcpConnectionsPerSource?})`,
  *     `start()`, `stop()`, `listenerInfos(): ListenerInfo[]`,
  *     `localFor(transport, family?) → ListenerInfo` (what to put in Via/Contact),
- *     `send(msg, destination) → Promise<SendResult>`, `counters()`.
+ *     `send(msg, destination) → Promise<SendResult>`, `responseDestination(msg, source?)`,
+ *     `counters()` (parsed, malformed, rejected, dropped, rateLimited, sent, sendErrors, tcpConnections).
  *     Emits `message(msg, source: MessageSource)` for every well-formed message; malformed
  *     requests are answered 400 or dropped, and counted. rport/received are added to the
  *     top Via of incoming requests (RFC 3581); responses follow §18.2.2.
  *
- * Transactions (transaction-layer.ts), on top of a TransportLayer
+ * Transactions (transaction/transaction-layer.ts), on top of a TransportLayer
  *   - `new TransactionLayer(transport, {timers?: Partial<TransactionTimers>, log})`
  *   - events (see TransactionLayerEvents): `request(req, serverTxn)`, `ack(req, source)`,
  *     `cancel(cancelReq, inviteServerTxn)`, `strayResponse(res, source)`.
- *   - `sendRequest(req, destination, handlers) → ClientTransaction`: pushes its own Via
- *     (fresh z9hG4bK branch, rport) and runs timers A/B/D or E/F/K; ACK for a non-2xx
- *     is generated here; `clientTxn.cancel(headers?)` sends CANCEL per §9.1.
+ *   - `sendRequest(req, destination, handlers, {timerC?}) → ClientTransaction`: pushes its own
+ *     Via (fresh z9hG4bK branch, rport) synchronously and runs timers A/B/D or E/F/K; ACK for
+ *     a non-2xx is generated here; `clientTxn.cancel(headers?)` sends CANCEL per §9.1.
+ *   - CANCEL (§9.2) and merged requests (§8.2.2.2, 482) are answered by the layer.
+ *   - `size`, `counters()`, `stop()`.
  *   - `serverTxn.respond(res)`: 100 Trying is sent automatically for INVITE; retransmissions
  *     are absorbed; 483 when Max-Forwards is 0.
  *   - `sendStateless(msg, destination, {addVia?})`: ACK for 2xx, 2xx retransmissions,
