@@ -12,6 +12,8 @@ import { brandingRoutes } from './routes/branding';
 import { extensionRoutes } from './routes/extensions';
 import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
+import { registrationRoutes } from './routes/registrations';
+import { banRoutes } from './routes/bans';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -44,6 +46,8 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     cdrRoutes(deps),
     trunkRoutes(deps),
     didRoutes(deps),
+    registrationRoutes(deps),
+    banRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

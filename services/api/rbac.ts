@@ -28,6 +28,10 @@ export const permissions = {
   'extensions.write': ['superadmin', 'tenant-admin'],
   // Call history: an employee reads only calls of their own extensions.
   'cdrs.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  'registrations.read': ['superadmin', 'tenant-admin', 'supervisor'],
+  // SIP bans are per source address for the whole box.
+  'bans.read': ['superadmin'],
+  'bans.write': ['superadmin'],
   'trunks.read': ['superadmin', 'tenant-admin'],
   'trunks.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -72,6 +72,9 @@ const table: Record<string, Rule> = {
   'GET /api/dids': ADMINS,
   'POST /api/dids': ADMINS,
   'DELETE /api/dids/:id': ADMINS,
+  'GET /api/registrations': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/bans': ['superadmin'],
+  'DELETE /api/bans/:ip': ['superadmin'],
 };
 
 function registeredRoutes(): string[] {
