@@ -59,12 +59,25 @@ describe('parseMessage: valid messages', () => {
   });
 
   it('expands compact forms and keeps list headers as separate entries', () => {
-    const f = validFixtures.find((x) => x.ref.startsWith('RFC 3665'))!;
+    const f = validFixtures.find((x) => x.ref.startsWith('RFC 3665 §3.2'))!;
     const m = parseMessage(f.raw);
     expect(m.getAll('record-route')).toEqual(['<sip:ss1.example.com;lr>', '<sip:ss2.example.com;lr>']);
     expect(m.headers.entries().map((e) => e.name)).toContain('Contact');
     expect(m.contacts[0]?.uri?.params.get('transport')).toBe('tcp');
     expect(m.vias[1]?.received).toBe('192.0.2.101');
+  });
+
+  it('keeps commas inside Authorization and reads a sips: Request-URI and Contact', () => {
+    const f = validFixtures.find((x) => x.ref.startsWith('RFC 3665 §2.1'))!;
+    const m = req(parseMessage(f.raw));
+    expect(m.getAll('authorization')).toHaveLength(1);
+    expect(m.get('authorization')).toMatch(/^Digest username="bob", realm="atlanta.example.com", nonce=/);
+    expect(m.contacts[0]?.uri).toMatchObject({ scheme: 'sips', user: 'bob', host: 'client.biloxi.example.com' });
+    expect(m.topVia).toMatchObject({ transport: 'TLS', port: 5061 });
+    const ok = parseMessage(validFixtures.find((x) => x.ref === 'sipp uas scenario')!.raw);
+    expect(ok).toMatchObject({ status: 200, reason: 'OK' });
+    expect(ok.to.tag).toBe('31337SIPpTag011');
+    expect(ok.contacts[0]?.uri?.params.get('transport')).toBe('UDP');
   });
 
   it('counts Content-Length in bytes and keeps binary bodies intact', () => {
