@@ -89,6 +89,11 @@ try {
     const end = new Date(start.getTime() + (secs + 5) * 1000).toISOString();
     cdr.run(`shot-${i}`, bank, dir, from, from, to, to, ext, start.toISOString(), secs ? new Date(start.getTime() + 5000).toISOString() : null, end, secs + 5, secs, disp, end);
   });
+  const reg = db.prepare(`INSERT INTO registrations (aor, contact, expires_at, call_id, cseq, source_address, source_port, transport, user_agent, registered_at)
+    VALUES (?, ?, ?, ?, 1, ?, 5062, 'udp', ?, ?)`);
+  const soon = new Date(Date.now() + 3_600_000).toISOString();
+  reg.run(`${bank}:201`, 'sip:201@10.20.0.15:5062', soon, 'shot-reg-1', '10.20.0.15', 'Yealink SIP-T46U', new Date().toISOString());
+  reg.run(`${bank}:202`, 'sip:202@10.20.0.16:5062', soon, 'shot-reg-2', '10.20.0.16', 'Grandstream GXP1625', new Date().toISOString());
   db.close();
   const badCsv = '\uFEFFextension;display_name;outbound_permission\r\n204;Мария Кузнецова;local\r\n2x;Пётр Соколов;local\r\n205;Елена Попова;national\r\n';
 

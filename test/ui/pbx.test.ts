@@ -12,6 +12,7 @@ import { launchBrowser, type Launched } from './helpers/browser';
 import { changeOneTimePassword, signIn } from './helpers/pages';
 import { openDatabase } from '../../services/store';
 import { CdrsRepo } from '../../services/store/repos/cdrs';
+import { RegistrationsRepo } from '../../services/store/repos/registrations';
 
 const ADMIN_PASSWORD = 'Ural-Telecom-2026!';
 const AUDITOR_PASSWORD = 'Kama-Audit-2026-77';
@@ -174,6 +175,21 @@ describe('PBX pages', () => {
     expect(lines).toHaveLength(41);
     expect(lines.slice(1).every((l) => l.split(';')[1] === 'inbound')).toBe(true);
     await shot(page, 'pbx-calls');
+  });
+
+  it('shows which extensions have a phone registered', async () => {
+    const db = openDatabase(path.join(api.dataDir, 'korobka.db'));
+    const tenantId = (db.prepare('SELECT id FROM tenants ORDER BY id LIMIT 1').get() as { id: number }).id;
+    const now = Date.now();
+    new RegistrationsRepo(db).replace(`${tenantId}:201`, [
+      { contact: 'sip:201@192.0.2.5:5062', expiresAt: now + 300_000, callId: 'reg-1', cseq: 1, source: { address: '192.0.2.5', port: 5062, transport: 'udp' }, userAgent: 'Yealink T46U', registeredAt: now },
+    ]);
+    db.close();
+    await page.goto(api.url + '/extensions');
+    await expect.poll(() => page.getByTestId('status-201').textContent()).toContain('в сети · 192.0.2.5');
+    expect(await page.getByTestId('status-201').textContent()).toContain('Yealink T46U');
+    expect(await page.getByTestId('status-202').textContent()).toBe('не в сети');
+    await shot(page, 'pbx-extensions-online');
   });
 
   it('refuses the extensions page to an auditor, in the UI and the API', async () => {

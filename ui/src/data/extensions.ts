@@ -59,3 +59,15 @@ export const extensionUsage = (api: Api) => api.get<{ extensions: number; tenant
 export function passwordSheet(rows: NonNullable<ImportJob['passwords']>): string {
   return '\uFEFFextension;sip_username;password\r\n' + rows.map((r) => `${r.extension};${r.sipUsername};${r.password}\r\n`).join('');
 }
+
+export interface Registration {
+  tenantId: number;
+  extension: string;
+  contact: string;
+  source: { address: string; port: number; transport: string };
+  userAgent: string | null;
+  registeredAt: string;
+  expiresAt: string;
+}
+
+export const listRegistrations = async (api: Api) => (await api.get<{ registrations: Registration[] }>('/api/registrations')).registrations;

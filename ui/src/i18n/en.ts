@@ -407,4 +407,7 @@ export const en: Record<MessageKey, string> = {
   'ext.user': 'Employee',
   'ext.noUser': '— not linked —',
   'ext.editTitle': 'Edit extension {n}',
+  'ext.status': 'Phone',
+  'ext.online': 'online',
+  'ext.offline': 'offline',
 };

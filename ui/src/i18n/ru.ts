@@ -406,6 +406,9 @@ export const ru = {
   'ext.user': 'Сотрудник',
   'ext.noUser': '— не привязан —',
   'ext.editTitle': 'Изменить номер {n}',
+  'ext.status': 'Телефон',
+  'ext.online': 'в сети',
+  'ext.offline': 'не в сети',
 } as const;
 
 export type MessageKey = keyof typeof ru;

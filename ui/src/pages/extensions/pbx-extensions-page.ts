@@ -8,7 +8,7 @@ import { pbxFieldErrors } from './pbx-server-text';
 import '../../components/pbx-no-access';
 import '../../components/pbx-one-time-password';
 import { isApiError, type Api } from '../../data/api';
-import { createExtension, deleteExtension, listExtensions, resetSipPassword, updateExtension, type Extension } from '../../data/extensions';
+import { createExtension, deleteExtension, listExtensions, listRegistrations, resetSipPassword, updateExtension, type Extension, type Registration } from '../../data/extensions';
 import type { Tenant, User } from '../../data/types';
 import { t } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -33,6 +33,8 @@ export class PbxExtensionsPage extends PbxElement {
   /** The extension being edited; null: the form creates a new one. */
   @state() private editing: Extension | null = null;
   @state() private users: User[] = [];
+  /** Live registrations by `tenantId:extension`. */
+  @state() private online = new Map<string, Registration[]>();
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
   @state() private shown: { username: string; password: string } | null = null;
@@ -86,12 +88,25 @@ export class PbxExtensionsPage extends PbxElement {
       const r = await listExtensions(this.api, this.q, this.offset, PAGE);
       this.rows = r.extensions;
       this.total = r.total;
+      void this.loadRegistrations();
       this.listError = '';
     } catch (e) {
       if (isApiError(e) && e.status === 403) this.forbidden = true;
       else this.listError = formErrorOf(e);
     }
     this.loaded = true;
+  }
+
+  /** Who is registered now; an employee may not ask, and then the column stays out. */
+  private async loadRegistrations() {
+    if (this.me.role === 'employee') return;
+    try {
+      const map = new Map<string, Registration[]>();
+      for (const r of await listRegistrations(this.api)) map.set(`${r.tenantId}:${r.extension}`, [...(map.get(`${r.tenantId}:${r.extension}`) ?? []), r]);
+      this.online = map;
+    } catch {
+      this.online = new Map();
+    }
   }
 
   override render() {
@@ -119,7 +134,7 @@ export class PbxExtensionsPage extends PbxElement {
           <thead>
             <tr>
               <th>${t('ext.number')}</th><th>${t('ext.displayName')}</th><th>${t('ext.sipUsername')}</th><th>${t('ext.permission')}</th>
-              <th>${t('ext.forwarding')}</th><th>${t('ext.dnd')}</th>${this.writer ? html`<th><span class="visually-hidden">${t('common.actions')}</span></th>` : nothing}
+              <th>${t('ext.status')}</th><th>${t('ext.forwarding')}</th><th>${t('ext.dnd')}</th>${this.writer ? html`<th><span class="visually-hidden">${t('common.actions')}</span></th>` : nothing}
             </tr>
           </thead>
           <tbody>${this.rows.map((x) => this.renderRow(x))}</tbody>
@@ -144,6 +159,7 @@ export class PbxExtensionsPage extends PbxElement {
       <td>${x.displayName}</td>
       <td>${x.sipUsername}</td>
       <td>${permissionName(x.outboundPermission)}</td>
+      <td data-testid="status-${x.extension}">${this.renderStatus(x)}</td>
       <td>${fwd.length ? fwd.map((s) => html`<div>${s}</div>`) : '—'}</td>
       <td>${this.writer
         ? html`<input type="checkbox" aria-label=${t('ext.dndOf', { n: x.extension })} .checked=${x.dnd} @change=${() => this.act(() => updateExtension(this.api, x.id, { dnd: !x.dnd }))} />`
@@ -156,6 +172,12 @@ export class PbxExtensionsPage extends PbxElement {
           </div></td>`
         : nothing}
     </tr>`;
+  }
+
+  private renderStatus(x: Extension) {
+    const regs = this.online.get(`${x.tenantId}:${x.extension}`) ?? [];
+    if (regs.length === 0) return html`<span class="muted">${t('ext.offline')}</span>`;
+    return regs.map((r) => html`<div title=${r.contact}>${t('ext.online')} · ${r.source.address}${r.userAgent ? html`<br /><small>${r.userAgent}</small>` : nothing}</div>`);
   }
 
   private renderForm() {
