@@ -69,7 +69,7 @@ await run(process.execPath, [path.resolve('dist/licensing/cli/main.js'), 'keygen
 // Four media ports per call (RTP + RTCP on each side): room for profile L's 256 calls.
 const mediaPorts = randomPortRange(1200);
 const rtpengine = { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: await freePort(), portMin: mediaPorts.min, portMax: mediaPorts.max, dtmfLogPort: await freePort() };
-const pbx = await startPbx('calls-bench', ['201', '202'], { logLevel: 'warn', rtpengine, license: { developmentKeyFiles: [path.join(vendorDir, 'licence-signing.pub')] } }, installLicence);
+const pbx = await startPbx('calls-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [path.join(vendorDir, 'licence-signing.pub')] } }, installLicence);
 try {
   const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const licence = (await pbx.health()).licence;
@@ -104,7 +104,7 @@ try {
       licence,
       setup: { calls: CALLS, offeredRate: RATE, ...setup.result, seconds: setup.seconds, callsPerSecond: Math.round((setup.result.successful / setup.seconds) * 10) / 10, cpuPercent: setup.cpuPercent },
       held: { calls: CONCURRENT, holdMs: HOLD_MS, ...held.result, peakActiveCallsInHealth: peak, seconds: held.seconds, cpuPercent: held.cpuPercent },
-      cdrs: { total: cdrs.length, answered: cdrs.filter((c) => c.disposition === 'answered').length, inProgress: cdrs.filter((c) => c.status === 'in-progress').length },
+      cdrs: { total: cdrs.length, answered: cdrs.filter((c) => c.disposition === 'answered').length, inProgress: cdrs.filter((c) => c.status === 'in-progress').length, inProgressSample: cdrs.filter((c) => c.status === 'in-progress').slice(0, 3).map((c) => c.callId) },
     }),
   );
 } finally {

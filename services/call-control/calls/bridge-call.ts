@@ -75,7 +75,11 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
       call.target,
       {
         localSdpB: call.offerSdp,
-        localSdpA: (sdpB: string, resB: Loose) => legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address),
+        localSdpA: (sdpB: string, resB: Loose) => {
+          // srf skips cbProvisional for an 18x with SDP; early media is seen here.
+          if (resB.status > 100 && resB.status < 200) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
+          return legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address);
+        },
         // We choose the final response A gets (ring timeout → 480, a phone's 401 → 480).
         passFailure: false,
         ...(call.proxy ? { proxy: call.proxy } : {}),
@@ -88,7 +92,6 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
         },
         cbProvisional: (r: Loose) => {
           if (r.status === 180) deps.recorder.event(id, { type: 'ringing', at: Date.now() });
-          else if (r.status === 183 && r.body) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
         },
       },
     );
@@ -108,6 +111,14 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
   deps.recorder.event(id, { type: 'answer', at: Date.now() });
   call.onAnswered();
   // RFC 3261 §15: a BYE ends the dialog; the B2BUA ends the other leg with its own BYE.
+  // A BYE can arrive in the same read as the ACK, before this code runs (srf then already
+  // emitted 'destroy' to nobody): a dialog no longer connected has ended.
+  if (!uas.connected || !uac.connected) {
+    const callerLeft = !uas.connected;
+    (callerLeft ? uac : uas).destroy().catch(noop);
+    await end(callerLeft ? 'caller' : 'callee', 200);
+    return;
+  }
   uas.on('destroy', () => {
     uac.destroy().catch(noop);
     void end('caller', 200);

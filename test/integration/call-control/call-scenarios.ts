@@ -109,7 +109,7 @@ function uacBody(o: UacOutcome): string {
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold';
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media';
 
 const reply = (status: string, sdp: boolean, tagged = true) => `<send${sdp ? ' retrans="500"' : ''}><![CDATA[
 SIP/2.0 ${status}
@@ -125,6 +125,8 @@ ${sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP.replace('
 
 function uasBody(kind: UasKind): string {
   const invited = `<recv request="INVITE" crlf="true"/>${reply('180 Ringing', false)}`;
+  // RFC 3960 early media: 183 with SDP (its speech plays before the answer), then 200 with the same SDP.
+  if (kind === 'early-media') return `<recv request="INVITE" crlf="true"/>${reply('183 Session Progress', true).replace(' retrans="500"', '')}${PLAY}<pause milliseconds="1500"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/><recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
   if (kind === 'ring-until-cancel') {
     // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.

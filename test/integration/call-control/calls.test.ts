@@ -71,6 +71,35 @@ describe('extension-to-extension calls', () => {
     expect(cdrsTo('202')[0]).toMatchObject({ disposition: 'answered', hangupSide: 'caller' });
   }, 60_000);
 
+  it('passes early media: the callee’s 183 with SDP goes through rtpengine to the caller before the answer', async () => {
+    const callee = await startCallee(uasScenario('early-media'));
+    await registerPhone(pbx, '202', callee.port);
+    const caller = await startCaller(pbx, uacScenario('early', { answer: true }), '201', '202', { holdMs: 500 });
+    await waitFor(() => cdrsTo('202')[0]?.earlyMediaAt !== undefined && cdrsTo('202')[0]?.status === 'in-progress', 10_000, 'answered after early media');
+    const callId = cdrsTo('202')[0]!.callId;
+    // The callee's speech during the 183 (67 packets, 1.3 s) reached rtpengine before anyone answered;
+    // rtpengine drops the first few while it learns the far end, so most rather than all of them.
+    const stats = await media.query(callId);
+    expect(Math.max(...Object.values(stats.parties).map((p) => p.rtp.packets))).toBeGreaterThanOrEqual(40);
+    expect(await caller.exited).toBe(0);
+    expect(await callee.exited).toBe(0);
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 5_000, 'CDR completed');
+    const cdr = pbx.store.cdrs.get(callId)!;
+    expect(cdr.disposition).toBe('answered');
+    expect(cdr.answeredAt! - cdr.earlyMediaAt!).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
+  it('ends calls whose BYE follows the ACK at once (both can reach srf in one read): no CDR or slot left open', async () => {
+    const callee = await startCallee(uasScenario('answer'), 100);
+    await registerPhone(pbx, '202', callee.port);
+    const before = cdrsTo('202').length;
+    const caller = await startCaller(pbx, uacScenario('quick', { answer: true }), '201', '202', { calls: 100, limit: 4, rate: 100, holdMs: 0 });
+    expect(await caller.exited).toBe(0);
+    expect(await callee.exited).toBe(0);
+    await waitFor(() => cdrsTo('202').length - before === 100 && cdrsTo('202').every((c) => c.status === 'completed'), 10_000, 'all 100 CDRs completed');
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'every licence slot released');
+  }, 60_000);
+
   it('passes a callee’s 486 to the caller and records busy', async () => {
     const callee = await startCallee(uasScenario('busy'));
     await registerPhone(pbx, '203', callee.port);
