@@ -2,6 +2,7 @@
 // `extensions` table that the admin API needs and its repo lacks (search,
 // paging, a count per tenant). Read-only on `extensions`: writes to it go
 // through call-control's ExtensionsRepo.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import type { Extension, OutboundPermissionLevel } from './extensions';
 
@@ -140,16 +141,17 @@ export class ExtensionFeaturesRepo {
     return { forwardedFrom, dids };
   }
 
-  /** Writes the whole feature row (insert or replace). */
+  private upsert: Statement<unknown[]> | undefined;
+
+  /** Writes the whole feature row (insert or replace). The statement is prepared once: an import writes thousands. */
   set(extensionId: number, f: ExtensionFeatures, now = new Date()): void {
-    this.db
-      .prepare(
+    this.upsert ??= this.db.prepare(
         `INSERT INTO extension_features (extension_id, user_id, caller_id_name, caller_id_number, dnd, forward_always, forward_busy, forward_no_answer, no_answer_seconds, forward_unreachable, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(extension_id) DO UPDATE SET user_id = excluded.user_id, caller_id_name = excluded.caller_id_name, caller_id_number = excluded.caller_id_number,
            dnd = excluded.dnd, forward_always = excluded.forward_always, forward_busy = excluded.forward_busy, forward_no_answer = excluded.forward_no_answer,
            no_answer_seconds = excluded.no_answer_seconds, forward_unreachable = excluded.forward_unreachable, updated_at = excluded.updated_at`,
-      )
-      .run(extensionId, f.userId, f.callerIdName, f.callerIdNumber, f.dnd ? 1 : 0, f.forward.always, f.forward.busy, f.forward.noAnswer, f.forward.noAnswerSeconds, f.forward.unreachable, now.toISOString());
+    );
+    this.upsert.run(extensionId, f.userId, f.callerIdName, f.callerIdNumber, f.dnd ? 1 : 0, f.forward.always, f.forward.busy, f.forward.noAnswer, f.forward.noAnswerSeconds, f.forward.unreachable, now.toISOString());
   }
 }
