@@ -58,7 +58,12 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
     ended = true;
     clearTimeout(timer);
     // The CDR first, at the moment the call ended; freeing media and the slot may take a round trip.
-    deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}) });
+    try {
+      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}) });
+    } catch (err) {
+      // The row stays in-progress (the recorder keeps it in memory); the slot and media must still be freed.
+      log.error('cdr write failed', { err: err instanceof Error ? err.message : String(err) });
+    }
     await deps.release(id);
     log.info('call ended', { side, sipStatus, reason });
   };

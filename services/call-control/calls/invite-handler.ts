@@ -49,6 +49,19 @@ export function natProxy(contact: string, source: { address: string; port: numbe
 
 export function inviteHandler(deps: InviteDeps) {
   const live = new Set<string>();
+  const handle = handleInvite(deps, live);
+  return async (req: Loose, res: Loose): Promise<void> => {
+    try {
+      await handle(req, res);
+    } catch (err) {
+      // A bug or a failed database write: log it once, answer (RFC 3261 §21.5.1), never crash the process.
+      deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });
+      if (!res.finalResponseSent) res.send(500, 'Server Internal Error', {});
+    }
+  };
+}
+
+function handleInvite(deps: InviteDeps, live: Set<string>) {
   return async (req: Loose, res: Loose): Promise<void> => {
     let cancelled = false;
     req.on('cancel', () => (cancelled = true));
