@@ -410,4 +410,5 @@ export const en: Record<MessageKey, string> = {
   'ext.status': 'Phone',
   'ext.online': 'online',
   'ext.offline': 'offline',
+  'imp.tooBig': 'The file is {mb} MB; up to 1 MB is accepted (about 7,000 rows with every column): split it or drop empty columns.',
 };

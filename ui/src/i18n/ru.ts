@@ -409,6 +409,7 @@ export const ru = {
   'ext.status': 'Телефон',
   'ext.online': 'в сети',
   'ext.offline': 'не в сети',
+  'imp.tooBig': 'Файл {mb} МБ, а принимается до 1 МБ (около 7 000 строк со всеми столбцами): разделите его на части или уберите пустые столбцы.',
 } as const;
 
 export type MessageKey = keyof typeof ru;

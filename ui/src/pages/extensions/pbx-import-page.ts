@@ -15,6 +15,8 @@ import { saveFile } from './save-file';
 
 const POLL_MS = 300;
 const SHOWN_ROWS = 500;
+/** The api reads JSON bodies up to 1 MiB (middleware/json-body.ts); the file travels inside one. */
+const MAX_FILE_BYTES = 1_000_000;
 
 @customElement('pbx-import-page')
 export class PbxImportPage extends PbxElement {
@@ -126,9 +128,14 @@ export class PbxImportPage extends PbxElement {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (!file) return;
     this.fileName = file.name;
-    this.csv = await file.text();
     this.job = null;
     this.passwords = undefined;
+    if (file.size > MAX_FILE_BYTES) {
+      this.preview = null;
+      this.error = t('imp.tooBig', { mb: (file.size / 1_048_576).toFixed(1) });
+      return;
+    }
+    this.csv = await file.text();
     await this.runPreview();
   }
 
