@@ -1,7 +1,6 @@
 // One authenticated (or not yet) drachtio-srf app on the admin port.
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Logger } from '../../common/logger';
 
 let nextConnectionId = 1;
 
@@ -14,10 +13,7 @@ export class AppConnection {
   closed = false;
   private corked = false;
 
-  constructor(
-    private readonly socket: Socket,
-    readonly log: Logger,
-  ) {}
+  constructor(private readonly socket: Socket) {}
 
   get remote(): string {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`;

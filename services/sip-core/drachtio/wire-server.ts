@@ -76,7 +76,7 @@ export class WireServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
-    const conn = new AppConnection(socket, this.opts.log.child({ app: 0 }));
+    const conn = new AppConnection(socket);
     const log = this.opts.log.child({ app: conn.id, remote: conn.remote });
     const decoder = new FrameDecoder(this.opts.maxPayloadBytes ?? 16 * 1024 * 1024);
     this.registry.add(conn);
