@@ -61,6 +61,32 @@ describe('requests without an owner', () => {
     });
   });
 
+  it('spreads new INVITEs round robin over two apps that routed them', async () => {
+    const answered = [counter(), counter()];
+    const apps = await Promise.all(
+      answered.map((n) =>
+        connectSrf(core, {
+          before: (srf: Loose) =>
+            srf.invite(async (req: Loose, res: Loose) => {
+              n.hit();
+              await srf.createUAS(req, res, { localSdp: req.body });
+            }),
+        }),
+      ),
+    );
+    try {
+      await core.waitHealth((h) => ((h.routes as Record<string, number> | undefined)?.invite ?? 0) === 2);
+      const uac = await startSipp({ name: 'round-robin', scenario: 'uac-call.xml', remote: target(), calls: 4 });
+      const { code, stats } = await uac.done;
+      expect(code).toBe(0);
+      expect(stats.successful).toBe(4);
+      expect(answered.map((n) => n.value)).toEqual([2, 2]);
+    } finally {
+      for (const a of apps) a.close();
+    }
+    await core.waitHealth((h) => idle(h) && h.apps === 0);
+  });
+
   it('an app that disconnects while an INVITE rings leaves the caller a 503', async () => {
     const ringing = counter();
     app = await connectSrf(core, {
