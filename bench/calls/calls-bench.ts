@@ -97,7 +97,12 @@ try {
   });
   await uas2.stop('SIGTERM', 2000);
 
-  const cdrs = pbx.store.cdrs.list({ tenantId: pbx.store.tenants.defaultTenant()!.id, limit: 100_000 });
+  const cdrs: ReturnType<Pbx['store']['cdrs']['list']> = [];
+  for (let page = 0; ; page++) {
+    const rows = pbx.store.cdrs.list({ tenantId: pbx.store.tenants.defaultTenant()!.id, limit: 1000, offset: page * 1000 });
+    cdrs.push(...rows);
+    if (rows.length < 1000) break;
+  }
   console.log(
     JSON.stringify({
       machine,

@@ -47,6 +47,24 @@ export function natProxy(contact: string, source: { address: string; port: numbe
   return `sip:${source.address.includes(':') ? `[${source.address}]` : source.address}:${source.port};transport=${source.transport.toLowerCase()}`;
 }
 
+const DELETE_RETRIES_MS = [1000, 5000, 20000];
+
+/**
+ * Frees the call's media ports. Under load rtpengine may miss an ng reply;
+ * an undeleted session would hold its ports until rtpengine's own timeout
+ * and starve new calls ("Ran out of ports"), so a timed-out delete is retried.
+ */
+async function deleteMedia(media: RtpengineMedia, id: string, log: Logger, attempt = 0): Promise<void> {
+  try {
+    await media.delete(id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'media-call-not-found') return;
+    const retryIn = err instanceof AppError && err.code === 'rtpengine-timeout' ? DELETE_RETRIES_MS[attempt] : undefined;
+    log.warn('rtpengine delete failed', { attempt, retryInMs: retryIn, err: err instanceof Error ? err.message : String(err) });
+    if (retryIn !== undefined) setTimeout(() => void deleteMedia(media, id, log, attempt + 1), retryIn).unref();
+  }
+}
+
 export function inviteHandler(deps: InviteDeps) {
   const live = new Set<string>();
   const handle = handleInvite(deps, live);
@@ -109,12 +127,7 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     const release = async () => {
       live.delete(id);
       deps.ledger.release(id);
-      if (!mediaOpen) return;
-      try {
-        await deps.media.delete(id);
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === 'media-call-not-found')) log.warn('rtpengine delete failed', { err: err instanceof Error ? err.message : String(err) });
-      }
+      if (mediaOpen) await deleteMedia(deps.media, id, log);
     };
     let offerSdp: string;
     try {
