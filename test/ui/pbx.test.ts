@@ -144,6 +144,15 @@ describe('PBX pages', () => {
     expect(await row.textContent()).toContain('задан');
     expect(await page.locator('pbx-trunks-page #password').inputValue()).toBe('');
     expect(await page.evaluate(async () => await (await fetch('/api/trunks')).text())).not.toContain('Operator-Secret-42');
+    // Edit with the password left empty: the stored one is kept.
+    const trunkId = await page.evaluate(async () => ((await (await fetch('/api/trunks')).json()) as { trunks: Array<{ id: number }> }).trunks[0]!.id);
+    await page.getByTestId(`edit-trunk-${trunkId}`).click();
+    expect(await page.locator('pbx-trunks-page #password').inputValue()).toBe('');
+    expect(await page.locator('pbx-trunks-page #password-hint').textContent()).toContain('оставьте поле пустым');
+    await page.locator('pbx-trunks-page #channelLimit').fill('30');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await expect.poll(() => row.locator('td').nth(4).textContent()).toBe('30');
+    expect(await row.textContent()).toContain('задан');
     await page.locator('pbx-trunks-page #didNumber').fill('+74951234500');
     await page.locator('pbx-trunks-page #didExtension').fill('201');
     await page.getByRole('button', { name: 'Добавить номер' }).click();

@@ -410,6 +410,8 @@ export const ru = {
   'ext.online': 'в сети',
   'ext.offline': 'не в сети',
   'imp.tooBig': 'Файл {mb} МБ, а принимается до 1 МБ (около 7 000 строк со всеми столбцами): разделите его на части или уберите пустые столбцы.',
+  'trunks.editTitle': 'Изменить транк «{name}»',
+  'trunks.passwordKeep': 'Пароль задан; оставьте поле пустым, чтобы не менять его',
 } as const;
 
 export type MessageKey = keyof typeof ru;

@@ -8,7 +8,7 @@ import { formErrorOf, type FieldErrors } from '../../components/field-errors';
 import { pbxFieldErrors } from '../extensions/pbx-server-text';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
-import { createDid, createTrunk, deleteDid, deleteTrunk, listDids, listTrunks, type Did, type Trunk, type TrunkInput } from '../../data/trunks';
+import { createDid, createTrunk, deleteDid, deleteTrunk, listDids, listTrunks, updateTrunk, type Did, type Trunk, type TrunkInput } from '../../data/trunks';
 import type { Tenant, User } from '../../data/types';
 import { t } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -28,6 +28,19 @@ interface Draft {
 
 const emptyDraft = (): Draft => ({ name: '', kind: 'register', host: '', port: '5060', transport: 'udp', username: '', password: '', addresses: '', channelLimit: '0', outboundCallerId: '' });
 
+const draftOf = (x: Trunk): Draft => ({
+  name: x.name,
+  kind: x.kind,
+  host: x.host ?? '',
+  port: String(x.port),
+  transport: x.transport,
+  username: x.username ?? '',
+  password: '',
+  addresses: x.addresses.join(', '),
+  channelLimit: String(x.channelLimit),
+  outboundCallerId: x.outboundCallerId,
+});
+
 function toInput(d: Draft): TrunkInput {
   const base = { name: d.name.trim(), kind: d.kind, port: Number(d.port) || 0, transport: d.transport, channelLimit: Number(d.channelLimit) || 0, outboundCallerId: d.outboundCallerId.trim() };
   if (d.kind === 'ip') return { ...base, addresses: d.addresses.split(/[\s,;]+/).filter(Boolean) };
@@ -44,6 +57,8 @@ export class PbxTrunksPage extends PbxElement {
   @state() private forbidden = false;
   @state() private error = '';
   @state() private draft: Draft = emptyDraft();
+  /** The trunk being edited; null: the form creates one. An empty password keeps the stored one. */
+  @state() private editing: Trunk | null = null;
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
   @state() private did = { number: '', extension: '', trunkId: '' };
@@ -91,13 +106,16 @@ export class PbxTrunksPage extends PbxElement {
                 <td>${x.kind === 'register' ? `${x.username ?? ''}@${x.host ?? ''}:${x.port} (${x.transport.toUpperCase()})` : x.addresses.join(', ')}</td>
                 <td>${x.hasPassword ? t('trunks.passwordSet') : '—'}</td>
                 <td>${x.channelLimit || t('trunks.unlimited')}</td>
-                <td><button type="button" class="danger" @click=${() => this.act(t('trunks.confirmDelete', { name: x.name }), () => deleteTrunk(this.api, x.id))}>${t('common.delete')}</button></td>
+                <td><div class="row">
+                  <button type="button" class="secondary" data-testid="edit-trunk-${x.id}" @click=${() => this.startEdit(x)}>${t('common.edit')}</button>
+                  <button type="button" class="danger" @click=${() => this.act(t('trunks.confirmDelete', { name: x.name }), () => deleteTrunk(this.api, x.id))}>${t('common.delete')}</button>
+                </div></td>
               </tr>`,
             )}</tbody>
           </table></div>`}
-      <h2>${t('trunks.create')}</h2>
-      ${needTenant ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
-      ${this.renderTrunkForm(needTenant)}
+      <h2>${this.editing ? t('trunks.editTitle', { name: this.editing.name }) : t('trunks.create')}</h2>
+      ${needTenant && !this.editing ? html`<p class="notice">${t('ext.chooseTenant')}</p>` : nothing}
+      ${this.renderTrunkForm(needTenant && !this.editing)}
       <h2>${t('dids.title')}</h2>
       ${this.renderDids(needTenant)}`;
   }
@@ -117,7 +135,8 @@ export class PbxTrunksPage extends PbxElement {
           </select>
         </div>
         ${d.kind === 'register'
-          ? html`${f('host', 'trunks.host')} ${f('username', 'trunks.username')} ${f('password', 'trunks.password', 'password', t('trunks.passwordHint'))}`
+          ? html`${f('host', 'trunks.host')} ${f('username', 'trunks.username')}
+            ${f('password', 'trunks.password', 'password', t(this.editing?.hasPassword ? 'trunks.passwordKeep' : 'trunks.passwordHint'))}`
           : f('addresses', 'trunks.addresses', 'text', t('trunks.addressesHint'))}
         ${f('port', 'trunks.port')}
         <div class="field">
@@ -129,7 +148,10 @@ export class PbxTrunksPage extends PbxElement {
         ${f('channelLimit', 'trunks.channels', 'text', t('trunks.channelsHint'))} ${f('outboundCallerId', 'trunks.callerId')}
       </div>
       <div class="error" role="alert">${this.formError}</div>
-      <button type="submit" ?disabled=${disabled}>${t('trunks.submit')}</button>
+      <div class="row">
+        <button type="submit" ?disabled=${disabled}>${this.editing ? t('common.save') : t('trunks.submit')}</button>
+        ${this.editing ? html`<button type="button" class="secondary" @click=${() => this.stopEdit()}>${t('common.cancel')}</button>` : nothing}
+      </div>
     </form>`;
   }
 
@@ -165,10 +187,26 @@ export class PbxTrunksPage extends PbxElement {
     this.formError = '';
   }
 
+  private startEdit(x: Trunk) {
+    this.editing = x;
+    this.draft = draftOf(x);
+    this.errors = {};
+    this.formError = '';
+  }
+
+  private stopEdit() {
+    this.editing = null;
+    this.draft = emptyDraft();
+    this.errors = {};
+    this.formError = '';
+  }
+
   private async submit(e: Event) {
     e.preventDefault();
     try {
-      await createTrunk(this.api, toInput(this.draft));
+      if (this.editing) await updateTrunk(this.api, this.editing.id, toInput(this.draft));
+      else await createTrunk(this.api, toInput(this.draft));
+      this.editing = null;
       this.draft = emptyDraft();
       await this.load();
     } catch (err) {
