@@ -141,6 +141,13 @@ describe('extensions', () => {
     expect(r.body).toMatchObject({ code: 'licence-extension-limit', details: { limit: 10, count: 10 } });
     expect(new ExtensionsRepo(h.store.db).countAll()).toBe(10);
   });
+
+  it('gives the last licensed place to one of several simultaneous requests', async () => {
+    for (let i = 0; i < 8; i++) await admin.request('POST', '/api/extensions', { extension: `41${i}` });
+    const replies = await Promise.all(['420', '421', '422', '423'].map((n) => admin.request('POST', '/api/extensions', { extension: n })));
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 201, 403, 403]);
+    expect(new ExtensionsRepo(h.store.db).countAll()).toBe(10);
+  });
 });
 
 describe('extension usage', () => {

@@ -3,6 +3,7 @@ import { currentLicence } from '../../../appliance/license/licence-service';
 import { canCreateExtension } from '../../../licensing';
 import { AppError } from '../../common/errors';
 import { ExtensionsRepo } from '../../store/repos/extensions';
+import type { Store } from '../../store';
 import type { ApiDeps } from '../context';
 
 export async function extensionLimit(deps: ApiDeps): Promise<number> {
@@ -10,11 +11,14 @@ export async function extensionLimit(deps: ApiDeps): Promise<number> {
   return e.limits.extensions;
 }
 
-/** Throws 403 licence-extension-limit unless `adding` more extensions fit. */
-export async function checkExtensionLimit(deps: ApiDeps, adding = 1): Promise<void> {
-  const limit = await extensionLimit(deps);
-  const count = new ExtensionsRepo(deps.store.db).countAll();
+/**
+ * Throws 403 licence-extension-limit unless `adding` more extensions fit.
+ * Synchronous over the store: call it inside the transaction that inserts,
+ * so two requests at once cannot both take the last place.
+ */
+export function assertExtensionsFit(store: Store, limit: number, adding = 1): void {
+  const count = new ExtensionsRepo(store.db).countAll();
   // canCreateExtension answers for one more; for n more ask as if n-1 already existed.
   const d = canCreateExtension({ extensions: limit }, count + adding - 1);
-  if (!d.ok) throw new AppError(d.error.status, d.error.code, d.error.message, { ...(d.error.details as object), adding });
+  if (!d.ok) throw new AppError(d.error.status, d.error.code, d.error.message, { ...(d.error.details as object), count, adding });
 }

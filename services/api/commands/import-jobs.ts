@@ -8,6 +8,7 @@ import type { ExtensionFeatures, Store, Tenant } from '../../store';
 import { ExtensionsRepo } from '../../store/repos/extensions';
 import type { CreateExtensionInput } from '../routes/extensions/schema';
 import { newSipSecret } from './create-extension';
+import { assertExtensionsFit } from './extension-licence';
 import { mergeFeatures } from './extension-rules';
 
 const CHUNK = 250;
@@ -49,11 +50,12 @@ export class ImportJobs {
     return view;
   }
 
-  start(store: Store, tenant: Tenant, userId: number, inputs: CreateExtensionInput[], onDone: (job: ImportJob) => void): ImportJob {
+  /** `limit`: the licence's extension limit, checked again inside the write transaction. */
+  start(store: Store, tenant: Tenant, userId: number, inputs: CreateExtensionInput[], limit: number, onDone: (job: ImportJob) => void): ImportJob {
     this.expire();
     const job: ImportJob = { id: randomUUID(), userId, tenantId: tenant.id, state: 'running', total: inputs.length, done: 0, created: this.now(), passwordsDelivered: false };
     this.jobs.set(job.id, job);
-    void this.run(store, tenant, job, inputs).then(
+    void this.run(store, tenant, job, inputs, limit).then(
       () => onDone(job),
       (e: unknown) => {
         job.state = 'failed';
@@ -64,7 +66,7 @@ export class ImportJobs {
     return job;
   }
 
-  private async run(store: Store, tenant: Tenant, job: ImportJob, inputs: CreateExtensionInput[]): Promise<void> {
+  private async run(store: Store, tenant: Tenant, job: ImportJob, inputs: CreateExtensionInput[], limit: number): Promise<void> {
     const prepared: Array<{ input: CreateExtensionInput; username: string; password: string; ha1: { MD5: string; 'SHA-256': string }; features: ExtensionFeatures }> = [];
     for (let i = 0; i < inputs.length; i += CHUNK) {
       for (const input of inputs.slice(i, i + CHUNK)) {
@@ -77,6 +79,8 @@ export class ImportJobs {
     }
     const repo = new ExtensionsRepo(store.db);
     store.db.transaction(() => {
+      // Extensions made while the passwords were prepared count too.
+      assertExtensionsFit(store, limit, prepared.length);
       for (const p of prepared) {
         const ext = repo.create({
           tenantId: tenant.id,

@@ -52,7 +52,7 @@ export function importRoutes(deps: ApiDeps, router: Router<ApiState>): void {
     if (!licence.ok)
       throw new AppError(403, 'licence-extension-limit', `The licence allows ${limit} extensions; ${existing} exist and the file adds ${licence.adding}. Nothing was imported.`, { limit, count: existing, adding: licence.adding });
     const actor = actorOf(ctx).user;
-    const job = jobs.start(deps.store, tenant, actor.id, plan.valid.map((v) => v.input), (j) =>
+    const job = jobs.start(deps.store, tenant, actor.id, plan.valid.map((v) => v.input), limit, (j) =>
       audit(deps, ctx, {
         tenantId: tenant.id,
         action: 'extension.import',

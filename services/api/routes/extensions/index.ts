@@ -8,7 +8,7 @@ import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { ExtensionsRepo } from '../../../store/repos/extensions';
 import { insertExtension, newSipSecret } from '../../commands/create-extension';
-import { checkExtensionLimit } from '../../commands/extension-licence';
+import { assertExtensionsFit, extensionLimit } from '../../commands/extension-licence';
 import { checkFeatures, mergeFeatures } from '../../commands/extension-rules';
 import { loadExtension, targetTenant } from './extensions';
 import { importRoutes } from './import';
@@ -45,8 +45,11 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     if (existing.extensions.has(input.extension)) throw conflict('extension-exists', `extension ${input.extension} already exists in this tenant`, { field: 'extension' });
     const username = input.sipUsername ?? input.extension;
     if (existing.usernames.has(username)) throw conflict('extension-exists', `SIP user name ${username} is taken in this tenant`, { field: 'sipUsername' });
-    await checkExtensionLimit(deps);
-    const { extension, password } = deps.store.db.transaction(() => insertExtension(deps.store, tenant, input))();
+    const limit = await extensionLimit(deps);
+    const { extension, password } = deps.store.db.transaction(() => {
+      assertExtensionsFit(deps.store, limit);
+      return insertExtension(deps.store, tenant, input);
+    })();
     audit(deps, ctx, { tenantId: tenant.id, action: 'extension.create', target: `extension:${extension.id}`, details: { extension: extension.extension, sipUsername: extension.sipUsername } });
     ctx.status = 201;
     ctx.body = { extension, password };
