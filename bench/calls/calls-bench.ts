@@ -5,16 +5,13 @@
 // concurrent calls held open with real G.711 speech, and the CPU each
 // process spent. Needs a build (npm run build) for the appliance's CLI.
 // Run: node bench/calls/run.mjs --entry calls [--rate 100] [--calls 1000] [--concurrent 200] [--hold 15000]
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { freePort, randomPortRange } from '../../test/helpers/ports';
 import { tempDir } from '../../test/helpers/tmp';
 import { stopAll } from '../../test/helpers/processes';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
-import { registerPhone, startCallee, startCaller, startPbx, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
+import { installTestLicence, registerPhone, startCallee, startCaller, startPbx, vendorKey, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
 
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1] ?? ''));
@@ -22,7 +19,6 @@ const RATE = Number(args.get('rate') ?? 100);
 const CALLS = Number(args.get('calls') ?? 1000);
 const CONCURRENT = Number(args.get('concurrent') ?? 200);
 const HOLD_MS = Number(args.get('hold') ?? 15000);
-const run = promisify(execFile);
 const SIPP_BUFFERS = ['-buff_size', '4194304'];
 
 function cpuTicks(pid: number): number {
@@ -51,25 +47,13 @@ function sippCounts(s: SippRun): { successful: number; failed: number } {
   return { successful: grab('Successful call'), failed: grab('Failed call') };
 }
 
-async function installLicence(app: Pbx['app']): Promise<void> {
-  const vendorCli = path.resolve('dist/licensing/cli/main.js');
-  const dir = vendorDir;
-  const req = path.join(dir, 'request.txt');
-  const lic = path.join(dir, 'bench.lic');
-  const r = await app.korobka('license', 'request', '--out', req);
-  if (r.code !== 0) throw new Error(`license request: ${r.stderr}`);
-  await run(process.execPath, [vendorCli, 'issue', '--request', req, '--profile', 'L', '--customer', 'bench', '--expires', '2099-12-31', '--key', dir, '--out', lic], { timeout: 60_000 });
-  const inst = await app.korobka('license', 'install', lic);
-  if (inst.code !== 0) throw new Error(`license install: ${inst.stderr}`);
-}
-
 const vendorTmp = tempDir('korobka-bench-vendor-');
 const vendorDir = vendorTmp.dir;
-await run(process.execPath, [path.resolve('dist/licensing/cli/main.js'), 'keygen', '--out', vendorDir], { timeout: 60_000 });
+const publicKey = await vendorKey(vendorDir);
 // Four media ports per call (RTP + RTCP on each side): room for profile L's 256 calls.
 const mediaPorts = randomPortRange(1200);
 const rtpengine = { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: await freePort(), portMin: mediaPorts.min, portMax: mediaPorts.max, dtmfLogPort: await freePort() };
-const pbx = await startPbx('calls-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [path.join(vendorDir, 'licence-signing.pub')] } }, installLicence);
+const pbx = await startPbx('calls-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [publicKey] } }, (app) => installTestLicence(app, vendorDir, 'L'));
 try {
   const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const licence = (await pbx.health()).licence;

@@ -1,8 +1,10 @@
 // The running appliance as a PBX for call tests: extensions with digest
 // passwords in its SQLite file, phones registered through sip-core, sipp
 // callers and callees on free loopback ports.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { computeHa1Set } from '../../../services/call-control/auth/digest';
 import { defaultFeatures, openStore, type Store } from '../../../services/store';
 import { makeAppliance, waitFor, type Appliance } from '../appliance/appliance';
@@ -97,6 +99,26 @@ export async function startCaller(pbx: Pbx, scenario: string, from: string, to: 
   ];
   const p = startProcess('sipp', args, { logFile: path.join(testOutputDir('call-control', 'calls'), `uac-${port}.log`), timeoutMs: 90_000 });
   return Object.assign(p, { port });
+}
+
+const run = promisify(execFile);
+const VENDOR_CLI = path.resolve('dist/licensing/cli/main.js');
+
+/** A vendor signing key for test licences (configure its .pub in license.developmentKeyFiles). */
+export async function vendorKey(dir: string): Promise<string> {
+  await run(process.execPath, [VENDOR_CLI, 'keygen', '--out', dir], { timeout: 60_000 });
+  return path.join(dir, 'licence-signing.pub');
+}
+
+/** The offline activation as an admin does it: request code, vendor signs for `profile`, install. */
+export async function installTestLicence(app: Appliance, vendorDir: string, profile: 'S' | 'M' | 'L' | 'XL'): Promise<void> {
+  const req = path.join(vendorDir, 'request.txt');
+  const lic = path.join(vendorDir, `${profile}.lic`);
+  const r = await app.korobka('license', 'request', '--out', req);
+  if (r.code !== 0) throw new Error(`license request: ${r.stderr}`);
+  await run(process.execPath, [VENDOR_CLI, 'issue', '--request', req, '--profile', profile, '--customer', 'test', '--expires', '2099-12-31', '--key', vendorDir, '--out', lic], { timeout: 60_000 });
+  const inst = await app.korobka('license', 'install', lic);
+  if (inst.code !== 0) throw new Error(`license install: ${inst.stderr}`);
 }
 
 export { waitFor };
