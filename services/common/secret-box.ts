@@ -42,3 +42,12 @@ export class SecretBox {
 }
 
 export const secretUnreadable = () => new AppError(500, 'secret-unreadable', 'a stored secret does not open with this master key (wrong key or altered value)');
+
+/**
+ * Trunk passwords: sealed by the api, opened by call-control to register.
+ * `new SecretBox(masterKey, TRUNK_PASSWORD.purpose).open(sealed, TRUNK_PASSWORD.aad(tenantId))`.
+ */
+export const TRUNK_PASSWORD = {
+  purpose: 'trunk-password',
+  aad: (tenantId: number) => `trunk-password tenant:${tenantId}`,
+} as const;

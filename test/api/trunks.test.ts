@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SecretBox } from '../../services/common/secret-box';
+import { SecretBox, TRUNK_PASSWORD } from '../../services/common/secret-box';
 import { startApi, type Client, type Harness } from './harness';
 
 let h: Harness;
@@ -35,8 +35,8 @@ describe('trunks', () => {
     expect(sealed).toMatch(/^v1:/);
     for (const f of [h.store.db.name, `${h.store.db.name}-wal`]) if (existsSync(f)) expect(readFileSync(f).includes(Buffer.from(PASSWORD)), f).toBe(false);
     const master = readFileSync(path.join(dataDir, 'keys', 'master.key'));
-    const box = new SecretBox(master, 'trunk-password');
-    expect(box.open(sealed, `trunk-password tenant:${tenant}`)).toBe(PASSWORD);
+    const box = new SecretBox(master, TRUNK_PASSWORD.purpose);
+    expect(box.open(sealed, TRUNK_PASSWORD.aad(tenant))).toBe(PASSWORD);
     // Bound to its tenant: the same value does not open as another tenant's.
     expect(() => box.open(sealed, `trunk-password tenant:${other}`)).toThrow(/does not open/);
     const p = await admin.request('PATCH', `/api/trunks/${r.body.trunk.id}`, { channelLimit: 20 });

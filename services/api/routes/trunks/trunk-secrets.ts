@@ -2,12 +2,12 @@
 // recordings vault keeps (<dataDir>/keys/master.key, or the configured file),
 // loaded on first use. The associated data binds a password to its tenant.
 import { loadMasterKey } from '../../../recordings';
-import { SecretBox } from '../../../common/secret-box';
+import { SecretBox, TRUNK_PASSWORD } from '../../../common/secret-box';
 import type { ApiDeps } from '../../context';
 
-export const trunkAad = (tenantId: number) => `trunk-password tenant:${tenantId}`;
+export const trunkAad = TRUNK_PASSWORD.aad;
 
 export function trunkSecrets(deps: ApiDeps): () => SecretBox {
   let box: SecretBox | undefined;
-  return () => (box ??= new SecretBox(loadMasterKey({ dataDir: deps.config.dataDir, masterKeyPath: deps.config.recordings.masterKeyPath }).key, 'trunk-password'));
+  return () => (box ??= new SecretBox(loadMasterKey({ dataDir: deps.config.dataDir, masterKeyPath: deps.config.recordings.masterKeyPath }).key, TRUNK_PASSWORD.purpose));
 }
