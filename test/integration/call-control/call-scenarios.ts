@@ -74,7 +74,25 @@ Content-Length: 0
 const head = `${invite(1, false)}<recv response="100" optional="true"/><recv response="407" auth="true"/>${ack(1, false)}${invite(2, true)}<recv response="100" optional="true"/>`;
 
 /** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, or "answered or 503 licence refusal". */
-export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true };
+export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true } | { heldByCallee: true };
+
+/** The caller's side of a hold from the callee: a re-INVITE with a=sendonly arrives (checked), answered recvonly. */
+const heldByCallee = `<recv request="INVITE"><action><ereg regexp="a=sendonly" search_in="body" check_it="true" assign_to="held"/><log message="offer [$held]"/></action></recv>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP.replace('2353687637', '2353687638')}
+a=recvonly
+]]></send>
+<recv request="ACK"/>`;
 
 /** RFC 3264 §8.4 hold: a re-INVITE with a=sendonly; the answer must come back a=recvonly (checked). */
 const reInvite = (cseq: number, direction: 'sendonly' | 'sendrecv', expectBack: 'recvonly' | 'sendrecv') => `<send retrans="500"><![CDATA[
@@ -98,6 +116,11 @@ a=${direction}
 ${ack(cseq, true)}`;
 
 function uacBody(o: UacOutcome): string {
+  if ('heldByCallee' in o) {
+    // After B's re-INVITE the last message is not from the answer any more: keep the To (with B's tag) for the BYE.
+    const answered = `<recv response="200" rrs="true"><action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="peer"/></action></recv>`;
+    return `${head}<recv response="180" optional="true"/>${answered}${ack(2, true)}${heldByCallee}<pause milliseconds="300"/>${bye().replace('[last_To:]', 'To: [$peer]')}`;
+  }
   if ('hold' in o) return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
   if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
   if ('cancel' in o) return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
@@ -109,7 +132,38 @@ function uacBody(o: UacOutcome): string {
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media';
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold';
+
+/** The callee puts the caller on hold: its own re-INVITE in the dialog (RFC 3261 §14.1, its own CSeq space), a=sendonly; the answer must be recvonly. */
+const calleeHolds = `<pause milliseconds="500"/>
+<send retrans="500"><![CDATA[
+INVITE [$target] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:callee@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
+To: [$remote]
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:callee@[local_ip]:[local_port];transport=[transport]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP.replace('user1', 'user2').replace('2353687637', '2353687638')}
+a=sendonly
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="200"><action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="back"/><log message="answer [$back]"/></action></recv>
+<send><![CDATA[
+ACK [$target] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:callee@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
+To: [$remote]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>`;
 
 const reply = (status: string, sdp: boolean, tagged = true) => `<send${sdp ? ' retrans="500"' : ''}><![CDATA[
 SIP/2.0 ${status}
@@ -127,6 +181,10 @@ function uasBody(kind: UasKind): string {
   const invited = `<recv request="INVITE" crlf="true"/>${reply('180 Ringing', false)}`;
   // RFC 3960 early media: 183 with SDP (its speech plays before the answer), then 200 with the same SDP.
   if (kind === 'early-media') return `<recv request="INVITE" crlf="true"/>${reply('183 Session Progress', true).replace(' retrans="500"', '')}${PLAY}<pause milliseconds="1500"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/><recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+  if (kind === 'answer-then-hold') {
+    const invitedKeepingFrom = `<recv request="INVITE" crlf="true"><action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote"/><ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="target"/></action></recv>${reply('180 Ringing', false)}`;
+    return `${invitedKeepingFrom}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${calleeHolds}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+  }
   if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
   if (kind === 'ring-until-cancel') {
     // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.

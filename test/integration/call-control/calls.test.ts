@@ -71,6 +71,14 @@ describe('extension-to-extension calls', () => {
     expect(cdrsTo('202')[0]).toMatchObject({ disposition: 'answered', hangupSide: 'caller' });
   }, 60_000);
 
+  it('holds from the callee’s side: B’s re-INVITE with a=sendonly reaches A through rtpengine, recvonly goes back', async () => {
+    const callee = await startCallee(uasScenario('answer-then-hold'));
+    await registerPhone(pbx, '202', callee.port);
+    const caller = await startCaller(pbx, uacScenario('held-by-callee', { heldByCallee: true }), '201', '202');
+    expect(await caller.exited).toBe(0);
+    expect(await callee.exited).toBe(0);
+  }, 60_000);
+
   it('passes early media: the callee’s 183 with SDP goes through rtpengine to the caller before the answer', async () => {
     const callee = await startCallee(uasScenario('early-media'));
     await registerPhone(pbx, '202', callee.port);
