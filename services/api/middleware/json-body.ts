@@ -5,9 +5,16 @@ import { badRequest, payloadTooLarge, unsupportedMediaType } from '../errors';
 
 const MAX = 1_048_576;
 
-export function jsonBody(limit = MAX): Middleware {
+/** Larger bodies for the few endpoints that take whole files. */
+const LARGER: Record<string, number> = {
+  // 10,000 extension rows with every column filled.
+  '/api/extensions/import': 4 * MAX,
+};
+
+export function jsonBody(defaultLimit = MAX): Middleware {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method)) return next();
+    const limit = LARGER[ctx.path] ?? defaultLimit;
     const length = Number(ctx.get('content-length') || 0);
     if (length > limit) throw payloadTooLarge(limit);
     const chunks: Buffer[] = [];

@@ -410,7 +410,7 @@ export const en: Record<MessageKey, string> = {
   'ext.status': 'Phone',
   'ext.online': 'online',
   'ext.offline': 'offline',
-  'imp.tooBig': 'The file is {mb} MB; up to 1 MB is accepted (about 7,000 rows with every column): split it or drop empty columns.',
+  'imp.tooBig': 'The file is {mb} MB; up to 3 MB is accepted: split it or drop empty columns.',
   'trunks.editTitle': 'Edit trunk {name}',
   'trunks.passwordKeep': 'A password is set; leave empty to keep it',
 };
