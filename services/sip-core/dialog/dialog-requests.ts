@@ -4,6 +4,7 @@ import { SipHeaders, SipRequest } from '../sip/message';
 import { formatHost, parseUri } from '../sip/header-values';
 import type { ClientTransaction, Destination, SendResult, SipResponse } from '../sip/types';
 import type { Controller } from '../drachtio/controller';
+import type { CdrStopReason } from '../drachtio/cdr';
 import { deliverUnsolicited, newBranch } from '../drachtio/sip-build';
 import type { Dialog } from './dialog';
 import { resolveNextHop } from './next-hop';
@@ -79,7 +80,12 @@ export async function sendInDialog(
  * 200): BYE to the far end, an `unsolicited` BYE to the owning app (notes A.5),
  * cdr:stop, and the dialog is removed.
  */
-export async function sendByeInDialog(c: Controller, dialog: Dialog, why: string): Promise<void> {
+export async function sendByeInDialog(
+  c: Controller,
+  dialog: Dialog,
+  why: string,
+  cdrReason: CdrStopReason = 'system-initiated-termination',
+): Promise<void> {
   if (dialog.ending) return;
   dialog.ending = true;
   const seq = ++dialog.localSeq;
@@ -88,7 +94,7 @@ export async function sendByeInDialog(c: Controller, dialog: Dialog, why: string
   c.dialogs.remove(dialog);
   const { ctxn, dest } = await sendInDialog(c, dialog, built, () => undefined);
   const raw = c.serialize(ctxn.request);
-  c.cdr.stop('application', 'system-initiated-termination', raw.toString('utf8'));
+  c.cdr.stop('application', cdrReason, raw.toString('utf8'));
   if (!dialog.owner.closed) {
     const local = c.localFor(dest.transport, dest.address);
     const sent: SendResult = { local, destination: dest, raw };

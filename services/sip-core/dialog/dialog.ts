@@ -62,6 +62,8 @@ export class Dialog {
   ackableSeq: number | undefined;
   /** UAC: the ACK sent for the last 2xx, re-sent on 2xx retransmissions (§13.2.2.4). */
   lastAck: { req: SipRequest; dest: Destination; seq: number } | undefined;
+  /** RFC 4028: stops the session timer (refresh or expiry). */
+  stopSessionTimer: (() => void) | undefined;
   /** UAS: stops retransmitting our 2xx (on ACK, §13.3.1.4). */
   stopTwoHundred: (() => void) | undefined;
   /** UAC: the INVITE was CANCELed but a 2xx came anyway: ACK, then BYE (notes A.6.3). */

@@ -5,6 +5,7 @@ import type { MessageSource } from '../sip/types';
 import type { Dialog } from '../dialog/dialog';
 import type { Controller, OutboundTxn } from './controller';
 import { refreshTarget } from './network-requests';
+import { armFromTwoHundred } from '../dialog/session-timer';
 import { deliverToApp } from './sip-build';
 import { wireTime } from './leader';
 
@@ -62,6 +63,7 @@ function onCreatingResponse(c: Controller, entry: OutboundTxn, dialog: Dialog, r
       dialog.inviteInProgress = false;
       if (entry.canceled) dialog.ackBye = true;
       c.cdr.start('network', 'uac', raw());
+      armFromTwoHundred(c, dialog, res, 'uac');
     }
     return;
   }
@@ -76,9 +78,11 @@ function onInDialogResponse(c: Controller, entry: OutboundTxn, dialog: Dialog, r
     if (res.status < 300) {
       refreshTarget(dialog, res);
       dialog.ackableSeq = res.cseq.seq;
+      armFromTwoHundred(c, dialog, res, 'uac');
     }
     return;
   }
+  if (entry.method === 'UPDATE' && res.status >= 200 && res.status < 300) armFromTwoHundred(c, dialog, res, 'uac');
   if (entry.method === 'NOTIFY' && dialog.kind === 'subscribe' && res.status < 300 && endsSubscription(entry.ctxn.request.get('subscription-state'))) {
     c.dialogs.remove(dialog);
     return;

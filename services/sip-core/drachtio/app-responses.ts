@@ -3,6 +3,7 @@ import type { SipResponse } from '../sip/message';
 import type { Destination, MessageSource } from '../sip/types';
 import { Dialog } from '../dialog/dialog';
 import { retransmitUntilAck } from '../dialog/two-hundred-retransmit';
+import { armFromTwoHundred } from '../dialog/session-timer';
 import type { AppConnection } from './app-connection';
 import { ensureContentType, rewriteLocalhost } from './app-message';
 import type { Controller, InboundTxn } from './controller';
@@ -132,12 +133,14 @@ function afterFinal(c: Controller, entry: InboundTxn, res: SipResponse, sentRaw:
       dialog.state = 'confirmed';
       if (!entry.initial) refreshTarget(dialog, req);
       retransmitUntilAck(c, dialog, res, sourceDestination(entry.txn.source));
+      armFromTwoHundred(c, dialog, res, 'uas');
     } else {
       dialog.inviteInProgress = false;
       if (entry.initial) c.dialogs.remove(dialog);
     }
     return;
   }
+  if (req.method === 'UPDATE' && ok && dialog?.state === 'confirmed') armFromTwoHundred(c, dialog, res, 'uas');
   if (req.method === 'NOTIFY' && dialog?.kind === 'subscribe' && ok && endsSubscription(req.get('subscription-state'))) {
     c.dialogs.remove(dialog);
     return;

@@ -74,7 +74,7 @@ export class Controller implements AppCommandHandler {
   readonly cdr: CdrEmitter;
   readonly stack: SipStack;
   readonly log: Logger;
-  counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0, proxiedInDialog: 0, extraForksEnded: 0 };
+  counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0, proxiedInDialog: 0, extraForksEnded: 0, sessionRefreshes: 0 };
 
   constructor(readonly opts: ControllerOptions) {
     this.stack = opts.stack;
