@@ -30,6 +30,7 @@ import '../pages/extensions/pbx-import-page';
 import '../pages/calls/pbx-calls-page';
 import '../pages/trunks/pbx-trunks-page';
 import '../pages/licence/pbx-licence-page';
+import '../pages/recordings/pbx-recordings-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
 const TENANT_KEY = 'korobka.tenant';
@@ -329,6 +330,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-trunks-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-trunks-page>`;
       case '/calls':
         return html`<pbx-calls-page .api=${this.api}></pbx-calls-page>`;
+      case '/recordings':
+        return html`<pbx-recordings-page .api=${this.api} .userRole=${role}></pbx-recordings-page>`;
       case '/licence':
         return html`<pbx-licence-page .api=${this.api} .userRole=${role}></pbx-licence-page>`;
       default:

@@ -1,4 +1,4 @@
-import { html, css } from 'lit';
+import { html, css, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Role } from '../data/types';
 import { t } from '../i18n';
@@ -76,10 +76,10 @@ export class PbxNav extends PbxElement {
       ${visible.map(
         (r) => html`<a href=${r.path} aria-current=${r.path === this.current ? 'page' : 'false'} data-nav=${r.path}>${t(r.titleKey)}</a>`,
       )}
-      <div class="group" aria-hidden="true">${t('nav.upcoming')}</div>
-      ${upcoming.map(
-        (u) => html`<span class="soon" aria-disabled="true" title=${t(u.noteKey)}>${t(u.key)}<small>${t(u.noteKey)}</small></span>`,
-      )}
+      ${upcoming.length === 0
+        ? nothing
+        : html`<div class="group" aria-hidden="true">${t('nav.upcoming')}</div>
+            ${upcoming.map((u) => html`<span class="soon" aria-disabled="true" title=${t(u.noteKey)}>${t(u.key)}<small>${t(u.noteKey)}</small></span>`)}`}
     </nav>`;
   }
 }

@@ -23,13 +23,12 @@ export const routes: readonly RouteDef[] = [
   { path: '/import', titleKey: 'nav.import', roles: ['superadmin', 'tenant-admin'] },
   { path: '/trunks', titleKey: 'nav.trunks', roles: ['superadmin', 'tenant-admin'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
+  { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },
   { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
 ];
 
 /** Pages that arrive with later issues; shown in the navigation, not faked. */
-export const upcoming: readonly { key: MessageKey; noteKey: MessageKey }[] = [
-  { key: 'nav.recordings', noteKey: 'nav.upcomingRecordings' },
-];
+export const upcoming: readonly { key: MessageKey; noteKey: MessageKey }[] = [];
 
 export function findRoute(path: string): RouteDef | undefined {
   return routes.find((r) => r.path === path);
