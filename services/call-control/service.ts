@@ -81,6 +81,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       cdrExists: (id) => store.cdrs.get(id) !== undefined,
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       counters,
+      recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
       log,
     }),
   );

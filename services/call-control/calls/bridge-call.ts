@@ -8,6 +8,7 @@ import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { SYSTEM_REASONS } from '../cdr/cdr-machine';
 import type { HangupSide } from '../cdr/cdr-record';
 import type { MediaLegs } from './media-legs';
+import type { CallRecording } from './recording';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses, dialogs and createB2BUA's options
 type Loose = any;
@@ -34,6 +35,8 @@ export interface BridgeCall {
   /** Set by the INVITE handler's CANCEL listener, which runs from the first moment. */
   cancelled: () => boolean;
   onAnswered(): void;
+  /** Decides at B's final answer whether the call is recorded (recording.ts). */
+  recording?: CallRecording;
 }
 
 const noop = () => undefined;
@@ -83,7 +86,8 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
         localSdpA: (sdpB: string, resB: Loose) => {
           // srf skips cbProvisional for an 18x with SDP; early media is seen here.
           if (resB.status > 100 && resB.status < 200) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
-          return legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address);
+          const recording = resB.status >= 200 ? call.recording?.answerOptions() : undefined;
+          return legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address, recording);
         },
         // We choose the final response A gets (ring timeout → 480, a phone's 401 → 480).
         passFailure: false,
@@ -133,6 +137,8 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
     void end('callee', 200);
   });
   uas.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'A', r, s, uac, log));
+  // Not awaited: labelling the capture must not hold up the call; a failure is logged in label().
+  void call.recording?.label(legs, call.offerSdp);
   uac.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'B', r, s, uas, log));
 }
 

@@ -14,6 +14,7 @@ import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { bridgeCall } from './bridge-call';
 import { routeCall, type RouterStores } from './call-router';
 import { MediaLegs } from './media-legs';
+import { CallRecording, type RecordingDeps } from './recording';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for its request and response
 type Loose = any;
@@ -37,6 +38,8 @@ export interface InviteDeps {
   cdrExists(id: string): boolean;
   ringTimeoutMs: number;
   counters: CallCounters;
+  /** The tenant's recording policy and the recordings gate; without it no call is recorded. */
+  recording?: RecordingDeps;
   log: Logger;
 }
 
@@ -148,9 +151,10 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     }
     const b = route.binding;
     const proxy = natProxy(b.contact, b.source);
+    const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: caller.extension, callee: route.number }, log);
     await bridgeCall(
       { srf: deps.srf, recorder: deps.recorder, release, log: deps.log },
-      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++ },
+      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}) },
     );
   };
 }

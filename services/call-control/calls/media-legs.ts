@@ -3,11 +3,14 @@
 // (initial INVITE, early media, re-INVITEs for hold/resume) go through here
 // so the tags are always the right way round (rtpengine names the direction
 // of an offer by its from-tag; RFC 3264 §8 for a re-offer in a dialog).
+import type { BaseOptions } from '../media/ng-params';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 
 export class MediaLegs {
   /** B's tag, known from the first response with a To tag. */
   tagB: string | undefined;
+  /** The SDP rtpengine gave for A at B's answer: names the port A sends to. */
+  sdpToA: string | undefined;
 
   constructor(
     private readonly media: RtpengineMedia,
@@ -21,10 +24,17 @@ export class MediaLegs {
     return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA })).sdp;
   }
 
-  /** B's answer (183 or 200) → the SDP to send to A. */
-  async answerFromB(sdp: string, tagB: string, sourceB?: string): Promise<string> {
+  /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
+  async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}): Promise<string> {
     this.tagB = tagB;
-    return (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...(sourceB ? { sipSourceAddress: sourceB } : {}) })).sdp;
+    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording })).sdp;
+    this.sdpToA = answer;
+    return answer;
+  }
+
+  /** Starts recording, or replaces the metadata of a recording already on (rtpengine keeps the last one given). */
+  async startRecording(metadata: string): Promise<void> {
+    await this.media.startRecording(this.mediaId, metadata);
   }
 
   /** A re-offer inside the dialog from `side` (hold, resume, codec change) → the SDP for the other side. */
