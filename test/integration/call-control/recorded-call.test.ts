@@ -14,7 +14,7 @@ import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
 import { encodeG711 } from '../../../services/recordings/g711';
-import { openKeyring, Vault } from '../../../services/recordings';
+import { ALARM_QUOTA, openKeyring, Vault } from '../../../services/recordings';
 import { channel, decodeAudio } from '../../recordings/call-builder';
 import { buildPcap, goertzel, rtpPacket, tone } from '../../recordings/pcap-builder';
 import { uacScenario, uasScenario } from './call-scenarios';
@@ -61,7 +61,7 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-recorded-call-'));
-  pbx = await startPbx('recorded-call', ['211', '212', '213', '214'], { recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('recorded-call', ['211', '212', '213', '214', '215', '216', '217'], { recordings: { sweepIntervalMs: 300 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   closeNg = () => ng.close();
@@ -80,6 +80,11 @@ const recordingOf = (cdrId: string) => pbx.store.recordings.list({ limit: 500 })
 const spoolFiles = () => filesUnder(path.join(pbx.app.dataDir, 'recordings', 'spool'));
 const recordingsHealth = async () =>
   ((await pbx.app.get('/api/health')).body.processes as Array<{ name: string; health?: { lastRun: unknown } }>).find((p) => p.name === 'recordings')?.health;
+
+/** A sweep of the recordings process that started after `at` has seen whatever rtpengine left by then. */
+async function sweptAfter(at: number): Promise<void> {
+  await waitFor(async () => new Date(String((await recordingsHealth())?.lastRun)).getTime() > at + 300, 10_000, 'a recordings sweep after the call');
+}
 
 /** One answered call from `from` to `to`, each phone playing its tone; resolves with the completed CDR's id once media is deleted. */
 async function talk(from: string, to: string): Promise<string> {
@@ -132,11 +137,32 @@ describe('recorded calls (issue 6)', () => {
     setPolicy('never');
     const before = pbx.store.recordings.list().total;
     const cdrId = await talk('213', '214');
-    const ended = Date.now();
-    // A sweep that started after the call's media was deleted has seen whatever rtpengine left.
-    await waitFor(async () => new Date(String((await recordingsHealth())?.lastRun)).getTime() > ended + 300, 10_000, 'a recordings sweep after the call');
+    await sweptAfter(Date.now());
     expect(recordingOf(cdrId)).toBeUndefined();
     expect(spoolFiles()).toEqual([]);
     expect(pbx.store.recordings.list().total).toBe(before);
   }, 90_000);
+
+  it('policy always but the tenant over its recordings quota: the call goes on unrecorded and call-control logs why', async () => {
+    setPolicy('always');
+    const quotaAlarm = () => pbx.store.alarms.list({ active: true, tenantId: tenantId() }).rows.some((a) => a.code === ALARM_QUOTA);
+    try {
+      // A recording of the tenant's own, then a quota below what it uses: the recordings process raises the alarm.
+      const first = await talk('215', '216');
+      await waitFor(() => recordingOf(first) !== undefined, 30_000, 'a first recording');
+      pbx.store.recordings.setTenantSettings(tenantId(), { retentionDays: null, quotaBytes: 1 });
+      await waitFor(quotaAlarm, 10_000, 'the quota alarm');
+      const before = pbx.store.recordings.list().total;
+      const cdrId = await talk('215', '217');
+      await sweptAfter(Date.now());
+      expect(recordingOf(cdrId)).toBeUndefined();
+      expect(spoolFiles()).toEqual([]);
+      expect(pbx.store.recordings.list().total).toBe(before);
+      const refusal = pbx.app.supervisor!.output().split('\n').find((l) => l.includes('"recording refused, call goes on unrecorded"') && l.includes(cdrId));
+      expect(JSON.parse(refusal ?? '{}')).toMatchObject({ service: 'call-control', callId: cdrId, reason: 'quota-exceeded', policy: 'tenant' });
+    } finally {
+      pbx.store.recordings.setTenantSettings(tenantId(), { retentionDays: null, quotaBytes: null });
+      await waitFor(() => !quotaAlarm(), 10_000, 'the quota alarm cleared');
+    }
+  }, 120_000);
 });
