@@ -90,6 +90,14 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   $SUDO systemctl disable --now rtpengine-daemon.service >/dev/null 2>&1 || true
 fi
 
+# SIP over UDP at a few hundred calls per second needs socket buffers larger
+# than Linux's default cap (sip-core asks for 8 MB). Best effort: a container
+# may not allow it, and then sip-core runs with the kernel's cap.
+if [ "$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)" -lt 8388608 ]; then
+  printf 'net.core.rmem_max = 8388608\nnet.core.wmem_max = 4194304\n' | $SUDO tee /etc/sysctl.d/90-korobka.conf >/dev/null || true
+  $SUDO sysctl -q -p /etc/sysctl.d/90-korobka.conf >/dev/null 2>&1 || echo "    note: could not raise net.core.rmem_max (container?); SIP over UDP may drop packets at high call rates"
+fi
+
 say "node modules (npm ci)"
 cd "$SRC"
 npm ci --no-audit --no-fund --loglevel=error

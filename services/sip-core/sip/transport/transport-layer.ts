@@ -15,6 +15,9 @@ import { RateLimiter, defaultRateLimit, type RateLimit } from './rate-limiter';
 import { TcpConnections, type Connection } from './tcp-connections';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
+const UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+const UDP_SEND_BUFFER_BYTES = 2 * 1024 * 1024;
+
 export { TransportUnavailableError };
 
 export interface ListenSpec {
@@ -153,7 +156,16 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
 
   private async bindUdp(spec: ListenSpec): Promise<void> {
     const family = familyOf(spec.host);
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    // The kernel's default receive buffer (~208 KB, about 100 datagrams) overflows
+    // in bursts of a few hundred calls per second, and a lost 180/200 costs a
+    // retransmission cycle. The kernel caps this at net.core.rmem_max, which
+    // install.sh raises.
+    const socket = dgram.createSocket({
+      type: family === 6 ? 'udp6' : 'udp4',
+      ipv6Only: family === 6,
+      recvBufferSize: UDP_RECEIVE_BUFFER_BYTES,
+      sendBufferSize: UDP_SEND_BUFFER_BYTES,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(spec.port, spec.host, () => {
