@@ -61,7 +61,7 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-recorded-call-'));
-  pbx = await startPbx('recorded-call', ['211', '212', '213', '214', '215', '216', '217'], { recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('recorded-call', ['211', '212', '213', '214', '215', '216', '217', '218'], { recordings: { sweepIntervalMs: 300 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   closeNg = () => ng.close();
@@ -87,10 +87,10 @@ async function sweptAfter(at: number): Promise<void> {
 }
 
 /** One answered call from `from` to `to`, each phone playing its tone; resolves with the completed CDR's id once media is deleted. */
-async function talk(from: string, to: string): Promise<string> {
+async function talk(from: string, to: string, o: { earlyMedia?: boolean } = {}): Promise<string> {
   const callerPcap = tonePcap(path.join(tmp, `caller-${to}.pcap`), CALLER_HZ, 0x1111);
   const calleePcap = tonePcap(path.join(tmp, `callee-${to}.pcap`), CALLEE_HZ, 0x2222);
-  const callee = await startCallee(withPcap(uasScenario('answer-play'), calleePcap, `uas-${to}`));
+  const callee = await startCallee(withPcap(uasScenario(o.earlyMedia ? 'early-media' : 'answer-play'), calleePcap, `uas-${to}`));
   await registerPhone(pbx, to, callee.port);
   // The caller hangs up a second after its tone ends, so both tones are whole in the capture.
   const caller = await startCaller(pbx, withPcap(uacScenario(`rec-${to}`, { answer: true, play: true }), callerPcap, `uac-${to}`), from, to, { holdMs: MEDIA_MS + 1000 });
@@ -165,4 +165,24 @@ describe('recorded calls (issue 6)', () => {
       await waitFor(() => !quotaAlarm(), 10_000, 'the quota alarm cleared');
     }
   }, 120_000);
+
+  it('policy always with early media: a 200 repeating the 183’s SDP still starts the recording, channels right way round', async () => {
+    setPolicy('always');
+    // The callee plays its tone from the 183 on and answers 1.5 s later; srf then answers A with the
+    // 183's SDP without asking us, so only the start-recording step after the answer turns recording on.
+    const cdrId = await talk('211', '218', { earlyMedia: true });
+    await waitFor(() => recordingOf(cdrId) !== undefined, 30_000, 'the recordings process to store the call');
+    const rec = recordingOf(cdrId)!;
+    expect(rec).toMatchObject({ caller: '211', callee: '218', channelSource: 'metadata' });
+    // Recorded from the answer on: the caller's whole tone, not the callee's early 1.5 s.
+    expect(Math.abs(rec.durationMs - MEDIA_MS)).toBeLessThanOrEqual(200);
+    const plain = await new Vault(openKeyring({ dataDir: pbx.app.dataDir })).decryptRange(path.join(pbx.app.dataDir, 'recordings', rec.path), 0, rec.plainBytes);
+    const pcm = decodeAudio(plain);
+    // The first second after the answer, while both tones play.
+    const left = channel(pcm, 0, 2000, 8000);
+    const right = channel(pcm, 1, 2000, 8000);
+    expect(goertzel(left, CALLER_HZ)).toBeGreaterThan(10 * goertzel(left, CALLEE_HZ));
+    expect(goertzel(right, CALLEE_HZ)).toBeGreaterThan(10 * goertzel(right, CALLER_HZ));
+    await waitFor(() => spoolFiles().length === 0, 10_000, 'an empty spool');
+  }, 90_000);
 });
