@@ -66,24 +66,27 @@ export class CallRecording {
   decide(): boolean {
     if (this.decided) return this.meta !== undefined;
     this.decided = true;
-    const { tenantId, caller, callee } = this.call;
-    let decision;
     try {
-      decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction: 'internal' });
+      this.meta = this.ask();
     } catch (err) {
-      // A policy we cannot read must not fail the call; the log says the call went unrecorded.
-      this.log.error('recording policy unreadable, call not recorded', { err: err instanceof Error ? err.message : String(err) });
-      return false;
+      // A policy or alarm we cannot read (database error) must not fail the call; the log says it went unrecorded.
+      this.log.error('recording decision failed, call not recorded', { err: err instanceof Error ? err.message : String(err) });
     }
-    if (!decision.recordAtAnswer) return false;
+    return this.meta !== undefined;
+  }
+
+  private ask(): RecordingMetadata | undefined {
+    const { tenantId, caller, callee } = this.call;
+    const decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction: 'internal' });
+    if (!decision.recordAtAnswer) return undefined;
     const gate = canRecord({ enabled: this.deps.enabled, alarms: this.deps.alarms }, tenantId);
     if (!gate.ok) {
       this.log.warn('recording refused, call goes on unrecorded', { reason: gate.reason, policy: decision.source });
-      return false;
+      return undefined;
     }
-    this.meta = { recordingId: `rec-${randomUUID()}`, tenantId: String(tenantId), cdrId: this.call.cdrId, caller, callee };
-    this.log.info('recording call', { recordingId: this.meta.recordingId, policy: decision.source });
-    return true;
+    const recordingId = `rec-${randomUUID()}`;
+    this.log.info('recording call', { recordingId, policy: decision.source });
+    return { recordingId, tenantId: String(tenantId), cdrId: this.call.cdrId, caller, callee };
   }
 
   /** ng options for B's final answer: step 1 above. */
