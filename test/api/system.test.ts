@@ -157,3 +157,28 @@ describe('/api/live', () => {
     expect(await refusedWith(openLive({ cookie, origin: 'https://evil.example' }))).toBe(403);
   });
 });
+
+describe('call figures from call-control', () => {
+  const now = () => new Date().toISOString();
+  const status = (state: 'running' | 'backoff', health: Record<string, unknown> | null) => ({
+    pid: 1,
+    updatedAt: now(),
+    processes: [{ name: 'call-control', state, pid: state === 'running' ? 2 : null, restarts: 0, since: now(), lastExit: null, health }],
+  });
+
+  it('shows active calls against the licence and registrations while call-control reports them', async () => {
+    let current = status('running', { ok: true, activeCalls: 2, registrations: 5, licence: { profile: 'S', state: 'valid', concurrentCalls: 16 } });
+    const hh = await startApi({}, { supervisorStatus: () => current });
+    try {
+      const { client } = await hh.as('superadmin', null, 'root');
+      const r = await client.request('GET', '/api/system');
+      expect(r.body.calls).toEqual({ available: true, active: 2, limit: 16, profile: 'S' });
+      expect(r.body.registrations).toEqual({ available: true, count: 5 });
+      current = status('backoff', null);
+      // The monitor samples every few seconds; a GET takes a fresh snapshot.
+      await expect.poll(async () => (await client.request('GET', '/api/system')).body.calls, { timeout: 10_000 }).toEqual({ available: false });
+    } finally {
+      await hh.close();
+    }
+  });
+});

@@ -57,7 +57,7 @@ describe('admin UI', () => {
     await page.waitForURL('**/dashboard');
     expect(await h1().textContent()).toBe('Обзор');
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toContain('Обновляется в реальном времени');
-    expect(await page.getByTestId('calls-card').textContent()).toContain('Пока недоступно');
+    expect(await page.getByTestId('calls-card').textContent()).toContain('Нет данных: модуль звонков не отвечает');
     expect(await page.getByTestId('cpu-card').textContent()).toMatch(/\d+,\d%/);
     expect(await page.getByTestId('chart').locator('path').count()).toBe(2);
     // The licence indicator in the header tells the truth of a fresh box.
@@ -90,6 +90,22 @@ describe('admin UI', () => {
       ['sip-core', 'работает', '4242', '0'],
       ['call-control', 'ожидает перезапуска', '—', '3'],
     ]);
+    // call-control back, reporting its calls: the cards show them, with the licence gauge.
+    writeFileSync(
+      path.join(api.dataDir, 'run', 'status.json'),
+      JSON.stringify({
+        pid: process.pid,
+        updatedAt: new Date().toISOString(),
+        processes: [
+          { name: 'sip-core', state: 'running', pid: 4242, restarts: 0, since: now, lastExit: null, health: { ok: true } },
+          { name: 'call-control', state: 'running', pid: 4243, restarts: 3, since: now, lastExit: null, health: { ok: true, activeCalls: 3, registrations: 7, licence: { profile: 'eval', state: 'unlicensed', concurrentCalls: 4 } } },
+        ],
+      }),
+    );
+    await expect.poll(() => page.getByTestId('active-calls').textContent(), { timeout: 15_000 }).toBe('3');
+    expect(await page.getByTestId('registrations').textContent()).toBe('7');
+    expect(await page.getByTestId('calls-card').locator('meter').evaluate((m) => [(m as HTMLMeterElement).value, (m as HTMLMeterElement).max])).toEqual([3, 4]);
+    expect(await page.getByTestId('calls-card').textContent()).toContain('из 4 по лицензии eval');
   });
 
   it('creates a tenant with its first admin, shows the password once, and puts server errors beside their field', async () => {

@@ -20,9 +20,16 @@ export interface SystemInfo {
   uptimeSeconds: number;
   processUptimeSeconds: number;
   history: SystemSample[];
-  /** Call-control does not report these yet: said plainly, not faked. */
-  calls: { available: false };
-  registrations: { available: false };
+  /** From call-control's health report; unavailable while it is down or not reporting. */
+  calls: { available: false } | { available: true; active: number; limit: number; profile: string };
+  registrations: { available: false } | { available: true; count: number };
+}
+
+/** What call-control reports, as the supervisor relays it; null when unknown. */
+export interface CallState {
+  activeCalls: number;
+  registrations: number;
+  licence: { profile: string; concurrentCalls: number };
 }
 
 type Listener = (info: SystemInfo, sample: SystemSample) => void;
@@ -39,6 +46,7 @@ export class SystemMonitor {
 
   constructor(
     private readonly dataDir: string,
+    private readonly callState: () => CallState | null = () => null,
     readonly intervalMs = 3000,
     private readonly keepMs = 10 * 60_000,
     private readonly idleMs = 60_000,
@@ -98,6 +106,15 @@ export class SystemMonitor {
     return value;
   }
 
+  private callFigures(): Pick<SystemInfo, 'calls' | 'registrations'> {
+    const c = this.callState();
+    if (!c) return { calls: { available: false }, registrations: { available: false } };
+    return {
+      calls: { available: true, active: c.activeCalls, limit: c.licence.concurrentCalls, profile: c.licence.profile },
+      registrations: { available: true, count: c.registrations },
+    };
+  }
+
   private async sample(): Promise<{ info: SystemInfo; sample: SystemSample }> {
     const [load, mem, disk] = await Promise.all([si.currentLoad(), si.mem(), this.disk()]);
     const cpus = os.cpus();
@@ -114,8 +131,7 @@ export class SystemMonitor {
       uptimeSeconds: Math.round(os.uptime()),
       processUptimeSeconds: Math.round(process.uptime()),
       history: [...this.history],
-      calls: { available: false },
-      registrations: { available: false },
+      ...this.callFigures(),
     };
     this.latest = info;
     return { info, sample };

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { ApiDeps, ApiState } from '../../context';
 import { AppError } from '../../errors';
 import { can, type ApiContext } from '../../guard';
-import { LiveServer, SystemMonitor } from '../../live';
+import { LiveServer, SystemMonitor, type CallState } from '../../live';
 
 export const upgradeRequired = () => new AppError(426, 'upgrade-required', 'open /api/live as a WebSocket');
 export const liveRetry = () => new AppError(503, 'live-not-ready', 'the live feed was just enabled on this server; reconnect');
@@ -32,9 +32,19 @@ export function attachLive(server: Server, routers: readonly Router<ApiState>[])
   for (const r of routers) feeds.get(r)?.attach(server);
 }
 
+/** call-control's own report, relayed by the supervisor's status file. */
+function callStateOf(deps: ApiDeps): CallState | null {
+  const cc = deps.supervisorStatus()?.processes.find((p) => p.name === 'call-control');
+  const h = cc?.state === 'running' ? cc.health : null;
+  if (!h || h.ok !== true || typeof h.activeCalls !== 'number' || typeof h.registrations !== 'number') return null;
+  const licence = h.licence as { profile?: unknown; concurrentCalls?: unknown } | undefined;
+  if (typeof licence?.profile !== 'string' || typeof licence.concurrentCalls !== 'number') return null;
+  return { activeCalls: h.activeCalls, registrations: h.registrations, licence: { profile: licence.profile, concurrentCalls: licence.concurrentCalls } };
+}
+
 export function systemRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api' });
-  const monitor = new SystemMonitor(deps.config.dataDir);
+  const monitor = new SystemMonitor(deps.config.dataDir, () => callStateOf(deps));
   const live = new LiveServer(deps, monitor);
   feeds.set(router, live);
 

@@ -36,6 +36,9 @@ export class PbxDashboardPage extends PbxElement {
         gap: 1rem;
         margin-bottom: 1rem;
       }
+      meter {
+        width: 100%;
+      }
       .value {
         font-size: 1.6rem;
         font-weight: 700;
@@ -116,11 +119,18 @@ export class PbxDashboardPage extends PbxElement {
       <div class="grid">
         <div class="card" data-testid="calls-card">
           <h2>${t('dashboard.activeCalls')}</h2>
-          <div class="muted">${t('dashboard.notAvailableYet')}</div>
+          ${this.system?.calls.available
+            ? html`<div class="value" data-testid="active-calls">${this.system.calls.active}</div>
+                <meter min="0" max=${this.system.calls.limit} high=${this.system.calls.limit * 0.9} optimum="0" .value=${this.system.calls.active}
+                  aria-label=${t('dashboard.licenceUse')}></meter>
+                <div class="muted">${t('dashboard.ofLimit', { limit: this.system.calls.limit, profile: this.system.calls.profile })}</div>`
+            : html`<div class="muted">${t('dashboard.notAvailableYet')}</div>`}
         </div>
-        <div class="card">
+        <div class="card" data-testid="registrations-card">
           <h2>${t('dashboard.registrations')}</h2>
-          <div class="muted">${t('dashboard.notAvailableYet')}</div>
+          ${this.system?.registrations.available
+            ? html`<div class="value" data-testid="registrations">${this.system.registrations.count}</div>`
+            : html`<div class="muted">${t('dashboard.notAvailableYet')}</div>`}
         </div>
       </div>
       ${this.canSeeSystem ? this.renderSystem() : html`<p class="notice">${t('dashboard.noSystemAccess')}</p>`}`;
