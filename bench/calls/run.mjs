@@ -7,6 +7,9 @@
 //   node bench/calls/run.mjs --entry cpu           signalling CPU in process: digest, dial plan, REGISTER
 //   node bench/calls/run.mjs --entry calls [--rate 100] [--calls 1000] [--concurrent 200] [--hold 15000]
 //                                                  whole calls through the running appliance (needs `npm run build`)
+//   node bench/calls/run.mjs --entry calls --record [--concurrent 200] [--hold 30000] [--rate 50] [--drain-timeout 600000]
+//                                                  concurrent recorded calls (policy always) until every recording is stored (issue 6);
+//                                                  same as --entry recorded
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -19,8 +22,20 @@ const dir = path.join(root, 'test-output', 'call-control');
 mkdirSync(dir, { recursive: true });
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--entry');
-const entries = at >= 0 ? [argv.splice(at, 2)[1]] : ['media', 'cpu', 'calls'];
-if (entries.includes('calls') && !existsSync(path.join(root, 'dist/appliance/cli/main.js'))) {
+let entries = at >= 0 ? [argv.splice(at, 2)[1]] : ['media', 'cpu', 'calls'];
+const record = argv.indexOf('--record');
+if (record >= 0) {
+  // --record turns the calls entry into the recorded-calls measurement (recorded-bench.ts).
+  argv.splice(record, 1);
+  entries = entries.map((e) => (e === 'calls' ? 'recorded' : e));
+}
+const known = ['media', 'cpu', 'calls', 'recorded'];
+const unknown = entries.filter((e) => !known.includes(e));
+if (unknown.length) {
+  console.error(`bench/calls: unknown entry ${unknown.join(', ')}; expected one of ${known.join(', ')}`);
+  process.exit(1);
+}
+if ((entries.includes('calls') || entries.includes('recorded')) && !existsSync(path.join(root, 'dist/appliance/cli/main.js'))) {
   console.error('bench/calls: the calls entry runs the built appliance; run `npm run build` first');
   process.exit(1);
 }
