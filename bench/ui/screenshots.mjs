@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Buffer } from 'node:buffer';
 import Database from 'better-sqlite3';
+import { build } from 'esbuild';
 import { launch, startApi } from './lib.mjs';
 
 const OUT = path.resolve('docs/screenshots');
@@ -13,6 +14,10 @@ const PASSWORD = 'Screens-Password-2026';
 mkdirSync(OUT, { recursive: true });
 
 const api = await startApi();
+// One real recording for the recordings page, made by the real pipeline.
+const seedFile = path.resolve('test-output', 'ui-bench', 'seed-recording.mjs');
+await build({ entryPoints: ['bench/ui/seed-recording.ts'], outfile: seedFile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+const { seedRecording } = await import(seedFile);
 const browser = await launch();
 const page = await browser.context.newPage();
 const shot = async (name) => {
@@ -79,6 +84,7 @@ try {
     return t.id;
   });
   await page.evaluate((id) => localStorage.setItem('korobka.tenant', String(id)), bank);
+  await seedRecording(api.dataDir, bank);
   // Calls are written by call-control; here a few finished ones stand in for them.
   const db = new Database(path.join(api.dataDir, 'korobka.db'));
   const cdr = db.prepare(`INSERT INTO cdrs (call_id, tenant_id, direction, caller_dialled, caller_number, callee_dialled, callee_number, extension, started_at, answered_at, ended_at,
@@ -120,7 +126,7 @@ try {
       if (p === 'audit') await page.getByTestId('audit-range').waitFor();
       await shot(`${p}-${lang}`);
     }
-    for (const p of ['extensions', 'import', 'trunks', 'calls', 'licence']) {
+    for (const p of ['extensions', 'import', 'trunks', 'calls', 'recordings', 'licence']) {
       await page.goto(`${api.url}/${p}`);
       await h1().waitFor();
       await page.getByTestId('licence-indicator').waitFor();
@@ -128,6 +134,7 @@ try {
       if (p === 'calls') await page.getByTestId('calls-table').waitFor();
       if (p === 'trunks') await page.getByTestId('trunks-table').waitFor();
       if (p === 'licence') await page.getByTestId('licence-state').waitFor();
+      if (p === 'recordings') await page.getByTestId('rec-table').waitFor();
       if (p === 'import') {
         await page.locator('pbx-import-page #file').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(badCsv) });
         await page.getByTestId('preview-table').waitFor();
