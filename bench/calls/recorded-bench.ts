@@ -14,6 +14,9 @@ import path from 'node:path';
 import { freePort, randomPortRange } from '../../test/helpers/ports';
 import { tempDir } from '../../test/helpers/tmp';
 import { stopAll } from '../../test/helpers/processes';
+import { buildPcap, rtpPacket } from '../../test/recordings/pcap-builder';
+import { parsePcap } from '../../services/recordings/pcap-reader';
+import { parseRtp } from '../../services/recordings/rtp';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
 import { installTestLicence, registerPhone, startCallee, startCaller, startPbx, vendorKey, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
 
@@ -31,9 +34,10 @@ const CONCURRENT = number('concurrent', TARGET, 1000);
 const HOLD_MS = number('hold', 30_000, 50_000);
 const RATE = number('rate', 50, 1000);
 const DRAIN_TIMEOUT_MS = number('drain-timeout', 600_000, 3_600_000);
+// Profile L allows 256 concurrent calls (licensing/profiles.ts); above that the licence, not the machine, would refuse calls.
+const PROFILE = CONCURRENT <= 256 ? 'L' : 'XL';
 const SIPP_BUFFERS = ['-buff_size', '4194304'];
 const SPEECH = '/usr/share/sip-tester/g711a.pcap';
-const PLAY = `<nop><action><exec play_pcap_audio="${SPEECH}"/></action></nop>`;
 
 type Ticks = Record<string, number>;
 
@@ -43,32 +47,28 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime, stime, cutime, cstime: proc(5) fields 14–17
 }
 
-/** Length of a pcap file's capture in ms, first to last record (pcap record header: ts_sec, ts_usec). */
-function pcapMs(file: string): number {
-  const b = readFileSync(file);
-  const stamps: number[] = [];
-  for (let at = 24; at + 16 <= b.length; at += 16 + b.readUInt32LE(at + 8)) stamps.push(b.readUInt32LE(at) * 1000 + b.readUInt32LE(at + 4) / 1000);
-  if (stamps.length < 2) throw new Error(`${file}: not a little-endian pcap with audio`);
-  return Math.round(stamps[stamps.length - 1]! - stamps[0]!) + 20;
-}
-
 /**
- * sipp's generated scenarios play g711a.pcap (about 7 s) once at the answer; for
- * recordings as long as the calls both phones replay it for the whole hold. The
- * callee stops replaying a second before the caller's BYE is due, so the BYE
- * never arrives during one of its pauses.
+ * sipp's generated scenarios play g711a.pcap (about 7 s) once at the answer.
+ * For recordings as long as the calls, each phone plays instead a pcap of
+ * that speech looped for the hold, with RTP sequence numbers and timestamps
+ * running on (RFC 3550 §5.1) as a real phone's would, so the recordings
+ * process sees one continuous stream. It ends half a second before the BYE.
  */
-function speechForWholeHold(file: string, side: 'uac' | 'uas', dir: string): string {
-  const speechMs = pcapMs(SPEECH);
-  const loop = (ms: number) => `${PLAY}<pause milliseconds="${speechMs}"/>`.repeat(Math.floor(ms / speechMs));
-  const text = readFileSync(file, 'utf8');
-  const [from, to] =
-    side === 'uac'
-      ? [`${PLAY}<pause/>`, `${loop(HOLD_MS)}${PLAY}<pause milliseconds="${HOLD_MS % speechMs}"/>`]
-      : [`${PLAY}<recv request="BYE"`, `${loop(HOLD_MS - 1000)}${PLAY}<recv request="BYE"`];
-  if (!text.includes(from)) throw new Error(`${file}: no single speech play to loop`);
-  const out = path.join(dir, `${side}-speech-loop.xml`);
-  writeFileSync(out, text.replace(from, to));
+function speechForWholeHold(scenario: string, side: 'uac' | 'uas', dir: string): string {
+  const speech = Buffer.concat(parsePcap(readFileSync(SPEECH)).datagrams.map((d) => parseRtp(d.payload).payload));
+  const frames = Math.max(50, Math.floor((HOLD_MS - 500) / 20));
+  const shift = side === 'uac' ? 0 : speech.length >> 1; // the two phones say different things at the same moment
+  const packets = Array.from({ length: frames }, (_, i) => {
+    const payload = Buffer.alloc(160);
+    for (let k = 0; k < 160; k++) payload[k] = speech[(i * 160 + k + shift) % speech.length]!;
+    return { timeUs: 1_800_000_000_000_000 + i * 20_000, src: '10.0.0.1:4000', dst: '10.0.0.2:5000', payload: rtpPacket({ payloadType: 8, sequence: i & 0xffff, timestamp: (i * 160) >>> 0, ssrc: side === 'uac' ? 0x1111 : 0x2222, payload, marker: i === 0 }) };
+  });
+  const pcap = path.join(dir, `${side}-speech.pcap`);
+  writeFileSync(pcap, buildPcap(packets, { linkType: 1 }));
+  const text = readFileSync(scenario, 'utf8');
+  if (!text.includes(SPEECH)) throw new Error(`${scenario} plays no ${SPEECH}`);
+  const out = path.join(dir, `${side}-speech.xml`);
+  writeFileSync(out, text.replaceAll(SPEECH, pcap));
   return out;
 }
 
@@ -111,7 +111,7 @@ const publicKey = await vendorKey(vendorTmp.dir);
 // Four media ports per call (RTP + RTCP on each side), with room to spare.
 const mediaPorts = randomPortRange(Math.max(1200, CONCURRENT * 6));
 const rtpengine = { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: await freePort(), portMin: mediaPorts.min, portMax: mediaPorts.max, dtmfLogPort: await freePort() };
-const pbx = await startPbx('recorded-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [publicKey] } }, (app) => installTestLicence(app, vendorTmp.dir, 'L'));
+const pbx = await startPbx('recorded-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [publicKey] } }, (app) => installTestLicence(app, vendorTmp.dir, PROFILE));
 try {
   const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const tenantId = pbx.store.tenants.defaultTenant()!.id;
@@ -141,15 +141,23 @@ try {
   const health = await recordingsHealth(pbx);
   const seconds = pbx.store.recordings.list({ tenantId, limit: CONCURRENT + 100 }).rows.map((r) => r.durationMs / 1000);
   const durations = seconds.length ? { min: Math.min(...seconds), mean: Math.round((seconds.reduce((a, b) => a + b, 0) / seconds.length) * 10) / 10, max: Math.max(...seconds) } : null;
+  // Converting runs after each hangup; calls held around the clock need, beside the media and signalling
+  // cores measured while held, that conversion's CPU for every call-hour they produce (an estimate).
+  const audioHours = seconds.reduce((a, b) => a + b, 0) / 3600;
+  const conversionCpuS = (c2.recordings! - c1.recordings!) / 100;
+  const perCallHour = audioHours > 0 ? Math.round(conversionCpuS / audioHours) : null;
+  const heldCores = (['rtpengine', 'call-control', 'sip-core'] as const).reduce((n, k) => n + (percent(c0, c1, (hungUp - t0) / 1000)[k] ?? 0), 0) / 100;
+  const steadyCores = perCallHour === null ? null : Math.round((heldCores + (calls.connected * perCallHour) / 3600) * 100) / 100;
   const passed = calls.connected >= TARGET && calls.failed === 0 && d.stored >= calls.connected && !d.timedOut;
   const result = {
     machine,
     target: TARGET,
-    offered: { concurrent: CONCURRENT, holdMs: HOLD_MS, rate: RATE },
+    offered: { concurrent: CONCURRENT, holdMs: HOLD_MS, rate: RATE, licenceProfile: PROFILE },
     calls: { ...calls, peakActiveCallsInHealth: peak },
     recordings: { stored: d.stored, expected: calls.connected, lastHangupToAllStoredMs: d.timedOut ? null : d.lastStoredAfterMs, timedOut: d.timedOut, durationSeconds: durations, queue: health?.queue ?? null, lastError: health?.lastError ?? null },
     held: { seconds: Math.round(hungUp - t0) / 1000, cpuPercent: percent(c0, c1, (hungUp - t0) / 1000) },
     drain: { seconds: Math.round(drainEnd - hungUp) / 1000, cpuPercent: percent(c1, c2, (drainEnd - hungUp) / 1000) },
+    sustained: { conversionCpuSecondsPerRecordedCallHour: perCallHour, estimatedCoresAroundTheClock: steadyCores, cores: machine.cpus, fits: steadyCores !== null && steadyCores < machine.cpus },
     packetLoss: 'not measured (sipp play_pcap_audio keeps no RTP receive counts)',
     verdict: passed ? 'pass' : 'fail',
   };
@@ -162,6 +170,7 @@ try {
       `recordings: ${d.stored} of ${calls.connected} stored (${durations ? `${durations.mean} s long on average` : 'none'}); last hangup → all stored: ${d.timedOut ? `not within ${DRAIN_TIMEOUT_MS} ms` : `${((d.lastStoredAfterMs ?? 0) / 1000).toFixed(1)} s`}`,
       `CPU held (${result.held.seconds} s): ${cpu(result.held.cpuPercent)}`,
       `CPU drain (${result.drain.seconds} s): ${cpu(result.drain.cpuPercent)}`,
+      `around the clock (estimate): conversion ${perCallHour ?? '?'} CPU s per recorded call-hour → ${steadyCores ?? '?'} of ${machine.cpus} cores for ${calls.connected} calls held continuously (media + signalling while held + conversion)`,
       `verdict: ${passed ? 'PASS' : 'FAIL'}: ${calls.connected} concurrent recorded calls against the target of ${TARGET}`,
     ].join('\n'),
   );
