@@ -8,6 +8,7 @@ import { isApiError, type Api } from '../../data/api';
 import { DIRECTIONS, DISPOSITIONS, exportCdrs, listCdrs, type Cdr, type CdrFilters } from '../../data/cdrs';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { pager } from '../../components/pager';
 import { saveFile } from '../extensions/save-file';
 
 const PAGE = 50;
@@ -124,11 +125,7 @@ export class PbxCallsPage extends PbxElement {
           </tbody>
         </table>
       </div>
-      <p class="row">
-        <button type="button" class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-PAGE)}>${t('audit.prev')}</button>
-        <span>${t('audit.range', { from: this.offset + 1, to: this.offset + this.rows.length, total: this.total })}</span>
-        <button type="button" class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(PAGE)}>${t('audit.next')}</button>
-      </p>`;
+      ${pager({ offset: this.offset, shown: this.rows.length, total: this.total, pageSize: PAGE, go: (o) => this.go(o) })}`;
   }
 
   private apply(e: Event) {
@@ -137,8 +134,8 @@ export class PbxCallsPage extends PbxElement {
     void this.load();
   }
 
-  private page(delta: number) {
-    this.offset = Math.max(0, this.offset + delta);
+  private go(offset: number) {
+    this.offset = offset;
     void this.load();
   }
 

@@ -12,6 +12,7 @@ import { createExtension, deleteExtension, listExtensions, listRegistrations, re
 import type { Tenant, User } from '../../data/types';
 import { t } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { pager } from '../../components/pager';
 import { draftOf, draftToInput, emptyDraft, extensionFields, numberError, permissionName, type ExtensionDraft } from './extension-form';
 import { listUsers } from '../../data/users';
 
@@ -140,11 +141,7 @@ export class PbxExtensionsPage extends PbxElement {
           <tbody>${this.rows.map((x) => this.renderRow(x))}</tbody>
         </table>
       </div>
-      <p class="row">
-        <button type="button" class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-PAGE)}>${t('audit.prev')}</button>
-        <span data-testid="ext-range">${t('audit.range', { from: this.offset + 1, to: this.offset + this.rows.length, total: this.total })}</span>
-        <button type="button" class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(PAGE)}>${t('audit.next')}</button>
-      </p>`;
+      ${pager({ offset: this.offset, shown: this.rows.length, total: this.total, pageSize: PAGE, go: (o) => this.go(o), rangeId: 'ext-range' })}`;
   }
 
   private renderRow(x: Extension) {
@@ -207,8 +204,8 @@ export class PbxExtensionsPage extends PbxElement {
     void this.load();
   }
 
-  private page(delta: number) {
-    this.offset = Math.max(0, this.offset + delta);
+  private go(offset: number) {
+    this.offset = offset;
     void this.load();
   }
 

@@ -11,6 +11,7 @@ import type { Role } from '../../data/types';
 import { audioUrl, listRecordings, setLegalHold, type Recording, type RecordingFilters } from '../../data/recordings';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { pager } from '../../components/pager';
 
 const PAGE = 50;
 const HOLDERS: readonly Role[] = ['superadmin', 'tenant-admin', 'auditor'];
@@ -137,11 +138,7 @@ export class PbxRecordingsPage extends PbxElement {
           </tbody>
         </table>
       </div>
-      <p class="row">
-        <button type="button" class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-PAGE)}>${t('audit.prev')}</button>
-        <span>${t('audit.range', { from: this.offset + 1, to: this.offset + this.rows.length, total: this.total })}</span>
-        <button type="button" class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(PAGE)}>${t('audit.next')}</button>
-      </p>`;
+      ${pager({ offset: this.offset, shown: this.rows.length, total: this.total, pageSize: PAGE, go: (o) => this.go(o) })}`;
   }
 
   private play(r: Recording) {
@@ -165,8 +162,8 @@ export class PbxRecordingsPage extends PbxElement {
     void this.load();
   }
 
-  private page(delta: number) {
-    this.offset = Math.max(0, this.offset + delta);
+  private go(offset: number) {
+    this.offset = offset;
     void this.load();
   }
 }
