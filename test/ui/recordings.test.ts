@@ -99,6 +99,18 @@ describe('recordings page', () => {
     const actions = store.audit.list({ limit: 1000 }).rows.filter((r) => r.actor === 'auditor1').map((r) => `${r.action}:${r.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(['recording.played:ok', 'recording.downloaded:ok']));
 
+    // An alarm raised by the recordings service shows in the header of every admin page.
+    store.alarms.raise({ code: 'recordings-disk-full', severity: 'critical', tenantId: null, source: 'recordings', message: 'recordings disk is full' });
+    await auditor.reload();
+    const badge = auditor.getByTestId('alarms-indicator');
+    await badge.waitFor();
+    expect(await badge.textContent()).toBe('Тревоги: 1');
+    expect(await badge.getAttribute('title')).toBe('recordings disk is full');
+    store.alarms.clear('recordings-disk-full', null);
+    await auditor.reload();
+    await auditor.locator('pbx-recordings-page').waitFor();
+    expect(await auditor.getByTestId('alarms-indicator').count()).toBe(0);
+
     const ta = await signedIn('tadmin1', taOnce, 'Samara-Chief-2026-z');
     await ta.goto(api.url + '/recordings');
     const taRow = ta.locator('pbx-recordings-page [data-recording="rec-ui-1"]');

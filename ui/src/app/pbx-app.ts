@@ -14,6 +14,7 @@ import { applyBranding, DEFAULT_LOGO, fallbackBranding } from './apply-branding'
 import { PbxElement } from './pbx-element';
 import { findRoute, Router } from './router';
 import './pbx-licence-indicator';
+import './pbx-alarms-indicator';
 import './pbx-nav';
 import './pbx-tenant-switcher';
 import './pbx-user-menu';
@@ -36,6 +37,8 @@ type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in'
 const TENANT_KEY = 'korobka.tenant';
 /** Roles holding `license.read` (services/api/rbac.ts). */
 const LICENCE_ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'auditor'];
+/** As `alarms.read` in services/api/rbac.ts. */
+const ALARM_ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor'];
 
 @customElement('pbx-app')
 export class PbxApp extends PbxElement {
@@ -281,6 +284,7 @@ export class PbxApp extends PbxElement {
             ? html`<span>${this.session!.tenant.name}</span>`
             : nothing}
         <div class="indicators" data-slot="indicators">
+          ${ALARM_ROLES.includes(user.role) ? html`<pbx-alarms-indicator .api=${this.api}></pbx-alarms-indicator>` : nothing}
           ${LICENCE_ROLES.includes(user.role) ? html`<pbx-licence-indicator .api=${this.api}></pbx-licence-indicator>` : nothing}
           <slot name="indicators"></slot>
         </div>

@@ -324,6 +324,7 @@ export const en: Record<MessageKey, string> = {
   'rec.play': 'Play',
   'rec.download': 'Download',
   'rec.playFailed': 'The recording cannot be played: no listening right, or the file is damaged (see the audit log).',
+  'alarms.count': 'Alarms: {n}',
   'calls.title': 'Call history',
   'calls.since': 'From',
   'calls.until': 'To',
