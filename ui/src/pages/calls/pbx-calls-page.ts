@@ -8,6 +8,7 @@ import { isApiError, type Api } from '../../data/api';
 import { DIRECTIONS, DISPOSITIONS, exportCdrs, listCdrs, type Cdr, type CdrFilters } from '../../data/cdrs';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { filterField } from '../../components/filter-field';
 import { pager } from '../../components/pager';
 import { saveFile } from '../extensions/save-file';
 
@@ -83,12 +84,7 @@ export class PbxCallsPage extends PbxElement {
   }
 
   private input(id: keyof CdrFilters, label: MessageKey, type = 'text') {
-    return html`<div class="field">
-      <label for=${id}>${t(label)}</label>
-      <input id=${id} type=${type} .value=${this.filters[id] ?? ''} aria-invalid=${this.errors[id] ? 'true' : 'false'}
-        @change=${(e: Event) => (this.filters = { ...this.filters, [id]: (e.target as HTMLInputElement).value.trim() })} />
-      <span class="field-error">${this.errors[id] ?? ''}</span>
-    </div>`;
+    return filterField({ id, label, type, filters: this.filters, error: this.errors[id], change: (next) => (this.filters = next) });
   }
 
   private select(id: keyof CdrFilters, label: MessageKey, values: readonly string[], prefix: string) {

@@ -11,6 +11,7 @@ import type { Role } from '../../data/types';
 import { audioUrl, listRecordings, setLegalHold, type Recording, type RecordingFilters } from '../../data/recordings';
 import { formatDateTime, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { filterField } from '../../components/filter-field';
 import { pager } from '../../components/pager';
 
 const PAGE = 50;
@@ -90,12 +91,7 @@ export class PbxRecordingsPage extends PbxElement {
   }
 
   private input(id: keyof RecordingFilters, label: MessageKey, type = 'text') {
-    return html`<div class="field">
-      <label for=${id}>${t(label)}</label>
-      <input id=${id} type=${type} .value=${this.filters[id] ?? ''} aria-invalid=${this.errors[id] ? 'true' : 'false'}
-        @change=${(e: Event) => (this.filters = { ...this.filters, [id]: (e.target as HTMLInputElement).value.trim() })} />
-      <span class="field-error">${this.errors[id] ?? ''}</span>
-    </div>`;
+    return filterField({ id, label, type, filters: this.filters, error: this.errors[id], change: (next) => (this.filters = next) });
   }
 
   private renderTable() {
