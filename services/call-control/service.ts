@@ -17,6 +17,7 @@ import { CdrRecovery, mediaWitness } from './cdr/cdr-recovery';
 import type { RouterStores } from './calls/call-router';
 import { inviteHandler, type CallCounters } from './calls/invite-handler';
 import { LicenceLimits } from './calls/licence-limits';
+import { LiveCalls } from './calls/live-calls';
 import { loadDialPlan } from './dialplan/dial-plan-store';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
@@ -63,6 +64,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
   const licence = new LicenceLimits({ evaluate: () => currentLicence({ config, store }), log });
   const ledger = new CallLedger();
+  const live = new LiveCalls();
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
   await licence.refresh();
   let registrations = registrar.sweep();
@@ -82,6 +84,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
       counters,
       recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
+      live,
       log,
     }),
   );
@@ -132,6 +135,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       connects,
       registrations,
       activeCalls: ledger.size,
+      answeredCalls: live.size,
       licence: licence.summary,
       calls: { ...counters },
     }),

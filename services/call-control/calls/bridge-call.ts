@@ -7,6 +7,7 @@ import type { Logger } from '../../common/logger';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { SYSTEM_REASONS } from '../cdr/cdr-machine';
 import type { HangupSide } from '../cdr/cdr-record';
+import type { LiveCalls } from './live-calls';
 import type { MediaLegs } from './media-legs';
 import type { CallRecording } from './recording';
 
@@ -18,6 +19,8 @@ export interface BridgeDeps {
   recorder: CdrRecorder;
   /** Frees the ledger slot and the media session; called once per call. */
   release(id: string): Promise<void>;
+  /** Answered calls are registered here until they end. */
+  live?: LiveCalls;
   log: Logger;
 }
 
@@ -37,6 +40,8 @@ export interface BridgeCall {
   onAnswered(): void;
   /** Decides at B's final answer whether the call is recorded (recording.ts). */
   recording?: CallRecording;
+  /** For the live view: who talks to whom. */
+  parties?: { tenantId: number; caller: string; callee: string };
 }
 
 const noop = () => undefined;
@@ -60,6 +65,7 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
     if (ended) return;
     ended = true;
     clearTimeout(timer);
+    deps.live?.remove(id);
     // The CDR first, at the moment the call ended; freeing media and the slot may take a round trip.
     try {
       deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}) });
@@ -128,6 +134,7 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
     await end(callerLeft ? 'caller' : 'callee', 200);
     return;
   }
+  if (deps.live && call.parties) deps.live.add({ id, ...call.parties, answeredAt: Date.now(), uas, uac, legs, ...(call.recording ? { recording: call.recording } : {}) });
   uas.on('destroy', () => {
     uac.destroy().catch(noop);
     void end('caller', 200);

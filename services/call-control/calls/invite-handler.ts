@@ -13,6 +13,7 @@ import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { bridgeCall } from './bridge-call';
 import { routeCall, type RouterStores } from './call-router';
+import type { LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { CallRecording, type RecordingDeps } from './recording';
 
@@ -40,6 +41,8 @@ export interface InviteDeps {
   counters: CallCounters;
   /** The tenant's recording policy and the recordings gate; without it no call is recorded. */
   recording?: RecordingDeps;
+  /** Answered calls, for transfers, on-demand recording and the live view. */
+  live?: LiveCalls;
   log: Logger;
 }
 
@@ -153,8 +156,8 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     const proxy = natProxy(b.contact, b.source);
     const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: caller.extension, callee: route.number }, log);
     await bridgeCall(
-      { srf: deps.srf, recorder: deps.recorder, release, log: deps.log },
-      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}) },
+      { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), log: deps.log },
+      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties: { tenantId, caller: caller.extension, callee: route.number } },
     );
   };
 }

@@ -1,0 +1,80 @@
+// The answered calls this process holds, by CDR id and by SIP dialog. One
+// registry serves everything that acts on a call in progress: transfers
+// (REFER with Replaces names the other call by its dialog, RFC 3891 §3),
+// on-demand recording (a feature code arrives with rtpengine's call id, the
+// API names the CDR id) and the live view for the dashboard and supervisors.
+import type { MediaLegs } from './media-legs';
+import type { CallRecording } from './recording';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf dialogs have no typings
+type SrfDialog = any;
+
+export interface LiveCall {
+  /** The CDR id, which is also rtpengine's call id. */
+  id: string;
+  tenantId: number;
+  /** The caller's extension (or number, for calls from a trunk). */
+  caller: string;
+  /** The number the callee was reached at. */
+  callee: string;
+  answeredAt: number;
+  /** A's leg (we are its UAS) and B's leg (we are its UAC). */
+  uas: SrfDialog;
+  uac: SrfDialog;
+  legs: MediaLegs;
+  recording?: CallRecording;
+}
+
+/** What the live view shows of a call: no dialogs, no media handles. */
+export interface LiveCallSummary {
+  id: string;
+  tenantId: number;
+  caller: string;
+  callee: string;
+  answeredAt: number;
+}
+
+export class LiveCalls {
+  private readonly calls = new Map<string, LiveCall>();
+
+  add(call: LiveCall): void {
+    this.calls.set(call.id, call);
+  }
+
+  remove(id: string): void {
+    this.calls.delete(id);
+  }
+
+  get(id: string): LiveCall | undefined {
+    return this.calls.get(id);
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /**
+   * The call one of whose legs is the dialog `Call-ID` + tags (either order:
+   * a Replaces header names the dialog as its sender sees it, RFC 3891 §3).
+   */
+  byDialog(callId: string, tagA: string, tagB: string): { call: LiveCall; leg: 'uas' | 'uac' } | undefined {
+    for (const call of this.calls.values()) {
+      for (const leg of ['uas', 'uac'] as const) {
+        const d = call[leg];
+        if (d?.sip?.callId !== callId) continue;
+        const tags = [d.sip.localTag, d.sip.remoteTag];
+        if (tags.includes(tagA) && tags.includes(tagB)) return { call, leg };
+      }
+    }
+    return undefined;
+  }
+
+  list(tenantId?: number): LiveCallSummary[] {
+    const out: LiveCallSummary[] = [];
+    for (const c of this.calls.values()) {
+      if (tenantId !== undefined && c.tenantId !== tenantId) continue;
+      out.push({ id: c.id, tenantId: c.tenantId, caller: c.caller, callee: c.callee, answeredAt: c.answeredAt });
+    }
+    return out;
+  }
+}
