@@ -23,6 +23,7 @@ import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
+import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -30,6 +31,7 @@ type Loose = any;
 const SWEEP_MS = 5_000;
 const HEARTBEAT_MS = 30_000;
 const LICENCE_MS = 60_000;
+const TRUNKS_MS = 5_000;
 
 function routerStores(store: Store, registrar: RegistrarService): RouterStores {
   return {
@@ -65,6 +67,9 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const licence = new LicenceLimits({ evaluate: () => currentLicence({ config, store }), log });
   const ledger = new CallLedger();
   const live = new LiveCalls();
+  // Shared by the call flows and trunk registration; an admin's edit is seen within TRUNKS_MS even without calls.
+  const trunks = new TrunkDirectory({ trunks: store.trunks, secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log: log.child({ part: 'trunks' }) });
+  await trunks.ready();
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
   await licence.refresh();
   let registrations = registrar.sweep();
@@ -124,6 +129,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     every(config.calls.recoverySweepSeconds * 1000, 'cdr-recovery', recover),
     every(HEARTBEAT_MS, 'cdr-heartbeat', () => recorder.heartbeat(Date.now())),
     every(LICENCE_MS, 'licence-refresh', () => licence.refresh()),
+    every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
   ];
 
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });

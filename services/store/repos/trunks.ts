@@ -146,6 +146,16 @@ export class TrunksRepo {
     return r && toTrunk(r);
   }
 
+  /**
+   * A cheap fingerprint of the whole trunks table (each row's id and last
+   * update): it changes on every insert, update and delete, so call-control
+   * re-reads its trunk directory only when an admin changed something.
+   */
+  version(): string {
+    const r = this.db.prepare("SELECT count(*) AS n, coalesce(group_concat(id || '@' || updated_at, ','), '') AS v FROM (SELECT id, updated_at FROM trunks ORDER BY id)").get() as { n: number; v: string };
+    return `${r.n}|${r.v}`;
+  }
+
   /** For call-control: the sealed password to open with the same SecretBox. */
   sealedPassword(id: number): string | null {
     return (this.db.prepare('SELECT password_sealed AS p FROM trunks WHERE id = ?').get(id) as { p: string | null } | undefined)?.p ?? null;
