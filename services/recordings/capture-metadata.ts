@@ -60,6 +60,12 @@ export interface RecordingMetadata {
   channels?: ChannelMap;
   /** Wall-clock spans (epoch ms) when recording was paused: silenced in the audio. */
   paused?: Array<{ fromMs: number; toMs: number }>;
+  /**
+   * Set on the capture that a pause ended (epoch ms): rtpengine 10.5 cannot
+   * pause, so call-control stops the capture and a resume starts a new one
+   * with the same recording id (capture-groups.ts waits for it).
+   */
+  pausedAt?: number;
 }
 
 const KEYS = { rec: 'recordingId', tenant: 'tenantId', cdr: 'cdrId', caller: 'caller', callee: 'callee' } as const;
@@ -75,6 +81,7 @@ export function encodeRecordingMetadata(m: RecordingMetadata): string {
     parts.push(`right=${m.channels.right.map(encodeURIComponent).join(',')}`);
   }
   if (m.paused?.length) parts.push(`paused=${m.paused.map((p) => `${p.fromMs}-${p.toMs}`).join(',')}`);
+  if (m.pausedAt !== undefined) parts.push(`pausedAt=${m.pausedAt}`);
   return parts.join('|');
 }
 
@@ -101,6 +108,11 @@ export function decodeRecordingMetadata(s: string): RecordingMetadata {
   const list = (k: string) => (fields.get(k) ?? '').split(',').filter(Boolean).map((v) => dec(v, k));
   if (fields.has('left') || fields.has('right')) out.channels = { left: list('left'), right: list('right') };
   if (fields.has('paused')) out.paused = list('paused').map(pausedSpan);
+  const pausedAt = fields.get('pausedAt');
+  if (pausedAt !== undefined) {
+    if (!/^\d{1,15}$/.test(pausedAt)) throw metadataInvalid(`pausedAt: expected epoch ms, got ${JSON.stringify(pausedAt)}`);
+    out.pausedAt = Number(pausedAt);
+  }
   return out;
 }
 

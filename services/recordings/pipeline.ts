@@ -13,7 +13,7 @@
 // not converted twice (idempotent by recording id).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../common/errors';
 import type { Logger } from '../common/logger';
@@ -37,7 +37,8 @@ import {
   type ChannelMap,
   type StereoTrack,
 } from './stereo-track';
-import { findCaptures, type SpoolOptions } from './spool';
+import { groupCaptures } from './capture-groups';
+import { findCaptures, type SpoolCapture, type SpoolOptions } from './spool';
 import type { EncryptResult, Vault } from './vault';
 
 export interface PipelineDeps {
@@ -60,6 +61,12 @@ export interface CaptureInput {
   meta?: RecordingMetadata;
   /** Accept a pcap whose last record was cut (rtpengine killed mid-write). */
   allowTruncatedTail?: boolean;
+  /**
+   * Later captures of the same recording, in capture order: each resume after
+   * a pause made rtpengine open a new one (capture-groups.ts). Stored as one
+   * recording; deleted with the first.
+   */
+  more?: Array<{ pcapPath: string; metadataPath?: string }>;
 }
 
 export interface SpoolResult {
@@ -107,8 +114,10 @@ export class RecordingPipeline {
   }
 
   private async resolve(input: CaptureInput): Promise<Resolved> {
-    const meta = input.metadataPath ? parseRtpengineMetadata(await readFile(input.metadataPath, 'utf8')) : undefined;
-    const ours = { ...decodeRecordingMetadata(meta?.appMetadata ?? ''), ...input.meta };
+    const metas = [];
+    for (const p of partsOf(input)) if (p.metadataPath) metas.push(parseRtpengineMetadata(await readFile(p.metadataPath, 'utf8')));
+    const meta = metas.length ? { sdps: metas.flatMap((m) => m.sdps) } : undefined;
+    const ours = { ...mergeMetadata(metas.map((m) => decodeRecordingMetadata(m.appMetadata))), ...input.meta };
     const fromSdp = meta ? channelsFromSdps(meta.sdps) : undefined;
     let channelSource: ChannelSource = 'guessed';
     if (input.meta?.channels) channelSource = 'explicit';
@@ -132,8 +141,12 @@ export class RecordingPipeline {
   private async buildTrack(input: CaptureInput, r: Resolved): Promise<StereoTrack> {
     const resolver = r.channels ? resolverFromMap(r.channels) : resolverByFirstDestination();
     const builder = new StereoTrackBuilder(resolver, new PayloadTypeTable(payloadTypesFromSdp(r.sdp)));
-    const parser = new PcapParser({ allowTruncatedTail: input.allowTruncatedTail });
-    for await (const d of readPcapFile(input.pcapPath, parser)) builder.add(d);
+    for (const [i, part] of partsOf(input).entries()) {
+      // A capture paused before its first packet is an empty file (rtpengine writes the header with the first packet).
+      if (i > 0 && (await stat(part.pcapPath)).size === 0) continue;
+      const parser = new PcapParser({ allowTruncatedTail: input.allowTruncatedTail });
+      for await (const d of readPcapFile(part.pcapPath, parser)) builder.add(d);
+    }
     const track = builder.finish();
     if (track.frames === 0) throw recordingEmpty(input.pcapPath);
     for (const s of pausedSpans(r, track)) track.mute(s.startMs, s.endMs);
@@ -279,8 +292,10 @@ export class RecordingPipeline {
   }
 
   private async removeCapture(input: CaptureInput): Promise<void> {
-    await rm(input.pcapPath, { force: true });
-    if (input.metadataPath) await rm(input.metadataPath, { force: true });
+    for (const p of partsOf(input)) {
+      await rm(p.pcapPath, { force: true });
+      if (p.metadataPath) await rm(p.metadataPath, { force: true });
+    }
   }
 
   /**
@@ -295,12 +310,20 @@ export class RecordingPipeline {
     opts: SpoolOptions & { metaForCall?: (callId: string) => RecordingMetadata | undefined } = {},
   ): Promise<SpoolResult> {
     const out: SpoolResult = { stored: [], failed: [] };
-    for (const c of await findCaptures(recordingDir, opts)) {
-      if (c.problem) {
-        out.failed.push({ pcapPath: c.pcapPath, ...c.problem });
-        continue;
-      }
-      const input: CaptureInput = { pcapPath: c.pcapPath, metadataPath: c.metadataPath, meta: opts.metaForCall?.(c.callId), allowTruncatedTail: c.orphan };
+    const found = await findCaptures(recordingDir, opts);
+    for (const c of found.filter((f) => f.problem)) out.failed.push({ pcapPath: c.pcapPath, code: c.problem!.code, message: c.problem!.message });
+    const { ready } = await groupCaptures(found.filter((f) => !f.problem && !f.orphan && existsSync(f.pcapPath)), recordingDir, opts);
+    const inputs: Array<{ c: SpoolCapture; input: CaptureInput }> = [];
+    for (const g of ready) {
+      const [first, ...more] = g.parts;
+      if (!first) continue;
+      const input: CaptureInput = { ...first, meta: opts.metaForCall?.(g.callId), allowTruncatedTail: false, ...(more.length ? { more } : {}) };
+      inputs.push({ c: { ...first, callId: g.callId, orphan: false }, input });
+    }
+    for (const c of found.filter((f) => !f.problem && (f.orphan || !existsSync(f.pcapPath)))) {
+      inputs.push({ c, input: { pcapPath: c.pcapPath, metadataPath: c.metadataPath, meta: opts.metaForCall?.(c.callId), allowTruncatedTail: c.orphan } });
+    }
+    for (const { c, input } of inputs) {
       if (!existsSync(c.pcapPath)) {
         // The pcap went away with our last run (converted, then crashed before this file was removed).
         if (this.deps.repo.findRecording((await this.resolve(input)).recordingId)) await rm(c.metadataPath, { force: true });
@@ -319,6 +342,23 @@ export class RecordingPipeline {
     }
     return out;
   }
+}
+
+function partsOf(input: CaptureInput): Array<{ pcapPath: string; metadataPath?: string }> {
+  return [{ pcapPath: input.pcapPath, ...(input.metadataPath ? { metadataPath: input.metadataPath } : {}) }, ...(input.more ?? [])];
+}
+
+/** Our metadata over the captures of one recording: later captures win, paused spans add up. */
+function mergeMetadata(parts: RecordingMetadata[]): RecordingMetadata {
+  const out: RecordingMetadata = {};
+  const spans = new Map<string, { fromMs: number; toMs: number }>();
+  for (const m of parts) {
+    const { paused, pausedAt: _p, ...rest } = m;
+    Object.assign(out, rest);
+    for (const s of paused ?? []) spans.set(`${s.fromMs}-${s.toMs}`, s);
+  }
+  if (spans.size) out.paused = [...spans.values()].sort((a, b) => a.fromMs - b.fromMs);
+  return out;
 }
 
 /** The paused wall-clock spans as offsets into the track, clamped to it; spans outside it vanish. */
