@@ -24,6 +24,7 @@ import { RtpengineMedia } from './media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
 import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
+import { trunkSignalling } from './trunks/trunk-status-wiring';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -132,6 +133,9 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
   ];
 
+  // Registrations and OPTIONS keepalives follow the directory (its check above notices an admin's edit).
+  const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
+
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
   return {
     health: () => ({
@@ -144,9 +148,12 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       answeredCalls: live.size,
       licence: licence.summary,
       calls: { ...counters },
+      trunks: signalling.snapshot(),
     }),
     stop: async () => {
       for (const t of timers) clearInterval(t);
+      // RFC 3261 §10.2.2: take our bindings off the operators' registrars while the SIP server is still there.
+      await signalling.stop().catch((err: unknown) => log.error('trunk signalling stop failed', { err }));
       // srf throws when asked to disconnect a socket it never opened.
       if (connected) srf.disconnect();
       // Calls in progress keep their media in rtpengine; their CDRs stay in-progress for the next boot's recovery.
