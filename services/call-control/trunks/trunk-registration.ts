@@ -43,6 +43,8 @@ export interface RegistrationOptions {
   /** First retry after a failure; doubles per failure up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Bound on stopping: the un-REGISTER gets this long, so a dead operator never holds up a shutdown. */
+  stopTimeoutMs?: number;
 }
 
 export interface RegistrationDeps {
@@ -54,7 +56,7 @@ export interface RegistrationDeps {
   onChange: (status: RegistrationStatus) => void;
 }
 
-const DEFAULTS = { timeoutMs: 30_000, retryBaseMs: 30_000, retryMaxMs: 600_000 } as const;
+const DEFAULTS = { timeoutMs: 30_000, retryBaseMs: 30_000, retryMaxMs: 600_000, stopTimeoutMs: 2_000 } as const;
 /** A 423's Min-Expires above this is not honoured (RFC 3261 §10.2.8 leaves the ceiling to the UA). */
 const MAX_EXPIRES = 86_400;
 
@@ -139,13 +141,24 @@ export class TrunkRegistration {
     this.running = false;
     this.deps.clock.clearTimer(this.timer);
     this.timer = undefined;
-    await this.busy;
+    await this.within(this.busy);
     if (!wasRunning) return;
     if (unregister && this.current.state === 'registered') {
-      const r = await this.exchange(0);
-      if (!r.ok) this.deps.log.warn('trunk un-register failed', { trunkId: this.target.id, error: r.error });
+      const r = await this.within<Outcome>(this.exchange(0, this.opts.stopTimeoutMs), { ok: false, error: 'no answer' });
+      if (r && !r.ok) this.deps.log.warn('trunk un-register failed', { trunkId: this.target.id, error: r.error });
     }
     this.update({ state: 'unregistered', expiresAt: null, grantedSeconds: null });
+  }
+
+  /** `p`, or `fallback` once stopTimeoutMs has passed. */
+  private within<T>(p: Promise<T>, fallback?: T): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const t = this.deps.clock.setTimer(() => resolve(fallback), this.opts.stopTimeoutMs);
+      void p.then((v) => {
+        this.deps.clock.clearTimer(t);
+        resolve(v);
+      });
+    });
   }
 
   private schedule(ms: number): void {
@@ -197,7 +210,7 @@ export class TrunkRegistration {
   }
 
   /** One REGISTER and whatever it takes to get a final answer: digest rounds, a 423 retry. */
-  private async exchange(expires: number): Promise<Outcome> {
+  private async exchange(expires: number, timeoutMs = this.opts.timeoutMs): Promise<Outcome> {
     const uri = trunkUri(this.target);
     const contact = this.contactUri();
     if (!contact) return { ok: false, error: 'not connected to the SIP server' };
@@ -214,7 +227,7 @@ export class TrunkRegistration {
       if (this.digest) headers[this.digestHeader] = this.digest.authorization('REGISTER', uri);
       let reply: SipReply;
       try {
-        reply = await this.deps.send({ method: 'REGISTER', uri, headers }, this.opts.timeoutMs);
+        reply = await this.deps.send({ method: 'REGISTER', uri, headers }, timeoutMs);
       } catch (e) {
         if (e instanceof SipRequestError) return { ok: false, error: e.code === 'sip-timeout' ? 'no answer' : e.message };
         throw e;

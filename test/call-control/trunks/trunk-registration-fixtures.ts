@@ -47,7 +47,7 @@ export const reply = (status: number, reason: string, headers: Record<string, st
   return { status, reason, get: (n) => lower.get(n.toLowerCase()) };
 };
 
-export type Answer = SipReply | 'timeout';
+export type Answer = SipReply | 'timeout' | 'hang';
 
 export interface Sent extends OutRequest {
   at: number;
@@ -60,6 +60,7 @@ export function scriptedSender(clock: ManualClock, answer: (r: OutRequest) => An
     sent.push({ ...r, at: clock.now() });
     const a = answer(r);
     if (a === 'timeout') throw new SipRequestError('sip-timeout', 'no answer');
+    if (a === 'hang') return new Promise<SipReply>(() => undefined);
     return a;
   };
   return { send, sent };

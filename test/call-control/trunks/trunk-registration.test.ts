@@ -140,6 +140,20 @@ describe('TrunkRegistration: REGISTER with digest (RFC 3261 §10.2, §22.2)', ()
     expect(quiet.sent).toHaveLength(2);
   });
 
+  it('a dead operator holds up stopping for stopTimeoutMs (2 s) at most', async () => {
+    const w = world();
+    w.reg.start();
+    await w.clock.advance(0);
+    w.op.answer = () => 'hang';
+    let stopped = false;
+    void w.reg.stop(true).then(() => (stopped = true));
+    await w.clock.advance(1999);
+    expect(stopped).toBe(false);
+    await w.clock.advance(1);
+    expect(stopped).toBe(true);
+    expect(w.sent.at(-1)!.headers.Expires).toBe('0');
+  });
+
   it('waits for the SIP server connection before sending anything', async () => {
     const clock = new ManualClock();
     const { send, sent } = scriptedSender(clock, () => reply(200, 'OK'));

@@ -24,12 +24,12 @@ export interface Pbx {
   close(): Promise<void>;
 }
 
-export async function startPbx(name: string, extensions: string[], config: Record<string, unknown> = {}, beforeStart?: (app: Appliance) => Promise<void>): Promise<Pbx> {
+export async function startPbx(name: string, extensions: string[], config: Record<string, unknown> = {}, beforeStart?: (app: Appliance, store: Store) => Promise<void>): Promise<Pbx> {
   const app = await makeAppliance(name, config);
   const store = openStore(path.join(app.dataDir, 'korobka.db'));
   const tenant = store.tenants.defaultTenant()!;
   for (const ext of extensions) store.extensions.create({ tenantId: tenant.id, extension: ext, ha1: computeHa1Set(ext, tenant.sipDomain, `pw-${ext}`) });
-  await beforeStart?.(app);
+  await beforeStart?.(app, store);
   await app.start();
   const proc = async () => ((await app.get('/api/health')).body.processes as Array<{ name: string; pid: number; health: Record<string, unknown> }>).find((p) => p.name === 'call-control')!;
   return {
