@@ -76,6 +76,9 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   let registrations = registrar.sweep();
 
   const srf = new Srf() as Loose;
+  // Registrations and OPTIONS keepalives follow the directory (its periodic check notices an admin's edit);
+  // call routing asks signalling.isUsable(trunkId) to skip a trunk that is down or failed to register.
+  const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
   srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
   srf.invite(
     inviteHandler({
@@ -132,9 +135,6 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     every(LICENCE_MS, 'licence-refresh', () => licence.refresh()),
     every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
   ];
-
-  // Registrations and OPTIONS keepalives follow the directory (its check above notices an admin's edit).
-  const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
 
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
   return {
