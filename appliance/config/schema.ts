@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 const port = z.number().int().min(1, 'expected 1–65535').max(65535, 'expected 1–65535');
 const host = z.string().min(1, 'expected a host name or IP address');
+const featureCode = /^[*#0-9]{2,6}$/;
 
 export const sipListenSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']),
@@ -72,6 +73,8 @@ export const configSchema = z
         recoveryIdleSeconds: z.number().int().min(1, 'expected 1–3600').max(3600, 'expected 1–3600').default(30),
         /** How often CDR recovery looks at calls a previous process left open. */
         recoverySweepSeconds: z.number().int().min(1, 'expected 1–3600').max(3600, 'expected 1–3600').default(60),
+        /** call-control's local control channel (HTTP on a Unix socket, mode 0600) the api uses; empty: <dataDir>/run/call-control.sock. */
+        controlSocket: z.string().default(''),
       })
       .prefault({}),
     license: z
@@ -105,6 +108,19 @@ export const configSchema = z
         sweepIntervalMs: z.number().int().min(200).max(3_600_000).default(15_000),
         /** Local hour after which the daily retention purge runs. */
         purgeHour: z.number().int().min(0).max(23).default(3),
+        /** Codes pressed during a call (RFC 4733 DTMF): start/stop an on-demand recording, pause/resume one (card data). */
+        featureCodes: z
+          .object({
+            toggleRecording: z.string().regex(featureCode, 'expected 2–6 of 0-9 * #').default('*1'),
+            togglePause: z.string().regex(featureCode, 'expected 2–6 of 0-9 * #').default('*2'),
+            /** A code's digits must follow each other within this many ms. */
+            interDigitMs: z.number().int().min(200, 'expected 200–10000').max(10_000, 'expected 200–10000').default(2000),
+          })
+          .prefault({})
+          .refine((c) => !c.toggleRecording.startsWith(c.togglePause) && !c.togglePause.startsWith(c.toggleRecording), {
+            message: 'toggleRecording and togglePause must not start one another',
+            path: ['togglePause'],
+          }),
       })
       .prefault({}),
     supervisor: z

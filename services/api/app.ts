@@ -13,6 +13,7 @@ import { extensionRoutes } from './routes/extensions';
 import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
 import { registrationRoutes } from './routes/registrations';
+import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
@@ -48,6 +49,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     didRoutes(deps),
     registrationRoutes(deps),
     banRoutes(deps),
+    liveCallRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

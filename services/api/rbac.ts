@@ -29,6 +29,10 @@ export const permissions = {
   // Call history: an employee reads only calls of their own extensions.
   'cdrs.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
   'registrations.read': ['superadmin', 'tenant-admin', 'supervisor'],
+  // Calls in progress: an employee sees and records only calls of their own
+  // extensions (routes/live-calls); auditors look but do not act.
+  'calls.live.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  'calls.live.record': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   // SIP bans are per source address for the whole box.
   'bans.read': ['superadmin'],
   'bans.write': ['superadmin'],

@@ -18,6 +18,7 @@ import type { RouterStores } from './calls/call-router';
 import { inviteHandler, type CallCounters } from './calls/invite-handler';
 import { LicenceLimits } from './calls/licence-limits';
 import { LiveCalls } from './calls/live-calls';
+import { startControl } from './control/start-control';
 import { loadDialPlan } from './dialplan/dial-plan-store';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
@@ -136,6 +137,9 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
   ];
 
+  // The api's window on live calls, and feature codes (DTMF) for on-demand recording and pause.
+  const control = await startControl(config, { live, log });
+
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
   return {
     health: () => ({
@@ -149,9 +153,11 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       licence: licence.summary,
       calls: { ...counters },
       trunks: signalling.snapshot(),
+      control: control.health(),
     }),
     stop: async () => {
       for (const t of timers) clearInterval(t);
+      await control.close();
       // RFC 3261 §10.2.2: take our bindings off the operators' registrars while the SIP server is still there.
       await signalling.stop().catch((err: unknown) => log.error('trunk signalling stop failed', { err }));
       // srf throws when asked to disconnect a socket it never opened.

@@ -73,6 +73,8 @@ const table: Record<string, Rule> = {
   'POST /api/dids': ADMINS,
   'DELETE /api/dids/:id': ADMINS,
   'GET /api/registrations': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/calls/live': roles,
+  'POST /api/calls/live/:id/recording': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/bans': ['superadmin'],
   'DELETE /api/bans/:ip': ['superadmin'],
 };

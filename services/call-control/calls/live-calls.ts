@@ -23,6 +23,11 @@ export interface LiveCall {
   uac: SrfDialog;
   legs: MediaLegs;
   recording?: CallRecording;
+  /**
+   * Which parties are this tenant's extensions: feature codes are honoured
+   * only from them, never from an outside caller. Absent: both (an internal call).
+   */
+  extensionParties?: ReadonlyArray<'caller' | 'callee'>;
 }
 
 /** What the live view shows of a call: no dialogs, no media handles. */

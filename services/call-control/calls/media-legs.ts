@@ -37,6 +37,11 @@ export class MediaLegs {
     await this.media.startRecording(this.mediaId, metadata);
   }
 
+  /** Stops recording: rtpengine finishes the capture (a later start opens a new one). */
+  async stopRecording(): Promise<void> {
+    await this.media.stopRecording(this.mediaId);
+  }
+
   /** A re-offer inside the dialog from `side` (hold, resume, codec change) → the SDP for the other side. */
   async reOffer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);

@@ -15,10 +15,23 @@
 //    pipeline prefers this map over SDPs, which a callee's re-INVITE would mix
 //    up. A 200 with the same SDP as an earlier 183 never reaches our answer
 //    callback (srf reuses the 183's answer), so step 2 alone starts recording.
+//
+// Later, during the call (recording-control.ts): on-demand start and stop,
+// and pause/resume for card data. rtpengine 10.5 cannot pause a capture, so a
+// pause is `stop recording` (after marking the capture `pausedAt`) and a
+// resume is `start recording` with the same recording id and the paused span;
+// the recordings service joins the captures into one recording
+// (services/recordings/capture-groups.ts).
 import { randomUUID } from 'node:crypto';
+import { isAppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { canRecord, decideRecording, encodeRecordingMetadata, policyFromRows, type RecordingMetadata, type RecordingMode } from '../../recordings';
 import type { MediaLegs } from './media-legs';
+import { recordingActionRefused } from './recording-control-errors';
+
+/** Where a call's recording stands: what the live view shows. */
+export type RecordingState = 'off' | 'recording' | 'paused';
+export type RecordingAction = 'start' | 'stop' | 'pause' | 'resume';
 
 /** What recording needs from the store and config; `store.recordings` and `store.alarms` fit as they are. */
 export interface RecordingDeps {
@@ -51,15 +64,33 @@ export function audioEndpoint(sdp: string): string | undefined {
 export class CallRecording {
   private meta: RecordingMetadata | undefined;
   private decided = false;
+  private policy: RecordingMode = 'never';
+  private current: RecordingState = 'off';
+  private legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'> | undefined;
+  private sdpToCallee: string | undefined;
+  private pausedFrom = 0;
+  private paused: Array<{ fromMs: number; toMs: number }> = [];
+  /** Actions run one at a time: a pause must not overtake the start before it. */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: RecordingDeps,
     private readonly call: RecordedParties,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get recordingId(): string | undefined {
     return this.meta?.recordingId;
+  }
+
+  get state(): RecordingState {
+    return this.current;
+  }
+
+  /** The policy that applied to this call (never before the answer). */
+  get mode(): RecordingMode {
+    return this.policy;
   }
 
   /** Decides once (policy, then the gate); true when this call is to be recorded. */
@@ -68,6 +99,7 @@ export class CallRecording {
     this.decided = true;
     try {
       this.meta = this.ask();
+      if (this.meta) this.current = 'recording';
     } catch (err) {
       // A policy or alarm we cannot read (database error) must not fail the call; the log says it went unrecorded.
       this.log.error('recording decision failed, call not recorded', { err: err instanceof Error ? err.message : String(err) });
@@ -78,6 +110,7 @@ export class CallRecording {
   private ask(): RecordingMetadata | undefined {
     const { tenantId, caller, callee } = this.call;
     const decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction: 'internal' });
+    this.policy = decision.mode;
     if (!decision.recordAtAnswer) return undefined;
     const gate = canRecord({ enabled: this.deps.enabled, alarms: this.deps.alarms }, tenantId);
     if (!gate.ok) {
@@ -86,7 +119,12 @@ export class CallRecording {
     }
     const recordingId = `rec-${randomUUID()}`;
     this.log.info('recording call', { recordingId, policy: decision.source });
-    return { recordingId, tenantId: String(tenantId), cdrId: this.call.cdrId, caller, callee };
+    return this.newMeta(recordingId);
+  }
+
+  private newMeta(recordingId: string): RecordingMetadata {
+    const { tenantId, caller, callee, cdrId } = this.call;
+    return { recordingId, tenantId: String(tenantId), cdrId, caller, callee };
   }
 
   /** ng options for B's final answer: step 1 above. */
@@ -99,16 +137,97 @@ export class CallRecording {
    * each side. A failure here leaves the capture labelled without channels
    * (the pipeline then guesses); the call goes on.
    */
-  async label(legs: Pick<MediaLegs, 'sdpToA' | 'startRecording'>, sdpToCallee: string): Promise<void> {
-    if (!this.decide() || !this.meta) return;
-    const left = legs.sdpToA === undefined ? undefined : audioEndpoint(legs.sdpToA);
-    const right = audioEndpoint(sdpToCallee);
-    const meta: RecordingMetadata = { ...this.meta, ...(left && right ? { channels: { left: [left], right: [right] } } : {}) };
-    if (!meta.channels) this.log.warn('no channel map for the recording', { recordingId: meta.recordingId });
-    try {
-      await legs.startRecording(encodeRecordingMetadata(meta));
-    } catch (err) {
-      this.log.error('start recording failed', { recordingId: meta.recordingId, err: err instanceof Error ? err.message : String(err) });
+  label(legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'>, sdpToCallee: string): Promise<void> {
+    this.legs = legs;
+    this.sdpToCallee = sdpToCallee;
+    return this.serial(async () => {
+      if (!this.decide() || !this.meta) return;
+      this.meta = this.withChannels(this.meta);
+      try {
+        await legs.startRecording(encodeRecordingMetadata(this.meta));
+      } catch (err) {
+        this.log.error('start recording failed', { recordingId: this.meta.recordingId, err: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  private withChannels(meta: RecordingMetadata): RecordingMetadata {
+    const left = this.legs?.sdpToA === undefined ? undefined : audioEndpoint(this.legs.sdpToA);
+    const right = this.sdpToCallee === undefined ? undefined : audioEndpoint(this.sdpToCallee);
+    if (!left || !right) {
+      this.log.warn('no channel map for the recording', { recordingId: meta.recordingId });
+      return meta;
     }
+    return { ...meta, channels: { left: [left], right: [right] } };
+  }
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(job);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * An action during the call, from the API or a feature code. Refusals are
+   * AppErrors with stable codes (recording-control-errors.ts); an rtpengine
+   * failure leaves the state as it was.
+   */
+  act(action: RecordingAction): Promise<RecordingState> {
+    return this.serial(async () => {
+      const legs = this.legs;
+      if (!legs) throw recordingActionRefused.notAnswered();
+      try {
+        if (action === 'start') await this.start(legs);
+        else if (action === 'stop') await this.stop(legs);
+        else if (action === 'pause') await this.pause(legs);
+        else await this.resume(legs);
+      } catch (err) {
+        if (isAppError(err) && err.status < 500) throw err;
+        this.log.error('recording action failed', { action, recordingId: this.meta?.recordingId, err: err instanceof Error ? err.message : String(err) });
+        throw recordingActionRefused.mediaFailed(action, err instanceof Error ? err.message : String(err));
+      }
+      this.log.info('recording action', { action, recordingId: this.meta?.recordingId, state: this.current });
+      return this.current;
+    });
+  }
+
+  private async start(legs: NonNullable<CallRecording['legs']>): Promise<void> {
+    if (this.policy === 'never') throw recordingActionRefused.policyNever();
+    if (this.current !== 'off') throw recordingActionRefused.alreadyOn(this.current);
+    const gate = canRecord({ enabled: this.deps.enabled, alarms: this.deps.alarms }, this.call.tenantId);
+    if (!gate.ok) throw recordingActionRefused.gate(gate.reason);
+    const meta = this.withChannels(this.newMeta(`rec-${randomUUID()}`));
+    // Started mid-call, rtpengine logs no SDPs: the channel map and the static/default payload types carry the capture.
+    await legs.startRecording(encodeRecordingMetadata(meta));
+    this.meta = meta;
+    this.paused = [];
+    this.current = 'recording';
+  }
+
+  private async stop(legs: NonNullable<CallRecording['legs']>): Promise<void> {
+    if (this.policy !== 'on-demand') throw recordingActionRefused.stopNotAllowed(this.policy);
+    if (this.current === 'off') throw recordingActionRefused.notOn();
+    // A paused recording's capture is already closed; it ends at the pause.
+    if (this.current === 'recording') await legs.stopRecording();
+    this.meta = undefined;
+    this.current = 'off';
+  }
+
+  private async pause(legs: NonNullable<CallRecording['legs']>): Promise<void> {
+    if (this.current !== 'recording' || !this.meta) throw this.current === 'paused' ? recordingActionRefused.alreadyPaused() : recordingActionRefused.notOn();
+    const at = this.now();
+    // First the mark (rtpengine keeps the last metadata given), so the recordings service waits for the resume.
+    await legs.startRecording(encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }));
+    await legs.stopRecording();
+    this.pausedFrom = at;
+    this.current = 'paused';
+  }
+
+  private async resume(legs: NonNullable<CallRecording['legs']>): Promise<void> {
+    if (this.current !== 'paused' || !this.meta) throw recordingActionRefused.notPaused();
+    const span = { fromMs: this.pausedFrom, toMs: this.now() };
+    await legs.startRecording(encodeRecordingMetadata({ ...this.meta, paused: [...this.paused, span] }));
+    this.paused.push(span);
+    this.current = 'recording';
   }
 }
