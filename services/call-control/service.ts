@@ -39,6 +39,7 @@ function routerStores(store: Store, registrar: RegistrarService): RouterStores {
   return {
     extension: (tenantId, ext) => store.extensions.get(tenantId, ext),
     dnd: (id) => store.extensionFeatures.get(id)?.dnd ?? false,
+    forwarding: (id) => store.extensionFeatures.get(id)?.forward,
     dialPlan: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId),
     bindings: (aor) => registrar.location.lookup(aor),
   };

@@ -1,5 +1,6 @@
-// One admitted call from A to B's phone: the B2BUA legs (drachtio-srf
-// createB2BUA), media through rtpengine on both sides, the CDR's events, and
+// One admitted call from A to B: the B2BUA legs (every phone of an
+// extension rung at once with its forwarding, fork-call.ts; one target through
+// drachtio-srf's createB2BUA), media through rtpengine on both sides, the CDR's events, and
 // the tear-down that frees everything exactly once whichever way it ends
 // (BYE from either side, CANCEL, busy, no answer, our ring timer, errors).
 import { AppError } from '../../common/errors';
@@ -7,6 +8,7 @@ import type { Logger } from '../../common/logger';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { SYSTEM_REASONS } from '../cdr/cdr-machine';
 import type { HangupSide } from '../cdr/cdr-record';
+import { ringCallee, type RingDeps, type RingHop, type RingResult } from './fork-call';
 import type { LiveCalls } from './live-calls';
 import type { MediaLegs } from './media-legs';
 import type { CallRecording } from './recording';
@@ -32,8 +34,10 @@ export interface BridgeCall {
   /** rtpengine's SDP for B, from A's offer. */
   offerSdp: string;
   /** Request-URI for B (the phone's Contact) and, behind NAT, the next hop (its REGISTER's source). */
-  target: string;
+  target?: string;
   proxy?: string;
+  /** Instead of one target: ring an extension's phones in parallel, with its forwarding (fork-call.ts). */
+  ring?: { hop: RingHop } & Pick<RingDeps, 'forwardAfter' | 'proxyFor'>;
   ringTimeoutMs: number;
   /** Set by the INVITE handler's CANCEL listener, which runs from the first moment. */
   cancelled: () => boolean;
@@ -58,13 +62,10 @@ export function statusForA(err: unknown): { status: number; reason?: string } {
 export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<void> {
   const { id, req, res, legs } = call;
   const log = deps.log.child({ callId: id });
-  let uacReq: Loose;
-  let timedOut = false;
   let ended = false;
   const end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
     if (ended) return;
     ended = true;
-    clearTimeout(timer);
     deps.live?.remove(id);
     // The CDR first, at the moment the call ended; freeing media and the slot may take a round trip.
     try {
@@ -76,53 +77,14 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
     await deps.release(id);
     log.info('call ended', { side, sipStatus, reason });
   };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    uacReq?.cancel?.(noop);
-  }, call.ringTimeoutMs);
-
-  let dialogs: { uas: Loose; uac: Loose };
-  try {
-    dialogs = await deps.srf.createB2BUA(
-      req,
-      res,
-      call.target,
-      {
-        localSdpB: call.offerSdp,
-        localSdpA: (sdpB: string, resB: Loose) => {
-          // srf skips cbProvisional for an 18x with SDP; early media is seen here.
-          if (resB.status > 100 && resB.status < 200) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
-          const recording = resB.status >= 200 ? call.recording?.answerOptions() : undefined;
-          return legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address, recording);
-        },
-        // We choose the final response A gets (ring timeout → 480, a phone's 401 → 480).
-        passFailure: false,
-        ...(call.proxy ? { proxy: call.proxy } : {}),
-      },
-      {
-        cbRequest: (err: unknown, r: Loose) => {
-          if (err) return;
-          uacReq = r;
-          if (timedOut) r.cancel(noop);
-        },
-        cbProvisional: (r: Loose) => {
-          if (r.status === 180) deps.recorder.event(id, { type: 'ringing', at: Date.now() });
-        },
-      },
-    );
-  } catch (err) {
-    if (call.cancelled()) return end('caller', 487);
-    if (timedOut) {
-      if (!res.finalResponseSent) res.send(480, 'Temporarily Unavailable', { headers: { Reason: 'SIP;cause=480;text="ring timeout"' } });
-      return end('system', 480, SYSTEM_REASONS.ringTimeout);
-    }
-    const a = statusForA(err);
-    if (!res.finalResponseSent) res.send(a.status, a.reason, {});
-    log.info('callee leg failed', { status: (err as { status?: unknown }).status, sent: a.status, err: err instanceof AppError ? err.code : undefined });
-    return end('callee', (err as { status?: number }).status ?? a.status);
-  }
-  clearTimeout(timer);
-  const { uas, uac } = dialogs;
+  const connected = call.ring
+    ? await ringCallee(
+        { srf: deps.srf, recorder: deps.recorder, forwardAfter: call.ring.forwardAfter, proxyFor: call.ring.proxyFor, log: deps.log },
+        { id, req, res, legs, offerSdp: call.offerSdp, hop: call.ring.hop, ringTimeoutMs: call.ringTimeoutMs, cancelled: call.cancelled, ...(call.recording ? { recording: call.recording } : {}) },
+      )
+    : await connectTarget(deps, call, log);
+  if (connected.kind === 'ended') return end(connected.side, connected.status, connected.reason);
+  const { uas, uac } = connected;
   deps.recorder.event(id, { type: 'answer', at: Date.now() });
   call.onAnswered();
   // RFC 3261 §15: a BYE ends the dialog; the B2BUA ends the other leg with its own BYE.
@@ -147,6 +109,59 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
   // Not awaited: labelling the capture must not hold up the call; a failure is logged in label().
   void call.recording?.label(legs, call.offerSdp);
   uac.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'B', r, s, uas, log));
+}
+
+/** One target through srf's createB2BUA (a single phone or a trunk), with our ring timer. */
+async function connectTarget(deps: BridgeDeps, call: BridgeCall, log: Logger): Promise<RingResult> {
+  const { id, req, res, legs } = call;
+  let uacReq: Loose;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    uacReq?.cancel?.(noop);
+  }, call.ringTimeoutMs);
+  try {
+    const dialogs = await deps.srf.createB2BUA(
+      req,
+      res,
+      call.target ?? '',
+      {
+        localSdpB: call.offerSdp,
+        localSdpA: (sdpB: string, resB: Loose) => {
+          // srf skips cbProvisional for an 18x with SDP; early media is seen here.
+          if (resB.status > 100 && resB.status < 200) deps.recorder.event(id, { type: 'early-media', at: Date.now() });
+          const recording = resB.status >= 200 ? call.recording?.answerOptions() : undefined;
+          return legs.answerFromB(sdpB, resB.getParsedHeader('To').params.tag, resB.source_address, recording);
+        },
+        // We choose the final response A gets (ring timeout → 480, a phone's 401 → 480).
+        passFailure: false,
+        ...(call.proxy ? { proxy: call.proxy } : {}),
+      },
+      {
+        cbRequest: (err: unknown, r: Loose) => {
+          if (err) return;
+          uacReq = r;
+          if (timedOut) r.cancel(noop);
+        },
+        cbProvisional: (r: Loose) => {
+          if (r.status === 180) deps.recorder.event(id, { type: 'ringing', at: Date.now() });
+        },
+      },
+    );
+    return { kind: 'connected', ...dialogs };
+  } catch (err) {
+    if (call.cancelled()) return { kind: 'ended', side: 'caller', status: 487 };
+    if (timedOut) {
+      if (!res.finalResponseSent) res.send(480, 'Temporarily Unavailable', { headers: { Reason: 'SIP;cause=480;text="ring timeout"' } });
+      return { kind: 'ended', side: 'system', status: 480, reason: SYSTEM_REASONS.ringTimeout };
+    }
+    const a = statusForA(err);
+    if (!res.finalResponseSent) res.send(a.status, a.reason, {});
+    log.info('callee leg failed', { status: (err as { status?: unknown }).status, sent: a.status, err: err instanceof AppError ? err.code : undefined });
+    return { kind: 'ended', side: 'callee', status: (err as { status?: number }).status ?? a.status };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { bridgeCall } from './bridge-call';
 import { routeCall, type RouterStores } from './call-router';
+import { recordForwards } from './fork-call';
+import { Forwarding } from './forwarding';
 import type { LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { CallRecording, type RecordingDeps } from './recording';
@@ -109,6 +111,8 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     const tenantId = caller.tenant.id;
     const route = routeCall(deps.router, tenantId, caller.extension, dialled);
     deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction: 'internal', caller: { dialled: caller.extension, number: caller.extension }, callee: { dialled, number: route.number }, extension: caller.extension });
+    // Unconditional forwards (and those of DND or an unregistered extension) were decided by the router.
+    recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
     const refuse = (status: number, reason: string, headers: Record<string, string>, side: 'system' | 'callee', cdrReason?: string) => {
       deps.counters.refused++;
       res.send(status, reason, { headers });
@@ -152,12 +156,12 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       deps.recorder.event(id, { type: 'hangup', at: Date.now(), side: 'caller', sipStatus: 487 });
       return release();
     }
-    const b = route.binding;
-    const proxy = natProxy(b.contact, b.source);
+    const forwarding = new Forwarding(deps.router, tenantId);
+    const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy };
     const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: caller.extension, callee: route.number }, log);
     await bridgeCall(
       { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), log: deps.log },
-      { id, req, res, legs, offerSdp, target: b.contact, ...(proxy ? { proxy } : {}), ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties: { tenantId, caller: caller.extension, callee: route.number } },
+      { id, req, res, legs, offerSdp, ring, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties: { tenantId, caller: caller.extension, callee: route.number } },
     );
   };
 }

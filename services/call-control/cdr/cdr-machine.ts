@@ -2,9 +2,10 @@
 // happened; this decides what the record says and when it must be written:
 //   attempt → (ringing | early-media)* → answer → (transfer | heartbeat)* → hangup
 //   attempt → (ringing | early-media)* → hangup
+// with forwards (`forward`) anywhere before the answer.
 // Events arrive from the network in any order and any number; one that
 // makes no sense in the current state is ignored and says why, never throws.
-import { secondsBetween, type CdrRecord, type Direction, type Disposition, type HangupSide, type Party, type Transfer } from './cdr-record';
+import { secondsBetween, type CdrRecord, type Direction, type Disposition, type Forward, type HangupSide, type Party, type Transfer } from './cdr-record';
 
 export interface AttemptEvent {
   type: 'attempt';
@@ -23,6 +24,7 @@ export type CallEvent =
   | { type: 'early-media'; at: number; trunk?: string }
   | { type: 'answer'; at: number; trunk?: string }
   | ({ type: 'transfer' } & Transfer)
+  | ({ type: 'forward' } & Forward)
   | { type: 'heartbeat'; at: number }
   | { type: 'hangup'; at: number; side: HangupSide; sipStatus?: number; reason?: string };
 
@@ -77,7 +79,7 @@ const ended = (c: CdrRecord) => c.status !== 'in-progress';
 
 /** Latest time already in the record: event clocks never run backwards inside one CDR. */
 function latest(c: CdrRecord): number {
-  return Math.max(c.startedAt, c.ringingAt ?? 0, c.earlyMediaAt ?? 0, c.answeredAt ?? 0, c.lastSeenAt, ...c.transfers.map((t) => t.at));
+  return Math.max(c.startedAt, c.ringingAt ?? 0, c.earlyMediaAt ?? 0, c.answeredAt ?? 0, c.lastSeenAt, ...c.transfers.map((t) => t.at), ...(c.forwards ?? []).map((f) => f.at));
 }
 
 function ignore(cdr: CdrRecord, why: string): CdrStep {
@@ -87,7 +89,7 @@ function ignore(cdr: CdrRecord, why: string): CdrStep {
 export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
   if (ended(prev)) return ignore(prev, `${e.type} after the call ended`);
   const at = Math.max(e.at, latest(prev));
-  const cdr: CdrRecord = { ...prev, caller: { ...prev.caller }, callee: { ...prev.callee }, transfers: [...prev.transfers] };
+  const cdr: CdrRecord = { ...prev, caller: { ...prev.caller }, callee: { ...prev.callee }, transfers: [...prev.transfers], ...(prev.forwards ? { forwards: [...prev.forwards] } : {}) };
   switch (e.type) {
     case 'ringing':
     case 'early-media': {
@@ -109,6 +111,11 @@ export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
       cdr.transfers.push({ at, kind: e.kind, to: e.to, by: e.by });
       cdr.lastSeenAt = at;
       return { cdr, write: 'touch' };
+    }
+    case 'forward': {
+      if (cdr.answeredAt !== undefined) return ignore(prev, 'forward after answer');
+      cdr.forwards = [...(cdr.forwards ?? []), { at, from: e.from, to: e.to, reason: e.reason }];
+      return { cdr };
     }
     case 'heartbeat': {
       if (cdr.answeredAt === undefined) return ignore(prev, 'heartbeat before answer');

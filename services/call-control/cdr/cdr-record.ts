@@ -33,6 +33,19 @@ export interface Transfer {
   by: 'caller' | 'callee';
 }
 
+/** Why an extension passed the call on (its extension_features forwarding rules). */
+export const FORWARD_REASONS = ['always', 'busy', 'no-answer', 'unreachable'] as const;
+export type ForwardReason = (typeof FORWARD_REASONS)[number];
+
+export interface Forward {
+  at: number;
+  /** The extension that forwarded. */
+  from: string;
+  /** The target as the dial plan normalised it (an extension or an E.164 number). */
+  to: string;
+  reason: ForwardReason;
+}
+
 export interface CdrRecord {
   /**
    * The call's id, unique per CDR (the store enforces it). The A leg's
@@ -65,6 +78,8 @@ export interface CdrRecord {
   /** Reason header text, or our own code (`ring-timeout`, `licence-capacity`, `ended-by-recovery`). */
   hangupReason?: string;
   transfers: Transfer[];
+  /** Call forwarding on the way to the answering phone, in order; absent when the callee took the call itself. */
+  forwards?: Forward[];
   status: CdrStatus;
   /** Last time the call was known alive (answer, then heartbeats); what recovery ends it with. */
   lastSeenAt: number;

@@ -10,6 +10,7 @@ import * as sipBans from './0024-sip-bans';
 import * as recordings from './0030-recordings';
 import * as extensionFeatures from './0040-extension-features';
 import * as trunks from './0041-trunks';
+import * as cdrForwards from './0042-cdr-forwards';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 30, name: '0030-recordings', up: recordings.up },
   { version: 40, name: '0040-extension-features', up: extensionFeatures.up },
   { version: 41, name: '0041-trunks', up: trunks.up },
+  { version: 42, name: '0042-cdr-forwards', up: cdrForwards.up },
 ];

@@ -1,4 +1,4 @@
-// Call detail records (migration 0021). Written by call-control's
+// Call detail records (migrations 0021, 0042 forwards). Written by call-control's
 // CdrRecorder (open at answer, touch on heartbeat, close at hangup) and
 // completed after a crash by its CdrRecovery. A completed row is final:
 // nothing here updates it again.
@@ -27,6 +27,8 @@ export interface CdrData {
   hangupSipStatus?: number;
   hangupReason?: string;
   transfers: Array<{ at: number; kind: 'blind' | 'attended'; to: string; by: 'caller' | 'callee' }>;
+  /** Call forwarding on the way (migration 0042); absent when there was none. */
+  forwards?: Array<{ at: number; from: string; to: string; reason: 'always' | 'busy' | 'no-answer' | 'unreachable' }>;
   status: 'in-progress' | 'completed' | 'ended-by-recovery';
   lastSeenAt: number;
 }
@@ -54,6 +56,8 @@ interface Row {
   hangup_sip_status: number | null;
   hangup_reason: string | null;
   transfers: string;
+  /** Absent in a database older than migration 0042. */
+  forwards?: string;
   status: CdrData['status'];
   last_seen_at: string;
   owner: string;
@@ -76,7 +80,9 @@ function toCdr(r: Row): CdrData {
     status: r.status,
     lastSeenAt: Date.parse(r.last_seen_at),
   };
+  const forwards = (JSON.parse(r.forwards ?? '[]') as Array<Omit<NonNullable<CdrData['forwards']>[number], 'at'> & { at: string }>).map((f) => ({ ...f, at: Date.parse(f.at) }));
   const optional: Array<[keyof CdrData, unknown]> = [
+    ['forwards', forwards.length > 0 ? forwards : undefined],
     ['extension', r.extension ?? undefined],
     ['trunk', r.trunk ?? undefined],
     ['ringingAt', ms(r.ringing_at)],
@@ -115,17 +121,22 @@ function params(c: CdrData, owner: string): Record<string, unknown> {
     hangup_sip_status: c.hangupSipStatus ?? null,
     hangup_reason: c.hangupReason ?? null,
     transfers: JSON.stringify(c.transfers.map((t) => ({ ...t, at: iso(t.at) }))),
+    forwards: JSON.stringify((c.forwards ?? []).map((f) => ({ ...f, at: iso(f.at) }))),
     status: c.status,
     last_seen_at: iso(c.lastSeenAt),
     owner,
   };
 }
 
-const COLUMNS = Object.keys(params({ caller: {}, callee: {}, transfers: [] } as unknown as CdrData, ''));
-const INSERT = `INSERT INTO cdrs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`;
-// Closing an open row rewrites everything but the identity and the owner; a finished row never changes.
-const FINAL = COLUMNS.filter((c) => c !== 'call_id' && c !== 'owner');
-const CLOSE = `${INSERT} ON CONFLICT(call_id) DO UPDATE SET ${FINAL.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cdrs.status = 'in-progress'`;
+const ALL_COLUMNS = Object.keys(params({ caller: {}, callee: {}, transfers: [] } as unknown as CdrData, ''));
+
+/** The insert and the closing upsert for the columns this database has (a file older than 0042 lacks `forwards`). */
+function statements(columns: readonly string[]): { insert: string; close: string } {
+  const insert = `INSERT INTO cdrs (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
+  // Closing an open row rewrites everything but the identity and the owner; a finished row never changes.
+  const final = columns.filter((c) => c !== 'call_id' && c !== 'owner');
+  return { insert, close: `${insert} ON CONFLICT(call_id) DO UPDATE SET ${final.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cdrs.status = 'in-progress'` };
+}
 
 export interface CdrQuery {
   tenantId: number;
@@ -137,11 +148,23 @@ export interface CdrQuery {
 }
 
 export class CdrsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly sql: { insert: string; close: string; columns: readonly string[] };
+
+  constructor(private readonly db: Db) {
+    const present = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all('cdrs') as Array<{ name: string }>).map((c) => c.name));
+    const columns = ALL_COLUMNS.filter((c) => present.size === 0 || present.has(c));
+    this.sql = { ...statements(columns), columns };
+  }
+
+  /** The parameters of the columns the statements name. */
+  private bind(c: CdrData, owner: string): Record<string, unknown> {
+    const all = params(c, owner);
+    return Object.fromEntries(this.sql.columns.map((k) => [k, all[k]]));
+  }
 
   /** The in-progress row at answer. */
   open(cdr: CdrData, owner: string): void {
-    this.db.prepare(INSERT).run({ ...params(cdr, owner), status: 'in-progress', ended_at: null });
+    this.db.prepare(this.sql.insert).run({ ...this.bind(cdr, owner), status: 'in-progress', ended_at: null });
   }
 
   /** Moves lastSeenAt forward for live rows, all in one transaction. */
@@ -155,7 +178,7 @@ export class CdrsRepo {
 
   /** Writes the final record; false when the call already had a final row (nothing changed). */
   close(cdr: CdrData): boolean {
-    return this.db.prepare(CLOSE).run(params(cdr, '')).changes === 1;
+    return this.db.prepare(this.sql.close).run(this.bind(cdr, '')).changes === 1;
   }
 
   /** In-progress rows of other call-control processes (see CdrRecovery). */

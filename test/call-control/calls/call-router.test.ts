@@ -21,9 +21,12 @@ function stores(o: { dnd?: readonly string[]; disabled?: readonly string[]; boun
 }
 
 describe('routeCall', () => {
-  it('rings the first binding the location service gives for a registered extension', () => {
+  it('rings every binding the location service gives for a registered extension, the best first', () => {
     const b = [binding('sip:202@10.0.0.9:5062', 2), binding('sip:202@10.0.0.8:5060', 1)];
-    expect(routeCall(stores({ bound: { [aorKey(1, '202')]: b } }), 1, '201', '202')).toEqual({ kind: 'extension', dialled: '202', number: '202', binding: b[0] });
+    expect(routeCall(stores({ bound: { [aorKey(1, '202')]: b } }), 1, '201', '202')).toEqual({
+      kind: 'extension', dialled: '202', number: '202', binding: b[0],
+      hop: { kind: 'ring', number: '202', extensionId: 202, bindings: b, forwards: [] },
+    });
   });
 
   it.each([

@@ -50,25 +50,36 @@ export function setDnd(pbx: Pbx, extension: string, dnd: boolean): void {
   pbx.store.extensionFeatures.set(ext.id, { ...defaultFeatures(), dnd });
 }
 
-/** Registers `extension` with digest auth (RFC 3261 §22.4, MD5, qop=auth), its Contact at 127.0.0.1:contactPort. */
-export async function registerPhone(pbx: Pbx, extension: string, contactPort: number): Promise<void> {
+/**
+ * Registers `extension` with digest auth (RFC 3261 §22.4, MD5, qop=auth), its Contact at 127.0.0.1:contactPort.
+ * The phone on contactPort becomes the extension's only phone (its earlier bindings are removed first,
+ * RFC 3261 §10.2.2 `Contact: *`): call-control rings every binding at once, and a stale one from an
+ * earlier test could point at a port another process uses now. `keepOthers` adds a phone instead.
+ */
+export async function registerPhone(pbx: Pbx, extension: string, contactPort: number, o: { keepOthers?: boolean } = {}): Promise<void> {
   const phone = await SipUdpClient.open({ host: '127.0.0.1', port: pbx.app.ports.sip });
   try {
-    const contact = `<sip:${extension}@127.0.0.1:${contactPort}>`;
-    const challenge = await phone.register({ user: extension, domain: pbx.domain, contact });
-    const row = challenge.all('www-authenticate').find((v) => v.endsWith('algorithm=MD5'))!;
-    const nonce = /nonce="([^"]+)"/.exec(row)![1]!;
-    const response = md5(`${md5(`${extension}:${pbx.domain}:pw-${extension}`)}:${nonce}:00000001:c1:auth:${md5(`REGISTER:sip:${pbx.domain}`)}`);
-    const ok = await phone.register({
-      user: extension,
-      domain: pbx.domain,
-      contact,
-      headers: { Authorization: `Digest username="${extension}", realm="${pbx.domain}", nonce="${nonce}", uri="sip:${pbx.domain}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c1"` },
-    });
-    if (ok.status !== 200) throw new Error(`REGISTER of ${extension} answered ${ok.status}`);
+    if (!o.keepOthers) await authRegister(pbx, phone, extension, '*', 0);
+    await authRegister(pbx, phone, extension, `<sip:${extension}@127.0.0.1:${contactPort}>`);
   } finally {
     phone.close();
   }
+}
+
+async function authRegister(pbx: Pbx, phone: SipUdpClient, extension: string, contact: string, expires?: number): Promise<void> {
+  const extra = expires === undefined ? {} : { expires };
+  const challenge = await phone.register({ user: extension, domain: pbx.domain, contact, ...extra });
+  const row = challenge.all('www-authenticate').find((v) => v.endsWith('algorithm=MD5'))!;
+  const nonce = /nonce="([^"]+)"/.exec(row)![1]!;
+  const response = md5(`${md5(`${extension}:${pbx.domain}:pw-${extension}`)}:${nonce}:00000001:c1:auth:${md5(`REGISTER:sip:${pbx.domain}`)}`);
+  const ok = await phone.register({
+    user: extension,
+    domain: pbx.domain,
+    contact,
+    ...extra,
+    headers: { Authorization: `Digest username="${extension}", realm="${pbx.domain}", nonce="${nonce}", uri="sip:${pbx.domain}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c1"` },
+  });
+  if (ok.status !== 200) throw new Error(`REGISTER of ${extension} (${contact}) answered ${ok.status}`);
 }
 
 export interface SippRun extends Started {
