@@ -135,6 +135,9 @@ describe('registering trunk (RFC 3261 §10.2) against sipp as the operator', () 
     const alarms = await activeAlarms('trunk-registration-failed');
     expect(alarms).toHaveLength(1);
     expect(alarms[0]!.message).toBe('trunk registration failed: Refused (403 Forbidden)');
+    // The trunks list carries the same status for the admin UI.
+    const listed = ((await apiGet('/api/trunks')).body.trunks as { id: number; status: unknown }[]).find((t) => t.id === ids.refused);
+    expect(listed?.status).toMatchObject({ registration: 'failed', lastError: '403 Forbidden', usable: false });
     expect(await refuser.exited).toBe(0);
   }, 60_000);
 });

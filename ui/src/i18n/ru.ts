@@ -424,6 +424,16 @@ export const ru = {
   'imp.tooBig': 'Файл {mb} МБ, а принимается до 3 МБ: разделите его на части или уберите пустые столбцы.',
   'trunks.editTitle': 'Изменить транк «{name}»',
   'trunks.passwordKeep': 'Пароль задан; оставьте поле пустым, чтобы не менять его',
+  'trunks.status': 'Состояние',
+  'trunks.reg.registered': 'Зарегистрирован',
+  'trunks.reg.registering': 'Регистрируется…',
+  'trunks.reg.failed': 'Ошибка регистрации',
+  'trunks.reg.unregistered': 'Не зарегистрирован',
+  'trunks.reach.reachable': 'Доступен',
+  'trunks.reach.down': 'Недоступен',
+  'trunks.reach.unknown': 'Проверяется',
+  'trunks.statusNone': 'нет данных',
+  'trunks.statusSince': 'с {time}',
 } as const;
 
 export type MessageKey = keyof typeof ru;

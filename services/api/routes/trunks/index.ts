@@ -12,6 +12,7 @@ import { targetTenant } from '../extensions/extensions';
 import { didRoutes } from './dids';
 import { createTrunkSchema, updateTrunkSchema, type TrunkInput } from './schema';
 import { trunkAad, trunkSecrets } from './trunk-secrets';
+import { trunkStatuses, withStatus } from './trunk-status';
 
 function loadTrunk(deps: ApiDeps, ctx: ApiContext): Trunk {
   const id = Number(ctx.params.id);
@@ -56,11 +57,12 @@ export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
   const box = trunkSecrets(deps);
 
   router.get('/', can(deps, 'trunks.read'), async (ctx) => {
-    ctx.body = { trunks: deps.store.trunks.list(tenantScope(actorOf(ctx).user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')))) };
+    const statuses = trunkStatuses(deps);
+    ctx.body = { trunks: deps.store.trunks.list(tenantScope(actorOf(ctx).user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')))).map((t) => withStatus(t, statuses)) };
   });
 
   router.get('/:id', can(deps, 'trunks.read'), async (ctx) => {
-    ctx.body = { trunk: loadTrunk(deps, ctx) };
+    ctx.body = { trunk: withStatus(loadTrunk(deps, ctx), trunkStatuses(deps)) };
   });
 
   router.post('/', can(deps, 'trunks.write'), async (ctx) => {

@@ -10,7 +10,8 @@ import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { createDid, createTrunk, deleteDid, deleteTrunk, listDids, listTrunks, updateTrunk, type Did, type Trunk, type TrunkInput } from '../../data/trunks';
 import type { Tenant, User } from '../../data/types';
-import { t } from '../../i18n';
+import { formatDateTime, t } from '../../i18n';
+import type { TrunkSignallingStatus } from '../../../../services/api/routes/trunks/trunk-status';
 import { shared } from '../../styles/shared';
 
 interface Draft {
@@ -24,6 +25,18 @@ interface Draft {
   addresses: string;
   channelLimit: string;
   outboundCallerId: string;
+}
+
+/** The list's trunks carry call-control's signalling status (null: nothing known). */
+type ListedTrunk = Trunk & { status?: TrunkSignallingStatus | null };
+
+/** Registration and OPTIONS reachability, the last error and since when; warn-coloured when calls skip the trunk. */
+function statusCell(s: TrunkSignallingStatus | null | undefined) {
+  if (!s) return html`<span class="muted">${t('trunks.statusNone')}</span>`;
+  const parts = [s.registration && t(`trunks.reg.${s.registration}`), s.reachability && t(`trunks.reach.${s.reachability}`)].filter(Boolean).join(' · ');
+  return html`<span class=${s.usable ? '' : 'error'} data-testid="trunk-status">${parts || t('trunks.statusNone')}</span>
+    ${s.lastError && !s.usable ? html`<br /><small class="muted">${s.lastError}</small>` : nothing}
+    <br /><small class="muted">${t('trunks.statusSince', { time: formatDateTime(s.changedAt) })}</small>`;
 }
 
 const emptyDraft = (): Draft => ({ name: '', kind: 'register', host: '', port: '5060', transport: 'udp', username: '', password: '', addresses: '', channelLimit: '0', outboundCallerId: '' });
@@ -52,7 +65,7 @@ export class PbxTrunksPage extends PbxElement {
   @property({ attribute: false }) api!: Api;
   @property({ attribute: false }) me!: User;
   @property({ attribute: false }) tenant: Tenant | null = null;
-  @state() private trunks: Trunk[] = [];
+  @state() private trunks: ListedTrunk[] = [];
   @state() private dids: Did[] = [];
   @state() private forbidden = false;
   @state() private error = '';
@@ -98,7 +111,7 @@ export class PbxTrunksPage extends PbxElement {
       ${this.trunks.length === 0
         ? html`<p class="muted" data-testid="trunks-empty">${t('trunks.none')}</p>`
         : html`<div class="table-wrap"><table data-testid="trunks-table">
-            <thead><tr><th>${t('trunks.name')}</th><th>${t('trunks.kind')}</th><th>${t('trunks.server')}</th><th>${t('trunks.password')}</th><th>${t('trunks.channels')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead>
+            <thead><tr><th>${t('trunks.name')}</th><th>${t('trunks.kind')}</th><th>${t('trunks.server')}</th><th>${t('trunks.password')}</th><th>${t('trunks.channels')}</th><th>${t('trunks.status')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead>
             <tbody>${this.trunks.map(
               (x) => html`<tr data-trunk=${x.name}>
                 <td>${x.name}</td>
@@ -106,6 +119,7 @@ export class PbxTrunksPage extends PbxElement {
                 <td>${x.kind === 'register' ? `${x.username ?? ''}@${x.host ?? ''}:${x.port} (${x.transport.toUpperCase()})` : x.addresses.join(', ')}</td>
                 <td>${x.hasPassword ? t('trunks.passwordSet') : '—'}</td>
                 <td>${x.channelLimit || t('trunks.unlimited')}</td>
+                <td>${statusCell(x.status)}</td>
                 <td><div class="row">
                   <button type="button" class="secondary" data-testid="edit-trunk-${x.id}" @click=${() => this.startEdit(x)}>${t('common.edit')}</button>
                   <button type="button" class="danger" @click=${() => this.act(t('trunks.confirmDelete', { name: x.name }), () => deleteTrunk(this.api, x.id))}>${t('common.delete')}</button>
