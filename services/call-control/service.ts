@@ -26,6 +26,7 @@ import { createRegistrar, type RegistrarService } from './registrar/registrar-se
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
 import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
+import { optionsAnswer } from './trunks/options-keepalive-answer';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -82,6 +83,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   // call routing asks signalling.isUsable(trunkId) to skip a trunk that is down or failed to register.
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
   srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
+  srf.options(optionsAnswer());
   srf.invite(
     inviteHandler({
       srf,

@@ -157,3 +157,16 @@ describe('OPTIONS keepalive (RFC 3261 §11) against sipp', () => {
     await waitFor(async () => (await activeAlarms('trunk-unreachable')).length === 0, 10_000, 'alarm cleared');
   }, 120_000);
 });
+
+describe('OPTIONS to the PBX (RFC 3261 §11.2)', () => {
+  it('answers an operator\'s OPTIONS with 200 and Allow', async () => {
+    const dir = testOutputDir('call-control', 'trunks');
+    const port = await freePort();
+    const ping = startProcess(
+      'sipp',
+      ['-sf', path.join(SCENARIOS, 'trunk-options-ping.xml'), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `ping-${port}-errors.log`), `127.0.0.1:${pbx.app.ports.sip}`],
+      { logFile: path.join(dir, `ping-${port}.log`), timeoutMs: 30_000 },
+    );
+    expect(await ping.exited, ping.output()).toBe(0);
+  }, 40_000);
+});
