@@ -37,9 +37,18 @@ export const DEFAULT_ORPHAN_IDLE_MS = 65 * 60_000;
 /** rtpengine's `--recording-dir` as the supervisor sets it (appliance/supervisor/rtpengine-args.ts). */
 export const spoolDirOf = (dataDir: string): string => path.join(dataDir, 'recordings', 'spool');
 
-/** `rtpengine-meta-<call-id>-<16 hex>.txt|.tmp` → call-id. */
+/**
+ * `rtpengine-meta-<call-id>-<16 hex>.txt|.tmp` → call-id. rtpengine
+ * percent-encodes the call id in file names (seen here: `1-15002%40127.0.0.1`
+ * for `1-15002@127.0.0.1`); the ng protocol wants it decoded.
+ */
 export function callIdOf(metadataName: string): string {
-  return metadataName.replace(/^rtpengine-meta-/, '').replace(/-[0-9a-f]{16}\.(txt|tmp)$/, '');
+  const raw = metadataName.replace(/^rtpengine-meta-/, '').replace(/-[0-9a-f]{16}\.(txt|tmp)$/, '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 async function describe(dir: string, name: string, pcapDir: string, orphan: boolean): Promise<SpoolCapture> {
@@ -69,12 +78,12 @@ export async function findCaptures(recordingDir: string, opts: SpoolOptions = {}
   const idle = opts.orphanIdleMs ?? DEFAULT_ORPHAN_IDLE_MS;
   for (const name of (await readdir(tmpDir)).filter((n) => n.endsWith('.tmp')).sort()) {
     const c = await describe(tmpDir, name, pcapDir, true);
-    if (!c.problem) {
-      const st = existsSync(c.pcapPath) ? await stat(c.pcapPath) : undefined;
-      const lastChange = Math.max(st?.mtimeMs ?? 0, (await stat(c.metadataPath)).mtimeMs);
-      if (now - lastChange < idle) continue; // probably a call in progress
-      if (opts.isCallLive && (await opts.isCallLive(c.callId))) continue;
-    }
+    const st = !c.problem && existsSync(c.pcapPath) ? await stat(c.pcapPath) : undefined;
+    const lastChange = Math.max(st?.mtimeMs ?? 0, (await stat(c.metadataPath)).mtimeMs);
+    // Probably a call in progress. A capture started mid-call (`start recording`) has an empty
+    // metadata file until it ends, so it has no pcap path yet: not a problem while it is young.
+    if (now - lastChange < idle) continue;
+    if (!c.problem && opts.isCallLive && (await opts.isCallLive(c.callId))) continue;
     out.push(c);
   }
   return out;

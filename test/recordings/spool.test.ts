@@ -51,3 +51,19 @@ describe('spool', () => {
     expect(await findCaptures(path.join(tmpdir(), 'does-not-exist-korobka'))).toEqual([]);
   });
 });
+
+describe('spool, captures started mid-call', () => {
+  it('decodes the call id rtpengine percent-encodes in file names', () => {
+    expect(callIdOf('rtpengine-meta-1-15002%40127.0.0.1-d87400b5a2249433.txt')).toBe('1-15002@127.0.0.1');
+    expect(callIdOf('rtpengine-meta-bad%zz-d87400b5a2249433.txt')).toBe('bad%zz');
+  });
+
+  it('leaves a young capture whose metadata file is still empty alone (start recording writes it at the end)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spool-'));
+    for (const d of ['pcaps', 'metadata', 'tmp']) mkdirSync(path.join(dir, d));
+    writeFileSync(path.join(dir, 'tmp', 'rtpengine-meta-c%40h-0123456789abcdef.tmp'), '');
+    expect(await findCaptures(dir)).toEqual([]);
+    const late = await findCaptures(dir, { orphanIdleMs: 0, now: () => Date.now() + 1000 });
+    expect(late.map((c) => [c.callId, c.problem?.code])).toEqual([['c@h', 'recording-metadata-invalid']]);
+  });
+});
