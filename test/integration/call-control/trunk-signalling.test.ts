@@ -13,7 +13,7 @@ import { SecretBox, TRUNK_PASSWORD } from '../../../services/common/secret-box';
 import { loadMasterKey } from '../../../services/recordings';
 import type { TrunkFields } from '../../../services/store';
 import type { TrunkStatus } from '../../../services/call-control/trunks/trunk-status';
-import { freePort } from '../../helpers/ports';
+import { freePort, freeTcpPort } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import type { Appliance } from '../appliance/appliance';
 import { startPbx, waitFor, type Pbx } from './pbx';
@@ -25,15 +25,16 @@ let pbx: Pbx;
 let registrar: Started;
 let refuser: Started;
 let optionsPeer: Started;
-const ports = { registrar: 0, refuser: 0, options: 0 };
-const ids = { operator: 0, refused: 0, keepalive: 0 };
+let tcpRegistrar: Started;
+const ports = { registrar: 0, refuser: 0, options: 0, tcp: 0 };
+const ids = { operator: 0, refused: 0, keepalive: 0, tcp: 0 };
 
 /** sipp as the operator's side, a UAS on 127.0.0.1:port. */
-function operator(scenario: string, port: number, calls: number, tag: string): Started {
+function operator(scenario: string, port: number, calls: number, tag: string, transport: 'u1' | 't1' = 'u1'): Started {
   const dir = testOutputDir('call-control', 'trunks');
   return startProcess(
     'sipp',
-    ['-sf', path.join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-m', String(calls), '-nostdin', '-trace_err', '-error_file', path.join(dir, `${tag}-${port}-errors.log`)],
+    ['-sf', path.join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port), '-t', transport, '-m', String(calls), '-nostdin', '-trace_err', '-error_file', path.join(dir, `${tag}-${port}-errors.log`)],
     { logFile: path.join(dir, `${tag}-${port}.log`), timeoutMs: 150_000 },
   );
 }
@@ -58,6 +59,7 @@ async function addTrunks(app: Appliance, store: Pbx['store']): Promise<void> {
   const seal = (pw: string) => box.seal(pw, TRUNK_PASSWORD.aad(tenantId));
   ids.operator = store.trunks.create(tenantId, fields({ name: 'Operator', kind: 'register', port: ports.registrar, username: 'trunk1' }), seal('op-secret-1')).id;
   ids.refused = store.trunks.create(tenantId, fields({ name: 'Refused', kind: 'register', port: ports.refuser, username: 'trunk1' }), seal('not-the-password')).id;
+  ids.tcp = store.trunks.create(tenantId, fields({ name: 'OperatorTcp', kind: 'register', port: ports.tcp, transport: 'tcp', username: 'trunk1' }), seal('op-secret-1')).id;
   ids.keepalive = store.trunks.create(tenantId, fields({ name: 'Keepalive', kind: 'ip', port: ports.options, addresses: ['127.0.0.1'], optionsInterval: 10 }), null).id;
   store.users.create({ tenantId: null, username: ADMIN.username, role: 'superadmin', passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false });
 }
@@ -100,6 +102,8 @@ beforeAll(async () => {
   ports.registrar = await freePort();
   ports.refuser = await freePort();
   ports.options = await freePort();
+  ports.tcp = await freeTcpPort();
+  tcpRegistrar = operator('trunk-reg-registrar.xml', ports.tcp, 1, 'registrar-tcp', 't1');
   registrar = operator('trunk-reg-registrar.xml', ports.registrar, 1, 'registrar');
   refuser = operator('trunk-reg-registrar.xml', ports.refuser, 1, 'refuser');
   optionsPeer = operator('trunk-options-answer.xml', ports.options, 1000, 'options');
@@ -107,7 +111,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([registrar, refuser, optionsPeer].map((p) => p?.stop('SIGKILL')));
+  await Promise.all([registrar, refuser, optionsPeer, tcpRegistrar].map((p) => p?.stop('SIGKILL')));
   await pbx?.close();
 });
 
@@ -128,6 +132,14 @@ describe('registering trunk (RFC 3261 §10.2) against sipp as the operator', () 
     // A disabled trunk leaves the directory, and so the status list.
     await waitFor(async () => (await trunkStatus(ids.operator)) === undefined, 15_000, 'disabled trunk not registering');
   }, 90_000);
+
+  it('registers over TCP too (Contact with transport=tcp, the TCP listener of sip-core), refresh included', async () => {
+    await waitFor(async () => {
+      const st = await trunkStatus(ids.tcp);
+      return st?.registration === 'registered' && st.registeredUntil !== null && Date.parse(st.registeredUntil) > Date.now() + 30_000;
+    }, 30_000, 'TCP trunk registered and refreshed');
+    expect(tcpRegistrar.output()).not.toMatch(/Aborting|unexpected/i);
+  }, 60_000);
 
   it('a registrar refusing the credentials (403): trunk failed, alarm trunk-registration-failed in GET /api/alarms', async () => {
     await waitFor(async () => (await trunkStatus(ids.refused))?.registration === 'failed', 30_000, 'refused trunk failed');
