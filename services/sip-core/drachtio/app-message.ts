@@ -72,3 +72,24 @@ export function rewriteLocalhost(msg: SipRequest | SipResponse, hostport: string
     );
   }
 }
+
+/**
+ * Writes each Contact an app gave in name-addr form (`<uri>;params`), as
+ * drachtio-server sends it. RFC 3261 §20.10: `sip:u@h;expires=60` and
+ * `<sip:u@h>;expires=60` are the same Contact (in the bare form every `;param`
+ * is a header parameter); peers that only read `<…>` (srf's own sipp
+ * scenarios match `regexp="<sip:(.*)>"`) then find the URI.
+ */
+export function bracketContacts(msg: SipRequest | SipResponse): void {
+  const values = msg.headers.getAll('contact');
+  if (!values.some((v) => !v.includes('<') && v.trim() !== '*')) return;
+  msg.headers.set(
+    'Contact',
+    values.map((v) => {
+      const t = v.trim();
+      if (t === '*' || t.includes('<')) return t;
+      const semi = t.indexOf(';');
+      return semi < 0 ? `<${t}>` : `<${t.slice(0, semi)}>${t.slice(semi)}`;
+    }),
+  );
+}

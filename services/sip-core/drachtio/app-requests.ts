@@ -8,7 +8,7 @@ import { Dialog } from '../dialog/dialog';
 import { NextHopError, resolveNextHop } from '../dialog/next-hop';
 import { buildInDialog, dialogDestination, sendAckForTwoHundred, sendByeInDialog } from '../dialog/dialog-requests';
 import type { AppConnection } from './app-connection';
-import { ensureContentType, rewriteLocalhost } from './app-message';
+import { bracketContacts, ensureContentType, rewriteLocalhost } from './app-message';
 import type { Controller, OutboundTxn } from './controller';
 import { onResponseForApp } from './app-request-responses';
 import { contactUri, hostPort, newCallId, newCSeq, newTag, replyNok, replySent, stripTag, withTag } from './sip-build';
@@ -44,6 +44,7 @@ export async function onAppNewRequest(
   if (c.isOwnAddress(dest.address, dest.port)) return replyNok(conn, rid, 'can not send request to myself');
   const local = c.localFor(dest.transport, dest.address);
   rewriteLocalhost(req, hostPort(local.advertisedHost, local.advertisedPort));
+  bracketContacts(req);
   const h = req.headers;
   // notes A.6.3: fill in what srf left out; honour what it gave (digest re-sends).
   if (!h.has('from')) h.set('From', contactUri(local.advertisedHost, local.advertisedPort, 'udp'));

@@ -5,7 +5,7 @@ import { Dialog } from '../dialog/dialog';
 import { retransmitUntilAck } from '../dialog/two-hundred-retransmit';
 import { armFromTwoHundred } from '../dialog/session-timer';
 import type { AppConnection } from './app-connection';
-import { ensureContentType, rewriteLocalhost } from './app-message';
+import { bracketContacts, ensureContentType, rewriteLocalhost } from './app-message';
 import type { Controller, InboundTxn } from './controller';
 import { contactUri, hostPort, replyNok, replySent, responseFor, stripTag, withTag } from './sip-build';
 import { prepareReliable, startReliable } from './reliable-provisional';
@@ -42,6 +42,7 @@ export async function onAppResponse(
   const problem = ensureContentType(res);
   if (problem) return replyNok(conn, rid, problem);
   rewriteLocalhost(res, hostPort(local.advertisedHost, local.advertisedPort));
+  bracketContacts(res);
   const creates = entry.initial && (req.method === 'INVITE' || req.method === 'SUBSCRIBE');
   if (status > 100 && entry.initial) {
     // §8.2.6.2: the UAS adds a To tag; srf apps may choose it (notes A.6.1 step 8).

@@ -5,6 +5,7 @@ import {
   ensureContentType,
   parseAppMessage,
   rewriteLocalhost,
+  bracketContacts,
 } from '../../../services/sip-core/drachtio/app-message';
 
 describe('parseAppMessage (what drachtio-srf writes)', () => {
@@ -57,5 +58,16 @@ describe('ensureContentType and rewriteLocalhost', () => {
     expect(m.get('from')).toBe('<sip:100@10.1.1.1:5060>;tag=1');
     expect(m.get('contact')).toBe('<sip:100@10.1.1.1:5060;transport=tcp>');
     expect(m.get('x-other')).toBe('sip:1@localhost');
+  });
+
+  it('writes a bare Contact in name-addr form, its ;params staying header parameters (RFC 3261 §20.10)', () => {
+    const m = parseAppMessage(
+      'INVITE sip:a@b SIP/2.0\r\ncontact: sip:sipp@10.1.1.1:5060;expires=60\r\ncontact: <sip:x@y;transport=tcp>;q=0.5\r\n\r\n',
+    );
+    bracketContacts(m);
+    expect(m.headers.getAll('contact')).toEqual(['<sip:sipp@10.1.1.1:5060>;expires=60', '<sip:x@y;transport=tcp>;q=0.5']);
+    const star = parseAppMessage('REGISTER sip:b SIP/2.0\r\ncontact: *\r\n\r\n');
+    bracketContacts(star);
+    expect(star.get('contact')).toBe('*');
   });
 });

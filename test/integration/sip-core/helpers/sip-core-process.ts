@@ -19,22 +19,37 @@ export interface SipCoreProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startSipCore(name: string, overrides: Partial<ConfigInput> = {}): Promise<SipCoreProcess> {
-  const sipPort = await freePort();
-  const adminPort = await freeTcpPort();
+/**
+ * Where it listens. By default free ports on 127.0.0.1; inside a network
+ * namespace of the test's own (`wrap` = `ip netns exec <name>`) fixed ports and
+ * the namespace's addresses are safe, and readiness comes over IPC.
+ */
+export interface SipCorePlacement {
+  wrap?: string[];
+  sipHost?: string;
+  sipPort?: number;
+  adminPort?: number;
+}
+
+export async function startSipCore(name: string, overrides: Partial<ConfigInput> = {}, place: SipCorePlacement = {}): Promise<SipCoreProcess> {
+  const sipPort = place.sipPort ?? (await freePort());
+  const adminPort = place.adminPort ?? (await freeTcpPort());
+  const sipHost = place.sipHost ?? '127.0.0.1';
   const secret = randomBytes(12).toString('hex');
   const config = configSchema.parse({
     logLevel: 'debug',
     sip: {
       listen: [
-        { transport: 'udp', host: '127.0.0.1', port: sipPort },
-        { transport: 'tcp', host: '127.0.0.1', port: sipPort },
+        { transport: 'udp', host: sipHost, port: sipPort },
+        { transport: 'tcp', host: sipHost, port: sipPort },
       ],
     },
     drachtio: { host: '127.0.0.1', port: adminPort, secret },
     ...overrides,
   });
-  const proc = startProcess(process.execPath, [path.resolve('dist/services/sip-core/main.js')], {
+  const wrap = place.wrap ?? [];
+  const command = [...wrap, process.execPath, path.resolve('dist/services/sip-core/main.js')];
+  const proc = startProcess(command[0]!, command.slice(1), {
     logFile: path.join(testOutputDir('sip-core'), `${name}.log`),
     env: { ...process.env, ...childConfigEnv(config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -43,6 +58,11 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
   let latest: Record<string, unknown> = {};
   let seq = 0;
   const waiters = new Set<() => void>();
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve());
+    void proc.exited.then((code) => reject(new Error(`sip-core exited with ${code} before it was ready; see ${proc.logFile}`)));
+  });
+  ready.catch(() => undefined); // awaited below only inside a namespace
   proc.child.on('message', (m: { type?: string; health?: Record<string, unknown> }) => {
     if (m.health) {
       latest = m.health;
@@ -50,7 +70,9 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
     }
     for (const w of waiters) w();
   });
-  await waitForTcp(adminPort);
+  // Outside a namespace the admin port is reachable from here; inside, only IPC is.
+  if (wrap.length) await ready;
+  else await waitForTcp(adminPort);
   return {
     proc,
     sipPort,
