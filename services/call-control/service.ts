@@ -19,6 +19,7 @@ import { inviteHandler, type CallCounters } from './calls/invite-handler';
 import { LicenceLimits } from './calls/licence-limits';
 import { LiveCalls } from './calls/live-calls';
 import { startControl } from './control/start-control';
+import { Transfers } from './calls/transfer';
 import { loadDialPlan } from './dialplan/dial-plan-store';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
@@ -82,22 +83,26 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   // Registrations and OPTIONS keepalives follow the directory (its periodic check notices an admin's edit);
   // call routing asks signalling.isUsable(trunkId) to skip a trunk that is down or failed to register.
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
+  const router = routerStores(store, registrar);
+  const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
+  const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, log });
   srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
   srf.options(optionsAnswer());
   srf.invite(
     inviteHandler({
       srf,
       auth: authDeps(store, registrar, log),
-      router: routerStores(store, registrar),
+      router,
       media,
       recorder,
       ledger,
       limits: () => licence.limits,
       cdrExists: (id) => store.cdrs.get(id) !== undefined,
-      ringTimeoutMs: config.calls.ringTimeoutSeconds * 1000,
+      ringTimeoutMs,
       counters,
       recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
       live,
+      transfers,
       log,
     }),
   );

@@ -12,6 +12,7 @@ import { ringCallee, type RingDeps, type RingHop, type RingResult } from './fork
 import type { LiveCalls } from './live-calls';
 import type { MediaLegs } from './media-legs';
 import type { CallRecording } from './recording';
+import type { TransferHook } from './transfer';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses, dialogs and createB2BUA's options
 type Loose = any;
@@ -23,6 +24,8 @@ export interface BridgeDeps {
   release(id: string): Promise<void>;
   /** Answered calls are registered here until they end. */
   live?: LiveCalls;
+  /** REFER handling for answered calls (transfer.ts). */
+  transfers?: TransferHook;
   log: Logger;
 }
 
@@ -109,6 +112,7 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
   // Not awaited: labelling the capture must not hold up the call; a failure is logged in label().
   void call.recording?.label(legs, call.offerSdp);
   uac.on('modify', (r: Loose, s: Loose) => void reInvite(legs, 'B', r, s, uas, log));
+  deps.transfers?.attach(id, end);
 }
 
 /** One target through srf's createB2BUA (a single phone or a trunk), with our ring timer. */
@@ -170,7 +174,7 @@ async function connectTarget(deps: BridgeDeps, call: BridgeCall, log: Logger): P
  * rtpengine. rtpengine keeps the direction attributes, so the far phone sees
  * sendonly and answers recvonly as §8.4 asks.
  */
-async function reInvite(legs: MediaLegs, side: 'A' | 'B', req: Loose, res: Loose, other: Loose, log: Logger): Promise<void> {
+export async function reInvite(legs: MediaLegs, side: 'A' | 'B', req: Loose, res: Loose, other: Loose, log: Logger): Promise<void> {
   try {
     if (!req.body) {
       res.send(488, 'Offer Required', {});

@@ -18,6 +18,7 @@ import { Forwarding } from './forwarding';
 import type { LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { CallRecording, type RecordingDeps } from './recording';
+import type { TransferHook } from './transfer';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for its request and response
 type Loose = any;
@@ -45,6 +46,8 @@ export interface InviteDeps {
   recording?: RecordingDeps;
   /** Answered calls, for transfers, on-demand recording and the live view. */
   live?: LiveCalls;
+  /** REFER handling for answered calls (transfer.ts). */
+  transfers?: TransferHook;
   log: Logger;
 }
 
@@ -160,7 +163,7 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy };
     const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: caller.extension, callee: route.number }, log);
     await bridgeCall(
-      { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), log: deps.log },
+      { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}), log: deps.log },
       { id, req, res, legs, offerSdp, ring, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties: { tenantId, caller: caller.extension, callee: route.number } },
     );
   };

@@ -3,6 +3,7 @@
 // (REFER with Replaces names the other call by its dialog, RFC 3891 §3),
 // on-demand recording (a feature code arrives with rtpengine's call id, the
 // API names the CDR id) and the live view for the dashboard and supervisors.
+import type { HangupSide } from '../cdr/cdr-record';
 import type { MediaLegs } from './media-legs';
 import type { CallRecording } from './recording';
 
@@ -18,9 +19,14 @@ export interface LiveCall {
   /** The number the callee was reached at. */
   callee: string;
   answeredAt: number;
-  /** A's leg (we are its UAS) and B's leg (we are its UAC). */
+  /**
+   * A's leg (we are its UAS) and B's leg (we are its UAC). After a transfer
+   * the target's leg takes the transferor's place, so `uas` is "the caller's
+   * side" and may then be a dialog we started (transfer.ts).
+   */
   uas: SrfDialog;
   uac: SrfDialog;
+  /** rtpengine's session of the call; a transfer moves the call to a new one. */
   legs: MediaLegs;
   recording?: CallRecording;
   /**
@@ -28,6 +34,8 @@ export interface LiveCall {
    * only from them, never from an outside caller. Absent: both (an internal call).
    */
   extensionParties?: ReadonlyArray<'caller' | 'callee'>;
+  /** Ends the call exactly once (CDR, media, licence slot); set when the call can be transferred. */
+  end?: (side: HangupSide, sipStatus?: number, reason?: string) => Promise<void>;
 }
 
 /** What the live view shows of a call: no dialogs, no media handles. */
@@ -44,6 +52,13 @@ export class LiveCalls {
 
   add(call: LiveCall): void {
     this.calls.set(call.id, call);
+  }
+
+  /** Changes a live call in place (a transfer swaps a leg, the media and a party's number). */
+  update(id: string, patch: Partial<Omit<LiveCall, 'id'>>): LiveCall | undefined {
+    const call = this.calls.get(id);
+    if (call) Object.assign(call, patch);
+    return call;
   }
 
   remove(id: string): void {

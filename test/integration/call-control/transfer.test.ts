@@ -1,0 +1,99 @@
+// Blind and attended transfer through the real appliance (supervisor,
+// sip-core, call-control, rtpengine), sipp as the three phones, each
+// registered with digest auth. The sipp scenarios check the SIP side (202,
+// NOTIFY sipfrag and Subscription-State, the transferee's re-INVITEs);
+// rtpengine's counters prove where the media went; the CDR row is read from
+// the appliance's SQLite file.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNgClient } from '../../../services/call-control/media/ng-client';
+import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
+import { createLogger } from '../../../services/common/logger';
+import { uasScenario } from './call-scenarios';
+import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
+
+const log = createLogger({ level: 'warn', sink: () => undefined });
+const scenario = (name: string) => path.resolve(`test/integration/call-control/scenarios/${name}.xml`);
+let pbx: Pbx;
+let media: RtpengineMedia;
+let close: () => void;
+
+beforeAll(async () => {
+  pbx = await startPbx('transfer', ['201', '202', '203', '204'], { calls: { ringTimeoutSeconds: 5 } });
+  const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
+  media = new RtpengineMedia({ ng, log });
+  close = () => ng.close();
+}, 120_000);
+
+afterAll(async () => {
+  close?.();
+  await pbx?.close();
+});
+
+const tenantId = () => pbx.store.tenants.defaultTenant()!.id;
+const cdrsTo = (ext: string) => pbx.store.cdrs.list({ tenantId: tenantId(), limit: 500 }).filter((c) => c.callee.dialled === ext);
+const gone = (id: string) => media.query(id).then(
+  () => false,
+  (e: { code?: string }) => e.code === 'media-call-not-found',
+);
+/** Packets rtpengine received from each party of a session. */
+const packets = async (id: string) => Object.values((await media.query(id)).parties).map((p) => p.rtp.packets);
+
+describe('blind transfer (REFER)', () => {
+  it('201 calls 202, 202 holds and refers to 203: 203 answers, media flows 201↔203 through rtpengine, 202 gets NOTIFY 200 and leaves, one CDR row with the transfer', async () => {
+    const target = await startCallee(scenario('transfer-target'));
+    await registerPhone(pbx, '203', target.port);
+    const transferor = await startCallee(scenario('transfer-transferor-blind'), 1, ['-key', 'xfer', '203']);
+    await registerPhone(pbx, '202', transferor.port);
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '201', '202');
+    await waitFor(() => cdrsTo('202').some((c) => c.status === 'in-progress'), 20_000, 'call answered');
+    const callId = cdrsTo('202').find((c) => c.status === 'in-progress')!.callId;
+    // The transfer's session: both 201 and 203 speak into it (67 packets of g711a.pcap each).
+    const moved = `${callId}~x1`;
+    let seen: number[] = [];
+    await waitFor(
+      async () => {
+        seen = await packets(moved).catch(() => []);
+        return seen.length === 2 && seen.every((n) => n >= 60);
+      },
+      20_000,
+      'speech both ways on the transferred session',
+    );
+    // The licence ledger still counts one call; the original session is gone.
+    expect((await pbx.health()).activeCalls).toBe(1);
+    expect(await gone(callId)).toBe(true);
+    expect(await transferor.exited).toBe(0); // 202, NOTIFY 100 (active), NOTIFY 200 (terminated), then its BYE
+    expect(await transferee.exited).toBe(0);
+    expect(await target.exited).toBe(0);
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
+    const cdr = pbx.store.cdrs.get(callId)!;
+    expect(cdr).toMatchObject({ caller: { number: '201' }, callee: { number: '202' }, disposition: 'answered', hangupSide: 'caller', hangupSipStatus: 200 });
+    expect(cdr.transfers).toEqual([expect.objectContaining({ kind: 'blind', to: '203', by: 'callee' })]);
+    expect(cdr.transfers[0]!.at).toBeGreaterThan(cdr.answeredAt!);
+    // One row for the whole conversation: billable from the answer to 201's BYE, nothing counted twice.
+    expect(cdrsTo('203')).toHaveLength(0);
+    expect(cdr.billableSeconds).toBe(Math.ceil((cdr.endedAt! - cdr.answeredAt!) / 1000));
+    await waitFor(() => gone(moved), 5_000, 'transfer session deleted');
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
+  }, 90_000);
+
+  it('a busy target: NOTIFY 486 to the transferor, the transferee is resumed and 201↔202 goes on', async () => {
+    const target = await startCallee(uasScenario('busy'));
+    await registerPhone(pbx, '204', target.port);
+    const transferor = await startCallee(scenario('transfer-transferor-busy'), 1, ['-key', 'xfer', '204']);
+    await registerPhone(pbx, '202', transferor.port);
+    const before = cdrsTo('202').length;
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '201', '202');
+    await waitFor(() => cdrsTo('202').length > before && cdrsTo('202')[0]!.status === 'in-progress', 20_000, 'call answered');
+    const callId = cdrsTo('202')[0]!.callId;
+    expect(await target.exited).toBe(0);
+    // After the failure both still speak into the call's own session: 67 packets each before the hold, 67 more after.
+    await waitFor(async () => (await packets(callId).catch(() => [])).filter((n) => n >= 120).length === 2, 20_000, 'speech both ways after the failed transfer');
+    expect(await transferor.exited).toBe(0); // NOTIFY 486 Busy Here, then the caller's BYE
+    expect(await transferee.exited).toBe(0); // held, then resumed with sendrecv
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
+    expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [] });
+    expect(cdrsTo('204')).toHaveLength(0);
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
+  }, 90_000);
+});
