@@ -49,6 +49,8 @@ export interface LiveCallSummary {
 
 export class LiveCalls {
   private readonly calls = new Map<string, LiveCall>();
+  /** rtpengine session → call id, for calls a transfer moved to a new session (DTMF reports name the session). */
+  private readonly moved = new Map<string, string>();
 
   add(call: LiveCall): void {
     this.calls.set(call.id, call);
@@ -57,16 +59,21 @@ export class LiveCalls {
   /** Changes a live call in place (a transfer swaps a leg, the media and a party's number). */
   update(id: string, patch: Partial<Omit<LiveCall, 'id'>>): LiveCall | undefined {
     const call = this.calls.get(id);
-    if (call) Object.assign(call, patch);
+    if (!call) return undefined;
+    Object.assign(call, patch);
+    if (patch.legs && patch.legs.mediaId !== id) this.moved.set(patch.legs.mediaId, id);
     return call;
   }
 
   remove(id: string): void {
     this.calls.delete(id);
+    for (const [media, callId] of this.moved) if (callId === id) this.moved.delete(media);
   }
 
+  /** By CDR id, or by the rtpengine session a transfer moved the call to. */
   get(id: string): LiveCall | undefined {
-    return this.calls.get(id);
+    const moved = this.moved.get(id);
+    return this.calls.get(id) ?? (moved === undefined ? undefined : this.calls.get(moved));
   }
 
   get size(): number {

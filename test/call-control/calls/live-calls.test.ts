@@ -34,3 +34,18 @@ describe('LiveCalls', () => {
     expect(live.size).toBe(1);
   });
 });
+
+describe('LiveCalls after a transfer', () => {
+  it('swaps a leg and the media in place, and finds the call by its new rtpengine session until it ends', () => {
+    const live = new LiveCalls();
+    live.add(call('c1', 1, 'x1'));
+    const c = dialog('x9', 'ours-c', 'phone-c');
+    live.update('c1', { uac: c, legs: { mediaId: 'c1~x1' } as MediaLegs, callee: '103' });
+    expect(live.get('c1~x1')).toMatchObject({ id: 'c1', callee: '103' });
+    expect(live.byDialog('x9', 'phone-c', 'ours-c')).toMatchObject({ call: { id: 'c1' }, leg: 'uac' });
+    expect(live.byDialog('x1-b', 'ours-b', 'phone-b')).toBeUndefined();
+    expect(live.update('nope', { callee: '1' })).toBeUndefined();
+    live.remove('c1');
+    expect(live.get('c1~x1')).toBeUndefined();
+  });
+});
