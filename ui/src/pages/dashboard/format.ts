@@ -13,3 +13,11 @@ export function formatDuration(seconds: number): string {
   if (h > 0) return t('unit.hoursMinutes', { h, m });
   return t('unit.minutes', { m });
 }
+
+/** A call's talk time as m:ss (h:mm:ss past an hour), as phones show it. */
+export function formatTalkTime(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

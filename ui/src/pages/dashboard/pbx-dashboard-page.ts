@@ -9,6 +9,7 @@ import type { Health, HealthProcess, Role, SystemInfo, SystemSample } from '../.
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 import { formatBytes, formatDuration } from './format';
+import './pbx-live-calls';
 
 const processesOf = (h: Health): HealthProcess[] | null => (h.supervisor === null ? null : h.processes);
 
@@ -133,6 +134,7 @@ export class PbxDashboardPage extends PbxElement {
             : html`<div class="muted">${t('dashboard.notAvailableYet')}</div>`}
         </div>
       </div>
+      <pbx-live-calls .api=${this.api} userRole=${this.userRole}></pbx-live-calls>
       ${this.canSeeSystem ? this.renderSystem() : html`<p class="notice">${t('dashboard.noSystemAccess')}</p>`}`;
   }
 
