@@ -39,6 +39,24 @@ export const configSchema = z
         /** Address advertised in Via/Contact when the box sits behind NAT. */
         publicAddress: z.string().default(''),
         maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_535),
+        /**
+         * RFC 3261 §17 timers. Timers B, F, H, J, L, M (and the wait for the
+         * ACK of a 2xx, §13.3.1.4) are 64×T1; retransmissions start at T1 and
+         * double up to T2; T4 is how long a message may linger in the network.
+         */
+        timers: z
+          .object({
+            t1Ms: z.number().int().min(50, 'expected 50–10000').max(10_000, 'expected 50–10000').default(500),
+            t2Ms: z.number().int().min(50, 'expected 50–60000').max(60_000, 'expected 50–60000').default(4000),
+            t4Ms: z.number().int().min(50, 'expected 50–60000').max(60_000, 'expected 50–60000').default(5000),
+            /**
+             * TESTS ONLY: the smallest Session-Expires sip-core accepts. RFC
+             * 4028 §4 makes 90 s the floor for every peer; lower values exist
+             * so that session-timer tests need not wait minutes.
+             */
+            testOnlyMinSessionExpiresS: z.number().int().min(2, 'expected 2–90').max(90, 'expected 2–90').default(90),
+          })
+          .prefault({}),
       })
       .prefault({}),
     drachtio: z
@@ -137,11 +155,17 @@ export const configSchema = z
  * are wrong, so that every problem is reported in one go.
  */
 export function crossFieldProblems(c: {
+  sip?: { timers?: { t1Ms?: unknown; t2Ms?: unknown } };
   rtpengine?: { portMin?: unknown; portMax?: unknown };
   supervisor?: { restartMinMs?: unknown; restartMaxMs?: unknown };
   recordings?: { diskAlarmPercent?: unknown; diskStopPercent?: unknown };
 }): { path: string; message: string; got: unknown }[] {
   const out: { path: string; message: string; got: unknown }[] = [];
+  const t1 = c.sip?.timers?.t1Ms ?? 500;
+  const t2 = c.sip?.timers?.t2Ms ?? 4000;
+  // RFC 3261 §17.1.2.2: retransmissions double from T1 up to T2.
+  if (typeof t1 === 'number' && typeof t2 === 'number' && t1 > t2)
+    out.push({ path: 'sip.timers.t2Ms', message: `must not be below sip.timers.t1Ms (${t1})`, got: t2 });
   const min = c.rtpengine?.portMin ?? 30000;
   const max = c.rtpengine?.portMax ?? 40000;
   if (typeof min === 'number' && typeof max === 'number' && min >= max)

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-/* global setTimeout, setInterval, clearInterval */
+/* global setTimeout */
 // sip-core benchmark: call rate and concurrent dialogs of a drachtio-srf
 // B2BUA without media through sip-core, against sipp UAC → sipp UAS directly.
 // Everything runs on loopback with free ports and is stopped by pid.
 //
-//   node bench/sip-core/run.mjs [--rate 500] [--calls 5000] [--concurrent 10000] [--hold 45000]
+//   node bench/sip-core/run.mjs [--rate 500] [--calls 5000] [--concurrent 10000] [--hold 60000]
+//     [--phases rate,concurrent] [--snapshot <dir>] [--node-args "<flags>"] [--env K=V,K=V]
 //
 // Prints a JSON summary on the last line.
 import { spawn, execFileSync } from 'node:child_process';
@@ -22,7 +23,15 @@ const args = Object.fromEntries(
 const RATE = Number(args.rate ?? 500);
 const CALLS = Number(args.calls ?? 5000);
 const CONCURRENT_DIALOGS = Number(args.concurrent ?? 10000);
-const HOLD_MS = Number(args.hold ?? 45000);
+/** Longer than the ramp-up (calls/rate) plus 64×T1, so that a dialogs-only reading exists. */
+const HOLD_MS = Number(args.hold ?? 60000);
+/** --phases rate,concurrent (default both). */
+const PHASES = String(args.phases ?? 'rate,concurrent').split(',');
+/** --snapshot <dir>: V8 heap snapshots of sip-core at the baseline and with the dialogs only (see heap-diff.mjs). */
+const SNAPSHOT = args.snapshot;
+/** Extra node flags and environment for sip-core, to try what changes its memory (e.g. --node-args "--max-semi-space-size=2"). */
+const SIP_CORE_NODE_ARGS = args['node-args'] ? String(args['node-args']).split(' ') : [];
+const SIP_CORE_ENV = Object.fromEntries((args.env ? String(args.env).split(',') : []).map((kv) => kv.split('=')));
 /** --profile <dir>: write a V8 CPU profile of sip-core there. */
 const PROFILE = args.profile;
 /** sipp's default 64 KB socket buffers drop datagrams in bursts; use the kernel's maximum. */
@@ -102,14 +111,41 @@ async function startSipCore() {
     sip: { listen: [{ transport: 'udp', host: '127.0.0.1', port: sipPort }], maxMessageBytes: 65535 },
     drachtio: { host: '127.0.0.1', port: adminPort, secret },
   };
-  const p = run(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), 'dist/services/sip-core/main.js'], {
-    env: { ...process.env, KOROBKA_CHILD_CONFIG: JSON.stringify(config) },
+  const nodeArgs = [
+    ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []),
+    // measure-hook.mjs answers bench-measure (GC, then memory) and bench-snapshot requests.
+    '--expose-gc', '--import', new URL('./measure-hook.mjs', import.meta.url).href,
+    ...SIP_CORE_NODE_ARGS,
+    'dist/services/sip-core/main.js',
+  ];
+  const p = run(process.execPath, nodeArgs, {
+    env: { ...process.env, ...SIP_CORE_ENV, KOROBKA_CHILD_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let health = {};
-  p.child.on('message', (m) => m?.health && (health = m.health));
+  const waiting = new Map();
+  p.child.on('message', (m) => {
+    if (m?.health) health = m.health;
+    const w = waiting.get(m?.type);
+    if (w) {
+      waiting.delete(m.type);
+      w(m);
+    }
+  });
+  const ask = (msg, answer) =>
+    new Promise((resolve, reject) => {
+      waiting.set(answer, resolve);
+      p.child.send(msg);
+      setTimeout(() => reject(new Error(`sip-core did not answer ${msg.type}`)), 120_000).unref();
+    });
   await new Promise((resolve) => p.child.once('message', resolve));
-  return { ...p, sipPort, adminPort, secret, health: () => health };
+  return {
+    ...p, sipPort, adminPort, secret,
+    health: () => health,
+    /** Memory after two full GCs. */
+    measure: async () => (await ask({ type: 'bench-measure' }, 'bench-memory')).memory,
+    snapshot: async (file) => (await ask({ type: 'bench-snapshot', file }, 'bench-snapshot')).file,
+  };
 }
 
 async function b2bua(core, uasPort) {
@@ -148,10 +184,19 @@ function udpDrops() {
   }
 }
 
-async function main() {
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}`;
-  log(`machine: ${machine}; rate ${RATE}/s, ${CALLS} calls, ${CONCURRENT_DIALOGS} concurrent dialogs`);
+/** Per-dialog bytes between two measurements. */
+function perDialog(base, at, dialogs) {
+  if (!base || !at || !dialogs) return undefined;
+  const per = (k) => Math.round((at[k] - base[k]) / dialogs);
+  return { heapBytes: per('heapUsedBytes'), rssBytes: per('rssBytes'), externalBytes: per('externalBytes'), atDialogs: dialogs };
+}
 
+const kb = (b) => (b / 1024).toFixed(1);
+const mb = (b) => (b / 2 ** 20).toFixed(1);
+const memLine = (m) =>
+  `rss ${mb(m.rssBytes)} MB, heap used ${mb(m.heapUsedBytes)} of ${mb(m.heapTotalBytes)} MB (new space ${mb(m.spaces?.new_space?.size ?? 0)} MB), external ${mb(m.externalBytes)} MB`;
+
+async function ratePhase() {
   // 1. sipp → sipp directly: the ceiling of the load generator itself.
   const directUasPort = await freePort();
   const directUas = sippUas(directUasPort, 'direct-uas');
@@ -168,52 +213,11 @@ async function main() {
   const dropsBefore = udpDrops();
   const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
   const udpDropped = dropsBefore === undefined ? undefined : udpDrops() - dropsBefore;
-  log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers: ${udpDropped}`);
-
+  log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers (whole machine): ${udpDropped}`);
   srf.disconnect();
   await stop(uas);
   await stop(core);
-
-  // 3. Concurrent dialogs: B2BUA calls held open (two dialogs each), on a fresh
-  // sip-core so the heap baseline carries no garbage from phase 2. Heap at the
-  // peak still includes uncollected garbage, so per-dialog figures are an upper bound.
-  const core3 = await startSipCore();
-  const uas3Port = await freePort();
-  const uas3 = sippUas(uas3Port, 'hold-uas');
-  const srf3 = await b2bua(core3, uas3Port);
-  await waitUntil(() => core3.health().memory !== undefined, 10_000);
-  const baseline = core3.health().memory ?? {};
-  const calls = Math.ceil(CONCURRENT_DIALOGS / 2);
-  // Memory is read at the last report that still has (almost) every dialog up:
-  // with a hold longer than 64×T1 the INVITE transactions of the ramp-up have
-  // expired by then, so the figure is dialog state, not transaction state.
-  let peak = { dialogs: 0 };
-  let late = { dialogs: 0 };
-  const poll = setInterval(() => {
-    const h = core3.health();
-    const n = h.dialogs ?? 0;
-    if (n > peak.dialogs) peak = { dialogs: n, memory: h.memory };
-    if (n >= 0.99 * peak.dialogs && n > 0) late = { dialogs: n, memory: h.memory };
-  }, 250);
-  const hold = await sippUac(`127.0.0.1:${core3.sipPort}`, 'hold-uac', {
-    rate: Math.min(RATE, 500), calls, limit: calls, holdMs: HOLD_MS,
-  });
-  clearInterval(poll);
-  log(`held: ${JSON.stringify(hold)}, peak dialogs ${peak.dialogs}`);
-  const perDialog = late.memory && baseline.heapUsedBytes
-    ? {
-        heapBytes: Math.round((late.memory.heapUsedBytes - baseline.heapUsedBytes) / late.dialogs),
-        rssBytes: Math.round((late.memory.rssBytes - baseline.rssBytes) / late.dialogs),
-        atDialogs: late.dialogs,
-      }
-    : undefined;
-  srf3.disconnect();
-  await stop(uas3);
-  await stop(core3);
-  const summary = {
-    machine,
-    rate: RATE,
-    calls: CALLS,
+  return {
     // Completed calls per second of offered load (calls/rate seconds); wall time
     // also includes the 32 s a failed call takes to time out.
     direct: { callsPerSecond: +(direct.successful / (CALLS / RATE)).toFixed(1), failed: direct.failed, wallSeconds: direct.elapsedS },
@@ -225,10 +229,88 @@ async function main() {
       udpDropped,
     },
     ratio: +(viaCore.successful / Math.max(1, direct.successful)).toFixed(3),
-    concurrent: { targetDialogs: CONCURRENT_DIALOGS, peakDialogs: peak.dialogs, failed: hold.failed, perDialog },
-    loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
-    artifacts: work,
   };
+}
+
+/**
+ * 3. Concurrent dialogs: B2BUA calls held open (two dialogs each) on a fresh
+ * sip-core. Memory is measured after full GCs (measure-hook.mjs): the baseline
+ * with the app connected, then at the peak while the INVITE transactions of
+ * the ramp-up still live (Timers L/M, 64×T1), then once they have ended, which
+ * is the cost of the dialogs alone. Needs a hold longer than ramp-up + 64×T1.
+ */
+async function concurrentPhase() {
+  const core = await startSipCore();
+  const uasPort = await freePort();
+  const uas = sippUas(uasPort, 'hold-uas');
+  const srf = await b2bua(core, uasPort);
+  await waitUntil(() => core.health().dialogs !== undefined, 10_000);
+  const baseline = await core.measure();
+  log(`baseline: ${memLine(baseline)}`);
+  if (SNAPSHOT) log(`snapshot ${await core.snapshot(path.join(SNAPSHOT, 'baseline.heapsnapshot'))}`);
+  const calls = Math.ceil(CONCURRENT_DIALOGS / 2);
+  const target = 2 * calls;
+  const rate = Math.min(RATE, 500);
+  const started = Date.now();
+  const holding = sippUac(`127.0.0.1:${core.sipPort}`, 'hold-uac', { rate, calls, limit: calls, holdMs: HOLD_MS });
+  let done = false;
+  holding.then(() => (done = true));
+  const dialogs = () => core.health().dialogs ?? 0;
+  const transactions = () => {
+    const t = core.health().transactions ?? {};
+    return (t.serverTransactions ?? 0) + (t.clientTransactions ?? 0) + (t.lingering ?? 0);
+  };
+  await waitUntil(() => done || dialogs() >= target, (calls / rate) * 1000 + 30_000);
+  let withTransactions;
+  if (dialogs() >= target) {
+    withTransactions = { ...(await core.measure()), dialogs: dialogs(), transactions: transactions() };
+    log(`peak: ${withTransactions.dialogs} dialogs, ${withTransactions.transactions} transactions after ${((Date.now() - started) / 1000).toFixed(1)} s; ${memLine(withTransactions)}`);
+    // A snapshot costs memory of its own: RSS readings after it are not comparable.
+    if (SNAPSHOT) log(`snapshot ${await core.snapshot(path.join(SNAPSHOT, 'peak.heapsnapshot'))}`);
+  }
+  await waitUntil(() => done || transactions() === 0 || dialogs() < 0.99 * target, HOLD_MS);
+  let dialogsOnly;
+  if (!done && transactions() === 0 && dialogs() >= 0.99 * target) {
+    dialogsOnly = { ...(await core.measure()), dialogs: dialogs() };
+    log(`dialogs only: ${dialogsOnly.dialogs} dialogs, no transactions after ${((Date.now() - started) / 1000).toFixed(1)} s; ${memLine(dialogsOnly)}`);
+    if (SNAPSHOT) log(`snapshot ${await core.snapshot(path.join(SNAPSHOT, 'dialogs.heapsnapshot'))}`);
+  } else {
+    log(`no dialogs-only reading: hold ${HOLD_MS} ms is shorter than the ramp-up plus 64×T1`);
+  }
+  const hold = await holding;
+  log(`held: ${JSON.stringify(hold)}`);
+  srf.disconnect();
+  await stop(uas);
+  await stop(core);
+  const dialogsOnlyPer = perDialog(baseline, dialogsOnly, dialogsOnly?.dialogs);
+  const withTxnPer = perDialog(baseline, withTransactions, withTransactions?.dialogs);
+  return {
+    targetDialogs: CONCURRENT_DIALOGS,
+    peakDialogs: withTransactions?.dialogs ?? dialogs(),
+    failed: hold.failed,
+    baseline: { rssBytes: baseline.rssBytes, heapUsedBytes: baseline.heapUsedBytes },
+    perDialog: dialogsOnlyPer,
+    perDialogWithTransactions: withTxnPer,
+    newSpaceBytes: dialogsOnly?.spaces?.new_space?.size,
+  };
+}
+
+async function main() {
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}`;
+  log(`machine: ${machine}; rate ${RATE}/s, ${CALLS} calls, ${CONCURRENT_DIALOGS} concurrent dialogs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const rate = PHASES.includes('rate') ? await ratePhase() : undefined;
+  const concurrent = PHASES.includes('concurrent') ? await concurrentPhase() : undefined;
+  const summary = { machine, rate: RATE, calls: CALLS, ...rate, concurrent, loadAverage: os.loadavg().map((l) => +l.toFixed(2)), artifacts: work };
+  if (rate) {
+    console.log(`calls/s: sipp→sipp ${rate.direct.callsPerSecond} (${rate.direct.failed} failed), through sip-core ${rate.sipCore.callsPerSecond} (${rate.sipCore.failed} failed, ${rate.sipCore.failureRate} %), ratio ${rate.ratio}`);
+  }
+  if (concurrent) {
+    const p = concurrent.perDialog;
+    const q = concurrent.perDialogWithTransactions;
+    console.log(`dialogs: ${concurrent.peakDialogs} of ${concurrent.targetDialogs}, ${concurrent.failed} calls failed`);
+    if (p) console.log(`per dialog (after GC, dialogs only): ${kb(p.heapBytes)} KB heap, ${kb(p.rssBytes)} KB RSS at ${p.atDialogs} dialogs`);
+    if (q) console.log(`per dialog (after GC, ramp-up transactions still live): ${kb(q.heapBytes)} KB heap, ${kb(q.rssBytes)} KB RSS`);
+  }
   console.log(JSON.stringify(summary));
 }
 

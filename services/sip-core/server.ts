@@ -13,9 +13,6 @@ import { AppRegistry } from './drachtio/app-registry';
 export interface SipCoreOptions {
   config: Readonly<Config>;
   log: Logger;
-  /** RFC 3261 timers; tests shorten T1. */
-  t1Ms?: number;
-  t2Ms?: number;
 }
 
 function hostports(list: ListenerInfo[], advertised: boolean): string {
@@ -39,15 +36,16 @@ export class SipCore {
 
   static async start(opts: SipCoreOptions): Promise<SipCore> {
     const { config, log } = opts;
-    const t1 = opts.t1Ms ?? 500;
-    const t2 = opts.t2Ms ?? 4000;
+    // RFC 3261 §17: one set of timers for the transaction layer and for the
+    // dialog layer's 2xx retransmission and ACK wait (§13.3.1.4).
+    const { t1Ms: t1, t2Ms: t2, t4Ms: t4, testOnlyMinSessionExpiresS } = config.sip.timers;
     const transport = new TransportLayer({
       listen: config.sip.listen,
       publicAddress: config.sip.publicAddress || undefined,
       maxMessageBytes: config.sip.maxMessageBytes,
       log: log.child({ layer: 'transport' }),
     });
-    const transactions = new TransactionLayer(transport, { timers: { t1, t2 }, log: log.child({ layer: 'transaction' }) });
+    const transactions = new TransactionLayer(transport, { timers: { t1, t2, t4 }, log: log.child({ layer: 'transaction' }) });
     const registry = new AppRegistry();
     const controller = new Controller({
       stack: transactions,
@@ -57,6 +55,7 @@ export class SipCore {
       log: log.child({ layer: 'drachtio' }),
       t1Ms: t1,
       t2Ms: t2,
+      minSessionExpiresS: testOnlyMinSessionExpiresS,
     });
     const wire = new WireServer({
       host: config.drachtio.host,
@@ -97,7 +96,13 @@ export class SipCore {
       ...this.controller.health(),
       transactions: this.transactions.counters(),
       transport: this.transport.counters(),
-      memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
+      memory: memory(),
     };
   }
+}
+
+/** What the process holds: RSS is what the per-dialog target means; heap and external explain it. */
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
 }

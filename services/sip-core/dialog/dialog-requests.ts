@@ -8,6 +8,7 @@ import type { CdrStopReason } from '../drachtio/cdr';
 import { deliverUnsolicited, newBranch } from '../drachtio/sip-build';
 import type { Dialog } from './dialog';
 import { resolveNextHop } from './next-hop';
+import { ownBytes } from '../sip/transaction/server-transaction';
 
 export interface BuiltRequest {
   req: SipRequest;
@@ -92,13 +93,18 @@ export async function sendByeInDialog(
   const extra = new SipHeaders([['Reason', `SIP;cause=200;text="${why}"`]]);
   const built = buildInDialog(dialog, 'BYE', seq, extra);
   c.dialogs.remove(dialog);
-  const { ctxn, dest } = await sendInDialog(c, dialog, built, () => undefined);
+  const dest = await dialogDestination(c, dialog, built.hop);
+  // From here on nothing awaits: the transaction only queues the BYE, and the
+  // app's notice is written out first, so the app always learns that its call
+  // ended before the far end can (the same order as response echoes).
+  const ctxn = c.stack.sendRequest(built.req, dest, { onResponse: () => undefined });
   const raw = c.serialize(ctxn.request);
   c.cdr.stop('application', cdrReason, raw.toString('utf8'));
   if (!dialog.owner.closed) {
     const local = c.localFor(dest.transport, dest.address);
     const sent: SendResult = { local, destination: dest, raw };
     deliverUnsolicited(dialog.owner, raw, sent, dialog.id);
+    dialog.owner.flush();
   }
 }
 
@@ -120,14 +126,9 @@ export async function sendAckForTwoHundred(
   const via = `SIP/2.0/${dest.transport.toUpperCase()} ${formatHost(local.advertisedHost)}:${local.advertisedPort};branch=${newBranch()};rport`;
   built.req.headers.prepend('Via', via);
   const sent = await c.stack.sendStateless(built.req, dest);
-  const ack = { req: built.req, dest, seq: inviteSeq };
-  dialog.lastAck = ack;
-  // 2xx retransmissions stop after 64×T1 (§13.3.1.4); so does the need to answer them.
-  const forget = setTimeout(() => {
-    if (dialog.lastAck === ack) dialog.lastAck = undefined;
-  }, 64 * c.opts.t1Ms);
-  forget.unref();
-  dialog.onEnd(() => clearTimeout(forget));
+  // Kept for 64×T1, as long as 2xx retransmissions may come (§13.3.1.4), in a
+  // table one timer sweeps: no timer or closure per dialog.
+  c.sentAcks.add(dialog.id, { raw: ownBytes(sent.raw), dest, seq: inviteSeq });
   return sent;
 }
 

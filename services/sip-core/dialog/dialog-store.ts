@@ -1,6 +1,6 @@
 // Dialogs by drachtio id and by the RFC 3261 §12.2.2 match of an incoming
 // request (Call-ID + our tag, checked against the remote tag).
-import type { Dialog } from './dialog';
+import { detach, type Dialog } from './dialog';
 
 export class DialogStore {
   private readonly byId = new Map<string, Dialog>();
@@ -8,7 +8,8 @@ export class DialogStore {
 
   add(d: Dialog): void {
     this.byId.set(d.id, d);
-    this.byLocal.set(localKey(d.callId, d.localTag), d);
+    // A flat key: a concatenation would hold on to the strings it was made of.
+    this.byLocal.set(detach(localKey(d.callId, d.localTag)), d);
   }
 
   get(id: string): Dialog | undefined {

@@ -17,11 +17,11 @@ export interface SessionExpires {
   refresher?: 'uac' | 'uas';
 }
 
-export function parseSessionExpires(value: string | undefined): SessionExpires | undefined {
+export function parseSessionExpires(value: string | undefined, minSeconds = MIN_SESSION_EXPIRES_S): SessionExpires | undefined {
   const m = /^\s*(\d{1,9})\s*(?:;(.*))?$/.exec(value ?? '');
   if (!m) return undefined;
   const seconds = Number(m[1]);
-  if (seconds < MIN_SESSION_EXPIRES_S) return undefined;
+  if (seconds < minSeconds) return undefined;
   const r = /(?:^|;)\s*refresher\s*=\s*(uac|uas)\b/i.exec(m[2] ?? '')?.[1]?.toLowerCase();
   return { seconds, refresher: r === 'uac' || r === 'uas' ? r : undefined };
 }
@@ -31,7 +31,7 @@ export function parseSessionExpires(value: string | undefined): SessionExpires |
  * `roleInTxn` is our role in the transaction that carried the 2xx.
  */
 export function armFromTwoHundred(c: Controller, dialog: Dialog, res: SipMessage, roleInTxn: 'uac' | 'uas'): void {
-  const se = parseSessionExpires(res.get('session-expires'));
+  const se = parseSessionExpires(res.get('session-expires'), c.opts.minSessionExpiresS);
   if (!se) return;
   // §9/§10: without refresher in the 2xx the UAC refreshes.
   const refresher = se.refresher ?? 'uac';

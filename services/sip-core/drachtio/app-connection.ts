@@ -32,6 +32,13 @@ export class AppConnection {
     this.send(['response', rid, ...tokens], sip);
   }
 
+  /** Writes out what this turn of the event loop queued, now rather than after the I/O phase. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -3,7 +3,8 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from '../../common/logger';
 import type { SipMessage, SipRequest } from '../sip/message';
-import type { ClientTransaction, ListenerInfo, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
+import type { ClientTransaction, Destination, ListenerInfo, MessageSource, ServerTransaction, SipResponse, Transport } from '../sip/types';
+import { LingerTable } from '../sip/transaction/linger-table';
 import { Dialog } from '../dialog/dialog';
 import { DialogStore } from '../dialog/dialog-store';
 import { NextHopError } from '../dialog/next-hop';
@@ -40,6 +41,8 @@ export interface InboundTxn {
   proxied?: boolean;
   /** The proxy core's reaction to an upstream CANCEL (§16.10). */
   onCancel?: () => void;
+  /** Non-INVITE: answers 408 when the app never does (cleared once the entry is forgotten). */
+  deadline?: NodeJS.Timeout;
 }
 
 /** An app request sent to the network, waiting for responses. */
@@ -55,6 +58,15 @@ export interface OutboundTxn {
   canceled: boolean;
 }
 
+/** The ACK sent for a 2xx (§13.2.2.4), as sent, to answer retransmissions of that 2xx. */
+export interface SentAck {
+  raw: Buffer;
+  dest: Destination;
+  /** CSeq number of the INVITE it acknowledges. */
+  seq: number;
+  expiresAt: number;
+}
+
 export interface ControllerOptions {
   stack: SipStack;
   transports: SipTransports;
@@ -64,6 +76,8 @@ export interface ControllerOptions {
   /** RFC 3261 T1 in ms (2xx and reliable-1xx retransmission, ACK timeout = 64×T1). */
   t1Ms: number;
   t2Ms: number;
+  /** RFC 4028 §4 Min-SE floor, seconds (90; only tests lower it: sip.timers.testOnlyMinSessionExpiresS). */
+  minSessionExpiresS?: number;
 }
 
 export class Controller implements AppCommandHandler {
@@ -72,6 +86,8 @@ export class Controller implements AppCommandHandler {
   readonly inboundByTxn = new WeakMap<ServerTransaction, InboundTxn>();
   readonly outbound = new Map<string, OutboundTxn>();
   readonly cdr: CdrEmitter;
+  /** ACKs for 2xx by dialog id, kept 64×T1 (sendAckForTwoHundred). */
+  readonly sentAcks: LingerTable<SentAck>;
   readonly stack: SipStack;
   readonly log: Logger;
   counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0, proxiedInDialog: 0, extraForksEnded: 0, sessionRefreshes: 0 };
@@ -80,6 +96,7 @@ export class Controller implements AppCommandHandler {
     this.stack = opts.stack;
     this.log = opts.log;
     this.cdr = new CdrEmitter(opts.registry);
+    this.sentAcks = new LingerTable<SentAck>(64 * opts.t1Ms);
     this.stack.on('request', (req: SipRequest, txn: ServerTransaction) => this.safely('request', () => onNetworkRequest(this, req, txn)));
     this.stack.on('ack', (req: SipRequest, src: MessageSource) => this.safely('ack', () => onNetworkAck(this, req, src)));
     this.stack.on('cancel', (req: SipRequest, txn: ServerTransaction) => this.safely('cancel', () => onNetworkCancel(this, req, txn)));
@@ -129,6 +146,7 @@ export class Controller implements AppCommandHandler {
   /** Forget an inbound transaction once answered or gone. */
   forgetInbound(entry: InboundTxn): void {
     entry.stopReliable?.();
+    if (entry.deadline) clearTimeout(entry.deadline);
     if (this.inbound.get(entry.txnId) === entry) this.inbound.delete(entry.txnId);
   }
 

@@ -59,14 +59,13 @@ function track(c: Controller, entry: InboundTxn): void {
   if (entry.req.method !== 'INVITE') {
     // A non-INVITE the app never answers: the UAC gives up after 64×T1 (Timer F),
     // so do we, rather than keep the transaction forever (notes A.6.1 step 7).
-    const t = setTimeout(() => {
+    entry.deadline = setTimeout(() => {
       if (entry.finalSent || entry.proxied) return;
       entry.finalSent = true;
       c.forgetInbound(entry);
       void c.respondLocally(entry, 408, 'Request Timeout', 'application did not answer');
     }, 64 * c.opts.t1Ms);
-    t.unref();
-    entry.txn.once('terminated', () => clearTimeout(t));
+    entry.deadline.unref();
   }
 }
 
@@ -188,10 +187,10 @@ export function onStrayResponse(c: Controller, res: SipResponse, _src: MessageSo
   const dialog = c.dialogs.get(`${res.callId};from-tag=${fromTag}`);
   if (!dialog || dialog.role !== 'uac') return;
   const toTag = tagOf(() => res.to);
-  const last = dialog.lastAck;
+  const last = c.sentAcks.get(dialog.id);
   if (toTag === dialog.remoteTag) {
     if (last && last.seq === cseq.seq) {
-      c.stack.sendStateless(last.req, last.dest).catch((e: unknown) => c.log.debug('ack re-send failed', { err: e }));
+      c.stack.sendBytes(last.raw, last.dest).catch((e: unknown) => c.log.debug('ack re-send failed', { err: e }));
     }
     return;
   }

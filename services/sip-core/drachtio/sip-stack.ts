@@ -17,6 +17,8 @@ import type {
 export interface SipStack extends EventEmitter {
   sendRequest(req: SipRequest, destination: Destination, handlers: SendRequestHandlers, opts?: SendRequestOptions): ClientTransaction;
   sendStateless(msg: SipMessage, destination: Destination, opts?: { addVia?: boolean }): Promise<SendResult>;
+  /** Bytes already serialized (the ACK kept to answer 2xx retransmissions). */
+  sendBytes(raw: Buffer, destination: Destination): Promise<SendResult>;
 }
 
 export interface SipTransports {

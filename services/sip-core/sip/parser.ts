@@ -149,7 +149,7 @@ function takeBody(msg: SipMessage, buf: Buffer, bodyStart: number, datagram: boo
   if (cl === undefined) {
     // §18.3: mandatory on streams; on datagrams the body runs to the end of the packet.
     if (!datagram && available > 0) throw new ParseError('missing-content-length', 'missing Content-Length');
-    return Buffer.from(buf.subarray(bodyStart));
+    return ownCopy(buf, bodyStart, buf.length);
   }
   if (!/^\d{1,9}$/.test(cl)) throw new ParseError('bad-content-length', `bad Content-Length: ${cl.slice(0, 20)}`);
   const length = Number(cl);
@@ -157,7 +157,19 @@ function takeBody(msg: SipMessage, buf: Buffer, bodyStart: number, datagram: boo
     throw new ParseError('truncated-body', `Content-Length ${length} exceeds body (${available} bytes)`);
   }
   // §18.3: bytes past Content-Length in a datagram are discarded.
-  return Buffer.from(buf.subarray(bodyStart, bodyStart + length));
+  return ownCopy(buf, bodyStart, bodyStart + length);
+}
+
+/**
+ * The body in an allocation of its own. `Buffer.from` would copy it into
+ * Node's shared 8 KB pool, and one body kept for the length of a transaction
+ * would keep the whole slab alive.
+ */
+function ownCopy(buf: Buffer, start: number, end: number): Buffer {
+  if (end <= start) return Buffer.alloc(0);
+  const body = Buffer.allocUnsafeSlow(end - start);
+  buf.copy(body, 0, start, end);
+  return body;
 }
 
 function validate(msg: SipMessage): void {

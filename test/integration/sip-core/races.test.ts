@@ -6,6 +6,7 @@ import { startSipCore, type SipCoreProcess } from './helpers/sip-core-process';
 import { connectSrf, type SrfApp } from './helpers/srf-app';
 import { startSipp } from './helpers/sipp';
 import { counter, sdp } from './helpers/sdp';
+import { freePort } from '../../helpers/ports';
 import type { Loose } from '../../sip-core/drachtio/loose-srf';
 
 let core: SipCoreProcess;
@@ -92,26 +93,6 @@ describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
   });
 
   describe('dialog edge cases', () => {
-    it('a 200 OK that is never ACKed ends with a BYE both ways after 64*T1', async () => {
-      const before = Number((await core.waitHealth(idle)).ackTimeouts ?? 0);
-      const reasons: string[] = [];
-      app = await connectSrf(core, {
-        cdr: true,
-        before: (srf: Loose) =>
-          srf.invite(async (req: Loose, res: Loose) => {
-            const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
-            dlg.on('destroy', (_msg: unknown, reason: string) => reasons.push(reason));
-          }),
-      });
-      const uac = await startSipp({ transport, name: `no-ack-${transport}`, scenario: 'uac-no-ack.xml', remote: target(), calls: 1, timeoutS: 60 });
-      const { code } = await uac.done;
-      expect(code).toBe(0);
-      await expect.poll(() => reasons).toEqual(['ACK timeout']);
-      expect(app.cdrs.map((c) => `${c.event}:${c.detail ?? ''}`)).toEqual(['attempt:', 'start:uas', 'stop:system-initiated-termination']);
-      const h = await core.waitHealth((x) => idle(x) && Number(x.ackTimeouts) > before);
-      expect(Number(h.ackTimeouts)).toBe(before + 1);
-    }, 90_000);
-
     it('an app that disconnects mid-call gets both legs of its B2BUA hung up', async () => {
       const uas = await startSipp({ transport, name: `app-gone-uas-${transport}`, scenario: 'uas-answer.xml', calls: 1 });
       const connected = counter();
@@ -193,4 +174,62 @@ describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
       await core.waitHealth(idle);
     });
   });
+});
+
+/**
+ * The ACK wait (RFC 3261 §13.3.1.4) and Timer B are 64×T1: on a sip-core with
+ * sip.timers.t1Ms = 50 they take 3.2 s instead of 32 s.
+ */
+describe('64×T1 timeouts with T1 = 50 ms', () => {
+  const T1 = 50;
+  let fast: SipCoreProcess;
+  beforeAll(async () => {
+    fast = await startSipCore('races-short-t1', { sip: { timers: { t1Ms: T1, t2Ms: 400 } } });
+  });
+
+  describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
+    it('a 200 OK that is never ACKed ends with a BYE both ways after 64*T1', async () => {
+      const before = Number((await fast.waitHealth(idle)).ackTimeouts ?? 0);
+      const reasons: string[] = [];
+      let answeredAt = 0;
+      app = await connectSrf(fast, {
+        cdr: true,
+        before: (srf: Loose) =>
+          srf.invite(async (req: Loose, res: Loose) => {
+            const dlg = await srf.createUAS(req, res, { localSdp: sdp() });
+            answeredAt = Date.now();
+            dlg.on('destroy', (_msg: unknown, reason: string) => reasons.push(reason));
+          }),
+      });
+      const uac = await startSipp({ transport, name: `no-ack-${transport}`, scenario: 'uac-no-ack.xml', remote: `127.0.0.1:${fast.sipPort}`, calls: 1, timeoutS: 30 });
+      const { code } = await uac.done;
+      expect(code).toBe(0);
+      // sip-core writes the app's notice out before the BYE leaves, so it is
+      // already on its way when the caller exits; the poll only absorbs this
+      // test process being descheduled on a busy machine.
+      await expect.poll(() => reasons, { timeout: 5000 }).toEqual(['ACK timeout']);
+      await expect
+        .poll(() => app!.cdrs.map((c) => `${c.event}:${c.detail ?? ''}`), { timeout: 5000 })
+        .toEqual(['attempt:', 'start:uas', 'stop:system-initiated-termination']);
+      const waited = Date.now() - answeredAt;
+      expect(waited).toBeGreaterThanOrEqual(64 * T1 - 100);
+      expect(waited).toBeLessThan(64 * T1 + 10_000);
+      const h = await fast.waitHealth((x) => idle(x) && Number(x.ackTimeouts) > before);
+      expect(Number(h.ackTimeouts)).toBe(before + 1);
+    }, 60_000);
+  });
+
+  it('an INVITE nobody answers gets 408 from Timer B after 64*T1', async () => {
+    const silent = await freePort(); // nothing listens: the INVITE goes unanswered
+    app = await connectSrf(fast);
+    const started = Date.now();
+    const status = await app.srf
+      .createUAC(`sip:nobody@127.0.0.1:${silent}`, { localSdp: sdp() })
+      .then(() => 200, (err: { status?: number }) => err.status ?? 0);
+    const waited = Date.now() - started;
+    expect(status).toBe(408);
+    expect(waited).toBeGreaterThanOrEqual(64 * T1 - 100);
+    expect(waited).toBeLessThan(64 * T1 + 10_000);
+    await fast.waitHealth(idle);
+  }, 60_000);
 });

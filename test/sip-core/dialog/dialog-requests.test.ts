@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Dialog, dialogIdOf } from '../../../services/sip-core/dialog/dialog';
+import { Dialog, detach, dialogIdOf, type DialogInit } from '../../../services/sip-core/dialog/dialog';
 import { DialogStore } from '../../../services/sip-core/dialog/dialog-store';
 import { buildInDialog } from '../../../services/sip-core/dialog/dialog-requests';
 import type { AppConnection } from '../../../services/sip-core/drachtio/app-connection';
 
 const owner = {} as AppConnection;
 
-function uacDialog(routeSet: string[] = []) {
-  return new Dialog({
+function uacInit(routeSet: string[] = []): DialogInit {
+  return {
     role: 'uac',
     kind: 'invite',
     callId: 'c1@host',
@@ -21,15 +21,30 @@ function uacDialog(routeSet: string[] = []) {
     localContact: '<sip:10.0.0.1:5060>',
     owner,
     inviteSeq: 10,
-  });
+  };
 }
+
+const uacDialog = (routeSet: string[] = []) => new Dialog(uacInit(routeSet));
 
 describe('Dialog ids and matching', () => {
   it('forms drachtio ids from the From tag of the creating request', () => {
     expect(uacDialog().id).toBe('c1@host;from-tag=lt');
     expect(dialogIdOf('x', 'y')).toBe('x;from-tag=y');
-    const uas = new Dialog({ ...uacDialog(), role: 'uas', localTag: 'mine', remoteTag: 'theirs', inviteSeq: 1 } as never);
+    const uas = new Dialog({ ...uacInit(), role: 'uas', localTag: 'mine', remoteTag: 'theirs', inviteSeq: 1 });
     expect(uas.id).toBe('c1@host;from-tag=theirs');
+    expect(uas.remoteTarget).toBe('sip:bob@192.0.2.4:5070');
+  });
+
+  it('keeps its text as copies that hold on to nothing else', () => {
+    const text = 'INVITE sip:bob@b.example SIP/2.0\r\nCall-ID: a-call-id-of-some-length@host\r\n';
+    const callId = text.slice(text.indexOf('Call-ID: ') + 9, text.lastIndexOf('\r\n'));
+    expect(detach(callId)).toBe(callId);
+    expect(detach('short')).toBe('short');
+    const d = new Dialog({ ...uacInit(['<sip:p1.example;lr>']), callId });
+    expect(d.callId).toBe('a-call-id-of-some-length@host');
+    expect(d.routeSet).toEqual(['<sip:p1.example;lr>']);
+    d.remoteTarget = 'sip:bob@192.0.2.9';
+    expect(d.remoteTarget).toBe('sip:bob@192.0.2.9');
   });
 
   it('matches incoming requests by Call-ID, our tag and the remote tag (RFC 3261 §12.2.2)', () => {

@@ -196,7 +196,10 @@ describe('non-INVITE client transaction', () => {
     const ok = createResponse(peer.got[0]!.msg as SipRequest, 200, undefined, 'm1');
     peer.send(ok, stack.port);
     peer.send(ok, stack.port);
-    await until(() => txn.state === 'terminated', 2000);
+    // Completed: the layer keeps only the key, for T4 (Timer K), then forgets it.
+    await until(() => txn.state === 'completed');
+    expect(stack.layer.counters()).toMatchObject({ clientTransactions: 0, lingering: 1 });
+    await until(() => stack.layer.counters().lingering === 0, 2000);
     expect(got.map((g) => g.res.status)).toEqual([200]);
   });
 });

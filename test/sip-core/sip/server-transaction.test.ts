@@ -107,6 +107,11 @@ describe('INVITE server transaction', () => {
     expect(statuses(w.peer)).toEqual([100, 200]);
     expect(w.requests).toHaveLength(1);
     expect(w.acks[0]!.req.to.tag).toBe('uas4');
+    // RFC 6026 Timer L: only the key lingers, for 64*T1; then the INVITE would be new.
+    expect(w.stack.layer.counters()).toMatchObject({ serverTransactions: 0, lingering: 1 });
+    await until(() => w.stack.layer.counters().lingering === 0, 64 * T1 + 500);
+    w.peer.send(invite, w.stack.port);
+    await until(() => w.requests.length === 2);
   });
 
   it('answers 200 to a matching CANCEL and tells the TU, which sends 487 (§9.2)', async () => {
@@ -203,7 +208,9 @@ describe('non-INVITE server transaction', () => {
     expect(statuses(w.peer)).toEqual([202, 202]);
     expect(w.requests).toHaveLength(1);
     await expect(txn.respond(createResponse(req, 500))).rejects.toThrow(/state completed/);
-    await until(() => txn.state === 'terminated', 64 * T1 + 500);
+    // Only the key and the response's bytes linger, for 64*T1 (Timer J).
+    expect(w.stack.layer.counters()).toMatchObject({ serverTransactions: 0, lingering: 1 });
+    await until(() => w.stack.layer.counters().lingering === 0, 64 * T1 + 500);
     // After Timer J the same request is new again.
     w.peer.send(msg, w.stack.port);
     await until(() => w.requests.length === 2);

@@ -3,9 +3,9 @@
 // finals (§17.1.1.3), absorption of retransmitted finals (D/K), CANCEL (§9.1).
 import { EventEmitter } from 'node:events';
 import { SipHeaders, SipRequest, type SipResponse } from '../message';
-import { createResponse } from '../serializer';
+import { createResponse, serializeMessage } from '../serializer';
 import type { ClientTransaction, ClientTransactionState, Destination, MessageSource, SendRequestHandlers, SendRequestOptions } from '../types';
-import type { TransactionContext } from './server-transaction';
+import { ownBytes, type TransactionContext } from './server-transaction';
 import { TimerSet } from './timer-set';
 
 export interface ClientContext extends TransactionContext {
@@ -20,7 +20,6 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
   private readonly timers = new TimerSet();
   private readonly reliable: boolean;
   private readonly isInvite: boolean;
-  private ack: SipRequest | undefined;
   private cancelWanted: Array<[string, string]> | undefined;
   private cancelSent = false;
   private timerC: NodeJS.Timeout | undefined;
@@ -103,10 +102,6 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
         // RFC 6026 §8.4: further 2xx (retransmissions, other forks) go to the TU as strays.
         if (res.status >= 200 && res.status < 300) this.ctx.stray(res, source);
         return;
-      case 'completed':
-        // §17.1.1.2: a retransmitted final is answered with the same ACK, not passed up.
-        if (this.ack && res.status >= 300) this.transmit(this.ack);
-        return;
       default:
         return;
     }
@@ -116,29 +111,33 @@ export class ClientTxn extends EventEmitter implements ClientTransaction {
     if (this.st === 'terminated') return;
     this.st = 'terminated';
     this.clearTimers();
-    this.ctx.forget(this.id);
+    this.ctx.forget(this.id, this);
     this.emit('terminated');
   }
 
   private accept(res: SipResponse, source: MessageSource): void {
     this.clearTimers();
     this.st = 'accepted';
+    // RFC 6026 Timer M: 2xx retransmissions and other forks' 2xx still match
+    // for 64*T1 and go to the TU as strays; the layer keeps only the key.
+    this.ctx.retire(this.id, this, { kind: 'client-accepted' }, 'long');
     this.deliver(res, source);
-    // Timer M: keep matching 2xx retransmissions to this transaction for 64*T1.
-    this.after(64 * this.ctx.timers.t1, () => this.terminate());
   }
 
   private complete(res: SipResponse, source: MessageSource): void {
     this.clearTimers();
     this.st = 'completed';
+    let ackRaw: Buffer | undefined;
     if (this.isInvite) {
-      this.ack = this.buildAck(res);
-      this.transmit(this.ack);
+      ackRaw = serializeMessage(this.buildAck(res));
+      this.ctx.sendRaw(ackRaw, this.destination).catch((e: unknown) => this.ctx.log.debug('sip ack send failed', { err: e }));
     }
+    // Timer D (INVITE, 64*T1: a retransmitted final gets the same ACK) / Timer K
+    // (T4: retransmitted finals are absorbed); none over reliable transports.
+    if (this.reliable) this.terminate();
+    else if (ackRaw) this.ctx.retire(this.id, this, { kind: 'client-completed', resend: { raw: ownBytes(ackRaw), dest: this.destination } }, 'long');
+    else this.ctx.retire(this.id, this, { kind: 'client-completed' }, 'short');
     this.deliver(res, source);
-    // Timer D (INVITE, 32 s = 64*T1 by default) / Timer K (T4): absorb retransmitted finals.
-    const linger = this.reliable ? 0 : this.isInvite ? 64 * this.ctx.timers.t1 : this.ctx.timers.t4;
-    this.after(linger, () => this.terminate());
   }
 
   /** §17.1.1.3: ACK for a non-2xx final, built from the INVITE and the response's To. */

@@ -5,16 +5,36 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../common/logger';
 import type { SipMessage, SipRequest, SipResponse } from '../message';
+import { serializeMessage } from '../serializer';
 import type { Destination, MessageSource, SendResult, ServerTransaction, ServerTransactionState, TransactionTimers } from '../types';
+import type { LingerKind, Lingering } from './linger-table';
 import { TimerSet } from './timer-set';
 
 export interface TransactionContext {
   timers: TransactionTimers;
   log: Logger;
   send(msg: SipMessage, dest: Destination): Promise<SendResult>;
+  /** Bytes already serialized (a retained final response or ACK). */
+  sendRaw(raw: Buffer, dest: Destination): Promise<SendResult>;
   /** Where responses to this request go (§18.2.2, RFC 3581). */
   responseDestination(msg: SipMessage, source: MessageSource): Destination;
-  forget(key: string): void;
+  /** The transaction ended: drop it from the tables (only if `txn` is still the one under `key`). */
+  forget(key: string, txn: object): void;
+  /**
+   * The transaction's final response is settled: the layer drops the object and
+   * keeps only its key (and `resend`) for 64×T1 (`long`) or T4 (`short`).
+   */
+  retire(key: string, txn: object, entry: { kind: LingerKind; resend?: Lingering['resend']; mergeKey?: string }, duration: 'long' | 'short'): void;
+}
+
+/**
+ * A copy of `raw` in its own allocation: a slice of Node's shared 8 KB Buffer
+ * pool kept for 32 s would keep the whole slab (and everything else in it) alive.
+ */
+export function ownBytes(raw: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(raw.length);
+  raw.copy(copy);
+  return copy;
 }
 
 export class TransactionStateError extends Error {
@@ -35,6 +55,8 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
   private readonly dest: Destination;
   /** Forget a request the TU never answers; an INVITE the TU answered provisionally may ring as long as it likes. */
   private tuLimit: NodeJS.Timeout | undefined;
+  /** Key of the §8.2.2.2 merged-request check, set by the layer. */
+  mergeKey: string | undefined;
 
   constructor(
     readonly id: string,
@@ -76,9 +98,13 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     this.lastRaw = { res, dest: this.dest };
     if (this.method === 'INVITE' && res.status > 100) this.clearTuLimit();
     if (!final) this.st = 'proceeding';
-    else if (this.st !== 'accepted') this.onFinal(res);
+    else if (this.st !== 'accepted') return this.onFinal(res);
+    return this.transmit(res);
+  }
+
+  private async transmit(res: SipResponse, raw?: Buffer): Promise<SendResult> {
     try {
-      return await this.ctx.send(res, this.dest);
+      return await (raw ? this.ctx.sendRaw(raw, this.dest) : this.ctx.send(res, this.dest));
     } catch (e) {
       // §17.2.4: a transport failure ends the transaction; the TU is told.
       this.emit('transportError', e as Error);
@@ -115,25 +141,30 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     this.st = 'terminated';
     this.clearTimers();
     this.clearTuLimit();
-    this.ctx.forget(this.id);
+    this.ctx.forget(this.id, this);
     this.emit('terminated');
   }
 
-  private onFinal(res: SipResponse): void {
+  private onFinal(res: SipResponse): Promise<SendResult> {
     const { t1, t2 } = this.ctx.timers;
     this.clearTimers();
     this.clearTuLimit();
     if (this.method !== 'INVITE') {
-      // §17.2.2 Timer J: absorb request retransmissions for 64*T1 over UDP.
+      // §17.2.2 Timer J: for 64*T1 over UDP a retransmitted request gets the
+      // same final response again. Only the bytes are kept, not this object.
       this.st = 'completed';
-      this.after(this.reliable ? 0 : 64 * t1, () => this.terminate());
-      return;
+      const raw = serializeMessage(res);
+      if (this.reliable) this.terminate();
+      else this.retire({ kind: 'server-completed', resend: { raw: ownBytes(raw), dest: this.dest } });
+      return this.transmit(res, raw);
     }
     if (res.status < 300) {
-      // RFC 6026 §7.1 Timer L: retransmitted INVITEs are absorbed; the dialog layer resends the 2xx.
+      // RFC 6026 §7.1 Timer L: retransmitted INVITEs are absorbed; the dialog
+      // layer resends the 2xx. The layer keeps the key, not this object (which
+      // the TU may still use to pass further 2xx, §7.1).
       this.st = 'accepted';
-      this.after(64 * t1, () => this.terminate());
-      return;
+      this.retire({ kind: 'server-accepted' });
+      return this.transmit(res);
     }
     this.st = 'completed';
     if (!this.reliable) {
@@ -153,6 +184,12 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
         this.terminate();
       }
     });
+    return this.transmit(res);
+  }
+
+  /** Hands matching over to the layer's lingering keys; this object keeps no timers and the layer no reference. */
+  private retire(entry: { kind: LingerKind; resend?: Lingering['resend'] }): void {
+    this.ctx.retire(this.id, this, { ...entry, mergeKey: this.mergeKey }, 'long');
   }
 
   private clearTuLimit(): void {

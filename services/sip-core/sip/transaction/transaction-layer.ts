@@ -23,6 +23,7 @@ import type {
 import { formatHost } from '../header-values';
 import { ClientTxn, type ClientContext } from './client-transaction';
 import { ServerTxn } from './server-transaction';
+import { LingerTable, type Lingering } from './linger-table';
 import { MAGIC_COOKIE, clientKey, clientKeyOfResponse, defaultTimers, serverKey } from './transaction-keys';
 
 export interface TransactionLayerOptions {
@@ -34,8 +35,12 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   readonly timers: TransactionTimers;
   private readonly server = new Map<string, ServerTxn>();
   private readonly client = new Map<string, ClientTxn>();
-  /** Ongoing server transactions of requests without To tag, by Call-ID, From tag and CSeq (§8.2.2.2). */
-  private readonly merged = new Map<string, ServerTxn>();
+  /** Ongoing server transactions of requests without To tag: Call-ID, From tag, CSeq → transaction key (§8.2.2.2). */
+  private readonly merged = new Map<string, string>();
+  /** Keys of settled transactions, 64×T1 (Timers J, L, M, D). */
+  private readonly lingerLong: LingerTable;
+  /** Keys of settled client non-INVITE transactions, T4 (Timer K). */
+  private readonly lingerShort: LingerTable;
   private readonly log: Logger;
   private readonly onMessage = (msg: SipMessage, source: MessageSource) => this.receive(msg, source);
   private readonly ctx: ClientContext;
@@ -48,14 +53,27 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     this.timers = { ...defaultTimers, ...opts.timers };
     this.log = opts.log;
     transport.on('message', this.onMessage);
+    const expire = (key: string, entry: Lingering) => this.dropMergeKey(entry.mergeKey, key);
+    this.lingerLong = new LingerTable(64 * this.timers.t1, expire);
+    this.lingerShort = new LingerTable(this.timers.t4, expire);
     this.ctx = {
       timers: this.timers,
       log: this.log,
       send: (msg, dest) => this.transport.send(msg, dest),
+      sendRaw: (raw, dest) => this.transport.sendBytes(raw, dest),
       responseDestination: (msg, source) => this.transport.responseDestination(msg, source),
-      forget: (key) => {
-        this.server.delete(key);
-        this.client.delete(key);
+      forget: (key, txn) => {
+        if (this.server.get(key) === txn) {
+          this.server.delete(key);
+          this.dropMergeKey((txn as ServerTxn).mergeKey, key);
+        }
+        if (this.client.get(key) === txn) this.client.delete(key);
+      },
+      retire: (key, txn, entry, duration) => {
+        if (this.server.get(key) === txn) this.server.delete(key);
+        else if (this.client.get(key) === txn) this.client.delete(key);
+        else return;
+        (duration === 'long' ? this.lingerLong : this.lingerShort).add(key, entry);
       },
       startCancel: (cancel, dest) => this.startClient(cancel, dest, { onResponse: () => undefined }),
       stray: (res, source) => this.emit('strayResponse', res, source),
@@ -66,15 +84,27 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   stop(): void {
     this.transport.off('message', this.onMessage);
     for (const t of [...this.server.values(), ...this.client.values()]) t.terminate();
+    this.lingerLong.clear();
+    this.lingerShort.clear();
+    this.merged.clear();
   }
 
-  /** Live transactions, server and client. */
+  /** Live transactions, server and client (not the lingering keys of settled ones). */
   get size(): number {
     return this.server.size + this.client.size;
   }
 
-  counters(): { serverTransactions: number; clientTransactions: number } {
-    return { serverTransactions: this.server.size, clientTransactions: this.client.size };
+  counters(): { serverTransactions: number; clientTransactions: number; lingering: number } {
+    return { serverTransactions: this.server.size, clientTransactions: this.client.size, lingering: this.lingerLong.size + this.lingerShort.size };
+  }
+
+  /** A settled transaction's key, while it still absorbs retransmissions. */
+  private lingering(key: string): Lingering | undefined {
+    return this.lingerLong.get(key) ?? this.lingerShort.get(key);
+  }
+
+  private dropMergeKey(mergeKey: string | undefined, key: string): void {
+    if (mergeKey !== undefined && this.merged.get(mergeKey) === key) this.merged.delete(mergeKey);
   }
 
   /** The listener whose advertised address belongs in Via/Contact for this transport. */
@@ -114,6 +144,11 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     return this.transport.send(msg, destination);
   }
 
+  /** Bytes already serialized (a kept ACK for a 2xx), without a transaction. */
+  sendBytes(raw: Buffer, destination: Destination): Promise<SendResult> {
+    return this.transport.sendBytes(raw, destination);
+  }
+
   private startClient(req: SipRequest, destination: Destination, handlers: SendRequestHandlers, opts: SendRequestOptions = {}): ClientTxn {
     const branch = req.topVia.branch ?? '';
     const key = clientKey(branch, req.method);
@@ -138,8 +173,18 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   private receiveResponse(res: SipResponse, source: MessageSource): void {
     const key = clientKeyOfResponse(res);
     const txn = key === undefined ? undefined : this.client.get(key);
-    if (txn) txn.onResponse(res, source);
-    else this.emit('strayResponse', res, source);
+    if (txn) return txn.onResponse(res, source);
+    const settled = key === undefined ? undefined : this.lingering(key);
+    if (!settled) return void this.emit('strayResponse', res, source);
+    const twoHundred = res.status >= 200 && res.status < 300;
+    // RFC 6026 §8.4 (Accepted): further 2xx go to the TU; anything else is absorbed.
+    if (settled.kind === 'client-accepted' && twoHundred) this.emit('strayResponse', res, source);
+    // §17.1.1.2 (Completed): a retransmitted non-2xx final gets the same ACK again.
+    else if (settled.kind === 'client-completed' && res.status >= 300 && settled.resend) this.resend(settled.resend);
+  }
+
+  private resend(what: NonNullable<Lingering['resend']>): void {
+    this.transport.sendBytes(what.raw, what.dest).catch((e: unknown) => this.log.debug('sip retransmission failed', { err: e }));
   }
 
   private receiveRequest(req: SipRequest, source: MessageSource): void {
@@ -148,6 +193,12 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     const existing = this.server.get(key);
     if (existing) {
       existing.onRetransmission();
+      return;
+    }
+    const settled = this.lingering(key);
+    if (settled) {
+      // §17.2.2 Timer J: the same final again; RFC 6026 §7.1 Timer L: absorbed.
+      if (settled.resend) this.resend(settled.resend);
       return;
     }
     const txn = new ServerTxn(key, req, source, this.ctx);
@@ -181,11 +232,9 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     if (req.to.tag || req.method === 'CANCEL') return false;
     const k = `${req.callId}|${req.from.tag ?? ''}|${req.cseq.seq}|${req.method}`;
     const ongoing = this.merged.get(k);
-    if (ongoing && ongoing.state !== 'terminated') return true;
-    this.merged.set(k, txn);
-    txn.once('terminated', () => {
-      if (this.merged.get(k) === txn) this.merged.delete(k);
-    });
+    if (ongoing !== undefined && ongoing !== txn.id && (this.server.has(ongoing) || this.lingering(ongoing))) return true;
+    this.merged.set(k, txn.id);
+    txn.mergeKey = k;
     return false;
   }
 
@@ -193,6 +242,7 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   private receiveAck(req: SipRequest, key: string, source: MessageSource): void {
     const invite = this.server.get(key);
     if (invite && !invite.onAck()) return;
+    // Accepted (lingering) or no transaction at all: the ACK for a 2xx belongs to the TU.
     this.emit('ack', req, source);
   }
 
@@ -201,8 +251,13 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
    * sends 487. After the final response it gets 200 and changes nothing.
    */
   private matchCancel(cancel: SipRequest, cancelTxn: ServerTxn): boolean {
-    const invite = this.server.get(serverKey(cancel, 'INVITE'));
-    if (!invite || invite.state === 'terminated') return false;
+    const inviteKey = serverKey(cancel, 'INVITE');
+    const invite = this.server.get(inviteKey);
+    if (!invite || invite.state === 'terminated') {
+      if (!this.lingering(inviteKey)) return false;
+      this.reply(cancelTxn, 200); // the INVITE already has its final response: nothing to cancel
+      return true;
+    }
     this.reply(cancelTxn, 200);
     if (invite.state !== 'proceeding') return true;
     invite.markCancelled(cancel);

@@ -126,7 +126,11 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
 
   /** Serialize and send. Stream transports reuse a connection to the destination or open one. */
   async send(msg: SipMessage, dest: Destination): Promise<SendResult> {
-    const raw = serializeMessage(msg);
+    return this.sendBytes(serializeMessage(msg), dest);
+  }
+
+  /** Sends bytes already serialized (retransmissions of a kept response or ACK). */
+  async sendBytes(raw: Buffer, dest: Destination): Promise<SendResult> {
     try {
       const result = dest.transport === 'udp' ? await this.sendUdp(raw, dest) : await this.sendStream(raw, dest);
       this.stats.sent++;

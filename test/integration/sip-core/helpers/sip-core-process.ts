@@ -38,14 +38,16 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
   const secret = randomBytes(12).toString('hex');
   const config = configSchema.parse({
     logLevel: 'debug',
+    drachtio: { host: '127.0.0.1', port: adminPort, secret },
+    ...overrides,
+    // `sip` overrides (timers, limits) keep these listeners unless they name their own.
     sip: {
       listen: [
         { transport: 'udp', host: sipHost, port: sipPort },
         { transport: 'tcp', host: sipHost, port: sipPort },
       ],
+      ...overrides.sip,
     },
-    drachtio: { host: '127.0.0.1', port: adminPort, secret },
-    ...overrides,
   });
   const wrap = place.wrap ?? [];
   const command = [...wrap, process.execPath, path.resolve('dist/services/sip-core/main.js')];
