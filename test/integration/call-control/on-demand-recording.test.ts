@@ -82,7 +82,7 @@ async function signIn(username: string, role: 'tenant-admin' | 'employee'): Prom
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-on-demand-'));
-  pbx = await startPbx('on-demand-recording', ['231', '232', '233', '234', '235', '236', '299'], { recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('on-demand-recording', ['231', '232', '233', '234', '235', '236', '237', '238', '299'], { recordings: { sweepIntervalMs: 300 } });
   admin = await signIn('od-admin', 'tenant-admin');
   employee = await signIn('od-employee', 'employee');
 }, 120_000);
@@ -227,6 +227,34 @@ describe('on-demand recording and PCI pause in live calls', () => {
     expect(Math.abs(rec!.durationMs - 3000)).toBeLessThanOrEqual(300);
     expectTones(await pcmOf(rec!), 300, rec!.durationMs - 300);
     expect((await pbx.health()).control).toMatchObject({ featureCodes: 1, dtmfPort: expect.any(Number) });
+  }, 90_000);
+
+  it('*2 pressed twice pauses and resumes (PCI): one recording, the span between the presses silent and in the index', async () => {
+    setPolicy('on-demand');
+    // *1 at 0.5 s, *2 1.5 s later, *2 again 1.5 s later, then 1.5 s more speech (each digit an 8-packet event, 160 ms).
+    const code = (d: number): Piece[] => [{ digit: 10 }, { digit: d }];
+    const caller: Piece[] = [{ toneMs: 500 }, ...code(1), { toneMs: 1500 }, ...code(2), { toneMs: 1500 }, ...code(2), { toneMs: 1500 }];
+    const { call, done } = await placeCall('237', '238', caller, [{ toneMs: 6000 }], 6500);
+    await waitFor(async () => (await liveCall('237', '238'))?.recording.state === 'paused', 5_000, 'the first *2 to pause');
+    await waitFor(async () => (await liveCall('237', '238'))?.recording.state === 'recording', 5_000, 'the second *2 to resume');
+    await done();
+    await waitFor(() => recordingsOf(call.id).length > 0, 30_000, 'the recording stored');
+    const [rec, ...others] = recordingsOf(call.id);
+    expect(others).toEqual([]);
+    // From the end of *1 (0.82 s) to the callee's last packet (6.0 s).
+    expect(Math.abs(rec!.durationMs - 5180)).toBeLessThanOrEqual(300);
+    const span = rec!.pausedSpans![0]!;
+    expect(rec!.pausedSpans).toHaveLength(1);
+    // Between the ends of the two *2 presses: 1.5 s of speech and one 320 ms code.
+    expect(Math.abs(span.endMs - span.startMs - 1820)).toBeLessThanOrEqual(150);
+    expect(Math.abs(span.startMs - 1820)).toBeLessThanOrEqual(200);
+    const pcm = await pcmOf(rec!);
+    expectTones(pcm, 200, 1400);
+    expectTones(pcm, span.endMs + 100, span.endMs + 1300);
+    const speech = goertzel(channel(pcm, 1, at(200), at(1400)), CALLEE_HZ) / 1200;
+    for (const [ch, hz] of [[0, CALLER_HZ], [1, CALLEE_HZ]] as const) {
+      expect(goertzel(channel(pcm, ch, at(span.startMs + 40), at(span.endMs - 40)), hz) / (span.endMs - span.startMs - 80)).toBeLessThan(speech * 1e-4);
+    }
   }, 90_000);
 
   it('with call-control down the API answers 503 call-control-unavailable, and works again once it is back', async () => {
