@@ -4,6 +4,7 @@
 // NOTIFY sipfrag and Subscription-State, the transferee's re-INVITEs);
 // rtpengine's counters prove where the media went; the CDR row is read from
 // the appliance's SQLite file.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
@@ -11,6 +12,7 @@ import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-m
 import { createLogger } from '../../../services/common/logger';
 import { uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
+import { testOutputDir } from '../../helpers/processes';
 
 const log = createLogger({ level: 'warn', sink: () => undefined });
 const scenario = (name: string) => path.resolve(`test/integration/call-control/scenarios/${name}.xml`);
@@ -19,7 +21,7 @@ let media: RtpengineMedia;
 let close: () => void;
 
 beforeAll(async () => {
-  pbx = await startPbx('transfer', ['201', '202', '203', '204'], { calls: { ringTimeoutSeconds: 5 } });
+  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213'], { calls: { ringTimeoutSeconds: 5 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   close = () => ng.close();
@@ -94,6 +96,64 @@ describe('blind transfer (REFER)', () => {
     await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
     expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [] });
     expect(cdrsTo('204')).toHaveLength(0);
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
+  }, 90_000);
+});
+
+/** The consultation call's dialog as its sipp caller logged it: `call-id;to-tag=…;from-tag=…`. */
+function loggedReplaces(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return /replaces (\S+;to-tag=\S+;from-tag=\S+)/.exec(text)?.[1];
+}
+
+describe('attended transfer (REFER with Replaces)', () => {
+  it('212 consults 213, then refers 211 to 213 with Replaces: 211 and 213 are joined through rtpengine, both of 212’s legs end, CDRs say so', async () => {
+    const target = await startCallee(scenario('transfer-target-attended'));
+    await registerPhone(pbx, '213', target.port);
+    // Call 2 first: the transferor (212) consults the target (213); its sipp logs the dialog for Replaces.
+    const logFile = path.join(testOutputDir('call-control', 'calls'), `consult-${process.pid}-${Date.now()}.log`);
+    const consult = await startCaller(pbx, scenario('transfer-consult'), '212', '213', { extra: ['-trace_logs', '-log_file', logFile] });
+    let replaces: string | undefined;
+    await waitFor(() => (replaces = loggedReplaces(logFile)) !== undefined, 20_000, 'consultation call answered');
+    const call2 = cdrsTo('213').find((c) => c.status === 'in-progress')!.callId;
+    // Call 1: 211 calls 212, whose phone (another line of 212) holds 211 and refers it to 213, replacing call 2.
+    const transferor = await startCallee(scenario('transfer-transferor-attended'), 1, ['-key', 'xfer', '213', '-key', 'replaces', encodeURIComponent(replaces!)]);
+    await registerPhone(pbx, '212', transferor.port);
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '211', '212');
+    await waitFor(() => cdrsTo('212').some((c) => c.status === 'in-progress'), 20_000, 'call 1 answered');
+    const call1 = cdrsTo('212').find((c) => c.status === 'in-progress')!.callId;
+    const joined = `${call1}~x1`;
+    await waitFor(
+      async () => {
+        const seen = await packets(joined).catch(() => []);
+        return seen.length === 2 && seen.every((n) => n >= 60);
+      },
+      20_000,
+      'speech both ways between 211 and 213',
+    );
+    // One conversation left: call 2's slot and both old sessions are gone.
+    await waitFor(async () => (await pbx.health()).activeCalls === 1, 10_000, 'one licence slot');
+    expect(await gone(call1)).toBe(true);
+    expect(await gone(call2)).toBe(true);
+    expect(await consult.exited).toBe(0); // hung up by the PBX after the join
+    expect(await transferor.exited).toBe(0); // 202, NOTIFY 100, NOTIFY 200, BYE
+    expect(await transferee.exited).toBe(0); // held, then re-INVITEd onto the joined session
+    expect(await target.exited).toBe(0); // re-INVITEd onto the joined session, then 211's BYE
+    await waitFor(() => pbx.store.cdrs.get(call1)?.status === 'completed', 10_000, 'call 1 CDR completed');
+    const c1 = pbx.store.cdrs.get(call1)!;
+    const c2 = pbx.store.cdrs.get(call2)!;
+    expect(c1).toMatchObject({ caller: { number: '211' }, callee: { number: '212' }, disposition: 'answered', hangupSide: 'caller', transfers: [expect.objectContaining({ kind: 'attended', to: '213', by: 'callee' })] });
+    // Call 2 ends at the join: its billable time is the consultation only, the rest is in call 1's row.
+    expect(c2).toMatchObject({ caller: { number: '212' }, callee: { number: '213' }, status: 'completed', disposition: 'answered', hangupSide: 'caller', hangupReason: 'transferred' });
+    expect(c2.endedAt!).toBeLessThanOrEqual(c1.transfers[0]!.at + 1000);
+    expect(c2.billableSeconds).toBe(Math.ceil((c2.endedAt! - c2.answeredAt!) / 1000));
+    expect(c1.billableSeconds).toBe(Math.ceil((c1.endedAt! - c1.answeredAt!) / 1000));
+    await waitFor(() => gone(joined), 5_000, 'joined session deleted');
     await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
   }, 90_000);
 });
