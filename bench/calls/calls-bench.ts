@@ -7,6 +7,7 @@
 // Run: node bench/calls/run.mjs --entry calls [--rate 100] [--calls 1000] [--concurrent 200] [--hold 15000]
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { udpDrops } from './proc-stats';
 import { freePort, randomPortRange } from '../../test/helpers/ports';
 import { tempDir } from '../../test/helpers/tmp';
 import { stopAll } from '../../test/helpers/processes';
@@ -28,18 +29,20 @@ function cpuTicks(pid: number): number {
 
 async function pids(pbx: Pbx): Promise<Record<string, number>> {
   const procs = (await pbx.app.get('/api/health')).body.processes as Array<{ name: string; pid: number }>;
-  return Object.fromEntries(procs.filter((p) => ['sip-core', 'call-control', 'rtpengine'].includes(p.name)).map((p) => [p.name, p.pid]));
+  return { ...Object.fromEntries(procs.filter((p) => ['sip-core', 'call-control', 'rtpengine'].includes(p.name)).map((p) => [p.name, p.pid])), supervisor: pbx.app.supervisor!.pid };
 }
 
 /** CPU (% of one core) each process used while `work` ran. */
-async function measure<T>(pbx: Pbx, work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuPercent: Record<string, number> }> {
+async function measure<T>(pbx: Pbx, work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuPercent: Record<string, number>; drops: Record<string, number> }> {
   const p = await pids(pbx);
   const before = Object.fromEntries(Object.entries(p).map(([n, pid]) => [n, cpuTicks(pid)]));
+  const drops0 = Object.fromEntries(Object.entries(p).map(([n, pid]) => [n, udpDrops(pid)]));
   const t0 = process.hrtime.bigint();
   const result = await work();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuPercent = Object.fromEntries(Object.entries(p).map(([n, pid]) => [n, Math.round(((cpuTicks(pid) - before[n]!) / 100 / seconds) * 1000) / 10]));
-  return { result, seconds: Math.round(seconds * 100) / 100, cpuPercent };
+  const drops = Object.fromEntries(Object.entries(p).map(([n, pid]) => [n, udpDrops(pid) - drops0[n]!]));
+  return { result, seconds: Math.round(seconds * 100) / 100, cpuPercent, drops } as const;
 }
 
 function sippCounts(s: SippRun): { successful: number; failed: number } {
@@ -51,7 +54,7 @@ const vendorTmp = tempDir('korobka-bench-vendor-');
 const vendorDir = vendorTmp.dir;
 const publicKey = await vendorKey(vendorDir);
 // Four media ports per call (RTP + RTCP on each side): room for profile L's 256 calls.
-const mediaPorts = randomPortRange(1200);
+const mediaPorts = randomPortRange(Math.max(4000, CONCURRENT * 8));
 const rtpengine = { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: await freePort(), portMin: mediaPorts.min, portMax: mediaPorts.max, dtmfLogPort: await freePort() };
 const pbx = await startPbx('calls-bench', ['201', '202'], { logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn', rtpengine, license: { developmentKeyFiles: [publicKey] } }, (app) => installTestLicence(app, vendorDir, 'L'));
 try {
@@ -64,7 +67,7 @@ try {
   const setup = await measure(pbx, async () => {
     const uac = await startCaller(pbx, uacScenario('bench-setup', { answer: true }), '201', '202', { calls: CALLS, rate: RATE, limit: Math.max(50, RATE * 2), holdMs: 0, extra: SIPP_BUFFERS });
     await uac.exited;
-    return sippCounts(uac);
+    return { ...sippCounts(uac), ng: (await pbx.health()).ng };
   });
   await uas1.stop('SIGTERM', 2000);
 
@@ -91,7 +94,7 @@ try {
     JSON.stringify({
       machine,
       licence,
-      setup: { calls: CALLS, offeredRate: RATE, ...setup.result, seconds: setup.seconds, callsPerSecond: Math.round((setup.result.successful / setup.seconds) * 10) / 10, cpuPercent: setup.cpuPercent },
+      setup: { calls: CALLS, offeredRate: RATE, ...setup.result, seconds: setup.seconds, callsPerSecond: Math.round((setup.result.successful / setup.seconds) * 10) / 10, cpuPercent: setup.cpuPercent, drops: setup.drops },
       held: { calls: CONCURRENT, holdMs: HOLD_MS, ...held.result, peakActiveCallsInHealth: peak, seconds: held.seconds, cpuPercent: held.cpuPercent },
       cdrs: { total: cdrs.length, answered: cdrs.filter((c) => c.disposition === 'answered').length, inProgress: cdrs.filter((c) => c.status === 'in-progress').length, inProgressSample: cdrs.filter((c) => c.status === 'in-progress').slice(0, 3).map((c) => c.callId) },
     }),
