@@ -93,6 +93,8 @@ export const configSchema = z
         recoverySweepSeconds: z.number().int().min(1, 'expected 1–3600').max(3600, 'expected 1–3600').default(60),
         /** call-control's local control channel (HTTP on a Unix socket, mode 0600) the api uses; empty: <dataDir>/run/call-control.sock. */
         controlSocket: z.string().default(''),
+        /** An outbound INVITE the trunk has not answered at all (not even 100 Trying) this long goes to the next trunk of the route. */
+        trunkFailoverSeconds: z.number().int().min(1, 'expected 1–60').max(60, 'expected 1–60').default(5),
       })
       .prefault({}),
     license: z

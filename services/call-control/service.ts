@@ -27,9 +27,11 @@ import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
+import { TrunkChannels } from './trunks/trunk-channels';
 import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
+import type { InviteDeps } from './calls/invite-handler';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -46,6 +48,21 @@ function routerStores(store: Store, registrar: RegistrarService): RouterStores {
     forwarding: (id) => store.extensionFeatures.get(id)?.forward,
     dialPlan: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId),
     bindings: (aor) => registrar.location.lookup(aor),
+  };
+}
+
+function trunkDeps(store: Store, directory: TrunkDirectory, channels: TrunkChannels, usable: (trunkId: number) => boolean, config: Readonly<Config>): NonNullable<InviteDeps['trunks']> {
+  return {
+    directory,
+    channels,
+    usable,
+    features: (tenantId, ext) => {
+      const e = store.extensions.get(tenantId, ext);
+      return e && store.extensionFeatures.get(e.id);
+    },
+    failoverMs: config.calls.trunkFailoverSeconds * 1000,
+    dids: (tenantId) => store.trunks.listDids(tenantId),
+    numbering: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId).numbering,
   };
 }
 
@@ -79,6 +96,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   // Shared by the call flows and trunk registration; an admin's edit is seen within TRUNKS_MS even without calls.
   const trunks = new TrunkDirectory({ trunks: store.trunks, secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log: log.child({ part: 'trunks' }) });
   await trunks.ready();
+  const channels = new TrunkChannels();
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
   // How late the event loop runs: replies (SIP, ng) wait this long before we even read them.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -110,6 +128,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
       live,
       transfers,
+      trunks: trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config),
       log,
     }),
   );
@@ -165,6 +184,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       registrations,
       activeCalls: ledger.size,
       answeredCalls: live.size,
+      trunkChannels: channels.snapshot(),
       licence: licence.summary,
       calls: { ...counters },
       trunks: signalling.snapshot(),

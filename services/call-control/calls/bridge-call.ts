@@ -87,8 +87,23 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
       )
     : await connectTarget(deps, call, log);
   if (connected.kind === 'ended') return end(connected.side, connected.status, connected.reason);
-  const { uas, uac } = connected;
-  deps.recorder.event(id, { type: 'answer', at: Date.now() });
+  await joinLegs(deps, call, connected, end);
+}
+
+/** What joinLegs needs of an answered call. */
+export type AnsweredCall = Pick<BridgeCall, 'id' | 'legs' | 'offerSdp' | 'onAnswered' | 'recording' | 'parties'> & { trunk?: string };
+
+/**
+ * Both legs are up (B answered, A got its 200): the CDR's answer, BYE from
+ * either side ends the other, re-INVITEs pass through rtpengine, and the call
+ * joins the live registry. Shared by extension calls and trunk calls
+ * (trunks/outbound-call.ts), so every feature on answered calls serves both.
+ */
+export async function joinLegs(deps: BridgeDeps, call: AnsweredCall, dialogs: { uas: Loose; uac: Loose }, end: (side: HangupSide, sipStatus?: number, reason?: string) => Promise<void>): Promise<void> {
+  const { id, legs } = call;
+  const { uas, uac } = dialogs;
+  const log = deps.log.child({ callId: id });
+  deps.recorder.event(id, { type: 'answer', at: Date.now(), ...(call.trunk !== undefined ? { trunk: call.trunk } : {}) });
   call.onAnswered();
   // RFC 3261 §15: a BYE ends the dialog; the B2BUA ends the other leg with its own BYE.
   // A BYE can arrive in the same read as the ACK, before this code runs (srf then already

@@ -4,6 +4,8 @@
 // allocates nothing, so a refusal here costs no licence slot and no media port.
 import type { Binding } from '../registrar/location-service';
 import type { DialPlan } from '../dialplan/dial-plan';
+import type { NumberClass } from '../dialplan/normalise';
+import type { RouteDecision as OutboundRoute } from '../dialplan/outbound-router';
 import type { OutboundPermission } from '../dialplan/permissions';
 import { aorKey, Forwarding, type ForwardRules, type ForwardStep, type Hop } from './forwarding';
 
@@ -24,7 +26,9 @@ export type RouteDecision =
    * forward); `number` is the extension dialled, `binding` its best phone.
    */
   | { kind: 'extension'; dialled: string; number: string; binding: Binding; hop: Extract<Hop, { kind: 'ring' }> }
-  | { kind: 'refuse'; dialled: string; number: string; status: 403 | 404 | 480 | 482 | 484 | 486; reason: string; code: string; forwards?: ForwardStep[] };
+  | { kind: 'refuse'; dialled: string; number: string; status: 403 | 404 | 480 | 482 | 484 | 486; reason: string; code: string; forwards?: ForwardStep[] }
+  /** Out through the route's trunks (trunks/outbound-call.ts); `number` is E.164 or an emergency code. */
+  | { kind: 'trunk'; dialled: string; number: string; class: NumberClass; route: OutboundRoute; forwards?: ForwardStep[] };
 
 export function routeCall(stores: RouterStores, tenantId: number, callerExtension: string, dialled: string): RouteDecision {
   const caller = stores.extension(tenantId, callerExtension);
@@ -33,12 +37,20 @@ export function routeCall(stores: RouterStores, tenantId: number, callerExtensio
     kind: 'refuse', dialled, number, status, reason, code, ...(forwards && forwards.length > 0 ? { forwards } : {}),
   });
   if (decision.kind === 'refused') return refuse(decision.sipStatus, decision.message, decision.code, decision.normalised?.number);
-  // Trunks and feature codes arrive in later steps; say so precisely instead of a blanket error.
-  if (decision.kind === 'outbound') return refuse(404, 'Outbound calls are not available yet', 'outbound-not-available', decision.number);
+  if (decision.kind === 'outbound') return { kind: 'trunk', dialled, number: decision.number, class: decision.class, route: decision.route };
+  // Feature codes arrive in a later step; say so precisely instead of a blanket error.
   if (decision.kind === 'feature') return refuse(404, 'Feature code not available', 'feature-not-available', decision.number);
-  const hop = new Forwarding(stores, tenantId).resolve(decision.number);
-  if (hop.kind === 'refuse') return refuse(hop.status, hop.reason, hop.code, decision.number, hop.forwards);
+  return routeToExtension(stores, tenantId, decision.number, dialled);
+}
+
+/** An extension as the target (dialled internally, or an inbound DID's destination): its state and forwarding decide. */
+export function routeToExtension(stores: RouterStores, tenantId: number, extension: string, dialled: string): RouteDecision {
+  const hop = new Forwarding(stores, tenantId).resolve(extension);
+  if (hop.kind === 'refuse') return { kind: 'refuse', dialled, number: extension, status: hop.status, reason: hop.reason, code: hop.code, ...(hop.forwards.length > 0 ? { forwards: hop.forwards } : {}) };
   // An external forward target goes out as a dialled external number does (the outbound route).
-  if (hop.kind === 'outbound') return refuse(404, 'Outbound calls are not available yet', 'outbound-not-available', decision.number, hop.forwards);
-  return { kind: 'extension', dialled, number: decision.number, binding: hop.bindings[0]!, hop };
+  if (hop.kind === 'outbound') {
+    const d = hop.decision;
+    return { kind: 'trunk', dialled, number: d.number, class: d.class, route: d.route, ...(hop.forwards.length > 0 ? { forwards: hop.forwards } : {}) };
+  }
+  return { kind: 'extension', dialled, number: extension, binding: hop.bindings[0]!, hop };
 }

@@ -6,13 +6,15 @@ import { AppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import type { CallLedger } from '../../../licensing/admission';
 import type { Limits } from '../../../licensing/profiles';
-import { authenticateRequest, type RequestAuthDeps } from '../auth/request-auth';
+import type { RequestAuthDeps } from '../auth/request-auth';
 import { SYSTEM_REASONS } from '../cdr/cdr-machine';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { bridgeCall } from './bridge-call';
 import { routeCall, type RouterStores } from './call-router';
+import { placeOutboundCall, type TrunkCallDeps } from '../trunks/outbound-call';
+import { callOrigin, type InboundDeps } from '../trunks/inbound-origin';
 import { recordForwards } from './fork-call';
 import { Forwarding } from './forwarding';
 import type { LiveCalls } from './live-calls';
@@ -48,6 +50,8 @@ export interface InviteDeps {
   live?: LiveCalls;
   /** REFER handling for answered calls (transfer.ts). */
   transfers?: TransferHook;
+  /** Calls out through trunks and in from them; without it outbound numbers are refused and every INVITE is authenticated. */
+  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'>;
   log: Logger;
 }
 
@@ -94,8 +98,9 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
   return async (req: Loose, res: Loose): Promise<void> => {
     let cancelled = false;
     req.on('cancel', () => (cancelled = true));
-    const caller = authenticateRequest(deps.auth, req, res);
-    if (!caller) return; // 407 / 403 / 400 sent
+    // An operator's INVITE carries no credentials: its trunk is known by its address (trunks/inbound-origin.ts).
+    const origin = callOrigin(deps, req, res);
+    if (!origin) return; // 407 / 403 / 400 sent
     const callId: string = req.get('Call-ID');
     const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
     // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.
@@ -111,9 +116,11 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       res.send(400, 'Bad Request-URI', {});
       return;
     }
-    const tenantId = caller.tenant.id;
-    const route = routeCall(deps.router, tenantId, caller.extension, dialled);
-    deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction: 'internal', caller: { dialled: caller.extension, number: caller.extension }, callee: { dialled, number: route.number }, extension: caller.extension });
+    const { tenantId } = origin;
+    const route = origin.route?.() ?? routeCall(deps.router, tenantId, origin.extension, dialled);
+    const direction = origin.trunk ? 'inbound' : route.kind === 'trunk' ? 'outbound' : 'internal';
+    const callee = origin.callee ?? { dialled, number: route.number };
+    deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction, caller: origin.caller, callee, ...(origin.extension ? { extension: origin.extension } : {}), ...(origin.trunk ? { trunk: origin.trunk.name } : {}) });
     // Unconditional forwards (and those of DND or an unregistered extension) were decided by the router.
     recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
     const refuse = (status: number, reason: string, headers: Record<string, string>, side: 'system' | 'callee', cdrReason?: string) => {
@@ -127,9 +134,17 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     }
     if (!req.body) return refuse(488, 'Offer Required', {}, 'system', 'no-sdp-offer');
 
+    if (route.kind === 'trunk' && !deps.trunks) return refuse(404, 'Outbound calls are not available', {}, 'system', 'outbound-not-available');
+    // An inbound call holds one of its trunk's channels (RFC 3326 Reason: Q.850 34, no circuit available).
+    const inboundLease = origin.trunk && deps.trunks?.channels.take(origin.trunk);
+    if (origin.trunk && !inboundLease) {
+      log.warn('inbound call over the trunk channel limit', { trunkId: origin.trunk.id, channelLimit: origin.trunk.channelLimit });
+      return refuse(503, 'All Trunk Channels Busy', { Reason: 'Q.850;cause=34;text="trunk channel limit"' }, 'system', 'trunk-channels-busy');
+    }
     // Licence admission before any port or slot is taken (ARCHITECTURE.md: refused with a clear SIP response).
     const decision = deps.ledger.admit(deps.limits(), id);
     if (!decision.admit) {
+      inboundLease?.release();
       deps.counters.refusedByLicence++;
       log.warn('call refused by the licence limit', { activeCalls: decision.activeCalls, limit: decision.limit });
       return refuse(decision.sip.status, decision.sip.reasonPhrase, decision.sip.headers, 'system', SYSTEM_REASONS.licenceCapacity);
@@ -139,6 +154,7 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     let mediaOpen = false;
     const release = async () => {
       live.delete(id);
+      inboundLease?.release();
       deps.ledger.release(id);
       if (mediaOpen) await deleteMedia(deps.media, id, log);
     };
@@ -159,12 +175,17 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       deps.recorder.event(id, { type: 'hangup', at: Date.now(), side: 'caller', sipStatus: 487 });
       return release();
     }
+    const parties = { tenantId, caller: origin.caller.number, callee: route.number };
+    const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: parties.caller, callee: route.number }, log);
+    const bridgeDeps = { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}), log: deps.log };
+    const common = { id, req, res, legs, offerSdp, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties };
+    if (route.kind === 'trunk') {
+      // The extension placing the call shows its caller ID; after a forward to an outside number, the forwarding one.
+      await placeOutboundCall({ ...bridgeDeps, trunks: deps.trunks! }, { ...common, tenantId, extension: route.forwards?.at(-1)?.from ?? origin.extension, route: route.route });
+      return;
+    }
     const forwarding = new Forwarding(deps.router, tenantId);
     const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy };
-    const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: caller.extension, callee: route.number }, log);
-    await bridgeCall(
-      { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}), log: deps.log },
-      { id, req, res, legs, offerSdp, ring, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties: { tenantId, caller: caller.extension, callee: route.number } },
-    );
+    await bridgeCall(bridgeDeps, { ...common, ring });
   };
 }

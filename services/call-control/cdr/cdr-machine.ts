@@ -26,7 +26,7 @@ export type CallEvent =
   | ({ type: 'transfer' } & Transfer)
   | ({ type: 'forward' } & Forward)
   | { type: 'heartbeat'; at: number }
-  | { type: 'hangup'; at: number; side: HangupSide; sipStatus?: number; reason?: string };
+  | { type: 'hangup'; at: number; side: HangupSide; sipStatus?: number; reason?: string; /** The last trunk tried, for a call no trunk answered. */ trunk?: string };
 
 /**
  * What the caller must persist after this step: `open` inserts the
@@ -123,6 +123,7 @@ export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
       return { cdr, write: 'touch' };
     }
     case 'hangup':
+      if (e.trunk !== undefined) cdr.trunk = e.trunk;
       return { cdr: close(cdr, at, e.side, e.sipStatus, e.reason, 'completed'), write: 'close' };
   }
 }

@@ -140,6 +140,15 @@ export class TrunkDirectory {
       .sort((a, b) => score(a) - score(b) || a.id - b.id);
   }
 
+  /** True when `address:port` is the trunk's own host and port (where we send it requests), not just one of its addresses. */
+  isTrunkEndpoint(trunk: DirectoryTrunk, address: string, port: number): boolean {
+    try {
+      return trunk.port === port && this.hostAddresses(trunk).includes(normaliseIp(address));
+    } catch {
+      return false;
+    }
+  }
+
   /** The best trunk for a request's source, undefined for anyone else. */
   fromSource(address: string, port?: number): DirectoryTrunk | undefined {
     return this.candidates(address, port)[0];

@@ -1,0 +1,113 @@
+// An admitted outbound call: the B leg through the route's trunks
+// (trunk-dialer.ts), then A answered with rtpengine's SDP and both legs
+// joined as any bridged call is (bridge-call.ts joinLegs: BYE either way,
+// hold by re-INVITE, live registry, recording). The trunk's channel, the
+// licence slot and the media session are freed exactly once at the end.
+import type { HangupSide } from '../cdr/cdr-record';
+import { joinLegs, type BridgeDeps } from '../calls/bridge-call';
+import type { MediaLegs } from '../calls/media-legs';
+import type { CallRecording } from '../calls/recording';
+import type { ChannelLease, TrunkChannels } from './trunk-channels';
+import { TrunkDialer } from './trunk-dialer';
+import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';
+import { outboundCallerId } from './trunk-request';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses and dialogs
+type Loose = any;
+
+/** What call-control gives the trunk call flows (service.ts). */
+export interface TrunkCallDeps {
+  directory: TrunkDirectory;
+  channels: TrunkChannels;
+  /** The extension's caller ID settings (extension_features), if any. */
+  features(tenantId: number, extension: string): { callerIdNumber: string; callerIdName: string } | undefined;
+  failoverMs: number;
+  /** Trunk signalling's verdict per trunk (trunk-status.ts isUsable). */
+  usable?: (trunkId: number) => boolean;
+}
+
+export interface OutboundCall {
+  id: string;
+  tenantId: number;
+  /** The calling extension. */
+  extension: string;
+  req: Loose;
+  res: Loose;
+  legs: MediaLegs;
+  offerSdp: string;
+  route: { dialNumber: string; trunks: readonly string[] };
+  ringTimeoutMs: number;
+  /** True once A's CANCEL arrived (the INVITE handler listens from the first moment). */
+  cancelled(): boolean;
+  onAnswered(): void;
+  recording?: CallRecording;
+  parties: { tenantId: number; caller: string; callee: string };
+}
+
+const noop = () => undefined;
+
+export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDeps }, call: OutboundCall): Promise<void> {
+  const { id, res } = call;
+  const log = deps.log.child({ callId: id });
+  // Set once the dialer is done; `end` may run before (never) or after.
+  const held: { lease?: ChannelLease; trunk?: DirectoryTrunk } = {};
+  let ended = false;
+  const end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
+    if (ended) return;
+    ended = true;
+    deps.live?.remove(id);
+    try {
+      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}), ...(held.trunk ? { trunk: held.trunk.name } : {}) });
+    } catch (err) {
+      log.error('cdr write failed', { err: err instanceof Error ? err.message : String(err) });
+    }
+    held.lease?.release();
+    await deps.release(id);
+    log.info('call ended', { side, sipStatus, reason, trunkId: held.trunk?.id });
+  };
+
+  const features = deps.trunks.features(call.tenantId, call.extension);
+  const dialer = new TrunkDialer(
+    { srf: deps.srf, directory: deps.trunks.directory, channels: deps.trunks.channels, ...(deps.trunks.usable ? { usable: deps.trunks.usable } : {}), recorder: deps.recorder, log: deps.log },
+    {
+      id,
+      tenantId: call.tenantId,
+      req: call.req,
+      res,
+      legs: call.legs,
+      offerSdp: call.offerSdp,
+      dialNumber: call.route.dialNumber,
+      trunks: call.route.trunks,
+      callerId: (t) => outboundCallerId(call.extension, features, t),
+      failoverMs: deps.trunks.failoverMs,
+      ringTimeoutMs: call.ringTimeoutMs,
+      ...(call.recording ? { recording: call.recording } : {}),
+    },
+  );
+  call.req.on('cancel', () => dialer.cancel());
+  if (call.cancelled()) dialer.cancel();
+  const result = await dialer.dial();
+  if (result.trunk) held.trunk = result.trunk;
+  if (!result.ok) {
+    if (!res.finalResponseSent) res.send(result.status, result.reason, result.headers ? { headers: result.headers } : {});
+    log.info('outbound call not connected', { status: result.status, why: result.cdrReason, trunkId: result.trunk?.id });
+    return end(result.side, result.status, result.cdrReason);
+  }
+  held.lease = result.lease;
+  const { uac } = result;
+  const answeredBy = result.trunk;
+  let uas: Loose;
+  try {
+    uas = await deps.srf.createUAS(call.req, res, { localSdp: result.sdpToA });
+  } catch (err) {
+    // A went away between the trunk's 200 and ours (CANCEL crossing it, §9.2).
+    log.info('caller gone before the answer reached it', { err: err instanceof Error ? err.message : String(err) });
+    uac.destroy().catch(noop);
+    return end('caller', 487);
+  }
+  uas.once('ack', () => (uac.queueRequests = false));
+  uac.other = uas;
+  uas.other = uac;
+  log.info('outbound call answered', { trunkId: answeredBy.id });
+  await joinLegs(deps, { id, legs: call.legs, offerSdp: call.offerSdp, onAnswered: call.onAnswered, parties: call.parties, trunk: answeredBy.name, ...(call.recording ? { recording: call.recording } : {}) }, { uas, uac }, end);
+}
