@@ -1,6 +1,7 @@
 // Trunks as signalling reads them from the shared trunk directory (enabled
 // trunks, passwords already opened), and the alarms table as signalling
 // raises and clears its alarms.
+import { createHash } from 'node:crypto';
 import type { Store } from '../../store';
 import type { DirectoryTrunk } from './trunk-directory';
 import type { AlarmSink, SignallingTrunk } from './trunk-status';
@@ -20,12 +21,21 @@ export function signallingTrunks(list: () => readonly DirectoryTrunk[]): () => S
         if (t.passwordError) throw new Error(t.passwordError);
         return t.password ?? null;
       },
-      // updated_at moves on every edit, the password's included.
-      version: `${t.updatedAt}|${t.passwordError ?? ''}`,
+      version: signallingVersion(t),
       registerExpiry: t.registerExpiry,
       optionsInterval: t.optionsInterval,
       enabled: true, // the directory holds enabled trunks only; a disabled one leaves it and is un-registered
     }));
+}
+
+/**
+ * Changes only with what signalling uses: an edit of the channel limit or
+ * caller ID must not un-register and re-register the trunk. The password
+ * enters as a hash, kept in memory only.
+ */
+export function signallingVersion(t: DirectoryTrunk): string {
+  const pw = t.password === undefined ? '' : createHash('sha256').update(t.password).digest('hex');
+  return JSON.stringify([t.kind, t.host, t.port, t.transport, t.username, t.registerExpiry, t.optionsInterval, pw, t.passwordError ?? '']);
 }
 
 export function storeAlarms(store: Store): AlarmSink {

@@ -147,3 +147,18 @@ describe('TrunkSignalling: registrations follow the trunks table', () => {
     expect(w.alarms.size).toBe(0);
   });
 });
+
+describe('signallingVersion', () => {
+  it('moves with what signalling uses, not with the channel limit or caller ID', async () => {
+    const { signallingVersion } = await import('../../../services/call-control/trunks/trunk-status-source');
+    const base = {
+      id: 1, tenantId: 1, name: 'a', kind: 'register' as const, host: 'op.test', port: 5060, transport: 'udp' as const, username: 'u', password: 'p',
+      registerExpiry: 300, addresses: [], optionsInterval: 30, channelLimit: 0, outboundCallerId: '', updatedAt: '2026-01-01T00:00:00.000Z', sources: [],
+    };
+    const v = signallingVersion(base);
+    expect(signallingVersion({ ...base, channelLimit: 5, outboundCallerId: '+74950000000', updatedAt: 'later' })).toBe(v);
+    for (const change of [{ password: 'q' }, { host: 'op2.test' }, { registerExpiry: 600 }, { optionsInterval: 0 }, { transport: 'tcp' as const }])
+      expect(signallingVersion({ ...base, ...change }), JSON.stringify(change)).not.toBe(v);
+    expect(v).not.toContain('"p"');
+  });
+});
