@@ -29,9 +29,13 @@ const HOLD_MS = Number(args.hold ?? 60000);
 const PHASES = String(args.phases ?? 'rate,concurrent').split(',');
 /** --snapshot <dir>: V8 heap snapshots of sip-core at the baseline and with the dialogs only (see heap-diff.mjs). */
 const SNAPSHOT = args.snapshot;
-/** Extra node flags and environment for sip-core, to try what changes its memory (e.g. --node-args "--max-semi-space-size=2"). */
-const SIP_CORE_NODE_ARGS = args['node-args'] ? String(args['node-args']).split(' ') : [];
-const SIP_CORE_ENV = Object.fromEntries((args.env ? String(args.env).split(',') : []).map((kv) => kv.split('=')));
+/**
+ * Node flags and environment of sip-core: by default what the supervisor gives
+ * it (appliance/supervisor/specs.ts); --node-args "<flags>" and --env K=V,K=V
+ * replace them to try others ("" for none).
+ */
+const SIP_CORE_NODE_ARGS = String(args['node-args'] ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+const SIP_CORE_ENV = Object.fromEntries(String(args.env ?? 'MALLOC_ARENA_MAX=2').split(',').filter(Boolean).map((kv) => kv.split('=')));
 /** --profile <dir>: write a V8 CPU profile of sip-core there. */
 const PROFILE = args.profile;
 /** sipp's default 64 KB socket buffers drop datagrams in bursts; use the kernel's maximum. */
@@ -213,7 +217,8 @@ async function ratePhase() {
   const dropsBefore = udpDrops();
   const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
   const udpDropped = dropsBefore === undefined ? undefined : udpDrops() - dropsBefore;
-  log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers (whole machine): ${udpDropped}`);
+  const sipCoreDropped = socketDrops(core.sipPort);
+  log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers: ${sipCoreDropped} at sip-core's socket, ${udpDropped} on the whole machine`);
   srf.disconnect();
   await stop(uas);
   await stop(core);
@@ -227,6 +232,7 @@ async function ratePhase() {
       failed: viaCore.failed,
       failureRate: +((viaCore.failed / Math.max(1, viaCore.successful + viaCore.failed)) * 100).toFixed(3),
       udpDropped,
+      sipCoreDropped,
     },
     ratio: +(viaCore.successful / Math.max(1, direct.successful)).toFixed(3),
   };
@@ -295,9 +301,21 @@ async function concurrentPhase() {
   };
 }
 
+/** Datagrams the kernel dropped at one UDP socket's full buffer (/proc/net/udp, last column), by local port. */
+function socketDrops(port) {
+  try {
+    const hex = port.toString(16).toUpperCase().padStart(4, '0');
+    const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`));
+    return line ? Number(line.trim().split(/\s+/).at(-1)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}`;
   log(`machine: ${machine}; rate ${RATE}/s, ${CALLS} calls, ${CONCURRENT_DIALOGS} concurrent dialogs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`sip-core node flags: ${SIP_CORE_NODE_ARGS.join(' ') || 'none'}; env: ${JSON.stringify(SIP_CORE_ENV)}`);
   const rate = PHASES.includes('rate') ? await ratePhase() : undefined;
   const concurrent = PHASES.includes('concurrent') ? await concurrentPhase() : undefined;
   const summary = { machine, rate: RATE, calls: CALLS, ...rate, concurrent, loadAverage: os.loadavg().map((l) => +l.toFixed(2)), artifacts: work };
