@@ -1,5 +1,7 @@
 // capture (pcap + rtpengine metadata) → stereo audio → Opus/WAV → encrypted
 // vault file → verified → plain files deleted → index record + chain entry.
+// A recording paused and resumed during the call arrives as several captures
+// (rtpengine opens one per start, capture-groups.ts) and is stored as one.
 //
 // Layout under <dataDir>/recordings/: spool/ is rtpengine's --recording-dir
 // (appliance/supervisor/rtpengine-args.ts), vault/<tenant>/<yyyy>/<mm>/<id>.krec
