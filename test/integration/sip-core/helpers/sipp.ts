@@ -15,6 +15,10 @@ export interface SippOptions {
   /** Remote host:port (UAC) or nothing (UAS). */
   remote?: string;
   transport?: 'udp' | 'tcp';
+  /** Local port; a free one by default. */
+  port?: number;
+  /** Keep every message sent and received (-trace_msg) in `SippRun.messageFile`. */
+  traceMessages?: boolean;
   calls?: number;
   rate?: number;
   limit?: number;
@@ -32,15 +36,17 @@ export interface SippStats {
 
 export interface SippRun {
   port: number;
+  messageFile?: string;
   proc: Started;
   /** Resolves with sipp's exit code and final statistics. */
   done: Promise<{ code: number | null; stats: SippStats }>;
 }
 
 export async function startSipp(o: SippOptions): Promise<SippRun> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const dir = testOutputDir('sip-core', 'sipp');
   const statFile = path.join(dir, `${o.name}-${port}.csv`);
+  const messageFile = o.traceMessages ? path.join(dir, `${o.name}-${port}-messages.log`) : undefined;
   const args = [
     ...(o.builtin ? ['-sn', o.scenario] : ['-sf', scenario(o.scenario)]),
     '-i', '127.0.0.1', '-p', String(port),
@@ -52,6 +58,7 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
     '-nostdin', '-trace_stat', '-stf', statFile, '-fd', '1',
     '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
     '-trace_err', '-error_file', path.join(dir, `${o.name}-${port}-errors.log`),
+    ...(messageFile ? ['-trace_msg', '-message_file', messageFile] : []),
     ...(o.extra ?? []),
     ...(o.remote ? [o.remote] : []),
   ];
@@ -62,7 +69,26 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
   const done = proc.exited.then((code) => ({ code, stats: readStats(statFile) }));
   // A TCP UAS must be listening before anyone dials it.
   if (o.transport === 'tcp' && !o.remote) await waitForTcp(port, '127.0.0.1', 10_000);
-  return { port, proc, done };
+  return { port, proc, done, ...(messageFile ? { messageFile } : {}) };
+}
+
+/**
+ * What a sipp run received, from its -trace_msg file: a request by its method
+ * (`INVITE`), a response by status and CSeq method (`200 INVITE`), in order.
+ */
+export function sippReceived(messageFile: string): string[] {
+  if (!existsSync(messageFile)) return [];
+  const out: string[] = [];
+  for (const chunk of readFileSync(messageFile, 'latin1').split(/^-{20,}.*$/m)) {
+    if (!/message received/.test(chunk)) continue;
+    const lines = chunk.split(/\r?\n/);
+    const start = lines.find((l) => /^(SIP\/2\.0 \d{3} |[A-Z]+ \S+ SIP\/2\.0)/.test(l));
+    if (!start) continue;
+    const status = /^SIP\/2\.0 (\d{3})/.exec(start);
+    const cseq = lines.map((l) => /^CSeq\s*:\s*\d+\s+(\S+)/i.exec(l)).find((m) => m)?.[1];
+    out.push(status ? `${status[1]} ${cseq ?? '?'}` : start.split(' ')[0]!);
+  }
+  return out;
 }
 
 function readStats(file: string): SippStats {
