@@ -13,6 +13,7 @@ import { ControlServer } from '../../../services/call-control/control/control-se
 import { controlSocketPath } from '../../../services/call-control/control/protocol';
 import { CallControlClient } from '../../../services/api/routes/live-calls/call-control-client';
 import { silentLogger } from '../../../services/common/logger';
+import { ALARM_DISK_FULL } from '../../../services/recordings';
 import { configSchema } from '../../../appliance/config/schema';
 import { tempDir } from '../../helpers/tmp';
 import { liveCall } from './live-call-fixture';
@@ -114,6 +115,17 @@ describe('control channel', () => {
     always.ng.failNext = true;
     await expect(act('a', 'pause')).rejects.toMatchObject({ status: 502, code: 'recording-action-failed', message: 'rtpengine did not carry out pause: rtpengine did not answer' });
     expect(call(always).recording!.state).toBe('recording');
+  });
+
+  it('refuses an on-demand start while the box may not record (disk full), and says why', async () => {
+    const alarms: Array<{ code: string; tenantId: number | null }> = [];
+    const { call, ng } = await liveCall({ id: 'full', mode: 'on-demand', alarms });
+    live.add(call);
+    alarms.push({ code: ALARM_DISK_FULL, tenantId: null });
+    await expect(act('full', 'start')).rejects.toMatchObject({ status: 409, code: 'recording-refused', details: { reason: 'disk-full' } });
+    expect(ng.commands).toEqual([]);
+    alarms.length = 0;
+    expect((await act('full', 'start')).call.recording.state).toBe('recording');
   });
 
   it('answers bad input with a clear error and changes nothing', async () => {

@@ -18,7 +18,7 @@ export interface NgLog {
   failNext: boolean;
 }
 
-export async function liveCall(o: { id: string; tenantId?: number; mode: RecordingMode | undefined; now?: () => number; extensionParties?: LiveCall['extensionParties']; answerAt?: number; caller?: string; callee?: string }): Promise<{ call: LiveCall; ng: NgLog }> {
+export async function liveCall(o: { id: string; tenantId?: number; mode: RecordingMode | undefined; now?: () => number; extensionParties?: LiveCall['extensionParties']; answerAt?: number; caller?: string; callee?: string; alarms?: Array<{ code: string; tenantId: number | null }> }): Promise<{ call: LiveCall; ng: NgLog }> {
   const ng: NgLog = { commands: [], failNext: false };
   const fail = () => {
     if (!ng.failNext) return;
@@ -42,7 +42,8 @@ export async function liveCall(o: { id: string; tenantId?: number; mode: Recordi
   const recording = new CallRecording(
     {
       policies: { policies: () => (o.mode ? [{ scope: 'tenant' as const, target: '', mode: o.mode }] : []) },
-      alarms: { list: () => ({ rows: [] }) },
+      // The test's own array: alarms raised after the answer count for the next action.
+      alarms: { list: () => ({ rows: o.alarms ?? [] }) },
       enabled: true,
     },
     { tenantId, cdrId: o.id, caller: o.caller ?? '201', callee: o.callee ?? '202' },
