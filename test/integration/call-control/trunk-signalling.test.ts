@@ -182,3 +182,13 @@ describe('OPTIONS to the PBX (RFC 3261 §11.2)', () => {
     expect(await ping.exited, ping.output()).toBe(0);
   }, 40_000);
 });
+
+describe('call-control stopping cleanly (RFC 3261 §10.2.2)', () => {
+  it('takes its binding off the registrar with Expires: 0 before it exits', async () => {
+    // The TCP registrar's scenario ends only with the un-REGISTER (check_it on Expires: 0).
+    expect((await trunkStatus(ids.tcp))?.registration).toBe('registered');
+    process.kill(await pbx.callControlPid(), 'SIGTERM');
+    const code = await Promise.race([tcpRegistrar.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    expect(code, tcpRegistrar.output()).toBe(0);
+  }, 40_000);
+});
