@@ -67,6 +67,8 @@ export const configSchema = z
         secret: z.string().default(''),
         /** true: call-control dials an external drachtio-server; sip-core is not started. */
         external: z.boolean().default(false),
+        /** Answered calls of an app that disconnected wait this long for its restart to adopt them; 0 hangs them up at once. */
+        orphanGraceSeconds: z.number().int().min(0, 'expected 0–300').max(300, 'expected 0–300').default(30),
       })
       .prefault({}),
     rtpengine: z

@@ -56,6 +56,7 @@ export class SipCore {
       t1Ms: t1,
       t2Ms: t2,
       minSessionExpiresS: testOnlyMinSessionExpiresS,
+      orphanGraceMs: config.drachtio.orphanGraceSeconds * 1000,
     });
     const wire = new WireServer({
       host: config.drachtio.host,
@@ -80,6 +81,7 @@ export class SipCore {
   }
 
   async stop(): Promise<void> {
+    this.controller.orphans.stop();
     await this.wire.close();
     this.transactions.stop();
     await this.transport.stop();

@@ -19,6 +19,7 @@ import { onAppSip } from './app-commands';
 import { onAppProxy } from '../proxy/proxy-command';
 import { sendByeInDialog } from '../dialog/dialog-requests';
 import { replyNok, responseFor, withTag } from './sip-build';
+import { OrphanDialogs } from './orphan-dialogs';
 
 /** A network request handed to an app, waiting for the app's response. */
 export interface InboundTxn {
@@ -78,6 +79,8 @@ export interface ControllerOptions {
   t2Ms: number;
   /** RFC 4028 §4 Min-SE floor, seconds (90; only tests lower it: sip.timers.testOnlyMinSessionExpiresS). */
   minSessionExpiresS?: number;
+  /** How long a vanished app's calls wait for it to come back (orphan-dialogs.ts); 0 hangs them up at once. */
+  orphanGraceMs?: number;
 }
 
 export class Controller implements AppCommandHandler {
@@ -88,6 +91,7 @@ export class Controller implements AppCommandHandler {
   readonly cdr: CdrEmitter;
   /** ACKs for 2xx by dialog id, kept 64×T1 (sendAckForTwoHundred). */
   readonly sentAcks: LingerTable<SentAck>;
+  readonly orphans: OrphanDialogs;
   readonly stack: SipStack;
   readonly log: Logger;
   counters = { requestsIn: 0, requestsOut: 0, noApp: 0, ackTimeouts: 0, appTeardowns: 0, proxiedInDialog: 0, extraForksEnded: 0, sessionRefreshes: 0 };
@@ -97,6 +101,7 @@ export class Controller implements AppCommandHandler {
     this.log = opts.log;
     this.cdr = new CdrEmitter(opts.registry);
     this.sentAcks = new LingerTable<SentAck>(64 * opts.t1Ms);
+    this.orphans = new OrphanDialogs({ graceMs: opts.orphanGraceMs ?? 0, expire: (d) => this.hangUpOrphan(d), log: opts.log });
     this.stack.on('request', (req: SipRequest, txn: ServerTransaction) => this.safely('request', () => onNetworkRequest(this, req, txn)));
     this.stack.on('ack', (req: SipRequest, src: MessageSource) => this.safely('ack', () => onNetworkAck(this, req, src)));
     this.stack.on('cancel', (req: SipRequest, txn: ServerTransaction) => this.safely('cancel', () => onNetworkCancel(this, req, txn)));
@@ -151,8 +156,9 @@ export class Controller implements AppCommandHandler {
   }
 
   /**
-   * An app connection closed: end what it owned so no call is left half-open.
-   * (drachtio-server leaves such dialogs to time out; a PBX must hang up cleanly.)
+   * An app connection closed: end what it owned so no call is left half-open,
+   * except answered calls, which wait `orphanGraceMs` for the app's restart
+   * (orphan-dialogs.ts) before they are hung up.
    */
   onDisconnect(conn: AppConnection): void {
     for (const entry of [...this.inbound.values()]) {
@@ -175,16 +181,29 @@ export class Controller implements AppCommandHandler {
     for (const dialog of this.dialogs.all()) {
       if (dialog.owner !== conn) continue;
       if (dialog.kind === 'invite' && dialog.state === 'confirmed' && !dialog.ending) {
-        this.counters.appTeardowns++;
-        void sendByeInDialog(this, dialog, 'application disconnected').catch((e: unknown) =>
-          this.log.warn('bye after app disconnect failed', { dialogId: dialog.id, err: e }),
-        );
+        if (this.orphans.hold(dialog)) continue;
+        this.hangUpOrphan(dialog);
+        continue;
       } else if (dialog.role === 'uac' && dialog.state === 'early') {
         // the CANCEL above ends it; keep it until the final response arrives.
         continue;
       }
       this.dialogs.remove(dialog);
     }
+  }
+
+  /** An app routed a verb: an app that handles `invite` takes over the calls its predecessor left. */
+  onRoute(conn: AppConnection, verb: string): void {
+    if (verb === 'invite') this.orphans.adopt(conn);
+  }
+
+  /** BYE for a confirmed dialog whose app is gone for good. */
+  private hangUpOrphan(dialog: Dialog): void {
+    this.counters.appTeardowns++;
+    void sendByeInDialog(this, dialog, 'application disconnected').catch((e: unknown) =>
+      this.log.warn('bye after app disconnect failed', { dialogId: dialog.id, err: e }),
+    );
+    this.dialogs.remove(dialog);
   }
 
   /** A response the server makes itself for an inbound request (app gone, CANCEL …). */
@@ -209,6 +228,10 @@ export class Controller implements AppCommandHandler {
       dialogs: this.dialogs.size,
       pendingInbound: this.inbound.size,
       pendingOutbound: this.outbound.size,
+      orphanDialogs: this.orphans.size,
+      orphanRequestsParked: this.orphans.parkedRequests,
+      orphansAdopted: this.orphans.adopted,
+      orphansExpired: this.orphans.expired,
       cdr: this.cdr.counters,
       ...this.counters,
     };

@@ -74,13 +74,19 @@ function onInDialogRequest(c: Controller, req: SipRequest, txn: ServerTransactio
   if (!dialog && routedToUs(c, req)) return void forwardInDialog(c, req, txn);
   if (!dialog || dialog.state === 'terminated') return reply(c, txn, 481, 'Call/Transaction Does Not Exist');
   if (dialog.owner.closed) {
-    // notes A.6.5: the owning app is gone; a BYE still ends the dialog.
-    if (req.method === 'BYE') {
-      reply(c, txn, 200, 'OK');
-      c.dialogs.remove(dialog);
-      return;
-    }
-    return reply(c, txn, 481, 'Call/Transaction Does Not Exist');
+    const appGone = () => {
+      // notes A.6.5: the owning app is gone; a BYE still ends the dialog.
+      if (req.method === 'BYE') {
+        reply(c, txn, 200, 'OK');
+        c.dialogs.remove(dialog);
+        c.orphans.forget(dialog);
+        return;
+      }
+      reply(c, txn, 481, 'Call/Transaction Does Not Exist');
+    };
+    // The app may be restarting (orphan-dialogs.ts): its successor answers, else we do at the end of the grace period.
+    if (c.orphans.park(dialog, () => onInDialogRequest(c, req, txn, toTag), appGone)) return;
+    return appGone();
   }
   const seq = req.cseq.seq;
   // RFC 3261 §12.2.2: a CSeq lower than the last one is out of order ⇒ 500.

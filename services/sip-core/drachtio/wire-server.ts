@@ -19,6 +19,8 @@ export interface AppCommandHandler {
   onSip(conn: AppConnection, msg: WireMessage): void;
   onProxy(conn: AppConnection, msg: WireMessage): void;
   onDisconnect(conn: AppConnection): void;
+  /** After a `route` was added (the controller hands orphaned calls to a returning app). */
+  onRoute?(conn: AppConnection, verb: string): void;
 }
 
 export interface WireServerOptions {
@@ -184,5 +186,6 @@ export class WireServer {
     if (msg.type === 'route') conn.routes.add(verb);
     else conn.routes.delete(verb);
     conn.reply(msg.id, ['OK']);
+    if (msg.type === 'route') this.opts.handler.onRoute?.(conn, verb);
   }
 }

@@ -15,7 +15,8 @@ const target = () => `127.0.0.1:${core.sipPort}`;
 const idle = (h: Record<string, unknown>) => h.dialogs === 0 && h.pendingInbound === 0 && h.pendingOutbound === 0;
 
 beforeAll(async () => {
-  core = await startSipCore('races');
+  // Hang up a vanished app's calls at once (orphans.test.ts covers the grace period and adoption).
+  core = await startSipCore('races', { drachtio: { orphanGraceSeconds: 0 } });
 });
 afterEach(() => {
   app?.close();

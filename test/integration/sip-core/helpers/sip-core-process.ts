@@ -38,8 +38,8 @@ export async function startSipCore(name: string, overrides: Partial<ConfigInput>
   const secret = randomBytes(12).toString('hex');
   const config = configSchema.parse({
     logLevel: 'debug',
-    drachtio: { host: '127.0.0.1', port: adminPort, secret },
     ...overrides,
+    drachtio: { ...overrides.drachtio, host: '127.0.0.1', port: adminPort, secret },
     // `sip` overrides (timers, limits) keep these listeners unless they name their own.
     sip: {
       listen: [
