@@ -99,6 +99,14 @@ export class CallLedger {
     return decision;
   }
 
+  /**
+   * Takes a slot for a call admitted earlier by a previous process (taken over
+   * after a restart): it is counted, never refused, even above today's limit.
+   */
+  hold(conversationId: string): void {
+    this.active.add(conversationId);
+  }
+
   /** Frees the slot when the conversation's last leg ends; unknown ids are ignored (BYE after CANCEL, retries). */
   release(conversationId: string): void {
     this.active.delete(conversationId);

@@ -17,9 +17,10 @@ import { CdrBatchSink } from './cdr/cdr-batch-sink';
 import { CdrRecorder } from './cdr/cdr-recorder';
 import { CdrRecovery, mediaWitness } from './cdr/cdr-recovery';
 import type { RouterStores } from './calls/call-router';
-import { inviteHandler, type CallCounters } from './calls/invite-handler';
+import { AdoptedCalls } from './calls/adopted-calls';
+import { deleteMedia, inviteHandler, type CallCounters } from './calls/invite-handler';
 import { LicenceLimits } from './calls/licence-limits';
-import { LiveCalls } from './calls/live-calls';
+import { LiveCalls, type LiveCall } from './calls/live-calls';
 import { startControl } from './control/start-control';
 import { Transfers } from './calls/transfer';
 import { loadDialPlan } from './dialplan/dial-plan-store';
@@ -80,6 +81,24 @@ function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['l
   };
 }
 
+/** What a restarted process needs to take the call over (adopted-calls.ts). */
+function callLegsOf(c: LiveCall) {
+  return {
+    cdrId: c.id,
+    tenantId: c.tenantId,
+    aDialog: String(c.uas.id),
+    bDialog: String(c.uac.id),
+    mediaId: c.legs.mediaId,
+    tagA: c.legs.tagA,
+    tagB: c.legs.tagB ?? '',
+    sdpToA: c.legs.sdpToA ?? '',
+    sdpToB: c.sdpToB ?? '',
+    caller: c.caller,
+    callee: c.callee,
+    answeredAt: c.answeredAt,
+  };
+}
+
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
@@ -92,7 +111,10 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
   const licence = new LicenceLimits({ evaluate: () => currentLicence({ config, store }), log });
   const ledger = new CallLedger();
-  const live = new LiveCalls();
+  const live = new LiveCalls(
+    { save: (c) => store.callLegs.save(owner, callLegsOf(c)), remove: (id) => store.callLegs.remove(id) },
+    (what, err) => log.error('call legs write failed', { what, err }),
+  );
   // Shared by the call flows and trunk registration; an admin's edit is seen within TRUNKS_MS even without calls.
   const trunks = new TrunkDirectory({ trunks: store.trunks, secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log: log.child({ part: 'trunks' }) });
   await trunks.ready();
@@ -111,6 +133,10 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const router = routerStores(store, registrar);
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, log });
+  // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
+  const adopted = new AdoptedCalls({ srf, legs: store.callLegs, cdrs: store.cdrs, deleteMedia: (id) => deleteMedia(media, id, log), ledger, owner, now: Date.now, log });
+  adopted.load();
+  srf.use(adopted.middleware());
   srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
   srf.options(optionsAnswer());
   srf.invite(
@@ -160,6 +186,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     }, ms);
   const recover = async () => {
     const r = await recovery.sweep();
+    for (const c of r.closed) adopted.forget(c.callId);
     if (r.closed.length > 0 || r.stillTalking.length > 0) log.info('cdr recovery', { closed: r.closed.length, stillTalking: r.stillTalking.length });
   };
   await recover().catch((err: unknown) => log.error('cdr recovery failed', { err }));
@@ -185,6 +212,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       activeCalls: ledger.size,
       answeredCalls: live.size,
       trunkChannels: channels.snapshot(),
+      takenOverCalls: adopted.size,
       licence: licence.summary,
       calls: { ...counters },
       trunks: signalling.snapshot(),

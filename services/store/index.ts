@@ -2,6 +2,7 @@
 // on one connection and use its repositories.
 import { openDatabase, type Db, type OpenOptions } from './db';
 import { AuditRepo } from './repos/audit';
+import { CallLegsRepo } from './repos/call-legs';
 import { CdrsRepo } from './repos/cdrs';
 import { ExtensionsRepo } from './repos/extensions';
 import { OutboundRoutesRepo } from './repos/outbound-routes';
@@ -28,7 +29,8 @@ export { trunkKinds, transports, didDestinationTypes, type Trunk, type TrunkFiel
 export type { CdrSearch, CdrRow, CdrSearchRepo } from './repos/cdr-search';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
-export { CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
+export type { CallLegsData } from './repos/call-legs';
+export { CallLegsRepo, CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
 
 export interface Store {
   db: Db;
@@ -44,6 +46,7 @@ export interface Store {
   trunks: TrunksRepo;
   extensions: ExtensionsRepo;
   cdrs: CdrsRepo;
+  callLegs: CallLegsRepo;
   registrations: RegistrationsRepo;
   outboundRoutes: OutboundRoutesRepo;
   sipBans: SipBansRepo;
@@ -66,6 +69,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     trunks: new TrunksRepo(db),
     extensions: new ExtensionsRepo(db),
     cdrs: new CdrsRepo(db),
+    callLegs: new CallLegsRepo(db),
     registrations: new RegistrationsRepo(db),
     outboundRoutes: new OutboundRoutesRepo(db),
     sipBans: new SipBansRepo(db),

@@ -114,7 +114,7 @@ export async function joinLegs(deps: BridgeDeps, call: AnsweredCall, dialogs: { 
     await end(callerLeft ? 'caller' : 'callee', 200);
     return;
   }
-  if (deps.live && call.parties) deps.live.add({ id, ...call.parties, answeredAt: Date.now(), uas, uac, legs, ...(call.recording ? { recording: call.recording } : {}) });
+  if (deps.live && call.parties) deps.live.add({ id, ...call.parties, answeredAt: Date.now(), uas, uac, legs, sdpToB: call.offerSdp, ...(call.recording ? { recording: call.recording } : {}) });
   uas.on('destroy', () => {
     uac.destroy().catch(noop);
     void end('caller', 200);

@@ -69,7 +69,7 @@ const DELETE_RETRIES_MS = [1000, 5000, 20000];
  * an undeleted session would hold its ports until rtpengine's own timeout
  * and starve new calls ("Ran out of ports"), so a timed-out delete is retried.
  */
-async function deleteMedia(media: RtpengineMedia, id: string, log: Logger, attempt = 0): Promise<void> {
+export async function deleteMedia(media: RtpengineMedia, id: string, log: Logger, attempt = 0): Promise<void> {
   try {
     await media.delete(id);
   } catch (err) {

@@ -28,6 +28,8 @@ export interface LiveCall {
   uac: SrfDialog;
   /** rtpengine's session of the call; a transfer moves the call to a new one. */
   legs: MediaLegs;
+  /** The SDP B was last given (A's side is legs.sdpToA): kept for a restarted process (adopted-calls.ts). */
+  sdpToB?: string;
   recording?: CallRecording;
   /**
    * Which parties are this tenant's extensions: feature codes are honoured
@@ -36,6 +38,12 @@ export interface LiveCall {
   extensionParties?: ReadonlyArray<'caller' | 'callee'>;
   /** Ends the call exactly once (CDR, media, licence slot); set when the call can be transferred. */
   end?: (side: HangupSide, sipStatus?: number, reason?: string) => Promise<void>;
+}
+
+/** Where answered calls are written for a restarted process to take over (store `call_legs`). */
+export interface LiveCallsPersistence {
+  save(call: LiveCall): void;
+  remove(id: string): void;
 }
 
 /** What the live view shows of a call: no dialogs, no media handles. */
@@ -52,8 +60,16 @@ export class LiveCalls {
   /** rtpengine session → call id, for calls a transfer moved to a new session (DTMF reports name the session). */
   private readonly moved = new Map<string, string>();
 
+  constructor(private readonly persistence?: LiveCallsPersistence, private readonly onError: (what: string, err: unknown) => void = () => undefined) {}
+
   add(call: LiveCall): void {
     this.calls.set(call.id, call);
+    try {
+      this.persistence?.save(call);
+    } catch (err) {
+      // The call goes on; only a restart of this process would lose it.
+      this.onError('save', err);
+    }
   }
 
   /** Changes a live call in place (a transfer swaps a leg, the media and a party's number). */
@@ -62,12 +78,22 @@ export class LiveCalls {
     if (!call) return undefined;
     Object.assign(call, patch);
     if (patch.legs && patch.legs.mediaId !== id) this.moved.set(patch.legs.mediaId, id);
+    try {
+      this.persistence?.save(call);
+    } catch (err) {
+      this.onError('save', err);
+    }
     return call;
   }
 
   remove(id: string): void {
-    this.calls.delete(id);
+    if (!this.calls.delete(id)) return;
     for (const [media, callId] of this.moved) if (callId === id) this.moved.delete(media);
+    try {
+      this.persistence?.remove(id);
+    } catch (err) {
+      this.onError('remove', err);
+    }
   }
 
   /** By CDR id, or by the rtpengine session a transfer moved the call to. */

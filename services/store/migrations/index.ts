@@ -11,6 +11,7 @@ import * as recordings from './0030-recordings';
 import * as extensionFeatures from './0040-extension-features';
 import * as trunks from './0041-trunks';
 import * as cdrForwards from './0042-cdr-forwards';
+import * as callLegs from './0043-call-legs';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 40, name: '0040-extension-features', up: extensionFeatures.up },
   { version: 41, name: '0041-trunks', up: trunks.up },
   { version: 42, name: '0042-cdr-forwards', up: cdrForwards.up },
+  { version: 43, name: '0043-call-legs', up: callLegs.up },
 ];

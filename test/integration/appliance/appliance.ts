@@ -28,15 +28,16 @@ export async function makeAppliance(name: string, extraConfig: Record<string, un
   const dataDir = t.dir;
   const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort() };
   const media = randomPortRange(100);
+  const { drachtio: drachtioExtra, ...rest } = extraConfig;
   writeFileSync(
     path.join(dataDir, 'korobka.json'),
     JSON.stringify({
       api: { host: '127.0.0.1', port: ports.api },
       sip: { listen: [{ transport: 'udp', host: '127.0.0.1', port: ports.sip }, { transport: 'tcp', host: '127.0.0.1', port: ports.sip }] },
-      drachtio: { host: '127.0.0.1', port: ports.drachtio },
+      drachtio: { ...(drachtioExtra as Record<string, unknown> | undefined), host: '127.0.0.1', port: ports.drachtio },
       rtpengine: { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: ports.ng, portMin: media.min, portMax: media.max, dtmfLogPort: await freePort() },
       supervisor: { restartMinMs: 200, restartMaxMs: 2000 },
-      ...extraConfig,
+      ...rest,
     }),
   );
   const korobka = async (...args: string[]) => {
