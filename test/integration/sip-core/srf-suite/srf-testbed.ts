@@ -58,7 +58,8 @@ export async function startSrfTestbed(testFile: string, servers: Array<keyof typ
     for (const s of servers) {
       const address = hosts[s];
       if (!address) throw new Error(`no ${s} in the testbed`);
-      cores[s] = await startSipCore(`srf-testbed-${path.basename(testFile, '.js')}-${s}`, {}, { wrap: netns.exec, sipHost: address, sipPort: 5060, adminPort: SERVERS[s] });
+      // drachtio-server hands no dialogs to a later app: each srf test's leftovers are hung up at once, not adopted by the next test's app.
+      cores[s] = await startSipCore(`srf-testbed-${path.basename(testFile, '.js')}-${s}`, { drachtio: { orphanGraceSeconds: 0 } }, { wrap: netns.exec, sipHost: address, sipPort: 5060, adminPort: SERVERS[s] });
     }
     for (const c of containersUsedBy(testFile, testbed)) uas.push(startUas(netns, c, logDir, stateDir));
     await waitUdpListening(netns, containersUsedBy(testFile, testbed).map((c) => `${c.address}:5060`));
