@@ -8,15 +8,12 @@
 // the recordings drain. Verdict against the issue's target of 200.
 // Needs a build (node scripts/build.mjs).
 // Run: node bench/calls/run.mjs --entry calls --record [--concurrent 200] [--hold 30000] [--rate 50] [--drain-timeout 600000]
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { freePort, randomPortRange } from '../../test/helpers/ports';
 import { tempDir } from '../../test/helpers/tmp';
 import { stopAll } from '../../test/helpers/processes';
-import { buildPcap, rtpPacket } from '../../test/recordings/pcap-builder';
-import { parsePcap } from '../../services/recordings/pcap-reader';
-import { parseRtp } from '../../services/recordings/rtp';
+import { speechForWholeHold } from './speech';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
 import { installTestLicence, registerPhone, startCallee, startCaller, startPbx, vendorKey, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
 
@@ -37,7 +34,6 @@ const DRAIN_TIMEOUT_MS = number('drain-timeout', 600_000, 3_600_000);
 // Profile L allows 256 concurrent calls (licensing/profiles.ts); above that the licence, not the machine, would refuse calls.
 const PROFILE = CONCURRENT <= 256 ? 'L' : 'XL';
 const SIPP_BUFFERS = ['-buff_size', '4194304'];
-const SPEECH = '/usr/share/sip-tester/g711a.pcap';
 
 type Ticks = Record<string, number>;
 
@@ -45,31 +41,6 @@ type Ticks = Record<string, number>;
 function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime, stime, cutime, cstime: proc(5) fields 14–17
-}
-
-/**
- * sipp's generated scenarios play g711a.pcap (about 7 s) once at the answer.
- * For recordings as long as the calls, each phone plays instead a pcap of
- * that speech looped for the hold, with RTP sequence numbers and timestamps
- * running on (RFC 3550 §5.1) as a real phone's would, so the recordings
- * process sees one continuous stream. It ends half a second before the BYE.
- */
-function speechForWholeHold(scenario: string, side: 'uac' | 'uas', dir: string): string {
-  const speech = Buffer.concat(parsePcap(readFileSync(SPEECH)).datagrams.map((d) => parseRtp(d.payload).payload));
-  const frames = Math.max(50, Math.floor((HOLD_MS - 500) / 20));
-  const shift = side === 'uac' ? 0 : speech.length >> 1; // the two phones say different things at the same moment
-  const packets = Array.from({ length: frames }, (_, i) => {
-    const payload = Buffer.alloc(160);
-    for (let k = 0; k < 160; k++) payload[k] = speech[(i * 160 + k + shift) % speech.length]!;
-    return { timeUs: 1_800_000_000_000_000 + i * 20_000, src: '10.0.0.1:4000', dst: '10.0.0.2:5000', payload: rtpPacket({ payloadType: 8, sequence: i & 0xffff, timestamp: (i * 160) >>> 0, ssrc: side === 'uac' ? 0x1111 : 0x2222, payload, marker: i === 0 }) };
-  });
-  const pcap = path.join(dir, `${side}-speech.pcap`);
-  writeFileSync(pcap, buildPcap(packets, { linkType: 1 }));
-  const text = readFileSync(scenario, 'utf8');
-  if (!text.includes(SPEECH)) throw new Error(`${scenario} plays no ${SPEECH}`);
-  const out = path.join(dir, `${side}-speech.xml`);
-  writeFileSync(out, text.replaceAll(SPEECH, pcap));
-  return out;
 }
 
 async function pids(pbx: Pbx): Promise<Record<string, number>> {
@@ -121,12 +92,12 @@ try {
   const missing = PROCESSES.filter((n) => p[n] === undefined);
   if (missing.length) throw new Error(`bench/calls recorded: no pid in /api/health for ${missing.join(', ')}`);
 
-  const uas = await startCallee(speechForWholeHold(uasScenario('answer-play'), 'uas', scenarioTmp.dir), CONCURRENT, SIPP_BUFFERS);
+  const uas = await startCallee(speechForWholeHold(uasScenario('answer-play'), 'uas', scenarioTmp.dir, HOLD_MS), CONCURRENT, SIPP_BUFFERS);
   await registerPhone(pbx, '202', uas.port);
   let peak = 0;
   const c0 = snapshot(p);
   const t0 = now();
-  const uac = await startCaller(pbx, speechForWholeHold(uacScenario('bench-recorded', { answer: true, play: true }), 'uac', scenarioTmp.dir), '201', '202', { calls: CONCURRENT, rate: RATE, limit: CONCURRENT, holdMs: HOLD_MS, extra: SIPP_BUFFERS });
+  const uac = await startCaller(pbx, speechForWholeHold(uacScenario('bench-recorded', { answer: true, play: true }), 'uac', scenarioTmp.dir, HOLD_MS), '201', '202', { calls: CONCURRENT, rate: RATE, limit: CONCURRENT, holdMs: HOLD_MS, extra: SIPP_BUFFERS });
   const poll = setInterval(() => void pbx.health().then((h) => (peak = Math.max(peak, h.activeCalls)), () => undefined), 1000);
   await uac.exited;
   clearInterval(poll);

@@ -1,0 +1,144 @@
+// Concurrent calls with media: `concurrent` calls from 201 to the callees,
+// one sipp caller/callee pair per callee extension, each phone sending
+// G.711 speech for the whole hold (speech.ts). While every call is up,
+// rtpengine is asked twice, `WINDOW_MS` apart, for each call's counters: a
+// call whose either side grew by less than 90 % of the packets a 20 ms phone
+// sends in that window is counted as not relayed. Then every call must have
+// been answered and ended by the caller's BYE (sipp's counts on both sides
+// and the CDRs).
+import type { CallStats } from '../../services/call-control/media/call-stats';
+import type { RtpengineMedia } from '../../services/call-control/media/rtpengine-media';
+import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
+import { registerPhone, startCallee, startCaller, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
+import { udpDrops } from './proc-stats';
+import { CpuSampler, sippCounts } from './sip-core-only';
+import { speechForWholeHold } from './speech';
+
+const WINDOW_MS = 5000;
+
+export interface HeldOptions {
+  pbx: Pbx;
+  pids: Record<string, number>;
+  media: RtpengineMedia;
+  callees: string[];
+  concurrent: number;
+  holdMs: number;
+  rate: number;
+  dir: string;
+  sippBuffers: string[];
+}
+
+export interface HeldResult {
+  offered: number;
+  pairs: number;
+  holdMs: number;
+  answered: number;
+  failed: number;
+  /** Calls the callees saw end with the caller's BYE. */
+  endedByCallerBye: number;
+  peakActiveCalls: number;
+  cdrs: { answered: number; hungUpByCaller: number; inProgress: number };
+  media: { windowMs: number; callsMeasured: number; callsRelayedBothWays: number; minShareOfExpected: number; medianShareOfExpected: number; packetErrors: number } | null;
+  seconds: number;
+  cpuPercent: Record<string, number>;
+  udpDrops: Record<string, number>;
+}
+
+type Snapshot = Map<string, CallStats>;
+
+async function snapshot(media: RtpengineMedia, ids: string[]): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  for (const id of ids) {
+    try {
+      out.set(id, await media.query(id));
+    } catch {
+      /* ended meanwhile: not measured */
+    }
+  }
+  return out;
+}
+
+/** Each side's RTP packet growth between two snapshots, as a share of what a 20 ms phone sends in `ms`. */
+function relayed(a: Snapshot, b: Snapshot, ms: number): NonNullable<HeldResult['media']> {
+  const expected = ms / 20;
+  const shares: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  for (const [id, first] of a) {
+    const second = b.get(id);
+    if (!second) continue;
+    const tags = Object.keys(second.parties);
+    const growth = tags.map((t) => (second.parties[t]?.rtp.packets ?? 0) - (first.parties[t]?.rtp.packets ?? 0));
+    errors += tags.reduce((n, t) => n + (second.parties[t]?.rtp.errors ?? 0), 0);
+    const worst = growth.length === 2 ? Math.min(...growth) / expected : 0;
+    shares.push(worst);
+    if (worst >= 0.9) ok++;
+  }
+  shares.sort((x, y) => x - y);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { windowMs: ms, callsMeasured: shares.length, callsRelayedBothWays: ok, minShareOfExpected: round(shares[0] ?? 0), medianShareOfExpected: round(shares[shares.length >> 1] ?? 0), packetErrors: errors };
+}
+
+async function activeMediaIds(pbx: Pbx, since: number): Promise<string[]> {
+  const tenantId = pbx.store.tenants.defaultTenant()!.id;
+  const rows = pbx.store.cdrs.list({ tenantId, limit: 1000 });
+  return rows.filter((c) => c.status === 'in-progress' && (c.answeredAt ?? 0) >= since).map((c) => c.callId);
+}
+
+export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
+  const pairs = o.callees.length;
+  const per = Array.from({ length: pairs }, (_, i) => Math.floor(o.concurrent / pairs) + (i < o.concurrent % pairs ? 1 : 0));
+  const uasFile = speechForWholeHold(uasScenario('answer-play'), 'uas', o.dir, o.holdMs);
+  const uacFile = speechForWholeHold(uacScenario('bench-held', { answer: true, play: true }), 'uac', o.dir, o.holdMs);
+  const uases: SippRun[] = [];
+  for (const [i, ext] of o.callees.entries()) {
+    const uas = await startCallee(uasFile, per[i]!, o.sippBuffers);
+    await registerPhone(o.pbx, ext, uas.port);
+    uases.push(uas);
+  }
+  const drops0 = Object.fromEntries(Object.entries(o.pids).map(([n, pid]) => [n, udpDrops(pid)]));
+  const since = Date.now();
+  const uacs: SippRun[] = [];
+  for (const [i, ext] of o.callees.entries()) {
+    uacs.push(await startCaller(o.pbx, uacFile, '201', ext, { calls: per[i]!, rate: o.rate / pairs, limit: per[i]!, holdMs: o.holdMs, extra: o.sippBuffers }));
+  }
+  const sampler = new CpuSampler(() => ({ ...Object.fromEntries(Object.entries(o.pids).map(([n, pid]) => [n, [pid]])), sipp: [...uacs, ...uases].map((s) => s.pid) }));
+  let peak = 0;
+  const poll = setInterval(() => void o.pbx.health().then((h) => (peak = Math.max(peak, h.activeCalls)), () => undefined), 1000);
+  // Measure media once every call is up (or the ramp is surely over), well before the first BYE.
+  const rampMs = (o.concurrent / o.rate) * 1000;
+  const upBy = since + Math.min(rampMs + 3000, o.holdMs - WINDOW_MS - 3000);
+  let ids = await activeMediaIds(o.pbx, since);
+  while (ids.length < o.concurrent && Date.now() < upBy) {
+    await new Promise((r) => setTimeout(r, 250));
+    ids = await activeMediaIds(o.pbx, since);
+  }
+  let mediaCheck: HeldResult['media'] = null;
+  if (ids.length > 0) {
+    const first = await snapshot(o.media, ids);
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    mediaCheck = relayed(first, await snapshot(o.media, ids), WINDOW_MS);
+  }
+  await Promise.all(uacs.map((u) => u.exited));
+  clearInterval(poll);
+  const { seconds, cpuPercent } = sampler.stop();
+  await Promise.all(uases.map((u) => Promise.race([u.exited, new Promise((r) => setTimeout(r, 5000))])));
+  await Promise.all(uases.map((u) => u.stop('SIGTERM', 2000)));
+  const caller = uacs.map((u) => sippCounts(u.output())).reduce((a, b) => ({ successful: a.successful + b.successful, failed: a.failed + b.failed }));
+  const callee = uases.map((u) => sippCounts(u.output())).reduce((a, b) => a + b.successful, 0);
+  const cdrs = o.pbx.store.cdrs.list({ tenantId: o.pbx.store.tenants.defaultTenant()!.id, limit: 1000 }).filter((c) => c.startedAt >= since);
+  return {
+    offered: o.concurrent,
+    pairs,
+    holdMs: o.holdMs,
+    answered: caller.successful,
+    failed: caller.failed,
+    endedByCallerBye: callee,
+    peakActiveCalls: peak,
+    cdrs: { answered: cdrs.filter((c) => c.disposition === 'answered').length, hungUpByCaller: cdrs.filter((c) => c.hangupSide === 'caller').length, inProgress: cdrs.filter((c) => c.status === 'in-progress').length },
+    media: mediaCheck,
+    seconds: Math.round(seconds * 100) / 100,
+    cpuPercent,
+    udpDrops: Object.fromEntries(Object.entries(o.pids).map(([n, pid]) => [n, udpDrops(pid) - drops0[n]!])),
+  };
+}
