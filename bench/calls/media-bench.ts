@@ -1,5 +1,6 @@
 // Media-plane capacity on this machine: rtpengine CPU per concurrent call,
-// relayed G.711 and G.711↔G.729 transcoded, driven through RtpengineMedia;
+// relayed G.711 (as call-control asks: with inject-DTMF; and without it),
+// and G.711↔G.729 transcoded, driven through RtpengineMedia;
 // plus ng round trips for call set-up (offer + answer + delete).
 // Run: node bench/calls/run.mjs [--calls 50] [--seconds 10]
 import dgram from 'node:dgram';
@@ -42,20 +43,22 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // utime + stime, fields 14 and 15
 }
 
-async function run(mode: 'relay' | 'transcode', media: RtpengineMedia, pid: number) {
+/** relay-no-inject: the same relay without `inject-DTMF`, which routes every packet through rtpengine's codec engine. */
+async function run(mode: 'relay' | 'relay-no-inject' | 'transcode', media: RtpengineMedia, pid: number) {
+  const inject = mode !== 'relay-no-inject';
   const calls: Array<{ id: string; a: Leg; b: Leg }> = [];
   for (let i = 0; i < CALLS; i++) {
     const id = `bench-${randomUUID()}`;
     const a = await leg(8);
-    const b = await leg(mode === 'relay' ? 8 : 18);
-    const offer = await media.offer({ callId: id, fromTag: 'A', sdp: sdp(a.port, [[8, 'PCMA']]), ...(mode === 'transcode' ? { codecs: { transcode: ['G729'] } } : {}) });
-    const answer = await media.answer({ callId: id, fromTag: 'A', toTag: 'B', sdp: sdp(b.port, mode === 'relay' ? [[8, 'PCMA']] : [[18, 'G729']]) });
+    const b = await leg(mode === 'transcode' ? 18 : 8);
+    const offer = await media.offer({ callId: id, fromTag: 'A', sdp: sdp(a.port, [[8, 'PCMA']]), dtmfInjection: inject, ...(mode === 'transcode' ? { codecs: { transcode: ['G729'] } } : {}) });
+    const answer = await media.answer({ callId: id, fromTag: 'A', toTag: 'B', dtmfInjection: inject, sdp: sdp(b.port, mode === 'transcode' ? [[18, 'G729']] : [[8, 'PCMA']]) });
     a.target = mediaTarget(answer.sdp);
     b.target = mediaTarget(offer.sdp);
     calls.push({ id, a, b });
   }
   const payloadA = tone(0, 440, 'pcma');
-  const payloadB = mode === 'relay' ? tone(0, 880, 'pcma') : Buffer.alloc(20, 0x55);
+  const payloadB = mode === 'transcode' ? Buffer.alloc(20, 0x55) : tone(0, 880, 'pcma');
   const send = (l: Leg, body: Buffer) => {
     const head = Buffer.alloc(12);
     head[0] = 0x80;
@@ -128,7 +131,7 @@ const out = await (async () => {
   try {
     const media = new RtpengineMedia({ ng: engine.ng, log: createLogger({ level: 'error', sink: () => undefined }) });
     const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30) };
-    return { machine, setup: await setups(media), relay: await run('relay', media, engine.process.pid), transcode: await run('transcode', media, engine.process.pid) };
+    return { machine, setup: await setups(media), relay: await run('relay', media, engine.process.pid), relayWithoutDtmfInjection: await run('relay-no-inject', media, engine.process.pid), transcode: await run('transcode', media, engine.process.pid) };
   } finally {
     await engine.stop();
   }

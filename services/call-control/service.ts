@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
 import type { Config } from '../../appliance/config/schema';
 import { currentLicence } from '../../appliance/license/licence-service';
+import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, type Store } from '../store';
@@ -40,6 +41,7 @@ type Loose = any;
 const SWEEP_MS = 5_000;
 const HEARTBEAT_MS = 30_000;
 const LICENCE_MS = 60_000;
+const FINGERPRINT_MS = 3_600_000;
 const TRUNKS_MS = 5_000;
 
 function routerStores(store: Store, registrar: RegistrarService): RouterStores {
@@ -109,7 +111,14 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const cdrWrites = new CdrBatchSink({ sink: store.cdrs, transaction: (fn) => store.db.transaction(fn)(), log });
   const recorder = new CdrRecorder({ sink: cdrWrites, owner, log });
   const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
-  const licence = new LicenceLimits({ evaluate: () => currentLicence({ config, store }), log });
+  // The fingerprint the licence is bound to comes from systeminformation, whose shell-outs
+  // (execSync) stall this event loop for 250–400 ms: taken once an hour, not at every minute's check.
+  let fingerprint: { at: number; value: Promise<FingerprintComponent[]> } | undefined;
+  const machineFingerprint = () => {
+    if (!fingerprint || Date.now() - fingerprint.at > FINGERPRINT_MS) fingerprint = { at: Date.now(), value: collectFingerprint() };
+    return fingerprint.value;
+  };
+  const licence = new LicenceLimits({ evaluate: async () => currentLicence({ config, store, fingerprint: await machineFingerprint() }), log });
   const ledger = new CallLedger();
   const live = new LiveCalls(
     { save: (c) => store.callLegs.save(owner, callLegsOf(c)), remove: (id) => store.callLegs.remove(id) },
