@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
-import { uasScenario } from './call-scenarios';
+import { uacScenario, uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
 import { testOutputDir } from '../../helpers/processes';
 
@@ -21,7 +21,7 @@ let media: RtpengineMedia;
 let close: () => void;
 
 beforeAll(async () => {
-  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213'], { calls: { ringTimeoutSeconds: 5 } });
+  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223'], { calls: { ringTimeoutSeconds: 5 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   close = () => ng.close();
@@ -98,6 +98,38 @@ describe('blind transfer (REFER)', () => {
     expect(cdrsTo('204')).toHaveLength(0);
     await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
   }, 90_000);
+});
+
+describe('blind transfer: authorisation and the transferor leaving early', () => {
+  it('refuses with 403 a transfer to a number the transferor may not call, and the call goes on', async () => {
+    pbx.store.extensions.update(tenantId(), '222', { outboundPermission: 'internal' });
+    const transferor = await startCallee(scenario('transfer-transferor-refused'), 1, ['-key', 'xfer', '84951234567']);
+    await registerPhone(pbx, '222', transferor.port);
+    const caller = await startCaller(pbx, uacScenario('refused-transfer', { answer: true }), '221', '222', { holdMs: 4000 });
+    expect(await transferor.exited).toBe(0); // 403 to the REFER, then the caller's BYE
+    expect(await caller.exited).toBe(0);
+    await waitFor(() => cdrsTo('222')[0]?.status === 'completed', 10_000, 'CDR completed');
+    const cdr = cdrsTo('222')[0]!;
+    expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [] });
+    expect(cdr.billableSeconds).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('the transferor hangs up right after 202 (RFC 5589 §6.1): the target still rings, answers and talks to the transferee', async () => {
+    const target = await startCallee(scenario('transfer-target'), 1, ['-d', '2000']);
+    await registerPhone(pbx, '223', target.port);
+    const transferor = await startCallee(scenario('transfer-transferor-early-bye'), 1, ['-key', 'xfer', '223']);
+    await registerPhone(pbx, '222', transferor.port);
+    const before = cdrsTo('222').length;
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '221', '222');
+    await waitFor(() => cdrsTo('222').length > before && cdrsTo('222')[0]!.status === 'in-progress', 20_000, 'call answered');
+    const callId = cdrsTo('222')[0]!.callId;
+    expect(await transferor.exited).toBe(0); // gone while 223 rings
+    await waitFor(async () => (await packets(`${callId}~x1`).catch(() => [])).filter((n) => n >= 60).length === 2, 20_000, 'speech both ways between 221 and 223');
+    expect(await transferee.exited).toBe(0);
+    expect(await target.exited).toBe(0);
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
+    expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [expect.objectContaining({ kind: 'blind', to: '223', by: 'callee' })] });
+  }, 60_000);
 });
 
 /** The consultation call's dialog as its sipp caller logged it: `call-id;to-tag=…;from-tag=…`. */
