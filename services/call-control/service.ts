@@ -141,7 +141,8 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
   const router = routerStores(store, registrar);
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
-  const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, log });
+  const trunkCalls = trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config);
+  const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
   // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
   const adopted = new AdoptedCalls({ srf, legs: store.callLegs, cdrs: store.cdrs, deleteMedia: (id) => deleteMedia(media, id, log), ledger, owner, now: Date.now, log });
   adopted.load();
@@ -163,7 +164,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
       live,
       transfers,
-      trunks: trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config),
+      trunks: trunkCalls,
       log,
     }),
   );

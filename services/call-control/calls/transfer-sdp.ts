@@ -21,13 +21,3 @@ export function continueOrigin(previous: string | undefined, next: string): stri
   const version = (BigInt(prev[3]!) + 1n).toString();
   return next.replace(/^o=.*$/m, `o=${prev[1]} ${prev[2]} ${version} ${prev[4]}`);
 }
-
-/** The first audio m-line's port and the connection address in effect for it; to notice a party that moved. */
-export function audioAddress(sdp: string): string | undefined {
-  const [session = '', ...medias] = sdp.split(/^(?=m=)/m);
-  const audio = medias.find((m) => m.startsWith('m=audio '));
-  if (!audio) return undefined;
-  const port = /^m=audio (\d+)/.exec(audio)?.[1];
-  const addr = /^c=IN IP[46] (\S+)/m.exec(audio)?.[1] ?? /^c=IN IP[46] (\S+)/m.exec(session)?.[1];
-  return port && addr ? `${addr}:${port}` : undefined;
-}

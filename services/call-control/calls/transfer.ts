@@ -17,12 +17,13 @@ import type { Logger } from '../../common/logger';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { HangupSide } from '../cdr/cdr-record';
 import type { RtpengineMedia } from '../media/rtpengine-media';
-import { reInvite, statusForA } from './bridge-call';
+import type { TrunkCallDeps } from '../trunks/outbound-call';
+import { reInvite } from './bridge-call';
 import { routeCall, type RouteDecision, type RouterStores } from './call-router';
-import { natProxy } from './invite-handler';
 import type { LiveCall, LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { continueOrigin, sendrecv } from './transfer-sdp';
+import { dialTrunk, inviteExtension, TransferFailed, type TargetLeg } from './transfer-target';
 import { parseReferTo, ReferError, referNotify, wantsNoSubscription, type ReferTarget } from './transfer-refer';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for dialogs, requests and responses
@@ -42,6 +43,8 @@ export interface TransferDeps {
   media: RtpengineMedia;
   recorder: CdrRecorder;
   ringTimeoutMs: number;
+  /** Outbound routes' trunks, for transfers to external numbers. */
+  trunks?: TrunkCallDeps;
   /** After NOTIFY 200 the transferor should hang up itself (RFC 5589 §6.1); after this long we do. */
   byeWaitMs?: number;
   log: Logger;
@@ -64,15 +67,8 @@ interface CallState {
   media: Set<string>;
   seq: number;
   pending?: Pending;
-}
-
-class TransferFailed extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(`${status} ${reason}`);
-  }
+  /** Trunk channels held by target legs, freed when the leg leaves the call or the call ends. */
+  leases: Map<object, () => void>;
 }
 
 const noop = () => undefined;
@@ -103,6 +99,7 @@ export class Transfers implements TransferHook {
         const st = this.states.get(id);
         this.states.delete(id);
         await end(side, sipStatus, reason);
+        for (const release of st?.leases.values() ?? []) release();
         for (const m of st?.media ?? []) await this.deleteMedia(id, m);
       },
     });
@@ -121,7 +118,9 @@ export class Transfers implements TransferHook {
     const slot = call && slotOf(call, d);
     if (!call || !slot) return void res.send(481, 'Call/Transaction Does Not Exist', {});
     const log = this.deps.log.child({ callId: id });
-    // RFC 3515 §2.4.2-ish: one transfer at a time per call; the phone may retry.
+    // Only our own phones transfer: an operator's REFER (or an outside caller's) is refused.
+    if (call.extensionParties && !call.extensionParties.includes(sideOf(slot))) return void res.send(403, 'Forbidden', {});
+    // One transfer at a time per call; the phone may retry.
     if (this.states.get(id)?.pending) return void res.send(491, 'Request Pending', {});
     let target: ReferTarget;
     try {
@@ -166,7 +165,7 @@ export class Transfers implements TransferHook {
   private adopt(call: LiveCall): CallState {
     let st = this.states.get(call.id);
     if (st) return st;
-    st = { media: new Set(), seq: 0 };
+    st = { media: new Set(), seq: 0, leases: new Map() };
     this.states.set(call.id, st);
     this.wire(call.id, call.uas);
     this.wire(call.id, call.uac);
@@ -227,60 +226,31 @@ export class Transfers implements TransferHook {
   private async blind(call: LiveCall, slot: Slot, target: ReferTarget, route: RouteDecision, st: CallState, p: Pending, log: Logger): Promise<void> {
     // Target-state refusals (not registered, DND) are the referenced call's result: NOTIFY, not a REFER failure.
     if (route.kind === 'refuse') throw new TransferFailed(route.status, route.reason);
-    if (route.kind !== 'extension') throw new TransferFailed(404, 'Not Found');
+    if (route.kind !== 'extension' && route.kind !== 'trunk') throw new TransferFailed(404, 'Not Found');
     const transferee = call[other(slot)];
     const mediaId = this.newMediaId(call, st);
-    const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sendrecv(transferee.remote.sdp), ...sourceOf(transferee) });
+    const source = sourceOf(transferee);
+    const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sendrecv(transferee.remote.sdp), ...source });
     const referredBy: unknown = p.transferor.req?.get?.('Referred-By');
-    const dialog = await this.invite(route.binding, offer.sdp, numberOf(call, other(slot)), p, typeof referredBy === 'string' ? referredBy : undefined);
+    const leg: TargetLeg =
+      route.kind === 'extension'
+        ? await inviteExtension(this.deps, route.binding, offer.sdp, numberOf(call, other(slot)), p, typeof referredBy === 'string' ? referredBy : undefined)
+        : await dialTrunk(this.deps, { callId: call.id, tenantId: call.tenantId, extension: numberOf(call, slot), route: route.route, mediaId, transfereeTag: transferee.sip.remoteTag, ...(source.sipSourceAddress ? { transfereeSource: source.sipSourceAddress } : {}), sdp: offer.sdp }, p);
+    const dialog = leg.dialog;
     if (p.aborted) {
       dialog.destroy().catch(noop);
+      leg.release();
       return;
     }
     try {
       await this.join(call, slot, dialog, mediaId);
     } catch (err) {
       dialog.destroy().catch(noop);
+      leg.release();
       throw err;
     }
+    st.leases.set(dialog, leg.release);
     this.switchOver(call, slot, dialog, mediaId, 'blind', route.number, log);
-  }
-
-  /**
-   * The new leg to the target, rung for at most the ring timeout. Its
-   * provisional responses are not reported: RFC 3515 §2.4.5 asks only for the
-   * first (100) and the final status, which is all a phone's UI uses.
-   */
-  private async invite(binding: { contact: string; source: { address: string; port: number; transport: string } }, sdp: string, callingNumber: string, p: Pending, referredBy?: string): Promise<Loose> {
-    const proxy = natProxy(binding.contact, binding.source);
-    let req: Loose;
-    let stop = false;
-    const cancel = () => {
-      stop = true;
-      req?.cancel?.(noop);
-    };
-    p.cancel = cancel;
-    const timer = setTimeout(cancel, this.deps.ringTimeoutMs);
-    try {
-      return await this.deps.srf.createUAC(
-        binding.contact,
-        { localSdp: sdp, callingNumber, headers: referredBy ? { 'Referred-By': referredBy } : {}, ...(proxy ? { proxy } : {}) },
-        {
-          cbRequest: (err: unknown, r: Loose) => {
-            if (err) return;
-            req = r;
-            if (stop) r.cancel(noop);
-          },
-        },
-      );
-    } catch (err) {
-      if (stop && !p.aborted) throw new TransferFailed(480, 'Temporarily Unavailable');
-      const a = statusForA(err);
-      throw new TransferFailed(a.status, a.reason ?? 'Failed');
-    } finally {
-      clearTimeout(timer);
-      p.cancel = undefined;
-    }
   }
 
   private async attended(call: LiveCall, slot: Slot, target: ReferTarget, st: CallState, p: Pending, log: Logger): Promise<void> {
@@ -354,7 +324,10 @@ export class Transfers implements TransferHook {
     this.wire(call.id, targetDialog);
     this.deps.recorder.event(call.id, { type: 'transfer', at: Date.now(), kind, to, by: sideOf(slot) });
     void this.deleteMedia(call.id, oldMedia);
-    const p = this.states.get(call.id)?.pending;
+    const st = this.states.get(call.id);
+    st?.leases.get(transferor)?.();
+    st?.leases.delete(transferor);
+    const p = st?.pending;
     p?.report(200, 'OK');
     log.info('call transferred', { kind, by: sideOf(slot), to, media: mediaId });
     if (transferor.connected && !p?.transferorGone) {

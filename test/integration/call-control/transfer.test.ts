@@ -9,19 +9,37 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
+import { saveNumbering, saveRoutes } from '../../../services/call-control/dialplan/dial-plan-store';
 import { createLogger } from '../../../services/common/logger';
+import { openStore } from '../../../services/store';
+import { freePort } from '../../helpers/ports';
 import { uacScenario, uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
-import { testOutputDir } from '../../helpers/processes';
+import { startProcess, testOutputDir } from '../../helpers/processes';
 
 const log = createLogger({ level: 'warn', sink: () => undefined });
 const scenario = (name: string) => path.resolve(`test/integration/call-control/scenarios/${name}.xml`);
 let pbx: Pbx;
 let media: RtpengineMedia;
 let close: () => void;
+/** The operator's SIP port: an IP trunk that sipp plays for transfers to external numbers. */
+let trunkPort = 0;
 
 beforeAll(async () => {
-  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223'], { calls: { ringTimeoutSeconds: 5 } });
+  trunkPort = await freePort();
+  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223', '231', '232'], { calls: { ringTimeoutSeconds: 5 } }, async (app) => {
+    const store = openStore(path.join(app.dataDir, 'korobka.db'));
+    try {
+      const tenant = store.tenants.defaultTenant()!;
+      const trunk = store.trunks.create(tenant.id, { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: trunkPort, transport: 'udp', username: null, registerExpiry: 300, addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 2, outboundCallerId: '+74950000001', enabled: true }, null);
+      store.extensions.update(tenant.id, '232', { outboundPermission: 'national' });
+      const stores = { settings: store.settings, routes: store.outboundRoutes };
+      saveNumbering(stores, tenant.id, { cityCode: '495' });
+      saveRoutes(stores, tenant.id, [{ id: 'russia', patterns: ['_+7XXXXXXXXXX'], strip: 1, trunks: [String(trunk.id)] }]);
+    } finally {
+      store.close();
+    }
+  });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   close = () => ng.close();
@@ -129,6 +147,26 @@ describe('blind transfer: authorisation and the transferor leaving early', () =>
     expect(await target.exited).toBe(0);
     await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
     expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [expect.objectContaining({ kind: 'blind', to: '223', by: 'callee' })] });
+  }, 60_000);
+});
+
+describe('blind transfer to an external number', () => {
+  it('232 refers 231 to 8 495 123-45-67: out through the route’s trunk, media 231↔operator through rtpengine, the channel freed at the end', async () => {
+    const dir = testOutputDir('call-control', 'calls');
+    const operator = startProcess('sipp', ['-sf', scenario('transfer-target'), '-i', '127.0.0.1', '-p', String(trunkPort), '-mi', '127.0.0.1', '-mp', String(await freePort()), '-t', 'u1', '-m', '1', '-nostdin', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `operator-${trunkPort}-errors.log`)], { logFile: path.join(dir, `operator-${trunkPort}.log`), timeoutMs: 90_000 });
+    const transferor = await startCallee(scenario('transfer-transferor-blind'), 1, ['-key', 'xfer', '84951234567']);
+    await registerPhone(pbx, '232', transferor.port);
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '231', '232');
+    await waitFor(() => cdrsTo('232').some((c) => c.status === 'in-progress'), 20_000, 'call answered');
+    const callId = cdrsTo('232').find((c) => c.status === 'in-progress')!.callId;
+    await waitFor(async () => (await packets(`${callId}~x1`).catch(() => [])).filter((n) => n >= 60).length === 2, 20_000, 'speech both ways between 231 and the operator');
+    expect(await transferor.exited).toBe(0); // NOTIFY 200 OK after the operator answered
+    expect(await transferee.exited).toBe(0);
+    expect(await operator.exited).toBe(0);
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
+    expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [expect.objectContaining({ kind: 'blind', to: '+74951234567', by: 'callee' })] });
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
+    await waitFor(async () => Object.values(((await pbx.health()).trunkChannels ?? {}) as Record<string, number>).every((n) => n === 0), 10_000, 'trunk channel released');
   }, 60_000);
 });
 
