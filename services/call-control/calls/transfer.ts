@@ -94,15 +94,14 @@ export class Transfers implements TransferHook {
   attach(id: string, end: EndCall): void {
     const call = this.deps.live.get(id);
     if (!call) return;
-    this.deps.live.update(id, {
-      end: async (side, sipStatus, reason) => {
-        const st = this.states.get(id);
-        this.states.delete(id);
-        await end(side, sipStatus, reason);
-        for (const release of st?.leases.values() ?? []) release();
-        for (const m of st?.media ?? []) await this.deleteMedia(id, m);
-      },
-    });
+    // Set in place: nothing to persist (live.update would rewrite the stored legs).
+    call.end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
+      const st = this.states.get(id);
+      this.states.delete(id);
+      await end(side, sipStatus, reason);
+      for (const release of st?.leases.values() ?? []) release();
+      for (const m of st?.media ?? []) await this.deleteMedia(id, m);
+    };
     for (const d of [call.uas, call.uac]) d.on('refer', (req: Loose, res: Loose) => this.refer(id, d, req, res));
   }
 
@@ -320,7 +319,9 @@ export class Transfers implements TransferHook {
     const uac = slot === 'uac' ? targetDialog : call.uac;
     const legs = new MediaLegs(this.deps.media, mediaId, uas.sip.remoteTag, sourceOf(uas).sipSourceAddress ?? '');
     legs.tagB = uac.sip.remoteTag;
-    this.deps.live.update(call.id, { uas, uac, legs, ...(slot === 'uas' ? { caller: to } : { callee: to }) });
+    // What each party was last given, for a restarted process that takes the call over (adopted-calls.ts).
+    legs.sdpToA = uas.local.sdp;
+    this.deps.live.update(call.id, { uas, uac, legs, sdpToB: uac.local.sdp, ...(slot === 'uas' ? { caller: to } : { callee: to }) });
     this.wire(call.id, targetDialog);
     this.deps.recorder.event(call.id, { type: 'transfer', at: Date.now(), kind, to, by: sideOf(slot) });
     void this.deleteMedia(call.id, oldMedia);
