@@ -213,7 +213,8 @@ export class TrunkRegistration {
   private async exchange(expires: number, timeoutMs = this.opts.timeoutMs): Promise<Outcome> {
     const uri = trunkUri(this.target);
     const contact = this.contactUri();
-    if (!contact) return { ok: false, error: 'not connected to the SIP server' };
+    // No Contact to offer: not connected, or sip-core has no listener for the trunk's transport (a TLS trunk without a TLS listener).
+    if (!contact) return { ok: false, error: `no ${this.target.transport.toUpperCase()} listener on the SIP server` };
     let answeredChallenge = false;
     for (let round = 0; round < 4; round++) {
       const headers: Record<string, string> = {

@@ -161,7 +161,7 @@ describe('TrunkRegistration: REGISTER with digest (RFC 3261 §10.2, §22.2)', ()
     reg.start();
     await clock.advance(0);
     expect(sent).toHaveLength(0);
-    expect(reg.status).toMatchObject({ state: 'failed', lastError: 'not connected to the SIP server' });
+    expect(reg.status).toMatchObject({ state: 'failed', lastError: 'no UDP listener on the SIP server' });
     await reg.stop(true);
     await settle();
   });
