@@ -9,6 +9,7 @@ import type { Limits } from '../../../licensing/profiles';
 import type { RequestAuthDeps } from '../auth/request-auth';
 import { SYSTEM_REASONS } from '../cdr/cdr-machine';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
+import { codecRefusalHeaders } from '../media/codec-policy';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { bridgeCall } from './bridge-call';
@@ -165,8 +166,8 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'rtpengine-error';
       log.error('rtpengine offer failed', { code, reason: err instanceof Error ? err.message : String(err) });
-      const bad = code === 'invalid-media-request';
-      refuse(bad ? 488 : 503, bad ? 'Not Acceptable Here' : 'Media Unavailable', {}, 'system', code);
+      const bad = code === 'invalid-media-request' || code === 'incompatible-codecs';
+      refuse(bad ? 488 : 503, bad ? 'Not Acceptable Here' : 'Media Unavailable', codecRefusalHeaders(err), 'system', code);
       return release();
     }
     if (cancelled) {

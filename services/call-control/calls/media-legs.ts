@@ -3,6 +3,7 @@
 // (initial INVITE, early media, re-INVITEs for hold/resume) go through here
 // so the tags are always the right way round (rtpengine names the direction
 // of an offer by its from-tag; RFC 3264 §8 for a re-offer in a dialog).
+import { initialOfferPolicy, reOfferPolicy, voiceCodecs } from '../media/codec-policy';
 import type { BaseOptions } from '../media/ng-params';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 
@@ -11,6 +12,8 @@ export class MediaLegs {
   tagB: string | undefined;
   /** The SDP rtpengine gave for A at B's answer: names the port A sends to. */
   sdpToA: string | undefined;
+  /** Voice codecs each side last settled on (from the answers), for re-offers (codec-policy.ts). */
+  readonly negotiated: { A: string[]; B: string[] } = { A: [], B: [] };
 
   constructor(
     private readonly media: RtpengineMedia,
@@ -19,9 +22,14 @@ export class MediaLegs {
     private readonly sourceA: string,
   ) {}
 
-  /** A's initial offer → the SDP to send to B. */
+  /**
+   * A's initial offer → the SDP to send to B: G.711 first, PCMA/PCMU added
+   * for transcoding when A has no G.711; throws `incompatible-codecs` (488)
+   * when A offers nothing rtpengine can encode.
+   */
   async offerFromA(sdp: string): Promise<string> {
-    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA })).sdp;
+    const codecs = initialOfferPolicy(sdp);
+    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs })).sdp;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
@@ -29,6 +37,8 @@ export class MediaLegs {
     this.tagB = tagB;
     const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording })).sdp;
     this.sdpToA = answer;
+    this.settle('B', sdp);
+    this.settle('A', answer);
     return answer;
   }
 
@@ -45,13 +55,24 @@ export class MediaLegs {
   /** A re-offer inside the dialog from `side` (hold, resume, codec change) → the SDP for the other side. */
   async reOffer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);
-    return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    // Without the other side's codecs as transcode targets rtpengine 10.5 drops a transcoded codec at the re-answer.
+    const codecs = reOfferPolicy(sdp, this.negotiated[other(side)]);
+    return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, codecs, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
   }
 
   /** The other side's answer to a re-offer from `side` → the SDP to answer `side` with. */
   async reAnswer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);
-    return (await this.media.answer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    const back = (await this.media.answer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    this.settle(other(side), sdp);
+    this.settle(side, back);
+    return back;
+  }
+
+  /** An answer names the codec a side uses (RFC 3264 §6.1); a codec-less one (all rejected) keeps the last. */
+  private settle(side: 'A' | 'B', answerSdp: string): void {
+    const codecs = voiceCodecs(answerSdp);
+    if (codecs.length > 0) this.negotiated[side] = codecs;
   }
 
   private tags(side: 'A' | 'B'): [string, string] {
@@ -60,3 +81,5 @@ export class MediaLegs {
     return side === 'A' ? [this.tagA, b] : [b, this.tagA];
   }
 }
+
+const other = (side: 'A' | 'B'): 'A' | 'B' => (side === 'A' ? 'B' : 'A');
