@@ -11,7 +11,7 @@ import { stopAll } from '../../helpers/processes';
 import { startSipCore, type SipCoreProcess } from './helpers/sip-core-process';
 import { connectSrf, type SrfApp } from './helpers/srf-app';
 import { startSipp, sippReceived } from './helpers/sipp';
-import { startLossyLink, type DropRule, type LossyLink } from './helpers/lossy-link';
+import { startLossyLink, type DropRule, type LinkPacket, type LossyLink } from './helpers/lossy-link';
 import { counter } from './helpers/sdp';
 import type { Loose } from '../../sip-core/drachtio/loose-srf';
 
@@ -92,6 +92,13 @@ async function call(name: string, transport: 'udp' | 'tcp', drops: { caller?: Dr
   };
 }
 
+/** 2xx retransmissions sent after the first ACK got through (allowing 100 ms for one already in flight): Timer G must stop. */
+function retransmittedAfterAck(link: LossyLink): LinkPacket[] {
+  const ack = link.packets.find((p) => p.dir === 'to-core' && p.kind === 'ACK' && !p.dropped);
+  if (!ack) return [{ dir: 'to-core', kind: 'ACK', dropped: true, at: 0 }];
+  return link.packets.filter((p) => p.dir === 'to-phone' && p.kind === '200 INVITE' && p.at > ack.at + 100);
+}
+
 const once = (received: string[], kind: string) => received.filter((k) => k === kind).length;
 
 describe('over UDP, each loss is repaired by a retransmission', () => {
@@ -115,7 +122,8 @@ describe('over UDP, each loss is repaired by a retransmission', () => {
     const r = await call('lost-200', 'udp', { caller: [{ dir: 'to-phone', kind: '200 INVITE' }] });
     expect([r.caller.code, r.callee.code]).toEqual([0, 0]);
     expect(r.callerLink!.count('to-phone', '200 INVITE')).toBeGreaterThanOrEqual(2);
-    expect(r.callerLink!.count('to-core', 'ACK')).toBe(1);
+    expect(r.callerLink!.count('to-core', 'ACK')).toBeGreaterThanOrEqual(1);
+    expect(retransmittedAfterAck(r.callerLink!)).toEqual([]);
     expect(r.calleeLink!.count('to-phone', 'ACK')).toBe(1);
     expect([r.invites, r.byes]).toEqual([1, 1]);
   });
@@ -125,7 +133,8 @@ describe('over UDP, each loss is repaired by a retransmission', () => {
     const r = await call('lost-ack', 'udp', { caller: [{ dir: 'to-core', kind: 'ACK' }] });
     expect([r.caller.code, r.callee.code]).toEqual([0, 0]);
     expect(r.callerLink!.count('to-phone', '200 INVITE')).toBeGreaterThanOrEqual(2);
-    expect(r.callerLink!.count('to-core', 'ACK', { delivered: true })).toBe(1);
+    expect(r.callerLink!.count('to-core', 'ACK', { delivered: true })).toBeGreaterThanOrEqual(1);
+    expect(retransmittedAfterAck(r.callerLink!)).toEqual([]);
     expect(r.calleeLink!.count('to-phone', 'ACK')).toBe(1);
     expect(Number(core.health().ackTimeouts ?? 0)).toBe(ackTimeouts);
     expect([r.invites, r.byes]).toEqual([1, 1]);
@@ -134,11 +143,12 @@ describe('over UDP, each loss is repaired by a retransmission', () => {
   it('a lost BYE is retransmitted (Timer E) and answered once, both from the caller and from sip-core to the callee', async () => {
     const r = await call('lost-bye', 'udp', { caller: [{ dir: 'to-core', kind: 'BYE' }], callee: [{ dir: 'to-phone', kind: 'BYE' }] });
     expect([r.caller.code, r.callee.code]).toEqual([0, 0]);
-    expect(r.callerLink!.count('to-core', 'BYE')).toBe(2);
-    expect(r.callerLink!.count('to-phone', '200 BYE')).toBe(1);
+    // Each copy that got through is answered (the transaction resends its 200, §17.2.2); the app sees one BYE.
+    expect(r.callerLink!.count('to-core', 'BYE')).toBeGreaterThanOrEqual(2);
+    expect(r.callerLink!.count('to-phone', '200 BYE')).toBe(r.callerLink!.count('to-core', 'BYE', { delivered: true }));
     expect(r.byes).toBe(1);
     expect(r.calleeLink!.count('to-phone', 'BYE')).toBeGreaterThanOrEqual(2);
-    expect(r.calleeLink!.count('to-core', '200 BYE')).toBe(1);
+    expect(r.calleeLink!.count('to-core', '200 BYE')).toBe(r.calleeLink!.count('to-phone', 'BYE', { delivered: true }));
   });
 
   it('a lost 180: nothing retransmits a provisional, the 200 still connects the call', async () => {

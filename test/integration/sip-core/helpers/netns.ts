@@ -71,7 +71,12 @@ export function removeStaleNetns(prefix: string, maxAgeMs = 3_600_000): void {
 export function createNetns(prefix: string, opts: { localRoutes: string[]; hosts: Record<string, string> }): Netns {
   removeStaleNetns(prefix);
   const name = `${prefix}${randomBytes(4).toString('hex')}`;
-  ip('netns', 'add', name);
+  try {
+    ip('netns', 'add', name);
+  } catch (e) {
+    const why = e instanceof Error && 'stderr' in e ? String(e.stderr).trim() : String(e);
+    throw new Error(`cannot create network namespace ${name} (needs root: CAP_SYS_ADMIN and CAP_NET_ADMIN): ${why}`, { cause: e });
+  }
   try {
     const etc = path.join(ETC_DIR, name);
     mkdirSync(etc, { recursive: true });
