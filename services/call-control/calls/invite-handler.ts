@@ -102,6 +102,8 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     // An operator's INVITE carries no credentials: its trunk is known by its address (trunks/inbound-origin.ts).
     const origin = callOrigin(deps, req, res);
     if (!origin) return; // 407 / 403 / 400 sent
+    // RFC 3891 §3: a phone taking over a leg of a call in progress (transfer.ts), not a new call.
+    if (req.has('Replaces') && !origin.trunk && deps.transfers) return deps.transfers.replaces(req, res, { tenantId: origin.tenantId, extension: origin.extension });
     const callId: string = req.get('Call-ID');
     const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
     // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.

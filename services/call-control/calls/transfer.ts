@@ -7,7 +7,9 @@
 //   resumed if it was held);
 // - attended: REFER whose Refer-To carries Replaces naming the transferor's
 //   other call → the two far parties are re-INVITEd onto one new session,
-//   NOTIFY 200, both of the transferor's legs end.
+//   NOTIFY 200, both of the transferor's legs end;
+// - INVITE with Replaces (RFC 3891 §3) from a phone: it takes the named
+//   leg's place, the leg's partner is re-INVITEd onto the phone's media.
 // The call keeps its id, CDR row and licence slot; the target's leg takes
 // the transferor's place in LiveCalls. From the first accepted REFER on,
 // this module handles the call's BYEs and re-INVITEs (bridge-call's only
@@ -23,8 +25,9 @@ import { routeCall, type RouteDecision, type RouterStores } from './call-router'
 import type { LiveCall, LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { continueOrigin, sendrecv } from './transfer-sdp';
+import { errText, mediaSide, numberOf, other, sideOf, slotOf, sourceOf, type Slot } from './transfer-slots';
 import { dialTrunk, inviteExtension, TransferFailed, type TargetLeg } from './transfer-target';
-import { parseReferTo, ReferError, referNotify, wantsNoSubscription, type ReferTarget } from './transfer-refer';
+import { parseReferTo, parseReplaces, ReferError, referNotify, wantsNoSubscription, type ReferTarget, type ReplacesTarget } from './transfer-refer';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for dialogs, requests and responses
 type Loose = any;
@@ -34,6 +37,8 @@ export type EndCall = (side: HangupSide, sipStatus?: number, reason?: string) =>
 /** What bridge-call calls once a call is answered and in LiveCalls. */
 export interface TransferHook {
   attach(id: string, end: EndCall): void;
+  /** A phone's INVITE with a Replaces header (RFC 3891 §3); the phone is authenticated already. */
+  replaces(req: Loose, res: Loose, phone: { tenantId: number; extension: string }): Promise<void>;
 }
 
 export interface TransferDeps {
@@ -50,7 +55,6 @@ export interface TransferDeps {
   log: Logger;
 }
 
-type Slot = 'uas' | 'uac';
 type Report = (status: number, reason: string) => void;
 
 interface Pending {
@@ -72,17 +76,6 @@ interface CallState {
 }
 
 const noop = () => undefined;
-const other = (s: Slot): Slot => (s === 'uas' ? 'uac' : 'uas');
-const sideOf = (s: Slot): 'caller' | 'callee' => (s === 'uas' ? 'caller' : 'callee');
-const mediaSide = (s: Slot): 'A' | 'B' => (s === 'uas' ? 'A' : 'B');
-const numberOf = (call: LiveCall, s: Slot): string => (s === 'uas' ? call.caller : call.callee);
-const slotOf = (call: LiveCall, d: Loose): Slot | undefined => (call.uas === d ? 'uas' : call.uac === d ? 'uac' : undefined);
-/** Where the phone's SIP came from (its SDP may name a private address, media/ng-params.ts). */
-const sourceOf = (d: Loose): { sipSourceAddress?: string } => {
-  const a: unknown = d.type === 'uas' ? d.req?.source_address : d.res?.source_address;
-  return typeof a === 'string' && a !== '' ? { sipSourceAddress: a } : {};
-};
-const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class Transfers implements TransferHook {
   private readonly states = new Map<string, CallState>();
@@ -103,6 +96,52 @@ export class Transfers implements TransferHook {
       for (const m of st?.media ?? []) await this.deleteMedia(id, m);
     };
     for (const d of [call.uas, call.uac]) d.on('refer', (req: Loose, res: Loose) => this.refer(id, d, req, res));
+  }
+
+  /**
+   * RFC 3891 §3: the INVITE's sender takes the place of the party on the
+   * named leg (a phone completing a transfer, a pickup of an answered call).
+   * Knowing the dialog's Call-ID and both tags is the authorisation, as §6
+   * allows inside one administrative domain: only a phone of the same tenant
+   * gets here. The sender's offer goes to the partner on a new session, the
+   * partner's answer back in our 200, and the replaced leg gets a BYE.
+   */
+  async replaces(req: Loose, res: Loose, phone: { tenantId: number; extension: string }): Promise<void> {
+    let r: ReplacesTarget;
+    try {
+      r = parseReplaces(String(req.get('Replaces')));
+    } catch (err) {
+      if (!(err instanceof ReferError)) throw err;
+      return void res.send(400, 'Bad Replaces Header', {});
+    }
+    const found = this.deps.live.byDialog(r.callId, r.toTag, r.fromTag);
+    if (!found || found.call.tenantId !== phone.tenantId) return void res.send(481, 'Call/Transaction Does Not Exist', {});
+    // §3: early-only names a dialog still ringing; ours are answered.
+    if (r.earlyOnly) return void res.send(486, 'Busy Here', {});
+    if (!req.body) return void res.send(488, 'Offer Required', {});
+    const { call, leg: slot } = found;
+    if (this.states.get(call.id)?.pending) return void res.send(491, 'Request Pending', {});
+    const log = this.deps.log.child({ callId: call.id });
+    const st = this.adopt(call);
+    const replaced = call[slot];
+    st.pending = { transferor: replaced, transferorGone: false, aborted: false, report: noop };
+    try {
+      const partner = call[other(slot)];
+      const tag: string = req.getParsedHeader('From').params.tag ?? '';
+      const mediaId = this.newMediaId(call, st);
+      const toPartner = await this.deps.media.offer({ callId: mediaId, fromTag: tag, sdp: req.body, ...(req.source_address ? { sipSourceAddress: req.source_address } : {}) });
+      const answer: string = await partner.modify(continueOrigin(partner.local.sdp, toPartner.sdp));
+      const toPhone = await this.deps.media.answer({ callId: mediaId, fromTag: tag, toTag: partner.sip.remoteTag, sdp: answer, ...sourceOf(partner) });
+      const dialog = await this.deps.srf.createUAS(req, res, { localSdp: toPhone.sdp });
+      this.switchOver(call, slot, dialog, mediaId, 'attended', phone.extension, log);
+      if (replaced.connected) replaced.destroy().catch(noop);
+    } catch (err) {
+      log.warn('replaces failed', { err: errText(err) });
+      if (!res.finalResponseSent) res.send(503, 'Service Unavailable', {});
+    } finally {
+      st.pending = undefined;
+      for (const m of st.media) if (m !== this.deps.live.get(call.id)?.legs.mediaId) void this.deleteMedia(call.id, m);
+    }
   }
 
   private refer(id: string, d: Loose, req: Loose, res: Loose): void {

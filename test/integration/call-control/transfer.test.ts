@@ -27,7 +27,7 @@ let trunkPort = 0;
 
 beforeAll(async () => {
   trunkPort = await freePort();
-  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223', '231', '232'], { calls: { ringTimeoutSeconds: 5 } }, async (app) => {
+  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223', '231', '232', '241', '242', '243'], { calls: { ringTimeoutSeconds: 5 } }, async (app) => {
     const store = openStore(path.join(app.dataDir, 'korobka.db'));
     try {
       const tenant = store.tenants.defaultTenant()!;
@@ -190,6 +190,8 @@ describe('attended transfer (REFER with Replaces)', () => {
     const consult = await startCaller(pbx, scenario('transfer-consult'), '212', '213', { extra: ['-trace_logs', '-log_file', logFile] });
     let replaces: string | undefined;
     await waitFor(() => (replaces = loggedReplaces(logFile)) !== undefined, 20_000, 'consultation call answered');
+    // CDR writes are batched: the row may land a moment after sipp saw the 200.
+    await waitFor(() => cdrsTo('213').some((c) => c.status === 'in-progress'), 5_000, 'consultation CDR open');
     const call2 = cdrsTo('213').find((c) => c.status === 'in-progress')!.callId;
     // Call 1: 211 calls 212, whose phone (another line of 212) holds 211 and refers it to 213, replacing call 2.
     const transferor = await startCallee(scenario('transfer-transferor-attended'), 1, ['-key', 'xfer', '213', '-key', 'replaces', encodeURIComponent(replaces!)]);
@@ -226,4 +228,27 @@ describe('attended transfer (REFER with Replaces)', () => {
     await waitFor(() => gone(joined), 5_000, 'joined session deleted');
     await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
   }, 90_000);
+});
+
+describe('INVITE with Replaces (RFC 3891 §3)', () => {
+  it('243 takes over 242’s leg of 241↔242: 241 is re-INVITEd onto 243’s media, 242 gets a BYE, the CDR notes it', async () => {
+    const logFile = path.join(testOutputDir('call-control', 'calls'), `replaced-${process.pid}-${Date.now()}.log`);
+    const replaced = await startCallee(scenario('transfer-replaced'), 1, ['-trace_logs', '-log_file', logFile]);
+    await registerPhone(pbx, '242', replaced.port);
+    const transferee = await startCaller(pbx, scenario('transfer-transferee'), '241', '242');
+    let replaces: string | undefined;
+    await waitFor(() => (replaces = loggedReplaces(logFile)) !== undefined, 20_000, '242 answered and holding');
+    await waitFor(() => cdrsTo('242').some((c) => c.status === 'in-progress'), 5_000, 'CDR open');
+    const callId = cdrsTo('242').find((c) => c.status === 'in-progress')!.callId;
+    const replacer = await startCaller(pbx, scenario('transfer-replacer'), '243', '242', { extra: ['-key', 'replaces', replaces!] });
+    await waitFor(async () => (await packets(`${callId}~x1`).catch(() => [])).filter((n) => n >= 60).length === 2, 20_000, 'speech both ways between 241 and 243');
+    expect(await replaced.exited).toBe(0); // BYE from the PBX
+    expect(await transferee.exited).toBe(0); // held by 242, then moved onto 243's session
+    expect(await replacer.exited).toBe(0); // 200 with media, then 241's BYE
+    await waitFor(() => pbx.store.cdrs.get(callId)?.status === 'completed', 10_000, 'CDR completed');
+    expect(pbx.store.cdrs.get(callId)).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [expect.objectContaining({ kind: 'attended', to: '243', by: 'callee' })] });
+    // The replacing INVITE is no new call: no CDR row of its own, no licence slot.
+    expect(pbx.store.cdrs.list({ tenantId: tenantId(), limit: 500 }).filter((c) => c.caller.number === '243')).toHaveLength(0);
+    await waitFor(async () => (await pbx.health()).activeCalls === 0, 10_000, 'slot released');
+  }, 60_000);
 });
