@@ -105,9 +105,9 @@ export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
   const sampler = new CpuSampler(() => ({ ...Object.fromEntries(Object.entries(o.pids).map(([n, pid]) => [n, [pid]])), sipp: [...uacs, ...uases].map((s) => s.pid) }));
   let peak = 0;
   const poll = setInterval(() => void o.pbx.health().then((h) => (peak = Math.max(peak, h.activeCalls)), () => undefined), 1000);
-  // Measure media once every call is up (or the ramp is surely over), well before the first BYE.
-  const rampMs = (o.concurrent / o.rate) * 1000;
-  const upBy = since + Math.min(rampMs + 3000, o.holdMs - WINDOW_MS - 3000);
+  // Measure media once every call is up, before the first BYE.
+  // On a busy machine the ramp runs late: wait for every call, at most until just before the first BYE is due.
+  const upBy = since + o.holdMs - WINDOW_MS - 3000;
   let ids = await activeMediaIds(o.pbx, since);
   while (ids.length < o.concurrent && Date.now() < upBy) {
     await new Promise((r) => setTimeout(r, 250));

@@ -28,7 +28,7 @@ describe('offerParams', () => {
       'call-id': 'c1',
       'from-tag': 'A',
       sdp: s,
-      flags: ['inject-DTMF'],
+      flags: [],
       codec: { strip: ['all'], offer: ['PCMA', 'PCMU', 'G722', 'telephone-event'] },
     });
   });
@@ -37,7 +37,7 @@ describe('offerParams', () => {
     const s = sdp('m=audio 4000 RTP/AVP 8 0');
     expect(offerParams({ ...base, sdp: s, codecs: { transcode: ['G729'] }, sipSourceAddress: '203.0.113.7', record: true, recordingMetadata: 'tenant=t1' })).toMatchObject({
       'received from': ['IP4', '203.0.113.7'],
-      flags: ['inject-DTMF', 'SIP-source-address'],
+      flags: ['SIP-source-address'],
       'record call': 'yes',
       metadata: 'tenant=t1',
       codec: { transcode: ['G729'], strip: ['all'], offer: ['PCMA', 'PCMU'] },
@@ -50,7 +50,7 @@ describe('offerParams', () => {
     expect(offerParams({ ...base, sdp: s, codecs: { strip: ['g729'] } }).codec).toEqual({ strip: ['all'], offer: ['PCMA', 'PCMU'] });
     expect(offerParams({ ...base, sdp: s, codecs: { g711First: false, strip: ['G729'] } }).codec).toEqual({ strip: ['G729'] });
     expect(offerParams({ ...base, sdp: s, codecs: { g711First: false } }).codec).toBeUndefined();
-    expect(offerParams({ ...base, sdp: s, dtmfInjection: false }).flags).toEqual([]);
+    expect(offerParams({ ...base, sdp: s, dtmfInjection: true }).flags).toEqual(['inject-DTMF']);
   });
 
   it('does not reorder an offer without G.711', () => {
@@ -69,7 +69,7 @@ describe('answerParams', () => {
       'from-tag': 'A',
       'to-tag': 'B',
       sdp: s,
-      flags: ['inject-DTMF', 'SIP-source-address'],
+      flags: ['SIP-source-address'],
     });
   });
 });

@@ -53,9 +53,9 @@ function newCall(): string {
 }
 
 /** Offer from A, answer from B; returns where each phone must send. */
-async function connect(a: RtpEndpoint, b: RtpEndpoint, callId: string, aCodecs: Array<[number, string]>, bCodecs: Array<[number, string]>) {
-  const offer = await media.offer({ callId, fromTag: 'A', sdp: a.sdp(aCodecs) });
-  const answer = await media.answer({ callId, fromTag: 'A', toTag: 'B', sdp: b.sdp(bCodecs) });
+async function connect(a: RtpEndpoint, b: RtpEndpoint, callId: string, aCodecs: Array<[number, string]>, bCodecs: Array<[number, string]>, dtmfInjection = false) {
+  const offer = await media.offer({ callId, fromTag: 'A', sdp: a.sdp(aCodecs), dtmfInjection });
+  const answer = await media.answer({ callId, fromTag: 'A', toTag: 'B', sdp: b.sdp(bCodecs), dtmfInjection });
   return { offer, answer, aTarget: mediaTarget(answer.sdp), bTarget: mediaTarget(offer.sdp) };
 }
 
@@ -193,7 +193,7 @@ describe('RtpengineMedia against rtpengine', () => {
   it('injects an RFC 4733 DTMF event into A’s stream toward B', async () => {
     const [a, b] = await twoPhones();
     const callId = newCall();
-    const { aTarget, bTarget } = await connect(a, b, callId, [PCMA, DTMF], [PCMA, DTMF]);
+    const { aTarget, bTarget } = await connect(a, b, callId, [PCMA, DTMF], [PCMA, DTMF], true); // injection is asked for at offer/answer (notes B.5)
     const talk = Promise.all([a.send(aTarget, 75, 8, (i) => tone(i, 440, 'pcma')), b.send(bTarget, 75, 8, (i) => tone(i, 880, 'pcma'))]);
     expect(await waitUntil(() => b.count(8) >= 10)).toBe(true);
     await media.playDtmf(callId, 'A', '7', 200);
