@@ -6,6 +6,9 @@ export class DialogStore {
   private readonly byId = new Map<string, Dialog>();
   private readonly byLocal = new Map<string, Dialog>();
 
+  /** `onRemove` drops what others keep about a dialog (its session-timer deadline). */
+  constructor(private readonly onRemove: (d: Dialog) => void = () => undefined) {}
+
   add(d: Dialog): void {
     this.byId.set(d.id, d);
     // A flat key: a concatenation would hold on to the strings it was made of.
@@ -28,6 +31,7 @@ export class DialogStore {
     if (this.byId.get(d.id) === d) this.byId.delete(d.id);
     const k = localKey(d.callId, d.localTag);
     if (this.byLocal.get(k) === d) this.byLocal.delete(k);
+    this.onRemove(d);
     d.terminate();
   }
 

@@ -66,8 +66,10 @@ export class Dialog {
   ending = false;
   /** UAC: CSeq of the INVITE whose 2xx the app still has to ACK. */
   ackableSeq: number | undefined;
-  /** RFC 4028: stops the session timer (refresh or expiry). */
-  stopSessionTimer: (() => void) | undefined;
+  /** RFC 4028: the negotiated session interval, seconds, once a 2xx named one. */
+  sessionSeconds: number | undefined;
+  /** RFC 4028: we refresh (else the peer must, and we end the call when it does not). */
+  sessionWeRefresh = false;
   /** UAS: stops retransmitting our 2xx (on ACK, §13.3.1.4). */
   stopTwoHundred: (() => void) | undefined;
   /** UAC: the INVITE was CANCELed but a 2xx came anyway: ACK, then BYE (notes A.6.3). */

@@ -39,18 +39,20 @@ export function armFromTwoHundred(c: Controller, dialog: Dialog, res: SipMessage
 }
 
 function arm(c: Controller, dialog: Dialog, seconds: number, weRefresh: boolean): void {
-  dialog.stopSessionTimer?.();
   const ms = weRefresh
     ? (seconds * 1000) / 2 // §10: refresh at half the interval
     : (seconds - Math.min(32, seconds / 3)) * 1000; // §10: the peer's deadline, less the BYE's transit
-  const timer = setTimeout(() => (weRefresh ? refresh(c, dialog, seconds) : expire(c, dialog)), ms);
-  timer.unref();
-  const stop = () => {
-    clearTimeout(timer);
-    if (dialog.stopSessionTimer === stop) dialog.stopSessionTimer = undefined;
-  };
-  dialog.stopSessionTimer = stop;
-  dialog.onEnd(stop);
+  dialog.sessionSeconds = seconds;
+  dialog.sessionWeRefresh = weRefresh;
+  // One wheel for all dialogs (controller.sessionTimers), not a timer per dialog.
+  c.sessionTimers.schedule(dialog, Date.now() + ms);
+}
+
+/** The wheel says the dialog's session timer ran out: refresh it, or end the call. */
+export function onSessionDeadline(c: Controller, dialog: Dialog): void {
+  if (dialog.sessionSeconds === undefined) return;
+  if (dialog.sessionWeRefresh) refresh(c, dialog, dialog.sessionSeconds);
+  else expire(c, dialog);
 }
 
 function expire(c: Controller, dialog: Dialog): void {

@@ -18,6 +18,8 @@ import { onNetworkAck, onNetworkCancel, onNetworkRequest, onStrayResponse } from
 import { onAppSip } from './app-commands';
 import { onAppProxy } from '../proxy/proxy-command';
 import { sendByeInDialog } from '../dialog/dialog-requests';
+import { DeadlineWheel } from '../dialog/deadline-wheel';
+import { onSessionDeadline } from '../dialog/session-timer';
 import { replyNok, responseFor, withTag } from './sip-build';
 import { OrphanDialogs } from './orphan-dialogs';
 
@@ -83,8 +85,13 @@ export interface ControllerOptions {
   orphanGraceMs?: number;
 }
 
+/** Granularity of session-timer deadlines (RFC 4028 intervals are 90 s and up). */
+const SESSION_TIMER_TICK_MS = 250;
+
 export class Controller implements AppCommandHandler {
-  readonly dialogs = new DialogStore();
+  /** RFC 4028 refresh and expiry deadlines of every dialog, on one timer. */
+  readonly sessionTimers = new DeadlineWheel<Dialog>(SESSION_TIMER_TICK_MS, (d) => onSessionDeadline(this, d));
+  readonly dialogs = new DialogStore((d) => this.sessionTimers.cancel(d));
   readonly inbound = new Map<string, InboundTxn>();
   readonly inboundByTxn = new WeakMap<ServerTransaction, InboundTxn>();
   readonly outbound = new Map<string, OutboundTxn>();
