@@ -1,11 +1,12 @@
 // Responses to an app's request (notes A.6.3, A.6.4): dialog bookkeeping
 // (remote tag, route set, remote target, confirmation), CDRs, and delivery.
-import type { SipResponse } from '../sip/message';
+import { SipHeaders, type SipResponse } from '../sip/message';
 import type { MessageSource } from '../sip/types';
 import type { Dialog } from '../dialog/dialog';
 import type { Controller, OutboundTxn } from './controller';
 import { refreshTarget } from './network-requests';
 import { armFromTwoHundred } from '../dialog/session-timer';
+import { sendAckForTwoHundred, sendByeInDialog } from '../dialog/dialog-requests';
 import { deliverToApp } from './sip-build';
 import { wireTime } from './leader';
 
@@ -17,10 +18,27 @@ export function onResponseForApp(c: Controller, entry: OutboundTxn, res: SipResp
     if (entry.creating) onCreatingResponse(c, entry, dialog, res);
     else onInDialogResponse(c, entry, dialog, res);
   }
-  if (entry.conn.closed) return;
+  if (entry.conn.closed) {
+    if (dialog && entry.creating && dialog.ackableSeq !== undefined) hangUpOrphan(c, dialog);
+    return;
+  }
   const raw = c.serialize(res);
   if (src) deliverToApp(entry.conn, raw, src, entry.txnId, dialog?.id ?? '');
   else deliverLocal(entry, raw, dialog?.id ?? '');
+}
+
+/**
+ * A 2xx to an INVITE whose app has gone (it disconnected while the call rang;
+ * the CANCEL lost the race, RFC 3261 §9.1): nobody will ACK it, so the server
+ * ACKs it (§13.2.2.4) and hangs up at once (§15), as for an app's CANCEL.
+ */
+function hangUpOrphan(c: Controller, dialog: Dialog): void {
+  const seq = dialog.ackableSeq!;
+  dialog.ackableSeq = undefined;
+  c.counters.appTeardowns++;
+  sendAckForTwoHundred(c, dialog, seq, new SipHeaders(), Buffer.alloc(0))
+    .then(() => sendByeInDialog(c, dialog, 'application disconnected'))
+    .catch((e: unknown) => c.log.warn('orphaned 2xx not hung up', { dialogId: dialog.id, err: e }));
 }
 
 /** A response the stack made itself (408 on Timer B/F, 503 on transport error). */

@@ -116,6 +116,29 @@ describe.each(['udp', 'tcp'] as const)('over %s', (transport) => {
       expect(h.appTeardowns).toBeGreaterThanOrEqual(2);
     });
 
+    it('an app that disconnects while its INVITE rings: an answer crossing the CANCEL is ACKed and hung up', async () => {
+      const uas = await startSipp({ transport, name: `orphan-2xx-uas-${transport}`, scenario: 'uas-answer-despite-cancel.xml', calls: 1 });
+      const before = Number((await core.waitHealth(idle)).appTeardowns ?? 0);
+      const ringing = counter();
+      app = await connectSrf(core);
+      const gone = app;
+      gone.srf
+        .createUAC(`sip:1000@127.0.0.1:${uas.port}${tp}`, { localSdp: sdp() }, {
+          cbProvisional: () => {
+            ringing.hit();
+            gone.close(); // the app dies while the call rings
+          },
+        })
+        .catch(() => undefined);
+      await ringing.reached(1);
+      app = undefined;
+      // The callee got its ACK and a BYE from sip-core, so its scenario ends well.
+      const { code } = await uas.done;
+      expect(code).toBe(0);
+      const h = await core.waitHealth((x) => idle(x) && Number(x.appTeardowns) > before);
+      expect(Number(h.appTeardowns)).toBeGreaterThan(before);
+    });
+
     it('a re-INVITE while another is pending gets 491 (RFC 3261 §14.2)', async () => {
       const modified = counter();
       app = await connectSrf(core, {
