@@ -42,11 +42,14 @@ function runNext() {
     fail: (msg) => { seen++; assert(false, msg ?? 'fail'); },
     ok: (v, msg) => { seen++; assert(!!v, msg ?? 'should be truthy'); },
     error: (err, msg) => { seen++; assert(!err, msg ?? String(err)); },
-    throws: (fn, _expected, msg) => {
+    throws: (fn, expected, msg) => {
+      let err;
       let threw = false;
-      try { fn(); } catch { threw = true; }
+      try { fn(); } catch (e) { threw = true; err = e; }
+      // As tape: an error class as the second argument must match what was thrown.
+      const matches = typeof expected !== 'function' || err instanceof expected;
       seen++;
-      assert(threw, typeof _expected === 'string' ? _expected : msg ?? 'should throw');
+      assert(threw && matches, typeof expected === 'string' ? expected : msg ?? 'should throw');
     },
     doesNotThrow: (fn, msg) => {
       let err;
