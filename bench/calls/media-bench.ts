@@ -1,5 +1,5 @@
 // Media-plane capacity on this machine: rtpengine CPU per concurrent call,
-// relayed G.711 (as call-control asks: with inject-DTMF; and without it),
+// relayed G.711 (as call-control asks, and with inject-DTMF for comparison),
 // and G.711↔G.729 transcoded, driven through RtpengineMedia;
 // plus ng round trips for call set-up (offer + answer + delete).
 // Run: node bench/calls/run.mjs [--calls 50] [--seconds 10]
@@ -43,9 +43,9 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // utime + stime, fields 14 and 15
 }
 
-/** relay-no-inject: the same relay without `inject-DTMF`, which routes every packet through rtpengine's codec engine. */
-async function run(mode: 'relay' | 'relay-no-inject' | 'transcode', media: RtpengineMedia, pid: number) {
-  const inject = mode !== 'relay-no-inject';
+/** relay-inject-dtmf: the same relay with `inject-DTMF` (call-control's default until it turned out to route every packet through rtpengine's codec engine). */
+async function run(mode: 'relay' | 'relay-inject-dtmf' | 'transcode', media: RtpengineMedia, pid: number) {
+  const inject = mode === 'relay-inject-dtmf';
   const calls: Array<{ id: string; a: Leg; b: Leg }> = [];
   for (let i = 0; i < CALLS; i++) {
     const id = `bench-${randomUUID()}`;
@@ -131,7 +131,7 @@ const out = await (async () => {
   try {
     const media = new RtpengineMedia({ ng: engine.ng, log: createLogger({ level: 'error', sink: () => undefined }) });
     const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30) };
-    return { machine, setup: await setups(media), relay: await run('relay', media, engine.process.pid), relayWithoutDtmfInjection: await run('relay-no-inject', media, engine.process.pid), transcode: await run('transcode', media, engine.process.pid) };
+    return { machine, setup: await setups(media), relay: await run('relay', media, engine.process.pid), relayWithDtmfInjection: await run('relay-inject-dtmf', media, engine.process.pid), transcode: await run('transcode', media, engine.process.pid) };
   } finally {
     await engine.stop();
   }

@@ -5,8 +5,11 @@
 //   node bench/calls/run.mjs                       media, cpu and calls, one after another
 //   node bench/calls/run.mjs --entry media [--calls 50] [--seconds 10]   rtpengine alone: CPU per relayed/transcoded call, ng set-ups/s
 //   node bench/calls/run.mjs --entry cpu           signalling CPU in process: digest, dial plan, REGISTER
-//   node bench/calls/run.mjs --entry calls [--rate 100] [--calls 1000] [--concurrent 200] [--hold 15000]
-//                                                  whole calls through the running appliance (needs `npm run build`)
+//   node bench/calls/run.mjs --entry calls [--rate 200] [--calls 2000] [--concurrent 500] [--hold 30000] [--pairs 4] [--held-rate 50]
+//                                                  whole calls through the running appliance (needs `npm run build`):
+//                                                  sipp → sipp and sip-core only (B2BUA, no media) first, then set-up rate
+//                                                  with media and concurrent calls with speech both ways; verdict against
+//                                                  issue 4's targets (exit 1 when missed)
 //   node bench/calls/run.mjs --entry calls --record [--concurrent 200] [--hold 30000] [--rate 50] [--drain-timeout 600000]
 //                                                  concurrent recorded calls (policy always) until every recording is stored (issue 6);
 //                                                  same as --entry recorded
