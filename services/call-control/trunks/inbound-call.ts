@@ -85,7 +85,8 @@ export function matchInbound(deps: InboundDeps, req: Loose): InboundMatch {
     const dids = deps.dids(trunk.tenantId);
     for (const dialled of asked) {
       const did = findDid(dids, dialled, numbering);
-      if (did) return { kind: 'did', trunk, did, didNumber: canonical(did.number, numbering) ?? did.number, dialled, caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
+      // Several trunks may share the address (one operator, two contracts): the DID's own trunk carries it.
+      if (did) return { kind: 'did', trunk: candidates.find((c) => c.id === did.trunkId) ?? trunk, did, didNumber: canonical(did.number, numbering) ?? did.number, dialled, caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
     }
   }
   if (!strong) return { kind: 'not-trunk' };

@@ -184,6 +184,31 @@ describe('outbound calls through a trunk', () => {
     expect(latestTo('84951230000')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор A' });
   }, 60_000);
 
+  it('a trunk that does not answer at all is left after trunkFailoverSeconds (2 s): trunk B takes the call', async () => {
+    const a = await operator('trunk-silent.xml', port.a);
+    const b = await operator('trunk-answer.xml', port.b);
+    const started = Date.now();
+    const caller = track(await startCaller(pbx, uacScenario('trunk-timeout', { answer: true }), '201', '84951119999', { holdMs: 500 }));
+    expect(await caller.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(sawn(a)).toContain(`INVITE sip:74951119999@127.0.0.1:${port.a}`);
+    await waitFor(() => latestTo('84951119999')[0]?.status === 'completed', 10_000, 'CDR completed');
+    expect(latestTo('84951119999')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор B' });
+    await a.stop('SIGTERM', 2000);
+    // The abandoned attempt holds no channel of trunk A.
+    await waitFor(async () => Object.keys((await pbx.health()).trunkChannels as object).length === 0, 10_000, 'no channel held');
+  }, 60_000);
+
+  it('wrong credentials are refused by the operator (sipp’s verifyauth is a real check): the caller gets its 403', async () => {
+    const a = await operator('trunk-challenge.xml', port.a, { extra: ['-key', 'trunk_user', ACCOUNT.user, '-key', 'trunk_pw', 'not-the-password'] });
+    const caller = track(await startCaller(pbx, uacScenario('trunk-wrong-auth', { fail: 403 }), '201', '84951118888'));
+    expect(await caller.exited).toBe(0);
+    expect(await a.exited).not.toBe(0);
+    await waitFor(() => latestTo('84951118888')[0]?.status === 'completed', 10_000, 'CDR completed');
+    expect(latestTo('84951118888')[0]).toMatchObject({ disposition: 'failed', hangupSipStatus: 403, trunk: 'Оператор A' });
+  }, 60_000);
+
   it('(d) channel limit 1 per trunk: the second concurrent call goes to trunk B, the third is refused 503 (Q.850 34)', async () => {
     const a = await operator('trunk-answer.xml', port.a);
     const b = await operator('trunk-answer.xml', port.b);
@@ -240,6 +265,21 @@ describe('inbound calls from a trunk', () => {
       disposition: 'answered',
       hangupSide: 'caller',
     });
+  }, 90_000);
+
+  it('trunk C at its channel limit (1): a second inbound call is refused 503 with Q.850 cause 34', async () => {
+    phone = track(await startCallee(uasScenario('answer')));
+    await registerPhone(pbx, '204', phone.port);
+    const first = await operator('trunk-inbound.xml', port.c, { extra: ['-s', '+74957654321', '-key', 'caller', '89161230001', '-d', '5000'], remote: `127.0.0.1:${pbx.app.ports.sip}` });
+    await waitFor(() => latestTo('+74957654321').some((c) => c.status === 'in-progress'), 20_000, 'first inbound call answered');
+    // From another port of the operator's address: still its call, since it names a DID.
+    const second = await operator('trunk-inbound-refused.xml', await freePort(), { extra: ['-s', '74957654321', '-key', 'caller', '89161230002'], remote: `127.0.0.1:${pbx.app.ports.sip}` });
+    expect(await second.exited).toBe(0);
+    expect(sawn(second)).toMatch(/FINAL 503\s+Q\.850;cause=34/);
+    expect(await first.exited).toBe(0);
+    expect(await phone.exited).toBe(0);
+    await waitFor(() => latestTo('74957654321')[0]?.status === 'completed', 10_000, 'refusal CDR');
+    expect(latestTo('74957654321')[0]).toMatchObject({ direction: 'inbound', trunk: 'Входящий C', hangupSipStatus: 503, hangupReason: 'trunk-channels-busy' });
   }, 90_000);
 
   it('an unknown DID from the trunk is answered 404 (no challenge), with a CDR naming the trunk', async () => {
