@@ -5,6 +5,7 @@
 // is what the operator saw (Request-URI, From, P-Asserted-Identity, the
 // digest credentials checked by sipp's verifyauth), rtpengine's packet
 // counters, and the CDR rows in SQLite.
+import dgram from 'node:dgram';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -47,9 +48,9 @@ const fields = (over: Partial<TrunkFields>): TrunkFields => ({
 });
 
 beforeAll(async () => {
-  port.a = await freePort();
-  port.b = await freePort();
-  port.c = await freePort();
+  port.a = await lowPorts(1);
+  port.b = await lowPorts(1);
+  port.c = await lowPorts(1);
   pbx = await startPbx('trunks', ['201', '202', '203', '204'], { calls: { ringTimeoutSeconds: 8, trunkFailoverSeconds: 2 } }, async (app) => {
     const store = openStore(path.join(app.dataDir, 'korobka.db'));
     try {
@@ -88,12 +89,41 @@ afterAll(async () => {
   await pbx?.close();
 });
 
+const udpFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const sock = dgram.createSocket('udp4');
+    sock.once('error', () => resolve(false));
+    sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
+  });
+
+/**
+ * `count` free UDP ports from a base below 20000, where neither the kernel's
+ * ephemeral ports (freePort) nor rtpengine's random ranges (20000–60000) come
+ * from: other tests running meanwhile cannot take them between our check and
+ * sipp's bind, even for the trunks' ports held for the whole file.
+ */
+const taken = new Set<number>();
+async function lowPorts(count: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const base = 10000 + 4 * Math.floor(Math.random() * 2500);
+    const range = Array.from({ length: count }, (_, d) => base + d);
+    if (range.some((p) => taken.has(p))) continue;
+    if ((await Promise.all(range.map(udpFree))).every(Boolean)) {
+      range.forEach((p) => taken.add(p));
+      return base;
+    }
+  }
+  throw new Error('no free UDP ports below 20000');
+}
+/** sipp's media ports: RTP, RTCP and a video pair. */
+const mediaPort = () => lowPorts(4);
+
 /** sipp as an operator on a fixed port (the trunk's), logging what it saw to a file. */
 async function operator(scenario: string, on: number, o: { calls?: number; extra?: string[]; remote?: string } = {}): Promise<SippRun & { logFile: string }> {
   const tag = `${path.basename(scenario, '.xml')}-${on}-${Date.now()}`;
   const logFile = path.join(OUT, `${tag}-messages.log`);
   const args = [
-    '-sf', path.join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(on), '-mi', '127.0.0.1', '-mp', String(await freePort()), '-t', 'u1', '-nostdin',
+    '-sf', path.join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(on), '-mi', '127.0.0.1', '-mp', String(await mediaPort()), '-t', 'u1', '-nostdin',
     '-m', String(o.calls ?? 1), '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(OUT, `${tag}-errors.log`), '-trace_logs', '-log_file', logFile,
     ...(o.extra ?? []), ...(o.remote ? [o.remote] : []),
   ];
@@ -184,22 +214,6 @@ describe('outbound calls through a trunk', () => {
     expect(latestTo('84951230000')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор A' });
   }, 60_000);
 
-  it('a trunk that does not answer at all is left after trunkFailoverSeconds (2 s): trunk B takes the call', async () => {
-    const a = await operator('trunk-silent.xml', port.a);
-    const b = await operator('trunk-answer.xml', port.b);
-    const started = Date.now();
-    const caller = track(await startCaller(pbx, uacScenario('trunk-timeout', { answer: true }), '201', '84951119999', { holdMs: 500 }));
-    expect(await caller.exited).toBe(0);
-    expect(await b.exited).toBe(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(sawn(a)).toContain(`INVITE sip:74951119999@127.0.0.1:${port.a}`);
-    await waitFor(() => latestTo('84951119999')[0]?.status === 'completed', 10_000, 'CDR completed');
-    expect(latestTo('84951119999')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор B' });
-    await a.stop('SIGTERM', 2000);
-    // The abandoned attempt holds no channel of trunk A.
-    await waitFor(async () => Object.keys((await pbx.health()).trunkChannels as object).length === 0, 10_000, 'no channel held');
-  }, 60_000);
-
   it('wrong credentials are refused by the operator (sipp’s verifyauth is a real check): the caller gets its 403', async () => {
     const a = await operator('trunk-challenge.xml', port.a, { extra: ['-key', 'trunk_user', ACCOUNT.user, '-key', 'trunk_pw', 'not-the-password'] });
     const caller = track(await startCaller(pbx, uacScenario('trunk-wrong-auth', { fail: 403 }), '201', '84951118888'));
@@ -239,6 +253,22 @@ describe('outbound calls through a trunk', () => {
     expect(await refused.exited).toBe(0);
     await waitFor(() => latestTo('112')[0]?.status === 'completed', 10_000, 'CDR completed');
     expect(latestTo('112')[0]).toMatchObject({ direction: 'outbound', callee: { number: '112' }, extension: '203', trunk: 'Оператор A', disposition: 'answered' });
+  }, 60_000);
+  // Last of the outbound tests: the abandoned INVITE is retransmitted to trunk A's port until Timer B (32 s).
+  it('a trunk that does not answer at all is left after trunkFailoverSeconds (2 s): trunk B takes the call', async () => {
+    const a = await operator('trunk-silent.xml', port.a);
+    const b = await operator('trunk-answer.xml', port.b);
+    const started = Date.now();
+    const caller = track(await startCaller(pbx, uacScenario('trunk-timeout', { answer: true }), '201', '84951119999', { holdMs: 500 }));
+    expect(await caller.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(sawn(a)).toContain(`INVITE sip:74951119999@127.0.0.1:${port.a}`);
+    await waitFor(() => latestTo('84951119999')[0]?.status === 'completed', 10_000, 'CDR completed');
+    expect(latestTo('84951119999')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор B' });
+    await a.stop('SIGTERM', 2000);
+    // The abandoned attempt holds no channel of trunk A.
+    await waitFor(async () => Object.keys((await pbx.health()).trunkChannels as object).length === 0, 10_000, 'no channel held');
   }, 60_000);
 });
 
