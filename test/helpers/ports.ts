@@ -49,3 +49,32 @@ export async function waitForTcp(port: number, host = '127.0.0.1', timeoutMs = 1
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+const lowPortsTaken = new Set<number>();
+
+/**
+ * The first of `count` consecutive free UDP ports below 20000 (sipp's media:
+ * RTP, RTCP and a video pair). Neither the kernel's ephemeral ports (what
+ * freePort hands out, and every client socket of every other test) nor
+ * rtpengine's ranges (randomPortRange: 20000–60000) come from there, so a
+ * port checked here is still free when sipp binds it, however busy the
+ * machine. Ports given out are not given again by this process.
+ */
+export async function freeLowUdpPorts(count = 4, host = '127.0.0.1'): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      sock.once('error', () => resolve(false));
+      sock.bind(port, host, () => sock.close(() => resolve(true)));
+    });
+  for (let i = 0; i < 200; i++) {
+    const base = 10000 + 4 * Math.floor(Math.random() * 2500);
+    const range = Array.from({ length: count }, (_, d) => base + d);
+    if (range.some((p) => p >= 20000 || lowPortsTaken.has(p))) continue;
+    if ((await Promise.all(range.map(free))).every(Boolean)) {
+      range.forEach((p) => lowPortsTaken.add(p));
+      return base;
+    }
+  }
+  throw new Error(`no ${count} free UDP ports below 20000 on ${host}`);
+}

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { computeHa1Set } from '../../../services/call-control/auth/digest';
 import { defaultFeatures, openStore, type Store } from '../../../services/store';
 import { makeAppliance, waitFor, type Appliance } from '../appliance/appliance';
-import { freePort } from '../../helpers/ports';
+import { freeLowUdpPorts, freePort } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { SipUdpClient } from './sip-udp-client';
 
@@ -88,7 +88,7 @@ export interface SippRun extends Started {
 
 const sippBase = async (port: number, tag: string) => {
   const dir = testOutputDir('call-control', 'calls');
-  return ['-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freePort()), '-t', 'u1', '-nostdin', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `${tag}-${port}-errors.log`)];
+  return ['-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freeLowUdpPorts()), '-t', 'u1', '-nostdin', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `${tag}-${port}-errors.log`)];
 };
 
 /** A callee phone: sipp answering `calls` calls with `scenario` on a free port. */

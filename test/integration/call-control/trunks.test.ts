@@ -5,7 +5,6 @@
 // is what the operator saw (Request-URI, From, P-Asserted-Identity, the
 // digest credentials checked by sipp's verifyauth), rtpengine's packet
 // counters, and the CDR rows in SQLite.
-import dgram from 'node:dgram';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { trunkSecretBox } from '../../../services/call-control/trunks/trunk-dire
 import { createLogger } from '../../../services/common/logger';
 import { TRUNK_PASSWORD } from '../../../services/common/secret-box';
 import { defaultFeatures, openStore, type TrunkFields } from '../../../services/store';
-import { freePort } from '../../helpers/ports';
+import { freeLowUdpPorts, freePort } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uacScenario, uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx, type SippRun } from './pbx';
@@ -89,34 +88,9 @@ afterAll(async () => {
   await pbx?.close();
 });
 
-const udpFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const sock = dgram.createSocket('udp4');
-    sock.once('error', () => resolve(false));
-    sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
-  });
-
-/**
- * `count` free UDP ports from a base below 20000, where neither the kernel's
- * ephemeral ports (freePort) nor rtpengine's random ranges (20000–60000) come
- * from: other tests running meanwhile cannot take them between our check and
- * sipp's bind, even for the trunks' ports held for the whole file.
- */
-const taken = new Set<number>();
-async function lowPorts(count: number): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const base = 10000 + 4 * Math.floor(Math.random() * 2500);
-    const range = Array.from({ length: count }, (_, d) => base + d);
-    if (range.some((p) => taken.has(p))) continue;
-    if ((await Promise.all(range.map(udpFree))).every(Boolean)) {
-      range.forEach((p) => taken.add(p));
-      return base;
-    }
-  }
-  throw new Error('no free UDP ports below 20000');
-}
-/** sipp's media ports: RTP, RTCP and a video pair. */
-const mediaPort = () => lowPorts(4);
+/** sipp's media ports, and the trunks' SIP ports for the whole file, below 20000 (helpers/ports.ts says why). */
+const mediaPort = () => freeLowUdpPorts(4);
+const lowPorts = (n: number) => freeLowUdpPorts(n);
 
 /** sipp as an operator on a fixed port (the trunk's), logging what it saw to a file. */
 async function operator(scenario: string, on: number, o: { calls?: number; extra?: string[]; remote?: string } = {}): Promise<SippRun & { logFile: string }> {
