@@ -44,33 +44,40 @@ export interface HeldResult {
   udpDrops: Record<string, number>;
 }
 
-type Snapshot = Map<string, CallStats>;
+/** Each call's counters and when rtpengine was asked (queries run 32 at a time: one by one took longer than the hold on a busy machine). */
+type Snapshot = Map<string, { stats: CallStats; at: number }>;
 
 async function snapshot(media: RtpengineMedia, ids: string[]): Promise<Snapshot> {
   const out: Snapshot = new Map();
-  for (const id of ids) {
-    try {
-      out.set(id, await media.query(id));
-    } catch {
-      /* ended meanwhile: not measured */
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      try {
+        const stats = await media.query(id);
+        out.set(id, { stats, at: Date.now() });
+      } catch {
+        /* ended meanwhile, or rtpengine did not answer: not measured */
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
   return out;
 }
 
-/** Each side's RTP packet growth between two snapshots, as a share of what a 20 ms phone sends in `ms`. */
+/** Each side's RTP packet growth between two snapshots, as a share of what a 20 ms phone sends in that call's own interval. */
 function relayed(a: Snapshot, b: Snapshot, ms: number): NonNullable<HeldResult['media']> {
-  const expected = ms / 20;
   const shares: number[] = [];
   let ok = 0;
   let errors = 0;
   for (const [id, first] of a) {
     const second = b.get(id);
     if (!second) continue;
-    const tags = Object.keys(second.parties);
-    const growth = tags.map((t) => (second.parties[t]?.rtp.packets ?? 0) - (first.parties[t]?.rtp.packets ?? 0));
-    errors += tags.reduce((n, t) => n + (second.parties[t]?.rtp.errors ?? 0), 0);
-    const worst = growth.length === 2 ? Math.min(...growth) / expected : 0;
+    const expected = (second.at - first.at) / 20;
+    const tags = Object.keys(second.stats.parties);
+    const growth = tags.map((t) => (second.stats.parties[t]?.rtp.packets ?? 0) - (first.stats.parties[t]?.rtp.packets ?? 0));
+    errors += tags.reduce((n, t) => n + (second.stats.parties[t]?.rtp.errors ?? 0), 0);
+    const worst = growth.length === 2 && expected > 0 ? Math.min(...growth) / expected : 0;
     shares.push(worst);
     if (worst >= 0.9) ok++;
   }
@@ -106,8 +113,8 @@ export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
   let peak = 0;
   const poll = setInterval(() => void o.pbx.health().then((h) => (peak = Math.max(peak, h.activeCalls)), () => undefined), 1000);
   // Measure media once every call is up, before the first BYE.
-  // On a busy machine the ramp runs late: wait for every call, at most until just before the first BYE is due.
-  const upBy = since + o.holdMs - WINDOW_MS - 3000;
+  // On a busy machine the ramp runs late: wait for every call, but leave time for two snapshots before the first BYE.
+  const upBy = since + Math.max(o.holdMs / 2, o.holdMs - WINDOW_MS - 12_000);
   let ids = await activeMediaIds(o.pbx, since);
   while (ids.length < o.concurrent && Date.now() < upBy) {
     await new Promise((r) => setTimeout(r, 250));

@@ -8,11 +8,13 @@
 // and the library neither retransmits nor lets us size the buffer. Here:
 // - an 8 MB receive buffer (the kernel caps it at net.core.rmem_max, which
 //   install.sh raises);
-// - retransmission of the very same datagram, same cookie, after 500 ms,
+// - retransmission of the very same datagram, same cookie, after 1 s,
 //   doubling, until the deadline. rtpengine keeps the reply of every cookie
 //   for 30–60 s and a retransmission that arrives while the first copy is
 //   still being worked on waits for that reply (daemon/cookie_cache.c), so
-//   a retransmitted offer never allocates a second set of ports;
+//   a retransmitted offer never allocates a second set of ports. That wait
+//   holds one of rtpengine's worker threads, so we do not retransmit early:
+//   at 500 ms a slow (CPU-starved) rtpengine got 0.4 copies per request;
 // - cookies unique per client instance (random prefix + counter), so a
 //   restarted call-control never gets a previous process's cached reply;
 // - counters and round-trip times for health and the benchmark.
@@ -90,7 +92,7 @@ export interface NgClientOptions {
   port: number;
   /** Overall deadline per command, retransmissions included. Default 3,000 ms. */
   timeoutMs?: number;
-  /** First retransmission after this long, then doubling. Default 500 ms. */
+  /** First retransmission after this long, then doubling. Default 1,000 ms. */
   retransmitMs?: number;
   /** SO_RCVBUF asked for; the kernel caps it at net.core.rmem_max. Default 8 MB. */
   receiveBufferBytes?: number;
@@ -119,7 +121,7 @@ export async function createNgClient(opts: NgClientOptions): Promise<NgClient> {
   // rtpengine listens where the supervisor put it, on IPv4 (appliance/supervisor/rtpengine-args.ts).
   if (net.isIP(opts.host) === 6) throw ngAddressUnsupported(opts.host);
   const timeoutMs = opts.timeoutMs ?? 3000;
-  const firstRetransmitMs = opts.retransmitMs ?? 500;
+  const firstRetransmitMs = opts.retransmitMs ?? 1000;
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
