@@ -218,6 +218,8 @@ async function ratePhase() {
   const viaCore = await sippUac(`127.0.0.1:${core.sipPort}`, 'b2b-uac', { rate: RATE, calls: CALLS, limit: CALLS, holdMs: 0 });
   const udpDropped = dropsBefore === undefined ? undefined : udpDrops() - dropsBefore;
   const sipCoreDropped = socketDrops(core.sipPort);
+  const sipCoreCpuS = cpuSeconds(core.child.pid);
+  log(`sip-core used ${sipCoreCpuS} s of CPU for ${CALLS} B2BUA calls (${((sipCoreCpuS / CALLS) * 1000).toFixed(2)} ms per call)`);
   log(`through sip-core: ${JSON.stringify(viaCore)}, UDP datagrams dropped at full socket buffers: ${sipCoreDropped} at sip-core's socket, ${udpDropped} on the whole machine`);
   srf.disconnect();
   await stop(uas);
@@ -233,6 +235,7 @@ async function ratePhase() {
       failureRate: +((viaCore.failed / Math.max(1, viaCore.successful + viaCore.failed)) * 100).toFixed(3),
       udpDropped,
       sipCoreDropped,
+      cpuMsPerCall: sipCoreCpuS === undefined ? undefined : +((sipCoreCpuS / CALLS) * 1000).toFixed(2),
     },
     ratio: +(viaCore.successful / Math.max(1, direct.successful)).toFixed(3),
   };
@@ -299,6 +302,16 @@ async function concurrentPhase() {
     perDialogWithTransactions: withTxnPer,
     newSpaceBytes: dialogsOnly?.spaces?.new_space?.size,
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Datagrams the kernel dropped at one UDP socket's full buffer (/proc/net/udp, last column), by local port. */
