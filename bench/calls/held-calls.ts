@@ -133,7 +133,10 @@ export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
   await Promise.all(uases.map((u) => u.stop('SIGTERM', 2000)));
   const caller = uacs.map((u) => sippCounts(u.output())).reduce((a, b) => ({ successful: a.successful + b.successful, failed: a.failed + b.failed }));
   const callee = uases.map((u) => sippCounts(u.output())).reduce((a, b) => a + b.successful, 0);
-  const cdrs = o.pbx.store.cdrs.list({ tenantId: o.pbx.store.tenants.defaultTenant()!.id, limit: 1000 }).filter((c) => c.startedAt >= since);
+  const heldCdrs = () => o.pbx.store.cdrs.list({ tenantId: o.pbx.store.tenants.defaultTenant()!.id, limit: 1000 }).filter((c) => c.startedAt >= since);
+  // call-control may still be working through the last BYEs on a busy machine: give its CDRs 10 s to close.
+  for (const end = Date.now() + 10_000; Date.now() < end && heldCdrs().some((c) => c.status === 'in-progress'); ) await new Promise((r) => setTimeout(r, 250));
+  const cdrs = heldCdrs();
   return {
     offered: o.concurrent,
     pairs,
