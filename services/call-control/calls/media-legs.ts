@@ -7,6 +7,15 @@ import { initialOfferPolicy, reOfferPolicy, voiceCodecs } from '../media/codec-p
 import type { BaseOptions } from '../media/ng-params';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 
+/**
+ * rtpengine 10.5 decodes and re-encodes every packet of a call offered with
+ * `inject-DTMF`, even PCMA to PCMA (query shows `transcoding`; measured in
+ * test/integration/call-control/transcoding-media.test.ts). No call feature
+ * injects DTMF (feature codes only listen, which needs no flag), so calls go
+ * without it and a shared codec is relayed untouched.
+ */
+const CALL_MEDIA = { dtmfInjection: false } as const;
+
 export class MediaLegs {
   /** B's tag, known from the first response with a To tag. */
   tagB: string | undefined;
@@ -29,13 +38,13 @@ export class MediaLegs {
    */
   async offerFromA(sdp: string): Promise<string> {
     const codecs = initialOfferPolicy(sdp);
-    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs })).sdp;
+    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA })).sdp;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
   async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}): Promise<string> {
     this.tagB = tagB;
-    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording })).sdp;
+    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording })).sdp;
     this.sdpToA = answer;
     this.settle('B', sdp);
     this.settle('A', answer);
@@ -57,13 +66,13 @@ export class MediaLegs {
     const [from, to] = this.tags(side);
     // Without the other side's codecs as transcode targets rtpengine 10.5 drops a transcoded codec at the re-answer.
     const codecs = reOfferPolicy(sdp, this.negotiated[other(side)]);
-    return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, codecs, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, codecs, ...CALL_MEDIA, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
   }
 
   /** The other side's answer to a re-offer from `side` → the SDP to answer `side` with. */
   async reAnswer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);
-    const back = (await this.media.answer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    const back = (await this.media.answer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...CALL_MEDIA, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
     this.settle(other(side), sdp);
     this.settle(side, back);
     return back;
