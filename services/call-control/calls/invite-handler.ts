@@ -179,7 +179,7 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       return release();
     }
     const parties = { tenantId, caller: origin.caller.number, callee: route.number };
-    const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: parties.caller, callee: route.number }, log);
+    const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: parties.caller, callee: route.number, direction, ...(origin.trunk ? { trunk: origin.trunk.name } : {}) }, log);
     const bridgeDeps = { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}), log: deps.log };
     const common = { id, req, res, legs, offerSdp, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties };
     if (route.kind === 'trunk') {

@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { canRecord, decideRecording, encodeRecordingMetadata, policyFromRows, type RecordingMetadata, type RecordingMode } from '../../recordings';
+import { canRecord, decideRecording, encodeRecordingMetadata, policyFromRows, type CallDirection, type RecordingMetadata, type RecordingMode } from '../../recordings';
 import type { MediaLegs } from './media-legs';
 import { recordingActionRefused } from './recording-control-errors';
 
@@ -47,6 +47,9 @@ export interface RecordedParties {
   cdrId: string;
   caller: string;
   callee: string;
+  /** For the trunk level of the policy: an inbound or outbound call and its trunk's name (absent: internal). */
+  direction?: CallDirection;
+  trunk?: string;
 }
 
 /** The first audio stream's address as `addr:port` (`[v6]:port`), as the pipeline's channel map names endpoints. */
@@ -75,7 +78,7 @@ export class CallRecording {
 
   constructor(
     private readonly deps: RecordingDeps,
-    private readonly call: RecordedParties,
+    private call: RecordedParties,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -91,6 +94,11 @@ export class CallRecording {
   /** The policy that applied to this call (never before the answer). */
   get mode(): RecordingMode {
     return this.policy;
+  }
+
+  /** The trunk an outbound call went out on, known only once one answers (trunks/trunk-dialer.ts). */
+  setTrunk(trunk: string): void {
+    if (!this.decided) this.call = { ...this.call, trunk };
   }
 
   /** Decides once (policy, then the gate); true when this call is to be recorded. */
@@ -109,7 +117,8 @@ export class CallRecording {
 
   private ask(): RecordingMetadata | undefined {
     const { tenantId, caller, callee } = this.call;
-    const decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction: 'internal' });
+    const { direction = 'internal', trunk } = this.call;
+    const decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction, ...(trunk !== undefined ? { trunk } : {}) });
     this.policy = decision.mode;
     if (!decision.recordAtAnswer) return undefined;
     const gate = canRecord({ enabled: this.deps.enabled, alarms: this.deps.alarms }, tenantId);

@@ -242,6 +242,8 @@ export class TrunkDialer {
     const { call } = this;
     await this.media;
     let sdpToA: string;
+    // The trunk level of the recording policy applies to the trunk that answered.
+    call.recording?.setTrunk(trunk.name);
     try {
       sdpToA = await call.legs.answerFromB(uac.remote.sdp, uac.sip.remoteTag, uac.res?.source_address, call.recording?.answerOptions());
     } catch (err) {
