@@ -1,5 +1,5 @@
 // The new leg of a blind transfer, to where the dial plan sends the
-// Refer-To number: the extension's best phone, or out through the route's
+// Refer-To number: every phone of the extension, or out through the route's
 // trunks with failover (trunk-dialer.ts, the same as a dialled outbound
 // call). Either way the target gets an offer for the transferee's media on
 // the transfer's own rtpengine session, and rings for at most the ring
@@ -11,7 +11,7 @@ import type { Binding } from '../registrar/location-service';
 import type { TrunkCallDeps } from '../trunks/outbound-call';
 import { TrunkDialer } from '../trunks/trunk-dialer';
 import { outboundCallerId } from '../trunks/trunk-request';
-import { statusForA } from './bridge-call';
+import { Fork } from './fork';
 import { natProxy } from './invite-handler';
 import { MediaLegs } from './media-legs';
 
@@ -50,35 +50,33 @@ export interface TargetLeg {
 
 const noop = () => undefined;
 
-export async function inviteExtension(deps: TargetDeps, binding: Binding, sdp: string, callingNumber: string, ringing: Ringing, referredBy?: string): Promise<TargetLeg> {
-  const proxy = natProxy(binding.contact, binding.source);
-  let req: Loose;
-  let stop = false;
-  const cancel = () => {
-    stop = true;
-    req?.cancel?.(noop);
-  };
-  ringing.cancel = cancel;
-  const timer = setTimeout(cancel, deps.ringTimeoutMs);
+/**
+ * Every phone of the target extension rings at once (fork.ts, as for a
+ * dialled call); the first to answer is the target, the others are
+ * CANCELed. Unconditional forwarding was already applied by the router.
+ */
+export async function inviteExtension(deps: TargetDeps, bindings: readonly Binding[], sdp: string, callingNumber: string, ringing: Ringing, referredBy?: string): Promise<TargetLeg> {
+  const fork = new Fork({
+    srf: deps.srf,
+    branches: bindings.map((b) => {
+      const proxy = natProxy(b.contact, b.source);
+      return { contact: b.contact, ...(proxy ? { proxy } : {}) };
+    }),
+    sdp,
+    ...(referredBy ? { headers: { 'Referred-By': referredBy } } : {}),
+    callingNumber,
+    ringMs: deps.ringTimeoutMs,
+    onProvisional: noop,
+    log: deps.log,
+  });
+  ringing.cancel = () => fork.abort();
   try {
-    const dialog = await deps.srf.createUAC(
-      binding.contact,
-      { localSdp: sdp, callingNumber, headers: referredBy ? { 'Referred-By': referredBy } : {}, ...(proxy ? { proxy } : {}) },
-      {
-        cbRequest: (err: unknown, r: Loose) => {
-          if (err) return;
-          req = r;
-          if (stop) r.cancel(noop);
-        },
-      },
-    );
-    return { dialog, release: noop };
-  } catch (err) {
-    if (stop) throw new TransferFailed(480, 'Temporarily Unavailable');
-    const a = statusForA(err);
-    throw new TransferFailed(a.status, a.reason ?? 'Failed');
+    const o = await fork.outcome;
+    if (o.kind === 'answered') return { dialog: o.uac, release: noop };
+    if (o.kind === 'aborted') throw new TransferFailed(487, 'Request Terminated');
+    if (o.kind === 'no-answer') throw new TransferFailed(480, 'Temporarily Unavailable');
+    throw new TransferFailed(o.status, o.reason ?? (o.kind === 'busy' ? 'Busy Here' : 'Temporarily Unavailable'));
   } finally {
-    clearTimeout(timer);
     ringing.cancel = undefined;
   }
 }

@@ -272,7 +272,7 @@ export class Transfers implements TransferHook {
     const referredBy: unknown = p.transferor.req?.get?.('Referred-By');
     const leg: TargetLeg =
       route.kind === 'extension'
-        ? await inviteExtension(this.deps, route.binding, offer.sdp, numberOf(call, other(slot)), p, typeof referredBy === 'string' ? referredBy : undefined)
+        ? await inviteExtension(this.deps, route.hop.bindings, offer.sdp, numberOf(call, other(slot)), p, typeof referredBy === 'string' ? referredBy : undefined)
         : await dialTrunk(this.deps, { callId: call.id, tenantId: call.tenantId, extension: numberOf(call, slot), route: route.route, mediaId, transfereeTag: transferee.sip.remoteTag, ...(source.sipSourceAddress ? { transfereeSource: source.sipSourceAddress } : {}), sdp: offer.sdp }, p);
     const dialog = leg.dialog;
     if (p.aborted) {
