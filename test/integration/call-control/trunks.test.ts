@@ -228,6 +228,28 @@ describe('outbound calls through a trunk', () => {
     await waitFor(() => latestTo('112')[0]?.status === 'completed', 10_000, 'CDR completed');
     expect(latestTo('112')[0]).toMatchObject({ direction: 'outbound', callee: { number: '112' }, extension: '203', trunk: 'Оператор A', disposition: 'answered' });
   }, 60_000);
+  it('an extension forwarded to a mobile number: the call goes out through trunk A with the forward in the CDR', async () => {
+    const t = tenantId();
+    const e203 = pbx.store.extensions.get(t, '203')!;
+    // The forwarding extension's own permission applies to its forward (it pays).
+    pbx.store.extensions.update(t, '203', { outboundPermission: 'national' });
+    pbx.store.extensionFeatures.set(e203.id, { ...defaultFeatures(), forward: { always: '89161234567', busy: null, noAnswer: null, noAnswerSeconds: 20, unreachable: null } });
+    try {
+      const a = await operator('trunk-answer.xml', port.a);
+      const caller = track(await startCaller(pbx, uacScenario('trunk-forward', { answer: true }), '201', '203', { holdMs: 500 }));
+      expect(await caller.exited).toBe(0);
+      expect(await a.exited).toBe(0);
+      expect(sawn(a)).toContain(`INVITE sip:79161234567@127.0.0.1:${port.a}`);
+      await waitFor(() => latestTo('203')[0]?.status === 'completed', 10_000, 'CDR completed');
+      const cdr = latestTo('203')[0]!;
+      expect(cdr).toMatchObject({ direction: 'outbound', callee: { dialled: '203', number: '+79161234567' }, trunk: 'Оператор A', disposition: 'answered' });
+      expect(cdr.forwards).toEqual([expect.objectContaining({ from: '203', to: '+79161234567', reason: 'always' })]);
+    } finally {
+      pbx.store.extensionFeatures.set(e203.id, defaultFeatures());
+      pbx.store.extensions.update(t, '203', { outboundPermission: 'internal' });
+    }
+  }, 60_000);
+
   // Last of the outbound tests: the abandoned INVITE is retransmitted to trunk A's port until Timer B (32 s).
   it('a trunk that does not answer at all is left after trunkFailoverSeconds (2 s): trunk B takes the call', async () => {
     const a = await operator('trunk-silent.xml', port.a);
