@@ -8,8 +8,9 @@ import type { BaseOptions } from '../media/ng-params';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 
 /**
- * rtpengine 10.5 decodes and re-encodes every packet of a call offered with
- * `inject-DTMF`, even PCMA to PCMA (query shows `transcoding`; measured in
+ * rtpengine 10.5 puts every call offered with `inject-DTMF` in transcoding
+ * mode (query flag `transcoding`, even PCMA to PCMA): between two G.729
+ * phones it decoded and re-encoded every frame (measured in
  * test/integration/call-control/transcoding-media.test.ts). No call feature
  * injects DTMF (feature codes only listen, which needs no flag), so calls go
  * without it and a shared codec is relayed untouched.
@@ -65,7 +66,7 @@ export class MediaLegs {
   async reOffer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);
     // Without the other side's codecs as transcode targets rtpengine 10.5 drops a transcoded codec at the re-answer.
-    const codecs = reOfferPolicy(sdp, this.negotiated[other(side)]);
+    const codecs = reOfferPolicy(sdp, this.known(other(side)));
     return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, codecs, ...CALL_MEDIA, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
   }
 
@@ -76,6 +77,12 @@ export class MediaLegs {
     this.settle(other(side), sdp);
     this.settle(side, back);
     return back;
+  }
+
+  /** `side`'s settled codecs; legs built by a transfer know only what A was given (sdpToA). */
+  private known(side: 'A' | 'B'): string[] {
+    if (this.negotiated[side].length > 0) return this.negotiated[side];
+    return side === 'A' && this.sdpToA !== undefined ? voiceCodecs(this.sdpToA) : [];
   }
 
   /** An answer names the codec a side uses (RFC 3264 §6.1); a codec-less one (all rejected) keeps the last. */
