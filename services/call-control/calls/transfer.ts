@@ -18,12 +18,14 @@
 import type { Logger } from '../../common/logger';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { HangupSide } from '../cdr/cdr-record';
+import { initialOfferPolicy, voiceCodecs } from '../media/codec-policy';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import type { TrunkCallDeps } from '../trunks/outbound-call';
 import { reInvite } from './bridge-call';
 import { routeCall, type RouteDecision, type RouterStores } from './call-router';
 import type { LiveCall, LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
+import { joinSession, resumeTransferee } from './transfer-media';
 import { continueOrigin, sendrecv } from './transfer-sdp';
 import { errText, mediaSide, numberOf, other, sideOf, slotOf, sourceOf, type Slot } from './transfer-slots';
 import { dialTrunk, inviteExtension, TransferFailed, type TargetLeg } from './transfer-target';
@@ -129,7 +131,7 @@ export class Transfers implements TransferHook {
       const partner = call[other(slot)];
       const tag: string = req.getParsedHeader('From').params.tag ?? '';
       const mediaId = this.newMediaId(call, st);
-      const toPartner = await this.deps.media.offer({ callId: mediaId, fromTag: tag, sdp: req.body, ...(req.source_address ? { sipSourceAddress: req.source_address } : {}) });
+      const toPartner = await this.deps.media.offer({ callId: mediaId, fromTag: tag, sdp: req.body, codecs: initialOfferPolicy(req.body), ...(req.source_address ? { sipSourceAddress: req.source_address } : {}) });
       const answer: string = await partner.modify(continueOrigin(partner.local.sdp, toPartner.sdp));
       const toPhone = await this.deps.media.answer({ callId: mediaId, fromTag: tag, toTag: partner.sip.remoteTag, sdp: answer, ...sourceOf(partner) });
       const dialog = await this.deps.srf.createUAS(req, res, { localSdp: toPhone.sdp });
@@ -268,7 +270,9 @@ export class Transfers implements TransferHook {
     const transferee = call[other(slot)];
     const mediaId = this.newMediaId(call, st);
     const source = sourceOf(transferee);
-    const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sendrecv(transferee.remote.sdp), ...source });
+    const sdpA = sendrecv(transferee.remote.sdp);
+    // G.711 to the target, transcoded if the transferee has none (a GSM gateway's G.729), as for a dialled call.
+    const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sdpA, codecs: initialOfferPolicy(sdpA), ...source });
     const referredBy: unknown = p.transferor.req?.get?.('Referred-By');
     const leg: TargetLeg =
       route.kind === 'extension'
@@ -281,7 +285,7 @@ export class Transfers implements TransferHook {
       return;
     }
     try {
-      await this.join(call, slot, dialog, mediaId);
+      await joinSession(this.deps.media, call[other(slot)], dialog, mediaId);
     } catch (err) {
       dialog.destroy().catch(noop);
       leg.release();
@@ -309,11 +313,12 @@ export class Transfers implements TransferHook {
       const cDialog = call2[cSlot];
       const transferee = call[other(slot)];
       const mediaId = this.newMediaId(call, st);
-      const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sendrecv(transferee.remote.sdp), ...sourceOf(transferee) });
+      const sdpA = sendrecv(transferee.remote.sdp);
+      const offer = await this.deps.media.offer({ callId: mediaId, fromTag: transferee.sip.remoteTag, sdp: sdpA, codecs: initialOfferPolicy(sdpA), ...sourceOf(transferee) });
       await cDialog.modify(continueOrigin(cDialog.local.sdp, offer.sdp));
       try {
         if (p.aborted || p2.aborted) throw new TransferFailed(487, 'Request Terminated');
-        await this.join(call, slot, cDialog, mediaId);
+        await joinSession(this.deps.media, call[other(slot)], cDialog, mediaId);
       } catch (err) {
         // The target already talks to the new session: the consultation call cannot go back; it ends.
         log.warn('attended transfer: the parties could not be joined; consultation call ended', { err: errText(err) });
@@ -332,24 +337,6 @@ export class Transfers implements TransferHook {
     }
   }
 
-  /**
-   * The transferee moves onto the new session where the target already is
-   * (the target's SDP is its answer to our offer from the transferee's SDP):
-   * rtpengine gets that answer, then the target's SDP is re-offered to the
-   * transferee (RFC 3264 §8 re-INVITE, resuming it if held) and its answer
-   * completes the session.
-   */
-  private async join(call: LiveCall, slot: Slot, targetDialog: Loose, mediaId: string): Promise<void> {
-    const transferee = call[other(slot)];
-    const tA: string = transferee.sip.remoteTag;
-    const tC: string = targetDialog.sip.remoteTag;
-    const sdpC: string = targetDialog.remote.sdp;
-    await this.deps.media.answer({ callId: mediaId, fromTag: tA, toTag: tC, sdp: sdpC, ...sourceOf(targetDialog) });
-    const toA = await this.deps.media.offer({ callId: mediaId, fromTag: tC, toTag: tA, sdp: sdpC, ...sourceOf(targetDialog) });
-    const answerA: string = await transferee.modify(continueOrigin(transferee.local.sdp, toA.sdp));
-    await this.deps.media.answer({ callId: mediaId, fromTag: tC, toTag: tA, sdp: answerA, ...sourceOf(transferee) });
-  }
-
   /** The target takes the transferor's place: LiveCalls, media, CDR; the transferor is told and let go. */
   private switchOver(call: LiveCall, slot: Slot, targetDialog: Loose, mediaId: string, kind: 'blind' | 'attended', to: string, log: Logger): void {
     const transferor = call[slot];
@@ -360,6 +347,9 @@ export class Transfers implements TransferHook {
     legs.tagB = uac.sip.remoteTag;
     // What each party was last given, for a restarted process that takes the call over (adopted-calls.ts).
     legs.sdpToA = uas.local.sdp;
+    // The codecs each side settled on, which later re-offers (hold, resume) keep offering (codec-policy.ts).
+    legs.negotiated.A = voiceCodecs(String(uas.local.sdp ?? ''));
+    legs.negotiated.B = voiceCodecs(String(uac.remote.sdp ?? ''));
     this.deps.live.update(call.id, { uas, uac, legs, sdpToB: uac.local.sdp, ...(slot === 'uas' ? { caller: to } : { callee: to }) });
     this.wire(call.id, targetDialog);
     this.deps.recorder.event(call.id, { type: 'transfer', at: Date.now(), kind, to, by: sideOf(slot) });
@@ -387,21 +377,7 @@ export class Transfers implements TransferHook {
       await this.hangUp(call, sideOf(slot), 'transfer-failed');
       return;
     }
-    await this.resume(call, slot, log);
-  }
-
-  /** RFC 3264 §8.4: a transferee the transferor held gets sendrecv again once the transfer failed. */
-  private async resume(call: LiveCall, slot: Slot, log: Logger): Promise<void> {
-    const transferee = call[other(slot)];
-    const transferor = call[slot];
-    if (!/^a=(sendonly|inactive)\s*$/m.test(String(transferee.local.sdp))) return;
-    try {
-      const toTransferee = await call.legs.reOffer(mediaSide(slot), sendrecv(transferor.remote.sdp), sourceOf(transferor).sipSourceAddress);
-      const answer: string = await transferee.modify(toTransferee);
-      await call.legs.reAnswer(mediaSide(slot), answer, sourceOf(transferee).sipSourceAddress);
-    } catch (err) {
-      log.warn('transfer: resuming the transferee failed', { err: errText(err) });
-    }
+    await resumeTransferee(call, slot, log);
   }
 
   /** Both legs get a BYE (those still up) and the call ends. */
