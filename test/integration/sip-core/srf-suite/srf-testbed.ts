@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createNetns, type Netns } from '../helpers/netns';
 import { startSipCore, type SipCoreProcess } from '../helpers/sip-core-process';
@@ -53,6 +53,7 @@ export async function startSrfTestbed(testFile: string, servers: Array<keyof typ
   const stop = async () => {
     await Promise.all([...uas.map((u) => u.stop()), ...Object.values(cores).map((c) => c.stop())]);
     netns.destroy();
+    rmSync(stateDir, { recursive: true, force: true });
   };
   try {
     for (const s of servers) {
