@@ -12,7 +12,7 @@
 //     the caller's BYE, and rtpengine must count each side's packets over a
 //     window while all calls are up.
 // Needs a build (node scripts/build.mjs).
-// Run: node bench/calls/run.mjs --entry calls [--rate 200] [--calls 2000] [--concurrent 500] [--hold 30000] [--pairs 4] [--held-rate 50]
+// Run: node bench/calls/run.mjs --entry calls [--rate 200] [--calls 2000] [--concurrent 500] [--hold 30000] [--pairs 4] [--held-rate 50] [--rtp stream|pcap]
 import os from 'node:os';
 import { createNgClient } from '../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../services/call-control/media/rtpengine-media';
@@ -42,6 +42,8 @@ const HOLD_MS = int('hold', 30_000, 45_000);
 const HELD_RATE = int('held-rate', 50, 500);
 // One sipp plays RTP with a thread per call; a few processes share the 1,000 streams.
 const PAIRS = int('pairs', Math.max(1, Math.ceil(CONCURRENT / 125)), 16);
+const RTP = args.get('rtp') ?? 'stream';
+if (RTP !== 'stream' && RTP !== 'pcap') throw new Error('--rtp must be stream or pcap');
 const SIPP_BUFFERS = ['-buff_size', '4194304'];
 const MEASURED = ['call-control', 'sip-core', 'rtpengine'] as const;
 
@@ -105,7 +107,7 @@ try {
   process.stderr.write(`[bench/calls] set-up with media at ${RATE}/s …\n`);
   const setup = await setupRate(pbx, p);
   process.stderr.write(`[bench/calls] ${CONCURRENT} calls held ${HOLD_MS} ms over ${PAIRS} sipp pairs …\n`);
-  const held: HeldResult = await heldCalls({ pbx, pids: p, media: new RtpengineMedia({ ng, log: createLogger({ level: 'error', sink: () => undefined }) }), callees, concurrent: CONCURRENT, holdMs: HOLD_MS, rate: HELD_RATE, dir: scenarioTmp.dir, sippBuffers: SIPP_BUFFERS });
+  const held: HeldResult = await heldCalls({ pbx, pids: p, media: new RtpengineMedia({ ng, log: createLogger({ level: 'error', sink: () => undefined }) }), callees, concurrent: CONCURRENT, holdMs: HOLD_MS, rate: HELD_RATE, dir: scenarioTmp.dir, sippBuffers: SIPP_BUFFERS, rtp: RTP });
   const r = report({ machine, licenceProfile: profile, direct, sipCore, setup, held });
   console.log(JSON.stringify(r.json));
   console.log(r.text);

@@ -12,7 +12,7 @@ import { uacScenario, uasScenario } from '../../test/integration/call-control/ca
 import { registerPhone, startCallee, startCaller, type Pbx, type SippRun } from '../../test/integration/call-control/pbx';
 import { udpDrops } from './proc-stats';
 import { CpuSampler, sippCounts } from './sip-core-only';
-import { speechForWholeHold } from './speech';
+import { speechForWholeHold, speechStream } from './speech';
 
 const WINDOW_MS = 5000;
 
@@ -26,6 +26,8 @@ export interface HeldOptions {
   rate: number;
   dir: string;
   sippBuffers: string[];
+  /** How sipp sends the speech: rtp_stream (a few threads) or play_pcap_audio (a thread per call). */
+  rtp?: 'stream' | 'pcap';
 }
 
 export interface HeldResult {
@@ -95,11 +97,13 @@ async function activeMediaIds(pbx: Pbx, since: number): Promise<string[]> {
 export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
   const pairs = o.callees.length;
   const per = Array.from({ length: pairs }, (_, i) => Math.floor(o.concurrent / pairs) + (i < o.concurrent % pairs ? 1 : 0));
-  const uasFile = speechForWholeHold(uasScenario('answer-play'), 'uas', o.dir, o.holdMs);
-  const uacFile = speechForWholeHold(uacScenario('bench-held', { answer: true, play: true }), 'uac', o.dir, o.holdMs);
+  const stream = (o.rtp ?? 'stream') === 'stream';
+  const uasFile = stream ? speechStream(uasScenario('answer-play'), 'uas', o.dir) : speechForWholeHold(uasScenario('answer-play'), 'uas', o.dir, o.holdMs);
+  const uacFile = stream ? speechStream(uacScenario('bench-held', { answer: true, play: true }), 'uac', o.dir) : speechForWholeHold(uacScenario('bench-held', { answer: true, play: true }), 'uac', o.dir, o.holdMs);
+  const sippArgs = [...o.sippBuffers, ...(stream ? ['-rtp_threadtasks', '64'] : [])];
   const uases: SippRun[] = [];
   for (const [i, ext] of o.callees.entries()) {
-    const uas = await startCallee(uasFile, per[i]!, o.sippBuffers);
+    const uas = await startCallee(uasFile, per[i]!, sippArgs);
     await registerPhone(o.pbx, ext, uas.port);
     uases.push(uas);
   }
@@ -107,7 +111,7 @@ export async function heldCalls(o: HeldOptions): Promise<HeldResult> {
   const since = Date.now();
   const uacs: SippRun[] = [];
   for (const [i, ext] of o.callees.entries()) {
-    uacs.push(await startCaller(o.pbx, uacFile, '201', ext, { calls: per[i]!, rate: o.rate / pairs, limit: per[i]!, holdMs: o.holdMs, extra: o.sippBuffers }));
+    uacs.push(await startCaller(o.pbx, uacFile, '201', ext, { calls: per[i]!, rate: o.rate / pairs, limit: per[i]!, holdMs: o.holdMs, extra: sippArgs }));
   }
   const sampler = new CpuSampler(() => ({ ...Object.fromEntries(Object.entries(o.pids).map(([n, pid]) => [n, [pid]])), sipp: [...uacs, ...uases].map((s) => s.pid) }));
   let peak = 0;

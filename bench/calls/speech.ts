@@ -32,3 +32,22 @@ export function speechForWholeHold(scenario: string, side: 'uac' | 'uas', dir: s
   writeFileSync(out, text.replaceAll(SPEECH, pcap));
   return out;
 }
+
+/**
+ * The same speech through sipp's rtp_stream instead: raw A-law looped until
+ * the call ends, played by a few threads (-rtp_threadtasks calls each) where
+ * play_pcap_audio runs a thread per call. With 1,000 streams those threads
+ * outnumbered the PBX's own and starved it of CPU on 2 cores.
+ */
+export function speechStream(scenario: string, side: 'uac' | 'uas', dir: string): string {
+  const speech = Buffer.concat(parsePcap(readFileSync(SPEECH)).datagrams.map((d) => parseRtp(d.payload).payload));
+  const shift = side === 'uac' ? 0 : (speech.length >> 1) - ((speech.length >> 1) % 160);
+  const raw = path.join(dir, `${side}-speech.alaw`);
+  writeFileSync(raw, Buffer.concat([speech.subarray(shift), speech.subarray(0, shift)]));
+  const text = readFileSync(scenario, 'utf8');
+  const play = `play_pcap_audio="${SPEECH}"`;
+  if (!text.includes(play)) throw new Error(`${scenario} plays no ${SPEECH}`);
+  const out = path.join(dir, `${side}-stream.xml`);
+  writeFileSync(out, text.replaceAll(play, `rtp_stream="${raw},-1,8"`));
+  return out;
+}
