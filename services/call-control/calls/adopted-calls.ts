@@ -10,7 +10,8 @@
 // - re-INVITE / UPDATE (session refresh, hold): answered with the SDP that
 //   side was last given, so the session goes on unchanged (a hold after a
 //   restart is therefore not re-negotiated through rtpengine);
-// - anything else in the dialog: 200.
+// - REFER: 403 (a transfer needs the live legs this process does not have);
+// - anything else in the dialog (INFO, NOTIFY, OPTIONS): 200.
 // A call whose dialogs sip-core no longer has (it restarted too, or the
 // grace period ran out) never sends us a BYE: CDR recovery still watches its
 // media and ends it (`forget`).
@@ -61,10 +62,13 @@ export class AdoptedCalls {
   load(): number {
     const taken: string[] = [];
     for (const legs of this.deps.legs.foreign(this.deps.owner)) {
-      if (this.deps.cdrs.get(legs.cdrId)?.status !== 'in-progress') {
+      const cdr = this.deps.cdrs.get(legs.cdrId);
+      if (cdr && cdr.status !== 'in-progress') {
         this.deps.legs.remove(legs.cdrId); // ended meanwhile (recovery closed it): nothing to carry
         continue;
       }
+      // Killed within the CDR batch window after the answer: the call still needs its BYEs carried across.
+      if (!cdr) this.deps.log.error('taken-over call has no cdr row', { callId: legs.cdrId });
       this.byCdr.set(legs.cdrId, legs);
       this.byDialog.set(legs.aDialog, { legs, side: 'A' });
       this.byDialog.set(legs.bDialog, { legs, side: 'B' });
@@ -113,6 +117,10 @@ export class AdoptedCalls {
         return;
       }
       case 'ACK':
+        return;
+      case 'REFER':
+        // RFC 3515 §2.4.2: a REFER we will not act on is refused, never accepted; transfer needs the call's live legs.
+        res.send(403, 'Transfer Not Available After Restart');
         return;
       default:
         res.send(200);
