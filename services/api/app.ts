@@ -12,6 +12,7 @@ import { brandingRoutes } from './routes/branding';
 import { extensionRoutes } from './routes/extensions';
 import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
+import { dialPlanRoutes } from './routes/dialplan';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
@@ -47,6 +48,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     cdrRoutes(deps),
     trunkRoutes(deps),
     didRoutes(deps),
+    dialPlanRoutes(deps),
     registrationRoutes(deps),
     banRoutes(deps),
     liveCallRoutes(deps),

@@ -38,6 +38,10 @@ export const permissions = {
   'bans.write': ['superadmin'],
   'trunks.read': ['superadmin', 'tenant-admin'],
   'trunks.write': ['superadmin', 'tenant-admin'],
+  // Outbound routes and numbering: admins change them; supervisors and
+  // auditors read them and may try a number (the dry run changes nothing).
+  'dialplan.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  'dialplan.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
