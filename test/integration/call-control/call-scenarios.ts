@@ -122,17 +122,18 @@ function uacBody(o: UacOutcome): string {
     return `${head}<recv response="180" optional="true"/>${answered}${ack(2, true)}${heldByCallee}<pause milliseconds="300"/>${bye().replace('[last_To:]', 'To: [$peer]')}`;
   }
   if ('hold' in o) return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
-  if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
+  // 181 Call Is Being Forwarded (RFC 3261 §21.1.3) comes when call-control forwards the call.
+  if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
   if ('cancel' in o) return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
   const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye()}`;
-  if ('answer' in o) return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/>${answered}`;
+  if ('answer' in o) return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/>${answered}`;
   // The refused branch checks the Reason header names the licence limit (check_it fails the call otherwise).
   return `${head}<recv response="180" optional="true"/><recv response="503" optional="true" next="refused">
 <action><ereg regexp="Reason: Q\\.850;cause=34;text=&quot;licence limit: [0-9]+ concurrent calls&quot;" search_in="msg" check_it="true" assign_to="reason"/></action></recv>
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold';
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold' | 'ring-then-answer' | 'cancelled-elsewhere';
 
 /** The callee puts the caller on hold: its own re-INVITE in the dialog (RFC 3261 §14.1, its own CSeq space), a=sendonly; the answer must be recvonly. */
 const calleeHolds = `<pause milliseconds="500"/>
@@ -186,11 +187,16 @@ function uasBody(kind: UasKind): string {
     return `${invitedKeepingFrom}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${calleeHolds}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   }
   if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
-  if (kind === 'ring-until-cancel') {
+  // One phone of several: it rings 1 s, then answers and speaks (the fork's winner).
+  if (kind === 'ring-then-answer') return `${invited}<pause milliseconds="1000"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${PLAY}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+  if (kind === 'ring-until-cancel' || kind === 'cancelled-elsewhere') {
     // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.
     const invitedKeepingCseq = `<recv request="INVITE" crlf="true"><action><ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="whole,invcseq"/></action></recv><nop><action><log message="INVITE [$whole]"/></action></nop>${reply('180 Ringing', false)}`;
     const terminated = reply('487 Request Terminated', false).replace('[last_CSeq:]', 'CSeq: [$invcseq] INVITE');
-    return `${invitedKeepingCseq}<recv request="CANCEL" timeout="60000"/>${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
+    // Another phone took the call: the CANCEL must say so (RFC 3326 Reason, checked), so this phone shows no missed call.
+    const elsewhere = '<action><ereg regexp="Reason: SIP;cause=200;text=&quot;Call completed elsewhere&quot;" search_in="msg" check_it="true" assign_to="why"/><log message="cancel [$why]"/></action>';
+    const cancelled = kind === 'cancelled-elsewhere' ? `<recv request="CANCEL" timeout="60000">${elsewhere}</recv>` : '<recv request="CANCEL" timeout="60000"/>';
+    return `${invitedKeepingCseq}${cancelled}${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
   }
   if (kind === 'answer-hold') {
     // The callee sees the caller's hold (a=sendonly through rtpengine) and answers recvonly, then the resume.
