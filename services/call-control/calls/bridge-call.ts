@@ -83,11 +83,12 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
   const connected = call.ring
     ? await ringCallee(
         { srf: deps.srf, recorder: deps.recorder, forwardAfter: call.ring.forwardAfter, proxyFor: call.ring.proxyFor, log: deps.log },
-        { id, req, res, legs, offerSdp: call.offerSdp, hop: call.ring.hop, ringTimeoutMs: call.ringTimeoutMs, cancelled: call.cancelled, ...(call.recording ? { recording: call.recording } : {}) },
+        { id, req, res, legs, hop: call.ring.hop, ringTimeoutMs: call.ringTimeoutMs, cancelled: call.cancelled, ...(call.recording ? { recording: call.recording } : {}) },
       )
     : await connectTarget(deps, call, log);
   if (connected.kind === 'ended') return end(connected.side, connected.status, connected.reason);
-  await joinLegs(deps, call, connected, end);
+  // The recording's channel map names the ports the answering phone was offered (each forked phone has its own).
+  await joinLegs(deps, { ...call, offerSdp: connected.offerSdp ?? call.offerSdp }, connected, end);
 }
 
 /** What joinLegs needs of an answered call. */

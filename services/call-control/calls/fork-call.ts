@@ -2,8 +2,8 @@
 // once (fork.ts), and when they are busy, do not answer or cannot be
 // reached, the extension's forwarding (forwarding.ts) to the next hop, all
 // inside the caller's one INVITE transaction, one licence slot and one
-// rtpengine session (the B side gets the same offer again; the answer names
-// the answering phone's To tag). The caller hears 180 once, the first early
+// rtpengine session (A's SDP is offered again for every phone, each its own
+// ng via-branch; the answer names the answering phone's To tag and branch). The caller hears 180 once, the first early
 // media (183 with SDP, RFC 3960) of any phone, 181 Call Is Being Forwarded
 // (RFC 3261 §21.1.3) at each forward, and the final answer: 200 from the
 // phone that answered, or the failure this function chose.
@@ -37,7 +37,6 @@ export interface RingCall {
   req: Loose;
   res: Loose;
   legs: MediaLegs;
-  offerSdp: string;
   hop: RingHop;
   ringTimeoutMs: number;
   cancelled(): boolean;
@@ -45,7 +44,8 @@ export interface RingCall {
 }
 
 export type RingResult =
-  | { kind: 'connected'; uas: Loose; uac: Loose }
+  /** `offerSdp`: what the answering phone was offered (rtpengine's ports on its side, for the recording's channel map). */
+  | { kind: 'connected'; uas: Loose; uac: Loose; offerSdp?: string }
   /** A's final response is sent; the CDR's hangup says this. */
   | { kind: 'ended'; side: HangupSide; status: number; reason?: string };
 
@@ -63,6 +63,10 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
   const log = deps.log.child({ callId: id });
   const domain = safeHost(String(req.uri));
   let fork: Fork | undefined;
+  // rtpengine branch ids (ng via-branch) of this call's phones, over all hops, and what each was offered.
+  let branches = 0;
+  const via: string[] = [];
+  const offers = new Map<string, string>();
   let ringingSent = false;
   let early: Promise<unknown> = Promise.resolve();
   let earlySent = false;
@@ -76,7 +80,7 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       earlySent = true;
       // The first phone with early media is heard (RFC 3960); the rest keep ringing silently.
       early = legs
-        .answerFromB(r.body, r.getParsedHeader('To').params.tag, r.source_address)
+        .answerFromB(r.body, r.getParsedHeader('To').params.tag, r.source_address, {}, via[branch])
         .then((sdp) => {
           deps.recorder.event(id, { type: 'early-media', at: Date.now() });
           sendA(183, 'Session Progress', { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
@@ -99,10 +103,16 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
     for (;;) {
       if (call.cancelled()) return finish('caller', 487, 'Request Terminated');
       const diversion = diversionHeader(hop.forwards, domain);
+      via.length = 0;
+      for (let i = 0; i < hop.bindings.length; i++) via.push(`b${++branches}`);
       fork = new Fork({
         srf: deps.srf,
         branches: hop.bindings.map((b) => ({ contact: b.contact, ...optional('proxy', deps.proxyFor(b.contact, b.source)) })),
-        sdp: call.offerSdp,
+        sdpFor: async (i) => {
+          const sdp = await legs.offerFromA(String(req.body), via[i]);
+          offers.set(via[i]!, sdp);
+          return sdp;
+        },
         ...(diversion ? { headers: { Diversion: diversion } } : {}),
         ...optional('callingNumber', req.callingNumber as string | undefined),
         ...optional('callingName', req.callingName as string | undefined),
@@ -112,7 +122,7 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       });
       if (call.cancelled()) fork.abort();
       const o = await fork.outcome;
-      if (o.kind === 'answered') return await answer(deps, call, o.uac, early, log);
+      if (o.kind === 'answered') return await answer(deps, call, o.uac, early, via[o.branch], offers.get(via[o.branch] ?? ''), log);
       if (o.kind === 'aborted' || call.cancelled()) return finish('caller', 487, 'Request Terminated');
       // A ring time in which no phone said anything at all: unreachable rather than unanswered.
       const why = o.kind === 'no-answer' ? (o.anyResponse ? 'no-answer' : 'unreachable') : o.kind;
@@ -140,7 +150,7 @@ export function recordForwards(recorder: CdrRecorder, id: string, steps: readonl
 }
 
 /** The winner's 2xx: rtpengine's answer with its To tag, then 200 to A (srf.createUAS). */
-async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise<unknown>, log: Logger): Promise<RingResult> {
+async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise<unknown>, viaBranch: string | undefined, offerSdp: string | undefined, log: Logger): Promise<RingResult> {
   const { req, res, legs } = call;
   const hangUpB = (why: string) => {
     log.info('answered phone hung up', { why });
@@ -150,7 +160,7 @@ async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise
   uac.queueRequests = true;
   try {
     await early; // an early-media answer still in flight must not land after the final one
-    const sdpA = await legs.answerFromB(uac.remote.sdp, uac.sip.remoteTag, uac.res?.source_address, call.recording?.answerOptions());
+    const sdpA = await legs.answerFromB(uac.remote.sdp, uac.sip.remoteTag, uac.res?.source_address, call.recording?.answerOptions(), viaBranch);
     if (call.cancelled() || res.finalResponseSent) {
       hangUpB('caller left');
       if (!res.finalResponseSent) res.send(487, 'Request Terminated', {});
@@ -160,7 +170,7 @@ async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise
     uas.once('ack', () => (uac.queueRequests = false));
     uac.other = uas;
     uas.other = uac;
-    return { kind: 'connected', uas, uac };
+    return { kind: 'connected', uas, uac, ...(offerSdp ? { offerSdp } : {}) };
   } catch (err) {
     hangUpB('answer failed');
     log.warn('answer to the caller failed', { err: err instanceof Error ? err.message : String(err) });

@@ -1,7 +1,9 @@
 // Parallel ringing of every phone of one extension: the B2BUA forks the
 // call itself (RFC 3261 §16.7 as a proxy would, but each branch is its own
-// UAC transaction, srf.createUAC). The same rtpengine offer goes to every
-// branch; the first 2xx wins and the others are CANCELed (§9.1) with
+// UAC transaction, srf.createUAC). Each branch gets its own rtpengine offer
+// of A's SDP (ng via-branch: same session, its own ports; one shared offer
+// leaves the answering phone without media once another phone's early media
+// was answered, tried on rtpengine 10.5). The first 2xx wins and the others are CANCELed (§9.1) with
 // `Reason: SIP;cause=200;text="Call completed elsewhere"` (RFC 3326) so the
 // phones do not show a missed call. A 2xx arriving after the winner is ACKed
 // and hung up at once (§13.2.2.4). One busy phone while others still ring
@@ -30,8 +32,13 @@ export type ForkOutcome =
 export interface ForkRequest {
   srf: Loose;
   branches: readonly ForkBranch[];
-  /** rtpengine's SDP for the B side. */
-  sdp: string;
+  /**
+   * rtpengine's SDP for branch `i` (its own offer, ng via-branch); a rejection
+   * fails that branch only. Without it every branch gets `sdp` (enough when no
+   * early media is answered before the final answer, as for a transfer target).
+   */
+  sdpFor?(branch: number): Promise<string>;
+  sdp?: string;
   /** Headers every branch's INVITE carries (Diversion for a forwarded call). */
   headers?: Record<string, string>;
   callingNumber?: string;
@@ -89,8 +96,21 @@ export class Fork {
   }
 
   private launch(b: ForkBranch, i: number): void {
+    (this.r.sdpFor ? this.r.sdpFor(i) : Promise.resolve(this.r.sdp ?? '')).then(
+      (sdp) => {
+        if (this.settled) return this.failed(i, new Error('fork ended before the branch was offered'));
+        this.send(b, i, sdp);
+      },
+      (err: unknown) => {
+        this.r.log.warn('fork branch offer failed', { branch: i, err: err instanceof Error ? err.message : String(err) });
+        this.failed(i, err);
+      },
+    );
+  }
+
+  private send(b: ForkBranch, i: number, sdp: string): void {
     const st = this.states[i]!;
-    const opts: Record<string, unknown> = { localSdp: this.r.sdp, headers: { ...(this.r.headers ?? {}) } };
+    const opts: Record<string, unknown> = { localSdp: sdp, headers: { ...(this.r.headers ?? {}) } };
     if (b.proxy) opts.proxy = b.proxy;
     if (this.r.callingNumber) opts.callingNumber = this.r.callingNumber;
     if (this.r.callingName) opts.callingName = this.r.callingName;

@@ -35,17 +35,18 @@ export class MediaLegs {
   /**
    * A's initial offer → the SDP to send to B: G.711 first, PCMA/PCMU added
    * for transcoding when A has no G.711; throws `incompatible-codecs` (488)
-   * when A offers nothing rtpengine can encode.
+   * when A offers nothing rtpengine can encode. `viaBranch` names one branch
+   * of a forked call (its own ports).
    */
-  async offerFromA(sdp: string): Promise<string> {
+  async offerFromA(sdp: string, viaBranch?: string): Promise<string> {
     const codecs = initialOfferPolicy(sdp);
-    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA })).sdp;
+    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA, ...(viaBranch ? { viaBranch } : {}) })).sdp;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
-  async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}): Promise<string> {
+  async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}, viaBranch?: string): Promise<string> {
     this.tagB = tagB;
-    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording })).sdp;
+    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording, ...(viaBranch ? { viaBranch } : {}) })).sdp;
     this.sdpToA = answer;
     this.settle('B', sdp);
     this.settle('A', answer);

@@ -109,6 +109,11 @@ function baseParams(opts: BaseOptions, side: SideOptions): { params: NgDict; fla
 export interface OfferInput extends BaseOptions, SideOptions {
   callId: string;
   fromTag: string;
+  /**
+   * One branch of a forked offer (ng `via-branch`): each branch gets its own
+   * ports, so the phone that answers is connected whichever phone played early media.
+   */
+  viaBranch?: string;
   /** Set on a re-offer inside an established dialog (re-INVITE), naming the other party. */
   toTag?: string;
   sdp: string;
@@ -119,17 +124,19 @@ export interface OfferInput extends BaseOptions, SideOptions {
 export function offerParams(o: OfferInput): NgDict {
   const { params, flags } = baseParams(o, o);
   const codec = codecDict(o.sdp, o.codecs ?? {});
-  return { ...params, 'call-id': o.callId, 'from-tag': o.fromTag, ...(o.toTag ? { 'to-tag': o.toTag } : {}), sdp: o.sdp, flags, ...(codec ? { codec } : {}) };
+  return { ...params, 'call-id': o.callId, 'from-tag': o.fromTag, ...(o.toTag ? { 'to-tag': o.toTag } : {}), ...(o.viaBranch ? { 'via-branch': o.viaBranch } : {}), sdp: o.sdp, flags, ...(codec ? { codec } : {}) };
 }
 
 export interface AnswerInput extends BaseOptions, SideOptions {
   callId: string;
   fromTag: string;
   toTag: string;
+  /** The branch of a forked offer this answer belongs to (OfferInput.viaBranch). */
+  viaBranch?: string;
   sdp: string;
 }
 
 export function answerParams(a: AnswerInput): NgDict {
   const { params, flags } = baseParams(a, a);
-  return { ...params, 'call-id': a.callId, 'from-tag': a.fromTag, 'to-tag': a.toTag, sdp: a.sdp, flags };
+  return { ...params, 'call-id': a.callId, 'from-tag': a.fromTag, 'to-tag': a.toTag, ...(a.viaBranch ? { 'via-branch': a.viaBranch } : {}), sdp: a.sdp, flags };
 }

@@ -108,3 +108,13 @@ describe('parseCallStats', () => {
     });
   });
 });
+
+describe('via-branch (a forked call, calls/fork.ts)', () => {
+  it('names the branch in the offer and in its answer, and only when given', () => {
+    const s = sdp('m=audio 4000 RTP/AVP 8');
+    expect(offerParams({ callId: 'c1', fromTag: 'A', sdp: s, viaBranch: 'b2' })['via-branch']).toBe('b2');
+    expect(answerParams({ callId: 'c1', fromTag: 'A', toTag: 'B', sdp: s, viaBranch: 'b2' })['via-branch']).toBe('b2');
+    expect(offerParams({ callId: 'c1', fromTag: 'A', sdp: s })).not.toHaveProperty('via-branch');
+    expect(answerParams({ callId: 'c1', fromTag: 'A', toTag: 'B', sdp: s })).not.toHaveProperty('via-branch');
+  });
+});

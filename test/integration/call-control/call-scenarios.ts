@@ -133,7 +133,7 @@ function uacBody(o: UacOutcome): string {
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold' | 'ring-then-answer' | 'cancelled-elsewhere';
+export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold' | 'ring-then-answer' | 'cancelled-elsewhere' | 'early-until-cancel';
 
 /** The callee puts the caller on hold: its own re-INVITE in the dialog (RFC 3261 §14.1, its own CSeq space), a=sendonly; the answer must be recvonly. */
 const calleeHolds = `<pause milliseconds="500"/>
@@ -189,14 +189,16 @@ function uasBody(kind: UasKind): string {
   if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
   // One phone of several: it rings 1 s, then answers and speaks (the fork's winner).
   if (kind === 'ring-then-answer') return `${invited}<pause milliseconds="1000"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${PLAY}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
-  if (kind === 'ring-until-cancel' || kind === 'cancelled-elsewhere') {
+  if (kind === 'ring-until-cancel' || kind === 'cancelled-elsewhere' || kind === 'early-until-cancel') {
     // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.
     const invitedKeepingCseq = `<recv request="INVITE" crlf="true"><action><ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="whole,invcseq"/></action></recv><nop><action><log message="INVITE [$whole]"/></action></nop>${reply('180 Ringing', false)}`;
     const terminated = reply('487 Request Terminated', false).replace('[last_CSeq:]', 'CSeq: [$invcseq] INVITE');
     // Another phone took the call: the CANCEL must say so (RFC 3326 Reason, checked), so this phone shows no missed call.
     const elsewhere = '<action><ereg regexp="Reason: SIP;cause=200;text=&quot;Call completed elsewhere&quot;" search_in="msg" check_it="true" assign_to="why"/><log message="cancel [$why]"/></action>';
     const cancelled = kind === 'cancelled-elsewhere' ? `<recv request="CANCEL" timeout="60000">${elsewhere}</recv>` : '<recv request="CANCEL" timeout="60000"/>';
-    return `${invitedKeepingCseq}${cancelled}${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
+    // early-until-cancel: speech in a 183 (RFC 3960) that the caller hears until this phone is given up on.
+    const ringing = kind === 'early-until-cancel' ? invitedKeepingCseq.replace(reply('180 Ringing', false), reply('183 Session Progress', true).replace(' retrans="500"', '') + PLAY) : invitedKeepingCseq;
+    return `${ringing}${cancelled}${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
   }
   if (kind === 'answer-hold') {
     // The callee sees the caller's hold (a=sendonly through rtpengine) and answers recvonly, then the resume.
