@@ -40,7 +40,7 @@ export interface BridgeCall {
   target?: string;
   proxy?: string;
   /** Instead of one target: ring an extension's phones in parallel, with its forwarding (fork-call.ts). */
-  ring?: { hop: RingHop } & Pick<RingDeps, 'forwardAfter' | 'proxyFor'>;
+  ring?: { hop: RingHop } & Pick<RingDeps, 'forwardAfter' | 'proxyFor' | 'outbound'>;
   ringTimeoutMs: number;
   /** Set by the INVITE handler's CANCEL listener, which runs from the first moment. */
   cancelled: () => boolean;
@@ -82,11 +82,12 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
   };
   const connected = call.ring
     ? await ringCallee(
-        { srf: deps.srf, recorder: deps.recorder, forwardAfter: call.ring.forwardAfter, proxyFor: call.ring.proxyFor, log: deps.log },
+        { srf: deps.srf, recorder: deps.recorder, forwardAfter: call.ring.forwardAfter, proxyFor: call.ring.proxyFor, ...(call.ring.outbound ? { outbound: call.ring.outbound } : {}), log: deps.log },
         { id, req, res, legs, hop: call.ring.hop, ringTimeoutMs: call.ringTimeoutMs, cancelled: call.cancelled, ...(call.recording ? { recording: call.recording } : {}) },
       )
     : await connectTarget(deps, call, log);
   if (connected.kind === 'ended') return end(connected.side, connected.status, connected.reason);
+  if (connected.kind === 'handed-over') return; // forwarded out through a trunk: that flow ended the call
   // The recording's channel map names the ports the answering phone was offered (each forked phone has its own).
   await joinLegs(deps, { ...call, offerSdp: connected.offerSdp ?? call.offerSdp }, connected, end);
 }

@@ -27,6 +27,11 @@ export interface RingDeps {
   recorder: CdrRecorder;
   /** The next hop after a failed one (Forwarding.after), undefined when the extension does not forward. */
   forwardAfter(hop: RingHop, why: 'busy' | 'no-answer' | 'unreachable'): Hop | undefined;
+  /**
+   * Places the call to an external forward target as a dialled external number
+   * goes (trunks/outbound-call.ts), answering A itself; without it such a forward is refused.
+   */
+  outbound?(hop: Extract<Hop, { kind: 'outbound' }>, offerSdp: string): Promise<void>;
   /** Next hop towards a phone behind NAT (invite-handler's natProxy). */
   proxyFor(contact: string, source: { address: string; port: number; transport: string }): string | undefined;
   log: Logger;
@@ -47,7 +52,9 @@ export type RingResult =
   /** `offerSdp`: what the answering phone was offered (rtpengine's ports on its side, for the recording's channel map). */
   | { kind: 'connected'; uas: Loose; uac: Loose; offerSdp?: string }
   /** A's final response is sent; the CDR's hangup says this. */
-  | { kind: 'ended'; side: HangupSide; status: number; reason?: string };
+  | { kind: 'ended'; side: HangupSide; status: number; reason?: string }
+  /** The call went on out through a trunk (RingDeps.outbound), which ends it too. */
+  | { kind: 'handed-over' };
 
 const noop = () => undefined;
 
@@ -135,9 +142,16 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       recordForwards(deps.recorder, id, next.forwards.slice(hop.forwards.length));
       log.info('call forwarded', { from: hop.number, to: next.number, why, next: next.kind });
       if (next.kind === 'refuse') return finish(next.status === 486 || next.status === 480 ? 'callee' : 'system', next.status, next.reason, next.code);
-      // An external target needs the outbound route (trunks): refused clearly until calls can go out.
-      if (next.kind === 'outbound') return finish('system', 404, 'Outbound calls are not available yet', 'outbound-not-available');
       sendA(181, 'Call Is Being Forwarded');
+      if (next.kind === 'outbound') {
+        if (!deps.outbound) return finish('system', 404, 'Outbound calls are not available', 'outbound-not-available');
+        // Its own rtpengine branch: the phones' branches may hold an early-media answer.
+        const branch = `b${++branches}`;
+        const sdp = await legs.offerFromA(String(req.body), branch);
+        legs.branch = branch;
+        await deps.outbound(next, sdp);
+        return { kind: 'handed-over' };
+      }
       hop = next;
     }
   } finally {

@@ -17,7 +17,7 @@ import { routeCall, type RouterStores } from './call-router';
 import { placeOutboundCall, type TrunkCallDeps } from '../trunks/outbound-call';
 import { callOrigin, type InboundDeps } from '../trunks/inbound-origin';
 import { recordForwards } from './fork-call';
-import { Forwarding } from './forwarding';
+import { Forwarding, type Hop } from './forwarding';
 import type { LiveCalls } from './live-calls';
 import { MediaLegs } from './media-legs';
 import { CallRecording, type RecordingDeps } from './recording';
@@ -188,7 +188,13 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       return;
     }
     const forwarding = new Forwarding(deps.router, tenantId);
-    const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy };
+    // A busy / no-answer / unreachable forward to an outside number goes out as a dialled one does.
+    const trunks = deps.trunks;
+    const outbound = trunks
+      ? (hop: Extract<Hop, { kind: 'outbound' }>, sdp: string) =>
+          placeOutboundCall({ ...bridgeDeps, trunks }, { ...common, offerSdp: sdp, tenantId, extension: hop.forwards.at(-1)?.from ?? origin.extension, route: hop.decision.route })
+      : undefined;
+    const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy, ...(outbound ? { outbound } : {}) };
     await bridgeCall(bridgeDeps, { ...common, ring });
   };
 }

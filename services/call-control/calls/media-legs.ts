@@ -24,6 +24,12 @@ export class MediaLegs {
   sdpToA: string | undefined;
   /** Voice codecs each side last settled on (from the answers), for re-offers (codec-policy.ts). */
   readonly negotiated: { A: string[]; B: string[] } = { A: [], B: [] };
+  /**
+   * rtpengine branch (ng via-branch) of B's side when a forwarded call goes on
+   * through someone else's flow (a trunk after the phones): answers without a
+   * branch of their own use it.
+   */
+  branch: string | undefined;
 
   constructor(
     private readonly media: RtpengineMedia,
@@ -46,7 +52,7 @@ export class MediaLegs {
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
   async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}, viaBranch?: string): Promise<string> {
     this.tagB = tagB;
-    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording, ...(viaBranch ? { viaBranch } : {}) })).sdp;
+    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording, ...((viaBranch ?? this.branch) ? { viaBranch: viaBranch ?? this.branch } : {}) })).sdp;
     this.sdpToA = answer;
     this.settle('B', sdp);
     this.settle('A', answer);
