@@ -26,7 +26,7 @@ export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export { trunkKinds, transports, didDestinationTypes, type Trunk, type TrunkFields, type Did, type DidDestination, type TrunksRepo } from './repos/trunks';
-export type { CdrSearch, CdrRow, CdrSearchRepo } from './repos/cdr-search';
+export type { CdrSearch, CdrRow, CdrSearchRepo, CdrForward, CdrTransfer, ForwardReason, BadHopReport } from './repos/cdr-search';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export type { CallLegsData } from './repos/call-legs';

@@ -95,11 +95,67 @@ describe('call history', () => {
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).trimEnd().split('\r\n');
     expect(lines).toHaveLength(2508);
-    expect(lines[0]).toBe('started_at;direction;caller;callee;extension;trunk;disposition;duration_seconds;billable_seconds;answered_at;ended_at;hangup_side;hangup_sip_status;hangup_reason;call_id');
-    expect(new Set(lines.slice(1).map((l) => l.split(';').at(-1))).size).toBe(2507);
+    expect(lines[0]).toBe('started_at;direction;caller;callee;extension;trunk;disposition;duration_seconds;billable_seconds;answered_at;ended_at;hangup_side;hangup_sip_status;hangup_reason;call_id;forwards;transfers');
+    expect(new Set(lines.slice(1).map((l) => l.split(';').at(-3))).size).toBe(2507);
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
     const filtered = await admin.request('GET', '/api/cdrs.csv?direction=inbound');
     expect((filtered.body as string).trimEnd().split('\r\n')).toHaveLength(2);
     expect(h.store.audit.list({ action: 'cdr.export' }).rows[0]).toMatchObject({ tenantId: tenant, details: { rows: 1 } });
+  });
+});
+
+describe('call history: forwards and transfers', () => {
+  const FWD = [
+    { at: T0 + 7 * 60_000 + 5000, from: '201', to: '305', reason: 'no-answer' as const },
+    { at: T0 + 7 * 60_000 + 11_000, from: '305', to: '+74951234567', reason: 'busy' as const },
+  ];
+  beforeEach(() => {
+    const repo = new CdrsRepo(h.store.db);
+    repo.close(cdr(7, { forwards: FWD, callee: { dialled: '201', number: '201' } }));
+    repo.close(cdr(8, { callee: { dialled: '201', number: '201' }, forwards: [{ at: T0 + 8 * 60_000 + 5000, from: '201', to: '305', reason: 'always' }], transfers: [{ at: T0 + 8 * 60_000 + 20_000, kind: 'blind', to: '=cmd|x', by: 'callee' }, { at: T0 + 8 * 60_000 + 40_000, kind: 'attended', to: '207', by: 'callee' }] }));
+    repo.close(cdr(9, { transfers: [{ at: T0 + 9 * 60_000 + 20_000, kind: 'attended', to: '204', by: 'caller' }] }));
+  });
+
+  it('lists each call with its forwards and transfers, typed, and filters on them', async () => {
+    const r = await admin.request('GET', '/api/cdrs?limit=4');
+    expect(r.body.cdrs.map((c: { callId: string }) => c.callId)).toEqual([`call-9-${tenant}`, `call-8-${tenant}`, `call-7-${tenant}`, `call-6-${tenant}`]);
+    expect(r.body.cdrs[2].forwards).toEqual([
+      { at: '2026-11-20T09:07:05.000Z', from: '201', to: '305', reason: 'no-answer' },
+      { at: '2026-11-20T09:07:11.000Z', from: '305', to: '+74951234567', reason: 'busy' },
+    ]);
+    expect(r.body.cdrs[0]).toMatchObject({ forwards: [], transfers: [{ at: '2026-11-20T09:09:20.000Z', kind: 'attended', to: '204', by: 'caller' }] });
+    expect(r.body.cdrs[3]).toMatchObject({ forwards: [], transfers: [] });
+    expect((await admin.request('GET', '/api/cdrs?forwarded=1')).body.cdrs.map((c: { callId: string }) => c.callId)).toEqual([`call-8-${tenant}`, `call-7-${tenant}`]);
+    expect((await admin.request('GET', '/api/cdrs?transferred=1')).body.total).toBe(2);
+    expect((await admin.request('GET', '/api/cdrs?forwarded=1&transferred=1')).body.total).toBe(1);
+    expect((await admin.request('GET', '/api/cdrs?forwarded=0')).body.total).toBe(8);
+    expect((await admin.request('GET', '/api/cdrs?forwarded=0&transferred=1')).body.cdrs.map((c: { callId: string }) => c.callId)).toEqual([`call-9-${tenant}`]);
+    const bad = await admin.request('GET', '/api/cdrs?forwarded=yes&transferred=2');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['forwarded', 'transferred']);
+  });
+
+  it('still lists a call whose stored hops are damaged, without them', async () => {
+    h.store.db.prepare(`UPDATE cdrs SET forwards = '[{"at":"2026-11-20T09:07:05Z","from":"201","to":"305","reason":"no-answer"},{"from":"305"}]', transfers = '"oops"' WHERE call_id = ?`).run(`call-7-${tenant}`);
+    const r = await admin.request('GET', '/api/cdrs?forwarded=1');
+    expect(r.status).toBe(200);
+    expect(r.body.cdrs.find((c: { callId: string }) => c.callId === `call-7-${tenant}`)).toMatchObject({ forwards: [{ from: '201', to: '305', reason: 'no-answer' }], transfers: [] });
+    const csv = await admin.request('GET', '/api/cdrs.csv?forwarded=1');
+    expect(csv.status).toBe(200);
+    expect(csv.body as string).toContain(`call-7-${tenant};201→305 (no answer);\r\n`);
+  });
+
+  it('sums them up in two CSV columns, formulas defused', async () => {
+    const r = await admin.request('GET', '/api/cdrs.csv?forwarded=1');
+    const lines = (r.body as string).slice(1).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    // Quoted for the `;` between hops; a `=` inside a cell is no formula, only a leading one (call 10).
+    expect(lines[1]!.endsWith(`;call-8-${tenant};201→305 (unconditional);"305→=cmd|x (blind transfer); =cmd|x→207 (attended transfer)"`)).toBe(true);
+    expect(lines[2]!.endsWith(`;call-7-${tenant};"201→305 (no answer); 305→+74951234567 (busy)";`)).toBe(true);
+    const t = await admin.request('GET', '/api/cdrs.csv?transferred=1&forwarded=0');
+    expect((t.body as string).trimEnd().split('\r\n').at(-1)!.endsWith(`;call-9-${tenant};;201→204 (attended transfer)`)).toBe(true);
+    new CdrsRepo(h.store.db).close(cdr(10, { caller: { dialled: '203', number: '=HYPERLINK("x")' }, transfers: [{ at: T0 + 10 * 60_000 + 9000, kind: 'blind', to: '204', by: 'caller' }] }));
+    const f = await admin.request('GET', '/api/cdrs.csv?transferred=1&limit=1');
+    expect((f.body as string).split('\r\n')[1]!.endsWith(`;call-10-${tenant};;"'=HYPERLINK(""x"")→204 (blind transfer)"`)).toBe(true);
   });
 });

@@ -1,7 +1,29 @@
 // Read-only search over call-control's `cdrs` table (migration 0021) for the
 // call history: filters, paging, a count, and keyset batches for the export.
 // Call-control's CdrsRepo writes the rows; nothing here changes them.
+// The forwards (0042) and transfers (0021) JSON columns are checked hop by
+// hop when read: a hop that does not have the shape call-control writes is
+// left out and reported through `onBadHop`, so one damaged row never breaks
+// the list or the export.
 import type { Db } from '../db';
+
+export type ForwardReason = 'always' | 'busy' | 'no-answer' | 'unreachable';
+/** One call-forwarding hop, `at` ISO-8601 UTC. */
+export interface CdrForward {
+  at: string;
+  from: string;
+  to: string;
+  reason: ForwardReason;
+}
+/** One transfer, `by` the party that sent the REFER. */
+export interface CdrTransfer {
+  at: string;
+  kind: 'blind' | 'attended';
+  to: string;
+  by: 'caller' | 'callee';
+}
+/** Called for every stored hop (or whole column) that is not valid; it was left out. */
+export type BadHopReport = (info: { callId: string; column: 'forwards' | 'transfers'; index: number | null }) => void;
 
 export interface CdrSearch {
   /** undefined: every tenant (appliance-level reader). */
@@ -16,6 +38,10 @@ export interface CdrSearch {
   disposition?: 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'refused-by-licence';
   /** Only calls of these extensions (an employee's own); empty means none. */
   onlyExtensions?: readonly string[];
+  /** true: only calls forwarded at least once; false: only calls never forwarded. */
+  forwarded?: boolean;
+  /** true: only calls transferred at least once; false: only calls never transferred. */
+  transferred?: boolean;
 }
 
 export interface CdrRow {
@@ -39,12 +65,57 @@ export interface CdrRow {
   hangupSipStatus: number | null;
   hangupReason: string | null;
   status: string;
+  forwards: CdrForward[];
+  transfers: CdrTransfer[];
+}
+
+type StoredRow = Omit<CdrRow, 'forwards' | 'transfers'> & { forwards: string; transfers: string };
+
+const FORWARD_REASONS: readonly string[] = ['always', 'busy', 'no-answer', 'unreachable'];
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
+const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+type Hop = Record<string, unknown>;
+const isHop = (v: unknown): v is Hop => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const validForward = (h: Hop): CdrForward | undefined =>
+  isTime(h.at) && isText(h.from) && isText(h.to) && typeof h.reason === 'string' && FORWARD_REASONS.includes(h.reason)
+    ? { at: h.at, from: h.from, to: h.to, reason: h.reason as ForwardReason }
+    : undefined;
+
+const validTransfer = (h: Hop): CdrTransfer | undefined =>
+  isTime(h.at) && isText(h.to) && (h.kind === 'blind' || h.kind === 'attended') && (h.by === 'caller' || h.by === 'callee') ? { at: h.at, kind: h.kind, to: h.to, by: h.by } : undefined;
+
+/** The valid hops of one JSON column, in stored order; the rest reported. */
+function hopsOf<T>(callId: string, column: 'forwards' | 'transfers', text: string, valid: (h: Hop) => T | undefined, report: BadHopReport): T[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list)) {
+    report({ callId, column, index: null });
+    return [];
+  }
+  const out: T[] = [];
+  list.forEach((h: unknown, index) => {
+    const hop = isHop(h) ? valid(h) : undefined;
+    if (hop) out.push(hop);
+    else report({ callId, column, index });
+  });
+  return out;
+}
+
+const ignore: BadHopReport = () => undefined;
+
+function toRow(r: StoredRow, report: BadHopReport): CdrRow {
+  return { ...r, forwards: hopsOf(r.callId, 'forwards', r.forwards, validForward, report), transfers: hopsOf(r.callId, 'transfers', r.transfers, validTransfer, report) };
 }
 
 const COLUMNS = `id, call_id AS callId, tenant_id AS tenantId, direction, caller_number AS caller, caller_dialled AS callerDialled,
   callee_number AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
   ended_at AS endedAt, duration_seconds AS durationSeconds, billable_seconds AS billableSeconds, disposition, hangup_side AS hangupSide,
-  hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status`;
+  hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -73,6 +144,9 @@ function where(s: CdrSearch): { sql: string; params: Record<string, unknown> } {
       'mine',
       JSON.stringify(s.onlyExtensions),
     );
+  // json_array_length is 0 for a non-array, so a damaged column never matches.
+  if (s.forwarded !== undefined) parts.push(`json_array_length(forwards) ${s.forwarded ? '>' : '='} 0`);
+  if (s.transferred !== undefined) parts.push(`${s.transferred ? '' : 'NOT '}(json_type(transfers) = 'array' AND json_array_length(transfers) > 0)`);
   return { sql: parts.join(' AND '), params };
 }
 
@@ -84,17 +158,19 @@ export class CdrSearchRepo {
     return (this.db.prepare(`SELECT count(*) AS n FROM cdrs WHERE ${w.sql}`).get(w.params) as { n: number }).n;
   }
 
-  page(s: CdrSearch, limit: number, offset: number): CdrRow[] {
+  page(s: CdrSearch, limit: number, offset: number, onBadHop: BadHopReport = ignore): CdrRow[] {
     const w = where(s);
-    return this.db.prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset }) as CdrRow[];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset }) as StoredRow[];
+    return rows.map((r) => toRow(r, onBadHop));
   }
 
   /** Keyset batches, newest first: pass the last row of the previous batch. */
-  batch(s: CdrSearch, after: { startedAt: string; id: number } | undefined, size: number): CdrRow[] {
+  batch(s: CdrSearch, after: { startedAt: string; id: number } | undefined, size: number, onBadHop: BadHopReport = ignore): CdrRow[] {
     const w = where(s);
     const keyset = after ? ' AND (started_at < @afterAt OR (started_at = @afterAt AND id < @afterId))' : '';
-    return this.db
+    const rows = this.db
       .prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql}${keyset} ORDER BY started_at DESC, id DESC LIMIT @size`)
-      .all({ ...w.params, ...(after ? { afterAt: after.startedAt, afterId: after.id } : {}), size }) as CdrRow[];
+      .all({ ...w.params, ...(after ? { afterAt: after.startedAt, afterId: after.id } : {}), size }) as StoredRow[];
+    return rows.map((r) => toRow(r, onBadHop));
   }
 }

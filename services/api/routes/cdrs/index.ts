@@ -2,18 +2,22 @@
 // streams every matching row in keyset batches: UTF-8 with a BOM and `;`
 // so Russian Excel opens Cyrillic names right. X-Total-Count lets the UI
 // show export progress. Employees see only calls of their own extensions.
+// Each call carries its forwards and transfers; the CSV sums them up in two
+// last columns (call-hops.ts). A stored hop that is not valid is left out
+// and logged, never failing the list.
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import type { CdrRow, CdrSearch } from '../../../store';
+import type { BadHopReport, CdrRow, CdrSearch } from '../../../store';
 import type { ApiDeps, ApiState } from '../../context';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { csvLine } from '../../commands/csv';
 import { cdrQuerySchema } from './schema';
+import { forwardsSummary, transfersSummary } from './call-hops';
 
 const BATCH = 1000;
-const HEADER = ['started_at', 'direction', 'caller', 'callee', 'extension', 'trunk', 'disposition', 'duration_seconds', 'billable_seconds', 'answered_at', 'ended_at', 'hangup_side', 'hangup_sip_status', 'hangup_reason', 'call_id'];
+const HEADER = ['started_at', 'direction', 'caller', 'callee', 'extension', 'trunk', 'disposition', 'duration_seconds', 'billable_seconds', 'answered_at', 'ended_at', 'hangup_side', 'hangup_sip_status', 'hangup_reason', 'call_id', 'forwards', 'transfers'];
 
 function searchOf(deps: ApiDeps, ctx: ApiContext): { search: CdrSearch; limit: number; offset: number } {
   const actor = actorOf(ctx).user;
@@ -23,13 +27,16 @@ function searchOf(deps: ApiDeps, ctx: ApiContext): { search: CdrSearch; limit: n
   return { search, limit: limit ?? 50, offset: offset ?? 0 };
 }
 
-const toCells = (r: CdrRow) => [r.startedAt, r.direction, r.caller, r.callee, r.extension, r.trunk, r.disposition ?? r.status, r.durationSeconds, r.billableSeconds, r.answeredAt, r.endedAt, r.hangupSide, r.hangupSipStatus, r.hangupReason, r.callId];
+const toCells = (r: CdrRow) => [r.startedAt, r.direction, r.caller, r.callee, r.extension, r.trunk, r.disposition ?? r.status, r.durationSeconds, r.billableSeconds, r.answeredAt, r.endedAt, r.hangupSide, r.hangupSipStatus, r.hangupReason, r.callId, forwardsSummary(r), transfersSummary(r)];
+
+/** Logs a stored hop that was left out (the row is still shown). */
+const badHopLogger = (deps: ApiDeps): BadHopReport => (info) => deps.log.warn('cdr hop not valid, left out', info);
 
 async function* csvRows(deps: ApiDeps, search: CdrSearch): AsyncGenerator<string> {
   yield '\uFEFF' + csvLine(HEADER);
   let after: { startedAt: string; id: number } | undefined;
   for (;;) {
-    const rows = deps.store.cdrSearch.batch(search, after, BATCH);
+    const rows = deps.store.cdrSearch.batch(search, after, BATCH, badHopLogger(deps));
     if (rows.length === 0) return;
     yield rows.map((r) => csvLine(toCells(r))).join('');
     const last = rows[rows.length - 1]!;
@@ -44,7 +51,7 @@ export function cdrRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/api/cdrs', can(deps, 'cdrs.read'), async (ctx) => {
     const { search, limit, offset } = searchOf(deps, ctx);
-    ctx.body = { cdrs: deps.store.cdrSearch.page(search, limit, offset), total: deps.store.cdrSearch.count(search), limit, offset };
+    ctx.body = { cdrs: deps.store.cdrSearch.page(search, limit, offset, badHopLogger(deps)), total: deps.store.cdrSearch.count(search), limit, offset };
   });
 
   router.get('/api/cdrs.csv', can(deps, 'cdrs.read'), async (ctx) => {
