@@ -10,10 +10,15 @@ export interface CdrFilters {
   extension?: string;
   direction?: string;
   disposition?: string;
+  /** '1' forwarded, '0' never forwarded; empty: either. */
+  forwarded?: string;
+  /** '1' transferred, '0' never transferred; empty: either. */
+  transferred?: string;
 }
 
 export const DIRECTIONS = ['internal', 'inbound', 'outbound'] as const;
 export const DISPOSITIONS = ['answered', 'busy', 'no-answer', 'failed', 'cancelled', 'refused-by-licence'] as const;
+export const HOP_FILTER = ['1', '0'] as const;
 
 export function cdrQuery(f: CdrFilters, extra: Record<string, string> = {}): string {
   const p = new URLSearchParams(extra);

@@ -1,18 +1,21 @@
-// Call history: filters, paging, and the CSV export with progress.
+// Call history: filters, paging, and the CSV export with progress. A
+// forwarded or transferred call has a marker that opens its hops (call-hops.ts).
 import { html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../../app/pbx-element';
 import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
-import { DIRECTIONS, DISPOSITIONS, exportCdrs, listCdrs, type Cdr, type CdrFilters } from '../../data/cdrs';
+import { DIRECTIONS, DISPOSITIONS, HOP_FILTER, exportCdrs, listCdrs, type Cdr, type CdrFilters } from '../../data/cdrs';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 import { filterField } from '../../components/filter-field';
 import { pager } from '../../components/pager';
 import { saveFile } from '../extensions/save-file';
+import { hopsDetail, hopsMarker } from './call-hops';
 
 const PAGE = 50;
+const COLUMNS = 6;
 const duration = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 
 @customElement('pbx-calls-page')
@@ -27,6 +30,8 @@ export class PbxCallsPage extends PbxElement {
   @state() private error = '';
   @state() private errors: FieldErrors = {};
   @state() private exporting: { done: number; total: number } | null = null;
+  /** Call ids whose forwards and transfers are shown. */
+  @state() private open = new Set<string>();
 
   static override styles = [
     shared,
@@ -40,6 +45,17 @@ export class PbxCallsPage extends PbxElement {
       progress {
         width: min(20rem, 100%);
       }
+      button.hops {
+        margin-inline-start: 0.4rem;
+        padding: 0 0.3rem;
+        min-height: 0;
+        background: none;
+        color: inherit;
+        border: 1px solid currentColor;
+      }
+      tr.hops-detail ol {
+        margin: 0.25rem 0 0;
+      }
     `,
   ];
 
@@ -52,6 +68,7 @@ export class PbxCallsPage extends PbxElement {
     try {
       const r = await listCdrs(this.api, this.filters, this.offset, PAGE);
       this.rows = r.cdrs;
+      this.open = new Set();
       this.total = r.total;
       this.error = '';
       this.errors = {};
@@ -70,6 +87,7 @@ export class PbxCallsPage extends PbxElement {
         ${this.input('since', 'calls.since', 'date')} ${this.input('until', 'calls.until', 'date')}
         ${this.input('number', 'calls.number')} ${this.input('extension', 'calls.extension')}
         ${this.select('direction', 'calls.direction', DIRECTIONS, 'calls.dir.')} ${this.select('disposition', 'calls.disposition', DISPOSITIONS, 'calls.disp.')}
+        ${this.select('forwarded', 'calls.filterForwarded', HOP_FILTER, 'calls.hops.')} ${this.select('transferred', 'calls.filterTransferred', HOP_FILTER, 'calls.hops.')}
         <div class="field"><button type="submit">${t('calls.apply')}</button></div>
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
@@ -110,18 +128,25 @@ export class PbxCallsPage extends PbxElement {
           <tbody>
             ${this.rows.map(
               (c) => html`<tr>
-                <td>${formatDateTime(c.startedAt)}</td>
-                <td>${t(`calls.dir.${c.direction}` as MessageKey)}</td>
-                <td>${c.caller}</td>
-                <td>${c.callee}</td>
-                <td>${c.disposition ? t(`calls.disp.${c.disposition}` as MessageKey) : t('calls.inProgress')}</td>
-                <td>${duration(c.billableSeconds)}</td>
-              </tr>`,
+                  <td>${formatDateTime(c.startedAt)}</td>
+                  <td>${t(`calls.dir.${c.direction}` as MessageKey)}</td>
+                  <td>${c.caller}</td>
+                  <td>${c.callee}${hopsMarker(c, this.open.has(c.callId), () => this.toggle(c.callId))}</td>
+                  <td>${c.disposition ? t(`calls.disp.${c.disposition}` as MessageKey) : t('calls.inProgress')}</td>
+                  <td>${duration(c.billableSeconds)}</td>
+                </tr>
+                ${this.open.has(c.callId) ? hopsDetail(c, COLUMNS) : nothing}`,
             )}
           </tbody>
         </table>
       </div>
       ${pager({ offset: this.offset, shown: this.rows.length, total: this.total, pageSize: PAGE, go: (o) => this.go(o) })}`;
+  }
+
+  private toggle(callId: string) {
+    const next = new Set(this.open);
+    if (!next.delete(callId)) next.add(callId);
+    this.open = next;
   }
 
   private apply(e: Event) {
