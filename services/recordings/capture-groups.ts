@@ -13,6 +13,9 @@
 // call is being written (tmp/), or rtpengine still has the call. Once the call
 // is gone (or, without rtpengine to ask, the capture has been idle as long as
 // an orphan), a pause that lasted to the hang-up ends the recording there.
+// A transfer moves a recording onto a new rtpengine session (call-control's
+// recording.ts moveTo): its captures join by CDR and recording id, and a
+// capture being written on any session of the call keeps the group waiting.
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,18 +67,28 @@ async function describe(c: SpoolCapture): Promise<Described> {
     pcapPath: c.pcapPath,
     metadataPath: c.metadataPath,
     callId: c.callId,
-    key: meta.recordingId ? `${c.callId}\n${meta.recordingId}` : `${c.callId}\n${c.pcapPath}`,
+    // By the CDR id, not the rtpengine call: a transfer moves a recording onto a new session (sessionFamily).
+    key: meta.recordingId ? `${meta.cdrId ?? sessionFamily(c.callId)}\n${meta.recordingId}` : `${c.callId}\n${c.pcapPath}`,
     firstUs: await firstPacketUs(c.pcapPath),
     pausedAt: meta.pausedAt,
     lastChange: Math.max(...times),
   };
 }
 
-/** Call ids with a capture still being written (rtpengine-meta-<call>-<hex>.tmp). */
+/**
+ * The call a transferred call's rtpengine session belongs to: call-control
+ * names the sessions a transfer moves a call onto `<call id>~x<n>`
+ * (call-control/calls/transfer.ts), and the recording goes with it.
+ */
+export function sessionFamily(callId: string): string {
+  return callId.replace(/~x\d+$/, '');
+}
+
+/** Calls (session families) with a capture still being written (rtpengine-meta-<call>-<hex>.tmp). */
 export async function callsBeingCaptured(recordingDir: string): Promise<Set<string>> {
   const tmp = path.join(recordingDir, 'tmp');
   if (!existsSync(tmp)) return new Set();
-  return new Set((await readdir(tmp)).filter((n) => n.endsWith('.tmp')).map(callIdOf));
+  return new Set((await readdir(tmp)).filter((n) => n.endsWith('.tmp')).map((n) => sessionFamily(callIdOf(n))));
 }
 
 /**
@@ -105,13 +118,13 @@ export async function groupCaptures(
       waiting++;
       continue;
     }
-    ready.push({ callId: last.callId, parts: parts.map(({ pcapPath, metadataPath }) => ({ pcapPath, metadataPath })) });
+    ready.push({ callId: sessionFamily(parts[0]!.callId), parts: parts.map(({ pcapPath, metadataPath }) => ({ pcapPath, metadataPath })) });
   }
   return { ready, waiting };
 }
 
 async function mayResume(last: Described, capturing: Set<string>, now: number, idleMs: number, isCallLive?: (callId: string) => Promise<boolean>): Promise<boolean> {
-  if (capturing.has(last.callId)) return true;
+  if (capturing.has(sessionFamily(last.callId))) return true;
   if (isCallLive) return isCallLive(last.callId);
   return now - last.lastChange < idleMs;
 }

@@ -22,6 +22,15 @@
 // resume is `start recording` with the same recording id and the paused span;
 // the recordings service joins the captures into one recording
 // (services/recordings/capture-groups.ts).
+//
+// A transfer moves the call onto a new rtpengine session (transfer.ts:
+// rtpengine 10.5 has no `connect`). moveTo() makes the recording follow it,
+// as a pause on the old session and a resume on the new one with the same
+// recording id: the re-INVITEs' few hundred ms are a listed paused span. The
+// channel map grows by the new session's ports, each on the side of the
+// party whose place it takes: the transferee keeps its channel (the caller
+// left, the callee right) and the target takes the transferor's. A paused
+// recording stays paused; a resume later starts on the new session.
 import { randomUUID } from 'node:crypto';
 import { isAppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
@@ -160,14 +169,78 @@ export class CallRecording {
     });
   }
 
-  private withChannels(meta: RecordingMetadata): RecordingMetadata {
+  /**
+   * `keep`: the channels of the sessions the call was on before a transfer,
+   * which the joined captures still need (the pipeline reads one map for all).
+   */
+  private withChannels(meta: RecordingMetadata, keep?: RecordingMetadata['channels']): RecordingMetadata {
     const left = this.legs?.sdpToA === undefined ? undefined : audioEndpoint(this.legs.sdpToA);
     const right = this.sdpToCallee === undefined ? undefined : audioEndpoint(this.sdpToCallee);
     if (!left || !right) {
       this.log.warn('no channel map for the recording', { recordingId: meta.recordingId });
-      return meta;
+      return keep ? { ...meta, channels: keep } : meta;
     }
-    return { ...meta, channels: { left: [left], right: [right] } };
+    const before = keep ?? { left: [], right: [] };
+    return { ...meta, channels: { left: [...before.left.filter((e) => e !== right), left], right: [...before.right.filter((e) => e !== left), right] } };
+  }
+
+  /**
+   * A transfer moved the call onto `legs` (a new rtpengine session; uas side
+   * = left, uac side = right, sdpToCallee = what the uac side was given).
+   * Call before the old session is deleted: its capture must end with the
+   * pause mark, or the recordings service would store it alone.
+   */
+  moveTo(legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'>, sdpToCallee: string): Promise<void> {
+    return this.serial(async () => {
+      const old = this.legs;
+      this.legs = legs;
+      this.sdpToCallee = sdpToCallee;
+      if (!this.meta || this.current === 'off') return;
+      const meta = this.withChannels(this.meta, this.meta.channels);
+      const log = { recordingId: meta.recordingId, state: this.current };
+      try {
+        if (this.current === 'paused') await this.movePaused(legs, meta);
+        else await this.moveRecording(old, legs, meta);
+        this.log.info('recording moved to the transferred call', log);
+      } catch (err) {
+        this.log.error('recording could not follow the transfer', { ...log, err: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  private async moveRecording(old: CallRecording['legs'], legs: NonNullable<CallRecording['legs']>, meta: RecordingMetadata): Promise<void> {
+    const at = this.now();
+    if (old) {
+      try {
+        await old.startRecording(encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }));
+        await old.stopRecording();
+      } catch (err) {
+        // The old session is deleted next, which ends its capture anyway.
+        this.log.warn('recording: ending the capture before the transfer failed', { recordingId: meta.recordingId, err: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    this.meta = meta;
+    const span = { fromMs: at, toMs: this.now() };
+    try {
+      await legs.startRecording(encodeRecordingMetadata({ ...meta, paused: [...this.paused, span] }));
+      this.paused.push(span);
+    } catch (err) {
+      // Paused from the move on: the live view says so, and a resume may start it again.
+      this.pausedFrom = at;
+      this.current = 'paused';
+      throw err;
+    }
+  }
+
+  /**
+   * Paused across the move: an empty capture on the new session, carrying
+   * the pause mark, tells the recordings service that the recording may
+   * still resume there (it asks rtpengine about the newest capture's call).
+   */
+  private async movePaused(legs: NonNullable<CallRecording['legs']>, meta: RecordingMetadata): Promise<void> {
+    this.meta = meta;
+    await legs.startRecording(encodeRecordingMetadata({ ...meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: this.pausedFrom }));
+    await legs.stopRecording();
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {

@@ -353,7 +353,9 @@ export class Transfers implements TransferHook {
     this.deps.live.update(call.id, { uas, uac, legs, sdpToB: uac.local.sdp, ...(slot === 'uas' ? { caller: to } : { callee: to }) });
     this.wire(call.id, targetDialog);
     this.deps.recorder.event(call.id, { type: 'transfer', at: Date.now(), kind, to, by: sideOf(slot) });
-    void this.deleteMedia(call.id, oldMedia);
+    // The recording follows the call (recording.ts moveTo) before the old session, and its capture, goes.
+    const moved = call.recording?.moveTo(legs, String(uac.local.sdp ?? '')) ?? Promise.resolve();
+    void moved.then(() => this.deleteMedia(call.id, oldMedia));
     const st = this.states.get(call.id);
     st?.leases.get(transferor)?.();
     st?.leases.delete(transferor);

@@ -1,0 +1,139 @@
+// A recorded call that is transferred stays ONE recording (the bank's
+// compliance case): the recording follows the call onto the transfer's new
+// rtpengine session (calls/recording.ts moveTo) and the recordings service
+// joins the two captures (services/recordings/capture-groups.ts). The whole
+// appliance runs; the three phones are sipp, each playing its own tone so
+// the channels can be told apart (Goertzel), as in recorded-call.test.ts.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../services/common/logger';
+import { createNgClient } from '../../../services/call-control/media/ng-client';
+import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
+import { encodeG711 } from '../../../services/recordings/g711';
+import { openKeyring, Vault } from '../../../services/recordings';
+import { channel, decodeAudio } from '../../recordings/call-builder';
+import { buildPcap, goertzel, rtpPacket, tone } from '../../recordings/pcap-builder';
+import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
+
+const A_HZ = 440;
+const B_HZ = 1000;
+const C_HZ = 2000;
+const SIPP_PCAP = '/usr/share/sip-tester/g711a.pcap';
+const scenario = (name: string) => path.resolve(`test/integration/call-control/scenarios/${name}.xml`);
+
+const log = createLogger({ level: 'warn', sink: () => undefined });
+let pbx: Pbx;
+let media: RtpengineMedia;
+let closeNg: () => void;
+let tmp: string;
+
+/** `ms` of a PCMA tone as sipp's play_pcap_audio reads it (Ethernet frames, 20 ms apart). */
+function tonePcap(name: string, freq: number, ms: number, ssrc: number): string {
+  const packets = Array.from({ length: ms / 20 }, (_, i) => ({
+    timeUs: 1_800_000_000_000_000 + i * 20_000,
+    src: '10.0.0.1:4000',
+    dst: '10.0.0.2:5000',
+    payload: rtpPacket({ payloadType: 8, sequence: 100 + i, timestamp: 8000 + i * 160, ssrc, payload: encodeG711('alaw', tone(freq, 160, i * 160)), marker: i === 0 }),
+  }));
+  const file = path.join(tmp, `${name}.pcap`);
+  writeFileSync(file, buildPcap(packets, { linkType: 1 }));
+  return file;
+}
+
+/** A transfer scenario with sipp's sample speech swapped for tones, one per play in order. */
+function withTones(name: string, pcaps: string[]): string {
+  const parts = readFileSync(scenario(name), 'utf8').split(SIPP_PCAP);
+  if (parts.length !== pcaps.length + 1) throw new Error(`${name} plays ${parts.length - 1} times, ${pcaps.length} tones given`);
+  const out = path.join(tmp, `${name}.xml`);
+  writeFileSync(out, parts.map((p, i) => p + (pcaps[i] ?? '')).join(''));
+  return out;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-recorded-transfer-'));
+  pbx = await startPbx('recorded-transfer', ['251', '252', '253'], { calls: { ringTimeoutSeconds: 5 }, recordings: { sweepIntervalMs: 300 } });
+  const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
+  media = new RtpengineMedia({ ng, log });
+  closeNg = () => ng.close();
+}, 120_000);
+
+afterAll(async () => {
+  closeNg?.();
+  await pbx?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const tenantId = () => pbx.store.tenants.defaultTenant()!.id;
+const recordingsOf = (cdrId: string) => pbx.store.recordings.list({ limit: 500 }).rows.filter((r) => r.cdrId === cdrId);
+const spoolFiles = () => filesUnder(path.join(pbx.app.dataDir, 'recordings', 'spool'));
+const gone = (id: string) => media.query(id).then(
+  () => false,
+  (e: { code?: string }) => e.code === 'media-call-not-found',
+);
+
+/** Left and right channels of `pcm` between two offsets (ms into the recording). */
+function window(pcm: Int16Array, fromMs: number, toMs: number): { left: Int16Array; right: Int16Array } {
+  return { left: channel(pcm, 0, fromMs * 8, toMs * 8), right: channel(pcm, 1, fromMs * 8, toMs * 8) };
+}
+
+describe('a recorded call across a blind transfer', () => {
+  it('policy always: 251 calls 252, 252 transfers 251 to 253; one recording for the CDR, 251↔252 then 251↔253, caller left, nothing plain left', async () => {
+    pbx.store.recordings.replacePolicies(tenantId(), [{ scope: 'tenant', target: '', mode: 'always' }]);
+    // A (251) speaks 1.4 s, is held and moved, then speaks 2.4 s more and hangs up 2.5 s after the move;
+    // B (252) speaks 1.4 s, holds A at 1.5 s and refers it to 253; C (253) speaks 2 s from 0.5 s after its answer.
+    const target = await startCallee(withTones('transfer-target', [tonePcap('c', C_HZ, 2000, 0x3333)]));
+    await registerPhone(pbx, '253', target.port);
+    const transferor = await startCallee(withTones('transfer-transferor-blind', [tonePcap('b', B_HZ, 1400, 0x2222)]), 1, ['-key', 'xfer', '253']);
+    await registerPhone(pbx, '252', transferor.port);
+    const transferee = await startCaller(pbx, withTones('transfer-transferee', [tonePcap('a1', A_HZ, 1400, 0x1111), tonePcap('a2', A_HZ, 2400, 0x1111)]), '251', '252');
+    expect(await transferor.exited).toBe(0);
+    expect(await transferee.exited).toBe(0);
+    expect(await target.exited).toBe(0);
+
+    const cdrTo252 = () => pbx.store.cdrs.list({ tenantId: tenantId(), limit: 50 }).find((c) => c.callee.dialled === '252');
+    await waitFor(() => cdrTo252()?.status === 'completed', 10_000, 'CDR completed');
+    const cdr = cdrTo252()!;
+    expect(cdr.transfers).toEqual([expect.objectContaining({ kind: 'blind', to: '253', by: 'callee' })]);
+    await waitFor(() => gone(`${cdr.callId}~x1`), 5_000, 'the transfer session deleted');
+
+    await waitFor(() => recordingsOf(cdr.callId).length > 0 && spoolFiles().length === 0, 30_000, 'the recordings process to store the call');
+    const recs = recordingsOf(cdr.callId);
+    expect(recs).toHaveLength(1);
+    const rec = recs[0]!;
+    expect(rec).toMatchObject({ caller: '251', callee: '252', channelSource: 'metadata', codec: 'opus' });
+    // The whole answered call (the re-INVITEs' gap inside it), within a second.
+    const answered = cdr.endedAt! - cdr.answeredAt!;
+    expect(Math.abs(rec.durationMs - answered)).toBeLessThanOrEqual(1000);
+    // At most the one gap of the move, listed, and short.
+    const spans = rec.pausedSpans ?? [];
+    expect(spans.length).toBeLessThanOrEqual(1);
+    for (const s of spans) expect(s.endMs - s.startMs).toBeLessThan(1000);
+
+    const plain = await new Vault(openKeyring({ dataDir: pbx.app.dataDir })).decryptRange(path.join(pbx.app.dataDir, 'recordings', rec.path), 0, rec.plainBytes);
+    const pcm = decodeAudio(plain);
+    const movedAtMs = cdr.transfers[0]!.at - Date.parse(rec.startedAt);
+    expect(movedAtMs).toBeGreaterThan(1400);
+    // Before the transfer, while A and B both speak: A left, B right, no C anywhere (10× = 10 dB, as in recorded-call.test.ts).
+    const before = window(pcm, 200, 1200);
+    expect(goertzel(before.left, A_HZ)).toBeGreaterThan(10 * goertzel(before.left, B_HZ));
+    expect(goertzel(before.right, B_HZ)).toBeGreaterThan(10 * goertzel(before.right, A_HZ));
+    expect(goertzel(before.right, B_HZ)).toBeGreaterThan(10 * goertzel(before.right, C_HZ));
+    // After it, while A and C both speak (C starts 0.5 s after its answer): A still left, C right, B gone.
+    const after = window(pcm, movedAtMs + 800, movedAtMs + 1800);
+    expect(goertzel(after.left, A_HZ)).toBeGreaterThan(10 * goertzel(after.left, C_HZ));
+    expect(goertzel(after.right, C_HZ)).toBeGreaterThan(10 * goertzel(after.right, A_HZ));
+    expect(goertzel(after.right, C_HZ)).toBeGreaterThan(10 * goertzel(after.right, B_HZ));
+
+    const encrypted = readFileSync(path.join(pbx.app.dataDir, 'recordings', rec.path));
+    expect(encrypted.includes(Buffer.from('OggS'))).toBe(false);
+    expect(filesUnder(pbx.app.dataDir).filter((f) => /\.(pcap|wav)$/i.test(f))).toEqual([]);
+  }, 120_000);
+});
