@@ -81,4 +81,24 @@ describe('outbound routes page', () => {
     expect(await page.getByTestId('dial-test-trunks').textContent()).toContain('Ростелеком → 84951234567');
     await shot(page, 'routes-dry-run');
   });
+
+  it('saves the numbering plan, naming a bad city code beside its field first', async () => {
+    await page.locator('pbx-routes-page #cityCode').fill('12');
+    await page.getByTestId('save-numbering').click();
+    const error = page.locator('pbx-routes-page [data-field="cityCode"]');
+    await expect.poll(() => error.textContent()).toBe('3–5 цифр, первая от 3 до 9, или пусто');
+    await page.locator('pbx-routes-page #cityCode').fill('495');
+    await page.locator('pbx-routes-page #localAreaCodes').fill('499');
+    await page.locator('pbx-routes-page #extensionMaxLength').fill('4');
+    await page.locator('pbx-routes-page #outsideLinePrefix').selectOption('9');
+    await page.getByTestId('save-numbering').click();
+    await page.getByText('Нумерация сохранена').waitFor();
+    const numbering = await page.evaluate(async () => ((await (await fetch('/api/dialplan?tenantId=' + localStorage.getItem('korobka.tenant'))).json()) as { numbering: unknown }).numbering);
+    expect(numbering).toEqual({ cityCode: '495', localAreaCodes: ['499'], extensionMinLength: 2, extensionMaxLength: 4, outsideLinePrefix: '9' });
+    // With the outside-line digit 9, a seven-digit number is local to 495 and takes the Moscow route.
+    await page.locator('pbx-dial-test #testNumber').fill('9 234-56-78');
+    await page.locator('pbx-dial-test button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('dial-test-result').textContent()).toContain('+74952345678 (местный)');
+    expect(await page.getByTestId('dial-test-trunks').textContent()).toContain('Ростелеком → 84952345678');
+  });
 });

@@ -496,6 +496,7 @@ export const en: Record<MessageKey, string> = {
   'routes.add': 'Add route',
   'routes.save': 'Save routes',
   'routes.saved': 'Routes saved',
+  'routes.numberingSaved': 'Numbering saved',
   'routes.numberingTitle': 'Numbering',
   'routes.cityCode': 'City code',
   'routes.cityCodeHint': 'For example 495; seven-digit numbers are then local',

@@ -495,6 +495,7 @@ export const ru = {
   'routes.add': 'Добавить маршрут',
   'routes.save': 'Сохранить маршруты',
   'routes.saved': 'Маршруты сохранены',
+  'routes.numberingSaved': 'Нумерация сохранена',
   'routes.numberingTitle': 'Нумерация',
   'routes.cityCode': 'Код города',
   'routes.cityCodeHint': 'Например, 495; тогда семизначные номера считаются местными',

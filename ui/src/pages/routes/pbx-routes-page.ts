@@ -34,6 +34,7 @@ export class PbxRoutesPage extends PbxElement {
   @state() private saved = '';
   @state() private numErrors: FieldErrors = {};
   @state() private numError = '';
+  @state() private numSaved = '';
 
   static override styles = [
     shared,
@@ -187,6 +188,7 @@ export class PbxRoutesPage extends PbxElement {
       this.numbering = { ...d, ...p };
       this.numErrors = {};
       this.numError = '';
+      this.numSaved = '';
     };
     return html`<form @submit=${this.submitNumbering} novalidate data-testid="numbering-form">
       <fieldset ?disabled=${!this.canWrite} class="grid">
@@ -204,6 +206,7 @@ export class PbxRoutesPage extends PbxElement {
         </div>
       </fieldset>
       <div class="error" role="alert">${this.numError}</div>
+      ${this.numSaved ? html`<p class="notice" role="status">${this.numSaved}</p>` : nothing}
       ${this.canWrite ? html`<button type="submit" data-testid="save-numbering">${t('common.save')}</button>` : nothing}
     </form>`;
   }
@@ -233,6 +236,7 @@ export class PbxRoutesPage extends PbxElement {
     if (!this.numbering) return;
     try {
       this.numbering = numberingDraftOf(await saveNumbering(this.api, numberingInputOf(this.numbering)));
+      this.numSaved = t('routes.numberingSaved');
     } catch (err) {
       this.numErrors = routeFieldErrors(err);
       this.numError = formErrorOf(err);
