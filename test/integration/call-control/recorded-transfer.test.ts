@@ -8,11 +8,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../services/api/password';
 import { createLogger } from '../../../services/common/logger';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { encodeG711 } from '../../../services/recordings/g711';
 import { openKeyring, Vault } from '../../../services/recordings';
+import { Client } from '../../api/harness';
 import { channel, decodeAudio } from '../../recordings/call-builder';
 import { buildPcap, goertzel, rtpPacket, tone } from '../../recordings/pcap-builder';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
@@ -28,6 +30,8 @@ let pbx: Pbx;
 let media: RtpengineMedia;
 let closeNg: () => void;
 let tmp: string;
+let admin: Client;
+const PASSWORD = 'correct horse battery staple';
 
 /** `ms` of a PCMA tone as sipp's play_pcap_audio reads it (Ethernet frames, 20 ms apart). */
 function tonePcap(name: string, freq: number, ms: number, ssrc: number): string {
@@ -42,13 +46,22 @@ function tonePcap(name: string, freq: number, ms: number, ssrc: number): string 
   return file;
 }
 
-/** A transfer scenario with sipp's sample speech swapped for tones, one per play in order. */
-function withTones(name: string, pcaps: string[]): string {
+/** A transfer scenario with sipp's sample speech swapped for tones, one per play in order; `edit` changes the text further. */
+function withTones(name: string, pcaps: string[], tag: string, edit: (xml: string) => string = (x) => x): string {
   const parts = readFileSync(scenario(name), 'utf8').split(SIPP_PCAP);
   if (parts.length !== pcaps.length + 1) throw new Error(`${name} plays ${parts.length - 1} times, ${pcaps.length} tones given`);
-  const out = path.join(tmp, `${name}.xml`);
-  writeFileSync(out, parts.map((p, i) => p + (pcaps[i] ?? '')).join(''));
+  const out = path.join(tmp, `${name}-${tag}.xml`);
+  writeFileSync(out, edit(parts.map((p, i) => p + (pcaps[i] ?? '')).join('')));
   return out;
+}
+
+/** A (the caller) is held, moved, then talks `afterMs` with the target before hanging up. */
+function transfereeTalking(afterMs: number): (xml: string) => string {
+  return (xml) => {
+    const out = xml.replace('<pause milliseconds="2500"/>', `<pause milliseconds="${afterMs}"/>`);
+    if (out === xml) throw new Error('transfer-transferee.xml: its pause after the move has changed');
+    return out;
+  };
 }
 
 function filesUnder(dir: string): string[] {
@@ -59,10 +72,14 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-recorded-transfer-'));
-  pbx = await startPbx('recorded-transfer', ['251', '252', '253'], { calls: { ringTimeoutSeconds: 5 }, recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('recorded-transfer', ['251', '252', '253', '254', '255', '256'], { calls: { ringTimeoutSeconds: 5 }, recordings: { sweepIntervalMs: 300 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   closeNg = () => ng.close();
+  const user = pbx.store.users.create({ tenantId: tenantId(), username: 'rt-admin', role: 'tenant-admin', passwordHash: await hashPassword(PASSWORD) });
+  admin = new Client(pbx.app.ports.api, readFileSync(path.join(pbx.app.dataDir, 'tls', 'ca.crt')));
+  const r = await admin.login(user.username, PASSWORD);
+  if (r.status !== 200) throw new Error(`login: ${JSON.stringify(r.body)}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -89,11 +106,11 @@ describe('a recorded call across a blind transfer', () => {
     pbx.store.recordings.replacePolicies(tenantId(), [{ scope: 'tenant', target: '', mode: 'always' }]);
     // A (251) speaks 1.4 s, is held and moved, then speaks 2.4 s more and hangs up 2.5 s after the move;
     // B (252) speaks 1.4 s, holds A at 1.5 s and refers it to 253; C (253) speaks 2 s from 0.5 s after its answer.
-    const target = await startCallee(withTones('transfer-target', [tonePcap('c', C_HZ, 2000, 0x3333)]));
+    const target = await startCallee(withTones('transfer-target', [tonePcap('c', C_HZ, 2000, 0x3333)], 'always'));
     await registerPhone(pbx, '253', target.port);
-    const transferor = await startCallee(withTones('transfer-transferor-blind', [tonePcap('b', B_HZ, 1400, 0x2222)]), 1, ['-key', 'xfer', '253']);
+    const transferor = await startCallee(withTones('transfer-transferor-blind', [tonePcap('b', B_HZ, 1400, 0x2222)], 'always'), 1, ['-key', 'xfer', '253']);
     await registerPhone(pbx, '252', transferor.port);
-    const transferee = await startCaller(pbx, withTones('transfer-transferee', [tonePcap('a1', A_HZ, 1400, 0x1111), tonePcap('a2', A_HZ, 2400, 0x1111)]), '251', '252');
+    const transferee = await startCaller(pbx, withTones('transfer-transferee', [tonePcap('a1', A_HZ, 1400, 0x1111), tonePcap('a2', A_HZ, 2400, 0x1111)], 'always'), '251', '252');
     expect(await transferor.exited).toBe(0);
     expect(await transferee.exited).toBe(0);
     expect(await target.exited).toBe(0);
@@ -135,5 +152,48 @@ describe('a recorded call across a blind transfer', () => {
     const encrypted = readFileSync(path.join(pbx.app.dataDir, 'recordings', rec.path));
     expect(encrypted.includes(Buffer.from('OggS'))).toBe(false);
     expect(filesUnder(pbx.app.dataDir).filter((f) => /\.(pcap|wav)$/i.test(f))).toEqual([]);
+  }, 120_000);
+
+  it('policy on-demand: started and stopped through the API after the transfer, it records the new session, 254 left and 256 right', async () => {
+    pbx.store.recordings.replacePolicies(tenantId(), [{ scope: 'tenant', target: '', mode: 'on-demand' }]);
+    // After the move A (254) and C (256) talk about 5 s: the API acts in that time.
+    const target = await startCallee(withTones('transfer-target', [tonePcap('c2', C_HZ, 4500, 0x3333)], 'od'));
+    await registerPhone(pbx, '256', target.port);
+    const transferor = await startCallee(withTones('transfer-transferor-blind', [tonePcap('b2', B_HZ, 1400, 0x2222)], 'od'), 1, ['-key', 'xfer', '256']);
+    await registerPhone(pbx, '255', transferor.port);
+    const transferee = await startCaller(pbx, withTones('transfer-transferee', [tonePcap('a3', A_HZ, 1400, 0x1111), tonePcap('a4', A_HZ, 4800, 0x1111)], 'od', transfereeTalking(5000)), '254', '255');
+    type View = { id: string; caller: string; callee: string; recording: { state: string; recordingId: string | null } };
+    let call: View | undefined;
+    // The live view names the target once the call has moved (transfer.ts switchOver).
+    await waitFor(async () => (call = ((await admin.request('GET', '/api/calls/live')).body.calls as View[] | undefined)?.find((c) => c.caller === '254' && c.callee === '256')) !== undefined, 20_000, 'the call moved to 256');
+    const id = call!.id;
+    expect(call!.recording.state).toBe('off');
+    const act = async (action: string) => {
+      const before = Date.now();
+      const r = await admin.request('POST', `/api/calls/live/${encodeURIComponent(id)}/recording`, { action });
+      return { r, before, after: Date.now() };
+    };
+    // C starts its tone 0.5 s after its answer; the span recorded is the stimulus, the waits set its length.
+    await new Promise((r) => setTimeout(r, 800));
+    const start = await act('start');
+    expect(start.r).toMatchObject({ status: 200, body: { call: { recording: { state: 'recording' } } } });
+    await new Promise((r) => setTimeout(r, 2000));
+    const stop = await act('stop');
+    expect(stop.r).toMatchObject({ status: 200, body: { call: { recording: { state: 'off' } } } });
+    expect(await transferor.exited).toBe(0);
+    expect(await transferee.exited).toBe(0);
+    expect(await target.exited).toBe(0);
+
+    await waitFor(() => recordingsOf(id).length > 0 && spoolFiles().length === 0, 30_000, 'the recording stored');
+    const [rec, ...others] = recordingsOf(id);
+    expect(others).toEqual([]);
+    expect(rec).toMatchObject({ recordingId: start.r.body.call.recording.recordingId, channelSource: 'metadata' });
+    expect(rec!.durationMs).toBeGreaterThanOrEqual(stop.before - start.after - 60);
+    expect(rec!.durationMs).toBeLessThanOrEqual(stop.after - start.before + 60);
+    const pcm = decodeAudio(await new Vault(openKeyring({ dataDir: pbx.app.dataDir })).decryptRange(path.join(pbx.app.dataDir, 'recordings', rec!.path), 0, rec!.plainBytes));
+    const w = window(pcm, 200, rec!.durationMs - 200);
+    expect(goertzel(w.left, A_HZ)).toBeGreaterThan(10 * goertzel(w.left, C_HZ));
+    expect(goertzel(w.right, C_HZ)).toBeGreaterThan(10 * goertzel(w.right, A_HZ));
+    expect(goertzel(w.right, C_HZ)).toBeGreaterThan(10 * goertzel(w.right, B_HZ));
   }, 120_000);
 });
