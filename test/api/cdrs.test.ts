@@ -3,12 +3,14 @@
 // and the CSV export (BOM, `;`, every matching row, formulas defused).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CdrsRepo, type CdrData } from '../../services/store/repos/cdrs';
+import { createLogger } from '../../services/common/logger';
 import { startApi, type Client, type Harness } from './harness';
 
 let h: Harness;
 let admin: Client;
 let tenant: number;
 let other: number;
+let logLines: string[];
 const T0 = Date.parse('2026-11-20T09:00:00.000Z');
 
 function cdr(n: number, over: Partial<CdrData> = {}): CdrData {
@@ -34,7 +36,8 @@ function cdr(n: number, over: Partial<CdrData> = {}): CdrData {
 }
 
 beforeEach(async () => {
-  h = await startApi();
+  logLines = [];
+  h = await startApi({}, { log: createLogger({ level: 'warn', sink: (l) => logLines.push(l) }) });
   tenant = h.store.tenants.create({ name: 'T', sipDomain: 't.example.ru' }).id;
   other = h.store.tenants.create({ name: 'O', sipDomain: 'o.example.ru' }).id;
   admin = (await h.as('tenant-admin', tenant, 'ta')).client;
@@ -143,6 +146,11 @@ describe('call history: forwards and transfers', () => {
     const csv = await admin.request('GET', '/api/cdrs.csv?forwarded=1');
     expect(csv.status).toBe(200);
     expect(csv.body as string).toContain(`call-7-${tenant};201→305 (no answer);\r\n`);
+    const warned = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'cdr hop not valid, left out');
+    // Each read (the list, then the export) logs the forward hop and the transfers column left out.
+    expect(warned.map(({ callId, column, index }) => ({ callId, column, index }))).toEqual(
+      Array(2).fill([{ callId: `call-7-${tenant}`, column: 'forwards', index: 1 }, { callId: `call-7-${tenant}`, column: 'transfers', index: null }]).flat(),
+    );
   });
 
   it('sums them up in two CSV columns, formulas defused', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { configSchema } from '../../appliance/config/schema';
 import { buildApp, type SupervisorStatus } from '../../services/api';
-import { silentLogger } from '../../services/common/logger';
+import { silentLogger, type Logger } from '../../services/common/logger';
 import { openStore, type Role, type Store } from '../../services/store';
 import { hashPassword } from '../../services/api/password';
 import { ensureTls } from '../../provisioning/tls';
@@ -97,11 +97,11 @@ function tls() {
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function startApi(overrides: Record<string, unknown> = {}, opts: { supervisorStatus?: () => SupervisorStatus | null } = {}): Promise<Harness> {
+export async function startApi(overrides: Record<string, unknown> = {}, opts: { supervisorStatus?: () => SupervisorStatus | null; log?: Logger } = {}): Promise<Harness> {
   const t = tempDir();
   const config = Object.freeze(configSchema.parse({ dataDir: t.dir, ...overrides }));
   const store = openStore(path.join(t.dir, 'korobka.db'));
-  const { app } = buildApp({ store, config, log: silentLogger, supervisorStatus: opts.supervisorStatus ?? (() => null) });
+  const { app } = buildApp({ store, config, log: opts.log ?? silentLogger, supervisorStatus: opts.supervisorStatus ?? (() => null) });
   const { cert, key, ca } = tls();
   const server = https.createServer({ cert, key }, app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
