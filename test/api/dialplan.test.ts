@@ -120,6 +120,15 @@ describe('numbering', () => {
     expect((await admin.request('GET', '/api/dialplan')).body.numbering).toEqual({ cityCode: '495', localAreaCodes: ['499'], extensionMinLength: 3, extensionMaxLength: 4, outsideLinePrefix: '9' });
     const clash = await admin.request('PUT', '/api/dialplan/numbering', { cityCode: '4951', extensionMaxLength: 6 });
     expect(clash.body.details.fields).toEqual([{ field: 'numbering.extensionMaxLength', message: 'must be below 6, the length of local numbers in area 4951' }]);
+    // Existing extensions must stay dialable.
+    expect((await admin.request('POST', '/api/extensions', { extension: '20112' })).status).toBe(201);
+    expect((await admin.request('POST', '/api/extensions', { extension: '9101' })).status).toBe(201);
+    const strand = await admin.request('PUT', '/api/dialplan/numbering', { cityCode: '495', localAreaCodes: ['812'], extensionMaxLength: 4, outsideLinePrefix: '9' });
+    expect(strand.body.details.fields).toEqual([
+      { field: 'numbering.extensionMaxLength', message: 'extensions 20112 would not fit 2–4 digits' },
+      { field: 'numbering.outsideLinePrefix', message: 'extensions 9101 would dial an emergency number' },
+    ]);
+    expect((await admin.request('GET', '/api/dialplan')).body.numbering).toMatchObject({ localAreaCodes: ['499'] });
     const rows = h.store.audit.list({ action: 'dialplan.numbering.update' }).rows;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tenantId: tenant, details: { before: { cityCode: '' }, after: { cityCode: '495', outsideLinePrefix: '9' } } });

@@ -543,5 +543,7 @@ export const en: Record<MessageKey, string> = {
   'routes.errExtMinMax': 'Must not be below “at least”',
   'routes.errExtLong': 'Must be below {n}: the length of local numbers in area {code}',
   'routes.errUnknownTrunk': 'Route {route}: this organisation has no trunk {trunk}',
+  'routes.errExtNotFit': 'Extensions {list} would not fit {min}–{max} digits',
+  'routes.errExtEmergency': 'Extensions {list} would dial an emergency number',
   'routes.errPattern': 'Pattern {pattern}: {why}',
 };

@@ -542,6 +542,8 @@ export const ru = {
   'routes.errExtMinMax': 'Не меньше, чем «от»',
   'routes.errExtLong': 'Должно быть меньше {n}: столько цифр в местных номерах кода {code}',
   'routes.errUnknownTrunk': 'Маршрут {route}: в этой организации нет транка {trunk}',
+  'routes.errExtNotFit': 'Внутренние номера {list} не уложатся в {min}–{max} цифр',
+  'routes.errExtEmergency': 'С этой цифрой выхода номера {list} совпадут с экстренными (112, 101–104)',
   'routes.errPattern': 'Шаблон {pattern}: {why}',
 } as const;
 

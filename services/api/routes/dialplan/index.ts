@@ -4,7 +4,7 @@
 // path — the route checks of call-control's OutboundRouter and the trunks
 // each route names — and nothing is saved unless all of it is right.
 import Router from '@koa/router';
-import { OutboundRouter, saveNumbering, saveRoutes, NUMBERING_SETTING, numberingConfigSchema, type OutboundRoute, type OutboundRouteInput } from '../../../call-control';
+import { OutboundRouter, isReservedExtension, saveNumbering, saveRoutes, NUMBERING_SETTING, numberingConfigSchema, type OutboundRoute, type OutboundRouteInput } from '../../../call-control';
 import { AppError, type FieldProblem } from '../../../common/errors';
 import type { ApiDeps, ApiState } from '../../context';
 import { validationFailed } from '../../errors';
@@ -38,6 +38,24 @@ function withIds(routes: readonly unknown[]): unknown[] {
     taken.add(`route-${n}`);
     return { ...r, id: `route-${n}` };
   });
+}
+
+/**
+ * A numbering plan that would leave an existing extension undialable — too
+ * short or long, or an emergency code behind the outside-line digit — is
+ * refused, naming the first few such extensions.
+ */
+function extensionProblems(deps: ApiDeps, tenantId: number, input: unknown): FieldProblem[] {
+  const parsed = numberingConfigSchema.safeParse(input);
+  if (!parsed.success) return []; // saveNumbering names those fields
+  const c = parsed.data;
+  const exts = deps.store.extensions.list(tenantId).map((e) => e.extension);
+  const problems: FieldProblem[] = [];
+  const outside = exts.filter((e) => e.length < c.extensionMinLength || e.length > c.extensionMaxLength);
+  if (outside.length) problems.push({ field: 'numbering.extensionMaxLength', message: `extensions ${outside.slice(0, 5).join(', ')} would not fit ${c.extensionMinLength}–${c.extensionMaxLength} digits` });
+  const reserved = exts.filter((e) => isReservedExtension(e, c));
+  if (reserved.length) problems.push({ field: 'numbering.outsideLinePrefix', message: `extensions ${reserved.slice(0, 5).join(', ')} would dial an emergency number` });
+  return problems;
 }
 
 function routeProblems(routes: readonly unknown[], trunkProblems: FieldProblem[]): FieldProblem[] {
@@ -78,6 +96,8 @@ export function dialPlanRoutes(deps: ApiDeps): Router<ApiState> {
     const { tenantId, ...fields } = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     if (tenantId !== undefined && !(Number.isInteger(tenantId) && (tenantId as number) > 0)) throw validationFailed([{ field: 'tenantId', message: 'must be a positive integer' }]);
     const tenant = targetTenant(deps, ctx, tenantId as number | undefined);
+    const clashes = extensionProblems(deps, tenant.id, fields);
+    if (clashes.length) throw validationFailed(clashes);
     const before = numberingOf(deps, tenant.id);
     const numbering = saveNumbering(stores(deps), tenant.id, fields);
     audit(deps, ctx, { tenantId: tenant.id, action: 'dialplan.numbering.update', target: `tenant:${tenant.id}`, details: { before, after: numbering } });

@@ -18,6 +18,8 @@ const exact: Record<string, MessageKey> = {
 const patterns: Array<[RegExp, MessageKey, string[]]> = [
   [/^route (.+): no trunk (.+) in this tenant$/, 'routes.errUnknownTrunk', ['route', 'trunk']],
   [/^must be below (\d+), the length of local numbers in area (\d+)$/, 'routes.errExtLong', ['n', 'code']],
+  [/^extensions (.+) would not fit (\d+)–(\d+) digits$/, 'routes.errExtNotFit', ['list', 'min', 'max']],
+  [/^extensions (.+) would dial an emergency number$/, 'routes.errExtEmergency', ['list']],
   [/^pattern (.*?): (.+)$/, 'routes.errPattern', ['pattern', 'why']],
 ];
 
