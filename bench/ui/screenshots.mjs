@@ -126,7 +126,7 @@ try {
       if (p === 'audit') await page.getByTestId('audit-range').waitFor();
       await shot(`${p}-${lang}`);
     }
-    for (const p of ['extensions', 'import', 'trunks', 'calls', 'recordings', 'licence']) {
+    for (const p of ['extensions', 'import', 'trunks', 'routes', 'calls', 'recordings', 'licence']) {
       await page.goto(`${api.url}/${p}`);
       await h1().waitFor();
       await page.getByTestId('licence-indicator').waitFor();
