@@ -72,7 +72,7 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-recorded-transfer-'));
-  pbx = await startPbx('recorded-transfer', ['251', '252', '253', '254', '255', '256'], { calls: { ringTimeoutSeconds: 5 }, recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('recorded-transfer', ['251', '252', '253', '254', '255', '256', '257', '258', '259'], { calls: { ringTimeoutSeconds: 5 }, recordings: { sweepIntervalMs: 300 } });
   const ng = await createNgClient({ host: '127.0.0.1', port: pbx.app.ports.ng, log });
   media = new RtpengineMedia({ ng, log });
   closeNg = () => ng.close();
@@ -195,5 +195,57 @@ describe('a recorded call across a blind transfer', () => {
     expect(goertzel(w.left, A_HZ)).toBeGreaterThan(10 * goertzel(w.left, C_HZ));
     expect(goertzel(w.right, C_HZ)).toBeGreaterThan(10 * goertzel(w.right, A_HZ));
     expect(goertzel(w.right, C_HZ)).toBeGreaterThan(10 * goertzel(w.right, B_HZ));
+  }, 120_000);
+
+  it('policy always, paused before the transfer: it stays paused across the move, the resume records the new session; one recording, the pause listed', async () => {
+    pbx.store.recordings.replacePolicies(tenantId(), [{ scope: 'tenant', target: '', mode: 'always' }]);
+    const target = await startCallee(withTones('transfer-target', [tonePcap('c3', C_HZ, 4500, 0x3333)], 'paused'));
+    await registerPhone(pbx, '259', target.port);
+    const transferor = await startCallee(withTones('transfer-transferor-blind', [tonePcap('b3', B_HZ, 1400, 0x2222)], 'paused'), 1, ['-key', 'xfer', '259']);
+    await registerPhone(pbx, '258', transferor.port);
+    const transferee = await startCaller(pbx, withTones('transfer-transferee', [tonePcap('a5', A_HZ, 1400, 0x1111), tonePcap('a6', A_HZ, 4800, 0x1111)], 'paused', transfereeTalking(5000)), '257', '258');
+    type View = { id: string; caller: string; callee: string; recording: { state: string; recordingId: string | null } };
+    const live = async (callee: string) => ((await admin.request('GET', '/api/calls/live')).body.calls as View[] | undefined)?.find((c) => c.caller === '257' && c.callee === callee);
+    let call: View | undefined;
+    await waitFor(async () => (call = await live('258'))?.recording.state === 'recording', 10_000, 'the call recorded');
+    const id = call!.id;
+    const act = async (action: string) => {
+      const before = Date.now();
+      const r = await admin.request('POST', `/api/calls/live/${encodeURIComponent(id)}/recording`, { action });
+      return { r, before, after: Date.now() };
+    };
+    // B holds A 1.5 s after the answer and refers it: the pause comes before.
+    const pause = await act('pause');
+    expect(pause.r).toMatchObject({ status: 200, body: { call: { recording: { state: 'paused' } } } });
+    await waitFor(async () => (call = await live('259')) !== undefined, 20_000, 'the call moved to 259');
+    expect(call!.recording.state).toBe('paused');
+    // C starts its tone 0.5 s after its answer; the span recorded after the resume is the stimulus.
+    await new Promise((r) => setTimeout(r, 700));
+    const resume = await act('resume');
+    expect(resume.r).toMatchObject({ status: 200, body: { call: { recording: { state: 'recording' } } } });
+    expect(await transferor.exited).toBe(0);
+    expect(await transferee.exited).toBe(0);
+    expect(await target.exited).toBe(0);
+
+    await waitFor(() => recordingsOf(id).length > 0 && spoolFiles().length === 0, 30_000, 'the recording stored');
+    const [rec, ...others] = recordingsOf(id);
+    expect(others).toEqual([]);
+    const cdr = pbx.store.cdrs.get(id)!;
+    expect(Math.abs(rec!.durationMs - (cdr.endedAt! - cdr.answeredAt!))).toBeLessThanOrEqual(1000);
+    expect(rec!.pausedSpans).toHaveLength(1);
+    const span = rec!.pausedSpans![0]!;
+    const started = Date.parse(rec!.startedAt);
+    expect(started + span.startMs).toBeGreaterThanOrEqual(pause.before - 30);
+    expect(started + span.startMs).toBeLessThanOrEqual(pause.after + 30);
+    expect(started + span.endMs).toBeGreaterThanOrEqual(resume.before - 30);
+    expect(started + span.endMs).toBeLessThanOrEqual(resume.after + 30);
+    const pcm = decodeAudio(await new Vault(openKeyring({ dataDir: pbx.app.dataDir })).decryptRange(path.join(pbx.app.dataDir, 'recordings', rec!.path), 0, rec!.plainBytes));
+    const after = window(pcm, span.endMs + 200, span.endMs + 1500);
+    // Tone energy per ms inside the pause (A spoke through its start, B and C after), against A's after the resume: ≈ 0.
+    const paused = window(pcm, span.startMs + 40, span.endMs - 40);
+    const perMs = (x: Int16Array, hz: number) => goertzel(x, hz) / (x.length / 8);
+    for (const [x, hz] of [[paused.left, A_HZ], [paused.right, B_HZ], [paused.right, C_HZ]] as const) expect(perMs(x, hz)).toBeLessThan(perMs(after.left, A_HZ) * 1e-4);
+    expect(goertzel(after.left, A_HZ)).toBeGreaterThan(10 * goertzel(after.left, C_HZ));
+    expect(goertzel(after.right, C_HZ)).toBeGreaterThan(10 * goertzel(after.right, A_HZ));
   }, 120_000);
 });
