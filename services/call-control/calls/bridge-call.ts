@@ -48,7 +48,7 @@ export interface BridgeCall {
   /** Decides at B's final answer whether the call is recorded (recording.ts). */
   recording?: CallRecording;
   /** For the live view: who talks to whom. */
-  parties?: { tenantId: number; caller: string; callee: string };
+  parties?: CallParties;
 }
 
 const noop = () => undefined;
@@ -93,6 +93,14 @@ export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<vo
 }
 
 /** What joinLegs needs of an answered call. */
+/** Who talks to whom; `extensionParties` names the sides that are this tenant's extensions (feature codes, REFER). */
+export interface CallParties {
+  tenantId: number;
+  caller: string;
+  callee: string;
+  extensionParties?: ReadonlyArray<'caller' | 'callee'>;
+}
+
 export type AnsweredCall = Pick<BridgeCall, 'id' | 'legs' | 'offerSdp' | 'onAnswered' | 'recording' | 'parties'> & { trunk?: string };
 
 /**

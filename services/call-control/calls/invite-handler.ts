@@ -12,7 +12,7 @@ import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { codecRefusalHeaders } from '../media/codec-policy';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
-import { bridgeCall } from './bridge-call';
+import { bridgeCall, type CallParties } from './bridge-call';
 import { routeCall, type RouterStores } from './call-router';
 import { placeOutboundCall, type TrunkCallDeps } from '../trunks/outbound-call';
 import { callOrigin, type InboundDeps } from '../trunks/inbound-origin';
@@ -178,7 +178,9 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
       deps.recorder.event(id, { type: 'hangup', at: Date.now(), side: 'caller', sipStatus: 487 });
       return release();
     }
-    const parties = { tenantId, caller: origin.caller.number, callee: route.number };
+    // Feature codes and transfers are honoured only from our own extensions, never from the outside party.
+    const callerSide: ReadonlyArray<'caller'> = origin.trunk ? [] : ['caller'];
+    const parties: CallParties = { tenantId, caller: origin.caller.number, callee: route.number, extensionParties: route.kind === 'trunk' ? callerSide : [...callerSide, 'callee'] };
     const recording = deps.recording && new CallRecording(deps.recording, { tenantId, cdrId: id, caller: parties.caller, callee: route.number, direction, ...(origin.trunk ? { trunk: origin.trunk.name } : {}) }, log);
     const bridgeDeps = { srf: deps.srf, recorder: deps.recorder, release, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}), log: deps.log };
     const common = { id, req, res, legs, offerSdp, ringTimeoutMs: deps.ringTimeoutMs, cancelled: () => cancelled, onAnswered: () => deps.counters.answered++, ...(recording ? { recording } : {}), parties };
@@ -192,7 +194,7 @@ function handleInvite(deps: InviteDeps, live: Set<string>) {
     const trunks = deps.trunks;
     const outbound = trunks
       ? (hop: Extract<Hop, { kind: 'outbound' }>, sdp: string) =>
-          placeOutboundCall({ ...bridgeDeps, trunks }, { ...common, offerSdp: sdp, tenantId, extension: hop.forwards.at(-1)?.from ?? origin.extension, route: hop.decision.route })
+          placeOutboundCall({ ...bridgeDeps, trunks }, { ...common, parties: { ...parties, extensionParties: callerSide }, offerSdp: sdp, tenantId, extension: hop.forwards.at(-1)?.from ?? origin.extension, route: hop.decision.route })
       : undefined;
     const ring = { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy, ...(outbound ? { outbound } : {}) };
     await bridgeCall(bridgeDeps, { ...common, ring });

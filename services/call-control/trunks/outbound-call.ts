@@ -4,7 +4,7 @@
 // hold by re-INVITE, live registry, recording). The trunk's channel, the
 // licence slot and the media session are freed exactly once at the end.
 import type { HangupSide } from '../cdr/cdr-record';
-import { joinLegs, type BridgeDeps } from '../calls/bridge-call';
+import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
 import type { MediaLegs } from '../calls/media-legs';
 import type { CallRecording } from '../calls/recording';
 import type { ChannelLease, TrunkChannels } from './trunk-channels';
@@ -41,7 +41,7 @@ export interface OutboundCall {
   cancelled(): boolean;
   onAnswered(): void;
   recording?: CallRecording;
-  parties: { tenantId: number; caller: string; callee: string };
+  parties: CallParties;
 }
 
 const noop = () => undefined;
