@@ -22,8 +22,8 @@ export interface SipUriParts {
 const MAX_ADDRESSES = 10;
 const MAX_ADDRESS_CHARS = 1024;
 
-/** Splits at commas outside quotes and angle brackets (RFC 3261 §7.3.1). */
-function splitList(value: string): string[] {
+/** Splits at commas outside quotes and angle brackets (RFC 3261 §7.3.1); throws SipAddressError when unbalanced. */
+export function splitList(value: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quoted = false;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../common/logger';
 import { ChallengeError, DigestSession, pickChallenge } from './trunk-registration-digest';
 import { SipRequestError, trunkUri, type Clock, type SendRequest, type SipReply, type TimerHandle } from './trunk-registration-transport';
+import { SipAddressError, splitList } from '../registrar/sip-address';
 
 export interface RegistrationTarget {
   id: number;
@@ -62,24 +63,14 @@ const MAX_EXPIRES = 86_400;
 
 type Outcome = { ok: true; reply: SipReply; expires: number } | { ok: false; error: string; retryAfterMs?: number };
 
-/** Splits a Contact list on the commas between entries, not inside <> or quotes. */
+/** The entries of a Contact list; an unbalanced one yields none (the Expires header then decides). */
 export function splitContacts(value: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '"' && value[i - 1] !== '\\') quoted = !quoted;
-    else if (!quoted && c === '<') depth++;
-    else if (!quoted && c === '>') depth = Math.max(0, depth - 1);
-    else if (!quoted && depth === 0 && c === ',') {
-      out.push(value.slice(start, i).trim());
-      start = i + 1;
-    }
+  try {
+    return splitList(value).filter((c) => c !== '');
+  } catch (err) {
+    if (err instanceof SipAddressError) return [];
+    throw err;
   }
-  out.push(value.slice(start).trim());
-  return out.filter((s) => s !== '');
 }
 
 const uriOf = (contact: string) => (/<([^>]*)>/.exec(contact)?.[1] ?? contact.split(';')[0] ?? '').trim().toLowerCase();
