@@ -62,24 +62,41 @@ export function statusForA(err: unknown): { status: number; reason?: string } {
   return { status: 480, reason: 'Temporarily Unavailable' };
 }
 
-export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<void> {
-  const { id, req, res, legs } = call;
-  const log = deps.log.child({ callId: id });
+/** What a flow holds besides the licence slot and media: a trunk channel, named in the CDR. */
+export interface EndExtras {
+  trunk?: () => string | undefined;
+  free?: () => void;
+  fields?: () => Record<string, unknown>;
+}
+
+/**
+ * The call's one ending, whichever way it comes: the CDR first, at the moment
+ * the call ended (freeing media and the slot may take a round trip), then what
+ * the flow holds, the licence slot and the media.
+ */
+export function endOnce(deps: BridgeDeps, id: string, log: Logger, x: EndExtras = {}): (side: HangupSide, sipStatus?: number, reason?: string) => Promise<void> {
   let ended = false;
-  const end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
+  return async (side, sipStatus, reason) => {
     if (ended) return;
     ended = true;
     deps.live?.remove(id);
-    // The CDR first, at the moment the call ended; freeing media and the slot may take a round trip.
+    const trunk = x.trunk?.();
     try {
-      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}) });
+      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}), ...(trunk !== undefined ? { trunk } : {}) });
     } catch (err) {
       // The row stays in-progress (the recorder keeps it in memory); the slot and media must still be freed.
       log.error('cdr write failed', { err: err instanceof Error ? err.message : String(err) });
     }
+    x.free?.();
     await deps.release(id);
-    log.info('call ended', { side, sipStatus, reason });
+    log.info('call ended', { side, sipStatus, reason, ...x.fields?.() });
   };
+}
+
+export async function bridgeCall(deps: BridgeDeps, call: BridgeCall): Promise<void> {
+  const { id, req, res, legs } = call;
+  const log = deps.log.child({ callId: id });
+  const end = endOnce(deps, id, log);
   const connected = call.ring
     ? await ringCallee(
         { srf: deps.srf, recorder: deps.recorder, forwardAfter: call.ring.forwardAfter, proxyFor: call.ring.proxyFor, ...(call.ring.outbound ? { outbound: call.ring.outbound } : {}), log: deps.log },

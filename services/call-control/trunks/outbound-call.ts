@@ -3,8 +3,7 @@
 // joined as any bridged call is (bridge-call.ts joinLegs: BYE either way,
 // hold by re-INVITE, live registry, recording). The trunk's channel, the
 // licence slot and the media session are freed exactly once at the end.
-import type { HangupSide } from '../cdr/cdr-record';
-import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
+import { endOnce, joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
 import type { MediaLegs } from '../calls/media-legs';
 import type { CallRecording } from '../calls/recording';
 import type { ChannelLease, TrunkChannels } from './trunk-channels';
@@ -51,20 +50,7 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
   const log = deps.log.child({ callId: id });
   // Set once the dialer is done; `end` may run before (never) or after.
   const held: { lease?: ChannelLease; trunk?: DirectoryTrunk } = {};
-  let ended = false;
-  const end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
-    if (ended) return;
-    ended = true;
-    deps.live?.remove(id);
-    try {
-      deps.recorder.event(id, { type: 'hangup', at: Date.now(), side, ...(sipStatus !== undefined ? { sipStatus } : {}), ...(reason !== undefined ? { reason } : {}), ...(held.trunk ? { trunk: held.trunk.name } : {}) });
-    } catch (err) {
-      log.error('cdr write failed', { err: err instanceof Error ? err.message : String(err) });
-    }
-    held.lease?.release();
-    await deps.release(id);
-    log.info('call ended', { side, sipStatus, reason, trunkId: held.trunk?.id });
-  };
+  const end = endOnce(deps, id, log, { trunk: () => held.trunk?.name, free: () => held.lease?.release(), fields: () => ({ trunkId: held.trunk?.id }) });
 
   const features = deps.trunks.features(call.tenantId, call.extension);
   const dialer = new TrunkDialer(
