@@ -74,3 +74,17 @@ export function isListHeader(name: string): boolean {
 
 /** RFC 3261 §25.1 token characters, for header names and methods. */
 export const tokenPattern = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+
+/**
+ * List headers whose grammar allows no value at all (RFC 3261 §25.1:
+ * `Supported = "Supported" HCOLON [option-tag *(COMMA option-tag)]`, and the
+ * same optional list for Accept, Accept-Encoding, Accept-Language and Allow).
+ * Every other list header needs at least one element. Non-list headers are
+ * never split, so an empty Subject or Organization (`[TEXT-UTF8-TRIM]`) or an
+ * empty extension header is simply an empty value.
+ */
+const emptyAllowed = new Set(['accept', 'accept-encoding', 'accept-language', 'allow', 'supported']);
+
+export function mayBeEmpty(name: string): boolean {
+  return emptyAllowed.has(headerKey(name)) || !isListHeader(name);
+}

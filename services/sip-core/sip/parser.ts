@@ -2,7 +2,7 @@
 // reading could route a message wrongly (start line, Via, CSeq, Call-ID,
 // From/To, Content-Length), lenient where peers commonly differ (bare LF line
 // ends, leading blank lines, missing Max-Forwards).
-import { isListHeader, tokenPattern } from './header-names';
+import { isListHeader, mayBeEmpty, tokenPattern } from './header-names';
 import { parseCSeq, parseNameAddr, parseNameAddrList, parseViaList, splitList } from './header-values';
 import { SipRequest, SipResponse, type SipHeaders, type SipMessage } from './message';
 import { ParseError } from './parse-error';
@@ -137,7 +137,11 @@ function parseHeaders(lines: string[], headers: SipHeaders, maxHeaders: number):
     if (!tokenPattern.test(name)) throw new ParseError('bad-header', `bad header name: ${name.slice(0, 40)}`);
     const value = line.slice(colon + 1).trim();
     const values = isListHeader(name) ? splitList(value) : [value];
-    if (isListHeader(name) && values.length === 0) throw new ParseError('bad-header', `empty ${name} header`);
+    if (values.length === 0) {
+      if (!mayBeEmpty(name)) throw new ParseError('bad-header', `empty ${name} header`);
+      // Kept as one empty entry: "Supported:" says "no extensions", which differs from no Supported at all.
+      values.push('');
+    }
     for (const v of values) headers.append(name, v);
     if (headers.size > maxHeaders) throw new ParseError('too-many-headers', `too many headers (over ${maxHeaders})`);
   }

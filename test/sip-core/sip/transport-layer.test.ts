@@ -77,6 +77,8 @@ describe('TransportLayer over UDP', () => {
     const reply = parseMessage(await c.next());
     expect(reply).toMatchObject({ status: 400, reason: 'more than one Max-Forwards header' });
     expect(reply.to.tag).toBeTruthy();
+    // RFC 3581 §4: a 400 carries received/rport like any other answer.
+    expect(reply.topVia).toMatchObject({ received: '127.0.0.1', rport: c.port });
     c.sock.send(Buffer.from([0, 1, 2, 3, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]), port, '127.0.0.1');
     await until(() => layer.counters().malformed === 2);
     expect(layer.counters()).toMatchObject({ malformed: 2, rejected: 1, dropped: 1, parsed: 0 });

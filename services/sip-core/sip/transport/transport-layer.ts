@@ -254,6 +254,13 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     }
     const status = e.code === 'version-not-supported' ? 505 : 400;
     const reason = e.message.replace(/[\r\n]+/g, ' ').slice(0, 120);
+    // RFC 3581 §4: the 400 names where the request came from like any other answer, so a
+    // client behind NAT can match it (and a developer can see which address we saw).
+    try {
+      stampVia(req, source);
+    } catch {
+      // A top Via too broken to stamp: answer with it as it came.
+    }
     const res = createResponse(req, status, reason, randomToken());
     const dest: Destination = { transport: source.transport, address: source.address, port: source.port };
     if (source.connectionId) dest.connectionId = source.connectionId;
