@@ -1,0 +1,68 @@
+// What a feature may do to a call, beyond routing it on: the primitives of
+// IVRs, queues, voicemail and announcements. Features receive them as
+// `deps.actions` (features/feature.ts), so a feature's unit test gives fakes
+// and its end-to-end test the real ones (answer.ts, play.ts,
+// collect-digits.ts, ring.ts over rtpengine and drachtio-srf).
+import type { Call } from '../call/call';
+import type { Leg } from '../call/leg';
+
+/** A prompt rtpengine can play: an absolute path to a WAV (or A-law/µ-law) file on this box. */
+export interface Prompt {
+  file: string;
+}
+
+export interface PlayOptions {
+  /** Times to play it (rtpengine `repeat-times`), 1 by default. */
+  repeat?: number;
+  /** Stop playing at the first digit the caller presses (the digit is kept for collectDigits). */
+  bargeIn?: boolean;
+}
+
+export type PlayOutcome = { kind: 'played'; durationMs?: number } | { kind: 'interrupted'; digit: string } | { kind: 'ended' };
+
+export interface CollectOptions {
+  /** At most this many digits (dial-by-extension: 6). */
+  max: number;
+  /** Wait for the first digit this long. */
+  timeoutMs: number;
+  /** Between digits; the collection ends when it passes. */
+  interDigitMs: number;
+  /** Ends the collection without being part of it (usually '#'). */
+  terminator?: string;
+  /** Played first; a digit during it starts the collection. */
+  prompt?: Prompt;
+}
+
+export type Digits = { kind: 'digits'; digits: string } | { kind: 'timeout'; digits: '' } | { kind: 'ended' };
+
+export interface RingTarget {
+  extension: string;
+  /** Start ringing this member after this delay (ring all). */
+  delayMs?: number;
+  /** Ring this member this long (hunt: then the next one). */
+  timeoutMs?: number;
+}
+
+export interface RingOptions {
+  /** `all`: every member at once, the first to answer wins; `hunt`: one after another in order. */
+  strategy: 'all' | 'hunt';
+  /** The whole attempt gives up after this long. */
+  timeoutMs: number;
+}
+
+export type RingOutcome =
+  /** A member answered and is connected to the caller: the call is answered and its legs own it now. */
+  | { kind: 'answered'; extension: string; leg: Leg }
+  /** Nobody answered (busy, no answer, not registered, DND); `tried` in order with why. */
+  | { kind: 'not-answered'; tried: Array<{ extension: string; why: 'busy' | 'no-answer' | 'unreachable' | 'dnd' | 'failed' }> }
+  | { kind: 'ended' };
+
+export interface CallActions {
+  /** Answers the caller's leg by the PBX itself (200 with rtpengine's SDP), once; later calls resolve at once. */
+  answer(call: Call): Promise<void>;
+  /** Plays to the caller; resolves when it has played (rtpengine reports the length), on barge-in, or when the call ends. */
+  play(call: Call, prompt: Prompt, opts?: PlayOptions): Promise<PlayOutcome>;
+  collectDigits(call: Call, opts: CollectOptions): Promise<Digits>;
+  /** Rings members and connects the first to answer: before the caller is answered as a fork, after it by re-INVITE. */
+  ring(call: Call, targets: readonly RingTarget[], opts: RingOptions): Promise<RingOutcome>;
+}

@@ -1,0 +1,44 @@
+// The contract every routed feature keeps (STYLE.md "Where things go"):
+// a zod schema for its stored config and `create(config, deps)` returning
+// `run(call)` / `stop(reason)`. `run` resolves with where the call goes next,
+// or `done` when the call is ended, or connected and owned by its legs. A
+// feature that throws has the call ended by the entry ('internal-error'),
+// its resources released by the Call's one end().
+import type { z } from 'zod';
+import type { Logger } from '../../common/logger';
+import type { CallActions } from '../actions/actions';
+import type { Call } from '../call/call';
+import type { Destination, FeatureName } from '../routing/destination';
+
+export type Next = { kind: 'done' } | { kind: 'route'; to: Destination };
+
+export interface Feature {
+  run(call: Call): Promise<Next>;
+  /** The call is going away (the caller hung up, the process stops): stop timers and prompts; run() resolves soon after. */
+  stop(reason: string): void;
+}
+
+/** Where a feature's stored config comes from (flowconfig's store); undefined when the record does not exist. */
+export interface FeatureConfigs {
+  load(tenantId: number, feature: FeatureName, id: string): unknown;
+}
+
+/** What every feature may use; built-in flows get more (features/index.ts FlowDeps). */
+export interface FeatureDeps {
+  actions: CallActions;
+  configs: FeatureConfigs;
+  log: Logger;
+  /** Milliseconds since the epoch; a test sets the clock (schedules). */
+  now(): number;
+}
+
+export interface FeatureFactory<C> {
+  readonly name: FeatureName;
+  readonly config: z.ZodType<C>;
+  create(config: C, deps: FeatureDeps): Feature;
+}
+
+/** Type-checks a factory's config against its schema at the registry line. */
+export function defineFeature<C>(f: FeatureFactory<C>): FeatureFactory<C> {
+  return f;
+}
