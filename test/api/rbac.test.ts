@@ -56,6 +56,7 @@ const table: Record<string, Rule> = {
   'GET /api/extensions': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/extensions/usage': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/extensions/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/extensions/:id/phone-settings': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'POST /api/extensions': ADMINS,
   'PATCH /api/extensions/:id': ADMINS,
   'POST /api/extensions/:id/reset-password': ADMINS,

@@ -69,6 +69,14 @@ describe('PBX pages', () => {
     await page.getByRole('button', { name: 'Создать номер' }).click();
     const otp = page.getByTestId('password-value');
     await expect.poll(() => otp.textContent()).toMatch(/^[A-Za-z0-9]{24}$/);
+    // What to type into the phone, beside the password: no words about a sign-in password being changed.
+    const card = page.getByTestId('phone-settings');
+    expect(await page.getByTestId('phone-username').textContent()).toBe('201');
+    expect(await page.getByTestId('phone-domain').textContent()).toMatch(/\S+/);
+    // The api listens on every interface here, so the phone is told the host the admin reached it by.
+    expect(await page.getByTestId('phone-server-udp').textContent()).toMatch(new RegExp(`^${new URL(api.url).hostname}:\\d+$`));
+    expect(await card.textContent()).toContain('это не пароль для входа в веб-интерфейс');
+    expect(await card.textContent()).not.toContain('при первом входе');
     await expect.poll(() => page.getByTestId('extensions-table').textContent()).toContain('Иван Петров');
     expect(await page.locator('tr[data-ext="201"]').textContent()).toContain('междугородние');
     await shot(page, 'pbx-extensions');

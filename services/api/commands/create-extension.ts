@@ -11,15 +11,15 @@ import { mergeFeatures } from './extension-rules';
 /** 24 characters from a 57-letter alphabet: about 140 bits, typed into a phone once. */
 export const SIP_PASSWORD_LENGTH = 24;
 
-export function newSipSecret(tenant: Tenant, username: string): { password: string; ha1: { MD5: string; 'SHA-256': string } } {
-  const password = generatePassword(SIP_PASSWORD_LENGTH);
+export function newSipSecret(tenant: Tenant, username: string, chosen?: string): { password: string; ha1: { MD5: string; 'SHA-256': string } } {
+  const password = chosen ?? generatePassword(SIP_PASSWORD_LENGTH);
   return { password, ha1: computeHa1Set(username, tenant.sipDomain, password) };
 }
 
 /** Not transactional by itself: callers wrap one or many in store.db.transaction. */
 export function insertExtension(store: Store, tenant: Tenant, input: CreateExtensionInput): { extension: ExtensionView; password: string } {
   const username = input.sipUsername ?? input.extension;
-  const { password, ha1 } = newSipSecret(tenant, username);
+  const { password, ha1 } = newSipSecret(tenant, username, input.sipPassword);
   const ext = new ExtensionsRepo(store.db).create({
     tenantId: tenant.id,
     extension: input.extension,

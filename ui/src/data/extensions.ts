@@ -2,6 +2,8 @@ import type { ExtensionView } from '../../../services/store';
 import type { Api } from './api';
 
 export type Extension = ExtensionView;
+export type { PhoneSettings } from '../../../services/api/routes/extensions/phone-settings';
+import type { PhoneSettings } from '../../../services/api/routes/extensions/phone-settings';
 export type OutboundPermission = Extension['outboundPermission'];
 export const OUTBOUND_PERMISSIONS: readonly OutboundPermission[] = ['internal', 'local', 'national', 'international'];
 
@@ -46,9 +48,10 @@ export interface ImportJob {
 
 export const listExtensions = (api: Api, q = '', offset = 0, limit = 50) =>
   api.get<{ extensions: Extension[]; total: number; limit: number; offset: number }>(`/api/extensions?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`);
-export const createExtension = (api: Api, e: NewExtension) => api.post<{ extension: Extension; password: string }>('/api/extensions', e);
+export const createExtension = (api: Api, e: NewExtension) => api.post<{ extension: Extension; password: string; settings: PhoneSettings }>('/api/extensions', e);
+export const phoneSettings = async (api: Api, id: number) => (await api.get<{ settings: PhoneSettings }>(`/api/extensions/${id}/phone-settings`)).settings;
 export const updateExtension = (api: Api, id: number, patch: Partial<NewExtension>) => api.patch<{ extension: Extension }>(`/api/extensions/${id}`, patch);
-export const resetSipPassword = (api: Api, id: number) => api.post<{ password: string }>(`/api/extensions/${id}/reset-password`);
+export const resetSipPassword = (api: Api, id: number) => api.post<{ password: string; settings: PhoneSettings }>(`/api/extensions/${id}/reset-password`);
 export const deleteExtension = (api: Api, id: number) => api.delete<void>(`/api/extensions/${id}`);
 export const previewImport = (api: Api, csv: string) => api.post<ImportPreview>('/api/extensions/import', { csv, dryRun: true });
 export const startImport = (api: Api, csv: string) => api.post<{ job: ImportJob }>('/api/extensions/import', { csv, dryRun: false });

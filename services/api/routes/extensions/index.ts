@@ -12,7 +12,8 @@ import { assertExtensionsFit, extensionLimit } from '../../commands/extension-li
 import { checkFeatures, mergeFeatures } from '../../commands/extension-rules';
 import { loadExtension, targetTenant } from './extensions';
 import { importRoutes } from './import';
-import { createExtensionSchema, listQuerySchema, updateExtensionSchema } from './schema';
+import { phoneSettings } from './phone-settings';
+import { createExtensionRequestSchema, listQuerySchema, updateExtensionSchema } from './schema';
 
 export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/extensions' });
@@ -36,8 +37,14 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = { extension: loadExtension(deps, ctx) };
   });
 
+  router.get('/:id/phone-settings', can(deps, 'extensions.read'), async (ctx) => {
+    const ext = loadExtension(deps, ctx);
+    const tenant = deps.store.tenants.get(ext.tenantId)!;
+    ctx.body = { settings: phoneSettings(deps.config, tenant, ext, ctx.hostname) };
+  });
+
   router.post('/', can(deps, 'extensions.write'), async (ctx) => {
-    const input = parseInput(createExtensionSchema, ctx.state.body);
+    const input = parseInput(createExtensionRequestSchema, ctx.state.body);
     const tenant = targetTenant(deps, ctx, input.tenantId);
     const existing = deps.store.extensionFeatures.numbers(tenant.id);
     const problems = checkFeatures({ store: deps.store, tenantId: tenant.id, numbers: existing.extensions }, input.extension, input);
@@ -52,7 +59,7 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     })();
     audit(deps, ctx, { tenantId: tenant.id, action: 'extension.create', target: `extension:${extension.id}`, details: { extension: extension.extension, sipUsername: extension.sipUsername } });
     ctx.status = 201;
-    ctx.body = { extension, password };
+    ctx.body = { extension, password, settings: phoneSettings(deps.config, tenant, extension, ctx.hostname) };
   });
 
   router.patch('/:id', can(deps, 'extensions.write'), async (ctx) => {
@@ -75,7 +82,7 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     const { password, ha1 } = newSipSecret(tenant, cur.sipUsername);
     repo().setHa1(cur.tenantId, cur.extension, ha1);
     audit(deps, ctx, { tenantId: cur.tenantId, action: 'extension.reset-password', target: `extension:${cur.id}`, details: { extension: cur.extension } });
-    ctx.body = { password };
+    ctx.body = { password, settings: phoneSettings(deps.config, tenant, cur, ctx.hostname) };
   });
 
   router.delete('/:id', can(deps, 'extensions.write'), async (ctx) => {

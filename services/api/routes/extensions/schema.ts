@@ -43,9 +43,21 @@ const editable = {
   userId: z.number().int().positive().nullable().optional(),
 };
 
+/**
+ * An admin-chosen SIP password (provisioning systems, a phone already set up):
+ * long enough to stand a guessing attack over the network, printable ASCII a
+ * desk phone's keypad can enter. Without one the server generates it.
+ */
+export const sipPassword = z
+  .string()
+  .min(12, 'at least 12 characters')
+  .max(64, 'at most 64 characters')
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
 export const createExtensionSchema = z.object({
   extension: extensionNumber,
   sipUsername: sipUsername.optional(),
+  sipPassword: sipPassword.optional(),
   /** An appliance-level admin names the tenant (or picks it in the header). */
   tenantId: z.number().int().positive().optional(),
   ...editable,
@@ -57,6 +69,12 @@ export const updateExtensionSchema = z
   .object({ ...editable, extension: fixed, sipUsername: fixed })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'give at least one field to change');
+
+/** The API takes no field it would ignore: a misspelt or unknown one is named, not dropped. */
+export const createExtensionRequestSchema = createExtensionSchema.strict().refine((v) => v.sipPassword === undefined || !v.sipPassword.includes(v.sipUsername ?? v.extension), {
+  path: ['sipPassword'],
+  message: 'must not contain the SIP user name',
+});
 
 export type CreateExtensionInput = z.infer<typeof createExtensionSchema>;
 export type UpdateExtensionInput = z.infer<typeof updateExtensionSchema>;

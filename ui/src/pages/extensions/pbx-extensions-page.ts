@@ -6,9 +6,9 @@ import { PbxElement } from '../../app/pbx-element';
 import { formErrorOf, type FieldErrors } from '../../components/field-errors';
 import { pbxFieldErrors } from './pbx-server-text';
 import '../../components/pbx-no-access';
-import '../../components/pbx-one-time-password';
+import '../../components/pbx-phone-settings';
 import { isApiError, type Api } from '../../data/api';
-import { createExtension, deleteExtension, listExtensions, listRegistrations, resetSipPassword, updateExtension, type Extension, type Registration } from '../../data/extensions';
+import { createExtension, deleteExtension, listExtensions, listRegistrations, phoneSettings, resetSipPassword, updateExtension, type Extension, type PhoneSettings, type Registration } from '../../data/extensions';
 import type { Tenant, User } from '../../data/types';
 import { t } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -38,7 +38,7 @@ export class PbxExtensionsPage extends PbxElement {
   @state() private online = new Map<string, Registration[]>();
   @state() private errors: FieldErrors = {};
   @state() private formError = '';
-  @state() private shown: { username: string; password: string } | null = null;
+  @state() private shown: { settings: PhoneSettings; password: string } | null = null;
 
   static override styles = [
     shared,
@@ -115,7 +115,7 @@ export class PbxExtensionsPage extends PbxElement {
     return html`<h1>${t('ext.title')}</h1>
       ${this.listError ? html`<p class="error" role="alert">${this.listError}</p>` : nothing}
       ${this.shown
-        ? html`<pbx-one-time-password .username=${this.shown.username} .password=${this.shown.password} @pbx-dismiss=${() => (this.shown = null)}></pbx-one-time-password>`
+        ? html`<pbx-phone-settings .settings=${this.shown.settings} .password=${this.shown.password} @pbx-dismiss=${() => (this.shown = null)}></pbx-phone-settings>`
         : nothing}
       <div class="toolbar">
         <div class="field">
@@ -165,6 +165,7 @@ export class PbxExtensionsPage extends PbxElement {
         ? html`<td><div class="row">
             <button type="button" class="secondary" data-testid="edit-${x.extension}" @click=${() => this.startEdit(x)}>${t('common.edit')}</button>
             <button type="button" class="secondary" @click=${() => this.reset(x)}>${t('ext.resetPassword')}</button>
+            <button type="button" class="secondary" data-testid="settings-${x.extension}" @click=${() => this.showSettings(x)}>${t('phone.show')}</button>
             <button type="button" class="danger" @click=${() => this.removeExtension(x)}>${t('common.delete')}</button>
           </div></td>`
         : nothing}
@@ -243,7 +244,7 @@ export class PbxExtensionsPage extends PbxElement {
     if (!this.draft.extension || numberError(this.draft.extension)) return;
     try {
       const r = await createExtension(this.api, draftToInput(this.draft));
-      this.shown = { username: `${r.extension.extension} (${r.extension.sipUsername})`, password: r.password };
+      this.shown = { settings: r.settings, password: r.password };
       this.draft = emptyDraft();
       await this.load();
     } catch (err) {
@@ -266,7 +267,13 @@ export class PbxExtensionsPage extends PbxElement {
     if (!confirm(t('ext.confirmReset', { n: x.extension }))) return;
     void this.act(async () => {
       const r = await resetSipPassword(this.api, x.id);
-      this.shown = { username: `${x.extension} (${x.sipUsername})`, password: r.password };
+      this.shown = { settings: r.settings, password: r.password };
+    });
+  }
+
+  private showSettings(x: Extension) {
+    void this.act(async () => {
+      this.shown = { settings: await phoneSettings(this.api, x.id), password: '' };
     });
   }
 
