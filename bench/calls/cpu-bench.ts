@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { computeHa1Set, DigestAuthenticator } from '../../services/call-control/auth/digest';
-import { DialPlan } from '../../services/call-control/dialplan/dial-plan';
+import { DialPlan } from '../../services/dialplan/dial-plan';
 import { BanList } from '../../services/call-control/registrar/ban-list';
 import { LocationService } from '../../services/call-control/registrar/location-service';
 import { registrar } from '../../services/call-control/registrar/registrar';

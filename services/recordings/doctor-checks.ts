@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Config } from '../../appliance/config/schema';
 import type { Store } from '../store';
 import { verifyChain } from './hash-chain';
-import { defaultMasterKeyPath } from './keys';
+import { defaultMasterKeyPath } from '../common/keys';
 import { diskUsage } from './recording-gate';
 import { findCaptures, spoolDirOf } from './spool';
 
@@ -103,10 +103,10 @@ async function diskCheck(config: Readonly<Config>): Promise<RecordingsCheck> {
 
 export async function recordingsChecks(
   config: Readonly<Config>,
-  store: Pick<Store, 'recordings' | 'alarms' | 'db'>,
+  store: Pick<Store, 'recordings' | 'alarms'>,
   opts: { hashBudgetBytes?: number } = {},
 ): Promise<RecordingsCheck[]> {
-  const hasTables = store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recording_chain'").get() !== undefined;
+  const hasTables = store.recordings.hasIndex();
   const count = hasTables ? store.recordings.list({ limit: 1 }).total : 0;
   const out = [masterKeyCheck(config, count), await diskCheck(config)];
   if (hasTables) out.push(await chainCheck(config, store, opts.hashBudgetBytes ?? DOCTOR_HASH_BUDGET_BYTES), alarmsCheck(store));

@@ -31,17 +31,7 @@ export const metadataInvalid = (why: string) =>
   new AppError(422, 'recording-metadata-invalid', `recording metadata: ${why}`);
 export const encoderFailed = (why: string) => new AppError(500, 'encoder-failed', `audio encoder failed: ${why}`);
 
-export const keyFilePermissions = (path: string, mode: number) =>
-  new AppError(
-    500,
-    'key-file-permissions',
-    `${path}: mode ${(mode & 0o777).toString(8)} lets others read the key; chmod 600 it`,
-    { path },
-  );
-export const keyFileInvalid = (path: string, why: string) =>
-  new AppError(500, 'key-file-invalid', `${path}: ${why}`, { path });
-export const keyFileMissing = (path: string) =>
-  new AppError(500, 'key-file-missing', `${path}: master key file not found`, { path });
+export { keyFileInvalid, keyFileMissing, keyFilePermissions } from '../common/keys';
 export const keyNotFound = (kind: string, id: string) =>
   new AppError(500, 'key-not-found', `${kind} key ${id} not found`, { kind, id });
 export const keyUnwrapFailed = (kind: string, id: string) =>

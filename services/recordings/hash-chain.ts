@@ -8,19 +8,11 @@
 // Storage-agnostic: entries in, findings out. The store keeps the entries;
 // `korobka doctor` shows findings as alarms.
 import { createHash } from 'node:crypto';
+import type { ChainEntry } from '../store';
+
+export type { ChainEntry };
 
 export const GENESIS_HASH = '0'.repeat(64);
-
-export interface ChainEntry {
-  seq: number;
-  recordingId: string;
-  /** SHA-256 (hex) of the stored file; null when the file was removed on purpose (retention, erasure). */
-  fileSha256: string | null;
-  /** ISO 8601. */
-  time: string;
-  prevHash: string;
-  hash: string;
-}
 
 export function chainHash(prevHash: string, recordingId: string, fileSha256: string | null, time: string): string {
   const h = createHash('sha256');

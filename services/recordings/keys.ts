@@ -9,23 +9,27 @@
 // master key re-wraps the tenant key files only; rotating a tenant key makes a
 // new active key, and vault files are re-wrapped one by one (vault.ts).
 // Crypto-shredding a tenant = deleting its key file.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { validationFailed } from '../common/errors';
-import { keyFileInvalid, keyFileMissing, keyFilePermissions, keyNotFound, keyUnwrapFailed } from './errors';
+import {
+  defaultMasterKeyPath,
+  KEY_BYTES,
+  keyFileInvalid,
+  keyFilePermissions,
+  loadMasterKey,
+  readMasterFile,
+  unwrapKey,
+  wrapKey,
+  writeSecretFile,
+  type MasterKey,
+} from '../common/keys';
+import { keyNotFound, keyUnwrapFailed } from './errors';
 
-export const KEY_BYTES = 32;
-const NONCE = 12;
-const TAG = 16;
-/** Length of a wrapped 32-byte key: nonce ‖ ciphertext ‖ tag. */
-export const WRAPPED_BYTES = NONCE + KEY_BYTES + TAG;
-
-export interface MasterKey {
-  id: string;
-  key: Buffer;
-}
+// The master key itself lives in services/common/keys.ts (trunk passwords use it too).
+export { defaultMasterKeyPath, KEY_BYTES, loadMasterKey, masterKeyId, unwrapKey, WRAPPED_BYTES, wrapKey, writeSecretFile, type MasterKey } from '../common/keys';
 
 /** Ids that end up in file names and headers: short, plain ASCII. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -33,80 +37,6 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function checkId(field: string, value: string): string {
   if (!ID.test(value)) throw validationFailed([{ field, message: 'expected 1–64 of A-Z a-z 0-9 . _ - (not starting with . _ -)' }]);
   return value;
-}
-
-/** A key's id is a hash of it under a fixed label: it names the key without revealing it. */
-export function masterKeyId(key: Buffer): string {
-  return 'mk-' + createHash('sha256').update('korobka master key id\0').update(key).digest('hex').slice(0, 16);
-}
-
-export function wrapKey(kek: Buffer, key: Buffer, aad: string): Buffer {
-  const nonce = randomBytes(NONCE);
-  const c = createCipheriv('aes-256-gcm', kek, nonce);
-  c.setAAD(Buffer.from(aad));
-  const ct = Buffer.concat([c.update(key), c.final()]);
-  return Buffer.concat([nonce, ct, c.getAuthTag()]);
-}
-
-/** Returns undefined when the tag does not verify: wrong key, wrong AAD or tampered bytes. */
-export function unwrapKey(kek: Buffer, wrapped: Buffer, aad: string): Buffer | undefined {
-  if (wrapped.length !== WRAPPED_BYTES) return undefined;
-  const d = createDecipheriv('aes-256-gcm', kek, wrapped.subarray(0, NONCE));
-  d.setAAD(Buffer.from(aad));
-  d.setAuthTag(wrapped.subarray(NONCE + KEY_BYTES));
-  try {
-    return Buffer.concat([d.update(wrapped.subarray(NONCE, NONCE + KEY_BYTES)), d.final()]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a file readable by its owner only, atomically (temp file, fsync, rename). */
-export function writeSecretFile(file: string, data: Buffer | string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
-function readMasterFile(file: string): MasterKey {
-  const st = statSync(file);
-  if ((st.mode & 0o077) !== 0) throw keyFilePermissions(file, st.mode);
-  if (!st.isFile()) throw keyFileInvalid(file, 'not a regular file');
-  const key = readFileSync(file);
-  if (key.length !== KEY_BYTES) throw keyFileInvalid(file, `${key.length} bytes, expected ${KEY_BYTES}`);
-  return { id: masterKeyId(key), key };
-}
-
-export function defaultMasterKeyPath(dataDir: string): string {
-  return path.join(dataDir, 'keys', 'master.key');
-}
-
-/**
- * The appliance master key. The default file under the data directory is
- * created on first use (32 random bytes, mode 0600); a configured path (a key
- * on separate media) must already exist. A key file others can read is refused.
- */
-export function loadMasterKey(opts: { dataDir: string; masterKeyPath?: string }): MasterKey {
-  const file = opts.masterKeyPath ?? defaultMasterKeyPath(opts.dataDir);
-  if (!existsSync(file)) {
-    if (opts.masterKeyPath) throw keyFileMissing(file);
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = openSync(file, 'wx', 0o600); // wx: never overwrite a key another process just made
-    try {
-      writeSync(fd, randomBytes(KEY_BYTES));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return readMasterFile(file);
 }
 
 const tenantKeyEntrySchema = z.object({

@@ -1,6 +1,6 @@
 // WCAG 2.1 contrast maths, checked against published reference values.
 import { describe, expect, it } from 'vitest';
-import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, parseHex, relativeLuminance, suggestShade, toHex } from '../../ui/src/lib/contrast';
+import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, parseHex, relativeLuminance, suggestShade, toHex } from '../../shared/contrast';
 
 describe('contrast', () => {
   it('parses and prints hex colours', () => {

@@ -14,7 +14,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { SecretBox, TRUNK_PASSWORD } from '../../common/secret-box';
 import type { Logger } from '../../common/logger';
-import { loadMasterKey } from '../../recordings';
+import { loadMasterKey } from '../../common/keys';
 import type { Trunk } from '../../store';
 import { normaliseIp } from '../registrar/ban-list';
 

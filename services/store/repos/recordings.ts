@@ -1,5 +1,5 @@
-// The recordings index on SQLite: implements services/recordings'
-// RecordingRepository (record + chain entry in one transaction, refusing an
+// The recordings index on SQLite: implements RecordingRepository
+// (recording-rows.ts) (record + chain entry in one transaction, refusing an
 // entry that does not extend the chain's head), plus what the API and the
 // recordings service need: listing, legal hold, retention, quotas, policy,
 // listen grants. The alarms the service raises are in AlarmsRepo below.
@@ -7,7 +7,7 @@
 // Recording tenant ids are strings in the pipeline (they name key files);
 // here they are the tenants table's integer ids written in decimal.
 import { AppError, validationFailed } from '../../common/errors';
-import type { ChainEntry, PausedSpan, RecordingIndexRecord, RecordingRepository } from '../../recordings/index';
+import type { ChainEntry, PausedSpan, RecordingIndexRecord, RecordingRepository } from './recording-rows';
 import type { Db } from '../db';
 
 export type RecordingPolicyMode = 'always' | 'never' | 'on-demand';
@@ -111,6 +111,11 @@ const toEntry = (r: ChainRow): ChainEntry => ({
 
 export class RecordingsRepo implements RecordingRepository {
   constructor(private readonly db: Db) {}
+
+  /** False on a database from before the recordings migration (`korobka doctor` reads without migrating). */
+  hasIndex(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recording_chain'").get() !== undefined;
+  }
 
   findRecording(recordingId: string): RecordingIndexRecord | undefined {
     const r = this.db.prepare('SELECT * FROM recordings WHERE id = ?').get(recordingId) as Row | undefined;

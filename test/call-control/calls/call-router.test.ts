@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aorKey, routeCall, type RouterStores } from '../../../services/call-control/calls/call-router';
-import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
+import { DialPlan } from '../../../services/dialplan/dial-plan';
 import type { Binding } from '../../../services/call-control/registrar/location-service';
 
 const binding = (contact: string, registeredAt: number): Binding => ({ contact, expiresAt: registeredAt + 60_000, callId: 'r', cseq: 1, source: { address: '127.0.0.1', port: 5070, transport: 'udp' }, registeredAt });

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RouterStores } from '../../../services/call-control/calls/call-router';
 import { diversionHeader, Forwarding, MAX_FORWARDS, ringTimeFor, type ForwardRules, type Hop } from '../../../services/call-control/calls/forwarding';
-import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
-import type { OutboundPermission } from '../../../services/call-control/dialplan/permissions';
+import { DialPlan } from '../../../services/dialplan/dial-plan';
+import type { OutboundPermission } from '../../../services/dialplan/permissions';
 import type { Binding } from '../../../services/call-control/registrar/location-service';
 
 const phone = (ext: string): Binding => ({ contact: `sip:${ext}@127.0.0.1:5070`, expiresAt: Date.now() + 60_000, callId: 'r', cseq: 1, source: { address: '127.0.0.1', port: 5070, transport: 'udp' }, registeredAt: 1 });

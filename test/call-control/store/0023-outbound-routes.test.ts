@@ -6,7 +6,7 @@ import { OutboundRoutesRepo } from '../../../services/store/repos/outbound-route
 import { RegistrationsRepo } from '../../../services/store/repos/registrations';
 import { SettingsRepo } from '../../../services/store/repos/settings';
 import { TenantsRepo } from '../../../services/store/repos/tenants';
-import { loadDialPlan, saveNumbering, saveRoutes, type DialPlanStores } from '../../../services/call-control/dialplan/dial-plan-store';
+import { loadDialPlan, saveNumbering, saveRoutes, type DialPlanStores } from '../../../services/dialplan/dial-plan-store';
 import { tempDir } from '../../helpers/tmp';
 
 const t = tempDir();

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routeCall, routeToExtension, type RouterStores } from '../../../services/call-control/calls/call-router';
-import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
-import { numberingConfigSchema } from '../../../services/call-control/dialplan/normalise';
+import { DialPlan } from '../../../services/dialplan/dial-plan';
+import { numberingConfigSchema } from '../../../services/dialplan/normalise';
 import { findDid, hasCredentials, matchInbound } from '../../../services/call-control/trunks/inbound-call';
 import { TrunkChannels } from '../../../services/call-control/trunks/trunk-channels';
 import { TrunkDirectory } from '../../../services/call-control/trunks/trunk-directory';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeHa1Set, DigestAuthenticator } from '../../../services/call-control/auth/digest';
 import { authenticateRequest, type RequestAuthDeps } from '../../../services/call-control/auth/request-auth';
 import { CdrRecorder } from '../../../services/call-control/cdr/cdr-recorder';
-import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
+import { DialPlan } from '../../../services/dialplan/dial-plan';
 import type { CallStats } from '../../../services/call-control/media/call-stats';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from '../../../services/call-control/registrar/registrar-service';

@@ -5,7 +5,7 @@
 // speech; the CDR names the dialled extension, the forward and the trunk.
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { saveNumbering, saveRoutes } from '../../../services/call-control/dialplan/dial-plan-store';
+import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';

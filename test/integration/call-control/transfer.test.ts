@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
-import { saveNumbering, saveRoutes } from '../../../services/call-control/dialplan/dial-plan-store';
+import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { createLogger } from '../../../services/common/logger';
 import { openStore } from '../../../services/store';
 import { freePort } from '../../helpers/ports';

@@ -8,7 +8,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { saveNumbering, saveRoutes } from '../../../services/call-control/dialplan/dial-plan-store';
+import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { trunkSecretBox } from '../../../services/call-control/trunks/trunk-directory';

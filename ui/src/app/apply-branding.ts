@@ -1,6 +1,6 @@
 // Applies branding through CSS custom properties on <html>, the title and
 // the favicon: done before the login page renders.
-import { DEFAULT_BRANDING, TEXT_ON_PRIMARY, type EffectiveBranding } from '../lib/branding-rules';
+import { DEFAULT_BRANDING, TEXT_ON_PRIMARY, type EffectiveBranding } from '../../../shared/branding-rules';
 
 export const DEFAULT_LOGO = '/logo.svg';
 export const DEFAULT_FAVICON = '/favicon.svg';

@@ -8,7 +8,7 @@ import { logout, me } from '../data/session';
 import { listTenants } from '../data/tenants';
 import type { Me, Role, Tenant } from '../data/types';
 import { lang, t } from '../i18n';
-import type { EffectiveBranding } from '../lib/branding-rules';
+import type { EffectiveBranding } from '../../../shared/branding-rules';
 import { shared } from '../styles/shared';
 import { applyBranding, DEFAULT_LOGO, fallbackBranding } from './apply-branding';
 import { PbxElement } from './pbx-element';

@@ -1,4 +1,4 @@
-import type { BrandingSettings, EffectiveBranding } from '../lib/branding-rules';
+import type { BrandingSettings, EffectiveBranding } from '../../../shared/branding-rules';
 import type { Api } from './api';
 
 export interface BrandingEdit {

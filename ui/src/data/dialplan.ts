@@ -1,6 +1,6 @@
 import type { DryRunResult } from '../../../services/api/routes/dialplan/dry-run';
-import type { NumberingConfig } from '../../../services/call-control/dialplan/normalise';
-import type { OutboundRoute } from '../../../services/call-control/dialplan/outbound-router';
+import type { NumberingConfig } from '../../../services/dialplan/normalise';
+import type { OutboundRoute } from '../../../services/dialplan/outbound-router';
 import type { Api } from './api';
 
 export type { DryRunResult, NumberingConfig, OutboundRoute };

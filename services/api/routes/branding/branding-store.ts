@@ -11,7 +11,7 @@ import {
   TEXT_ON_PRIMARY,
   type BrandingSettings,
   type EffectiveBranding,
-} from '../../../../ui/src/lib/branding-rules';
+} from '../../../../shared/branding-rules';
 
 export type ImageKind = 'logo' | 'favicon';
 export type ImageType = 'png' | 'svg';

@@ -1,7 +1,7 @@
 // Checks an uploaded logo or favicon by its content, never its name: PNG by
 // signature and chunk walk, SVG by parsing. Every refusal names the field.
 import { badRequest } from '../../errors';
-import { FAVICON_MAX_BYTES, FAVICON_MAX_SIDE, LOGO_MAX_BYTES, LOGO_MAX_SIDE } from '../../../../ui/src/lib/branding-rules';
+import { FAVICON_MAX_BYTES, FAVICON_MAX_SIDE, LOGO_MAX_BYTES, LOGO_MAX_SIDE } from '../../../../shared/branding-rules';
 import { checkPng, isPngSignature } from './png-check';
 import { checkSvg } from './svg-check';
 import type { ImageKind, ImageType } from './branding-store';

@@ -2,7 +2,7 @@
 // call: the same DialPlan call-control builds per call (loadDialPlan), so
 // the answer is what a phone of that extension would get now. Admins check
 // a new route with it before anyone dials.
-import { checkOutboundPermission, loadDialPlan, type DialDecision, type OutboundPermission } from '../../../call-control';
+import { checkOutboundPermission, loadDialPlan, type DialDecision, type OutboundPermission } from '../../../dialplan';
 import type { ApiDeps } from '../../context';
 import { validationFailed } from '../../errors';
 import { trunkByRef } from './trunk-refs';

@@ -4,7 +4,7 @@
 // path — the route checks of call-control's OutboundRouter and the trunks
 // each route names — and nothing is saved unless all of it is right.
 import Router from '@koa/router';
-import { OutboundRouter, isReservedExtension, saveNumbering, saveRoutes, NUMBERING_SETTING, numberingConfigSchema, type OutboundRoute, type OutboundRouteInput } from '../../../call-control';
+import { OutboundRouter, isReservedExtension, saveNumbering, saveRoutes, NUMBERING_SETTING, numberingConfigSchema, type OutboundRoute, type OutboundRouteInput } from '../../../dialplan';
 import { AppError, type FieldProblem } from '../../../common/errors';
 import type { ApiDeps, ApiState } from '../../context';
 import { validationFailed } from '../../errors';

@@ -1,7 +1,7 @@
 // The SecretBox for trunk passwords, keyed from the appliance master key the
 // recordings vault keeps (<dataDir>/keys/master.key, or the configured file),
 // loaded on first use. The associated data binds a password to its tenant.
-import { loadMasterKey } from '../../../recordings';
+import { loadMasterKey } from '../../../common/keys';
 import { SecretBox, TRUNK_PASSWORD } from '../../../common/secret-box';
 import type { ApiDeps } from '../../context';
 

@@ -3,8 +3,8 @@
 import type { FieldErrors } from '../../components/field-errors';
 import type { BrandingPatch } from '../../data/branding';
 import { t } from '../../i18n';
-import { PAGE_BACKGROUND, TEXT_ON_PRIMARY, type BrandingSettings, type FooterLink } from '../../lib/branding-rules';
-import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, suggestShade } from '../../lib/contrast';
+import { PAGE_BACKGROUND, TEXT_ON_PRIMARY, type BrandingSettings, type FooterLink } from '../../../../shared/branding-rules';
+import { contrastOf, isHexColor, MIN_TEXT_CONTRAST, suggestShade } from '../../../../shared/contrast';
 
 export interface BrandingDraft {
   productName: string;

@@ -9,7 +9,7 @@ import { isApiError, type Api } from '../../data/api';
 import { getBrandingEdit, resetBranding, saveBranding, uploadImage, type BrandingEdit } from '../../data/branding';
 import type { Tenant } from '../../data/types';
 import { formatNumber, t } from '../../i18n';
-import { FAVICON_MAX_BYTES, LOGO_MAX_BYTES } from '../../lib/branding-rules';
+import { FAVICON_MAX_BYTES, LOGO_MAX_BYTES } from '../../../../shared/branding-rules';
 import { shared } from '../../styles/shared';
 import { brandingDraftErrors, brandingPatch, contrastWarning, draftFrom, type BrandingDraft } from './branding-form';
 import { brandingStyles } from './branding-styles';

@@ -8,7 +8,7 @@ import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/f
 import type { Api } from '../../data/api';
 import { login } from '../../data/session';
 import { t } from '../../i18n';
-import type { EffectiveBranding } from '../../lib/branding-rules';
+import type { EffectiveBranding } from '../../../../shared/branding-rules';
 import { shared } from '../../styles/shared';
 import { loginStyles } from './login-styles';
 

@@ -1,4 +1,5 @@
-// Branding rules shared by the branding page and the API (pure, no DOM):
+// Branding rules shared by the branding page and the API (pure, no DOM; in
+// shared/ because the api must not import ui/ and the ui only types from services/):
 // defaults, which text sits on which colour, and size limits.
 
 /** Buttons and the header bar draw white text on the primary colour. */

@@ -8,7 +8,7 @@
 // exactly. X = 0–9, Z = 1–9, N = 2–9, [15-7] a set or range, `.` one or
 // more further characters, `!` zero or more; digits, `+`, `*` and `#`
 // stand for themselves. Patterns are compiled once to anchored RegExps.
-import { AppError } from '../../common/errors';
+import { AppError } from '../common/errors';
 
 export interface CompiledPattern {
   source: string;

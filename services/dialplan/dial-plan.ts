@@ -4,7 +4,7 @@
 import { checkOutboundPermission, type OutboundPermission } from './permissions';
 import { normaliseDialString, numberingConfigSchema, type NormalisedNumber, type NumberingConfig } from './normalise';
 import { OutboundRouter, type OutboundRouteInput, type RouteDecision } from './outbound-router';
-import { validationFailed } from '../../common/errors';
+import { validationFailed } from '../common/errors';
 
 export type DialDecision =
   | ({ kind: 'internal' | 'feature' } & NormalisedNumber)

@@ -7,7 +7,7 @@
 // matched (strip N leading characters, then prepend) and lists trunks in
 // failover order.
 import { z } from 'zod';
-import { validationFailed, type FieldProblem } from '../../common/errors';
+import { validationFailed, type FieldProblem } from '../common/errors';
 import { compilePattern, type CompiledPattern } from './pattern';
 import type { NormalisedNumber } from './normalise';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseDialString, numberingConfigSchema, isReservedExtension } from '../../../services/call-control/dialplan/normalise';
+import { normaliseDialString, numberingConfigSchema, isReservedExtension } from '../../services/dialplan/normalise';
 
 const moscow = numberingConfigSchema.parse({ cityCode: '495', localAreaCodes: ['499'] });
 const yaroslavl = numberingConfigSchema.parse({ cityCode: '4852', extensionMaxLength: 4 });

@@ -5,7 +5,7 @@
 import { DialPlan } from './dial-plan';
 import { OutboundRouter, outboundRouteSchema, type OutboundRouteInput, type OutboundRoute } from './outbound-router';
 import { numberingConfigSchema, type NumberingConfig } from './normalise';
-import { validationFailed } from '../../common/errors';
+import { validationFailed } from '../common/errors';
 
 export const NUMBERING_SETTING = 'dialplan.numbering';
 

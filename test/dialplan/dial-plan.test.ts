@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DialPlan } from '../../../services/call-control/dialplan/dial-plan';
-import { checkOutboundPermission, type OutboundPermission } from '../../../services/call-control/dialplan/permissions';
-import { compilePattern } from '../../../services/call-control/dialplan/pattern';
-import { dialForms, OutboundRouter } from '../../../services/call-control/dialplan/outbound-router';
-import type { NumberClass } from '../../../services/call-control/dialplan/normalise';
+import { DialPlan } from '../../services/dialplan/dial-plan';
+import { checkOutboundPermission, type OutboundPermission } from '../../services/dialplan/permissions';
+import { compilePattern } from '../../services/dialplan/pattern';
+import { dialForms, OutboundRouter } from '../../services/dialplan/outbound-router';
+import type { NumberClass } from '../../services/dialplan/normalise';
 
 describe('checkOutboundPermission', () => {
   const classes: NumberClass[] = ['internal', 'feature', 'emergency', 'local', 'toll-free', 'national', 'mobile', 'premium', 'international'];
