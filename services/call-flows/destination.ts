@@ -1,0 +1,77 @@
+// Where a call goes. Every DID, a tenant's main destination, IVR options and
+// timeouts, a ring group's overflow, a schedule's branches and a list's
+// treatment is a Destination. call-control's features/ registry runs them.
+import { z } from 'zod';
+import { canonicalNumber } from './numbers';
+
+/** Features that own stored objects (`{type: 'feature', feature, id}`). */
+export const featureKinds = ['ring-group', 'ivr', 'schedule', 'announcement', 'queue', 'voicemail', 'fmc'] as const;
+export type FeatureKind = (typeof featureKinds)[number];
+
+/** The feature kinds this box can store today; the rest are refused until they land. */
+export const configurableFeatures = ['ring-group', 'ivr', 'schedule', 'announcement'] as const satisfies readonly FeatureKind[];
+
+export const destinationTypes = ['extension', 'external', 'hangup', 'feature'] as const;
+
+const extensionNumber = z.string().regex(/^\d{2,6}$/, 'must be 2–6 digits');
+
+/** A public number in canonical E.164 (national Russian forms accepted and converted). */
+export const externalNumber = z.string().transform((v, ctx) => {
+  const c = canonicalNumber(v);
+  if (!c.ok) {
+    ctx.addIssue({ code: 'custom', message: c.message });
+    return z.NEVER;
+  }
+  return c.number;
+});
+
+export const destinationSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('extension'), number: extensionNumber }),
+    z.object({ type: z.literal('external'), number: externalNumber }),
+    z.object({
+      type: z.literal('hangup'),
+      // RFC 3261 §21.4–21.6: a final failure answer.
+      status: z.number().int().min(400, 'must be a SIP status 400–699').max(699, 'must be a SIP status 400–699'),
+      reason: z.string().trim().max(64, 'at most 64 characters').default(''),
+    }),
+    z.object({
+      type: z.literal('feature'),
+      feature: z.enum(featureKinds, { message: `must be one of ${featureKinds.join(', ')}` }),
+      id: z.number().int().positive('must be a positive id'),
+    }),
+  ],
+  { message: 'type must be extension, external, hangup or feature' },
+);
+
+export type Destination = z.infer<typeof destinationSchema>;
+export type DestinationInput = z.input<typeof destinationSchema>;
+
+/** Node id of a feature object in the call-flow graph: `ivr:3`. */
+export type NodeKey = `${FeatureKind}:${number}`;
+export const nodeKey = (feature: FeatureKind, id: number): NodeKey => `${feature}:${id}`;
+
+export const featureNames: Record<FeatureKind, string> = {
+  'ring-group': 'ring group',
+  ivr: 'IVR menu',
+  schedule: 'schedule',
+  announcement: 'announcement',
+  queue: 'queue',
+  voicemail: 'voicemail box',
+  fmc: 'FMC number',
+};
+
+/** Plain English for logs and the API's summary; the UI words its own. */
+export function describeDestination(d: Destination, name?: string): string {
+  switch (d.type) {
+    case 'extension':
+      return `extension ${d.number}`;
+    case 'external':
+      return `external number ${d.number}`;
+    case 'hangup':
+      return `hang up (${d.status}${d.reason ? ` ${d.reason}` : ''})`;
+    case 'feature':
+      return `${featureNames[d.feature]} ${name ? `'${name}'` : d.id}`;
+  }
+}

@@ -1,0 +1,200 @@
+// Where a call would go, without placing it: the number's DID, the lists,
+// then destination after destination until a phone rings, a menu waits, or
+// the call ends. call-control's features follow the same rules at run time,
+// so the path here is the path a call takes (keys given for IVR menus).
+import { describeDestination, featureNames, type Destination } from './destination';
+import { lookup, nameOf, type FlowConfig } from './graph';
+import type { AnnouncementConfig } from './announcement';
+import type { IvrMenuConfig } from './ivr';
+import { matchList, type ListConfig } from './lists';
+import { callerNumber, canonicalNumber } from './numbers';
+import type { RingGroupConfig } from './ring-group';
+import { resolveSchedule, type ScheduleConfig } from './schedule';
+
+export type StepKind = 'did' | 'main' | 'list' | 'schedule' | 'announcement' | 'ivr' | 'ring-group' | 'extension' | 'external' | 'hangup' | 'unavailable' | 'missing' | 'loop';
+
+export interface DryRunStep {
+  kind: StepKind;
+  id?: number;
+  name?: string;
+  /** Words for this step (English; the UI words its own from the fields). */
+  detail: string;
+  /** Schedules: the state; IVRs: the key taken; lists: block/allow. */
+  state?: string;
+  /** Which field of the previous step led here (`closed`, `options[1].destination`). */
+  via?: string;
+}
+
+export type Outcome = 'no-route' | 'extension' | 'external' | 'hangup' | 'menu' | 'ring-group' | 'unavailable' | 'broken' | 'loop';
+
+export interface DryRunResult {
+  number: string;
+  caller: string | null;
+  at: string;
+  path: DryRunStep[];
+  outcome: Outcome;
+  /** The final destination, when the path ends at one. */
+  destination: Destination | null;
+  summary: string;
+}
+
+export interface DryRunInput {
+  number: string;
+  caller?: string | null;
+  at: Date;
+  /** Keys pressed in the menus met, in order; `timeout` for none. */
+  keys?: readonly string[];
+}
+
+const MAX_STEPS = 24;
+
+function listsFor(c: FlowConfig, extension: string | null): [number, ListConfig][] {
+  return [...c.lists].filter(([, l]) => l.enabled && l.extension === extension && l.direction !== 'outbound');
+}
+
+/** Allow lists first (a white-listed caller skips block lists), then block lists. */
+function screen(c: FlowConfig, extension: string | null, caller: string | null): { step?: DryRunStep; block?: ListConfig; vip: boolean } {
+  const lists = listsFor(c, extension);
+  for (const [id, l] of lists.filter(([, l]) => l.kind === 'allow')) {
+    const e = matchList(l, caller);
+    if (e) return { step: { kind: 'list', id, name: l.name, state: 'allow', detail: `caller on allow list '${l.name}'${l.vip ? ' (VIP: skips schedules)' : ''}` }, vip: l.vip };
+  }
+  for (const [id, l] of lists.filter(([, l]) => l.kind === 'block')) {
+    const e = matchList(l, caller);
+    if (e) return { step: { kind: 'list', id, name: l.name, state: 'block', detail: `caller on block list '${l.name}'` }, block: l, vip: false };
+  }
+  return { vip: false };
+}
+
+export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
+  const canon = canonicalNumber(input.number);
+  const number = canon.ok ? canon.number : input.number;
+  const caller = callerNumber(input.caller ?? null);
+  const path: DryRunStep[] = [];
+  const keys = [...(input.keys ?? [])];
+  const done = (outcome: Outcome, destination: Destination | null = null): DryRunResult => ({
+    number,
+    caller,
+    at: input.at.toISOString(),
+    path,
+    outcome,
+    destination,
+    summary: path.map((s) => s.detail).join(' → '),
+  });
+
+  const did = c.dids.find((d) => d.number === number);
+  if (!did) {
+    path.push({ kind: 'did', detail: `${number} is not a number of this tenant (refused 404)` });
+    return done('no-route');
+  }
+  path.push({ kind: 'did', id: did.id, name: did.number, detail: `number ${did.number}` });
+  let next: Destination | null = did.destination;
+  if (!next) {
+    next = c.mainDestination;
+    path.push({ kind: 'main', detail: 'main destination' });
+    if (!next) {
+      path.push({ kind: 'hangup', detail: 'no main destination set (refused 404)' });
+      return done('no-route');
+    }
+  }
+  if (did.recordingNotice?.enabled) path.push({ kind: 'announcement', detail: 'recording notice', state: 'notice' });
+  let scr = screen(c, null, caller);
+  if (scr.step) path.push(scr.step);
+  if (scr.block) next = scr.block.treatment;
+
+  const visited = new Set<string>();
+  let via: string | undefined;
+  for (let i = 0; i < MAX_STEPS; i++) {
+    const d: Destination = next;
+    if (d.type === 'extension') {
+      path.push({ kind: 'extension', name: d.number, detail: `extension ${d.number}`, via });
+      const ext = screen(c, d.number, caller);
+      if (ext.block) {
+        path.push(ext.step!);
+        next = ext.block.treatment;
+        via = 'treatment';
+        continue;
+      }
+      return done('extension', d);
+    }
+    if (d.type === 'external') {
+      path.push({ kind: 'external', name: d.number, detail: `external number ${d.number}`, via });
+      return done('external', d);
+    }
+    if (d.type === 'hangup') {
+      path.push({ kind: 'hangup', detail: describeDestination(d), via });
+      return done('hangup', d);
+    }
+    const o = lookup(c, d.feature, d.id);
+    if (!o) {
+      const gone = d.feature === 'ring-group' || d.feature === 'ivr' || d.feature === 'schedule' || d.feature === 'announcement';
+      path.push({ kind: gone ? 'missing' : 'unavailable', id: d.id, detail: gone ? `${featureNames[d.feature]} ${d.id} does not exist` : `${featureNames[d.feature]}s are not available yet`, via });
+      return done(gone ? 'broken' : 'unavailable', d);
+    }
+    const key = `${d.feature}:${d.id}`;
+    // A menu may be re-entered by the caller's own choice; anything else seen twice is a loop.
+    if (visited.has(key) && !(d.feature === 'ivr' && via?.startsWith('options['))) {
+      path.push({ kind: 'loop', id: d.id, name: o.name, detail: `loop: back at ${nameOf(c, d)} (cut)`, via });
+      return done('loop', d);
+    }
+    visited.add(key);
+    const step = { id: d.id, name: o.name, via };
+    switch (d.feature) {
+      case 'schedule': {
+        const r = resolveSchedule(o.config as ScheduleConfig, input.at, { vip: scr.vip });
+        const why = r.reason === 'hours' ? r.label : r.reason === 'holiday' ? `holiday ${r.label}` : r.reason === 'override' ? `switched to ${r.state === 'open' ? 'day' : 'night'}` : r.reason === 'vip' ? 'VIP' : 'outside hours';
+        path.push({ ...step, kind: 'schedule', state: r.state, detail: `schedule '${o.name}' (${r.state}: ${why}, ${r.local.weekday} ${r.local.date} ${r.local.time})` });
+        next = r.destination;
+        via = r.branch !== null ? `branches[${r.branch}].destination` : r.state === 'holiday' && (o.config as ScheduleConfig).holiday ? 'holiday' : 'closed';
+        break;
+      }
+      case 'announcement': {
+        const a = o.config as AnnouncementConfig;
+        path.push({ ...step, kind: 'announcement', detail: `announcement '${o.name}'` });
+        if (a.then.action === 'hangup') {
+          path.push({ kind: 'hangup', detail: 'hang up after the announcement', via: 'then' });
+          return done('hangup', null);
+        }
+        next = a.then.destination;
+        via = 'then.destination';
+        break;
+      }
+      case 'ivr': {
+        const m = o.config as IvrMenuConfig;
+        const k = keys.shift();
+        if (k === undefined) {
+          const opts = m.options.map((x) => `${x.digit} → ${nameOf(c, x.destination)}`);
+          if (m.dialByExtension) opts.push('extension number → that extension');
+          path.push({ ...step, kind: 'ivr', detail: `IVR menu '${o.name}' waits for a key (${opts.join(', ')}; no key → ${nameOf(c, m.final)})` });
+          return done('menu', null);
+        }
+        const idx = m.options.findIndex((x) => x.digit === k);
+        if (idx >= 0) {
+          path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', key ${k}` });
+          next = m.options[idx]!.destination;
+          via = `options[${idx}].destination`;
+        } else if (m.dialByExtension && /^\d{2,6}$/.test(k) && c.extensions.has(k)) {
+          path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', dialled ${k}` });
+          next = { type: 'extension', number: k };
+          via = 'dialByExtension';
+        } else {
+          path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', ${k === 'timeout' ? 'no key' : `wrong key ${k}`} after ${m.retries} retries` });
+          next = m.final;
+          via = 'final';
+        }
+        break;
+      }
+      case 'ring-group': {
+        const g = o.config as RingGroupConfig;
+        path.push({ ...step, kind: 'ring-group', detail: `ring group '${o.name}' rings ${g.members.map((x) => x.extension).join(', ')} (${g.strategy}); no answer in ${g.timeout} s → ${nameOf(c, g.overflow)}` });
+        return done('ring-group', d);
+      }
+      default:
+        path.push({ ...step, kind: 'unavailable', detail: `${featureNames[d.feature]}s are not available yet` });
+        return done('unavailable', d);
+    }
+    scr = { vip: scr.vip };
+  }
+  path.push({ kind: 'loop', detail: `more than ${MAX_STEPS} steps (cut)` });
+  return done('loop', null);
+}
