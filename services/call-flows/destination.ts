@@ -1,6 +1,10 @@
-// Where a call goes. Every DID, a tenant's main destination, IVR options and
-// timeouts, a ring group's overflow, a schedule's branches and a list's
-// treatment is a Destination. call-control's features/ registry runs them.
+// Where a call goes, as stored and sent over the api (`type` discriminator:
+// the /api/dids shape since migration 0041). Every DID, a tenant's main
+// destination, IVR options and timeouts, a ring group's overflow, a
+// schedule's branches and a list's treatment is a Destination.
+// call-control's routing/destination.ts is the run-time form (`kind`,
+// string ids); `runtimeDestination` converts, structurally typed so this
+// module imports nothing from call-control.
 import { z } from 'zod';
 import { canonicalNumber } from './numbers';
 
@@ -28,7 +32,7 @@ export const externalNumber = z.string().transform((v, ctx) => {
 export const destinationSchema = z.discriminatedUnion(
   'type',
   [
-    z.object({ type: z.literal('extension'), number: extensionNumber }),
+    z.object({ type: z.literal('extension'), extension: extensionNumber }),
     z.object({ type: z.literal('external'), number: externalNumber }),
     z.object({
       type: z.literal('hangup'),
@@ -66,12 +70,32 @@ export const featureNames: Record<FeatureKind, string> = {
 export function describeDestination(d: Destination, name?: string): string {
   switch (d.type) {
     case 'extension':
-      return `extension ${d.number}`;
+      return `extension ${d.extension}`;
     case 'external':
       return `external number ${d.number}`;
     case 'hangup':
       return `hang up (${d.status}${d.reason ? ` ${d.reason}` : ''})`;
     case 'feature':
       return `${featureNames[d.feature]} ${name ? `'${name}'` : d.id}`;
+  }
+}
+
+/** The run-time form call-control's features/ take (routing/destination.ts): `kind`, string ids. */
+export type RuntimeDestination =
+  | { kind: 'extension'; extension: string }
+  | { kind: 'external'; number: string }
+  | { kind: 'hangup'; status: number; reason: string }
+  | { kind: 'feature'; feature: FeatureKind; id: string };
+
+export function runtimeDestination(d: Destination): RuntimeDestination {
+  switch (d.type) {
+    case 'extension':
+      return { kind: 'extension', extension: d.extension };
+    case 'external':
+      return { kind: 'external', number: d.number };
+    case 'hangup':
+      return { kind: 'hangup', status: d.status, reason: d.reason };
+    case 'feature':
+      return { kind: 'feature', feature: d.feature, id: String(d.id) };
   }
 }

@@ -107,8 +107,8 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
   for (let i = 0; i < MAX_STEPS; i++) {
     const d: Destination = next;
     if (d.type === 'extension') {
-      path.push({ kind: 'extension', name: d.number, detail: `extension ${d.number}`, via });
-      const ext = screen(c, d.number, caller);
+      path.push({ kind: 'extension', name: d.extension, detail: `extension ${d.extension}`, via });
+      const ext = screen(c, d.extension, caller);
       if (ext.block) {
         path.push(ext.step!);
         next = ext.block.treatment;
@@ -175,7 +175,7 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
           via = `options[${idx}].destination`;
         } else if (m.dialByExtension && /^\d{2,6}$/.test(k) && c.extensions.has(k)) {
           path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', dialled ${k}` });
-          next = { type: 'extension', number: k };
+          next = { type: 'extension', extension: k };
           via = 'dialByExtension';
         } else {
           path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', ${k === 'timeout' ? 'no key' : `wrong key ${k}`} after ${m.retries} retries` });

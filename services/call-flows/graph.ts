@@ -98,7 +98,7 @@ export function nameOf(c: FlowConfig, d: Destination): string {
 
 /** Problems with one destination's target, named by field. */
 export function destinationProblems(c: FlowConfig, d: Destination, field: string): FieldProblem[] {
-  if (d.type === 'extension' && !c.extensions.has(d.number)) return [{ field, message: `extension ${d.number} does not exist` }];
+  if (d.type === 'extension' && !c.extensions.has(d.extension)) return [{ field, message: `extension ${d.extension} does not exist` }];
   if (d.type !== 'feature') return [];
   if (!(configurableFeatures as readonly string[]).includes(d.feature)) return [{ field, message: `${featureNames[d.feature]}s are not available on this box yet` }];
   if (!lookup(c, d.feature, d.id)) return [{ field, message: `${featureNames[d.feature]} ${d.id} does not exist` }];
@@ -239,7 +239,7 @@ export function promptUsers(c: FlowConfig, promptId: number): string[] {
 /** Who uses an extension (a ring group member, a list, a destination). */
 export function extensionUsers(c: FlowConfig, extension: string): string[] {
   const out: string[] = [];
-  const hits = (d: Destination | null | undefined) => d?.type === 'extension' && d.number === extension;
+  const hits = (d: Destination | null | undefined) => d?.type === 'extension' && d.extension === extension;
   for (const [coll, k] of collections)
     for (const o of c[coll].values()) for (const e of edgesOf(k, o)) if (hits(e.destination)) out.push(`${featureNames[k]} '${o.name}' ${e.field}`);
   for (const g of c.ringGroups.values()) g.members.forEach((m, i) => m.extension === extension && out.push(`ring group '${g.name}' members[${i}]`));

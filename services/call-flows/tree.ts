@@ -54,7 +54,7 @@ function detailOf(kind: string, config: unknown): string | undefined {
 }
 
 export function destinationTree(c: FlowConfig, d: Destination, shown: Set<string> = new Set()): FlowNode {
-  if (d.type !== 'feature') return { kind: d.type, name: d.type === 'hangup' ? describeDestination(d) : d.number, children: [] };
+  if (d.type !== 'feature') return { kind: d.type, name: d.type === 'hangup' ? describeDestination(d) : d.type === 'extension' ? d.extension : d.number, children: [] };
   const o = lookup(c, d.feature, d.id);
   if (!o) return { kind: d.feature, id: d.id, name: `${featureNames[d.feature]} ${d.id}`, missing: true, children: [] };
   const key = `${d.feature}:${d.id}`;

@@ -91,3 +91,14 @@ describe('schemas', () => {
     expect(g.error?.issues.map((i) => i.path.join('.'))).toEqual(['members.1.extension']);
   });
 });
+
+describe('runtimeDestination', () => {
+  it('converts the stored form to call-control’s run-time form', async () => {
+    const { runtimeDestination } = await import('../../services/call-flows');
+    const { describeDestination } = await import('../../services/call-control/routing/destination');
+    expect(runtimeDestination(ext('201'))).toEqual({ kind: 'extension', extension: '201' });
+    // Structurally the same type call-control runs.
+    expect(describeDestination(runtimeDestination(feature('ivr', 7)))).toBe('feature:ivr:7');
+    expect(runtimeDestination({ type: 'hangup', status: 486, reason: 'Busy Here' })).toEqual({ kind: 'hangup', status: 486, reason: 'Busy Here' });
+  });
+});

@@ -45,4 +45,4 @@ export function flowConfig(i: ConfigInput): FlowConfig {
 }
 
 export const feature = (f: 'ring-group' | 'ivr' | 'schedule' | 'announcement' | 'queue', id: number): Destination => ({ type: 'feature', feature: f, id });
-export const ext = (n: string): Destination => ({ type: 'extension', number: n });
+export const ext = (n: string): Destination => ({ type: 'extension', extension: n });
