@@ -8,6 +8,7 @@ import { formErrorOf } from '../../components/field-errors';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { extensionUsage } from '../../data/extensions';
+import { getSystem } from '../../data/system';
 import { ACTIVATION_REQUEST_URL, getLicenceDetails, installLicence, type LicenceDetails } from '../../data/licence';
 import type { Role } from '../../data/types';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
@@ -49,6 +50,8 @@ export class PbxLicencePage extends PbxElement {
   @property() userRole: Role = 'employee';
   @state() private licence: LicenceDetails | null = null;
   @state() private usage: { extensions: number; tenants: number } | null = null;
+  /** Calls in progress as call-control reports them; null while it does not answer. */
+  @state() private calls: { active: number; limit: number } | null = null;
   @state() private forbidden = false;
   @state() private error = '';
   @state() private uploadError = '';
@@ -107,6 +110,8 @@ export class PbxLicencePage extends PbxElement {
     try {
       this.licence = await getLicenceDetails(this.api);
       this.usage = await extensionUsage(this.api).catch(() => null);
+      const sys = await getSystem(this.api).catch(() => null);
+      this.calls = sys?.calls.available ? { active: sys.calls.active, limit: sys.calls.limit } : null;
     } catch (e) {
       if (isApiError(e) && e.status === 403) this.forbidden = true;
       else this.error = formErrorOf(e);
@@ -141,10 +146,12 @@ export class PbxLicencePage extends PbxElement {
       <h2>${t('lic.usage')}</h2>
       ${this.bar('lic.extensions', this.usage?.extensions, l.limits.extensions, 'usage-extensions')}
       ${this.bar('lic.tenants', this.usage?.tenants ?? l.usage?.tenants, l.limits.tenants, 'usage-tenants')}
-      <div class="bar">
-        <span>${t('lic.calls')}</span><span class="muted" data-testid="usage-calls">${t('lic.callsNotYet')}</span>
-        <span>${t('lic.limit', { n: formatNumber(l.limits.concurrentCalls) })}</span>
-      </div>`;
+      ${this.calls
+        ? this.bar('lic.calls', this.calls.active, l.limits.concurrentCalls, 'usage-calls')
+        : html`<div class="bar" data-testid="usage-calls">
+            <span>${t('lic.calls')}</span><span class="muted">${t('lic.callsUnknown')}</span>
+            <span>${t('lic.limit', { n: formatNumber(l.limits.concurrentCalls) })}</span>
+          </div>`}`;
   }
 
   private bar(label: MessageKey, used: number | undefined, limit: number, id: string) {
@@ -152,6 +159,7 @@ export class PbxLicencePage extends PbxElement {
       <span>${t(label)}</span>
       ${used === undefined ? html`<span class="muted">—</span>` : html`<meter min="0" max=${limit} high=${limit * 0.9} optimum="0" .value=${used}></meter>`}
       <span>${t('lic.usedOf', { used: used === undefined ? '—' : formatNumber(used), limit: formatNumber(limit) })}</span>
+      ${used !== undefined && used > limit ? html`<span class="error" role="alert" data-testid="${id}-over">${t('lic.over', { limit: formatNumber(limit) })}</span>` : nothing}
     </div>`;
   }
 
