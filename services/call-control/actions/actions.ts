@@ -48,6 +48,12 @@ export interface RingOptions {
   strategy: 'all' | 'hunt';
   /** The whole attempt gives up after this long. */
   timeoutMs: number;
+  /**
+   * Members passed over without ringing (reported in `tried`): on DND, already
+   * on a call, with no phone registered. All true unless a ring group says
+   * otherwise (a busy member with call waiting may still be rung).
+   */
+  skip?: { dnd: boolean; busy: boolean; unregistered: boolean };
 }
 
 export type RingOutcome =

@@ -60,6 +60,8 @@ export class Call {
   readonly log: Logger;
   /** Destinations run, in order (describeDestination): the path the CDR and the dry run name. */
   readonly path: string[] = [];
+  /** The caller is on a VIP allow list (screening at entry): schedules let them through at any hour. */
+  vip = false;
   /** What the CDR's hangup names besides side and status: the trunk tried last. */
   readonly cdr: { trunk?: string } = {};
   private readonly legs: Leg[] = [];

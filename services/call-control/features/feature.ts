@@ -6,7 +6,7 @@
 // its resources released by the Call's one end().
 import type { z } from 'zod';
 import type { Logger } from '../../common/logger';
-import type { CallActions } from '../actions/actions';
+import type { CallActions, Prompt } from '../actions/actions';
 import type { Call } from '../call/call';
 import type { Destination, FeatureName } from '../routing/destination';
 
@@ -23,19 +23,38 @@ export interface FeatureConfigs {
   load(tenantId: number, feature: FeatureName, id: string): unknown;
 }
 
+/** Uploaded and text-to-speech prompts by id, as files rtpengine can play (the prompts store); undefined when deleted. */
+export interface PromptFiles {
+  file(tenantId: number, promptId: number): Prompt | undefined;
+}
+
+/** What features ask of the tenant's numbering: an IVR's dial-by-extension takes only numbers that exist. */
+export interface Directory {
+  hasExtension(tenantId: number, extension: string): boolean;
+}
+
 /** What every feature may use; built-in flows get more (features/index.ts FlowDeps). */
 export interface FeatureDeps {
   actions: CallActions;
   configs: FeatureConfigs;
+  prompts: PromptFiles;
+  directory: Directory;
   log: Logger;
   /** Milliseconds since the epoch; a test sets the clock (schedules). */
   now(): number;
 }
 
+/** Which stored record a feature runs: features that remember between calls (a ring group's round robin) key by it. */
+export interface FeatureRef {
+  tenantId: number;
+  feature: FeatureName;
+  id: string;
+}
+
 export interface FeatureFactory<C> {
   readonly name: FeatureName;
   readonly config: z.ZodType<C>;
-  create(config: C, deps: FeatureDeps): Feature;
+  create(config: C, deps: FeatureDeps, ref: FeatureRef): Feature;
 }
 
 /** Type-checks a factory's config against its schema at the registry line. */

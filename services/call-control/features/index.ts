@@ -5,12 +5,21 @@
 import { errText, type Call } from '../call/call';
 import { describeDestination, type Destination, type FeatureName } from '../routing/destination';
 import type { Feature, FeatureDeps, FeatureFactory, Next } from './feature';
+import { announcementFeature } from './announcement';
 import { hangupFeature } from './hangup';
+import { ivrFeature } from './ivr';
+import { ringGroupFactory } from './ring-group';
+import { scheduleFeature } from './schedule';
 
-export type { Feature, FeatureDeps, FeatureFactory, Next } from './feature';
+export type { Feature, FeatureDeps, FeatureFactory, FeatureRef, Next } from './feature';
 
-/** name → factory. flowruntime's features (ring-group, ivr, schedule, announcement) are added here, one line each. */
-export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> } = {};
+/** name → factory: one line per destination type. */
+export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> } = {
+  'ring-group': ringGroupFactory(),
+  ivr: ivrFeature,
+  schedule: scheduleFeature,
+  announcement: announcementFeature,
+};
 
 export interface Builtins {
   extension(to: Extract<Destination, { kind: 'extension' }>): Feature;
@@ -55,7 +64,7 @@ export class Features {
       call.log.error('feature config not valid', { destination: describeDestination(to), issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
       return broken(500, 'Server Internal Error', 'feature-config-invalid');
     }
-    return factory.create(parsed.data, this.deps);
+    return factory.create(parsed.data, this.deps, { tenantId: call.tenantId, feature: to.feature, id: to.id });
   }
 }
 

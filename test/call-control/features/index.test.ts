@@ -19,6 +19,8 @@ function world(configs: Record<string, unknown> = {}) {
   const deps: FeatureDeps = {
     actions: {} as CallActions, // these tests route only; actions are exercised by actions/*.test.ts
     configs: { load: (tenantId: number, feature: FeatureName, id: string) => configs[`${tenantId}/${feature}/${id}`] },
+    prompts: { file: () => undefined },
+    directory: { hasExtension: () => false },
     log: call.log,
     now: () => 0,
   };

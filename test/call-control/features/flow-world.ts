@@ -1,0 +1,57 @@
+// One call with fake legs and actions, and the real Features registry and
+// destination loop: what the feature tests run a call flow through.
+import { Call } from '../../../services/call-control/call/call';
+import type { FeatureDeps } from '../../../services/call-control/features/feature';
+import { FEATURES, Features, runDestinations, type Builtins } from '../../../services/call-control/features/index';
+import type { Destination, FeatureName } from '../../../services/call-control/routing/destination';
+import { createLogger } from '../../../services/common/logger';
+import { FakeActions } from '../fakes/fake-actions';
+import { FakeLeg, fakeRecorder } from '../fakes/fake-leg';
+
+export interface FlowWorld {
+  call: Call;
+  a: FakeLeg;
+  actions: FakeActions;
+  connected: string[];
+  dialled: string[];
+  recorder: ReturnType<typeof fakeRecorder>;
+  run(first: Destination): Promise<void>;
+}
+
+export function flowWorld(opts: { configs?: Record<string, unknown>; now?: number; extensions?: string[]; table?: ConstructorParameters<typeof Features>[2] } = {}): FlowWorld {
+  const recorder = fakeRecorder();
+  const a = new FakeLeg('a', 'caller', '+74951234567');
+  const call = new Call({ recorder }, { id: 'c1', tenantId: 7, direction: 'inbound', caller: { dialled: '+74951234567', number: '+74951234567' }, callee: { dialled: '+74957770000', number: '+74957770000' }, a, log: createLogger({ sink: () => undefined }) });
+  const actions = new FakeActions();
+  const connected: string[] = [];
+  const dialled: string[] = [];
+  const configs = opts.configs ?? {};
+  const deps: FeatureDeps = {
+    actions,
+    configs: { load: (tenantId: number, feature: FeatureName, id: string) => configs[`${tenantId}/${feature}/${id}`] },
+    prompts: { file: (tenantId, id) => (tenantId === 7 && id < 100 ? { file: `/prompts/7/${id}.wav` } : undefined) },
+    directory: { hasExtension: (tenantId, ext) => tenantId === 7 && (opts.extensions ?? []).includes(ext) },
+    log: call.log,
+    now: () => opts.now ?? Date.UTC(2026, 11, 7, 9, 0),
+  };
+  const builtins: Builtins = {
+    extension: (to) => ({
+      run: async (c) => {
+        connected.push(to.extension);
+        await actions.answer(c);
+        return { kind: 'done' };
+      },
+      stop: () => undefined,
+    }),
+    external: (to) => ({
+      run: async (c) => {
+        dialled.push(to.number);
+        await actions.answer(c);
+        return { kind: 'done' };
+      },
+      stop: () => undefined,
+    }),
+  };
+  const features = new Features(deps, builtins, opts.table ?? FEATURES);
+  return { call, a, actions, connected, dialled, recorder, run: (first) => runDestinations(call, first, features) };
+}
