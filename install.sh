@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Korobka installer for Debian 12 and Ubuntu 22.04+.
+# Korobka installer for Debian 12, Ubuntu 22.04+ and Astra Linux SE 1.8.
+# Run it as root (`su -`, or `sudo` where sudo is installed):
 #
-#   sudo ./install.sh                 install and start the appliance
-#   sudo ./install.sh --no-start      install, do not start
+#   ./install.sh                      install and start the appliance
+#   ./install.sh --no-start           install, do not start
 #   ./install.sh --deps-only --with-test-tools
 #                                     only system packages, npm ci and build
 #                                     (what the test suite needs)
+#   ./install.sh --check-os [FILE]    only say whether this system (or the
+#                                     os-release FILE) is supported
 #
 # Safe to run again: packages already present are skipped, the data
 # directory, database, keys and certificates are kept.
@@ -17,9 +20,10 @@ DEPS_ONLY=0
 PREFIX=/opt/korobka
 DATA_DIR=/var/lib/korobka
 SERVICE_USER=korobka
+PRINT=""
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   cat <<USAGE
 Options:
   --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark
@@ -27,17 +31,53 @@ Options:
   --deps-only         system packages, npm ci and build only (no user, no data, no service)
   --prefix DIR        where the application is installed (default $PREFIX)
   --data-dir DIR      data directory (default $DATA_DIR)
+  --user NAME         system user the service runs as (default $SERVICE_USER)
+  --print-unit        print the systemd unit this install would write, and exit
+  --print-logrotate   print the logrotate config this install would write, and exit
+  --check-os [FILE]   check /etc/os-release (or FILE) and exit: 0 supported, 1 not
   -h, --help          this help
 USAGE
 }
 
+# Whether the system described by an os-release file (default
+# /etc/os-release) can run Korobka. Prints its name and returns 0, or prints
+# why not and returns 1. Runs in a subshell: sourcing the file must not
+# change the installer's own variables.
+check_os() (
+  file="${1:-/etc/os-release}"
+  ID="" VERSION_ID="" ID_LIKE="" PRETTY_NAME=""
+  # shellcheck disable=SC1090
+  [ -r "$file" ] && . "$file" || { echo "cannot read $file: Debian 12, Ubuntu 22.04+ or Astra Linux SE 1.8 is required"; return 1; }
+  name="${PRETTY_NAME:-${ID:-unknown} ${VERSION_ID:-}}"
+  case "${ID:-}:${VERSION_ID:-}" in
+    debian:12*|debian:13*) echo "$name" ;;
+    ubuntu:22.04|ubuntu:24.04|ubuntu:2[4-9].*) echo "$name" ;;
+    # Astra Linux SE 1.8 is built on Debian 12 (bookworm); VERSION_ID reads
+    # "1.8_x86-64" on the releases seen, plain "1.8" is accepted too.
+    astra:1.8|astra:1.8[._]*)
+      case " ${ID_LIKE:-debian} " in
+        *" debian "*) echo "$name (Astra Linux SE ${VERSION_ID%%_*}, Debian 12 based)" ;;
+        *) echo "unsupported system $name: Astra Linux with ID_LIKE=\"${ID_LIKE}\" is not the Debian-based Special Edition"; return 1 ;;
+      esac ;;
+    astra:1.7|astra:1.7[._]*)
+      echo "unsupported system $name: Astra Linux SE 1.7 is built on Debian 10 (buster), which has no rtpengine package and too old a base for Node 20; upgrade to Astra Linux SE 1.8 (Debian 12 based)"
+      return 1 ;;
+    *) echo "unsupported system $name: Debian 12, Ubuntu 22.04+ or Astra Linux SE 1.8 is required"; return 1 ;;
+  esac
+)
+
 while [ $# -gt 0 ]; do
   case "$1" in
+    --print-unit|--print-logrotate) PRINT="${1#--print-}" ;;
+    --check-os)
+      if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then check_os "$2"; else check_os; fi
+      exit $? ;;
     --with-test-tools) WITH_TEST_TOOLS=1 ;;
     --no-start) NO_START=1 ;;
     --deps-only) DEPS_ONLY=1 ;;
     --prefix) PREFIX="$2"; shift ;;
     --data-dir) DATA_DIR="$2"; shift ;;
+    --user) SERVICE_USER="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -45,32 +85,40 @@ while [ $# -gt 0 ]; do
 done
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The systemd unit and logrotate config from appliance/system/, for this install.
+render() {
+  sed -e "s|@USER@|$SERVICE_USER|g" -e "s|@NODE@|${NODE_BIN:-$(command -v node || echo /usr/bin/node)}|g" \
+      -e "s|@PREFIX@|$PREFIX|g" -e "s|@DATA_DIR@|$DATA_DIR|g" "$SRC/appliance/system/$1"
+}
+case "$PRINT" in
+  unit) render korobka.service.in; exit 0 ;;
+  logrotate) render korobka.logrotate.in; exit 0 ;;
+esac
 STEPS=7; [ "$DEPS_ONLY" = 1 ] && STEPS=4
 step=0
 say() { step=$((step + 1)); printf '\n[%d/%d] %s\n' "$step" "$STEPS" "$*"; }
 die() { printf '\ninstall.sh: %s\n' "$*" >&2; exit 1; }
 
+# As root (a Debian installed with only a root account has no sudo) or under
+# sudo; a user with sudo may run --deps-only directly.
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
-  if [ "$DEPS_ONLY" = 1 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else die "run as root: sudo ./install.sh"; fi
+  if [ "$DEPS_ONLY" = 1 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"
+  else die "run as root: log in as root (or \`su -\`) and run ./install.sh, or sudo ./install.sh where sudo is installed"; fi
 fi
 
 say "checking the system"
-. /etc/os-release 2>/dev/null || die "cannot read /etc/os-release: Debian 12 or Ubuntu 22.04+ is required"
-case "${ID:-}:${VERSION_ID:-}" in
-  debian:12*|debian:13*) ;;
-  ubuntu:22.04|ubuntu:24.04|ubuntu:2[4-9].*) ;;
-  *) die "unsupported system ${PRETTY_NAME:-unknown}: Debian 12 or Ubuntu 22.04+ is required" ;;
-esac
-command -v node >/dev/null 2>&1 || die "Node.js is not installed: install Node 20 or newer (e.g. from NodeSource) and run again"
+OS_NAME="$(check_os)" || die "$OS_NAME"
+# sudo resets PATH to its secure_path: a node installed for one user (nvm) is not on it.
+command -v node >/dev/null 2>&1 || die "Node.js is not installed${SUDO_USER:+ on root's PATH (sudo resets PATH)}: install Node 20 or newer (e.g. from NodeSource) and run again"
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$NODE_MAJOR" -ge 20 ] || die "Node $(node --version) is too old: Korobka needs Node 20 or newer"
 command -v npm >/dev/null 2>&1 || die "npm is missing: install it with Node.js"
 NODE_BIN="$(command -v node)"
-echo "    ${PRETTY_NAME}, Node $(node --version), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM"
+echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM"
 
 say "system packages"
-PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg opus-tools iproute2 procps ca-certificates)
+PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg opus-tools iproute2 procps ca-certificates logrotate)
 [ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark)
 MISSING=()
 for p in "${PKGS[@]}"; do
@@ -131,6 +179,8 @@ exec "$NODE_BIN" "$PREFIX/dist/appliance/cli/main.js" "\$@"
 WRAP
 chmod 0755 /usr/local/bin/korobka
 echo "    /usr/local/bin/korobka → $PREFIX"
+# Without systemd the daemon logs to <data>/logs/korobka.log; keep it bounded.
+if [ -d /etc/logrotate.d ]; then render korobka.logrotate.in > /etc/logrotate.d/korobka; fi
 
 say "data directory, first admin, TLS certificate"
 mkdir -p "$DATA_DIR"
@@ -138,36 +188,20 @@ chown "$SERVICE_USER:$SERVICE_USER" "$DATA_DIR"
 chmod 0750 "$DATA_DIR"
 # The one-time password goes through a private file, so it is printed once,
 # at the end, and never lands in a log.
-PASSFILE="$(mktemp -u /tmp/korobka-pw.XXXXXXXX)"
+# mktemp makes it (mode 0600, no race on the name); the service user writes it.
+PASSFILE="$(mktemp /tmp/korobka-pw.XXXXXXXX)"
+trap 'rm -f "$PASSFILE"' EXIT
+chown "$SERVICE_USER:$SERVICE_USER" "$PASSFILE"
 INIT_OUT="$(korobka init --password-file "$PASSFILE" 2>&1)" || { echo "$INIT_OUT"; die "korobka init failed"; }
 echo "$INIT_OUT" | grep -v '^      [A-Za-z0-9]\{18\}$' | sed 's/^/    /'
 ADMIN_PASSWORD=""
-if [ -f "$PASSFILE" ]; then ADMIN_PASSWORD="$(cat "$PASSFILE")"; rm -f "$PASSFILE"; fi
+ADMIN_PASSWORD="$(tr -d '[:space:]' < "$PASSFILE")"; rm -f "$PASSFILE"
 
 say "starting"
 if [ "$NO_START" = 1 ]; then
   echo "    not started (--no-start); start with: systemctl start korobka, or korobka start --daemon"
 elif command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  cat > /etc/systemd/system/korobka.service <<UNIT
-[Unit]
-Description=Korobka PBX appliance
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-User=$SERVICE_USER
-Group=$SERVICE_USER
-Environment=KOROBKA_DATA_DIR=$DATA_DIR
-ExecStart=$NODE_BIN $PREFIX/dist/appliance/cli/main.js start
-KillMode=mixed
-TimeoutStopSec=30
-Restart=on-failure
-RestartSec=2
-LimitNOFILE=65536
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+  render korobka.service.in > /etc/systemd/system/korobka.service
   systemctl daemon-reload
   systemctl enable korobka.service >/dev/null
   systemctl restart korobka.service

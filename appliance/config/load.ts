@@ -30,6 +30,7 @@ export const envMap: Record<string, { path: string; type: 'string' | 'number' | 
   KOROBKA_RTPENGINE_BINARY: { path: 'rtpengine.binary', type: 'string' },
   KOROBKA_RTPENGINE_INTERFACE: { path: 'rtpengine.interface', type: 'string' },
   KOROBKA_RTPENGINE_NG_PORT: { path: 'rtpengine.ngPort', type: 'number' },
+  KOROBKA_RTPENGINE_DTMF_LOG_PORT: { path: 'rtpengine.dtmfLogPort', type: 'number' },
 };
 
 export interface LoadOptions {

@@ -160,7 +160,9 @@ export const configSchema = z
  */
 export function crossFieldProblems(c: {
   sip?: { timers?: { t1Ms?: unknown; t2Ms?: unknown } };
-  rtpengine?: { portMin?: unknown; portMax?: unknown };
+  api?: { port?: unknown };
+  drachtio?: { port?: unknown; external?: unknown };
+  rtpengine?: { portMin?: unknown; portMax?: unknown; ngPort?: unknown; dtmfLogPort?: unknown; enabled?: unknown };
   supervisor?: { restartMinMs?: unknown; restartMaxMs?: unknown };
   recordings?: { diskAlarmPercent?: unknown; diskStopPercent?: unknown };
 }): { path: string; message: string; got: unknown }[] {
@@ -182,6 +184,36 @@ export function crossFieldProblems(c: {
   const stop = c.recordings?.diskStopPercent ?? 95;
   if (typeof warn === 'number' && typeof stop === 'number' && warn > stop)
     out.push({ path: 'recordings.diskStopPercent', message: `must not be below recordings.diskAlarmPercent (${warn})`, got: stop });
+  out.push(...portClashes(c));
+  return out;
+}
+
+/**
+ * Two of the appliance's own listeners on one protocol and port: the second
+ * would fail to bind at start (the DTMF listener on rtpengine's ng port, the
+ * api on the drachtio port). SIP listeners on different specific addresses may
+ * share a port.
+ */
+function portClashes(c: Parameters<typeof crossFieldProblems>[0]): { path: string; message: string; got: unknown }[] {
+  const out: { path: string; message: string; got: unknown }[] = [];
+  const seen: { field: string; protocol: string; host: string; port: unknown }[] = [];
+  const listen = (c as { sip?: { listen?: unknown } }).sip?.listen;
+  const sip = Array.isArray(listen) ? listen : listen === undefined ? [{ transport: 'udp', port: 5060 }, { transport: 'tcp', port: 5060 }] : [];
+  const external = c.drachtio?.external === true;
+  const rtp = c.rtpengine?.enabled !== false;
+  const wanted = [
+    { field: 'api.port', protocol: 'tcp', host: '*', port: c.api?.port ?? 8443 },
+    ...(external ? [] : sip.map((l: { transport?: unknown; host?: unknown; port?: unknown }, i) => ({ field: `sip.listen[${i}].port`, protocol: l.transport === 'udp' ? 'udp' : 'tcp', host: typeof l.host === 'string' && l.host !== '0.0.0.0' && l.host !== '::' ? l.host : '*', port: l.port }))),
+    ...(external ? [] : [{ field: 'drachtio.port', protocol: 'tcp', host: '*', port: c.drachtio?.port ?? 9022 }]),
+    ...(rtp ? [{ field: 'rtpengine.ngPort', protocol: 'udp', host: '*', port: c.rtpengine?.ngPort ?? 22222 }, { field: 'rtpengine.dtmfLogPort', protocol: 'udp', host: '*', port: c.rtpengine?.dtmfLogPort ?? 22223 }] : []),
+  ];
+  for (const w of wanted) {
+    // A port that is itself wrong is reported by the schema already.
+    if (typeof w.port !== 'number' || !Number.isInteger(w.port) || w.port < 1 || w.port > 65535) continue;
+    const other = seen.find((s) => s.protocol === w.protocol && s.port === w.port && (s.host === '*' || w.host === '*' || s.host === w.host));
+    if (other) out.push({ path: w.field, message: `must differ from ${other.field} (both ${w.protocol} ${w.port})`, got: w.port });
+    else seen.push(w);
+  }
   return out;
 }
 

@@ -2,9 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import net from 'node:net';
-import dgram from 'node:dgram';
 import { layout } from '../../data-dir';
+import { describePort, neededPorts, takenMessage, takenPorts } from '../../ports';
 import { openStore } from '../../../services/store';
 import { tlsFiles } from '../../../provisioning/tls';
 import { readSupervisorStatus } from '../../supervisor/status-file';
@@ -25,22 +24,6 @@ export interface Check {
 
 // Decimal, as disks are sold and as licensing/ reports sizes.
 const GB = 1e9;
-
-function tcpFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, host, () => s.close(() => resolve(true)));
-  });
-}
-
-function udpFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, host, () => s.close(() => resolve(true)));
-  });
-}
 
 async function licenceChecks(config: Readonly<Config>): Promise<Check[]> {
   const store = openStore(layout(config.dataDir).db);
@@ -126,14 +109,10 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
     add(down.length === 0 ? { name: 'processes', verdict: 'ok', detail: `supervisor pid ${pid}, all processes up` } : { name: 'processes', verdict: 'fail', detail: `down: ${down.map((p) => `${p.name} (${p.state})`).join(', ')}`, fix: 'see `korobka status` and the log' });
   } else {
     add({ name: 'processes', verdict: 'warn', detail: 'Korobka is not running', fix: 'start it: `korobka start --daemon` or `systemctl start korobka`' });
-    const wanted: { what: string; free: Promise<boolean> }[] = [
-      { what: `api tcp ${config.api.host}:${config.api.port}`, free: tcpFree(config.api.host, config.api.port) },
-      ...config.sip.listen.map((l) => ({ what: `sip ${l.transport} ${l.host}:${l.port}`, free: l.transport === 'udp' ? udpFree(l.host, l.port) : tcpFree(l.host, l.port) })),
-      { what: `drachtio tcp ${config.drachtio.host}:${config.drachtio.port}`, free: tcpFree(config.drachtio.host, config.drachtio.port) },
-    ];
-    for (const w of wanted) {
-      const ok = await w.free;
-      add(ok ? { name: 'port', verdict: 'ok', detail: `${w.what} free` } : { name: 'port', verdict: 'fail', detail: `${w.what} is taken by another program`, fix: 'stop that program (`ss -lntup` shows it) or change the port in korobka.json' });
+    const taken = await takenPorts(config);
+    for (const p of neededPorts(config)) {
+      const t = taken.find((x) => x.field === p.field);
+      add(t ? { name: 'port', verdict: 'fail', detail: takenMessage(t), fix: 'stop that program (`ss -lntup` shows it) or change the port in korobka.json' } : { name: 'port', verdict: 'ok', detail: `${describePort(p)} free` });
     }
   }
   return checks;

@@ -5,6 +5,7 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { createLogger } from '../../../services/common/logger';
 import { layout, withRuntimeSecrets } from '../../data-dir';
+import { takenMessage, takenPorts } from '../../ports';
 import { processSpecs } from '../../supervisor/specs';
 import { pidFile, readSupervisorStatus, writeSupervisorStatus } from '../../supervisor/status-file';
 import { Supervisor } from '../../supervisor/supervisor';
@@ -46,6 +47,14 @@ ${commonHelp}`,
     }
     if (!existsSync(layout(dir).db) || !existsSync(tlsFiles(dir).cert)) {
       printErr(`${dir} is not initialised: run \`korobka init\` first`);
+      return 1;
+    }
+    // Before anything starts: a port another program holds would leave half an appliance running.
+    const taken = await takenPorts(fileConfig);
+    if (taken.length > 0) {
+      printErr(`Korobka not started: ${taken.length === 1 ? 'a port it needs is' : 'ports it needs are'} not free`);
+      for (const t of taken) printErr(`  ${takenMessage(t)}`);
+      printErr('Stop the program that holds it (`ss -lntup` shows it) or set another port in korobka.json (or --set FIELD=PORT).');
       return 1;
     }
     const config = withRuntimeSecrets(fileConfig);

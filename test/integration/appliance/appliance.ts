@@ -14,7 +14,7 @@ export const CLI = path.resolve('dist/appliance/cli/main.js');
 
 export interface Appliance {
   dataDir: string;
-  ports: { api: number; sip: number; drachtio: number; ng: number };
+  ports: { api: number; sip: number; drachtio: number; ng: number; dtmf: number };
   password: string;
   supervisor: Started | null;
   korobka(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -26,7 +26,9 @@ export interface Appliance {
 export async function makeAppliance(name: string, extraConfig: Record<string, unknown> = {}): Promise<Appliance> {
   const t = tempDir('korobka-appliance-');
   const dataDir = t.dir;
-  const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort() };
+  // Every port free and chosen here, the DTMF event port too: other test runs on
+  // this machine hold the defaults (22222, 22223) at the same time.
+  const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort(), dtmf: await freePort() };
   const media = randomPortRange(100);
   const { drachtio: drachtioExtra, ...rest } = extraConfig;
   writeFileSync(
@@ -35,7 +37,7 @@ export async function makeAppliance(name: string, extraConfig: Record<string, un
       api: { host: '127.0.0.1', port: ports.api },
       sip: { listen: [{ transport: 'udp', host: '127.0.0.1', port: ports.sip }, { transport: 'tcp', host: '127.0.0.1', port: ports.sip }] },
       drachtio: { ...(drachtioExtra as Record<string, unknown> | undefined), host: '127.0.0.1', port: ports.drachtio },
-      rtpengine: { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: ports.ng, portMin: media.min, portMax: media.max, dtmfLogPort: await freePort() },
+      rtpengine: { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: ports.ng, portMin: media.min, portMax: media.max, dtmfLogPort: ports.dtmf },
       supervisor: { restartMinMs: 200, restartMaxMs: 2000 },
       ...rest,
     }),

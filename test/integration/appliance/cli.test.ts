@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
 import net from 'node:net';
+import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { makeAppliance, type Appliance } from './appliance';
 
@@ -51,6 +53,25 @@ describe('korobka command', () => {
       expect(r.stdout).toMatch(/OK {3}database/);
       expect(r.stdout).toMatch(/OK {3}audit log +\d+ rows, hash chain intact/);
       expect(r.stdout).toMatch(/OK {3}rtpengine/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('start refuses, naming the port, when one it needs is taken, and starts nothing', async () => {
+    const blocker = dgram.createSocket('udp4');
+    await new Promise<void>((r) => blocker.bind(app.ports.dtmf, '127.0.0.1', r));
+    try {
+      const r = await app.korobka('start', '--daemon');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Korobka not started: a port it needs is not free');
+      expect(r.stderr).toContain(`dtmf events udp 127.0.0.1:${app.ports.dtmf} is taken by another program (set by rtpengine.dtmfLogPort)`);
+      expect(existsSync(path.join(app.dataDir, 'run', 'korobka.pid'))).toBe(false);
+      expect(existsSync(path.join(app.dataDir, 'run', 'status.json'))).toBe(false);
+      // Nothing of the appliance answers: the api port is still free to bind.
+      const probe = net.createServer();
+      await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(app.ports.api, '127.0.0.1', resolve));
+      probe.close();
     } finally {
       blocker.close();
     }
