@@ -7,6 +7,7 @@
 // the call ends, an exception thrown by a feature included (the INVITE
 // entry ends the call when a feature throws).
 import type { Logger } from '../../common/logger';
+import type { MediaLegs } from '../calls/media-legs';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { Direction, HangupSide, Party } from '../cdr/cdr-record';
 import { Events } from './events';
@@ -62,6 +63,8 @@ export class Call {
   readonly path: string[] = [];
   /** The caller is on a VIP allow list (screening at entry): schedules let them through at any hour. */
   vip = false;
+  /** The call's rtpengine session, opened at admission (calls/admit-call.ts). */
+  media: MediaLegs | undefined;
   /** What the CDR's hangup names besides side and status: the trunk tried last. */
   readonly cdr: { trunk?: string } = {};
   private readonly legs: Leg[] = [];

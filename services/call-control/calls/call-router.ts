@@ -54,3 +54,15 @@ export function routeToExtension(stores: RouterStores, tenantId: number, extensi
   }
   return { kind: 'extension', dialled, number: extension, binding: hop.bindings[0]!, hop };
 }
+
+/**
+ * An outside number an admin configured as a destination (an IVR option, a
+ * DID forwarded to a mobile): the admin's choice is the permission, so only
+ * the dial plan's own refusals (an incomplete or impossible number) apply.
+ */
+export function routeExternal(stores: RouterStores, tenantId: number, number: string): RouteDecision {
+  const decision = stores.dialPlan(tenantId).decide(number, 'international');
+  if (decision.kind === 'outbound') return { kind: 'trunk', dialled: number, number: decision.number, class: decision.class, route: decision.route };
+  if (decision.kind === 'refused') return { kind: 'refuse', dialled: number, number: decision.normalised?.number ?? '', status: decision.sipStatus, reason: decision.message, code: decision.code };
+  return { kind: 'refuse', dialled: number, number, status: 404, reason: 'Not an outside number', code: 'external-not-outside' };
+}

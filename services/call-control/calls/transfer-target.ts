@@ -12,7 +12,7 @@ import type { TrunkCallDeps } from '../trunks/outbound-call';
 import { TrunkDialer } from '../trunks/trunk-dialer';
 import { outboundCallerId } from '../trunks/trunk-request';
 import { Fork } from './fork';
-import { natProxy } from './invite-handler';
+import { natProxy } from '../registrar/location-service';
 import { MediaLegs } from './media-legs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for dialogs, requests and responses

@@ -16,6 +16,7 @@
 // know one fixed pair of legs), so a transferor that hangs up while the
 // target rings does not end the transferee's call (RFC 5589 §6.1).
 import type { Logger } from '../../common/logger';
+import type { Call } from '../call/call';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { HangupSide } from '../cdr/cdr-record';
 import { initialOfferPolicy, voiceCodecs } from '../media/codec-policy';
@@ -34,11 +35,9 @@ import { parseReferTo, parseReplaces, ReferError, referNotify, wantsNoSubscripti
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for dialogs, requests and responses
 type Loose = any;
 
-export type EndCall = (side: HangupSide, sipStatus?: number, reason?: string) => Promise<void>;
-
 /** What bridge-call calls once a call is answered and in LiveCalls. */
 export interface TransferHook {
-  attach(id: string, end: EndCall): void;
+  attach(call: Call): void;
   /** A phone's INVITE with a Replaces header (RFC 3891 §3); the phone is authenticated already. */
   replaces(req: Loose, res: Loose, phone: { tenantId: number; extension: string }): Promise<void>;
 }
@@ -86,17 +85,17 @@ export class Transfers implements TransferHook {
 
   constructor(private readonly deps: TransferDeps) {}
 
-  attach(id: string, end: EndCall): void {
+  attach(c: Call): void {
+    const { id } = c;
     const call = this.deps.live.get(id);
     if (!call) return;
-    // Set in place: nothing to persist (live.update would rewrite the stored legs).
-    call.end = async (side: HangupSide, sipStatus?: number, reason?: string) => {
+    // What transfers take (target legs' trunk channels, the sessions the call moved to) ends with the call.
+    c.defer('transfers', async () => {
       const st = this.states.get(id);
       this.states.delete(id);
-      await end(side, sipStatus, reason);
       for (const release of st?.leases.values() ?? []) release();
       for (const m of st?.media ?? []) await this.deleteMedia(id, m);
-    };
+    });
     for (const d of [call.uas, call.uac]) d.on('refer', (req: Loose, res: Loose) => this.refer(id, d, req, res));
   }
 

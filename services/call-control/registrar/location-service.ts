@@ -4,7 +4,7 @@
 // One call to `apply` is one REGISTER: every check runs before anything
 // changes, and the store is written before memory, so a refused request or
 // a failed write leaves the bindings as they were.
-import type { SipAddress } from './sip-address';
+import { uriParts, type SipAddress } from './sip-address';
 
 export interface Binding {
   /** Contact URI exactly as the phone sent it. */
@@ -129,3 +129,10 @@ function outOfOrder(): RegisterOutcome {
   return { ok: false, status: 500, reason: 'Out of order CSeq for this Call-ID' };
 }
 
+
+/** Next hop for a phone behind NAT: its REGISTER's source when the Contact names another host. */
+export function natProxy(contact: string, source: { address: string; port: number; transport: string }): string | undefined {
+  const host = uriParts(contact).host;
+  if (!host || host === source.address) return undefined;
+  return `sip:${source.address.includes(':') ? `[${source.address}]` : source.address}:${source.port};transport=${source.transport.toLowerCase()}`;
+}

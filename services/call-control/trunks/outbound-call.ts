@@ -2,13 +2,14 @@
 // (trunk-dialer.ts), then A answered with rtpengine's SDP and both legs
 // joined as any bridged call is (bridge-call.ts joinLegs: BYE either way,
 // hold by re-INVITE, live registry, recording). The trunk's channel, the
-// licence slot and the media session are freed exactly once at the end.
-import { endOnce, joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
+// licence slot and the media session are freed by the Call's one end().
+import type { Call } from '../call/call';
+import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
 import type { MediaLegs } from '../calls/media-legs';
 import type { CallRecording } from '../calls/recording';
-import type { ChannelLease, TrunkChannels } from './trunk-channels';
+import type { TrunkChannels } from './trunk-channels';
 import { TrunkDialer } from './trunk-dialer';
-import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';
+import type { TrunkDirectory } from './trunk-directory';
 import { outboundCallerId } from './trunk-request';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses and dialogs
@@ -26,7 +27,7 @@ export interface TrunkCallDeps {
 }
 
 export interface OutboundCall {
-  id: string;
+  call: Call;
   tenantId: number;
   /** The calling extension. */
   extension: string;
@@ -46,11 +47,10 @@ export interface OutboundCall {
 const noop = () => undefined;
 
 export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDeps }, call: OutboundCall): Promise<void> {
-  const { id, res } = call;
-  const log = deps.log.child({ callId: id });
-  // Set once the dialer is done; `end` may run before (never) or after.
-  const held: { lease?: ChannelLease; trunk?: DirectoryTrunk } = {};
-  const end = endOnce(deps, id, log, { trunk: () => held.trunk?.name, free: () => held.lease?.release(), fields: () => ({ trunkId: held.trunk?.id }) });
+  const { res } = call;
+  const c = call.call;
+  const id = c.id;
+  const log = c.log;
 
   const features = deps.trunks.features(call.tenantId, call.extension);
   const dialer = new TrunkDialer(
@@ -73,13 +73,15 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
   call.req.on('cancel', () => dialer.cancel());
   if (call.cancelled()) dialer.cancel();
   const result = await dialer.dial();
-  if (result.trunk) held.trunk = result.trunk;
+  // The CDR's hangup names the trunk tried last, answered or not.
+  if (result.trunk) c.cdr.trunk = result.trunk.name;
   if (!result.ok) {
     if (!res.finalResponseSent) res.send(result.status, result.reason, result.headers ? { headers: result.headers } : {});
     log.info('outbound call not connected', { status: result.status, why: result.cdrReason, trunkId: result.trunk?.id });
-    return end(result.side, result.status, result.cdrReason);
+    return c.end(result.side, result.status, result.cdrReason);
   }
-  held.lease = result.lease;
+  const lease = result.lease;
+  c.defer('trunk channel', () => lease.release());
   const { uac } = result;
   const answeredBy = result.trunk;
   let uas: Loose;
@@ -89,11 +91,11 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
     // A went away between the trunk's 200 and ours (CANCEL crossing it, §9.2).
     log.info('caller gone before the answer reached it', { err: err instanceof Error ? err.message : String(err) });
     uac.destroy().catch(noop);
-    return end('caller', 487);
+    return c.end('caller', 487);
   }
   uas.once('ack', () => (uac.queueRequests = false));
   uac.other = uas;
   uas.other = uac;
   log.info('outbound call answered', { trunkId: answeredBy.id });
-  await joinLegs(deps, { id, legs: call.legs, offerSdp: call.offerSdp, onAnswered: call.onAnswered, parties: call.parties, trunk: answeredBy.name, ...(call.recording ? { recording: call.recording } : {}) }, { uas, uac }, end);
+  await joinLegs(deps, { call: c, legs: call.legs, offerSdp: call.offerSdp, onAnswered: call.onAnswered, parties: call.parties, trunk: answeredBy.name, ...(call.recording ? { recording: call.recording } : {}) }, { uas, uac });
 }
