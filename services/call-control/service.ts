@@ -18,6 +18,7 @@ import { CdrBatchSink } from './cdr/cdr-batch-sink';
 import { CdrRecorder } from './cdr/cdr-recorder';
 import { CdrRecovery, mediaWitness } from './cdr/cdr-recovery';
 import type { RouterStores } from './calls/call-router';
+import { CallRegistry } from './call/call-registry';
 import { AdoptedCalls } from './calls/adopted-calls';
 import { deleteMedia, inviteHandler, type CallCounters } from './calls/invite-handler';
 import { LicenceLimits } from './calls/licence-limits';
@@ -129,6 +130,8 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   await trunks.ready();
   const channels = new TrunkChannels();
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
+  // Every call in progress, from admission to its end: DTMF reports are routed to their call here.
+  const calls = new CallRegistry();
   // How late the event loop runs: replies (SIP, ng) wait this long before we even read them.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -165,6 +168,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
       live,
       transfers,
       trunks: trunkCalls,
+      calls,
       log,
     }),
   );
@@ -209,7 +213,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
   ];
 
   // The api's window on live calls, and feature codes (DTMF) for on-demand recording and pause.
-  const control = await startControl(config, { live, log });
+  const control = await startControl(config, { live, calls, log });
 
   srf.connect({ host: config.drachtio.host, port: config.drachtio.port, secret: config.drachtio.secret });
   return {

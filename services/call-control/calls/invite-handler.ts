@@ -7,7 +7,9 @@ import type { Logger } from '../../common/logger';
 import type { CallLedger } from '../../../licensing/admission';
 import type { Limits } from '../../../licensing/profiles';
 import type { RequestAuthDeps } from '../auth/request-auth';
+import { callActions } from '../actions/index';
 import { Call } from '../call/call';
+import { CallRegistry } from '../call/call-registry';
 import { SrfCallerLeg } from '../call/srf-legs';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { extensionFeature } from '../features/extension';
@@ -54,16 +56,20 @@ export interface InviteDeps {
   transfers?: TransferHook;
   /** Calls out through trunks and in from them; without it outbound numbers are refused and every INVITE is authenticated. */
   trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'>;
-  /** What routed features use (actions, their stored configs); without it a feature destination ends the call 404. */
-  features?: Omit<FeatureDeps, 'log'>;
+  /** The calls in progress (DTMF reports are routed to them); one is made when not given. */
+  calls?: CallRegistry;
+  /** Where features' stored configs come from; without it a feature destination ends the call 404 destination-not-found. */
+  featureConfigs?: FeatureDeps['configs'];
   log: Logger;
 }
 
 export function inviteHandler(deps: InviteDeps) {
-  const ids = new Set<string>();
+  const calls = deps.calls ?? new CallRegistry();
+  const actions = callActions({ media: deps.media, recorder: deps.recorder });
+  const configs = deps.featureConfigs ?? { load: () => undefined };
   return async (req: Loose, res: Loose): Promise<void> => {
     try {
-      await handleInvite(deps, ids, req, res);
+      await handleInvite(deps, { calls, actions, configs }, req, res);
     } catch (err) {
       // A bug or a failed database write before the Call existed: log it once, answer (RFC 3261 §21.5.1), never crash the process.
       deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });
@@ -72,7 +78,13 @@ export function inviteHandler(deps: InviteDeps) {
   };
 }
 
-async function handleInvite(deps: InviteDeps, ids: Set<string>, req: Loose, res: Loose): Promise<void> {
+interface Shared {
+  calls: CallRegistry;
+  actions: FeatureDeps['actions'];
+  configs: FeatureDeps['configs'];
+}
+
+async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: Loose): Promise<void> {
   // An operator's INVITE carries no credentials: its trunk is known by its address (trunks/inbound-origin.ts).
   const origin = callOrigin(deps, req, res);
   if (!origin) return; // 407 / 403 / 400 sent
@@ -81,7 +93,7 @@ async function handleInvite(deps: InviteDeps, ids: Set<string>, req: Loose, res:
   const callId: string = req.get('Call-ID');
   const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
   // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.
-  const id = ids.has(callId) || deps.cdrExists(callId) ? `${callId}~${fromTag}` : callId;
+  const id = shared.calls.has(callId) || deps.cdrExists(callId) ? `${callId}~${fromTag}` : callId;
   const log = deps.log.child({ callId: id });
   deps.counters.attempts++;
   // RFC 3261 §8.1.1.1: the Request-URI names the target (authenticateRequest already parsed From).
@@ -103,8 +115,7 @@ async function handleInvite(deps: InviteDeps, ids: Set<string>, req: Loose, res:
 
   const a = new SrfCallerLeg(deps.srf, req, res, origin.caller.number, fromTag);
   const call = new Call({ recorder: deps.recorder }, { id, tenantId, direction, caller: origin.caller, callee, a, log });
-  ids.add(id);
-  call.defer('call id', () => ids.delete(id));
+  shared.calls.add(call);
   const first = destinationOf(route);
   try {
     if (first.kind === 'refuse') {
@@ -121,7 +132,7 @@ async function handleInvite(deps: InviteDeps, ids: Set<string>, req: Loose, res:
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
     const features = new Features(
-      { actions: unavailableActions, configs: { load: () => undefined }, now: Date.now, ...deps.features, log },
+      { actions: shared.actions, configs: shared.configs, now: Date.now, log },
       { extension: (to) => extensionFeature(to, flowDeps, flow), external: (to) => externalFeature(to, flowDeps, flow) },
     );
     await runDestinations(call, first, features);
@@ -131,8 +142,3 @@ async function handleInvite(deps: InviteDeps, ids: Set<string>, req: Loose, res:
     await call.end('system', 500, 'internal-error');
   }
 }
-
-const notYet = async (): Promise<never> => {
-  throw new Error('call actions are not wired in this process');
-};
-const unavailableActions: FeatureDeps['actions'] = { answer: notYet, play: notYet, collectDigits: notYet, ring: notYet };

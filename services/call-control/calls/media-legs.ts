@@ -18,6 +18,8 @@ import type { RtpengineMedia } from '../media/rtpengine-media';
 const CALL_MEDIA = { dtmfInjection: false } as const;
 
 export class MediaLegs {
+  /** rtpengine's SDP for B from A's initial offer (the PBX answering A itself builds its side from it: actions/answer.ts). */
+  sdpToB: string | undefined;
   /** B's tag, known from the first response with a To tag. */
   tagB: string | undefined;
   /** The SDP rtpengine gave for A at B's answer: names the port A sends to. */
@@ -46,7 +48,9 @@ export class MediaLegs {
    */
   async offerFromA(sdp: string, viaBranch?: string): Promise<string> {
     const codecs = initialOfferPolicy(sdp);
-    return (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA, ...(viaBranch ? { viaBranch } : {}) })).sdp;
+    const toB = (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA, ...(viaBranch ? { viaBranch } : {}) })).sdp;
+    if (viaBranch === undefined) this.sdpToB = toB;
+    return toB;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */

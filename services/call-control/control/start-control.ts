@@ -5,6 +5,7 @@
 // and shown in health; calls go on without it.
 import type { Config } from '../../../appliance/config/schema';
 import type { Logger } from '../../common/logger';
+import type { CallRegistry } from '../call/call-registry';
 import type { LiveCalls } from '../calls/live-calls';
 import { RecordingControl } from '../calls/recording-control';
 import { FeatureCodeCollector } from '../calls/recording-control-codes';
@@ -18,7 +19,7 @@ export interface RunningControl {
   close(): Promise<void>;
 }
 
-export async function startControl(config: Readonly<Config>, deps: { live: LiveCalls; log: Logger }): Promise<RunningControl> {
+export async function startControl(config: Readonly<Config>, deps: { live: LiveCalls; calls?: CallRegistry; log: Logger }): Promise<RunningControl> {
   const { log } = deps;
   const control = new RecordingControl(deps);
   let codes = 0;
@@ -32,7 +33,12 @@ export async function startControl(config: Readonly<Config>, deps: { live: LiveC
     return undefined;
   });
   const dtmf = config.rtpengine.enabled
-    ? await DtmfListener.listen({ host: '127.0.0.1', port: config.rtpengine.dtmfLogPort, log, onDigit: (d) => collector.digit(d) }).catch((err: unknown) => {
+    ? await DtmfListener.listen({ host: '127.0.0.1', port: config.rtpengine.dtmfLogPort, log, onDigit: (d) => {
+          // A call waiting for digits (an IVR) gets them; the recording codes are watched on every call.
+          deps.calls?.dtmf(d);
+          collector.digit(d);
+        },
+      }).catch((err: unknown) => {
         log.error('dtmf listener not started: feature codes are ignored', { port: config.rtpengine.dtmfLogPort, err: err instanceof Error ? err.message : String(err) });
         return undefined;
       })

@@ -23,7 +23,11 @@ export class FakeLeg implements Leg {
     if (this.state === 'offered') this.state = 'early';
   }
 
-  async answer(): Promise<void> {
+  /** The SDP the leg was answered with. */
+  answeredWith: string | undefined;
+
+  async answer(sdp: string): Promise<void> {
+    this.answeredWith = sdp;
     this.sent.push('200');
     this.state = 'answered';
   }

@@ -64,8 +64,9 @@ describe('a call that fails after admission', () => {
       (err: unknown) => (isAppError(err) ? err.code : String(err)),
     );
     expect(gone).toBe('media-call-not-found');
-    const calls = (await pbx.health()).calls as { attempts: number; answered: number };
-    expect(calls.attempts).toBe(1);
-    expect(calls.answered).toBe(0);
+    // Health is reported every 2 s: wait for the attempt to show, never answered.
+    const counted = async () => (await pbx.health()).calls as { attempts: number; answered: number };
+    await waitFor(async () => (await counted()).attempts === 1, 10_000, 'the attempt counted');
+    expect((await counted()).answered).toBe(0);
   }, 90_000);
 });
