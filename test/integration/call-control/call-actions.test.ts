@@ -69,7 +69,7 @@ function prompt(seconds: number): { file: string } {
 }
 
 describe('call actions against rtpengine', () => {
-  it('answer: the caller gets rtpengine’s SDP (PCMA and telephone-event), the CDR its answer, the call is answered; rtpengine takes the caller's media', async () => {
+  it('answer: the caller gets rtpengine’s SDP (PCMA and telephone-event), the CDR its answer, the call is answered; rtpengine takes the caller’s media', async () => {
     const w = await admitted();
     await w.actions.answer(w.call);
     await w.actions.answer(w.call); // once

@@ -6,7 +6,7 @@
 // running process, as a damaged database would make it fail.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveNumbering, saveRoutes } from '../../../services/call-control/dialplan/dial-plan-store';
+import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
