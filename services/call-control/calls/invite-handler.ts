@@ -60,6 +60,8 @@ export interface InviteDeps {
   calls?: CallRegistry;
   /** Where features' stored configs come from; without it a feature destination ends the call 404 destination-not-found. */
   featureConfigs?: FeatureDeps['configs'];
+  /** Prompt files by id (uploads and text-to-speech); without it a prompt is missing and features go on without it. */
+  prompts?: FeatureDeps['prompts'];
   log: Logger;
 }
 
@@ -67,9 +69,11 @@ export function inviteHandler(deps: InviteDeps) {
   const calls = deps.calls ?? new CallRegistry();
   const actions = callActions({ media: deps.media, recorder: deps.recorder });
   const configs = deps.featureConfigs ?? { load: () => undefined };
+  const prompts = deps.prompts ?? { file: () => undefined };
+  const directory: FeatureDeps['directory'] = { hasExtension: (tenantId, extension) => deps.router.extension(tenantId, extension) !== undefined };
   return async (req: Loose, res: Loose): Promise<void> => {
     try {
-      await handleInvite(deps, { calls, actions, configs }, req, res);
+      await handleInvite(deps, { calls, actions, configs, prompts, directory }, req, res);
     } catch (err) {
       // A bug or a failed database write before the Call existed: log it once, answer (RFC 3261 §21.5.1), never crash the process.
       deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });
@@ -78,10 +82,8 @@ export function inviteHandler(deps: InviteDeps) {
   };
 }
 
-interface Shared {
+interface Shared extends Omit<FeatureDeps, 'log' | 'now'> {
   calls: CallRegistry;
-  actions: FeatureDeps['actions'];
-  configs: FeatureDeps['configs'];
 }
 
 async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: Loose): Promise<void> {
@@ -132,7 +134,7 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
     const features = new Features(
-      { actions: shared.actions, configs: shared.configs, now: Date.now, log },
+      { actions: shared.actions, configs: shared.configs, prompts: shared.prompts, directory: shared.directory, now: Date.now, log },
       { extension: (to) => extensionFeature(to, flowDeps, flow), external: (to) => externalFeature(to, flowDeps, flow) },
     );
     await runDestinations(call, first, features);
