@@ -8,7 +8,6 @@
 // the agent leg joins the same call. A transfer keeps the call; a
 // consultation call the transferring user places is a new call while it
 // lasts. Calls between two extensions count like any other.
-import type { ErrorBody } from '../services/common/errors';
 import type { Limits } from './profiles';
 
 // Q.850 cause 34, "no circuit/channel available": what an exchange reports
@@ -60,6 +59,14 @@ export function admitCall(limits: Pick<Limits, 'concurrentCalls'>, activeCalls: 
     limit,
     sip: { status: 503, reasonPhrase: 'Service Unavailable', headers: { Reason: reasonHeader(Q850_NO_CIRCUIT, text) } },
   };
+}
+
+/** The box's error shape {status, code, message, details} (services/common/errors.ts), spelled here: licensing imports no service. */
+interface ErrorBody {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
 }
 
 export type ExtensionDecision = { ok: true } | { ok: false; error: ErrorBody & { code: 'licence-extension-limit' } };

@@ -21,3 +21,5 @@ export { checkSizing } from './sizing';
 export type { MachineSize, SizingVerdict, SizingOptions } from './sizing';
 export { VENDOR_KEYS } from './vendor-keys';
 export type { VendorPublicKey } from './keys';
+export { currentLicence, evaluateLicenceText, judgeTime, licenceSummary } from './current-licence';
+export type { HighWaterPort, JudgeOptions, LicencePort, LicenceSources, LicenceSummary } from './current-licence';

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { ed25519Sign, keyPairFromSeed } from './keys';
 import type { Licence } from './licence-schema';
-import { describeFingerprint, formatDay } from './describe';
+import { describeFingerprint, formatDay } from './format';
 
 const SIGNING_DOMAIN = 'korobka-licence-v1\n';
 const BEGIN_DOC = '-----BEGIN KOROBKA LICENCE-----';

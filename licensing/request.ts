@@ -8,7 +8,7 @@ import { canonicalJson } from './canonical-json';
 import { digestHex } from './licence';
 import { componentSchema, describeIssues, PRODUCT } from './licence-schema';
 import type { FingerprintComponent } from './fingerprint';
-import { describeFingerprint, formatDay } from './describe';
+import { describeFingerprint, formatDay } from './format';
 import { defaultK } from './fingerprint';
 
 const BEGIN = '-----BEGIN KOROBKA ACTIVATION REQUEST-----';

@@ -2,7 +2,7 @@
 // doctor`. Pure: the caller measures the machine (collectMachineSize) and
 // passes the numbers. Suggestions are advice: below them is a warning, not
 // a refusal, except where the box cannot work at all.
-import { formatDiskGB, formatRamGB } from './describe';
+import { formatDiskGB, formatRamGB } from './format';
 import type { Profile } from './profiles';
 
 export interface MachineSize {

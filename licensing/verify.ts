@@ -7,7 +7,7 @@ import { digestHex, parseLicenceFile, signedBytes } from './licence';
 import { describeIssues, licenceSchema, PRODUCT, type Licence } from './licence-schema';
 import { ed25519Verify, type VendorPublicKey } from './keys';
 import { deriveLimits, profileCovering, PROFILES, type Limits, type Profile } from './profiles';
-import { formatDay } from './describe';
+import { formatDay } from './format';
 
 export const EXPIRY_WARNING_DAYS = 30;
 export const GRACE_DAYS = 14;

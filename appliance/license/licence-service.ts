@@ -1,26 +1,29 @@
 // The appliance side of licensing: where the licence file and the
-// installation id live, which keys are trusted, the time the licence is
-// judged at (never earlier than a time already seen), and installing a new
-// licence only when it verifies.
+// installation id live, which keys are trusted, where the time already seen
+// is kept (the store's settings), and installing a new licence only when it
+// verifies. licensing/current-licence.ts does the judging over these;
+// licencePort() hands it to a service as deps (services never import this).
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildActivationRequest,
   collectFingerprint,
-  evaluateLicence,
+  currentLicence as judgeCurrent,
+  evaluateLicenceText,
   formatActivationRequest,
-  trustedNow,
   VENDOR_KEYS,
   type FingerprintComponent,
   type LicenceEvaluation,
+  type LicencePort,
+  type LicenceSources,
   type VendorPublicKey,
 } from '../../licensing';
 import { publicKeyFromPem, vendorPublicKey } from '../../licensing/keys';
 import { AppError } from '../../services/common/errors';
 import { RELEASE_BUILD } from '../../services/common/build-info';
 import { VERSION } from '../../services/common/version';
-import type { Store } from '../../services/store';
+import type { LicenceSettings } from '../../services/common/service';
 import type { Config } from '../config/schema';
 
 const HIGH_WATER_KEY = 'license.highWater';
@@ -55,31 +58,29 @@ export function trustedKeys(config: Readonly<Config>): VendorPublicKey[] {
 
 export interface LicenceContext {
   config: Readonly<Config>;
-  store: Store;
+  store: LicenceSettings;
   now?: Date;
   /** Collected when not given (about 0.1 s). */
   fingerprint?: readonly FingerprintComponent[];
 }
 
-function judgeTime(store: Store, clock: Date): Date {
-  const seen = store.settings.get<string>(HIGH_WATER_KEY);
-  const t = trustedNow(clock, seen ? new Date(seen) : undefined);
-  if (!seen || t.now.getTime() > new Date(seen).getTime()) store.settings.set(HIGH_WATER_KEY, t.now.toISOString());
-  return t.now;
+/** The ports licensing/current-licence.ts judges over, wired to this box's files and store. */
+export function licenceSources(ctx: LicenceContext): LicenceSources {
+  const file = licencePaths(ctx.config.dataDir).licence;
+  return {
+    licenceText: () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
+    trustedKeys: () => trustedKeys(ctx.config),
+    fingerprint: async () => ctx.fingerprint ?? (await collectFingerprint()),
+    highWater: { get: () => ctx.store.settings.get<string>(HIGH_WATER_KEY), set: (iso) => ctx.store.settings.set(HIGH_WATER_KEY, iso) },
+  };
 }
 
 export async function evaluateText(ctx: LicenceContext, licenceText: string | undefined): Promise<LicenceEvaluation> {
-  return evaluateLicence({
-    licenceText,
-    publicKeys: trustedKeys(ctx.config),
-    fingerprint: ctx.fingerprint ?? (await collectFingerprint()),
-    now: judgeTime(ctx.store, ctx.now ?? new Date()),
-  });
+  return evaluateLicenceText(licenceSources(ctx), licenceText, { now: ctx.now });
 }
 
 export async function currentLicence(ctx: LicenceContext): Promise<LicenceEvaluation> {
-  const file = licencePaths(ctx.config.dataDir).licence;
-  return evaluateText(ctx, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  return judgeCurrent(licenceSources(ctx), { now: ctx.now });
 }
 
 export const licenceRejected = (e: LicenceEvaluation) =>
@@ -111,20 +112,18 @@ export async function activationRequest(config: Readonly<Config>, fingerprint?: 
   );
 }
 
-/** What the API and the UI show: no fingerprint hashes, no signature. */
-export function licenceSummary(e: LicenceEvaluation) {
+/** What `korobka license show`, the API and the UI show (licensing/current-licence.ts). */
+export { licenceSummary } from '../../licensing';
+
+/**
+ * The licence for a service's deps (ServiceDeps.licence): over the service's
+ * own store connection, so the time already seen is kept in one place.
+ */
+export function licencePort(config: Readonly<Config>, store: LicenceSettings): LicencePort {
+  const ctx = { config, store };
   return {
-    state: e.state,
-    reason: e.reason ?? null,
-    message: e.message,
-    alarm: e.alarm,
-    profile: e.profile.name,
-    limits: e.limits,
-    daysLeft: e.daysLeft ?? null,
-    graceEnds: e.graceEnds ?? null,
-    licence: e.licence
-      ? { id: e.licence.licenceId, customer: e.licence.customer, issued: e.licence.issued, notBefore: e.licence.notBefore, expires: e.licence.expires, maintenanceUntil: e.licence.maintenanceUntil ?? null }
-      : null,
-    fingerprint: e.fingerprint ? { matched: e.fingerprint.matched, of: e.fingerprint.total, needed: e.fingerprint.required, missing: e.fingerprint.missing } : null,
+    current: (opts) => judgeCurrent(licenceSources(ctx), opts),
+    install: (text, now) => installLicence({ ...ctx, ...(now ? { now } : {}) }, text),
+    activationRequest: () => activationRequest(config),
   };
 }

@@ -2,6 +2,8 @@
 // config, starts the service, reports readiness and health over IPC, and
 // stops cleanly on SIGTERM/SIGINT.
 import { readChildConfig } from '../config/child';
+import { licencePort } from '../license/licence-service';
+import { readSupervisorStatus } from './status-file';
 import { createLogger } from '../../services/common/logger';
 import type { ChildMessage, ServiceStart } from '../../services/common/service';
 
@@ -15,7 +17,7 @@ export async function runChild(name: string, start: ServiceStart): Promise<void>
   };
   let handle;
   try {
-    handle = await start(config, { log });
+    handle = await start(config, { log, licence: (store) => licencePort(config, store), supervisorStatus: () => readSupervisorStatus(config.dataDir) });
   } catch (e) {
     log.error('service failed to start', { err: e });
     process.exit(1);

@@ -1,17 +1,3 @@
-export type ProcessState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'failed';
-
-export interface SupervisorProcess {
-  name: string;
-  state: ProcessState;
-  pid: number | null;
-  restarts: number;
-  since: string;
-  lastExit: string | null;
-  health: Record<string, unknown> | null;
-}
-
-export interface SupervisorStatus {
-  pid: number;
-  updatedAt: string;
-  processes: SupervisorProcess[];
-}
+// The supervisor's status file is the contract between it and the services
+// (the api shows it): its types live with the rest of that contract.
+export type { ProcessState, SupervisorProcess, SupervisorStatus } from '../../services/common/service';

@@ -1,16 +1,19 @@
 // What every route handler may use, passed in when the app is built.
-import type { Config } from '../../appliance/config/schema';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Store, User } from '../store';
 import type { Permission } from './rbac';
-import type { SupervisorStatus } from '../../appliance/supervisor/types';
+import type { SupervisorStatus } from '../common/service';
+import type { LicencePort } from '../../licensing';
 
-export type { SupervisorStatus, SupervisorProcess } from '../../appliance/supervisor/types';
+export type { SupervisorStatus, SupervisorProcess } from '../common/service';
 
 export interface ApiDeps {
   store: Store;
   config: Readonly<Config>;
   log: Logger;
+  /** The licence (appliance/license builds it over this store; tests build their own). */
+  licence: LicencePort;
   /** Current supervisor status, or null when the api runs on its own (tests). */
   supervisorStatus: () => SupervisorStatus | null;
   now?: () => Date;

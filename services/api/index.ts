@@ -3,8 +3,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../../appliance/config/schema';
-import { readSupervisorStatus } from '../../appliance/supervisor/status-file';
+import type { Config } from '../common/config';
 import { tlsFiles } from '../../provisioning/tls';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore } from '../store';
@@ -19,9 +18,9 @@ export function defaultUiDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui');
 }
 
-export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
+export async function start(config: Readonly<Config>, { log, licence, supervisorStatus }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
-  const deps = { store, config, log, supervisorStatus: () => readSupervisorStatus(config.dataDir) };
+  const deps = { store, config, log, licence: licence(store), supervisorStatus };
   const { app, routers } = buildApp(deps, [], staticFiles(defaultUiDir()));
   const tls = tlsFiles(config.dataDir);
   const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, app.callback());

@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
-import type { Config } from '../../appliance/config/schema';
-import { currentLicence } from '../../appliance/license/licence-service';
+import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
@@ -102,14 +101,14 @@ function callLegsOf(c: LiveCall) {
   };
 }
 
-export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
+export async function start(config: Readonly<Config>, { log, licence: licenceOf }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
   const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
   const media = new RtpengineMedia({ ng, log });
   const registrar = createRegistrar({ tenants: store.tenants, extensions: store.extensions, registrations: store.registrations, bans: store.sipBans }, { now: Date.now, log });
   // One commit (one fsync) per 10 ms for all CDR writes instead of one per write: cdr-batch-sink.ts.
-  const cdrWrites = new CdrBatchSink({ sink: store.cdrs, transaction: (fn) => store.db.transaction(fn)(), log });
+  const cdrWrites = new CdrBatchSink({ sink: store.cdrs, transaction: (fn) => store.transaction(fn), log });
   const recorder = new CdrRecorder({ sink: cdrWrites, owner, log });
   const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
   // The fingerprint the licence is bound to comes from systeminformation, whose shell-outs
@@ -119,7 +118,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     if (!fingerprint || Date.now() - fingerprint.at > FINGERPRINT_MS) fingerprint = { at: Date.now(), value: collectFingerprint() };
     return fingerprint.value;
   };
-  const licence = new LicenceLimits({ evaluate: async () => currentLicence({ config, store, fingerprint: await machineFingerprint() }), log });
+  const licence = new LicenceLimits({ evaluate: async () => licenceOf(store).current({ fingerprint: await machineFingerprint() }), log });
   const ledger = new CallLedger();
   const live = new LiveCalls(
     { save: (c) => store.callLegs.save(owner, callLegsOf(c)), remove: (id) => store.callLegs.remove(id) },

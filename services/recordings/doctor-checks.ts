@@ -3,7 +3,7 @@
 // nothing for writing and creates no key.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../../appliance/config/schema';
+import type { Config } from '../common/config';
 import type { Store } from '../store';
 import { verifyChain } from './hash-chain';
 import { defaultMasterKeyPath } from '../common/keys';

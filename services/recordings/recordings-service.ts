@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../appliance/config/schema';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Store } from '../store';
 import { nextEntry } from './hash-chain';

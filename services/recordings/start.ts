@@ -1,7 +1,7 @@
 // The recordings process: `start(config, {log})` opens the store and the key
 // ring, sweeps the spool at once and then every sweepIntervalMs.
 import path from 'node:path';
-import type { Config } from '../../appliance/config/schema';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, type Store } from '../store';

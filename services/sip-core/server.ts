@@ -1,6 +1,6 @@
 // sip-core assembled: SIP transports and transactions (part A's stack), the
 // drachtio admin port, and the controller that joins them.
-import type { Config } from '../../appliance/config/schema';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { serializeMessage } from './sip/serializer';
 import { TransportLayer } from './sip/transport/transport-layer';

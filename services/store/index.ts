@@ -21,13 +21,14 @@ export { openDatabase, type Db } from './db';
 export { migrate, schemaVersion, latestVersion, DatabaseTooNewError, type Migration } from './migrate';
 export { migrations } from './migrations';
 export type { Tenant } from './repos/tenants';
-export { roles, type Role, type User, type UserWithSecret } from './repos/users';
+export { publicUser, roles, type Role, type User, type UserWithSecret } from './repos/users';
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export type { ChainEntry, ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './repos/recording-rows';
 export { trunkKinds, transports, didDestinationTypes, type Trunk, type TrunkFields, type Did, type DidDestination, type TrunksRepo } from './repos/trunks';
 export type { CdrSearch, CdrRow, CdrSearchRepo, CdrForward, CdrTransfer, ForwardReason, BadHopReport } from './repos/cdr-search';
+export { outboundPermissions } from './repos/extensions';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export type { CallLegsData } from './repos/call-legs';
@@ -51,6 +52,12 @@ export interface Store {
   registrations: RegistrationsRepo;
   outboundRoutes: OutboundRoutesRepo;
   sipBans: SipBansRepo;
+  /**
+   * Runs `fn` in one SQLite transaction (nested calls become savepoints):
+   * services group writes through this rather than reaching for `db`.
+   * 'immediate' takes the write lock at the start (read-then-write races).
+   */
+  transaction<T>(fn: () => T, mode?: 'deferred' | 'immediate'): T;
   close(): void;
 }
 
@@ -74,6 +81,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     registrations: new RegistrationsRepo(db),
     outboundRoutes: new OutboundRoutesRepo(db),
     sipBans: new SipBansRepo(db),
+    transaction: (fn, mode = 'deferred') => db.transaction(fn)[mode](),
     close: () => db.close(),
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { configSchema } from '../../appliance/config/schema';
+import { licencePort } from '../../appliance/license/licence-service';
 import { buildApp, type SupervisorStatus } from '../../services/api';
 import { silentLogger, type Logger } from '../../services/common/logger';
 import { openStore, type Role, type Store } from '../../services/store';
@@ -101,7 +102,7 @@ export async function startApi(overrides: Record<string, unknown> = {}, opts: { 
   const t = tempDir();
   const config = Object.freeze(configSchema.parse({ dataDir: t.dir, ...overrides }));
   const store = openStore(path.join(t.dir, 'korobka.db'));
-  const { app } = buildApp({ store, config, log: opts.log ?? silentLogger, supervisorStatus: opts.supervisorStatus ?? (() => null) });
+  const { app } = buildApp({ store, config, log: opts.log ?? silentLogger, licence: licencePort(config, store), supervisorStatus: opts.supervisorStatus ?? (() => null) });
   const { cert, key, ca } = tls();
   const server = https.createServer({ cert, key }, app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

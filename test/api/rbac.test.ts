@@ -6,6 +6,7 @@ import { buildApp } from '../../services/api';
 import { roles, type Role } from '../../services/store';
 import { silentLogger } from '../../services/common/logger';
 import { configSchema } from '../../appliance/config/schema';
+import { licencePort } from '../../appliance/license/licence-service';
 import { startApi, type Client, type Harness } from './harness';
 
 type Rule = 'public' | 'signed-in' | readonly Role[];
@@ -87,7 +88,7 @@ const table: Record<string, Rule> = {
 function registeredRoutes(): string[] {
   const config = configSchema.parse({ dataDir: '/nonexistent' });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- only the router table is read, the store is never touched
-  const { routers } = buildApp({ store: {} as any, config, log: silentLogger, supervisorStatus: () => null });
+  const { routers } = buildApp({ store: {} as any, config, log: silentLogger, licence: licencePort(config, {} as any), supervisorStatus: () => null });
   const out = new Set<string>();
   for (const r of routers)
     for (const layer of r.stack)

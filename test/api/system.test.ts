@@ -7,6 +7,7 @@ import { PASSWORD, startApi, type Client, type Harness } from './harness';
 import { attachLive } from '../../services/api/routes/system';
 import { buildApp } from '../../services/api';
 import { configSchema } from '../../appliance/config/schema';
+import { licencePort } from '../../appliance/license/licence-service';
 import { silentLogger } from '../../services/common/logger';
 
 let h: Harness;
@@ -138,7 +139,7 @@ describe('/api/live', () => {
   });
 
   it('attachLive hands a server to the feed before any request', () => {
-    const { routers } = buildApp({ store: h.store, config: configSchema.parse({ dataDir: '/nonexistent' }), log: silentLogger, supervisorStatus: () => null });
+    const { routers } = buildApp({ store: h.store, config: configSchema.parse({ dataDir: '/nonexistent' }), log: silentLogger, licence: licencePort(configSchema.parse({ dataDir: '/nonexistent' }), h.store), supervisorStatus: () => null });
     const server = https.createServer();
     expect(server.listenerCount('upgrade')).toBe(0);
     attachLive(server, routers);

@@ -3,7 +3,6 @@
 // domain as realm (RFC 7616 §3.4.2) and returned once; it is never stored.
 import { computeHa1Set } from '../../call-control';
 import type { ExtensionView, Store, Tenant } from '../../store';
-import { ExtensionsRepo } from '../../store/repos/extensions';
 import { generatePassword } from '../password';
 import type { CreateExtensionInput } from '../routes/extensions/schema';
 import { mergeFeatures } from './extension-rules';
@@ -16,11 +15,11 @@ export function newSipSecret(tenant: Tenant, username: string, chosen?: string):
   return { password, ha1: computeHa1Set(username, tenant.sipDomain, password) };
 }
 
-/** Not transactional by itself: callers wrap one or many in store.db.transaction. */
+/** Not transactional by itself: callers wrap one or many in store.transaction. */
 export function insertExtension(store: Store, tenant: Tenant, input: CreateExtensionInput): { extension: ExtensionView; password: string } {
   const username = input.sipUsername ?? input.extension;
   const { password, ha1 } = newSipSecret(tenant, username, input.sipPassword);
-  const ext = new ExtensionsRepo(store.db).create({
+  const ext = store.extensions.create({
     tenantId: tenant.id,
     extension: input.extension,
     displayName: input.displayName ?? '',

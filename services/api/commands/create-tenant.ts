@@ -20,7 +20,7 @@ export async function createTenant(store: Store, input: CreateTenantInput): Prom
   }
   const password = generatePassword();
   const hash = await hashPassword(password);
-  const result = store.db.transaction(() => {
+  const result = store.transaction(() => {
     const tenant = store.tenants.create({ name: input.name, sipDomain: input.sipDomain.toLowerCase(), isDefault: input.isDefault });
     const admin = store.users.create({
       tenantId: tenant.id,
@@ -31,6 +31,6 @@ export async function createTenant(store: Store, input: CreateTenantInput): Prom
       mustChangePassword: true,
     });
     return { tenant, admin };
-  }).immediate();
+  }, 'immediate');
   return { ...result, password };
 }

@@ -1,13 +1,11 @@
 // The licence's extension limit over the whole box (all tenants together).
-import { currentLicence } from '../../../appliance/license/licence-service';
 import { canCreateExtension } from '../../../licensing';
 import { AppError } from '../../common/errors';
-import { ExtensionsRepo } from '../../store/repos/extensions';
 import type { Store } from '../../store';
 import type { ApiDeps } from '../context';
 
 export async function extensionLimit(deps: ApiDeps): Promise<number> {
-  const e = await currentLicence({ config: deps.config, store: deps.store, now: deps.now?.() });
+  const e = await deps.licence.current({ now: deps.now?.() });
   return e.limits.extensions;
 }
 
@@ -17,7 +15,7 @@ export async function extensionLimit(deps: ApiDeps): Promise<number> {
  * so two requests at once cannot both take the last place.
  */
 export function assertExtensionsFit(store: Store, limit: number, adding = 1): void {
-  const count = new ExtensionsRepo(store.db).countAll();
+  const count = store.extensions.countAll();
   // canCreateExtension answers for one more; for n more ask as if n-1 already existed.
   const d = canCreateExtension({ extensions: limit }, count + adding - 1);
   if (!d.ok) throw new AppError(d.error.status, d.error.code, d.error.message, { ...(d.error.details as object), count, adding });

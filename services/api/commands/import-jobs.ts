@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ExtensionFeatures, Store, Tenant } from '../../store';
-import { ExtensionsRepo } from '../../store/repos/extensions';
 import type { CreateExtensionInput } from '../routes/extensions/schema';
 import { newSipSecret } from './create-extension';
 import { assertExtensionsFit } from './extension-licence';
@@ -77,8 +76,8 @@ export class ImportJobs {
       job.done = Math.min(inputs.length, Math.floor((i + CHUNK) * 0.95));
       await yieldToLoop();
     }
-    const repo = new ExtensionsRepo(store.db);
-    store.db.transaction(() => {
+    const repo = store.extensions;
+    store.transaction(() => {
       // Extensions made while the passwords were prepared count too.
       assertExtensionsFit(store, limit, prepared.length);
       for (const p of prepared) {
@@ -93,7 +92,7 @@ export class ImportJobs {
         });
         store.extensionFeatures.set(ext.id, p.features);
       }
-    })();
+    });
     job.passwords = prepared.map((p) => ({ extension: p.input.extension, sipUsername: p.username, password: p.password }));
     job.done = job.total;
     job.state = 'done';

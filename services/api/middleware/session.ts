@@ -2,7 +2,7 @@
 // state-changing request, and refuses everything but the password change to
 // a user who still has a one-time password.
 import type { Middleware } from 'koa';
-import { publicUser } from '../../store/repos/users';
+import { publicUser } from '../../store';
 import type { ApiDeps, ApiState } from '../context';
 import { csrfFailed, notAuthenticated, passwordChangeRequired } from '../errors';
 import { timingSafeEqual } from 'node:crypto';

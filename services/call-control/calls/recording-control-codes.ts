@@ -3,7 +3,7 @@
 // a code fires when the collected digits equal it, and a pause longer than the
 // inter-digit timeout starts over. Defaults follow FreePBX's habit of `*`
 // codes: `*1` record on demand (start/stop), `*2` pause/resume (PCI).
-import type { Config } from '../../../appliance/config/schema';
+import type { Config } from '../../common/config';
 
 /** `recordings.featureCodes` in the config (appliance/config/schema.ts). */
 export type FeatureCodes = Config['recordings']['featureCodes'];

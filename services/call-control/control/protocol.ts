@@ -9,7 +9,7 @@
 // Answers are JSON; errors have the box's one shape {status, code, message, details}.
 import path from 'node:path';
 import { z } from 'zod';
-import type { Config } from '../../../appliance/config/schema';
+import type { Config } from '../../common/config';
 import type { LiveCallView } from '../calls/recording-control';
 
 export type { LiveCallView } from '../calls/recording-control';

@@ -3,7 +3,7 @@
 // phones press, read from rtpengine's DTMF reports (--dtmf-log-dest, set by
 // appliance/supervisor/rtpengine-args.ts). Either failing to start is logged
 // and shown in health; calls go on without it.
-import type { Config } from '../../../appliance/config/schema';
+import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import type { CallRegistry } from '../call/call-registry';
 import type { LiveCalls } from '../calls/live-calls';

@@ -6,7 +6,7 @@ import type { ApiDeps, ApiState } from '../../context';
 import { accountLocked, invalidCredentials, tooManyAttempts, validationFailed } from '../../errors';
 import { actorOf, audit, clientIp } from '../../guard';
 import { SESSION_COOKIE } from '../../middleware/session';
-import { publicUser } from '../../../store/repos/users';
+import { publicUser } from '../../../store';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from '../../password';
 import { parseInput } from '../../validate';
 import { FailureLimiter } from './failure-limiter';

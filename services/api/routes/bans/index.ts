@@ -1,10 +1,9 @@
 // /api/bans: SIP source addresses call-control banned after failed digest
 // attempts (migration 0024). Bans are per address for the whole box, so only
-// a superadmin sees and lifts them; lifting goes through call-control's
-// SipBansRepo, and its BanList picks the change up on its next sync.
+// a superadmin sees and lifts them; lifting goes through the store's
+// sipBans, and call-control's BanList picks the change up on its next sync.
 import { isIP } from 'node:net';
 import Router from '@koa/router';
-import { SipBansRepo } from '../../../store/repos/sip-bans';
 import type { ApiDeps, ApiState } from '../../context';
 import { notFound, validationFailed } from '../../errors';
 import { audit, can } from '../../guard';
@@ -16,7 +15,7 @@ export function banRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/', can(deps, 'bans.read'), async (ctx) => {
     ctx.body = {
-      bans: new SipBansRepo(deps.store.db)
+      bans: deps.store.sipBans
         .active(now())
         .map((b) => ({ ip: b.ip, since: iso(b.since), until: iso(b.until), reason: b.reason, failures: b.failures, offences: b.offences, lastUsername: b.lastUsername ?? null })),
     };
@@ -25,7 +24,7 @@ export function banRoutes(deps: ApiDeps): Router<ApiState> {
   router.delete('/:ip', can(deps, 'bans.write'), async (ctx) => {
     const ip = ctx.params.ip ?? '';
     if (isIP(ip) === 0) throw validationFailed([{ field: 'ip', message: 'must be an IPv4 or IPv6 address' }]);
-    const lifted = new SipBansRepo(deps.store.db).remove(ip, now());
+    const lifted = deps.store.sipBans.remove(ip, now());
     if (!lifted) throw notFound('ban', ip);
     audit(deps, ctx, { tenantId: null, action: 'ban.lift', target: `ip:${ip}`, details: { reason: lifted.reason, until: iso(lifted.until) } });
     ctx.status = 204;

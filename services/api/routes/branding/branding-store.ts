@@ -75,11 +75,11 @@ export class BrandingStore {
   }
 
   reset(tenantId: number | null): void {
-    this.store.db.transaction(() => {
+    this.store.transaction(() => {
       this.store.settings.delete(SETTINGS_KEY, tenantId);
       this.store.settings.delete(imageKey('logo'), tenantId);
       this.store.settings.delete(imageKey('favicon'), tenantId);
-    })();
+    });
     rmSync(this.dir(tenantId), { recursive: true, force: true });
   }
 

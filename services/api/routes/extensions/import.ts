@@ -5,7 +5,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../../common/errors';
-import { ExtensionsRepo } from '../../../store/repos/extensions';
 import type { ApiDeps, ApiState } from '../../context';
 import { notFound } from '../../errors';
 import { actorOf, audit, can } from '../../guard';
@@ -41,7 +40,7 @@ export function importRoutes(deps: ApiDeps, router: Router<ApiState>): void {
     const tenant = targetTenant(deps, ctx, body.tenantId);
     const plan = planImport(deps.store, tenant, body.csv);
     const limit = await extensionLimit(deps);
-    const existing = new ExtensionsRepo(deps.store.db).countAll();
+    const existing = deps.store.extensions.countAll();
     const licence = { limit, existing, adding: plan.summary.valid, ok: existing + plan.summary.valid <= limit };
     if (body.dryRun) {
       ctx.body = { dryRun: true, ...preview(plan, licence) };

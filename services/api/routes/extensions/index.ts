@@ -6,7 +6,6 @@ import { conflict, validationFailed } from '../../errors';
 import { actorOf, audit, can } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
-import { ExtensionsRepo } from '../../../store/repos/extensions';
 import { insertExtension, newSipSecret } from '../../commands/create-extension';
 import { assertExtensionsFit, extensionLimit } from '../../commands/extension-licence';
 import { checkFeatures, mergeFeatures } from '../../commands/extension-rules';
@@ -17,7 +16,7 @@ import { createExtensionRequestSchema, listQuerySchema, updateExtensionSchema } 
 
 export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/extensions' });
-  const repo = () => new ExtensionsRepo(deps.store.db);
+  const repo = () => deps.store.extensions;
   importRoutes(deps, router);
 
   router.get('/', can(deps, 'extensions.read'), async (ctx) => {
@@ -53,10 +52,10 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     const username = input.sipUsername ?? input.extension;
     if (existing.usernames.has(username)) throw conflict('extension-exists', `SIP user name ${username} is taken in this tenant`, { field: 'sipUsername' });
     const limit = await extensionLimit(deps);
-    const { extension, password } = deps.store.db.transaction(() => {
+    const { extension, password } = deps.store.transaction(() => {
       assertExtensionsFit(deps.store, limit);
       return insertExtension(deps.store, tenant, input);
-    })();
+    });
     audit(deps, ctx, { tenantId: tenant.id, action: 'extension.create', target: `extension:${extension.id}`, details: { extension: extension.extension, sipUsername: extension.sipUsername } });
     ctx.status = 201;
     ctx.body = { extension, password, settings: phoneSettings(deps.config, tenant, extension, ctx.hostname) };
@@ -68,10 +67,10 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     const numbers = deps.store.extensionFeatures.numbers(cur.tenantId).extensions;
     const problems = checkFeatures({ store: deps.store, tenantId: cur.tenantId, numbers }, cur.extension, patch);
     if (problems.length) throw validationFailed(problems);
-    deps.store.db.transaction(() => {
+    deps.store.transaction(() => {
       repo().update(cur.tenantId, cur.extension, patch);
       deps.store.extensionFeatures.set(cur.id, mergeFeatures(cur, patch));
-    })();
+    });
     audit(deps, ctx, { tenantId: cur.tenantId, action: 'extension.update', target: `extension:${cur.id}`, details: { extension: cur.extension, ...patch } });
     ctx.body = { extension: deps.store.extensionFeatures.get(cur.id) };
   });

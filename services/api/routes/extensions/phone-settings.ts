@@ -1,7 +1,7 @@
 // What to type into a phone for one extension: the server address and port
 // per transport, the SIP domain (also the digest realm), the user name. The
 // password is never stored, so it is only in the create/reset answers.
-import type { Config } from '../../../../appliance/config/schema';
+import type { Config } from '../../../common/config';
 import type { ExtensionView, Tenant } from '../../../store';
 
 export interface PhoneServer {

@@ -1,7 +1,7 @@
 // Input of the extensions resource, shared with the CSV import (which maps
 // its columns onto the same fields, so a row's error names the same field).
 import { z } from 'zod';
-import { outboundPermissions } from '../../../store/repos/extensions';
+import { outboundPermissions } from '../../../store';
 
 /** Numbers the numbering plan keeps for itself (emergency, service codes). */
 export const RESERVED_EXTENSIONS = ['112', '101', '102', '103', '104'] as const;

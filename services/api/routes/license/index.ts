@@ -2,7 +2,7 @@
 // download, and installing a licence file (verified before anything changes).
 import Router from '@koa/router';
 import { z } from 'zod';
-import { activationRequest, currentLicence, installLicence, licenceSummary } from '../../../../appliance/license/licence-service';
+import { licenceSummary } from '../../../../licensing';
 import { isAppError } from '../../../common/errors';
 import type { ApiDeps, ApiState } from '../../context';
 import { audit, can } from '../../guard';
@@ -12,15 +12,15 @@ const installSchema = z.object({ licence: z.string().min(1, 'paste or upload the
 
 export function licenseRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/license' });
-  const ctxOf = () => ({ config: deps.config, store: deps.store, now: deps.now?.() });
+  const now = () => deps.now?.();
 
   router.get('/', can(deps, 'license.read'), async (ctx) => {
-    const e = await currentLicence(ctxOf());
+    const e = await deps.licence.current({ now: now() });
     ctx.body = { ...licenceSummary(e), usage: { tenants: deps.store.tenants.list().length } };
   });
 
   router.get('/request', can(deps, 'license.write'), async (ctx) => {
-    const text = await activationRequest(deps.config);
+    const text = await deps.licence.activationRequest();
     audit(deps, ctx, { tenantId: null, action: 'license.request' });
     ctx.type = 'text/plain; charset=utf-8';
     ctx.set('Content-Disposition', 'attachment; filename="korobka-activation-request.txt"');
@@ -30,7 +30,7 @@ export function licenseRoutes(deps: ApiDeps): Router<ApiState> {
   router.put('/', can(deps, 'license.write'), async (ctx) => {
     const { licence } = parseInput(installSchema, ctx.state.body);
     try {
-      const e = await installLicence(ctxOf(), licence);
+      const e = await deps.licence.install(licence, now());
       audit(deps, ctx, { tenantId: null, action: 'license.install', details: { licenceId: e.licence?.licenceId, profile: e.profile.name, state: e.state } });
       ctx.body = licenceSummary(e);
     } catch (err) {

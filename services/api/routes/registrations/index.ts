@@ -2,7 +2,6 @@
 // location service writes them, migration 0022), per extension of the
 // tenant in scope. Read-only.
 import Router from '@koa/router';
-import { RegistrationsRepo } from '../../../store/repos/registrations';
 import type { ApiDeps, ApiState } from '../../context';
 import { actorOf, can } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
@@ -14,7 +13,7 @@ export function registrationRoutes(deps: ApiDeps): Router<ApiState> {
   router.get('/', can(deps, 'registrations.read'), async (ctx) => {
     const scope = tenantScope(actorOf(ctx).user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')));
     const tenants = scope === undefined ? deps.store.tenants.list().map((t) => t.id) : [scope];
-    const repo = new RegistrationsRepo(deps.store.db);
+    const repo = deps.store.registrations;
     const at = now();
     ctx.body = {
       registrations: tenants.flatMap((tenantId) =>
