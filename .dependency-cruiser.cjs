@@ -17,7 +17,8 @@ module.exports = {
     },
     {
       name: 'services-not-appliance',
-      comment: 'Services get what the appliance knows (config, licence, supervisor status) through ServiceDeps; only a main.ts starts under appliance/supervisor/child.',
+      comment:
+        'Services get what the appliance knows (config, licence, supervisor status) through ServiceDeps; only a main.ts starts under appliance/supervisor/child.',
       severity: 'error',
       from: { path: '^services/', pathNot: '^services/[^/]+/main\\.ts$' },
       to: { path: '^appliance/' },
@@ -52,7 +53,8 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'No import cycles. Known cycles listed below by the module that closes them are to be broken (notes/call-model.md §3), not added to.',
+      comment:
+        'No import cycles. Known cycles listed below by the module that closes them are to be broken (notes/call-model.md §3), not added to.',
       severity: 'error',
       from: {},
       to: { circular: true },
@@ -63,7 +65,11 @@ module.exports = {
     exclude: { path: '^(node_modules|dist|var|test-output)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
     skipAnalysisNotInRules: true,
   },
 };

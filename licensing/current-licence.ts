@@ -37,7 +37,11 @@ export interface JudgeOptions {
   fingerprint?: readonly FingerprintComponent[];
 }
 
-export async function evaluateLicenceText(src: LicenceSources, licenceText: string | undefined, opts: JudgeOptions = {}): Promise<LicenceEvaluation> {
+export async function evaluateLicenceText(
+  src: LicenceSources,
+  licenceText: string | undefined,
+  opts: JudgeOptions = {},
+): Promise<LicenceEvaluation> {
   return evaluateLicence({
     licenceText,
     publicKeys: src.trustedKeys(),
@@ -62,9 +66,18 @@ export function licenceSummary(e: LicenceEvaluation) {
     daysLeft: e.daysLeft ?? null,
     graceEnds: e.graceEnds ?? null,
     licence: e.licence
-      ? { id: e.licence.licenceId, customer: e.licence.customer, issued: e.licence.issued, notBefore: e.licence.notBefore, expires: e.licence.expires, maintenanceUntil: e.licence.maintenanceUntil ?? null }
+      ? {
+          id: e.licence.licenceId,
+          customer: e.licence.customer,
+          issued: e.licence.issued,
+          notBefore: e.licence.notBefore,
+          expires: e.licence.expires,
+          maintenanceUntil: e.licence.maintenanceUntil ?? null,
+        }
       : null,
-    fingerprint: e.fingerprint ? { matched: e.fingerprint.matched, of: e.fingerprint.total, needed: e.fingerprint.required, missing: e.fingerprint.missing } : null,
+    fingerprint: e.fingerprint
+      ? { matched: e.fingerprint.matched, of: e.fingerprint.total, needed: e.fingerprint.required, missing: e.fingerprint.missing }
+      : null,
   };
 }
 

@@ -17,7 +17,10 @@ const config = path.join(repo, '.dependency-cruiser.cjs');
 const known = path.join(repo, '.dependency-cruiser-known-violations.json');
 
 function plant(dir: string, files: Record<string, string>): void {
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', verbatimModuleSyntax: true } }));
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', verbatimModuleSyntax: true } }),
+  );
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
@@ -63,7 +66,8 @@ describe('import rules of the lint step', () => {
     plant(d, {
       ...floor,
       'services/store/repos/rows.ts': "import { recordings } from '../../recordings';\nexport const rows = recordings;\n",
-      'services/api/routes/licence.ts': "import { licence } from '../../../appliance/license/licence-service';\nexport const l = licence;\n",
+      'services/api/routes/licence.ts':
+        "import { licence } from '../../../appliance/license/licence-service';\nexport const l = licence;\n",
       'services/api/routes/branding.ts': "import { rule } from '../../../ui/src/lib/rules';\nexport const b = rule;\n",
       'services/sip-core/server.ts': "import { callControl } from '../call-control';\nexport const s = callControl;\n",
       'ui/src/data/wire.ts': "import { wire } from '../../../services/api/contract';\nexport const w = wire;\n",
@@ -91,7 +95,8 @@ describe('import rules of the lint step', () => {
       'services/store/repos/rows.ts': 'export interface Row { id: string }\n',
       'services/recordings/pipeline.ts': "import type { Row } from '../store/repos/rows';\nexport type R = Row;\n",
       'services/api/routes/branding.ts': "import { contrast } from '../../../shared/contrast';\nexport const b = contrast;\n",
-      'ui/src/data/wire.ts': "import type { Wire } from '../../../services/api/contract';\nimport { contrast } from '../../../shared/contrast';\nexport type W = Wire;\nexport const c = contrast;\n",
+      'ui/src/data/wire.ts':
+        "import type { Wire } from '../../../services/api/contract';\nimport { contrast } from '../../../shared/contrast';\nexport type W = Wire;\nexport const c = contrast;\n",
       'services/sip-core/server.ts': "import type { Config } from '../common/config';\nexport type S = Config;\n",
       'licensing/verify.ts': "import { contrast } from '../shared/contrast';\nexport const v = contrast;\n",
     });
