@@ -11,6 +11,7 @@ import { SipBansRepo } from './repos/sip-bans';
 import { ExtensionFeaturesRepo } from './repos/extension-features';
 import { CdrSearchRepo } from './repos/cdr-search';
 import { TrunksRepo } from './repos/trunks';
+import { CallFlowsRepo } from './repos/call-flows';
 import { AlarmsRepo, RecordingsRepo } from './repos/recordings';
 import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
@@ -26,6 +27,7 @@ export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export type { ChainEntry, ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './repos/recording-rows';
+export { flowKinds, noticeScopes, type FlowKind, type FlowRecord, type NoticeRecord, type NoticeScope, type StoredListEntry, type CallFlowsRepo } from './repos/call-flows';
 export { trunkKinds, transports, didDestinationTypes, type Trunk, type TrunkFields, type Did, type DidDestination, type TrunksRepo } from './repos/trunks';
 export type { CdrSearch, CdrRow, CdrSearchRepo, CdrForward, CdrTransfer, ForwardReason, BadHopReport } from './repos/cdr-search';
 export { outboundPermissions } from './repos/extensions';
@@ -46,6 +48,7 @@ export interface Store {
   extensionFeatures: ExtensionFeaturesRepo;
   cdrSearch: CdrSearchRepo;
   trunks: TrunksRepo;
+  callFlows: CallFlowsRepo;
   extensions: ExtensionsRepo;
   cdrs: CdrsRepo;
   callLegs: CallLegsRepo;
@@ -75,6 +78,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     extensionFeatures: new ExtensionFeaturesRepo(db),
     cdrSearch: new CdrSearchRepo(db),
     trunks: new TrunksRepo(db),
+    callFlows: new CallFlowsRepo(db),
     extensions: new ExtensionsRepo(db),
     cdrs: new CdrsRepo(db),
     callLegs: new CallLegsRepo(db),

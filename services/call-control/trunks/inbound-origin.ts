@@ -45,6 +45,11 @@ export function callOrigin(deps: OriginDeps, req: Loose, res: Loose): Origin | u
     return { tenantId: trunk.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: '' }, route: () => refused };
   }
   const { did } = match;
+  if (did.destination?.type !== 'extension') {
+    // A DID to a call flow (or to the main destination) is run by features/, which this path does not reach yet.
+    const refused: RouteDecision = { kind: 'refuse', dialled: match.dialled, number: match.didNumber, status: 404, reason: 'Not Found', code: 'feature-not-available' };
+    return { tenantId: did.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: match.didNumber }, route: () => refused };
+  }
   const target = did.destination.extension;
   return {
     tenantId: did.tenantId,

@@ -12,6 +12,7 @@ import * as extensionFeatures from './0040-extension-features';
 import * as trunks from './0041-trunks';
 import * as cdrForwards from './0042-cdr-forwards';
 import * as callLegs from './0043-call-legs';
+import * as callFlows from './0050-call-flows';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { version: 41, name: '0041-trunks', up: trunks.up },
   { version: 42, name: '0042-cdr-forwards', up: cdrForwards.up },
   { version: 43, name: '0043-call-legs', up: callLegs.up },
+  { version: 50, name: '0050-call-flows', up: callFlows.up },
 ];

@@ -1,13 +1,14 @@
 // Trunks and inbound DIDs (migration 0041). The trunk password arrives
 // sealed (SecretBox) and leaves only through sealedPassword(), for
 // call-control; the Trunk shape says only whether one is set.
+import type { Destination } from '../../call-flows';
 import { AppError } from '../../common/errors';
 import type { Db } from '../db';
 
 export const trunkKinds = ['register', 'ip'] as const;
 export const transports = ['udp', 'tcp', 'tls'] as const;
-/** Where an inbound number goes; IVR, ring group and queue join this union later. */
-export const didDestinationTypes = ['extension'] as const;
+/** Where an inbound number goes (services/call-flows Destination), or 'main': the tenant's main destination. */
+export const didDestinationTypes = ['extension', 'external', 'hangup', 'feature', 'main'] as const;
 
 export interface TrunkFields {
   name: string;
@@ -32,7 +33,8 @@ export interface Trunk extends TrunkFields {
   updatedAt: string;
 }
 
-export type DidDestination = { type: 'extension'; extension: string };
+/** null: the tenant's main destination. */
+export type DidDestination = Destination | null;
 
 export interface Did {
   id: number;
@@ -68,7 +70,7 @@ interface DidRow {
   tenant_id: number;
   number: string;
   trunk_id: number | null;
-  destination_type: 'extension';
+  destination_type: (typeof didDestinationTypes)[number];
   destination: string;
   created_at: string;
 }
@@ -98,9 +100,13 @@ const toDid = (r: DidRow): Did => ({
   tenantId: r.tenant_id,
   number: r.number,
   trunkId: r.trunk_id,
-  destination: { type: r.destination_type, extension: r.destination },
+  destination: r.destination_type === 'main' ? null : r.destination_type === 'extension' ? { type: 'extension', extension: r.destination } : (JSON.parse(r.destination) as Destination),
   createdAt: r.created_at,
 });
+
+/** 0041 stored an extension's bare number; every other destination is JSON. */
+const didColumns = (d: DidDestination): [string, string] =>
+  d === null ? ['main', ''] : d.type === 'extension' ? ['extension', d.extension] : [d.type, JSON.stringify(d)];
 
 function guard<T>(what: 'trunk' | 'did', write: () => T): T {
   try {
@@ -212,9 +218,14 @@ export class TrunksRepo {
     const info = guard('did', () =>
       this.db
         .prepare('INSERT INTO dids (tenant_id, number, trunk_id, destination_type, destination, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(tenantId, d.number, d.trunkId, d.destination.type, d.destination.extension, now.toISOString()),
+        .run(tenantId, d.number, d.trunkId, ...didColumns(d.destination), now.toISOString()),
     );
     return this.getDid(Number(info.lastInsertRowid))!;
+  }
+
+  updateDid(id: number, d: { trunkId: number | null; destination: DidDestination }): Did | undefined {
+    const n = this.db.prepare('UPDATE dids SET trunk_id = ?, destination_type = ?, destination = ? WHERE id = ?').run(d.trunkId, ...didColumns(d.destination), id).changes;
+    return n === 1 ? this.getDid(id) : undefined;
   }
 
   deleteDid(id: number): boolean {

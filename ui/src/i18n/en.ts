@@ -433,6 +433,7 @@ export const en: Record<MessageKey, string> = {
   'dids.none': 'No inbound numbers',
   'dids.number': 'Number',
   'dids.destination': 'Goes to',
+  'dids.toFlow': 'by the call flow',
   'dids.toExtension': 'extension {n}',
   'dids.extension': 'Extension',
   'dids.trunk': 'Trunk',

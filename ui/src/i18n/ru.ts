@@ -433,6 +433,7 @@ export const ru = {
   'dids.number': 'Номер',
   'dids.destination': 'Куда направлен',
   'dids.toExtension': 'внутренний {n}',
+  'dids.toFlow': 'по схеме звонков',
   'dids.extension': 'Внутренний номер',
   'dids.trunk': 'Транк',
   'dids.submit': 'Добавить номер',

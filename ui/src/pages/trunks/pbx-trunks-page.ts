@@ -175,7 +175,7 @@ export class PbxTrunksPage extends PbxElement {
             <thead><tr><th>${t('dids.number')}</th><th>${t('dids.destination')}</th><th>${t('dids.trunk')}</th><th><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead>
             <tbody>${this.dids.map(
               (x) => html`<tr>
-                <td>${x.number}</td><td>${t('dids.toExtension', { n: x.destination.extension })}</td>
+                <td>${x.number}</td><td>${x.destination?.type === 'extension' ? t('dids.toExtension', { n: x.destination.extension }) : t('dids.toFlow')}</td>
                 <td>${this.trunks.find((tr) => tr.id === x.trunkId)?.name ?? '—'}</td>
                 <td><button type="button" class="danger" @click=${() => this.act(t('dids.confirmDelete', { n: x.number }), () => deleteDid(this.api, x.id))}>${t('common.delete')}</button></td>
               </tr>`,
