@@ -13,6 +13,7 @@ import { extensionRoutes } from './routes/extensions';
 import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
 import { dialPlanRoutes } from './routes/dialplan';
+import { callFlowRoutes } from './routes/call-flows';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
@@ -49,6 +50,7 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
     trunkRoutes(deps),
     didRoutes(deps),
     dialPlanRoutes(deps),
+    ...callFlowRoutes(deps),
     registrationRoutes(deps),
     banRoutes(deps),
     liveCallRoutes(deps),

@@ -42,6 +42,13 @@ export const permissions = {
   // auditors read them and may try a number (the dry run changes nothing).
   'dialplan.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'dialplan.write': ['superadmin', 'tenant-admin'],
+  // Call flows (ring groups, IVR menus, schedules, announcements, lists,
+  // where numbers go): admins change them; supervisors and auditors read
+  // them and may dry-run a call. A supervisor may also flip a schedule's
+  // day/night switch, as the feature code does from a phone.
+  'callflows.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
+  'callflows.write': ['superadmin', 'tenant-admin'],
+  'callflows.override': ['superadmin', 'tenant-admin', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -8,6 +8,13 @@
 import { z } from 'zod';
 import { canonicalNumber } from './numbers';
 
+/**
+ * Marks a schema issue that is about the call flow (a menu without options,
+ * overlapping branches, a key used twice) rather than the shape of a field:
+ * the api answers those 422 like the graph's problems, shape errors 400.
+ */
+export const FLOW_RULE = { flow: true } as const;
+
 /** Features that own stored objects (`{type: 'feature', feature, id}`). */
 export const featureKinds = ['ring-group', 'ivr', 'schedule', 'announcement', 'queue', 'voicemail', 'fmc'] as const;
 export type FeatureKind = (typeof featureKinds)[number];

@@ -2,7 +2,7 @@
 // dial-by-extension, and what happens when the caller presses nothing or a
 // wrong key (retries, then the final destination).
 import { z } from 'zod';
-import { destinationSchema } from './destination';
+import { destinationSchema, FLOW_RULE } from './destination';
 
 export const ivrDigits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'] as const;
 export type IvrDigit = (typeof ivrDigits)[number];
@@ -31,11 +31,11 @@ export const ivrMenuSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.options.length === 0 && !m.dialByExtension)
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a menu needs at least one option (or dial-by-extension)' });
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a menu needs at least one option (or dial-by-extension)', params: FLOW_RULE });
     const seen = new Map<string, number>();
     m.options.forEach((o, i) => {
       const first = seen.get(o.digit);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['options', i, 'digit'], message: `key ${o.digit} is already options[${first}]` });
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['options', i, 'digit'], message: `key ${o.digit} is already options[${first}]`, params: FLOW_RULE });
       else seen.set(o.digit, i);
     });
   });

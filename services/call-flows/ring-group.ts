@@ -1,6 +1,6 @@
 // A ring group: who rings, in what order, and where an unanswered call goes.
 import { z } from 'zod';
-import { destinationSchema } from './destination';
+import { destinationSchema, FLOW_RULE } from './destination';
 
 export const ringStrategies = ['ring-all', 'hunt', 'round-robin', 'least-recent', 'fewest-calls', 'random'] as const;
 export type RingStrategy = (typeof ringStrategies)[number];
@@ -29,7 +29,7 @@ export const ringGroupSchema = z
     const seen = new Map<string, number>();
     g.members.forEach((m, i) => {
       const first = seen.get(m.extension);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['members', i, 'extension'], message: `${m.extension} is already members[${first}]` });
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['members', i, 'extension'], message: `${m.extension} is already members[${first}]`, params: FLOW_RULE });
       else seen.set(m.extension, i);
     });
   });

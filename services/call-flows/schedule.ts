@@ -3,7 +3,7 @@
 // override, and where calls go when no branch is open. Local time comes from
 // Intl (the ICU data Node ships), so DST zones work without a tz library.
 import { z } from 'zod';
-import { destinationSchema, type Destination } from './destination';
+import { destinationSchema, FLOW_RULE, type Destination } from './destination';
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -66,7 +66,7 @@ export const scheduleSchema = z
     override: z.enum(overrides, { message: 'must be auto, day or night' }).default('auto'),
   })
   .superRefine((s, ctx) => {
-    for (const o of overlaps(s.branches)) ctx.addIssue({ code: 'custom', path: ['branches', o.second], message: o.message });
+    for (const o of overlaps(s.branches)) ctx.addIssue({ code: 'custom', path: ['branches', o.second], message: o.message, params: FLOW_RULE });
   });
 
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;

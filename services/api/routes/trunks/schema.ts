@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { canonicalNumber, destinationSchema } from '../../../call-flows';
 import { transports, trunkKinds } from '../../../store';
 
 const hostname = z
@@ -30,11 +31,23 @@ export const createTrunkSchema = z.object({ ...fields, tenantId: z.number().int(
 export const updateTrunkSchema = z.object(fields).partial().refine((v) => Object.keys(v).length > 0, 'give at least one field to change');
 export type TrunkInput = z.infer<typeof updateTrunkSchema>;
 
+const didNumber = z
+  .string()
+  .regex(/^\+?\d{3,15}$/, 'must be 3–15 digits with an optional leading +')
+  .transform((v) => {
+    // Stored canonical: 8 495 … and 7 495 … are +7 495 … (services/call-flows numbers.ts).
+    const c = canonicalNumber(v);
+    return c.ok ? c.number : v;
+  });
+
 export const createDidSchema = z.object({
-  number: z.string().regex(/^\+?\d{3,15}$/, 'must be 3–15 digits with an optional leading +'),
+  number: didNumber,
   trunkId: z.number().int().positive().nullable().optional(),
-  destination: z.discriminatedUnion('type', [z.object({ type: z.literal('extension'), extension: z.string().regex(/^\d{2,6}$/, 'must be 2–6 digits') })], {
-    message: 'type must be extension',
-  }),
+  /** null: the tenant's main destination. */
+  destination: destinationSchema.nullable(),
   tenantId: z.number().int().positive().optional(),
 });
+
+export const updateDidSchema = z
+  .object({ trunkId: z.number().int().positive().nullable().optional(), destination: destinationSchema.nullable().optional() })
+  .refine((v) => v.trunkId !== undefined || v.destination !== undefined, 'give trunkId or destination');
