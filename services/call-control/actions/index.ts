@@ -3,15 +3,18 @@ import type { CallActions } from './actions';
 import { answer, type ActionDeps } from './answer';
 import { collectDigits } from './collect-digits';
 import { play } from './play';
+import { ring, type RingDeps } from './ring';
 
-export function callActions(deps: ActionDeps): CallActions {
+/** `ring` needs the B2BUA's parts (srf, router, live calls); without them a ring group's call fails loudly. */
+export function callActions(deps: ActionDeps & { ring?: RingDeps }): CallActions {
+  const ringDeps = deps.ring;
   return {
     answer: (call) => answer(deps, call),
     play: (call, prompt, opts) => play(deps, call, prompt, opts),
     collectDigits: (call, opts) => collectDigits(deps, call, opts),
-    ring: async () => {
-      // Ringing members from a feature (ring groups, IVR options to a group) comes with actions/ring.ts.
-      throw new Error('ring is not available yet');
+    ring: async (call, targets, opts) => {
+      if (!ringDeps) throw new Error('ring: this process was started without the B2BUA');
+      return ring(ringDeps, call, targets, opts);
     },
   };
 }

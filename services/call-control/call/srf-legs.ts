@@ -125,3 +125,50 @@ export function dtmfRelayDigit(contentType: string, body: string): { digit: stri
   if (signal === undefined || !/^[0-9*#A-Da-d]$/.test(signal)) return undefined;
   return { digit: signal.toUpperCase(), source: 'info', ...(duration !== undefined && Number.isFinite(duration) ? { durationMs: duration } : {}) };
 }
+
+/** A leg we placed and that answered (a ring group's member): a view of its srf dialog. */
+export class SrfDialogLeg implements Leg {
+  readonly role = 'callee' as const;
+  private readonly events = new Events<LegEvents>();
+
+  constructor(
+    readonly dialog: Loose,
+    readonly number: string,
+  ) {}
+
+  get id(): string {
+    return String(this.dialog.sip?.remoteTag ?? this.dialog.id);
+  }
+
+  get mediaTag(): string {
+    return String(this.dialog.sip?.remoteTag ?? '');
+  }
+
+  get state(): LegState {
+    return this.dialog.connected ? 'answered' : 'ended';
+  }
+
+  get remoteSdp(): string | undefined {
+    return this.dialog.remote?.sdp;
+  }
+
+  provisional(): void {}
+
+  async answer(): Promise<void> {
+    throw new Error('a leg we placed is answered by the far end');
+  }
+
+  reject(): void {}
+
+  async reinvite(sdp: string): Promise<string> {
+    return String(await this.dialog.modify(sdp));
+  }
+
+  async hangup(): Promise<void> {
+    if (this.dialog.connected) await this.dialog.destroy();
+  }
+
+  on<E extends keyof LegEvents>(event: E, fn: (...args: LegEvents[E]) => void): () => void {
+    return this.events.on(event, fn);
+  }
+}

@@ -67,7 +67,8 @@ export interface InviteDeps {
 
 export function inviteHandler(deps: InviteDeps) {
   const calls = deps.calls ?? new CallRegistry();
-  const actions = callActions({ media: deps.media, recorder: deps.recorder });
+  const ring = { srf: deps.srf, recorder: deps.recorder, router: deps.router, media: deps.media, onAnswered: () => deps.counters.answered++, log: deps.log, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}) };
+  const actions = callActions({ media: deps.media, recorder: deps.recorder, ring });
   const configs = deps.featureConfigs ?? { load: () => undefined };
   const prompts = deps.prompts ?? { file: () => undefined };
   const directory: FeatureDeps['directory'] = { hasExtension: (tenantId, extension) => deps.router.extension(tenantId, extension) !== undefined };
