@@ -1,5 +1,7 @@
 // The `korobka` command.
 import { adminCommand } from './commands/admin';
+import { backupCommand } from './commands/backup';
+import { restoreCommand } from './commands/restore';
 import { doctorCommand } from './commands/doctor';
 import { initCommand } from './commands/init';
 import { startCommand } from './commands/start';
@@ -9,7 +11,7 @@ import { licenseCommand } from './commands/license';
 import { urlCommand } from './commands/url';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand, backupCommand, restoreCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

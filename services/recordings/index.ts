@@ -3,7 +3,7 @@ export { RecordingPipeline, type CaptureInput, type PipelineDeps, type SpoolResu
 export { encodeRecordingMetadata, decodeRecordingMetadata, type RecordingMetadata } from './capture-metadata';
 export type { RecordingIndexRecord, RecordingRepository, ChannelSource, PausedSpan } from './recording-index';
 export { Vault, fileSha256, type VaultHeader } from './vault';
-export { Keyring, openKeyring, loadMasterKey, rotateMasterKey, type MasterKey } from './keys';
+export { Keyring, openKeyring, loadMasterKey, rotateMasterKey, masterKeyId, defaultMasterKeyPath, type MasterKey } from './keys';
 export { verifyChain, nextEntry, GENESIS_HASH, type ChainEntry, type ChainFinding } from './hash-chain';
 export type { AudioFormat } from './audio-encoder';
 export type { ChannelMap } from './stereo-track';

@@ -89,3 +89,4 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     close: () => db.close(),
   };
 }
+export { copyDatabaseOnline, checkCopy, codeSchemaVersion, type DatabaseCopy } from './backup';

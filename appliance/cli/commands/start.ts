@@ -5,6 +5,7 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { createLogger } from '../../../services/common/logger';
 import { layout, withRuntimeSecrets } from '../../data-dir';
+import { finishInterruptedRestore } from '../../backup/restore-backup';
 import { takenMessage, takenPorts } from '../../ports';
 import { processSpecs } from '../../supervisor/specs';
 import { pidFile, readSupervisorStatus, writeSupervisorStatus } from '../../supervisor/status-file';
@@ -45,6 +46,8 @@ ${commonHelp}`,
       printErr(`Korobka is already running (pid ${running}); see \`korobka status\``);
       return 1;
     }
+    // A restore killed while switching the data in is completed before anything reads the data.
+    if (existsSync(dir) && finishInterruptedRestore(dir) === 'finished') print('an interrupted `korobka restore` was completed');
     if (!existsSync(layout(dir).db) || !existsSync(tlsFiles(dir).cert)) {
       printErr(`${dir} is not initialised: run \`korobka init\` first`);
       return 1;

@@ -13,7 +13,7 @@ afterAll(async () => app?.cleanup());
 
 describe('korobka command', () => {
   it('has --help on every verb', async () => {
-    for (const verb of ['init', 'start', 'stop', 'status', 'doctor', 'admin', 'url']) {
+    for (const verb of ['init', 'start', 'stop', 'status', 'doctor', 'admin', 'url', 'backup', 'restore']) {
       const r = await app.korobka(verb, '--help');
       expect(r.code, verb).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: korobka ${verb}`));

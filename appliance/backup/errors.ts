@@ -1,0 +1,25 @@
+// Errors of backup and restore: a stable kebab code and a message that says
+// what happened and what to do. Nothing on the box has changed when one is thrown.
+export type BackupErrorCode =
+  | 'archive-not-found'
+  | 'archive-damaged'
+  | 'archive-not-korobka'
+  | 'passphrase-wrong'
+  | 'passphrase-missing'
+  | 'backup-too-new'
+  | 'target-disk-full'
+  | 'target-not-writable'
+  | 'data-dir-not-initialised'
+  | 'restore-in-progress'
+  | 'stop-failed';
+
+export class BackupError extends Error {
+  constructor(
+    readonly code: BackupErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
