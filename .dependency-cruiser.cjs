@@ -16,6 +16,13 @@ module.exports = {
       to: { path: '^services/(recordings|call-control|api|sip-core|dialplan)/' },
     },
     {
+      name: 'services-through-index',
+      comment: 'A service imports another only through its index.ts (or talks over a socket); services/common is shared by all.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/', pathNot: ['^services/$1/', '^services/common/', '^services/[^/]+/index\\.ts$'] },
+    },
+    {
       name: 'services-not-appliance',
       comment:
         'Services get what the appliance knows (config, licence, supervisor status) through ServiceDeps; only a main.ts starts under appliance/supervisor/child.',

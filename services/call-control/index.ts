@@ -10,3 +10,4 @@ export { DtmfListener, parseDtmfReport, type DtmfDigit } from './media/dtmf-list
 export { RtpengineMedia } from './media/rtpengine-media';
 export { createNgClient, type NgClient } from './media/ng-client';
 export { authenticateRequest, type Caller, type RequestAuthDeps } from './auth/request-auth';
+export { callIdSchema, controlSocketPath, recordingActionSchema, type CallAnswer, type CallsAnswer, type LiveCallView } from './control/protocol';

@@ -24,7 +24,7 @@ import { LicenceLimits } from './calls/licence-limits';
 import { LiveCalls, type LiveCall } from './calls/live-calls';
 import { startControl } from './control/start-control';
 import { Transfers } from './calls/transfer';
-import { loadDialPlan } from '../dialplan/dial-plan-store';
+import { loadDialPlan } from '../dialplan';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';

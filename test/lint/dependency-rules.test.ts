@@ -72,6 +72,8 @@ describe('import rules of the lint step', () => {
       'services/sip-core/server.ts': "import { callControl } from '../call-control';\nexport const s = callControl;\n",
       'ui/src/data/wire.ts': "import { wire } from '../../../services/api/contract';\nexport const w = wire;\n",
       'licensing/verify.ts': "import type { Config } from '../services/common/config';\nexport type C = Config;\n",
+      'services/call-control/calls/deep.ts': 'export const deep = 1;\n',
+      'services/recordings/pipeline.ts': "import { deep } from '../call-control/calls/deep';\nexport const p = deep;\n",
       'services/sip-core/dialog/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
       'services/sip-core/dialog/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
     });
@@ -84,6 +86,7 @@ describe('import rules of the lint step', () => {
     expect(r.out).toMatch(/ui-types-only-from-services: ui\/src\/data\/wire\.ts → services\/api\/contract\.ts/);
     expect(r.out).toMatch(/shared-and-licensing-are-pure: licensing\/verify\.ts → services\/common\/config\.ts/);
     expect(r.out).toMatch(/no-circular: services\/sip-core\/dialog\/a\.ts/);
+    expect(r.out).toMatch(/services-through-index: services\/recordings\/pipeline\.ts → services\/call-control\/calls\/deep\.ts/);
     // The one allowed appliance import (a service's main.ts) is not reported.
     expect(r.out).not.toMatch(/call-control\/main\.ts/);
   });
@@ -93,7 +96,8 @@ describe('import rules of the lint step', () => {
     plant(d, {
       ...floor,
       'services/store/repos/rows.ts': 'export interface Row { id: string }\n',
-      'services/recordings/pipeline.ts': "import type { Row } from '../store/repos/rows';\nexport type R = Row;\n",
+      'services/store/index.ts': "export type { Row } from './repos/rows';\n",
+      'services/recordings/pipeline.ts': "import type { Row } from '../store';\nexport type R = Row;\n",
       'services/api/routes/branding.ts': "import { contrast } from '../../../shared/contrast';\nexport const b = contrast;\n",
       'ui/src/data/wire.ts':
         "import type { Wire } from '../../../services/api/contract';\nimport { contrast } from '../../../shared/contrast';\nexport type W = Wire;\nexport const c = contrast;\n",

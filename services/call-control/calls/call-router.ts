@@ -3,10 +3,10 @@
 // the target extension's state and forwarding (forwarding.ts). Only decides;
 // allocates nothing, so a refusal here costs no licence slot and no media port.
 import type { Binding } from '../registrar/location-service';
-import type { DialPlan } from '../../dialplan/dial-plan';
-import type { NumberClass } from '../../dialplan/normalise';
-import type { RouteDecision as OutboundRoute } from '../../dialplan/outbound-router';
-import type { OutboundPermission } from '../../dialplan/permissions';
+import type { DialPlan } from '../../dialplan';
+import type { NumberClass } from '../../dialplan';
+import type { RouteDecision as OutboundRoute } from '../../dialplan';
+import type { OutboundPermission } from '../../dialplan';
 import { aorKey, Forwarding, type ForwardRules, type ForwardStep, type Hop } from './forwarding';
 
 export { aorKey };

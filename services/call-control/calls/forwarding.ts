@@ -10,7 +10,7 @@
 // extension it already passed or exceeds MAX_FORWARDS: never a hang.
 // Only decides; it rings nothing and allocates nothing.
 import type { Forward, ForwardReason } from '../cdr/cdr-record';
-import type { DialDecision } from '../../dialplan/dial-plan';
+import type { DialDecision } from '../../dialplan';
 import type { Binding } from '../registrar/location-service';
 import type { RouterStores } from './call-router';
 

@@ -14,7 +14,7 @@
 // only when it names a DID, and otherwise goes through digest
 // authentication like any phone.
 import type { Did } from '../../store';
-import { normaliseDialString, type NumberingConfig } from '../../dialplan/normalise';
+import { normaliseDialString, type NumberingConfig } from '../../dialplan';
 import type { Party } from '../cdr/cdr-record';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';

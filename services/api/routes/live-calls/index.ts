@@ -11,7 +11,7 @@
 // Every action, done, refused or failed, writes an audit row (who, which
 // call, what, from where).
 import Router from '@koa/router';
-import { callIdSchema, controlSocketPath, recordingActionSchema, type CallAnswer, type CallsAnswer, type LiveCallView } from '../../../call-control/control/protocol';
+import { callIdSchema, controlSocketPath, recordingActionSchema, type CallAnswer, type CallsAnswer, type LiveCallView } from '../../../call-control';
 import { isAppError } from '../../../common/errors';
 import type { User } from '../../../store';
 import type { ApiDeps, ApiState } from '../../context';
