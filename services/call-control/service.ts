@@ -106,7 +106,12 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
   const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
   const media = new RtpengineMedia({ ng, log });
-  const registrar = createRegistrar({ tenants: store.tenants, extensions: store.extensions, registrations: store.registrations, bans: store.sipBans }, { now: Date.now, log });
+  // Issue 16 item 3: configured networks and the trunks' own addresses are never banned.
+  const registrar = createRegistrar(
+    { tenants: store.tenants, extensions: store.extensions, registrations: store.registrations, bans: store.sipBans },
+    { now: Date.now, log },
+    { bans: { allow: config.sip.security.trustedNetworks }, trusted: (ip) => trunks.candidates(ip).length > 0 },
+  );
   // One commit (one fsync) per 10 ms for all CDR writes instead of one per write: cdr-batch-sink.ts.
   const cdrWrites = new CdrBatchSink({ sink: store.cdrs, transaction: (fn) => store.transaction(fn), log });
   const recorder = new CdrRecorder({ sink: cdrWrites, owner, log });
@@ -246,6 +251,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       // Calls in progress keep their media in rtpengine; their CDRs stay in-progress for the next boot's recovery.
       ng.close();
       cdrWrites.flush();
+      registrar.bans.flush();
       store.close();
     },
   };

@@ -3,11 +3,19 @@
 // Layers: defaults → config file → environment → command-line flags
 // (see appliance/config/load.ts). What an admin edits at run time (extensions, trunks, …)
 // lives in SQLite, not here.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.number().int().min(1, 'expected 1–65535').max(65535, 'expected 1–65535');
 const host = z.string().min(1, 'expected a host name or IP address');
 const featureCode = /^[*#0-9]{2,6}$/;
+/** An IPv4/IPv6 address with an optional prefix length within the family's bits. */
+function isCidr(v: string): boolean {
+  const [addr = '', bits, extra] = v.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+}
 
 export const sipListenSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']),
@@ -56,6 +64,44 @@ export const configSchema = z
              * so that session-timer tests need not wait minutes.
              */
             testOnlyMinSessionExpiresS: z.number().int().min(2, 'expected 2–90').max(90, 'expected 2–90').default(90),
+          })
+          .prefault({}),
+        /**
+         * Flood and scan defences (README "Security"). Trusted networks (this
+         * box's own processes, the admin's office) are never budgeted, shed or
+         * banned; everyone else shares the budgets below.
+         */
+        security: z
+          .object({
+            trustedNetworks: z.array(z.string().refine(isCidr, 'expected an IP address or CIDR block')).default(['127.0.0.0/8', '::1/128']),
+            /**
+             * Requests from sources not yet authenticated (never answered 2xx:
+             * scanners, floods, a phone's first REGISTER), per source and in all.
+             * Registered phones and trunks that answered are outside these budgets.
+             */
+            unauthenticatedPerSourcePerSecond: z.number().int().min(1).max(100_000).default(50),
+            unauthenticatedPerSourceBurst: z.number().int().min(1).max(100_000).default(100),
+            unauthenticatedPerSecond: z.number().int().min(1).max(1_000_000).default(500),
+            unauthenticatedBurst: z.number().int().min(1).max(1_000_000).default(1000),
+            /** A source over its unauthenticated budget is not even parsed for this long. */
+            shedMs: z.number().int().min(100).max(600_000).default(1000),
+            /** Server transactions waiting for their final response or ACK, in all and per source address. */
+            maxServerTransactions: z.number().int().min(10).max(1_000_000).default(20_000),
+            maxServerTransactionsPerSource: z.number().int().min(1).max(1_000_000).default(500),
+            tcp: z
+              .object({
+                maxConnections: z.number().int().min(4).max(1_000_000).default(2048),
+                /** Slots only sources we have answered 2xx (registered phones, trunks) or trusted ones may take. */
+                reservedForKnown: z.number().int().min(0).max(1_000_000).default(512),
+                maxPerSource: z.number().int().min(1).max(100_000).default(64),
+                /** Per IPv4 /24 and per IPv6 /64. */
+                maxPerSubnet: z.number().int().min(1).max(100_000).default(256),
+                /** A connection that has not carried one complete SIP message by then is closed. */
+                firstMessageMs: z.number().int().min(200).max(120_000).default(5000),
+                /** Idle connections close; CRLF keep-alives count only on connections that carried a request we answered 2xx. */
+                idleMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+              })
+              .prefault({}),
           })
           .prefault({}),
       })

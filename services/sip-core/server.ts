@@ -4,6 +4,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { serializeMessage } from './sip/serializer';
 import { TransportLayer } from './sip/transport/transport-layer';
+import { SourcePolicy } from './sip/transport/source-policy';
 import { TransactionLayer } from './sip/transaction-layer';
 import type { ListenerInfo } from './sip/types';
 import { Controller } from './drachtio/controller';
@@ -39,13 +40,32 @@ export class SipCore {
     // RFC 3261 §17: one set of timers for the transaction layer and for the
     // dialog layer's 2xx retransmission and ACK wait (§13.3.1.4).
     const { t1Ms: t1, t2Ms: t2, t4Ms: t4, testOnlyMinSessionExpiresS } = config.sip.timers;
+    const sec = config.sip.security;
+    // Flood and lock-out defences (issue 16 items 7 and 8, README "Security").
+    const policy = new SourcePolicy({
+      trusted: sec.trustedNetworks,
+      unauthenticatedPerSource: { perSecond: sec.unauthenticatedPerSourcePerSecond, burst: sec.unauthenticatedPerSourceBurst },
+      unauthenticatedGlobal: { perSecond: sec.unauthenticatedPerSecond, burst: sec.unauthenticatedBurst },
+      shedMs: sec.shedMs,
+    });
     const transport = new TransportLayer({
       listen: config.sip.listen,
       publicAddress: config.sip.publicAddress || undefined,
       maxMessageBytes: config.sip.maxMessageBytes,
+      policy,
+      maxTcpConnections: sec.tcp.maxConnections,
+      tcpReservedForKnown: sec.tcp.reservedForKnown,
+      maxTcpConnectionsPerSource: sec.tcp.maxPerSource,
+      maxTcpConnectionsPerSubnet: sec.tcp.maxPerSubnet,
+      tcpFirstMessageTimeoutMs: sec.tcp.firstMessageMs,
+      tcpIdleTimeoutMs: sec.tcp.idleMs,
       log: log.child({ layer: 'transport' }),
     });
-    const transactions = new TransactionLayer(transport, { timers: { t1, t2, t4 }, log: log.child({ layer: 'transaction' }) });
+    const transactions = new TransactionLayer(transport, {
+      timers: { t1, t2, t4 },
+      limits: { maxServer: sec.maxServerTransactions, maxServerPerSource: sec.maxServerTransactionsPerSource, isTrusted: (a) => policy.isTrusted(a) },
+      log: log.child({ layer: 'transaction' }),
+    });
     const registry = new AppRegistry();
     const controller = new Controller({
       stack: transactions,

@@ -63,6 +63,8 @@ export interface VerifyInput {
   authorization: string | undefined;
   realm: string;
   lookup: Ha1Lookup;
+  /** The request's source address: the nonce must have been issued to it (challenge's `source`). */
+  source?: string;
 }
 
 export type DigestFailureCode =
@@ -91,7 +93,12 @@ export type VerifyResult =
       message: string;
       /** Send `stale=true` with the new challenge (RFC 7616 §3.3). */
       stale: boolean;
-      /** Counts toward the per-source failure limit (ban list). */
+      /**
+       * Counts toward the per-source failure limit (ban list): only a wrong
+       * answer to a nonce we issued to this very source, which proves a round
+       * trip. Garbage, missing or foreign nonces never count (a spoofed
+       * datagram could carry them).
+       */
       countsAsFailure: boolean;
       username?: string;
     };
@@ -178,8 +185,8 @@ export class DigestAuthenticator {
    * RFC 3261 §22.1 / §22.3: 401 + WWW-Authenticate from a registrar or UAS,
    * 407 + Proxy-Authenticate when acting as a proxy for INVITE and friends.
    */
-  challenge(realm: string, opts: { proxy?: boolean; stale?: boolean } = {}): Challenge {
-    const nonce = this.nonces.issue(realm);
+  challenge(realm: string, opts: { proxy?: boolean; stale?: boolean; source?: string } = {}): Challenge {
+    const nonce = this.nonces.issue(realm, opts.source);
     const values = this.algorithms.map(
       (alg) => `Digest realm=${quote(realm)}, nonce="${nonce}", qop="auth", algorithm=${alg}${opts.stale ? ', stale=true' : ''}`,
     );
@@ -194,8 +201,8 @@ export class DigestAuthenticator {
       list = parseCredentialsList(input.authorization);
     } catch (e) {
       if (!(e instanceof DigestHeaderError)) throw e;
-      const missing = e.code === 'digest-header-missing';
-      return fail(missing ? 401 : 400, e.code, e.message, { countsAsFailure: !missing });
+      // Unparsable: never a failure for the ban list, whoever it claims to come from.
+      return fail(e.code === 'digest-header-missing' ? 401 : 400, e.code, e.message, {});
     }
     // RFC 3261 §22.4: pick the credentials for our realm, ignore the others.
     const raw = list.find((c) => c.params.get('realm')?.value === input.realm);
@@ -205,20 +212,21 @@ export class DigestAuthenticator {
       c = toCredentials(raw ?? list[0]!);
     } catch (e) {
       if (!(e instanceof CredentialsError)) throw e;
-      return fail(400, e.code, e.message, { countsAsFailure: true });
+      return fail(400, e.code, e.message, {});
     }
-    if (!raw) return fail(401, 'digest-realm-mismatch', `no credentials for realm ${input.realm}`, { countsAsFailure: true, username: c.username });
+    if (!raw) return fail(401, 'digest-realm-mismatch', `no credentials for realm ${input.realm}`, { username: c.username });
     if (!this.algorithms.includes(c.algorithm)) {
-      return fail(400, 'digest-algorithm-unsupported', `algorithm ${c.algorithm} is not offered`, { countsAsFailure: true, username: c.username });
+      return fail(400, 'digest-algorithm-unsupported', `algorithm ${c.algorithm} is not offered`, { username: c.username });
     }
     return this.check(c, input);
   }
 
   private check(c: Credentials, input: VerifyInput): VerifyResult {
-    const nonce = this.nonces.check(c.nonce, input.realm);
+    const nonce = this.nonces.check(c.nonce, input.realm, input.source);
     // Not a failure for the ban list: after a restart every phone first answers with its cached
     // nonce of the previous boot (a whole NAT'd office from one address), and without a valid
-    // nonce the password is never checked, so nothing can be guessed this way.
+    // nonce the password is never checked, so nothing can be guessed this way. A nonce issued to
+    // another address is invalid here too: a spoofed source never saw one of its own.
     if (!nonce.valid) return fail(401, 'digest-nonce-invalid', 'the nonce was not issued here', { username: c.username });
     const ha1 = input.lookup(c.username, input.realm)?.[c.algorithm];
     // Compute even for unknown users so timing does not reveal which users exist.

@@ -7,7 +7,7 @@
 // the identity is bound to the From user (no calling as someone else).
 import type { Logger } from '../../common/logger';
 import type { BanList } from '../registrar/ban-list';
-import { headerRows, type RegistrarTenant } from '../registrar/registrar';
+import { bannedAnswer, headerRows, type RegistrarTenant } from '../registrar/registrar';
 import { parseAddress, SipAddressError, uriParts } from '../registrar/sip-address';
 import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from './digest';
 
@@ -58,20 +58,20 @@ export function authenticateRequest(deps: RequestAuthDeps, req: AuthRequest, res
 
 function decide(deps: RequestAuthDeps, req: AuthRequest): Outcome {
   const source = req.source_address;
-  if (deps.bans.isBanned(source)) return { status: 403, reason: 'Forbidden' };
+  if (deps.bans.isBanned(source)) return bannedAnswer(deps.bans, source);
   const from = req.get('From');
   if (!from) return { status: 400, reason: 'Missing From' };
   const identity = uriParts(parseAddress(from).uri);
   const tenant = identity.host ? deps.tenantFor(identity.host) : undefined;
   if (!tenant) return { status: 403, reason: 'Domain not served here' };
-  const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
+  const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, source, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
   if (!verdict.ok) {
     if (verdict.countsAsFailure) {
       deps.log.info('request authentication failed', { source, method: req.method, code: verdict.code, username: verdict.username, tenantId: tenant.id });
-      if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return { status: 403, reason: 'Forbidden' };
+      if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return bannedAnswer(deps.bans, source);
     }
     if (verdict.status === 400) return { status: 400, reason: verdict.message };
-    const ch = deps.auth.challenge(tenant.sipDomain, { proxy: true, stale: verdict.stale });
+    const ch = deps.auth.challenge(tenant.sipDomain, { proxy: true, stale: verdict.stale, source });
     return { status: 407, reason: 'Proxy Authentication Required', headers: { [ch.header]: headerRows(ch.header, ch.values) } };
   }
   const cred = deps.credentials(tenant.id, verdict.username);

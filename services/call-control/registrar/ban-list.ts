@@ -9,6 +9,13 @@
 // between processes: call-control bans, the api lists and lifts through its
 // own BanList on the same file, and call-control's periodic `sync()` (every
 // few seconds) picks the lift up.
+//
+// Issue 16 item 3: a ban must not be something a spoofed datagram can cause
+// or make expensive. Callers count only failures that prove a round trip
+// (auth/digest.ts); `trusted` (trunk addresses) and `allow` (configured
+// networks) are never banned; automatic bans are written in batches on a
+// timer, one commit for all, never one fsync per ban on the SIP loop; expired
+// rows are purged and the table is kept to `maxStoredBans` rows.
 import net from 'node:net';
 import type { Logger } from '../../common/logger';
 import { banNotFound, invalidBanDuration, invalidIp } from '../errors';
@@ -22,6 +29,12 @@ export interface BanListOptions {
   maxSources: number;
   /** Addresses or CIDR blocks never banned (trunk providers, the admin's office). */
   allow: string[];
+  /** Automatic bans wait this long to be written together (one commit per batch). */
+  flushDelayMs: number;
+  /** Rows kept in the store at most (oldest bans go first when a scan exceeds it). */
+  maxStoredBans: number;
+  /** How often expired rows are purged from the store. */
+  purgeEveryMs: number;
 }
 
 export const BAN_LIST_DEFAULTS: BanListOptions = {
@@ -32,6 +45,9 @@ export const BAN_LIST_DEFAULTS: BanListOptions = {
   offenceMemoryMs: 24 * 3_600_000,
   maxSources: 100_000,
   allow: ['127.0.0.0/8', '::1/128'],
+  flushDelayMs: 250,
+  maxStoredBans: 10_000,
+  purgeEveryMs: 60_000,
 };
 
 export interface BanEntry {
@@ -57,6 +73,10 @@ interface Source {
 /** Shared, persistent bans; SipBansRepo implements it. */
 export interface BanStore {
   save(entry: BanEntry): void;
+  /** Several bans in one transaction (one commit); falls back to save() one by one. */
+  saveMany?(entries: BanEntry[]): void;
+  /** Deletes expired rows, then the oldest beyond `maxRows`; returns how many went. */
+  purge?(now: number, maxRows: number): number;
   /** Removes and returns the ban of `ip` if it is active at `now`. */
   remove(ip: string, now: number): BanEntry | undefined;
   active(now: number): BanEntry[];
@@ -80,9 +100,19 @@ export class BanList {
   private readonly opts: BanListOptions;
   private readonly sources = new Map<string, Source>();
   private readonly allow = new net.BlockList();
+  /** Automatic bans not yet written (flushed together on a timer). */
+  private readonly unsaved = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private purgedAt = -Infinity;
 
   constructor(
-    private readonly deps: { now: () => number; log: Logger; store?: BanStore },
+    private readonly deps: {
+      now: () => number;
+      log: Logger;
+      store?: BanStore;
+      /** Addresses never banned that change at run time: the trunks' signalling sources. */
+      trusted?: (ip: string) => boolean;
+    },
     opts: Partial<BanListOptions> = {},
   ) {
     this.opts = { ...BAN_LIST_DEFAULTS, ...opts };
@@ -97,7 +127,17 @@ export class BanList {
   sync(): void {
     const store = this.deps.store;
     if (!store) return;
+    this.flush();
     const now = this.deps.now();
+    if (store.purge && now - this.purgedAt >= this.opts.purgeEveryMs) {
+      this.purgedAt = now;
+      try {
+        const purged = store.purge(now, this.opts.maxStoredBans);
+        if (purged > 0) this.deps.log.info('expired bans purged', { purged });
+      } catch (err) {
+        this.deps.log.error('could not purge bans', { err });
+      }
+    }
     const shared = new Map(store.active(now).map((e) => [e.ip, e]));
     for (const [ip, e] of shared) {
       const src = this.sources.get(ip) ?? this.touch(ip);
@@ -125,7 +165,7 @@ export class BanList {
     const now = this.deps.now();
     const current = this.activeBan(ip, now);
     if (current) return { banned: true, until: current.until, newlyBanned: false };
-    if (this.isAllowed(ip)) return { banned: false, failures: 0 };
+    if (this.isAllowed(ip) || this.deps.trusted?.(ip)) return { banned: false, failures: 0 };
     const src = this.touch(ip);
     if (detail.username !== undefined) src.lastUsername = detail.username.slice(0, 64);
     src.failures = src.failures.filter((t) => now - t < this.opts.windowMs);
@@ -146,7 +186,39 @@ export class BanList {
 
   /** Cheap check before any work on a request from `ip`. */
   isBanned(ipText: string): boolean {
-    return this.activeBan(normaliseIp(ipText), this.deps.now()) !== undefined;
+    return this.bannedForMs(ipText) > 0;
+  }
+
+  /** How long `ip` stays banned, in ms (0: not banned). */
+  bannedForMs(ipText: string): number {
+    const now = this.deps.now();
+    const ban = this.activeBan(normaliseIp(ipText), now);
+    return ban ? ban.until - now : 0;
+  }
+
+  /** Writes the automatic bans waiting for the next batch now (stop, tests). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const store = this.deps.store;
+    if (!store || this.unsaved.size === 0) return;
+    const entries: BanEntry[] = [];
+    for (const ip of this.unsaved) {
+      const src = this.sources.get(ip);
+      if (src?.ban) entries.push(this.entry(ip, src));
+    }
+    try {
+      if (store.saveMany) store.saveMany(entries);
+      else for (const e of entries) store.save(e);
+      for (const e of entries) {
+        const src = this.sources.get(e.ip);
+        if (src) delete src.unsaved;
+      }
+      this.unsaved.clear();
+    } catch (err) {
+      // The bans hold here; sync() retries the write.
+      this.deps.log.error('could not store bans', { bans: entries.length, err });
+    }
   }
 
   /** Manual ban from the API. */
@@ -175,6 +247,7 @@ export class BanList {
     const lifted = shared ?? mine;
     if (!lifted) throw banNotFound(ip);
     this.sources.delete(ip);
+    this.unsaved.delete(ip);
     this.deps.log.info('ban lifted', { ip });
     return lifted;
   }
@@ -192,14 +265,19 @@ export class BanList {
     return this.sources.size;
   }
 
-  /** Automatic bans: a failed write is logged, the ban still holds here and the next sync retries. */
+  /**
+   * Automatic bans are queued and written in one batch a moment later (the
+   * store's commit is an fsync: one per batch, not one per ban on the SIP
+   * loop). Until then, and after a failed write, the ban holds here and
+   * sync() keeps it (unsaved) instead of taking it for lifted.
+   */
   private persist(ip: string, src: Source): void {
-    try {
-      this.deps.store?.save(this.entry(ip, src));
-      delete src.unsaved;
-    } catch (err) {
-      src.unsaved = true;
-      this.deps.log.error('could not store a ban', { ip, err });
+    if (!this.deps.store) return;
+    src.unsaved = true;
+    this.unsaved.add(ip);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), this.opts.flushDelayMs);
+      this.flushTimer.unref();
     }
   }
 

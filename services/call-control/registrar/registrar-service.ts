@@ -20,6 +20,8 @@ export interface RegistrarStores {
 export interface RegistrarServiceOptions {
   digest?: DigestOptions;
   bans?: Partial<BanListOptions>;
+  /** Never banned, decided at run time: the trunks' signalling addresses. */
+  trusted?: (ip: string) => boolean;
   maxBindingsPerAor?: number;
   minExpires?: number;
   maxExpires?: number;
@@ -35,7 +37,7 @@ export interface RegistrarService {
 
 export function createRegistrar(stores: RegistrarStores, deps: { now: () => number; log: Logger }, opts: RegistrarServiceOptions = {}): RegistrarService {
   const log = deps.log.child({ component: 'registrar' });
-  const bans = new BanList({ now: deps.now, log, ...(stores.bans ? { store: stores.bans } : {}) }, opts.bans);
+  const bans = new BanList({ now: deps.now, log, ...(stores.bans ? { store: stores.bans } : {}), ...(opts.trusted ? { trusted: opts.trusted } : {}) }, opts.bans);
   const location = new LocationService(deps.now, { maxBindingsPerAor: opts.maxBindingsPerAor ?? 5 }, stores.registrations);
   const middleware = registrar({
     auth: new DigestAuthenticator({ now: deps.now, ...opts.digest }),

@@ -15,6 +15,19 @@ import { endsSubscription } from './app-request-responses';
 /** Headers the server writes itself from the request; the app's copies are ignored. */
 const FROM_REQUEST = new Set(['from', 'to', 'call-id', 'cseq']);
 
+/**
+ * Korobka's own extension to the wire protocol (issue 16 item 7): an app that
+ * answers a request finally with `X-Korobka-Silence: <seconds>` (call-control
+ * for a banned source) asks the server to send nothing at all and to drop
+ * everything from that address unread for that long (at most 300 s, so a
+ * lifted ban shows within minutes). The header never reaches the network.
+ */
+export const SILENCE_HEADER = 'x-korobka-silence';
+const MAX_SILENCE_S = 300;
+
+/** RFC 3261 §22: a challenge; sent once without transaction state when the request had no dialog yet. */
+const isChallenge = (status: number) => status === 401 || status === 407;
+
 export function sourceDestination(src: MessageSource): Destination {
   return { transport: src.transport, address: src.address, port: src.port, connectionId: src.connectionId };
 }
@@ -35,8 +48,10 @@ export async function onAppResponse(
   if (status < 100 || status > 699) return replyNok(conn, rid, `invalid status ${status}`);
   const local = txn.source.local;
   const res = responseFor(req, status, appRes.reason);
+  const silenceS = Number(appRes.get(SILENCE_HEADER));
   for (const e of appRes.headers.entries()) {
-    if (!FROM_REQUEST.has(e.name.toLowerCase())) res.headers.append(e.name, e.value);
+    const name = e.name.toLowerCase();
+    if (!FROM_REQUEST.has(name) && name !== SILENCE_HEADER) res.headers.append(e.name, e.value);
   }
   res.body = appRes.body;
   const problem = ensureContentType(res);
@@ -68,6 +83,7 @@ export async function onAppResponse(
     if (created && entry.dialog) c.dialogs.remove(entry.dialog);
     return replyNok(conn, rid, 'Response not sent due to unknown transaction');
   }
+  if (status >= 200 && !entry.dialog && (silenceS > 0 || isChallenge(status))) return sendStateless(c, conn, rid, txnId, entry, res, silenceS);
   // The echo goes to the app before the response reaches the network: the ACK
   // or BYE it provokes must not overtake it on the admin connection, or srf
   // would not yet know the dialog (these are the bytes the transport writes).
@@ -84,6 +100,28 @@ export async function onAppResponse(
   }
   if (isInvite && status > 100 && status < 200 && res.headers.has('rseq')) startReliable(c, entry, res, sourceDestination(txn.source));
   if (status >= 200) afterFinal(c, entry, res, raw);
+}
+
+/**
+ * A final answer that keeps no transaction: a digest challenge sent once, or
+ * (silence) nothing sent at all, or a banned trusted source's 403 sent once. The app still gets its echo, as for any response.
+ */
+async function sendStateless(c: Controller, conn: AppConnection, rid: string, txnId: string, entry: InboundTxn, res: SipResponse, silenceS: number): Promise<void> {
+  const { txn } = entry;
+  const raw = c.serialize(res);
+  replySent(conn, rid, raw, txn.source.local, txnId, '');
+  // A trusted source (this box, the admin's networks) is told its 403 instead.
+  if (silenceS > 0 && c.silence(txn.source.address, Math.min(silenceS, MAX_SILENCE_S) * 1000)) {
+    txn.abandon();
+  } else {
+    try {
+      await txn.respondStateless(res);
+    } catch (e) {
+      c.log.debug('stateless response not sent', { status: res.status, err: e });
+      return;
+    }
+  }
+  if (entry.req.method === 'INVITE' && entry.initial) c.cdr.stop('application', 'call-rejected', raw.toString('utf8'));
 }
 
 function tagParam(value: string | undefined): string | undefined {

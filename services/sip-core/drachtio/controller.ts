@@ -127,6 +127,11 @@ export class Controller implements AppCommandHandler {
     return new Set(this.opts.transports.listenerInfos().map((l) => l.transport));
   }
 
+  /** An app asked us to stop answering `address` (a banned source): see app-responses.ts. */
+  silence(address: string, ms: number): boolean {
+    return this.opts.transports.silence?.(address, ms) ?? false;
+  }
+
   /** Our listener for sending to `address` over `transport` (Via, Contact, meta). */
   localFor(transport: Transport, address: string): ListenerInfo {
     const local = this.opts.transports.localFor(transport, address.includes(':') ? 6 : 4);

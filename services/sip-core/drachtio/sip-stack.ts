@@ -27,4 +27,6 @@ export interface SipTransports {
   localFor(transport: Transport, family?: 4 | 6): ListenerInfo | undefined;
   /** RFC 3261 §18.2.2: where a response goes, from its top Via. */
   responseDestination(res: SipMessage, source?: MessageSource): Destination;
+  /** Drop everything from `address` unread for `ms` (an app's X-Korobka-Silence); optional for test stacks. */
+  silence?(address: string, ms: number): boolean;
 }

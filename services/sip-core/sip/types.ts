@@ -119,6 +119,8 @@ export interface TransportCounters {
   sent: number;
   sendErrors: number;
   tcpConnections: number;
+  /** Flood defences (source-policy.ts): what was shed or silenced, and how many addresses each table holds. */
+  policy: { shedBeforeParse: number; silenced: number; unauthenticatedShed: number; globalShed: number; silencedSources: number; shedSources: number; knownSources: number };
 }
 
 // --------------------------------------------------------------------------
@@ -144,6 +146,10 @@ export interface ServerTransaction extends EventEmitter {
    * Resolves with what was written (or rejects on transport failure).
    */
   respond(res: SipResponse): Promise<SendResult>;
+  /** Send a final response once and end the transaction at once: no retransmissions, no state (stateless challenges). */
+  respondStateless(res: SipResponse): Promise<SendResult>;
+  /** End the transaction without sending anything. */
+  abandon(): void;
   // events: 'cancel' (cancel: SipRequest), 'terminated' (), 'transportError' (err: Error)
 }
 

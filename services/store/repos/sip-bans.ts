@@ -56,7 +56,25 @@ export class SipBansRepo {
     return (this.db.prepare('SELECT * FROM sip_bans WHERE until > ? ORDER BY since DESC').all(iso(now)) as Row[]).map(toBan);
   }
 
+  /** Several bans in one transaction: one commit (one fsync) for a whole batch. */
+  saveMany(bans: SipBanData[]): void {
+    this.db.transaction(() => {
+      for (const b of bans) this.save(b);
+    })();
+  }
+
   purgeExpired(now: number): number {
     return this.db.prepare('DELETE FROM sip_bans WHERE until <= ?').run(iso(now)).changes;
+  }
+
+  /** Expired rows, then the oldest beyond `maxRows` (a scan must not grow the table without end). */
+  purge(now: number, maxRows: number): number {
+    return this.db.transaction(() => {
+      const expired = this.purgeExpired(now);
+      const excess = this.db
+        .prepare('DELETE FROM sip_bans WHERE ip IN (SELECT ip FROM sip_bans ORDER BY since DESC LIMIT -1 OFFSET ?)')
+        .run(maxRows).changes;
+      return expired + excess;
+    })();
   }
 }

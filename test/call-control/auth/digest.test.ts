@@ -194,6 +194,18 @@ describe('verify', () => {
     expect(a.verify(authHeader({ nonce: 'abc' }))).toMatchObject({ code: 'digest-nonce-invalid' });
   });
 
+  it('binds a nonce to the address it was issued to: a wrong answer counts only from there', () => {
+    const { auth } = world();
+    const users = new Map<string, Ha1Set>([[USER, computeHa1Set(USER, REALM, PASS)]]);
+    const verifyFrom = (source: string, authorization: string) => auth.verify({ method: 'REGISTER', authorization, realm: REALM, source, lookup: (u) => users.get(u) });
+    const nonce = nonceOf(auth.challenge(REALM, { source: '192.0.2.10' }).values[0]!);
+    expect(verifyFrom('192.0.2.10', authHeader({ nonce })).ok).toBe(true);
+    expect(verifyFrom('192.0.2.10', authHeader({ nonce, pass: 'guess', nc: '00000002' }))).toMatchObject({ code: 'digest-response-mismatch', countsAsFailure: true });
+    // The same nonce replayed from another (spoofed) address: invalid there, and no strike against it.
+    expect(verifyFrom('192.0.2.99', authHeader({ nonce, pass: 'guess', nc: '00000003' }))).toMatchObject({ code: 'digest-nonce-invalid', countsAsFailure: false });
+    expect(verifyFrom('192.0.2.99', authHeader({ nonce, nc: '00000004' }))).toMatchObject({ code: 'digest-nonce-invalid' });
+  });
+
   it('picks the credentials of its realm among several', () => {
     const { auth, verify } = world();
     const nonce = nonceOf(auth.challenge(REALM).values[0]!);
@@ -243,7 +255,9 @@ describe('hostile Authorization headers', () => {
   ];
   it.each(cases)('%s → %s', (_name, header, code, message) => {
     const r = verify(header);
-    expect(r).toMatchObject({ ok: false, code, message, countsAsFailure: true });
+    // Issue 16 item 3: unparsable or unusable credentials prove nothing about the sender (a
+    // spoofed datagram can carry them), so they never count toward a ban.
+    expect(r).toMatchObject({ ok: false, code, message, countsAsFailure: false });
   });
 
   it('answers malformed input 400 and realm problems 401', () => {

@@ -44,6 +44,7 @@ describe('BanList on SipBansRepo', () => {
 
     for (let i = 0; i < 3; i++) callControl.recordFailure('203.0.113.9', { username: '100' });
     expect(callControl.isBanned('203.0.113.9')).toBe(true);
+    callControl.flush(); // what its batch timer does a moment later
     expect(api.list()).toEqual([{ ip: '203.0.113.9', since: now, until: now + 600_000, reason: '3 failed authentications in 60 s', failures: 3, offences: 1, lastUsername: '100' }]);
 
     now += 1000;
@@ -81,7 +82,8 @@ describe('BanList on SipBansRepo', () => {
     };
     const bans = new BanList({ now: () => 1000, log: createLogger({ sink: (l) => lines.push(l) }), store: flaky }, opts);
     for (let i = 0; i < 3; i++) bans.recordFailure('203.0.113.10');
-    expect(lines.some((l) => l.includes('could not store a ban'))).toBe(true);
+    bans.flush(); // what the batch timer does a moment later
+    expect(lines.some((l) => l.includes('could not store bans'))).toBe(true);
     bans.sync();
     expect(bans.isBanned('203.0.113.10')).toBe(true); // not mistaken for a lift elsewhere
     broken = false;
@@ -90,5 +92,48 @@ describe('BanList on SipBansRepo', () => {
     broken = true;
     expect(() => bans.ban('203.0.113.11', 60_000)).toThrow('disk I/O error'); // an admin's ban must not silently stay local
     expect(bans.isBanned('203.0.113.11')).toBe(false);
+  });
+});
+
+describe('ban writes off the SIP path (issue 16 item 3)', () => {
+  it('writes automatic bans in one batch a moment later, purges expired rows and bounds the table', async () => {
+    const file = path.join(t.dir, 'batch.db');
+    let now = Date.UTC(2026, 10, 22, 1, 0, 0);
+    const db = openDatabase(file);
+    const repo = new SipBansRepo(db);
+    const batches: number[] = [];
+    const store: BanStore = {
+      save: (e) => repo.save(e),
+      saveMany: (es) => {
+        batches.push(es.length);
+        repo.saveMany(es);
+      },
+      remove: (ip, n) => repo.remove(ip, n),
+      active: (n) => repo.active(n),
+      purge: (n, max) => repo.purge(n, max),
+    };
+    const bans = new BanList({ now: () => now, log, store }, { ...opts, maxFailures: 1, flushDelayMs: 20, maxStoredBans: 3, purgeEveryMs: 0 });
+    for (let i = 1; i <= 5; i++) bans.recordFailure(`198.51.100.${i}`);
+    // Nothing written on the request's path...
+    expect(repo.active(now)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 100));
+    // ...then all five in one commit.
+    expect(batches).toEqual([5]);
+    expect(repo.active(now)).toHaveLength(5);
+    // The table keeps at most maxStoredBans rows, the newest; expired rows go at the next sync.
+    now += 1;
+    bans.sync();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sip_bans').get()).toEqual({ n: 3 });
+    now += 700_000;
+    bans.sync();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sip_bans').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('never bans a trusted source (a trunk address), however often it fails', () => {
+    const bans = new BanList({ now: () => 1000, log, trusted: (ip) => ip === '203.0.113.50' }, opts);
+    for (let i = 0; i < 20; i++) expect(bans.recordFailure('203.0.113.50').banned).toBe(false);
+    for (let i = 0; i < 3; i++) bans.recordFailure('203.0.113.51');
+    expect(bans.isBanned('203.0.113.51')).toBe(true);
   });
 });

@@ -30,12 +30,13 @@ export async function makeAppliance(name: string, extraConfig: Record<string, un
   // this machine hold the defaults (22222, 22223) at the same time.
   const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort(), dtmf: await freePort() };
   const media = randomPortRange(100);
-  const { drachtio: drachtioExtra, rtpengine: rtpengineExtra, ...rest } = extraConfig;
+  const { drachtio: drachtioExtra, rtpengine: rtpengineExtra, sip: sipExtra, ...rest } = extraConfig;
   writeFileSync(
     path.join(dataDir, 'korobka.json'),
     JSON.stringify({
       api: { host: '127.0.0.1', port: ports.api },
-      sip: { listen: [{ transport: 'udp', host: '127.0.0.1', port: ports.sip }, { transport: 'tcp', host: '127.0.0.1', port: ports.sip }] },
+      // `sip` settings (security budgets, timers) keep these listeners.
+      sip: { ...(sipExtra as Record<string, unknown> | undefined), listen: [{ transport: 'udp', host: '127.0.0.1', port: ports.sip }, { transport: 'tcp', host: '127.0.0.1', port: ports.sip }] },
       drachtio: { ...(drachtioExtra as Record<string, unknown> | undefined), host: '127.0.0.1', port: ports.drachtio },
       rtpengine: { interface: '127.0.0.1', ngHost: '127.0.0.1', ngPort: ports.ng, portMin: media.min, portMax: media.max, dtmfLogPort: ports.dtmf, ...(rtpengineExtra as Record<string, unknown> | undefined) },
       supervisor: { restartMinMs: 200, restartMaxMs: 2000 },

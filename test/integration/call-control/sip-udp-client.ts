@@ -36,30 +36,32 @@ export class SipUdpClient {
     private readonly sock: dgram.Socket,
     readonly port: number,
     private readonly target: { host: string; port: number },
+    readonly local = '127.0.0.1',
   ) {}
 
-  static async open(target: { host: string; port: number }): Promise<SipUdpClient> {
+  /** `local`: the loopback address to send from (127.x.y.z: one of many sources on this box). */
+  static async open(target: { host: string; port: number }, local = '127.0.0.1'): Promise<SipUdpClient> {
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
-      sock.bind(0, '127.0.0.1', () => resolve());
+      sock.bind(0, local, () => resolve());
     });
-    return new SipUdpClient(sock, sock.address().port, target);
+    return new SipUdpClient(sock, sock.address().port, target, local);
   }
 
   /** Sends one REGISTER and waits for its final response (provisionals skipped). */
-  register(o: { user: string; domain: string; contact?: string; expires?: number; headers?: Record<string, string>; rawHeaders?: string[] }): Promise<SipResponse> {
+  register(o: { user: string; domain: string; contact?: string; expires?: number; headers?: Record<string, string>; rawHeaders?: string[]; timeoutMs?: number }): Promise<SipResponse> {
     const branch = 'z9hG4bK' + randomBytes(6).toString('hex');
     const cseq = this.cseq++;
     const lines = [
       `REGISTER sip:${o.domain} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+      `Via: SIP/2.0/UDP ${this.local}:${this.port};branch=${branch};rport`,
       'Max-Forwards: 70',
       `From: <sip:${o.user}@${o.domain}>;tag=${this.tag}`,
       `To: <sip:${o.user}@${o.domain}>`,
       `Call-ID: ${this.callId}`,
       `CSeq: ${cseq} REGISTER`,
-      ...(o.contact === '' ? [] : [`Contact: ${o.contact ?? `<sip:${o.user}@127.0.0.1:${this.port}>`}`]),
+      ...(o.contact === '' ? [] : [`Contact: ${o.contact ?? `<sip:${o.user}@${this.local}:${this.port}>`}`]),
       ...(o.expires !== undefined ? [`Expires: ${o.expires}`] : []),
       ...Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
       ...(o.rawHeaders ?? []),
@@ -71,7 +73,7 @@ export class SipUdpClient {
       const timer = setTimeout(() => {
         this.sock.off('message', onMessage);
         reject(new Error(`no final response to REGISTER cseq ${cseq}`));
-      }, 5000);
+      }, o.timeoutMs ?? 5000);
       const onMessage = (msg: Buffer) => {
         const r = parseResponse(msg.toString());
         if (!r || r.status < 200 || !(r.get('via') ?? '').includes(branch)) return;

@@ -15,7 +15,7 @@ export interface TransactionContext {
   log: Logger;
   send(msg: SipMessage, dest: Destination): Promise<SendResult>;
   /** Bytes already serialized (a retained final response or ACK). */
-  sendRaw(raw: Buffer, dest: Destination): Promise<SendResult>;
+  sendRaw(raw: Buffer, dest: Destination, msg?: SipMessage): Promise<SendResult>;
   /** Where responses to this request go (§18.2.2, RFC 3581). */
   responseDestination(msg: SipMessage, source: MessageSource): Destination;
   /** The transaction ended: drop it from the tables (only if `txn` is still the one under `key`). */
@@ -102,9 +102,30 @@ export class ServerTxn extends EventEmitter implements ServerTransaction {
     return this.transmit(res);
   }
 
+  /**
+   * A final response sent once, keeping nothing (issue 16 item 7, as
+   * Kamailio's stateless replies): the transaction ends now, so no Timer G
+   * retransmissions, no 32 s wait for an ACK, no memory per request. A
+   * retransmitted request is then new and is answered anew; the ACK of an
+   * INVITE finds no transaction and no dialog and is dropped. For digest
+   * challenges, where each answer is a fresh nonce anyway.
+   */
+  async respondStateless(res: SipResponse): Promise<SendResult> {
+    if (res.status < 200) throw new TransactionStateError('a stateless response must be final');
+    if (!(this.st === 'trying' || this.st === 'proceeding')) throw new TransactionStateError(`cannot send ${res.status} in state ${this.st}`);
+    this.last = res;
+    this.terminate();
+    return this.ctx.send(res, this.dest);
+  }
+
+  /** Ends the transaction without answering (a silenced source: not even a 403). */
+  abandon(): void {
+    this.terminate();
+  }
+
   private async transmit(res: SipResponse, raw?: Buffer): Promise<SendResult> {
     try {
-      return await (raw ? this.ctx.sendRaw(raw, this.dest) : this.ctx.send(res, this.dest));
+      return await (raw ? this.ctx.sendRaw(raw, this.dest, res) : this.ctx.send(res, this.dest));
     } catch (e) {
       // §17.2.4: a transport failure ends the transaction; the TU is told.
       this.emit('transportError', e as Error);

@@ -28,12 +28,23 @@ import { MAGIC_COOKIE, clientKey, clientKeyOfResponse, defaultTimers, serverKey 
 
 export interface TransactionLayerOptions {
   timers?: Partial<TransactionTimers>;
+  /**
+   * Server transactions waiting for a final response (or the ACK of one), in
+   * all and per source address (trusted sources count only toward the global
+   * bound). Over the global bound new requests get a stateless 503; over its
+   * own bound a source's new requests are dropped. Default: unbounded.
+   */
+  limits?: { maxServer: number; maxServerPerSource: number; isTrusted(address: string): boolean };
   log: Logger;
 }
 
 export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   readonly timers: TransactionTimers;
   private readonly server = new Map<string, ServerTxn>();
+  /** Live server transactions per source address (the per-source bound). */
+  private readonly serverPerSource = new Map<string, number>();
+  private readonly limits: NonNullable<TransactionLayerOptions['limits']>;
+  readonly overload = { dropped: 0, refused: 0 };
   private readonly client = new Map<string, ClientTxn>();
   /** Ongoing server transactions of requests without To tag: Call-ID, From tag, CSeq → transaction key (§8.2.2.2). */
   private readonly merged = new Map<string, string>();
@@ -51,6 +62,7 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
   ) {
     super();
     this.timers = { ...defaultTimers, ...opts.timers };
+    this.limits = opts.limits ?? { maxServer: Number.MAX_SAFE_INTEGER, maxServerPerSource: Number.MAX_SAFE_INTEGER, isTrusted: () => true };
     this.log = opts.log;
     transport.on('message', this.onMessage);
     const expire = (key: string, entry: Lingering) => this.dropMergeKey(entry.mergeKey, key);
@@ -60,17 +72,17 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
       timers: this.timers,
       log: this.log,
       send: (msg, dest) => this.transport.send(msg, dest),
-      sendRaw: (raw, dest) => this.transport.sendBytes(raw, dest),
+      sendRaw: (raw, dest, msg) => this.transport.sendBytes(raw, dest, msg),
       responseDestination: (msg, source) => this.transport.responseDestination(msg, source),
       forget: (key, txn) => {
         if (this.server.get(key) === txn) {
-          this.server.delete(key);
+          this.deleteServer(key, txn as ServerTxn);
           this.dropMergeKey((txn as ServerTxn).mergeKey, key);
         }
         if (this.client.get(key) === txn) this.client.delete(key);
       },
       retire: (key, txn, entry, duration) => {
-        if (this.server.get(key) === txn) this.server.delete(key);
+        if (this.server.get(key) === txn) this.deleteServer(key, txn as ServerTxn);
         else if (this.client.get(key) === txn) this.client.delete(key);
         else return;
         (duration === 'long' ? this.lingerLong : this.lingerShort).add(key, entry);
@@ -87,6 +99,35 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     this.lingerLong.clear();
     this.lingerShort.clear();
     this.merged.clear();
+    this.serverPerSource.clear();
+  }
+
+  private deleteServer(key: string, txn: ServerTxn): void {
+    this.server.delete(key);
+    const a = txn.source.address;
+    const n = (this.serverPerSource.get(a) ?? 1) - 1;
+    if (n <= 0) this.serverPerSource.delete(a);
+    else this.serverPerSource.set(a, n);
+  }
+
+  /**
+   * Issue 16 item 7: pending transactions are bounded, so a flood cannot hold
+   * the heap. Over its own bound a source is ignored (its retransmission is
+   * its retry); over the global bound we say 503 without keeping state.
+   */
+  private overBudget(req: SipRequest, source: MessageSource): boolean {
+    if (this.server.size >= this.limits.maxServer) {
+      this.overload.refused++;
+      const res = createResponse(req, 503, 'Service Unavailable', randomToken());
+      res.headers.set('Retry-After', '5');
+      this.transport.send(res, this.transport.responseDestination(res, source)).catch((e: unknown) => this.log.debug('sip 503 not sent', { err: e }));
+      return true;
+    }
+    if (!this.limits.isTrusted(source.address) && (this.serverPerSource.get(source.address) ?? 0) >= this.limits.maxServerPerSource) {
+      this.overload.dropped++;
+      return true;
+    }
+    return false;
   }
 
   /** Live transactions, server and client (not the lingering keys of settled ones). */
@@ -94,8 +135,14 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     return this.server.size + this.client.size;
   }
 
-  counters(): { serverTransactions: number; clientTransactions: number; lingering: number } {
-    return { serverTransactions: this.server.size, clientTransactions: this.client.size, lingering: this.lingerLong.size + this.lingerShort.size };
+  counters(): { serverTransactions: number; clientTransactions: number; lingering: number; overloadDropped: number; overloadRefused: number } {
+    return {
+      serverTransactions: this.server.size,
+      clientTransactions: this.client.size,
+      lingering: this.lingerLong.size + this.lingerShort.size,
+      overloadDropped: this.overload.dropped,
+      overloadRefused: this.overload.refused,
+    };
   }
 
   /** A settled transaction's key, while it still absorbs retransmissions. */
@@ -201,8 +248,10 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
       if (settled.resend) this.resend(settled.resend);
       return;
     }
+    if (this.overBudget(req, source)) return;
     const txn = new ServerTxn(key, req, source, this.ctx);
     this.server.set(key, txn);
+    this.serverPerSource.set(source.address, (this.serverPerSource.get(source.address) ?? 0) + 1);
     if (this.isMerged(req, txn)) {
       this.reply(txn, 482);
       return;

@@ -2,10 +2,19 @@
 // reused for any message to the same remote address and port (RFC 3261
 // §18.2.2 for responses, §18.1.1 for requests), and closed on framing errors,
 // on idle timeout, or when over the connection limit.
+//
+// Lock-out defence (issue 16 item 8): idle connections from many addresses
+// must not fill the table. Inbound connections are limited per address and
+// per IPv4 /24 / IPv6 /64; the last `reservedForKnown` slots are kept for
+// sources we have answered 2xx (registered phones, trunks) and trusted ones;
+// a connection that carries no complete SIP message within
+// `firstMessageTimeoutMs` is closed; CRLF keep-alives (RFC 5626 §4.4.1) keep
+// only a proven connection (one that carried a request we answered 2xx) open.
 import net from 'node:net';
 import type { Logger } from '../../../common/logger';
 import type { Destination, ListenerInfo } from '../types';
-import { advertisedHostFor, familyOf, isLoopback, normalizeAddress } from './addresses';
+import { advertisedHostFor, familyOf, normalizeAddress } from './addresses';
+import { subnetKey } from './source-policy';
 import { StreamFramer } from './stream-framer';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
@@ -16,6 +25,8 @@ export interface Connection {
   listener: ListenerInfo;
   remoteAddress: string;
   remotePort: number;
+  /** We dialled it, or it carried a request we answered 2xx: keep-alives keep it open. */
+  proven: boolean;
   write(raw: Buffer): Promise<void>;
 }
 
@@ -24,9 +35,15 @@ export interface TcpConnectionsOptions {
   idleTimeoutMs: number;
   /** A started message must be complete within this time (slow senders hold no connection for long). */
   messageTimeoutMs: number;
+  /** An inbound connection must have carried one complete message by then. */
+  firstMessageTimeoutMs: number;
   maxConnections: number;
+  /** Slots only known or trusted sources may take. */
+  reservedForKnown: number;
   maxPerSource: number;
-  exemptLoopback: boolean;
+  maxPerSubnet: number;
+  isTrusted(address: string): boolean;
+  isKnown(address: string): boolean;
   log: Logger;
   onFrame(raw: Buffer, conn: Connection): void;
   onFramingError(code: string, conn: Connection): void;
@@ -40,8 +57,9 @@ export class TcpConnections {
   private readonly byId = new Map<string, Connection>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
-  /** Inbound connections per remote address. */
+  /** Inbound connections per remote address, and per /24 or /64. */
   private readonly perSource = new Map<string, number>();
+  private readonly perSubnet = new Map<string, number>();
   private nextId = 1;
 
   constructor(private readonly opts: TcpConnectionsOptions) {}
@@ -80,6 +98,12 @@ export class TcpConnections {
 
   get(id: string): Connection | undefined {
     return this.byId.get(id);
+  }
+
+  /** The connection carried a request we answered 2xx: a phone or trunk, not a slot-holder. */
+  markProven(id: string): void {
+    const conn = this.byId.get(id);
+    if (conn) conn.proven = true;
   }
 
   /** The open connection to `dest` (by id, then by remote address), or a new outbound one. */
@@ -122,34 +146,42 @@ export class TcpConnections {
         reject(new TransportUnavailableError(`tcp connect to ${dest.address}:${dest.port} failed: ${err.message}`));
       });
     });
-    return this.track(socket, listener);
+    return this.track(socket, listener, true);
   }
 
   private accept(socket: net.Socket, listener: ListenerInfo): void {
     const remote = normalizeAddress(socket.remoteAddress ?? '');
-    const perSource = this.perSource.get(remote) ?? 0;
-    const limited = !(this.opts.exemptLoopback && isLoopback(remote)) && perSource >= this.opts.maxPerSource;
-    if (this.byId.size >= this.opts.maxConnections || limited) {
+    if (!this.admits(remote)) {
       this.opts.onRefused();
       socket.destroy();
       return;
     }
-    this.perSource.set(remote, perSource + 1);
+    const subnet = subnetKey(remote);
+    bump(this.perSource, remote, 1);
+    bump(this.perSubnet, subnet, 1);
     socket.once('close', () => {
-      const n = (this.perSource.get(remote) ?? 1) - 1;
-      if (n <= 0) this.perSource.delete(remote);
-      else this.perSource.set(remote, n);
+      bump(this.perSource, remote, -1);
+      bump(this.perSubnet, subnet, -1);
     });
-    this.track(socket, listener);
+    this.track(socket, listener, false);
   }
 
-  private track(socket: net.Socket, listener: ListenerInfo): Connection {
+  private admits(remote: string): boolean {
+    if (this.byId.size >= this.opts.maxConnections) return false;
+    if (this.opts.isTrusted(remote)) return true;
+    if ((this.perSource.get(remote) ?? 0) >= this.opts.maxPerSource) return false;
+    if ((this.perSubnet.get(subnetKey(remote)) ?? 0) >= this.opts.maxPerSubnet) return false;
+    return this.opts.isKnown(remote) || this.byId.size < this.opts.maxConnections - this.opts.reservedForKnown;
+  }
+
+  private track(socket: net.Socket, listener: ListenerInfo, outbound: boolean): Connection {
     const conn: Connection = {
       id: `tcp-${this.nextId++}`,
       socket,
       listener,
       remoteAddress: normalizeAddress(socket.remoteAddress ?? ''),
       remotePort: socket.remotePort ?? 0,
+      proven: outbound,
       write: (raw) =>
         new Promise<void>((resolve, reject) => {
           if (socket.destroyed) reject(new TransportUnavailableError('tcp connection closed'));
@@ -160,11 +192,27 @@ export class TcpConnections {
     this.byId.set(conn.id, conn);
     if (!this.byRemote.has(key)) this.byRemote.set(key, conn);
     socket.setNoDelay(true);
-    socket.setTimeout(this.opts.idleTimeoutMs, () => socket.destroy());
+    // Idle is judged by what the peer sends, not by socket activity: our own
+    // keep-alive pongs and bare CRLFs must not keep a slot-holder alive.
+    const idle = setTimeout(() => socket.destroy(), this.opts.idleTimeoutMs);
+    // Inbound: the first complete message must come soon (an idle connect holds a slot).
+    let firstMessage: NodeJS.Timeout | undefined = outbound
+      ? undefined
+      : setTimeout(() => {
+          this.opts.onFramingError('no-message', conn);
+          socket.destroy();
+        }, this.opts.firstMessageTimeoutMs);
+    const activity = (kind: 'message' | 'keepalive') => {
+      if (kind === 'message') {
+        clearTimeout(firstMessage);
+        firstMessage = undefined;
+      }
+      if (kind === 'message' || conn.proven) idle.refresh();
+    };
     const framer = new StreamFramer(this.opts.maxMessageBytes);
     let deadline: NodeJS.Timeout | undefined;
     socket.on('data', (chunk) => {
-      this.onData(chunk, framer, conn);
+      this.onData(chunk, framer, conn, activity);
       if (framer.buffered === 0 || socket.destroyed) {
         clearTimeout(deadline);
         deadline = undefined;
@@ -175,7 +223,11 @@ export class TcpConnections {
         }, this.opts.messageTimeoutMs);
       }
     });
-    socket.on('close', () => clearTimeout(deadline));
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      clearTimeout(idle);
+      clearTimeout(firstMessage);
+    });
     socket.on('error', (err) => this.opts.log.debug('sip tcp connection error', { connection: conn.id, err }));
     socket.on('close', () => {
       this.byId.delete(conn.id);
@@ -184,15 +236,19 @@ export class TcpConnections {
     return conn;
   }
 
-  private onData(chunk: Buffer, framer: StreamFramer, conn: Connection): void {
+  private onData(chunk: Buffer, framer: StreamFramer, conn: Connection, activity: (kind: 'message' | 'keepalive') => void): void {
     framer.push(chunk);
     for (;;) {
       if (conn.socket.destroyed) return;
       const frame = framer.next();
       if (!frame) return;
-      if (frame.kind === 'keepalive') conn.socket.write('\r\n'); // RFC 5626 §4.4.1 pong
-      else if (frame.kind === 'message') this.opts.onFrame(frame.raw, conn);
-      else {
+      if (frame.kind === 'keepalive') {
+        activity('keepalive');
+        conn.socket.write('\r\n'); // RFC 5626 §4.4.1 pong
+      } else if (frame.kind === 'message') {
+        activity('message');
+        this.opts.onFrame(frame.raw, conn);
+      } else {
         this.opts.onFramingError(frame.code, conn);
         conn.socket.destroy();
         return;
@@ -203,4 +259,10 @@ export class TcpConnections {
 
 function remoteKey(address: string, port: number): string {
   return `${address}|${port}`;
+}
+
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
 }

@@ -5,13 +5,14 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../common/logger';
 import { parseVia, formatVia } from '../header-values';
-import type { SipMessage } from '../message';
+import type { SipMessage, SipRequest } from '../message';
 import { ParseError } from '../parse-error';
 import { parseMessage } from '../parser';
 import { createResponse, serializeMessage } from '../serializer';
 import type { Destination, ListenerInfo, MessageSource, SendResult, Transport, TransportCounters } from '../types';
-import { advertisedHostFor, familyOf, isLoopback, normalizeAddress, randomToken } from './addresses';
+import { advertisedHostFor, familyOf, normalizeAddress, randomToken } from './addresses';
 import { RateLimiter, defaultRateLimit, type RateLimit } from './rate-limiter';
+import { SourcePolicy } from './source-policy';
 import { TcpConnections, type Connection } from './tcp-connections';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
@@ -46,6 +47,18 @@ export interface TransportLayerOptions {
   maxTcpConnections?: number;
   /** Inbound connections one remote address may hold (loopback exempt unless exemptLoopback is false). */
   maxTcpConnectionsPerSource?: number;
+  /** Inbound connections one IPv4 /24 or IPv6 /64 may hold (trusted sources exempt). */
+  maxTcpConnectionsPerSubnet?: number;
+  /** TCP slots kept for known sources (answered 2xx) and trusted ones. */
+  tcpReservedForKnown?: number;
+  /** An inbound connection must carry one complete SIP message within this time. */
+  tcpFirstMessageTimeoutMs?: number;
+  /**
+   * Trusted networks, budgets for requests without credentials, silencing of
+   * banned sources (source-policy.ts). Default: loopback trusted (unless
+   * exemptLoopback is false) and budgets too large to matter.
+   */
+  policy?: SourcePolicy;
   log: Logger;
 }
 
@@ -62,7 +75,8 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   private readonly limiter: RateLimiter | undefined;
   private readonly maxMessageBytes: number;
   private readonly log: Logger;
-  private readonly stats: Omit<TransportCounters, 'tcpConnections'> = {
+  readonly policy: SourcePolicy;
+  private readonly stats: Omit<TransportCounters, 'tcpConnections' | 'policy'> = {
     parsed: 0, malformed: 0, rejected: 0, dropped: 0, rateLimited: 0, sent: 0, sendErrors: 0,
   };
 
@@ -71,13 +85,27 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     this.log = opts.log;
     this.maxMessageBytes = opts.maxMessageBytes ?? 65_535;
     this.limiter = opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit ?? defaultRateLimit);
+    const unlimited = { perSecond: 1e9, burst: 1e9 };
+    this.policy =
+      opts.policy ??
+      new SourcePolicy({
+        trusted: opts.exemptLoopback === false ? [] : ['127.0.0.0/8', '::1/128'],
+        unauthenticatedPerSource: unlimited,
+        unauthenticatedGlobal: unlimited,
+        shedMs: 1000,
+      });
+    const policy = this.policy;
     this.tcp = new TcpConnections({
       maxMessageBytes: this.maxMessageBytes,
       idleTimeoutMs: opts.tcpIdleTimeoutMs ?? 600_000,
       messageTimeoutMs: opts.tcpMessageTimeoutMs ?? 32_000,
+      firstMessageTimeoutMs: opts.tcpFirstMessageTimeoutMs ?? 32_000,
       maxConnections: opts.maxTcpConnections ?? 2048,
+      reservedForKnown: opts.tcpReservedForKnown ?? 0,
       maxPerSource: opts.maxTcpConnectionsPerSource ?? 64,
-      exemptLoopback: opts.exemptLoopback !== false,
+      maxPerSubnet: opts.maxTcpConnectionsPerSubnet ?? Number.MAX_SAFE_INTEGER,
+      isTrusted: (a) => policy.isTrusted(a),
+      isKnown: (a) => policy.isKnown(a),
       log: opts.log,
       onFrame: (raw, conn) => this.onStreamMessage(raw, conn),
       onFramingError: (code) => {
@@ -121,19 +149,25 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   counters(): TransportCounters {
-    return { ...this.stats, tcpConnections: this.tcp.size };
+    return { ...this.stats, tcpConnections: this.tcp.size, policy: { ...this.policy.counters, ...this.policy.tracked } };
+  }
+
+  /** Drop everything from `address` unread for `ms` (call-control banned it); trusted sources are never silenced. */
+  silence(address: string, ms: number): boolean {
+    return this.policy.silence(normalizeAddress(address), ms);
   }
 
   /** Serialize and send. Stream transports reuse a connection to the destination or open one. */
   async send(msg: SipMessage, dest: Destination): Promise<SendResult> {
-    return this.sendBytes(serializeMessage(msg), dest);
+    return this.sendBytes(serializeMessage(msg), dest, msg);
   }
 
-  /** Sends bytes already serialized (retransmissions of a kept response or ACK). */
-  async sendBytes(raw: Buffer, dest: Destination): Promise<SendResult> {
+  /** Sends bytes already serialized (retransmissions of a kept response or ACK); `msg`: what they encode, when known. */
+  async sendBytes(raw: Buffer, dest: Destination, msg?: SipMessage): Promise<SendResult> {
     try {
       const result = dest.transport === 'udp' ? await this.sendUdp(raw, dest) : await this.sendStream(raw, dest);
       this.stats.sent++;
+      if (msg && provesAuthentication(msg)) this.onAuthenticated(result);
       return result;
     } catch (e) {
       this.stats.sendErrors++;
@@ -194,7 +228,10 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo, local: ListenerInfo): void {
-    const source: MessageSource = { transport: 'udp', address: normalizeAddress(rinfo.address), port: rinfo.port, local, receivedAt: Date.now() };
+    const address = normalizeAddress(rinfo.address);
+    // Before anything else, not even an object: a silenced or shed source costs one lookup.
+    if (this.policy.dropBeforeParse(address)) return;
+    const source: MessageSource = { transport: 'udp', address, port: rinfo.port, local, receivedAt: Date.now() };
     if (!this.admit(source)) return;
     // Keep-alives (CRLF) carry nothing.
     if (buf.every((b) => b === 0x0d || b === 0x0a)) return;
@@ -205,13 +242,14 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     const source: MessageSource = {
       transport: 'tcp', address: conn.remoteAddress, port: conn.remotePort, local: conn.listener, connectionId: conn.id, receivedAt: Date.now(),
     };
+    if (this.policy.dropBeforeParse(source.address)) return;
     if (!this.admit(source)) return;
     this.receive(raw, source, false);
   }
 
   private admit(source: MessageSource): boolean {
     if (!this.limiter) return true;
-    if (this.opts.exemptLoopback !== false && isLoopback(source.address)) return true;
+    if (this.policy.isTrusted(source.address)) return true;
     if (this.limiter.allow(source.address)) return true;
     this.stats.rateLimited++;
     return false;
@@ -232,6 +270,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       return;
     }
     this.stats.parsed++;
+    if (msg.kind === 'request' && !this.admitRequest(msg, source)) return;
     try {
       if (msg.kind === 'request') stampVia(msg, source);
       this.emit('message', msg, source);
@@ -239,6 +278,24 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       // A bug above us must not take the transport (and every other call) down.
       this.log.error('sip message handler failed', { err: e, callId: msg.headers.get('call-id') });
     }
+  }
+
+  /**
+   * Requests from sources not yet authenticated (never answered 2xx) share
+   * the per-source and global budgets (source-policy.ts), credentials or
+   * not: garbage Authorization headers are as cheap to send as none. Over
+   * budget they are dropped with no state and no answer: the peer's own
+   * retransmission is its retry. ACK never creates work.
+   */
+  private admitRequest(req: SipRequest, source: MessageSource): boolean {
+    if (req.method === 'ACK') return true;
+    return this.policy.admitRequest(source.address) === 'ok';
+  }
+
+  /** A 2xx to a REGISTER or INVITE went out: its destination is a phone or trunk we serve (reserved TCP capacity, keep-alives honoured). */
+  private onAuthenticated(result: SendResult): void {
+    this.policy.markKnown(result.destination.address);
+    if (result.destination.connectionId) this.tcp.markProven(result.destination.connectionId);
   }
 
   /** Answer 400 (505 for another version) straight to the source when the request could be read far enough. */
@@ -300,4 +357,15 @@ function stampVia(req: SipMessage, source: MessageSource): void {
   via.received = source.address;
   if (wantsRport) via.rport = source.port;
   req.headers.setFirst('via', formatVia(via));
+}
+
+/**
+ * A 2xx to a REGISTER or an INVITE: call-control answers these only after
+ * digest authentication (or to a trunk it knows). A 200 to OPTIONS proves
+ * nothing (anyone gets one).
+ */
+function provesAuthentication(msg: SipMessage): boolean {
+  if (msg.kind !== 'response' || msg.status < 200 || msg.status > 299) return false;
+  const method = /^\s*\d+\s+(\S+)/.exec(msg.headers.get('cseq') ?? '')?.[1];
+  return method === 'REGISTER' || method === 'INVITE';
 }
