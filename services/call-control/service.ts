@@ -10,7 +10,8 @@ import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
-import { openStore, type Store } from '../store';
+import { flowKinds, openStore, type FlowKind, type Store } from '../store';
+
 import { DigestAuthenticator } from './auth/digest';
 import type { RequestAuthDeps } from './auth/request-auth';
 import { CdrBatchSink } from './cdr/cdr-batch-sink';
@@ -65,6 +66,7 @@ function trunkDeps(store: Store, directory: TrunkDirectory, channels: TrunkChann
     },
     failoverMs: config.calls.trunkFailoverSeconds * 1000,
     dids: (tenantId) => store.trunks.listDids(tenantId),
+    mainDestination: (tenantId) => store.callFlows.mainDestination(tenantId),
     numbering: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId).numbering,
   };
 }
@@ -173,6 +175,14 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       transfers,
       trunks: trunkCalls,
       calls,
+      // Call-flow records (ring groups, IVR menus, schedules, announcements) by id, only the tenant's own.
+      featureConfigs: {
+        load: (tenantId, feature, id) => {
+          if (!(flowKinds as readonly string[]).includes(feature) || !/^\d+$/.test(id)) return undefined;
+          const r = store.callFlows.get(feature as FlowKind, Number(id));
+          return r && r.tenantId === tenantId ? r.config : undefined;
+        },
+      },
       log,
     }),
   );

@@ -21,7 +21,7 @@ import { hangupFeature } from '../features/hangup';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
 import { destinationOf } from '../routing/destination';
-import { callOrigin, type InboundDeps } from '../trunks/inbound-origin';
+import { callOrigin, type InboundDeps, type OriginDeps } from '../trunks/inbound-origin';
 import type { TrunkCallDeps } from '../trunks/outbound-call';
 import { admitCall, refuse, type CallCounters } from './admit-call';
 import { routeCall, type RouterStores } from './call-router';
@@ -55,7 +55,7 @@ export interface InviteDeps {
   /** REFER handling for answered calls (transfer.ts). */
   transfers?: TransferHook;
   /** Calls out through trunks and in from them; without it outbound numbers are refused and every INVITE is authenticated. */
-  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'>;
+  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination'>;
   /** The calls in progress (DTMF reports are routed to them); one is made when not given. */
   calls?: CallRegistry;
   /** Where features' stored configs come from; without it a feature destination ends the call 404 destination-not-found. */
@@ -109,17 +109,19 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
     return;
   }
   const { tenantId } = origin;
-  const route = origin.route?.() ?? routeCall(deps.router, tenantId, origin.extension, dialled);
-  const direction = origin.trunk ? 'inbound' : route.kind === 'trunk' ? 'outbound' : 'internal';
-  const callee = origin.callee ?? { dialled, number: route.number };
+  // A DID to a call flow names its destination; everything else is routed by the dial plan (or the DID's extension).
+  const flow = origin.destination?.();
+  const route = flow ? undefined : (origin.route?.() ?? routeCall(deps.router, tenantId, origin.extension, dialled));
+  const direction = origin.trunk ? 'inbound' : route?.kind === 'trunk' ? 'outbound' : 'internal';
+  const callee = origin.callee ?? { dialled, number: route?.number ?? '' };
   deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction, caller: origin.caller, callee, ...(origin.extension ? { extension: origin.extension } : {}), ...(origin.trunk ? { trunk: origin.trunk.name } : {}) });
   // Unconditional forwards (and those of DND or an unregistered extension) were decided by the router.
-  recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
+  if (route) recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
 
   const a = new SrfCallerLeg(deps.srf, req, res, origin.caller.number, fromTag);
   const call = new Call({ recorder: deps.recorder }, { id, tenantId, direction, caller: origin.caller, callee, a, log });
   shared.calls.add(call);
-  const first = destinationOf(route);
+  const first = flow ?? destinationOf(route!);
   try {
     if (first.kind === 'refuse') {
       // Before admission: a refusal takes no licence slot and no media port.

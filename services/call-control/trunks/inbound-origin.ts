@@ -4,6 +4,8 @@
 import type { Party } from '../cdr/cdr-record';
 import { authenticateRequest, type RequestAuthDeps } from '../auth/request-auth';
 import { routeToExtension, type RouteDecision, type RouterStores } from '../calls/call-router';
+import { runtimeDestination, type Destination as StoredDestination } from '../../call-flows';
+import type { Destination } from '../routing/destination';
 import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';
 import { matchInbound, type InboundDeps } from './inbound-call';
 
@@ -23,12 +25,18 @@ export interface Origin {
   callee?: Party;
   /** The target of a call from a trunk, decided by its DID; phones' calls go through the dial plan. */
   route?: () => RouteDecision;
+  /** A DID to a call flow (or to the tenant's main destination): where features/ take the call. */
+  destination?: () => Destination;
 }
 
 export interface OriginDeps {
   auth: RequestAuthDeps;
   router: RouterStores;
-  trunks?: Omit<InboundDeps, 'directory'> & { directory: Pick<TrunkDirectory, 'candidates' | 'isTrunkEndpoint'> };
+  trunks?: Omit<InboundDeps, 'directory'> & {
+    directory: Pick<TrunkDirectory, 'candidates' | 'isTrunkEndpoint'>;
+    /** The tenant's main destination, for DIDs that go there. */
+    mainDestination?(tenantId: number): StoredDestination | null;
+  };
 }
 
 /** The call's origin, or undefined when a response (407, 403, 400) has been sent. */
@@ -46,9 +54,10 @@ export function callOrigin(deps: OriginDeps, req: Loose, res: Loose): Origin | u
   }
   const { did } = match;
   if (did.destination?.type !== 'extension') {
-    // A DID to a call flow (or to the main destination) is run by features/, which this path does not reach yet.
-    const refused: RouteDecision = { kind: 'refuse', dialled: match.dialled, number: match.didNumber, status: 404, reason: 'Not Found', code: 'feature-not-available' };
-    return { tenantId: did.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: match.didNumber }, route: () => refused };
+    // A DID to a call flow, or (null) to the tenant's main destination: features/ run it.
+    const stored = did.destination ?? deps.trunks?.mainDestination?.(did.tenantId) ?? null;
+    const destination = (): Destination => (stored ? runtimeDestination(stored) : { kind: 'refuse', status: 404, reason: 'Not Found', code: 'no-main-destination' });
+    return { tenantId: did.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: match.didNumber }, destination };
   }
   const target = did.destination.extension;
   return {
