@@ -1,7 +1,9 @@
 // English catalogue: exactly the keys of ru.ts (the type and a unit test say so).
+import { enFlows } from './en-flows';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
+  ...enFlows,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

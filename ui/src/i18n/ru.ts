@@ -1,6 +1,9 @@
 // Русский каталог: язык по умолчанию. Ключи этого файла задают тип
 // MessageKey; en.ts обязан содержать ровно те же ключи.
+import { ruFlows } from './ru-flows';
+
 export const ru = {
+  ...ruFlows,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',
