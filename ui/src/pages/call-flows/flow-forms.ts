@@ -47,7 +47,7 @@ export function draftOf(kind: FlowKind, o: Draft): Draft {
 
 const num = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v === '' ? undefined : v);
 
-/** A holiday line: `2026-01-01..2026-01-08 * Новый год` (`..to` optional, `*` yearly). */
+/** A holiday line: `2026-01-01..2026-01-08 * New Year` (`..to` optional, `*` yearly). */
 export function parseHolidayLine(line: string): Draft {
   const m = /^(\S+?)(?:\.\.(\S+))?(\s+\*)?(?:\s+(.*))?$/.exec(line.trim()) ?? [];
   return { from: m[1] ?? line, to: m[2] ?? null, yearly: Boolean(m[3]), name: (m[4] ?? '').trim() };

@@ -1,4 +1,4 @@
-// «Схемы звонков»: ring groups, IVR menus, schedules and holidays,
+// The call flows page (nav.callFlows): ring groups, IVR menus, schedules and holidays,
 // announcements, black/white lists, where each inbound number goes and the
 // tenant's main destination, and the read-only view with the dry run.
 // Admins edit; supervisors and auditors see (a supervisor may flip a
