@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeHa1Set } from '../../../services/call-control/auth/digest';
 import { openStore } from '../../../services/store';
 import { randomPortRange } from '../../helpers/ports';
 import { startProcess, testOutputDir } from '../../helpers/processes';
@@ -166,4 +167,33 @@ describe('korobka backup and restore with calls up (issue 18)', () => {
     expect(readdirSync(backups).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(archives(backups)).toHaveLength(before.length + 1);
   }, 180_000);
+
+  it('restores over the running box: stops it, keeps what it replaces, starts it again', async () => {
+    const t = tenantId();
+    pbx.store.settings.set('after.backup', true);
+    pbx.store.extensions.create({ tenantId: t, extension: '305', ha1: computeHa1Set('305', pbx.domain, 'pw-305') });
+    const r = await pbx.app.korobka('restore', archive, '--passphrase-file', passFile);
+    try {
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/\[stop\]\n(.|\n)*what it replaced is kept in .*backups\/before-restore-\d{8}T\d{6}Z/);
+      expect(r.stdout).toMatch(/Korobka is running \(pid \d+\)/);
+      expect(await pbx.app.supervisor!.exited).toBe(0); // the supervisor the test started was stopped by the restore
+      await waitFor(async () => (await pbx.app.get('/api/health').catch(() => ({ status: 0 }))).status === 200, 60_000, 'the restored appliance healthy');
+      const kept = readdirSync(path.join(pbx.app.dataDir, 'backups')).filter((n) => n.startsWith('before-restore-'));
+      expect(kept).toHaveLength(1);
+      const replaced = openStore(path.join(pbx.app.dataDir, 'backups', kept[0]!, 'korobka.db'), { migrate: false, readonly: true });
+      const now = openStore(path.join(pbx.app.dataDir, 'korobka.db'));
+      try {
+        expect(replaced.settings.get('after.backup')).toBe(true);
+        expect(now.settings.get('after.backup')).toBeUndefined();
+        expect(now.settings.get('backup.test.marker')).toEqual({ ok: 'да' });
+        expect(now.extensions.list(t).map((e) => e.extension)).not.toContain('305');
+      } finally {
+        replaced.close();
+        now.close();
+      }
+    } finally {
+      await pbx.app.korobka('stop');
+    }
+  }, 240_000);
 });
