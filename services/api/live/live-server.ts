@@ -30,16 +30,38 @@ export interface LiveMessage {
 /** Close codes in the private range (RFC 6455 §7.4.2). */
 export const CLOSE_SESSION_ENDED = 4001;
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+/**
+ * The session cookie's value, or undefined. Never throws: a value that does
+ * not percent-decode (`%E0%A4%A`) once killed the api through an uncaught
+ * URIError, so it is taken as written (a session id is base64url anyway).
+ */
+export function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const raw = part.slice(i + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
   }
   return undefined;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+/** The request's path, or undefined when the target is not a URL (`//[`). */
+function pathnameOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'https://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameOrigin(req: IncomingMessage): boolean {
@@ -72,11 +94,22 @@ export class LiveServer {
   attach(server: Server): void {
     if (this.attached.has(server)) return;
     this.attached.add(server);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(server, req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // A reset mid-answer must not become an uncaught 'error' event.
+      socket.on('error', () => socket.destroy());
+      // The upgrade path is total: whatever a crafted request makes throw is
+      // a 400 for that request, never the end of the process.
+      try {
+        this.upgrade(server, req, socket, head);
+      } catch (err) {
+        this.deps.log.warn('websocket upgrade refused', { err, reason: 'exception' });
+        refuse(socket, 400, 'Bad Request');
+      }
+    });
   }
 
   private userFor(req: IncomingMessage): { sid: string } | { status: number; text: string } {
-    const sid = cookie(req, SESSION_COOKIE);
+    const sid = cookie(req.headers.cookie, SESSION_COOKIE);
     const s = sid ? this.deps.store.sessions.find(sid, this.deps.now?.() ?? new Date()) : undefined;
     const user = s && this.deps.store.users.get(s.userId);
     if (!sid || !user || user.disabled) return { status: 401, text: 'Unauthorized' };
@@ -85,8 +118,9 @@ export class LiveServer {
   }
 
   private upgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    if (url.pathname !== '/api/live') return refuse(socket, 404, 'Not Found');
+    const pathname = pathnameOf(req.url);
+    if (pathname === undefined) return refuse(socket, 400, 'Bad Request');
+    if (pathname !== '/api/live') return refuse(socket, 404, 'Not Found');
     if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden');
     const who = this.userFor(req);
     if ('status' in who) return refuse(socket, who.status, who.text);
