@@ -2,7 +2,11 @@
 // its parameters so they can be raised later without breaking old hashes.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const N = 1 << 15;
+// OWASP's password storage cheat sheet (2023+): scrypt N=2^17, r=8, p=1.
+// Hashes made with smaller figures still verify and are rewritten with these
+// at the next successful sign-in (needsRehash). `api.scryptLogN` may lower
+// N for test runs only; the default is OWASP's.
+export const DEFAULT_LOG_N = 17;
 const r = 8;
 const p = 1;
 const KEYLEN = 32;
@@ -13,7 +17,8 @@ function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, logN = DEFAULT_LOG_N): Promise<string> {
+  const N = 2 ** logN;
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, KEYLEN, { N, r, p, maxmem: 128 * N * r * 2 });
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
@@ -33,8 +38,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(got, expected);
 }
 
-/** A hash of a random password: compared against when the user does not exist, so timing does not tell. */
-export const dummyHash = hashPassword(randomBytes(12).toString('hex'));
+/** True when a stored hash is weaker than today's parameters: rehash it on the next sign-in (never downwards). */
+export function needsRehash(stored: string, logN = DEFAULT_LOG_N): boolean {
+  const [kind, n, rr, pp] = stored.split('$');
+  return kind !== 'scrypt' || Number(n) < 2 ** logN || Number(rr) < r || Number(pp) < p;
+}
+
+const dummies = new Map<number, Promise<string>>();
+/** A hash of a random password: compared against when the user does not exist or is locked, so timing does not tell. */
+export function dummyHash(logN = DEFAULT_LOG_N): Promise<string> {
+  let d = dummies.get(logN);
+  if (!d) dummies.set(logN, (d = hashPassword(randomBytes(12).toString('hex'), logN)));
+  return d;
+}
 
 /** One-time passwords: 18 characters from an unambiguous alphabet (~100 bits). */
 export function generatePassword(length = 18): string {

@@ -37,6 +37,12 @@ export const configSchema = z
         sessionHours: z.number().positive().max(168).default(12),
         lockoutAttempts: z.number().int().min(1).max(100).default(5),
         lockoutMinutes: z.number().positive().max(1440).default(15),
+        /** A session unused this long ends (it also ends sessionHours after sign-in, whatever the use). */
+        idleMinutes: z.number().positive().max(1440).default(30),
+        /** A one-time password (from init, an admin's create or reset) is refused this long after it was set. */
+        oneTimePasswordHours: z.number().positive().max(720).default(72),
+        /** scrypt cost as log2(N): 17 is OWASP's figure; lower only to speed up test runs. */
+        scryptLogN: z.number().int().min(14, 'expected 14–20').max(20, 'expected 14–20').default(17),
       })
       .prefault({}),
     sip: z

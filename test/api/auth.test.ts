@@ -37,16 +37,18 @@ describe('sign-in', () => {
     expect(unknown.body).toEqual(wrong.body);
   });
 
-  it('locks the account after repeated failures, even for the right password', async () => {
+  it('locks the account after repeated failures, even for the right password, answering as for a wrong one', async () => {
     h.store.users.create({ tenantId: null, username: 'root', role: 'superadmin', passwordHash: await hashPassword(PASSWORD) });
     const c = h.client();
     expect((await c.login('root', 'bad-password-1')).status).toBe(401);
     expect((await c.login('root', 'bad-password-2')).status).toBe(401);
     const third = await c.login('root', 'bad-password-3');
-    expect(third.status).toBe(423);
-    expect(third.body.code).toBe('account-locked');
+    expect(third.status).toBe(401);
+    // Issue 16 item 12: no 423 — a locked account must not tell that the user name exists.
     const right = await c.login('root', PASSWORD);
-    expect(right.status).toBe(423);
+    expect(right.status).toBe(401);
+    expect(right.body).toEqual(third.body);
+    expect(right.body.code).toBe('invalid-credentials');
     const rows = h.store.audit.list({ action: 'auth.login' }).rows;
     expect(rows.filter((r) => r.outcome === 'failed')).toHaveLength(3);
     expect(rows.filter((r) => r.outcome === 'denied')).toHaveLength(1);

@@ -97,17 +97,23 @@ function tls() {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+/** One hash of PASSWORD for every harness: scrypt at OWASP's cost takes a while. */
+let hashOnce: Promise<string> | undefined;
 
 export async function startApi(overrides: Record<string, unknown> = {}, opts: { supervisorStatus?: () => SupervisorStatus | null; log?: Logger } = {}): Promise<Harness> {
   const t = tempDir();
-  const config = Object.freeze(configSchema.parse({ dataDir: t.dir, ...overrides }));
+  // scrypt at 2^14 keeps the many sign-ins of the api tests quick; the cost
+  // itself (2^17 by default) is tested in hardening.test.ts.
+  const api = { scryptLogN: 14, ...(overrides.api as Record<string, unknown> | undefined) };
+  const config = Object.freeze(configSchema.parse({ dataDir: t.dir, ...overrides, api }));
   const store = openStore(path.join(t.dir, 'korobka.db'));
   const { app } = buildApp({ store, config, log: opts.log ?? silentLogger, licence: licencePort(config, store), supervisorStatus: opts.supervisorStatus ?? (() => null) });
   const { cert, key, ca } = tls();
   const server = https.createServer({ cert, key }, app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const hash = await hashPassword(PASSWORD);
+  hashOnce ??= hashPassword(PASSWORD, 14);
+  const hash = await hashOnce;
   let n = 0;
   return {
     store,

@@ -26,7 +26,7 @@ ${commonHelp}`,
         return 1;
       }
       const password = generatePassword();
-      store.users.setPassword(user.id, await hashPassword(password), true);
+      store.users.setPassword(user.id, await hashPassword(password, config.api.scryptLogN), true);
       store.sessions.deleteForUser(user.id);
       if (user.disabled) store.users.update(user.id, { disabled: false });
       store.audit.append({ actorId: null, actor: 'korobka admin', tenantId: user.tenantId, action: 'user.reset-password', target: `user:${user.id}` });

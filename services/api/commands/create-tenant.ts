@@ -11,7 +11,7 @@ export interface CreateTenantInput {
   isDefault?: boolean;
 }
 
-export async function createTenant(store: Store, input: CreateTenantInput): Promise<{ tenant: Tenant; admin: User; password: string }> {
+export async function createTenant(store: Store, input: CreateTenantInput, scryptLogN?: number): Promise<{ tenant: Tenant; admin: User; password: string }> {
   if (store.tenants.byDomain(input.sipDomain)) {
     throw conflict('sip-domain-taken', `SIP domain ${input.sipDomain} belongs to another tenant`, { field: 'sipDomain' });
   }
@@ -19,7 +19,7 @@ export async function createTenant(store: Store, input: CreateTenantInput): Prom
     throw conflict('username-taken', `user name ${input.admin.username} is taken`, { field: 'admin.username' });
   }
   const password = generatePassword();
-  const hash = await hashPassword(password);
+  const hash = await hashPassword(password, scryptLogN);
   const result = store.transaction(() => {
     const tenant = store.tenants.create({ name: input.name, sipDomain: input.sipDomain.toLowerCase(), isDefault: input.isDefault });
     const admin = store.users.create({

@@ -35,8 +35,14 @@ export class SessionsRepo {
     this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashSessionId(id));
   }
 
-  deleteForUser(userId: number): void {
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+  /** Ends every session of the user, but for `keepId` (the session that changed the password). */
+  deleteForUser(userId: number, keepId?: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash != ?').run(userId, keepId === undefined ? '' : hashSessionId(keepId));
+  }
+
+  /** Moves the expiry (the idle timeout slides with use, up to the session's absolute end). */
+  touch(id: string, expiresAt: Date): void {
+    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id_hash = ?').run(expiresAt.toISOString(), hashSessionId(id));
   }
 
   purgeExpired(now = new Date()): number {

@@ -119,6 +119,21 @@ export class UsersRepo {
     }).immediate();
   }
 
+  /** Locks the account for everyone until `until` (the api's account-wide brake on distributed guessing). */
+  lock(id: number, until: Date): void {
+    this.db.prepare('UPDATE users SET locked_until = ? WHERE id = ?').run(until.toISOString(), id);
+  }
+
+  /** When the password was last set: a one-time password expires some time after. */
+  passwordChangedAt(id: number): string | undefined {
+    return (this.db.prepare('SELECT password_changed_at AS at FROM users WHERE id = ?').get(id) as { at: string } | undefined)?.at;
+  }
+
+  /** Swaps the hash for one with today's parameters, when the password itself has not changed meanwhile. */
+  rehashPassword(id: number, oldHash: string, newHash: string): void {
+    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(newHash, id, oldHash);
+  }
+
   recordSuccessfulLogin(id: number): void {
     this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(id);
   }

@@ -1,15 +1,17 @@
 // Sign-in, sign-out, who am I, change my password.
 import Router from '@koa/router';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiDeps, ApiState } from '../../context';
-import { accountLocked, invalidCredentials, tooManyAttempts, validationFailed } from '../../errors';
+import { invalidCredentials, tooManyAttempts, validationFailed } from '../../errors';
 import { actorOf, audit, clientIp } from '../../guard';
 import { SESSION_COOKIE } from '../../middleware/session';
 import { publicUser } from '../../../store';
-import { dummyHash, hashPassword, passwordProblem, verifyPassword } from '../../password';
+import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from '../../password';
 import { parseInput } from '../../validate';
-import { FailureLimiter } from './failure-limiter';
+import { LockedAudit } from './locked-audit';
+import { oneTimeExpired, sessionExpiry } from './session-expiry';
+import { SignInGuard } from './sign-in-guard';
 
 const loginSchema = z.object({
   username: z.string().min(1, 'required').max(100, 'at most 100 characters'),
@@ -21,50 +23,80 @@ const passwordSchema = z.object({
   newPassword: z.string().min(1, 'required').max(200),
 });
 
+/** A stable, keyed digest of a typed user name that matched nobody: it may be a password typed in the wrong field. */
+function nameDigest(key: Buffer, username: string): string {
+  return createHmac('sha256', key).update(username).digest('hex').slice(0, 16);
+}
+
 export function authRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/auth' });
   const now = () => deps.now?.() ?? new Date();
-  // Per-address throttle on top of the per-account lockout: a scanner
-  // trying many user names from one address is slowed down too.
-  const perIp = new FailureLimiter(30, 10 * 60_000);
+  const cfg = deps.config.api;
+  const guard = new SignInGuard({
+    perSource: 30,
+    perAccountSource: cfg.lockoutAttempts,
+    perAccount: cfg.lockoutAttempts * 10,
+    windowMs: cfg.lockoutMinutes * 60_000,
+    concurrent: 1,
+    queued: 16,
+  });
+  const lockedAudit = new LockedAudit((e) => deps.store.audit.append(e));
+  // Per process: the audit log can show that one unknown name was tried
+  // repeatedly, never the name itself.
+  const digestKey = randomBytes(32);
 
   router.post('/login', async (ctx) => {
     const { username, password } = parseInput(loginSchema, ctx.state.body);
     const ip = clientIp(ctx);
-    if (perIp.blocked(ip, now())) throw tooManyAttempts();
+    const at = now();
     const user = deps.store.users.byUsername(username);
-    const cfg = deps.config.api;
-    if (user?.lockedUntil && new Date(user.lockedUntil) > now()) {
-      audit(deps, ctx, { actorId: user.id, actor: user.username, tenantId: user.tenantId, action: 'auth.login', outcome: 'denied', details: { reason: 'locked' } });
-      throw accountLocked(user.lockedUntil);
+    const lockedInStore = !!user?.lockedUntil && new Date(user.lockedUntil) > at;
+    // Reserved before any await: simultaneous attempts cannot pass together.
+    const r = guard.reserve(ip, user?.id ?? null, lockedInStore, at.getTime());
+    if (r.kind === 'over-limit') throw tooManyAttempts();
+    await guard.enter(r.source);
+    let ok: boolean;
+    try {
+      // A locked account is hashed too and answered as a wrong password: neither
+      // the status nor the time tells a locked account from a wrong password.
+      ok = await verifyPassword(password, r.kind === 'go' && user ? user.passwordHash : await dummyHash(cfg.scryptLogN));
+    } finally {
+      r.release();
     }
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !ok || user.disabled) {
-      perIp.fail(ip, now());
+    if (r.kind === 'locked') {
+      lockedAudit.note(`${user!.id}|${r.source}`, { actorId: user!.id, actor: user!.username, tenantId: user!.tenantId, action: 'auth.login', outcome: 'denied', ip }, Date.now());
+      throw invalidCredentials();
+    }
+    const expired = !!user && user.mustChangePassword && oneTimeExpired(deps, user.id, at);
+    if (!user || !ok || user.disabled || expired) {
+      const { sourceLocked, accountLocked } = r.failed();
       if (user) {
-        const lockUntil = new Date(now().getTime() + cfg.lockoutMinutes * 60_000);
-        const { locked } = deps.store.users.recordFailedLogin(user.id, cfg.lockoutAttempts, lockUntil);
-        audit(deps, ctx, { actorId: user.id, actor: user.username, tenantId: user.tenantId, action: 'auth.login', outcome: 'failed', details: { locked } });
-        if (locked) throw accountLocked(lockUntil.toISOString());
+        if (accountLocked) deps.store.users.lock(user.id, new Date(at.getTime() + cfg.lockoutMinutes * 60_000));
+        const reason = expired && ok ? 'one-time-password-expired' : undefined;
+        audit(deps, ctx, { actorId: user.id, actor: user.username, tenantId: user.tenantId, action: 'auth.login', outcome: 'failed', details: { locked: sourceLocked || accountLocked, ...(accountLocked ? { accountLocked } : {}), ...(reason ? { reason } : {}) } });
       } else {
-        audit(deps, ctx, { tenantId: null, action: 'auth.login', outcome: 'failed', details: { username: username.slice(0, 100) } });
+        audit(deps, ctx, { tenantId: null, action: 'auth.login', outcome: 'failed', details: { usernameDigest: nameDigest(digestKey, username) } });
       }
       throw invalidCredentials();
     }
+    r.succeeded();
     deps.store.users.recordSuccessfulLogin(user.id);
+    if (needsRehash(user.passwordHash, cfg.scryptLogN)) deps.store.users.rehashPassword(user.id, user.passwordHash, await hashPassword(password, cfg.scryptLogN));
     const sid = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const expires = new Date(now().getTime() + cfg.sessionHours * 3_600_000);
+    const expires = sessionExpiry(cfg, at, at);
     deps.store.sessions.create(sid, {
       userId: user.id,
       csrfToken,
-      createdAt: now().toISOString(),
+      createdAt: at.toISOString(),
       expiresAt: expires.toISOString(),
       ip,
       userAgent: ctx.get('user-agent'),
     });
-    ctx.cookies.set(SESSION_COOKIE, sid, { httpOnly: true, secure: true, sameSite: 'strict', expires, path: '/', overwrite: true });
-    ctx.state.actor = { user: { ...user, failedLogins: 0, lockedUntil: null }, sessionId: sid, csrfToken };
+    // No Expires on the cookie: the server ends the session (idle or absolute);
+    // a browser-session cookie also goes when the browser closes.
+    ctx.cookies.set(SESSION_COOKIE, sid, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', overwrite: true });
+    ctx.state.actor = { user: { ...publicUser(user), failedLogins: 0, lockedUntil: null }, sessionId: sid, csrfToken };
     audit(deps, ctx, { tenantId: user.tenantId, action: 'auth.login' });
     ctx.body = { user: publicUser(deps.store.users.get(user.id)!), csrfToken, mustChangePassword: user.mustChangePassword };
   });
@@ -94,7 +126,10 @@ export function authRoutes(deps: ApiDeps): Router<ApiState> {
     const problem = passwordProblem(newPassword, user.username);
     if (problem) throw validationFailed([{ field: 'newPassword', message: problem }]);
     if (newPassword === currentPassword) throw validationFailed([{ field: 'newPassword', message: 'must differ from the current password' }]);
-    deps.store.users.setPassword(user.id, await hashPassword(newPassword), false, now());
+    deps.store.users.setPassword(user.id, await hashPassword(newPassword, cfg.scryptLogN), false, now());
+    // Whoever else held a session of this user (a stolen cookie, a forgotten
+    // kiosk) is signed out; this browser stays signed in.
+    deps.store.sessions.deleteForUser(user.id, a.sessionId);
     audit(deps, ctx, { tenantId: user.tenantId, action: 'auth.password-change' });
     ctx.status = 204;
   });

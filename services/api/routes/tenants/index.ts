@@ -27,7 +27,7 @@ export function tenantRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.post('/', can(deps, 'tenants.write'), async (ctx) => {
     const input = parseInput(createTenantSchema, ctx.state.body);
-    const { tenant, admin, password } = await createTenant(deps.store, input);
+    const { tenant, admin, password } = await createTenant(deps.store, input, deps.config.api.scryptLogN);
     audit(deps, ctx, { tenantId: tenant.id, action: 'tenant.create', target: `tenant:${tenant.id}`, details: { sipDomain: tenant.sipDomain, admin: admin.username } });
     ctx.status = 201;
     // The one-time password is shown here once and never again.
