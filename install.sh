@@ -21,6 +21,9 @@ PREFIX=/opt/korobka
 DATA_DIR=/var/lib/korobka
 SERVICE_USER=korobka
 PRINT=""
+# The first superadmin's user name: a name other than the well-known
+# `admin` gives an attacker one more thing to guess (issue 16, item 12).
+ADMIN_NAME=admin
 
 usage() {
   sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
@@ -35,6 +38,7 @@ Options:
   --print-unit        print the systemd unit this install would write, and exit
   --print-logrotate   print the logrotate config this install would write, and exit
   --check-os [FILE]   check /etc/os-release (or FILE) and exit: 0 supported, 1 not
+  --admin-name NAME   user name of the first superadmin (default $ADMIN_NAME)
   -h, --help          this help
 USAGE
 }
@@ -78,6 +82,7 @@ while [ $# -gt 0 ]; do
     --prefix) PREFIX="$2"; shift ;;
     --data-dir) DATA_DIR="$2"; shift ;;
     --user) SERVICE_USER="$2"; shift ;;
+    --admin-name) ADMIN_NAME="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -192,7 +197,7 @@ chmod 0750 "$DATA_DIR"
 PASSFILE="$(mktemp /tmp/korobka-pw.XXXXXXXX)"
 trap 'rm -f "$PASSFILE"' EXIT
 chown "$SERVICE_USER:$SERVICE_USER" "$PASSFILE"
-INIT_OUT="$(korobka init --password-file "$PASSFILE" 2>&1)" || { echo "$INIT_OUT"; die "korobka init failed"; }
+INIT_OUT="$(korobka init --admin-name "$ADMIN_NAME" --password-file "$PASSFILE" 2>&1)" || { echo "$INIT_OUT"; die "korobka init failed"; }
 echo "$INIT_OUT" | grep -v '^      [A-Za-z0-9]\{18\}$' | sed 's/^/    /'
 ADMIN_PASSWORD=""
 ADMIN_PASSWORD="$(tr -d '[:space:]' < "$PASSFILE")"; rm -f "$PASSFILE"
@@ -223,9 +228,9 @@ echo
 echo "Korobka is installed."
 echo "  Admin URL:  $(korobka url)"
 if [ -n "$ADMIN_PASSWORD" ]; then
-  echo "  User:       admin"
+  echo "  User:       $ADMIN_NAME"
   echo "  One-time password (shown once, change it at first sign-in): $ADMIN_PASSWORD"
 else
-  echo "  The admin account existed already; lost its password? korobka admin reset-password admin"
+  echo "  The admin account existed already; lost its password? korobka admin reset-password $ADMIN_NAME"
 fi
 echo "  The browser will warn about the certificate until you trust $DATA_DIR/tls/ca.crt."

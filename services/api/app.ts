@@ -26,13 +26,15 @@ import { alarmRoutes } from './routes/recordings/alarms';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
 import type Router from '@koa/router';
+import { FingerprintCache } from './commands/fingerprint-cache';
 
 export interface BuiltApp {
   app: Koa<ApiState>;
   routers: Router<ApiState>[];
 }
 
-export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], fallback?: Koa.Middleware<ApiState>): BuiltApp {
+export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], fallback?: Koa.Middleware<ApiState>): BuiltApp {
+  const deps: ApiDeps = { ...given, fingerprint: given.fingerprint ?? new FingerprintCache().get };
   const app = new Koa<ApiState>({ proxy: false });
   const routers = [
     healthRoutes(deps, new Date()),
@@ -58,8 +60,10 @@ export function buildApp(deps: ApiDeps, extraRouters: Router<ApiState>[] = [], f
   ];
   app.use(errorHandler(deps.log));
   app.use(securityHeaders());
-  app.use(jsonBody());
+  // Authentication before the body: an anonymous client gets its 401 without
+  // the api reading (up to 4 MB of) what it sent.
   app.use(session(deps));
+  app.use(jsonBody());
   for (const r of routers) {
     app.use(r.routes());
     app.use(r.allowedMethods());

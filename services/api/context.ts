@@ -5,6 +5,7 @@ import type { Store, User } from '../store';
 import type { Permission } from './rbac';
 import type { SupervisorStatus } from '../common/service';
 import type { LicencePort } from '../../licensing';
+import type { FingerprintComponent } from '../../licensing';
 
 export type { SupervisorStatus, SupervisorProcess } from '../common/service';
 
@@ -17,6 +18,8 @@ export interface ApiDeps {
   /** Current supervisor status, or null when the api runs on its own (tests). */
   supervisorStatus: () => SupervisorStatus | null;
   now?: () => Date;
+  /** The hardware fingerprint for licence checks; buildApp fills in a cache when not given. */
+  fingerprint?: () => Promise<readonly FingerprintComponent[]>;
 }
 
 export interface Actor {

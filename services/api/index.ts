@@ -10,9 +10,28 @@ import { openStore } from '../store';
 import { buildApp } from './app';
 import { staticFiles } from './static-files';
 import { attachLive } from './routes/system';
+import { ensureHealthToken } from './routes/health/health-token';
 
 export { buildApp } from './app';
 export type { ApiDeps, SupervisorStatus, SupervisorProcess } from './context';
+
+/**
+ * TLS 1.2 and 1.3 only; on 1.2 only forward-secret (ECDHE) key exchange with
+ * AEAD ciphers — no static-RSA key exchange, no CBC-SHA1 (BSI TR-02102-2,
+ * Mozilla "intermediate"). TLS 1.3's own suites are all AEAD and unaffected.
+ */
+export const TLS_POLICY = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const;
 
 export function defaultUiDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui');
@@ -20,10 +39,11 @@ export function defaultUiDir(): string {
 
 export async function start(config: Readonly<Config>, { log, licence, supervisorStatus }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
+  ensureHealthToken(config.dataDir);
   const deps = { store, config, log, licence: licence(store), supervisorStatus };
   const { app, routers } = buildApp(deps, [], staticFiles(defaultUiDir()));
   const tls = tlsFiles(config.dataDir);
-  const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, app.callback());
+  const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...TLS_POLICY }, app.callback());
   // The live WebSocket shares the HTTPS server; attach before the first request.
   attachLive(server, routers);
   await new Promise<void>((resolve, reject) => {

@@ -5,26 +5,36 @@ import { ensureDrachtioSecret, ensureLayout, layout } from '../../data-dir';
 import { openStore } from '../../../services/store';
 import { generatePassword, hashPassword } from '../../../services/api/password';
 import { ensureTls } from '../../../provisioning/tls';
-import { commonHelp, configFrom, parse, print, type Command } from '../command';
+import { username } from '../../../services/api/routes/tenants/schema';
+import { commonHelp, configFrom, parse, print, printErr, type Command } from '../command';
 
 export const initCommand: Command = {
   name: 'init',
   summary: 'prepare the data directory, database, first admin and TLS certificate',
-  help: `Usage: korobka init [--admin NAME] [--sip-domain DOMAIN] [--password-file FILE]
+  help: `Usage: korobka init [--admin-name NAME] [--sip-domain DOMAIN] [--password-file FILE]
 
 Creates what the appliance needs in its data directory and keeps what is there:
 keys/ and the drachtio secret, korobka.db (migrated), the default tenant,
 the first superadmin with a one-time password (printed once), and the
 appliance CA with a server certificate in tls/.
 
-  --admin NAME          user name of the first superadmin (default: admin)
+  --admin-name NAME     user name of the first superadmin (default: admin; a name
+                        of your own is one more thing an attacker must guess)
+  --admin NAME          the same (older spelling)
   --sip-domain DOMAIN   SIP domain of the default tenant (default: the host name)
   --password-file FILE  also write the one-time password to FILE (mode 0600)
 
 ${commonHelp}`,
   async run(argv) {
-    const { values } = parse(argv, { admin: { type: 'string' }, 'sip-domain': { type: 'string' }, 'password-file': { type: 'string' } });
+    const { values } = parse(argv, { admin: { type: 'string' }, 'admin-name': { type: 'string' }, 'sip-domain': { type: 'string' }, 'password-file': { type: 'string' } });
     const config = configFrom(values);
+    // Checked before anything is made: a bad name changes nothing.
+    const name = values['admin-name'] ?? values.admin ?? 'admin';
+    const checked = username.safeParse(name);
+    if (!checked.success) {
+      printErr(`korobka init: --admin-name: ${checked.error.issues[0]?.message ?? 'not a user name'}`);
+      return 2;
+    }
     const dir = config.dataDir;
     print(`[1/5] data directory ${dir}`);
     ensureLayout(dir);
@@ -44,10 +54,9 @@ ${commonHelp}`,
         print(`      default tenant exists (SIP domain ${tenant.sipDomain})`);
       }
       print('[4/5] first administrator');
-      const name = values.admin ?? 'admin';
       if (store.users.countByRole('superadmin') === 0) {
         const password = generatePassword();
-        const user = store.users.create({ tenantId: null, username: name, role: 'superadmin', passwordHash: await hashPassword(password), mustChangePassword: true });
+        const user = store.users.create({ tenantId: null, username: name, role: 'superadmin', passwordHash: await hashPassword(password, config.api.scryptLogN), mustChangePassword: true });
         store.audit.append({ actorId: null, actor: 'korobka init', tenantId: null, action: 'user.create', target: `user:${user.id}`, details: { username: name, role: 'superadmin' } });
         if (values['password-file']) {
           const { writeFileSync } = await import('node:fs');

@@ -3,9 +3,10 @@ import { canCreateExtension } from '../../../licensing';
 import { AppError } from '../../common/errors';
 import type { Store } from '../../store';
 import type { ApiDeps } from '../context';
+import { judgeOptions } from './fingerprint-cache';
 
 export async function extensionLimit(deps: ApiDeps): Promise<number> {
-  const e = await deps.licence.current({ now: deps.now?.() });
+  const e = await deps.licence.current(await judgeOptions(deps));
   return e.limits.extensions;
 }
 

@@ -10,6 +10,8 @@ import { parseCsv } from './csv';
 import { checkFeatures } from './extension-rules';
 
 export const MAX_IMPORT_ROWS = 10_000;
+/** Problems listed in one report; the rest are counted. */
+export const MAX_REPORTED_PROBLEMS = 200;
 
 /** Columns, in the order the template lists them; `extension` is required. */
 export const IMPORT_COLUMNS = [
@@ -112,13 +114,19 @@ function readHeader(fields: string[]): { columns: Column[]; problems: FieldProbl
 }
 
 export function planImport(store: Store, tenant: Tenant, text: string): ImportPlan {
-  const { separator, records } = parseCsv(text);
+  // Twice the known columns: room for a few unknown ones to be reported, and
+  // parsing stops at the first record wider than that.
+  const maxFields = IMPORT_COLUMNS.length * 2;
+  const { separator, records, stopped } = parseCsv(text, { maxFields, maxRecords: MAX_IMPORT_ROWS + 1 });
+  const dataRows = stopped?.reason === 'too-many-records' ? stopped.count - 1 : records.length - 1;
   const [head, ...data] = records;
   const empty: ImportPlan = { separator, columns: [], fileErrors: [], rows: [], valid: [], summary: { total: 0, valid: 0, invalid: 0 } };
+  if (stopped?.reason === 'too-many-fields') return { ...empty, fileErrors: [{ field: 'csv', message: `line ${stopped.line} has more than ${stopped.max} cells; the template has ${IMPORT_COLUMNS.length} columns` }] };
+
   if (!head) return { ...empty, fileErrors: [{ field: 'csv', message: 'the file is empty: the first line names the columns' }] };
   const { columns, problems } = readHeader(head.fields);
   if (problems.length) return { ...empty, columns, fileErrors: problems };
-  if (data.length > MAX_IMPORT_ROWS) return { ...empty, columns, fileErrors: [{ field: 'csv', message: `at most ${MAX_IMPORT_ROWS} rows per file, this one has ${data.length}` }] };
+  if (dataRows > MAX_IMPORT_ROWS) return { ...empty, columns, fileErrors: [{ field: 'csv', message: `at most ${MAX_IMPORT_ROWS} rows per file, this one has ${dataRows}` }] };
   if (data.length === 0) return { ...empty, columns, fileErrors: [{ field: 'csv', message: 'no rows under the header' }] };
 
   const existing = store.extensionFeatures.numbers(tenant.id);
@@ -158,5 +166,7 @@ export function planImport(store: Store, tenant: Tenant, text: string): ImportPl
 
 /** `rows[i].column: message`, one line per problem, for the report. */
 export function flatErrors(plan: ImportPlan): string[] {
-  return [...plan.fileErrors.map((e) => `${e.field}: ${e.message}`), ...plan.rows.flatMap((r) => r.errors.map((e) => `rows[${r.index}].${e.field}: ${e.message}`))];
+  const all = [...plan.fileErrors.map((e) => `${e.field}: ${e.message}`), ...plan.rows.flatMap((r) => r.errors.map((e) => `rows[${r.index}].${e.field}: ${e.message}`))];
+  if (all.length <= MAX_REPORTED_PROBLEMS) return all;
+  return [...all.slice(0, MAX_REPORTED_PROBLEMS), `… and ${all.length - MAX_REPORTED_PROBLEMS} more problems`];
 }

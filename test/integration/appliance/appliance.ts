@@ -57,10 +57,18 @@ export async function makeAppliance(name: string, extraConfig: Record<string, un
   if (init.code !== 0) throw new Error(`korobka init failed: ${init.stderr}${init.stdout}`);
   const password = readFileSync(pwFile, 'utf8').trim();
   const ca = readFileSync(path.join(dataDir, 'tls', 'ca.crt'));
+  // The full /api/health (each process's own report) is for superadmins and the box's own tools.
+  const healthToken = (): Record<string, string> => {
+    try {
+      return { 'x-korobka-health-token': readFileSync(path.join(dataDir, 'keys', 'health.token'), 'utf8').trim() };
+    } catch {
+      return {};
+    }
+  };
   const get = (url: string) =>
     new Promise<{ status: number; body: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the api
       https
-        .get({ host: '127.0.0.1', port: ports.api, path: url, ca, servername: 'localhost' }, (res) => {
+        .get({ host: '127.0.0.1', port: ports.api, path: url, ca, servername: 'localhost', headers: healthToken() }, (res) => {
           let s = '';
           res.on('data', (d: Buffer) => (s += d.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s ? JSON.parse(s) : undefined }));

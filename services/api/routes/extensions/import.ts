@@ -47,7 +47,7 @@ export function importRoutes(deps: ApiDeps, router: Router<ApiState>): void {
       return;
     }
     const bad = plan.fileErrors.length > 0 || plan.summary.invalid > 0;
-    if (bad) throw new AppError(400, 'import-has-errors', `nothing was imported: ${flatErrors(plan).length} problems in the file`, preview(plan, licence));
+    if (bad) throw new AppError(400, 'import-has-errors', `nothing was imported: ${plan.fileErrors.length + plan.rows.reduce((n, r) => n + r.errors.length, 0)} problems in the file`, preview(plan, licence));
     if (!licence.ok)
       throw new AppError(403, 'licence-extension-limit', `The licence allows ${limit} extensions; ${existing} exist and the file adds ${licence.adding}. Nothing was imported.`, { limit, count: existing, adding: licence.adding });
     const actor = actorOf(ctx).user;

@@ -7,6 +7,7 @@ import { isAppError } from '../../../common/errors';
 import type { ApiDeps, ApiState } from '../../context';
 import { audit, can } from '../../guard';
 import { parseInput } from '../../validate';
+import { judgeOptions } from '../../commands/fingerprint-cache';
 
 const installSchema = z.object({ licence: z.string().min(1, 'paste or upload the licence file').max(65_536, 'a licence file is a few kilobytes') });
 
@@ -15,7 +16,7 @@ export function licenseRoutes(deps: ApiDeps): Router<ApiState> {
   const now = () => deps.now?.();
 
   router.get('/', can(deps, 'license.read'), async (ctx) => {
-    const e = await deps.licence.current({ now: now() });
+    const e = await deps.licence.current(await judgeOptions(deps));
     ctx.body = { ...licenceSummary(e), usage: { tenants: deps.store.tenants.list().length } };
   });
 

@@ -11,6 +11,7 @@ import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { canSee, checkListen, ownNumbers } from './access';
+import { VerifiedFiles } from './verified-files';
 import { legalHoldSchema, listenGrantSchema, listQuerySchema, policyInputSchema } from './schema';
 
 const recordingFileChanged = (id: string) =>
@@ -26,6 +27,7 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/recordings' });
   const recordingsDir = path.join(deps.config.dataDir, 'recordings');
   let vault: Vault | undefined;
+  const verified = new VerifiedFiles();
   // Opened on first playback: the recordings process creates the master key at its first start.
   const vaultOf = () =>
     (vault ??= new Vault(openKeyring({ dataDir: deps.config.dataDir, ...(deps.config.recordings.masterKeyPath ? { masterKeyPath: deps.config.recordings.masterKeyPath } : {}) })));
@@ -99,13 +101,18 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
     const file = path.join(recordingsDir, rec.path);
     // The whole file against the index before any byte goes out, so a damaged
     // file answers a clear error instead of a stream that dies half-way.
-    const actual = await fileSha256(file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return null;
-      throw e;
-    });
-    if (actual !== rec.sha256) {
-      audit(deps, ctx, { ...trail, outcome: 'failed' });
-      throw actual === null ? recordingFileMissing(rec.recordingId) : recordingFileChanged(rec.recordingId);
+    // Checked once per file version, not once per Range request.
+    const seen = await verified.check(file, rec.sha256);
+    if (!seen.known) {
+      const actual = await fileSha256(file).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return null;
+        throw e;
+      });
+      if (actual !== rec.sha256) {
+        audit(deps, ctx, { ...trail, outcome: 'failed' });
+        throw actual === null ? recordingFileMissing(rec.recordingId) : recordingFileChanged(rec.recordingId);
+      }
+      verified.remember(file, rec.sha256, seen.stat);
     }
     const r = playback(vaultOf(), file, rec, range);
     audit(deps, ctx, { ...trail, details: { ...trail.details, status: r.status } });

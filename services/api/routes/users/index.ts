@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { ApiDeps, ApiState } from '../../context';
-import { badRequest, conflict, forbidden, notFound, validationFailed } from '../../errors';
+import { badRequest, conflict, forbidden, notFound, tooManyAttempts, validationFailed } from '../../errors';
+import { SlidingWindow } from '../auth/sign-in-guard';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { generatePassword, hashPassword } from '../../password';
 import { inScope, requestedTenant, tenantScope } from '../../scope';
@@ -15,6 +16,9 @@ function loadInScope(deps: ApiDeps, ctx: ApiContext): UserWithSecret {
   return u;
 }
 
+/** "User name taken" answers a tenant admin gets per hour. */
+const TAKEN_PER_HOUR = 10;
+
 /** Only a superadmin hands out appliance-level roles. */
 function checkRoleGrant(actor: User, role: Role): void {
   if (role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.grant-superadmin');
@@ -22,6 +26,7 @@ function checkRoleGrant(actor: User, role: Role): void {
 
 export function userRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/users' });
+  const takenAnswers = new SlidingWindow(3600_000);
 
   router.get('/', can(deps, 'users.read'), async (ctx) => {
     const actor = actorOf(ctx).user;
@@ -44,14 +49,24 @@ export function userRoutes(deps: ApiDeps): Router<ApiState> {
       throw validationFailed([{ field: 'tenantId', message: 'required for this role' }]);
     else tenantId = input.tenantId;
     if (tenantId !== null && !deps.store.tenants.get(tenantId)) throw validationFailed([{ field: 'tenantId', message: 'no such tenant' }]);
-    if (deps.store.users.byUsername(input.username)) throw conflict('username-taken', `user name ${input.username} is taken`, { field: 'username' });
+    if (deps.store.users.byUsername(input.username)) {
+      // User names are the box's sign-in names, unique across tenants, so
+      // "taken" can name a user of another tenant. It says no more than that
+      // (not where), is audited, and a tenant admin gets a few per hour:
+      // enough for real typing, too few to enumerate another tenant's staff.
+      const at = Date.now();
+      if (actor.tenantId !== null && takenAnswers.count(String(actor.id), at) >= TAKEN_PER_HOUR) throw tooManyAttempts();
+      takenAnswers.add(String(actor.id), at);
+      audit(deps, ctx, { tenantId, action: 'user.create', outcome: 'failed', details: { reason: 'username-taken' } });
+      throw conflict('username-taken', `user name ${input.username} is taken`, { field: 'username' });
+    }
     const password = generatePassword();
     const user = deps.store.users.create({
       tenantId,
       username: input.username,
       displayName: input.displayName,
       role: input.role,
-      passwordHash: await hashPassword(password),
+      passwordHash: await hashPassword(password, deps.config.api.scryptLogN),
       mustChangePassword: true,
     });
     audit(deps, ctx, { tenantId, action: 'user.create', target: `user:${user.id}`, details: { username: user.username, role: user.role } });
@@ -80,7 +95,7 @@ export function userRoutes(deps: ApiDeps): Router<ApiState> {
     const target = loadInScope(deps, ctx);
     if (target.role === 'superadmin' && actor.role !== 'superadmin') throw forbidden('users.manage-superadmin');
     const password = generatePassword();
-    deps.store.users.setPassword(target.id, await hashPassword(password), true);
+    deps.store.users.setPassword(target.id, await hashPassword(password, deps.config.api.scryptLogN), true);
     deps.store.sessions.deleteForUser(target.id);
     audit(deps, ctx, { tenantId: target.tenantId, action: 'user.reset-password', target: `user:${target.id}` });
     ctx.body = { password };
