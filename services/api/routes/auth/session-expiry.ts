@@ -1,5 +1,5 @@
 // Session and one-time password lifetimes.
-import type { Config } from '../../../../appliance/config/schema';
+import type { Config } from '../../../common/config';
 import type { ApiDeps } from '../../context';
 
 /** A session ends after idleMinutes without use, and sessionHours after sign-in whatever the use. */
