@@ -186,4 +186,11 @@ describe('numbers, the main destination, the view and the dry run', () => {
     const gone = await admin.request('POST', '/api/call-lists', { name: 'X', kind: 'block', treatment: feature('announcement', 9), entries: [] });
     expect([gone.status, ...fields(gone)]).toEqual([422, 'treatment: announcement 9 does not exist']);
   });
+
+  it('an extension a call flow uses cannot be deleted', async () => {
+    await admin.request('POST', '/api/ring-groups', { name: 'Продажи', members: [{ extension: '201' }, { extension: '202' }] });
+    const id = h.store.extensions.get(tenant, '202')!.id;
+    const r = await admin.request('DELETE', `/api/extensions/${id}`);
+    expect([r.status, r.body.code, r.body.message]).toEqual([409, 'extension-in-use', "extension 202 is used by ring group 'Продажи' members[1]; change those first"]);
+  });
 });

@@ -13,6 +13,8 @@ import { loadExtension, targetTenant } from './extensions';
 import { importRoutes } from './import';
 import { phoneSettings } from './phone-settings';
 import { createExtensionRequestSchema, listQuerySchema, updateExtensionSchema } from './schema';
+import { extensionUsers } from '../../../call-flows';
+import { loadFlowConfig } from '../call-flows/flow-config';
 
 export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/extensions' });
@@ -89,6 +91,9 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     const users = deps.store.extensionFeatures.usersOf(cur.tenantId, cur.extension);
     if (users.forwardedFrom.length || users.dids.length)
       throw conflict('extension-in-use', `extension ${cur.extension} is a forwarding target of ${users.forwardedFrom.join(', ') || 'no extension'} and receives ${users.dids.join(', ') || 'no inbound number'}; change those first`, users);
+    // Call flows point at extensions too (ring group members, menu keys, lists); DIDs were named above.
+    const flows = extensionUsers(loadFlowConfig(deps, cur.tenantId), cur.extension).filter((w) => !w.startsWith('number '));
+    if (flows.length) throw conflict('extension-in-use', `extension ${cur.extension} is used by ${flows.join(', ')}; change those first`, { callFlows: flows });
     repo().delete(cur.tenantId, cur.extension);
     audit(deps, ctx, { tenantId: cur.tenantId, action: 'extension.delete', target: `extension:${cur.id}`, details: { extension: cur.extension } });
     ctx.status = 204;
