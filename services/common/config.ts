@@ -87,8 +87,8 @@ export const configSchema = z
              */
             unauthenticatedPerSourcePerSecond: z.number().int().min(1).max(100_000).default(50),
             unauthenticatedPerSourceBurst: z.number().int().min(1).max(100_000).default(100),
-            unauthenticatedPerSecond: z.number().int().min(1).max(1_000_000).default(500),
-            unauthenticatedBurst: z.number().int().min(1).max(1_000_000).default(1000),
+            unauthenticatedPerSecond: z.number().int().min(1).max(1_000_000).default(150),
+            unauthenticatedBurst: z.number().int().min(1).max(1_000_000).default(300),
             /** A source over its unauthenticated budget is not even parsed for this long. */
             shedMs: z.number().int().min(100).max(600_000).default(1000),
             /** Server transactions waiting for their final response or ACK, in all and per source address. */
