@@ -18,6 +18,7 @@ export class ConfigError extends Error {
 export const envMap: Record<string, { path: string; type: 'string' | 'number' | 'boolean' }> = {
   KOROBKA_DATA_DIR: { path: 'dataDir', type: 'string' },
   KOROBKA_LOG_LEVEL: { path: 'logLevel', type: 'string' },
+  KOROBKA_LOG_MASK_PERSONAL_DATA: { path: 'logMaskPersonalData', type: 'boolean' },
   KOROBKA_API_HOST: { path: 'api.host', type: 'string' },
   KOROBKA_API_PORT: { path: 'api.port', type: 'number' },
   KOROBKA_PUBLIC_URL: { path: 'api.publicUrl', type: 'string' },

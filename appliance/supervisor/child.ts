@@ -11,7 +11,7 @@ const HEALTH_EVERY_MS = 2000;
 
 export async function runChild(name: string, start: ServiceStart): Promise<void> {
   const config = readChildConfig();
-  const log = createLogger({ level: config.logLevel, base: { service: name } });
+  const log = createLogger({ level: config.logLevel, maskPersonalData: config.logMaskPersonalData, base: { service: name } });
   const send = (m: ChildMessage) => {
     if (process.send && process.connected) process.send(m);
   };

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import type { Logger } from '../../services/common/logger';
+import { maskText } from '../../services/common/log-mask';
 import type { ChildMessage } from '../../services/common/service';
 import type { ProcessSpec } from './specs';
 import type { ProcessState, SupervisorProcess, SupervisorStatus } from './types';
@@ -18,6 +19,8 @@ export interface SupervisorOptions {
   onStatus?: (status: SupervisorStatus) => void;
   /** Where child output goes (the supervisor's own stdout by default). */
   output?: (line: string) => void;
+  /** Mask numbers and addresses in plain-text child output (rtpengine, a crash trace); JSON lines of our services are masked at their source. Default true. */
+  maskPersonalData?: boolean;
 }
 
 /** A run this long counts as healthy: the next failure starts the backoff again from the minimum. */
@@ -133,7 +136,7 @@ export class Supervisor {
       if (!stream) continue;
       readline.createInterface({ input: stream }).on('line', (line) => {
         if (spec.jsonLogs && line.startsWith('{')) out(line);
-        else out(JSON.stringify({ time: new Date().toISOString(), level: 'info', service: spec.name, msg: line }));
+        else out(JSON.stringify({ time: new Date().toISOString(), level: 'info', service: spec.name, msg: this.opts.maskPersonalData === false ? line : maskText(line) }));
       });
     }
   }

@@ -28,6 +28,8 @@ export const configSchema = z
     /** Data directory: korobka.db, recordings/, keys/, tls/, license/, branding/, backups/ */
     dataDir: z.string().min(1, 'expected a directory path').default('./var'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Mask phone numbers, names and phones' addresses in logs (152-FZ). false only for a developer's debug session. */
+    logMaskPersonalData: z.boolean().default(true),
     api: z
       .object({
         host: host.default('0.0.0.0'),

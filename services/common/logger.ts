@@ -1,10 +1,12 @@
 // JSON lines logger with child loggers. Static messages, values in fields;
-// fields whose names look secret are redacted before anything is written.
+// fields whose names look secret are redacted and personal data (numbers,
+// names, phones' addresses) masked before anything is written (log-mask.ts).
+import { maskText, redact } from './log-mask';
+
+export { redact } from './log-mask';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-const secretKey = /pass(word)?|secret|token|authorization|cookie|private|key$|^ha1$/i;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -16,26 +18,23 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = secretKey.test(k) ? '[redacted]' : redact(v, depth + 1);
-  }
-  return out;
-}
-
 export function createLogger(
-  opts: { level?: LogLevel; sink?: LogSink; base?: Record<string, unknown> } = {},
+  opts: {
+    level?: LogLevel;
+    sink?: LogSink;
+    base?: Record<string, unknown>;
+    /** false only for a developer's debug session (config `logMaskPersonalData`); secrets are removed either way. */
+    maskPersonalData?: boolean;
+  } = {},
 ): Logger {
   const min = order[opts.level ?? 'info'];
+  const mask = opts.maskPersonalData ?? true;
   const sink: LogSink = opts.sink ?? ((line) => process.stdout.write(line + '\n'));
-  const base = opts.base ?? {};
+  // Child fields are redacted once here, not on every line.
+  const base = opts.base ? (redact(opts.base, mask) as Record<string, unknown>) : {};
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < min) return;
-    const rec = { time: new Date().toISOString(), level, msg, ...base, ...(fields ? (redact(fields) as object) : {}) };
+    const rec = { time: new Date().toISOString(), level, msg: mask ? maskText(msg) : msg, ...base, ...(fields ? (redact(fields, mask) as object) : {}) };
     sink(JSON.stringify(rec));
   };
   return {
@@ -43,7 +42,7 @@ export function createLogger(
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ level: opts.level, sink, base: { ...base, ...fields } }),
+    child: (fields) => createLogger({ level: opts.level, sink, maskPersonalData: mask, base: { ...base, ...fields } }),
   };
 }
 

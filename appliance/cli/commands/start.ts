@@ -77,7 +77,7 @@ ${commonHelp}`,
       return 0;
     }
 
-    const log = createLogger({ level: config.logLevel, base: { service: 'supervisor' } });
+    const log = createLogger({ level: config.logLevel, maskPersonalData: config.logMaskPersonalData, base: { service: 'supervisor' } });
     const specs = processSpecs(config, distDir());
     writeFileSync(pidFile(dir), `${process.pid}\n`);
     const supervisor = new Supervisor(specs, {
@@ -85,6 +85,7 @@ ${commonHelp}`,
       restartMinMs: config.supervisor.restartMinMs,
       restartMaxMs: config.supervisor.restartMaxMs,
       stopTimeoutMs: config.supervisor.stopTimeoutMs,
+      maskPersonalData: config.logMaskPersonalData,
       onStatus: (s) => writeSupervisorStatus(dir, s),
     });
     const done = new Promise<number>((resolve) => {
