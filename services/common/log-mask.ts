@@ -107,7 +107,7 @@ export function redact(value: unknown, mask = true, depth = 0, key = '', inParty
     return maskText(value);
   }
   if (typeof value === 'number' || typeof value === 'bigint') {
-    if (mask && (kindOf(key) === 'phone' || (key === 'target' && inParty))) {
+    if (mask && kindOf(key) === 'phone') {
       const s = String(value);
       return /^\d{7,15}$/.test(s) ? maskDigits('', s) : value;
     }
