@@ -123,7 +123,7 @@ NODE_BIN="$(command -v node)"
 echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM"
 
 say "system packages"
-PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg opus-tools iproute2 procps ca-certificates logrotate)
+PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg espeak-ng opus-tools iproute2 procps ca-certificates logrotate)
 [ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark)
 MISSING=()
 for p in "${PKGS[@]}"; do

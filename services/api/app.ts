@@ -17,6 +17,7 @@ import { callFlowRoutes } from './routes/call-flows';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
+import { promptRoutes } from './routes/prompts';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -56,6 +57,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     registrationRoutes(deps),
     banRoutes(deps),
     liveCallRoutes(deps),
+    promptRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -49,6 +49,10 @@ export const permissions = {
   'callflows.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'callflows.write': ['superadmin', 'tenant-admin'],
   'callflows.override': ['superadmin', 'tenant-admin', 'supervisor'],
+  // Prompts and music on hold: admins manage them; a supervisor may list and
+  // listen to what callers hear.
+  'prompts.read': ['superadmin', 'tenant-admin', 'supervisor'],
+  'prompts.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

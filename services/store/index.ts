@@ -17,6 +17,7 @@ import { SessionsRepo } from './repos/sessions';
 import { SettingsRepo } from './repos/settings';
 import { TenantsRepo } from './repos/tenants';
 import { UsersRepo } from './repos/users';
+import { PromptsRepo } from './repos/prompts';
 
 export { openDatabase, type Db } from './db';
 export { migrate, schemaVersion, latestVersion, DatabaseTooNewError, type Migration } from './migrate';
@@ -34,6 +35,7 @@ export { outboundPermissions } from './repos/extensions';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export type { CallLegsData } from './repos/call-legs';
+export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export { CallLegsRepo, CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
 
 export interface Store {
@@ -61,6 +63,7 @@ export interface Store {
    * 'immediate' takes the write lock at the start (read-then-write races).
    */
   transaction<T>(fn: () => T, mode?: 'deferred' | 'immediate'): T;
+  prompts: PromptsRepo;
   close(): void;
 }
 
@@ -86,6 +89,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     outboundRoutes: new OutboundRoutesRepo(db),
     sipBans: new SipBansRepo(db),
     transaction: (fn, mode = 'deferred') => db.transaction(fn)[mode](),
+    prompts: new PromptsRepo(db),
     close: () => db.close(),
   };
 }

@@ -17,6 +17,8 @@ export interface Reply {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary JSON
   headers: Record<string, string | string[] | undefined>;
+  /** The body's bytes, for binary answers (audio). */
+  raw: Buffer;
 }
 
 export class Client {
@@ -52,14 +54,15 @@ export class Client {
             const setCookie = res.headers['set-cookie'];
             const sid = setCookie?.find((c) => c.startsWith('korobka_sid='));
             if (sid) this.cookie = sid.split(';')[0]!;
-            const text = Buffer.concat(chunks).toString();
+            const raw = Buffer.concat(chunks);
+            const text = raw.toString();
             let parsed: unknown = text;
             try {
               parsed = text ? JSON.parse(text) : undefined;
             } catch {
               /* not JSON */
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers, raw });
           });
         },
       );

@@ -118,6 +118,13 @@ const table: Record<string, Rule> = {
   'POST /api/calls/live/:id/recording': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/bans': ['superadmin'],
   'DELETE /api/bans/:ip': ['superadmin'],
+  'GET /api/prompts': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/prompts/:id': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/prompts/:id/audio': ['superadmin', 'tenant-admin', 'supervisor'],
+  'POST /api/prompts/upload': ADMINS,
+  'POST /api/prompts/tts': ADMINS,
+  'PATCH /api/prompts/:id': ADMINS,
+  'DELETE /api/prompts/:id': ADMINS,
 };
 
 function registeredRoutes(): string[] {

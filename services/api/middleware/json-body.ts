@@ -9,6 +9,9 @@ const MAX = 1_048_576;
 const LARGER: Record<string, number> = {
   // 10,000 extension rows with every column filled.
   '/api/extensions/import': 4 * MAX,
+  // A 10 MB audio file in base64 (×4/3) with its JSON around it; the
+  // prompt library refuses anything over 10 MB by its decoded size.
+  '/api/prompts/upload': 14 * MAX,
 };
 
 export function jsonBody(defaultLimit = MAX): Middleware {

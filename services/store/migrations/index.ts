@@ -13,6 +13,7 @@ import * as trunks from './0041-trunks';
 import * as cdrForwards from './0042-cdr-forwards';
 import * as callLegs from './0043-call-legs';
 import * as callFlows from './0050-call-flows';
+import * as prompts from './0051-prompts';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { version: 42, name: '0042-cdr-forwards', up: cdrForwards.up },
   { version: 43, name: '0043-call-legs', up: callLegs.up },
   { version: 50, name: '0050-call-flows', up: callFlows.up },
+  { version: 51, name: '0051-prompts', up: prompts.up },
 ];

@@ -1,0 +1,16 @@
+// Prompts: uploaded audio, text to speech and music on hold, stored as G.711
+// files rtpengine plays. The api builds the library to manage them;
+// call-control resolves a prompt id to its file with `resolvePromptFile`.
+import type { Store } from '../store';
+import { PromptLibrary, type G711Law } from './prompt-library';
+
+export { PromptLibrary, defaultPromptLimits, type PromptLimits, type G711Law } from './prompt-library';
+export { sniffAudio, type AudioContainer } from './sniff';
+
+/**
+ * The file to play for prompt `promptId` of `tenantId` (absolute path), or
+ * undefined when the tenant has no such prompt or its file is missing.
+ */
+export function resolvePromptFile(store: Store, dataDir: string, tenantId: number, promptId: number, law: G711Law = 'alaw'): string | undefined {
+  return new PromptLibrary(store, dataDir).resolve(tenantId, promptId, law);
+}
