@@ -28,6 +28,14 @@ const audio: Record<string, Buffer> = {};
 beforeAll(async () => {
   data = tempDir('prompts-data-');
   fixtures = tempDir('prompts-fix-');
+  // Fixtures first: the clients' kept-alive sockets must not sit idle past
+  // the server's keep-alive timeout before their first request.
+  const f = fixtures.dir;
+  audio.wav = tone(f, 'stereo.wav', 3, 440, ['-ac', '2']);
+  audio.mp3 = tone(f, 'tone.mp3', 3, 440);
+  audio.ogg = tone(f, 'tone.ogg', 3, 440, ['-c:a', 'libvorbis']);
+  // 11 minutes at a telephone bitrate: small, but longer than the 10-minute limit.
+  audio.long = tone(f, 'long.mp3', 660, 440, ['-ar', '8000', '-ac', '1', '-b:a', '8k']);
   h = await startApi({ dataDir: data.dir });
   tenantId = h.store.tenants.create({ name: 'Bank', sipDomain: 'pbx.bank.ru' }).id;
   otherTenant = h.store.tenants.create({ name: 'Other', sipDomain: 'other.ru' }).id;
@@ -36,12 +44,6 @@ beforeAll(async () => {
   otherAdmin = (await h.as('tenant-admin', otherTenant)).client;
   supervisor = (await h.as('supervisor', tenantId)).client;
   employee = (await h.as('employee', tenantId)).client;
-  const f = fixtures.dir;
-  audio.wav = tone(f, 'stereo.wav', 3, 440, ['-ac', '2']);
-  audio.mp3 = tone(f, 'tone.mp3', 3, 440);
-  audio.ogg = tone(f, 'tone.ogg', 3, 440, ['-c:a', 'libvorbis']);
-  // 11 minutes at a telephone bitrate: small, but longer than the 10-minute limit.
-  audio.long = tone(f, 'long.mp3', 660, 440, ['-ar', '8000', '-ac', '1', '-b:a', '8k']);
 }, 120_000);
 afterAll(async () => {
   await h.close();

@@ -30,6 +30,7 @@ import '../pages/extensions/pbx-extensions-page';
 import '../pages/extensions/pbx-import-page';
 import '../pages/calls/pbx-calls-page';
 import '../pages/trunks/pbx-trunks-page';
+import '../pages/prompts/pbx-prompts-page';
 import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
@@ -336,6 +337,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-trunks-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-trunks-page>`;
       case '/call-flows':
         return html`<pbx-call-flows-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-call-flows-page>`;
+      case '/prompts':
+        return html`<pbx-prompts-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-prompts-page>`;
       case '/routes':
         return html`<pbx-routes-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-routes-page>`;
       case '/calls':

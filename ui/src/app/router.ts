@@ -23,6 +23,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/import', titleKey: 'nav.import', roles: ['superadmin', 'tenant-admin'] },
   { path: '/trunks', titleKey: 'nav.trunks', roles: ['superadmin', 'tenant-admin'] },
   { path: '/call-flows', titleKey: 'nav.callFlows', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
+  { path: '/prompts', titleKey: 'nav.prompts', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/routes', titleKey: 'nav.routes', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },
