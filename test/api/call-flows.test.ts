@@ -24,6 +24,12 @@ afterEach(() => h.close());
 const fields = (r: { body: { details?: { fields?: Array<{ field: string; message: string }> } } }) => (r.body.details?.fields ?? []).map((f) => `${f.field}: ${f.message}`);
 const ext = (n: string) => ({ type: 'extension', extension: n });
 const feature = (f: string, id: number) => ({ type: 'feature', feature: f, id });
+/** A stored prompt of the tenant (its files are not needed to save a flow). */
+const prompt = (name: string, tenantId = tenant) =>
+  h.store.prompts.create({ tenantId, name, language: 'ru', kind: 'tts', text: name, source: 'espeak-ng', durationMs: 1000, sizeBytes: 1, createdBy: null }, (id) => ({
+    alawPath: `prompts/${tenantId}/${id}.alaw.wav`,
+    ulawPath: `prompts/${tenantId}/${id}.ulaw.wav`,
+  })).id;
 const rows = (table: string) => (h.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('ring groups', () => {
@@ -129,7 +135,7 @@ describe('schedules', () => {
 
 describe('numbers, the main destination, the view and the dry run', () => {
   it('routes a DID to a schedule; the view draws it; the dry run follows it; a deleted-in-use schedule is refused', async () => {
-    const ann = (await admin.request('POST', '/api/announcements', { name: 'Нерабочее время', prompt: 5 })).body.announcement;
+    const ann = (await admin.request('POST', '/api/announcements', { name: 'Нерабочее время', prompt: prompt('Нерабочее время') })).body.announcement;
     const menu = (await admin.request('POST', '/api/ivr-menus', { name: 'Главное', options: [{ digit: '1', destination: ext('201') }], final: feature('announcement', ann.id) })).body.ivrMenu;
     const s = (
       await admin.request('POST', '/api/schedules', {
@@ -170,9 +176,14 @@ describe('numbers, the main destination, the view and the dry run', () => {
     await admin.request('POST', '/api/dids', { number: '+74951234567', destination: null });
     const run = await admin.request('POST', '/api/call-flows/dry-run', { number: '+74951234567' });
     expect(run.body.result.path.map((s: { kind: string }) => s.kind)).toEqual(['did', 'main', 'extension']);
-    const notice = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'did', ref: '+74951234567', notice: { enabled: true, prompt: 4 } });
+    const noticePrompt = prompt('Разговор записывается');
+    const notice = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'did', ref: '+74951234567', notice: { enabled: true, prompt: noticePrompt } });
     expect(notice.status).toBe(200);
-    expect((await admin.request('GET', '/api/call-flows/recording-notices')).body.notices).toMatchObject([{ scope: 'did', ref: '+74951234567', enabled: true, prompt: 4, toCalled: false }]);
+    expect((await admin.request('GET', '/api/call-flows/recording-notices')).body.notices).toMatchObject([{ scope: 'did', ref: '+74951234567', enabled: true, prompt: noticePrompt, toCalled: false }]);
+    // A prompt of another tenant, or none, is refused with the field named.
+    const foreign = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'did', ref: '+74951234567', notice: { enabled: true, prompt: prompt('Чужой', other) } });
+    expect(foreign.status).toBe(422);
+    expect(fields(foreign)[0]).toMatch(/^notice\.prompt: prompt \d+ does not exist$/);
     expect((await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'did', ref: '+70000000000', notice: { enabled: true } })).status).toBe(422);
     expect(h.store.audit.list({ action: 'call-flows.main' }).rows).toHaveLength(1);
   });

@@ -247,9 +247,18 @@ describe('listing, preview, rename, delete', () => {
     const r = await tenantAdmin.request('DELETE', `/api/prompts/${p.id}`);
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ code: 'prompt-in-use', details: { uses: [{ type: 'ivr', id: 7, name: 'Главное меню' }] } });
-    expect(r.body.message).toContain('ivr Главное меню');
+    expect(r.body.message).toBe('prompt "tone-wav" is played by Главное меню; change those first');
     expect(files.every(existsSync)).toBe(true);
     expect(h.store.audit.list({ action: 'prompt.delete' }).rows[0]).toMatchObject({ outcome: 'failed', details: { code: 'prompt-in-use' } });
+
+    // An announcement saved through the call-flow api holds the prompt the same way.
+    const speech = byName('greeting-en');
+    const ann = await tenantAdmin.request('POST', '/api/announcements', { name: 'Closed', prompt: speech.id });
+    expect(ann.status, JSON.stringify(ann.body)).toBe(201);
+    const held = await tenantAdmin.request('DELETE', `/api/prompts/${speech.id}`);
+    expect(held.status).toBe(409);
+    expect(held.body).toMatchObject({ code: 'prompt-in-use', message: "prompt \"greeting-en\" is played by announcement 'Closed' prompt; change those first" });
+    expect(existsSync(path.join(data.dir, speech.alawPath))).toBe(true);
 
     const q = byName('tone-ogg');
     expect((await otherAdmin.request('DELETE', `/api/prompts/${q.id}`)).status).toBe(404);

@@ -80,7 +80,7 @@ const toPrompt = (r: Row): Prompt => ({
 });
 
 export const promptInUse = (p: Prompt, uses: PromptUse[]) =>
-  new AppError(409, 'prompt-in-use', `prompt "${p.name}" is played by ${uses.length ? uses.map((u) => `${u.type} ${u.name}`).join(', ') : 'a call flow'}; change those first`, { uses });
+  new AppError(409, 'prompt-in-use', `prompt "${p.name}" is played by ${uses.length ? uses.map((u) => u.name).join(', ') : 'a call flow'}; change those first`, { uses });
 
 function guard<T>(write: () => T): T {
   try {

@@ -38,8 +38,8 @@ export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
   const notices = new Map(deps.store.callFlows.notices(tenantId).filter((n) => n.scope === 'did').map((n) => [n.ref, recordingNoticeSchema.safeParse(n.config)]));
   return {
     extensions: deps.store.extensionFeatures.numbers(tenantId).extensions,
-    // Prompts are checked once the prompt store lands; until then any id is accepted.
-    prompts: null,
+    // A menu, announcement or notice may only play a prompt of its own tenant.
+    prompts: new Set(deps.store.prompts.list(tenantId).map((p) => p.id)),
     ringGroups: load(deps, 'ring-group', tenantId),
     ivrs: load(deps, 'ivr', tenantId),
     schedules: load(deps, 'schedule', tenantId),

@@ -89,6 +89,9 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const tenant = targetTenant(deps, ctx, input.tenantId);
     if (input.scope === 'did' && !deps.store.trunks.listDids(tenant.id).some((d) => d.number === input.ref))
       throw flowInvalid([{ field: 'ref', message: `${input.ref} is not an inbound number of this organisation` }]);
+    const noticePrompt = input.notice?.prompt ?? null;
+    if (noticePrompt !== null && deps.store.prompts.get(noticePrompt)?.tenantId !== tenant.id)
+      throw flowInvalid([{ field: 'notice.prompt', message: `prompt ${noticePrompt} does not exist` }]);
     if (input.notice === null) deps.store.callFlows.deleteNotice(tenant.id, input.scope, input.ref);
     else deps.store.callFlows.setNotice(tenant.id, input.scope, input.ref, input.notice);
     audit(deps, ctx, { tenantId: tenant.id, action: 'call-flows.recording-notice', target: `${input.scope}:${input.ref}`, details: { notice: input.notice } });

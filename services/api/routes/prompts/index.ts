@@ -8,6 +8,9 @@ import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { PromptLibrary } from '../../../prompts';
+import { promptInUse } from '../../../store';
+import { promptUsers } from '../../../call-flows';
+import { loadFlowConfig } from '../call-flows/flow-config';
 import { targetTenant } from '../extensions/extensions';
 import { loadPrompt, promptView } from './prompts';
 import { renamePromptSchema, ttsPromptSchema, uploadPromptSchema } from './schema';
@@ -79,6 +82,9 @@ export function promptRoutes(deps: ApiDeps): Router<ApiState> {
   router.delete('/:id', can(deps, 'prompts.write'), async (ctx) => {
     const cur = loadPrompt(deps, ctx);
     try {
+      // IVR menus, announcements and recording notices that play it (services/call-flows).
+      const users = promptUsers(loadFlowConfig(deps, cur.tenantId), cur.id);
+      if (users.length) throw promptInUse(cur, users.map((name) => ({ type: 'call-flow', id: cur.id, name })));
       library().delete(cur);
     } catch (e) {
       refused(ctx, cur.tenantId, 'prompt.delete', { name: cur.name })(e);
