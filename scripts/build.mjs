@@ -11,6 +11,8 @@ const nodeEntries = [
   'services/sip-core/main.ts',
   'services/call-control/main.ts',
   'services/recordings/main.ts',
+  // The converter pool's worker thread (services/recordings/converter-pool.ts), beside main.js.
+  'services/recordings/convert-worker.ts',
   'licensing/cli/main.ts',
 ].filter((f) => existsSync(f));
 

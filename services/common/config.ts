@@ -185,6 +185,12 @@ export const configSchema = z
         sweepIntervalMs: z.number().int().min(200).max(3_600_000).default(15_000),
         /** Local hour after which the daily retention purge runs. */
         purgeHour: z.number().int().min(0).max(23).default(3),
+        /** Conversions running at once, each on its own worker thread; 0: one per CPU core. */
+        converters: z.number().int().min(0, 'expected 0–64').max(64, 'expected 0–64').default(0),
+        /** Longest recording kept; audio beyond is cut and the alarm recordings-track-cut raised. */
+        maxRecordingHours: z.number().min(1, 'expected 1–168').max(168, 'expected 1–168').default(24),
+        /** First retry of a quarantined capture (one that failed conversion); the delay doubles up to a day. */
+        quarantineRetryMs: z.number().int().min(1000, 'expected 1000–86400000').max(86_400_000, 'expected 1000–86400000').default(5 * 60_000),
         /** Codes pressed during a call (RFC 4733 DTMF): start/stop an on-demand recording, pause/resume one (card data). */
         featureCodes: z
           .object({

@@ -24,5 +24,5 @@ export {
 } from './recording-policy';
 export { start, buildRecordings, type Recordings } from './start';
 export { RecordingsService, type RecordingsSettings, type SweepReport } from './recordings-service';
-export { canRecord, diskUsage, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, ALARM_CONVERSION, type DiskUsage, type RecordingRefusal } from './recording-gate';
+export { canRecord, diskUsage, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, ALARM_CONVERSION, ALARM_TRACK_CUT, type DiskUsage, type RecordingRefusal } from './recording-gate';
 export { recordingsChecks, type RecordingsCheck } from './doctor-checks';

@@ -13,32 +13,34 @@
 // record is saved. A crash at any point leaves the capture in place, and the
 // next run (processSpool) converts it again; a recording already indexed is
 // not converted twice (idempotent by recording id).
+//
+// Conversion (capture → audio file) runs on a pool of worker threads
+// (converter-pool.ts), several recordings at once; encryption, the index and
+// the chain stay here. A capture that fails is quarantined encrypted
+// (quarantine.ts) and retried with backoff, so it neither blocks the others
+// nor stays in plain text.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../common/errors';
 import type { Logger } from '../common/logger';
-import { encodeTrack, type AudioFormat, type EncodedAudio, type EncoderOptions } from './audio-encoder';
+import type { AudioFormat, EncoderOptions } from './audio-encoder';
 import {
   channelsFromSdps,
   decodeRecordingMetadata,
   parseRtpengineMetadata,
   type RecordingMetadata,
 } from './capture-metadata';
-import { recordingDiskFull, recordingEmpty, recordingIdConflict, recordingNotFound, vaultVerifyFailed } from './errors';
+import { recordingDiskFull, recordingIdConflict, recordingNotFound, vaultVerifyFailed } from './errors';
 import { nextEntry, verifyChain, type ChainFinding } from './hash-chain';
 import { checkId, type Keyring } from './keys';
-import { PayloadTypeTable, payloadTypesFromSdp } from './payload-types';
 import { PcapParser, readPcapFile } from './pcap-reader';
-import type { ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './recording-index';
-import {
-  resolverByFirstDestination,
-  resolverFromMap,
-  StereoTrackBuilder,
-  type ChannelMap,
-  type StereoTrack,
-} from './stereo-track';
+import type { ChannelSource, RecordingIndexRecord, RecordingRepository } from './recording-index';
+import { DEFAULT_MAX_DURATION_MS, type ChannelMap, type TrackCut } from './stereo-track';
+import type { ConvertResult } from './convert-job';
+import { InlineConverter, type Converter } from './converter-pool';
+import { Quarantine, type QuarantineOptions, type QuarantineState } from './quarantine';
 import { groupCaptures } from './capture-groups';
 import { findCaptures, type SpoolCapture, type SpoolOptions } from './spool';
 import type { EncryptResult, Vault } from './vault';
@@ -53,6 +55,11 @@ export interface PipelineDeps {
   now?: () => Date;
   /** Used when neither call-control nor the metadata names the tenant. */
   defaultTenantId?: string;
+  /** Where conversions run; default one at a time on this thread. */
+  converter?: Converter;
+  /** Longest recording kept; audio beyond is cut (and an alarm raised). */
+  maxDurationMs?: number;
+  quarantine?: QuarantineOptions;
 }
 
 export interface CaptureInput {
@@ -74,11 +81,14 @@ export interface CaptureInput {
 export interface SpoolResult {
   stored: RecordingIndexRecord[];
   failed: Array<{ pcapPath: string; code: string; message: string }>;
+  /** Recordings stored with packets or audio cut (stereo-track.ts bounds). */
+  cut: Array<{ recordingId: string; tenantId: string } & TrackCut>;
+  /** Captures in quarantine after this pass (failed, encrypted, retried later). */
+  quarantined: Array<Pick<QuarantineState, 'qid' | 'pcapName' | 'code' | 'attempts' | 'nextAttemptAt'>>;
 }
 
 interface Stored {
-  track: StereoTrack;
-  audio: EncodedAudio;
+  track: ConvertResult;
   enc: EncryptResult;
   /** Vault file relative to the recordings directory. */
   rel: string;
@@ -97,22 +107,37 @@ interface Resolved {
 }
 
 export class RecordingPipeline {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Recording ids being converted: a second capture of one id waits for the first. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly format: AudioFormat;
   private readonly now: () => Date;
+  private readonly converter: Converter;
+  readonly quarantine: Quarantine;
   readonly recordingsDir: string;
 
   constructor(private readonly deps: PipelineDeps) {
     this.format = deps.format ?? 'opus';
     this.now = deps.now ?? (() => new Date());
     this.recordingsDir = path.join(deps.dataDir, 'recordings');
+    this.converter = deps.converter ?? new InlineConverter(1);
+    this.quarantine = new Quarantine(this.recordingsDir, deps.vault, deps.quarantine);
   }
 
-  /** Converts one capture; calls are serialised so that one box converts one call at a time. */
-  process(input: CaptureInput): Promise<RecordingIndexRecord> {
-    const run = this.queue.then(() => this.processNow(input));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Converts one capture (on the converter pool; several run at once). */
+  async process(input: CaptureInput): Promise<RecordingIndexRecord> {
+    return (await this.processCut(input)).record;
+  }
+
+  private async processCut(input: CaptureInput): Promise<{ record: RecordingIndexRecord; cut?: TrackCut }> {
+    const r = await this.resolve(input);
+    for (let prev = this.inFlight.get(r.recordingId); prev; prev = this.inFlight.get(r.recordingId)) await prev.catch(() => undefined);
+    const run = this.processNow(input, r);
+    this.inFlight.set(r.recordingId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(r.recordingId) === run) this.inFlight.delete(r.recordingId);
+    }
   }
 
   private async resolve(input: CaptureInput): Promise<Resolved> {
@@ -140,23 +165,7 @@ export class RecordingPipeline {
     };
   }
 
-  private async buildTrack(input: CaptureInput, r: Resolved): Promise<StereoTrack> {
-    const resolver = r.channels ? resolverFromMap(r.channels) : resolverByFirstDestination();
-    const builder = new StereoTrackBuilder(resolver, new PayloadTypeTable(payloadTypesFromSdp(r.sdp)));
-    for (const [i, part] of partsOf(input).entries()) {
-      // A capture paused before its first packet is an empty file (rtpengine writes the header with the first packet).
-      if (i > 0 && (await stat(part.pcapPath)).size === 0) continue;
-      const parser = new PcapParser({ allowTruncatedTail: input.allowTruncatedTail });
-      for await (const d of readPcapFile(part.pcapPath, parser)) builder.add(d);
-    }
-    const track = builder.finish();
-    if (track.frames === 0) throw recordingEmpty(input.pcapPath);
-    for (const s of pausedSpans(r, track)) track.mute(s.startMs, s.endMs);
-    return track;
-  }
-
-  private async processNow(input: CaptureInput): Promise<RecordingIndexRecord> {
-    const r = await this.resolve(input);
+  private async processNow(input: CaptureInput, r: Resolved): Promise<{ record: RecordingIndexRecord; cut?: TrackCut }> {
     const log = this.deps.log.child({ recordingId: r.recordingId, tenantId: r.tenantId });
     const existing = this.deps.repo.findRecording(r.recordingId);
     if (existing) {
@@ -164,14 +173,13 @@ export class RecordingPipeline {
       if (!(await this.sameCapture(input, existing))) throw recordingIdConflict(r.recordingId, input.pcapPath);
       log.info('recording already stored, removing leftover capture');
       await this.removeCapture(input);
-      return existing;
+      return { record: existing };
     }
     if (r.channelSource === 'guessed') log.warn('no channel map for capture, left = first rtpengine port seen');
     const work = path.join(this.recordingsDir, '.work', r.recordingId);
     await rm(work, { recursive: true, force: true }); // a crashed attempt's leftovers
     await mkdir(work, { recursive: true, mode: 0o700 });
     try {
-      const t0 = process.cpuUsage();
       const stored = await this.convert(input, r, work).catch((e: unknown) => {
         throw this.diskFullOr(e);
       });
@@ -181,16 +189,17 @@ export class RecordingPipeline {
       } catch (e) {
         throw this.diskFullOr(e);
       }
-      const cpu = process.cpuUsage(t0);
+      const { audio, stats } = stored.track;
       log.info('recording stored', {
         durationMs: record.durationMs,
         sizeBytes: record.sizeBytes,
-        compression: +(stored.audio.pcmBytes / Math.max(1, stored.audio.bytes)).toFixed(1),
-        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-        stats: stored.track.stats,
+        compression: +(audio.pcmBytes / Math.max(1, audio.bytes)).toFixed(1),
+        stats,
       });
       await this.removeCapture(input);
-      return record;
+      const cut = stats.cut.packets || stats.cut.overMaxMs ? stats.cut : undefined;
+      if (cut) log.warn('recording cut: packets outside the capture\'s time or over the maximum length', { ...cut });
+      return { record, ...(cut ? { cut } : {}) };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -204,9 +213,18 @@ export class RecordingPipeline {
 
   /** pcap → track → audio file → vault file, verified, renamed into place. */
   private async convert(input: CaptureInput, r: Resolved, work: string): Promise<Stored> {
-    const track = await this.buildTrack(input, r);
     const audioPath = path.join(work, this.format === 'wav' ? 'audio.wav' : 'audio.ogg');
-    const audio = await encodeTrack(track, this.format, audioPath, this.deps.encoder);
+    const track = await this.converter.run({
+      pcaps: partsOf(input).map((p) => p.pcapPath),
+      allowTruncatedTail: input.allowTruncatedTail ?? false,
+      channels: r.channels,
+      sdp: r.sdp,
+      paused: r.paused,
+      format: this.format,
+      encoder: this.deps.encoder ?? {},
+      maxDurationMs: this.deps.maxDurationMs ?? DEFAULT_MAX_DURATION_MS,
+      audioPath,
+    });
     const encPath = path.join(work, `${r.recordingId}.krec`);
     const enc = await this.deps.vault.encryptFile(audioPath, encPath, r.tenantId);
     if ((await this.deps.vault.plainSha256(encPath)) !== enc.plainSha256) throw vaultVerifyFailed(encPath);
@@ -217,10 +235,11 @@ export class RecordingPipeline {
     await mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
     await rename(encPath, finalPath);
     await fsyncDir(path.dirname(finalPath));
-    return { track, audio, enc, rel };
+    return { track, enc, rel };
   }
 
-  private indexRecord(r: Resolved, { track, audio, enc, rel }: Stored): RecordingIndexRecord {
+  private indexRecord(r: Resolved, { track, enc, rel }: Stored): RecordingIndexRecord {
+    const { audio } = track;
     return {
       recordingId: r.recordingId,
       cdrId: r.cdrId,
@@ -238,7 +257,7 @@ export class RecordingPipeline {
       legalHold: false,
       path: rel,
       channelSource: r.channelSource,
-      pausedSpans: pausedSpans(r, track),
+      pausedSpans: track.pausedSpans,
       createdAt: this.now().toISOString(),
     };
   }
@@ -270,6 +289,8 @@ export class RecordingPipeline {
       if (r.keyId !== keyId && (await this.rewrapRecording(r.recordingId))) rewrapped++;
     }
     const inUse = new Set(this.deps.repo.recordingKeys(tenantId).map((r) => r.keyId));
+    // A quarantined capture still needs the key it was encrypted under.
+    for (const q of await this.quarantine.list()) if (q.tenantId === tenantId) q.keyIds.forEach((id) => inUse.add(id));
     const retired = keyring.retireTenantKeys(tenantId, (id) => inUse.has(id));
     this.deps.log.info('tenant key rotated', { tenantId, keyId, rewrapped, retired: retired.length });
     return { keyId, rewrapped, retired };
@@ -302,16 +323,18 @@ export class RecordingPipeline {
 
   /**
    * Converts every finished capture in rtpengine's `--recording-dir`, then the
-   * orphans of a dead rtpengine (spool.ts). An orphan's metadata string was
-   * never written (rtpengine writes it at the end), so `metaForCall` lets the
-   * caller supply what call-control stored when recording started. Failures
-   * are reported and their capture is kept for another attempt.
+   * orphans of a dead rtpengine (spool.ts), then the quarantined captures due
+   * for another attempt; as many at once as the converter runs. An orphan's
+   * metadata string was never written (rtpengine writes it at the end), so
+   * `metaForCall` lets the caller supply what call-control stored when
+   * recording started. A capture that fails is quarantined; one that fails
+   * for want of disk space stays where it is for the next pass.
    */
   async processSpool(
     recordingDir: string,
     opts: SpoolOptions & { metaForCall?: (callId: string) => RecordingMetadata | undefined } = {},
   ): Promise<SpoolResult> {
-    const out: SpoolResult = { stored: [], failed: [] };
+    const out: SpoolResult = { stored: [], failed: [], cut: [], quarantined: [] };
     const found = await findCaptures(recordingDir, opts);
     for (const c of found.filter((f) => f.problem)) out.failed.push({ pcapPath: c.pcapPath, code: c.problem!.code, message: c.problem!.message });
     const { ready } = await groupCaptures(found.filter((f) => !f.problem && !f.orphan && existsSync(f.pcapPath)), recordingDir, opts);
@@ -325,25 +348,92 @@ export class RecordingPipeline {
     for (const c of found.filter((f) => !f.problem && (f.orphan || !existsSync(f.pcapPath)))) {
       inputs.push({ c, input: { pcapPath: c.pcapPath, metadataPath: c.metadataPath, meta: opts.metaForCall?.(c.callId), allowTruncatedTail: c.orphan } });
     }
-    for (const { c, input } of inputs) {
+    let diskFull = false;
+    const one = async ({ c, input }: { c: SpoolCapture; input: CaptureInput }) => {
+      if (diskFull) return; // the rest would fail alike; their captures stay for the next run
       if (!existsSync(c.pcapPath)) {
         // The pcap went away with our last run (converted, then crashed before this file was removed).
         if (this.deps.repo.findRecording((await this.resolve(input)).recordingId)) await rm(c.metadataPath, { force: true });
         else out.failed.push({ pcapPath: c.pcapPath, code: 'recording-capture-missing', message: `${path.basename(c.metadataPath)}: its pcap is gone` });
-        continue;
+        return;
       }
       if (c.orphan) this.deps.log.warn('converting capture left by a dead rtpengine', { callId: c.callId });
       try {
-        out.stored.push(await this.process(input));
+        this.stored(out, await this.processCut(input));
       } catch (e) {
-        if (!isAppError(e)) throw e;
-        this.deps.log.error('recording conversion failed', { pcapPath: c.pcapPath, code: e.code, err: e });
-        out.failed.push({ pcapPath: c.pcapPath, code: e.code, message: e.message });
-        if (e.code === 'recording-disk-full') break; // the rest would fail alike; their captures stay for the next run
+        // Any failure, ours or the capture's, quarantines only this capture; the others go on.
+        const failure = { code: isAppError(e) ? e.code : 'recording-conversion-failed', message: (e as Error).message };
+        this.deps.log.error('recording conversion failed', { pcapPath: c.pcapPath, code: failure.code, err: e });
+        out.failed.push({ pcapPath: c.pcapPath, ...failure });
+        if (failure.code === 'recording-disk-full') diskFull = true;
+        else await this.toQuarantine(input, failure);
       }
-    }
+    };
+    await eachLimited(inputs, this.converter.size, one);
+    if (!diskFull) await eachLimited(await this.quarantine.due(this.now()), this.converter.size, (q) => this.retryQuarantined(q, out));
+    out.quarantined = (await this.quarantine.list()).map(({ qid, pcapName, code, attempts, nextAttemptAt }) => ({ qid, pcapName, code, attempts, nextAttemptAt }));
     return out;
   }
+
+  private stored(out: SpoolResult, { record, cut }: { record: RecordingIndexRecord; cut?: TrackCut }): void {
+    out.stored.push(record);
+    if (cut) out.cut.push({ recordingId: record.recordingId, tenantId: record.tenantId, ...cut });
+  }
+
+  /** Encrypts a failed capture into the quarantine and deletes its plain files. */
+  private async toQuarantine(input: CaptureInput, e: { code: string; message: string }): Promise<void> {
+    let tenantId = this.deps.defaultTenantId ?? 'default';
+    try {
+      tenantId = (await this.resolve(input)).tenantId;
+    } catch {
+      // unreadable metadata: the default tenant's key
+    }
+    try {
+      const q = await this.quarantine.put(partsOf(input), {
+        tenantId,
+        ...(input.meta ? { meta: input.meta } : {}),
+        allowTruncatedTail: input.allowTruncatedTail ?? false,
+        code: e.code,
+        message: e.message,
+        now: this.now(),
+        work: path.join(this.recordingsDir, '.work'),
+      });
+      this.deps.log.warn('capture quarantined encrypted, will be retried', { qid: q.qid, pcap: q.pcapName, code: e.code, nextAttemptAt: q.nextAttemptAt });
+    } catch (err) {
+      // Left in the spool as before; the next pass tries again.
+      this.deps.log.error('cannot quarantine a failed capture', { pcapPath: input.pcapPath, err });
+    }
+  }
+
+  /** One more attempt at a quarantined capture, from a plain copy in the work directory. */
+  private async retryQuarantined(q: QuarantineState, out: SpoolResult): Promise<void> {
+    const work = path.join(this.recordingsDir, '.work', q.qid);
+    try {
+      const restored = await this.quarantine.restore(q, work);
+      const [first, ...more] = restored.parts;
+      if (!first) throw recordingNotFound(q.qid);
+      const input: CaptureInput = { ...first, allowTruncatedTail: restored.allowTruncatedTail, ...(restored.meta ? { meta: restored.meta } : {}), ...(more.length ? { more } : {}) };
+      this.stored(out, await this.processCut(input));
+      await this.quarantine.remove(q);
+      this.deps.log.info('quarantined capture converted', { qid: q.qid, attempts: q.attempts + 1 });
+    } catch (e) {
+      const code = isAppError(e) ? e.code : 'recording-conversion-failed';
+      const message = (e as Error).message;
+      const next = await this.quarantine.failedAgain(q, code, message, this.now());
+      this.deps.log.error('quarantined capture failed again', { qid: q.qid, code, attempts: next.attempts, nextAttemptAt: next.nextAttemptAt });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
 function partsOf(input: CaptureInput): Array<{ pcapPath: string; metadataPath?: string }> {
@@ -360,18 +450,6 @@ function mergeMetadata(parts: RecordingMetadata[]): RecordingMetadata {
     for (const s of paused ?? []) spans.set(`${s.fromMs}-${s.toMs}`, s);
   }
   if (spans.size) out.paused = [...spans.values()].sort((a, b) => a.fromMs - b.fromMs);
-  return out;
-}
-
-/** The paused wall-clock spans as offsets into the track, clamped to it; spans outside it vanish. */
-function pausedSpans(r: Resolved, track: StereoTrack): PausedSpan[] {
-  const t0 = track.startUs / 1000;
-  const out: PausedSpan[] = [];
-  for (const p of r.paused) {
-    const startMs = Math.max(0, Math.round(p.fromMs - t0));
-    const endMs = Math.min(Math.round(track.durationMs), Math.round(p.toMs - t0));
-    if (endMs > startMs) out.push({ startMs, endMs });
-  }
   return out;
 }
 

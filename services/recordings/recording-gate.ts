@@ -8,6 +8,7 @@ export const ALARM_DISK_HIGH = 'recordings-disk-high';
 export const ALARM_DISK_FULL = 'recordings-disk-full';
 export const ALARM_QUOTA = 'recordings-quota-exceeded';
 export const ALARM_CONVERSION = 'recordings-conversion-failed';
+export const ALARM_TRACK_CUT = 'recordings-track-cut';
 
 export type RecordingRefusal = 'disabled' | 'disk-full' | 'quota-exceeded';
 

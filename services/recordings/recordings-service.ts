@@ -18,7 +18,7 @@ import type { Logger } from '../common/logger';
 import type { Store } from '../store';
 import { nextEntry } from './hash-chain';
 import type { RecordingPipeline, SpoolResult } from './pipeline';
-import { ALARM_CONVERSION, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, canRecord, diskUsage, type DiskUsage } from './recording-gate';
+import { ALARM_CONVERSION, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, ALARM_TRACK_CUT, canRecord, diskUsage, type DiskUsage } from './recording-gate';
 import { findCaptures, spoolDirOf } from './spool';
 
 export type RecordingsSettings = Config['recordings'];
@@ -38,6 +38,8 @@ export interface RecordingsServiceDeps {
 export interface SweepReport {
   stored: number;
   failed: SpoolResult['failed'];
+  cut: SpoolResult['cut'];
+  quarantined: SpoolResult['quarantined'];
   purged: string[];
   disk: DiskUsage;
 }
@@ -75,10 +77,11 @@ export class RecordingsService {
           now: () => this.now().getTime(),
           ...(this.deps.isCallLive ? { isCallLive: this.deps.isCallLive } : {}),
         })
-      : { stored: [], failed: [] };
+      : { stored: [], failed: [], cut: [], quarantined: [] };
     this.storedTotal += result.stored.length;
     this.diskFullSeen = result.failed.some((f) => f.code === 'recording-disk-full');
-    this.conversionAlarm(result.failed);
+    this.conversionAlarm(result);
+    this.cutAlarm(result.cut);
     const purged = this.purgeDue() ? await this.purge() : [];
     const disk = this.checkDisk();
     this.checkQuotas();
@@ -88,7 +91,7 @@ export class RecordingsService {
     if (result.stored.length || result.failed.length || purged.length) {
       this.deps.log.info('recordings sweep', { stored: result.stored.length, failed: result.failed.length, purged: purged.length, queue: this.queue });
     }
-    return { stored: result.stored.length, failed: result.failed, purged, disk };
+    return { stored: result.stored.length, failed: result.failed, cut: result.cut, quarantined: result.quarantined, purged, disk };
   }
 
   /** Captures the next pass would take: finished ones and orphans (not calls in progress). */
@@ -111,9 +114,10 @@ export class RecordingsService {
     }
   }
 
-  private conversionAlarm(failed: SpoolResult['failed']): void {
+  /** Raised while captures wait in quarantine (or failed this pass); cleared when none do. */
+  private conversionAlarm({ failed, quarantined }: SpoolResult): void {
     const other = failed.filter((f) => f.code !== 'recording-disk-full');
-    if (other.length === 0) {
+    if (other.length === 0 && quarantined.length === 0) {
       this.deps.store.alarms.clear(ALARM_CONVERSION, null, this.now());
       return;
     }
@@ -123,11 +127,39 @@ export class RecordingsService {
         severity: 'warning',
         tenantId: null,
         source: SOURCE,
-        message: `${other.length} capture(s) could not be converted and are kept in the spool`,
-        details: { failed: other.slice(0, 20).map((f) => ({ pcap: path.basename(f.pcapPath), code: f.code })) },
+        message: `${quarantined.length} capture(s) could not be converted; kept encrypted in quarantine and retried with backoff`,
+        details: {
+          failed: other.slice(0, 20).map((f) => ({ pcap: path.basename(f.pcapPath), code: f.code })),
+          quarantined: quarantined.slice(0, 20),
+        },
       },
       this.now(),
     );
+  }
+
+  /**
+   * A recording stored with packets dropped or audio cut (stereo-track.ts
+   * bounds: a crafted or broken stream): one alarm per tenant, refreshed with
+   * the latest ones; an admin clears it after looking.
+   */
+  private cutAlarm(cut: SpoolResult['cut']): void {
+    const byTenant = new Map<string, SpoolResult['cut']>();
+    for (const c of cut) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
+    for (const [tenant, list] of byTenant) {
+      const tenantId = Number(tenant);
+      this.deps.store.alarms.raise(
+        {
+          code: ALARM_TRACK_CUT,
+          severity: 'warning',
+          tenantId: Number.isInteger(tenantId) ? tenantId : null,
+          source: SOURCE,
+          message: `${list.length} recording(s) stored with RTP packets outside the call's time dropped or audio over the maximum length cut`,
+          details: { recordings: list.slice(0, 20) },
+        },
+        this.now(),
+      );
+      this.deps.log.warn('recordings cut', { tenantId: tenant, recordings: list.map((c) => c.recordingId) });
+    }
   }
 
   /** Raises or clears the disk alarms; returns the usage. */

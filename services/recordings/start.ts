@@ -1,6 +1,7 @@
 // The recordings process: `start(config, {log})` opens the store and the key
 // ring, sweeps the spool at once and then every sweepIntervalMs.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
@@ -8,6 +9,7 @@ import { openStore, type Store } from '../store';
 import { rtpengineLiveness } from './call-liveness';
 import { openKeyring, type Keyring } from './keys';
 import { RecordingPipeline } from './pipeline';
+import { makeConverter, poolSize, WorkerPool, type Converter } from './converter-pool';
 import type { DiskUsage } from './recording-gate';
 import { RecordingsService } from './recordings-service';
 import { Vault } from './vault';
@@ -17,18 +19,26 @@ export interface Recordings {
   vault: Vault;
   pipeline: RecordingPipeline;
   service: RecordingsService;
+  converter: Converter;
 }
+
+/**
+ * The built worker entry beside this bundle (dist/services/recordings/);
+ * running from TypeScript sources there is none and conversion runs inline.
+ */
+const WORKER_SCRIPT = fileURLToPath(new URL('./convert-worker.js', import.meta.url));
 
 /** Wires the pipeline and the service over an open store (tests build the same world). */
 export function buildRecordings(
   config: Readonly<Config>,
-  deps: { store: Store; log: Logger; now?: () => Date; diskUsage?: (dir: string) => DiskUsage; isCallLive?: (callId: string) => Promise<boolean> },
+  deps: { store: Store; log: Logger; now?: () => Date; diskUsage?: (dir: string) => DiskUsage; isCallLive?: (callId: string) => Promise<boolean>; workerScript?: string },
 ): Recordings {
   const settings = config.recordings;
   const keyring = openKeyring({ dataDir: config.dataDir, ...(settings.masterKeyPath ? { masterKeyPath: settings.masterKeyPath } : {}) });
   const vault = new Vault(keyring);
   // A capture call-control did not label belongs to the default tenant.
   const defaultTenant = deps.store.tenants.list().find((t) => t.isDefault);
+  const converter = makeConverter(deps.workerScript ?? WORKER_SCRIPT, poolSize(settings.converters));
   const pipeline = new RecordingPipeline({
     dataDir: config.dataDir,
     vault,
@@ -36,11 +46,15 @@ export function buildRecordings(
     log: deps.log,
     format: settings.format,
     encoder: { opusBitrate: `${Math.round(settings.opusBitrate / 1000)}k` },
+    converter,
+    maxDurationMs: settings.maxRecordingHours * 3600_000,
+    quarantine: { retryBaseMs: settings.quarantineRetryMs },
     ...(deps.now ? { now: deps.now } : {}),
     ...(defaultTenant ? { defaultTenantId: String(defaultTenant.id) } : {}),
   });
-  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, ...deps });
-  return { keyring, vault, pipeline, service };
+  const { workerScript: _w, ...serviceDeps } = deps;
+  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, ...serviceDeps });
+  return { keyring, vault, pipeline, service, converter };
 }
 
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
@@ -52,7 +66,7 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
         return undefined;
       })
     : undefined;
-  const { service, keyring } = buildRecordings(config, { store, log, ...(liveness ? { isCallLive: liveness.isCallLive } : {}) });
+  const { service, keyring, converter } = buildRecordings(config, { store, log, ...(liveness ? { isCallLive: liveness.isCallLive } : {}) });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const loop = async () => {
@@ -60,13 +74,20 @@ export async function start(config: Readonly<Config>, { log }: ServiceDeps): Pro
     if (!stopped) timer = setTimeout(() => void loop(), settings.sweepIntervalMs);
   };
   void loop();
-  log.info('recordings service started', { format: settings.format, sweepIntervalMs: settings.sweepIntervalMs, masterKeyId: keyring.masterKeyId });
+  log.info('recordings service started', {
+    format: settings.format,
+    sweepIntervalMs: settings.sweepIntervalMs,
+    masterKeyId: keyring.masterKeyId,
+    converters: converter.size,
+    workerThreads: converter instanceof WorkerPool,
+  });
   return {
     health: () => service.health(),
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
       await service.idle();
+      await converter.close();
       liveness?.close();
       store.close();
     },

@@ -11,6 +11,17 @@
 // jump that disagrees with the arrival times by more than JUMP_SECONDS (a
 // sender that restarted its clock, e.g. after hold), starts a new segment with
 // its own offset.
+//
+// Bounds (issue 16): a packet is checked against its segment's anchor, not
+// only against the packet before it, so a crafted or broken stream cannot
+// walk a segment's clock away a little at a time; a late packet (sequence not
+// ahead) whose timestamp disagrees with its arrival by more than JUMP_SECONDS
+// is rejected (one such packet once stretched a 2 s call to 74.6 h); a large
+// sequence jump is accepted only when the next packet confirms it (RFC 3550
+// A.1 probation). The finished track never reaches beyond the capture's own
+// time span plus JUMP_SECONDS on either side, nor past `maxDurationMs`;
+// what falls outside is cut and counted (TrackStats.cut) so the pipeline can
+// raise an alarm.
 import type { UdpDatagram } from './pcap-reader';
 import type { PayloadTypeTable } from './payload-types';
 import { decodeG711, type G711Law } from './g711';
@@ -20,6 +31,16 @@ import { PayloadArena } from './payload-arena';
 
 export const SAMPLE_RATE = 8000;
 const JUMP_SECONDS = 2;
+/** RFC 3550 A.1: sequence jumps beyond these need a second packet to confirm them. */
+const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
+/** Longest track built when the caller names none (a day). */
+export const DEFAULT_MAX_DURATION_MS = 24 * 3600_000;
+
+export interface TrackLimits {
+  /** Longest track kept; audio beyond is cut. */
+  maxDurationMs?: number;
+}
 
 export type ChannelIndex = 0 | 1;
 
@@ -79,7 +100,23 @@ interface Segment {
   maxSeq: number;
 }
 
+/** Where a packet goes: its extended sequence number and timestamp. */
+interface Placement {
+  seq: number;
+  ts: number;
+  /** A held packet this one confirmed as the start of a restarted stream. */
+  confirmed?: NonNullable<StreamState['probe']>;
+}
+
+/** A packet's audio: its G.711 law and payload. */
+interface Audio {
+  law: G711Law;
+  payload: Uint8Array;
+}
+
 interface StreamState {
+  /** A packet far off in sequence, held until the next one confirms a restart (RFC 3550 A.1). */
+  probe?: { seq: number; ts: number; arrival: number; audio: Audio };
   lastSeq: number;
   extSeq: number;
   lastTs: number;
@@ -97,8 +134,16 @@ export interface ChannelStats {
   ssrcs: number;
 }
 
+export interface TrackCut {
+  /** Packets dropped: timestamp against arrival time, unconfirmed sequence jump, or outside the capture's span. */
+  packets: number;
+  /** Audio cut at the configured maximum duration. */
+  overMaxMs: number;
+}
+
 export interface TrackStats {
   channels: [ChannelStats, ChannelStats];
+  cut: TrackCut;
   skippedEvents: number;
   rtcp: number;
   malformed: number;
@@ -118,10 +163,15 @@ export class StereoTrackBuilder {
   private unassigned = 0;
   private readonly duplicates: [number, number] = [0, 0];
   private readonly arena = new PayloadArena();
+  private rejected = 0;
+  /** The capture clock's span over every audio datagram, in samples. */
+  private firstArrival = Infinity;
+  private lastArrival = -Infinity;
 
   constructor(
     private readonly channelOf: ChannelResolver,
     private readonly payloadTypes: PayloadTypeTable,
+    private readonly limits: TrackLimits = {},
   ) {}
 
   /** Throws `codec-not-supported` on the first packet of a codec we cannot decode. */
@@ -149,17 +199,27 @@ export class StereoTrackBuilder {
       return;
     }
     const arrival = (d.timeUs * SAMPLE_RATE) / 1e6;
+    this.firstArrival = Math.min(this.firstArrival, arrival);
+    this.lastArrival = Math.max(this.lastArrival, arrival);
     const key = `${channel}/${rtp.ssrc}`;
     this.ssrcs[channel].add(rtp.ssrc);
+    const audio: Audio = { law: action.law, payload: rtp.payload };
     let s = this.streams.get(key);
-    let ext: { seq: number; ts: number };
+    let ext: Placement | undefined;
     if (!s) {
       s = { lastSeq: rtp.sequence, extSeq: rtp.sequence, lastTs: rtp.timestamp, extTs: rtp.timestamp, lastArrival: arrival, segment: this.newSegment(channel) };
       this.streams.set(key, s);
       ext = { seq: rtp.sequence, ts: rtp.timestamp };
     } else {
-      ext = this.advance(s, rtp.sequence, rtp.timestamp, arrival);
+      ext = this.advance(s, rtp.sequence, rtp.timestamp, arrival, audio);
+      // The held packet was confirmed by this one (a restart): place it first, on the new segment.
+      const probe = ext?.confirmed;
+      if (ext && probe) this.put(s, { seq: ext.seq - 1, ts: ext.ts - int32(rtp.timestamp - probe.ts) }, probe.arrival, channel, probe.audio);
     }
+    if (ext) this.put(s, ext, arrival, channel, audio);
+  }
+
+  private put(s: StreamState, ext: { seq: number; ts: number }, arrival: number, channel: ChannelIndex, audio: Audio): void {
     const seg = s.segment;
     if (seg.seen.has(ext.seq)) {
       this.duplicates[channel]++;
@@ -171,9 +231,9 @@ export class StereoTrackBuilder {
     seg.offset = Math.min(seg.offset, arrival - ext.ts);
     // Copied into the arena: the payload is a view into a 256 KiB read chunk.
     seg.extTs.push(ext.ts);
-    seg.law.push(action.law === 'alaw' ? 0 : 1);
-    seg.ref.push(this.arena.store(rtp.payload));
-    seg.len.push(rtp.payload.length);
+    seg.law.push(audio.law === 'alaw' ? 0 : 1);
+    seg.ref.push(this.arena.store(audio.payload));
+    seg.len.push(audio.payload.length);
   }
 
   private newSegment(channel: ChannelIndex): Segment {
@@ -182,13 +242,38 @@ export class StereoTrackBuilder {
     return seg;
   }
 
-  /** Extends sequence number and timestamp across wrap (RFC 3550 A.1), tolerating reordering. */
-  private advance(s: StreamState, seq: number, ts: number, arrival: number): { seq: number; ts: number } {
+  /**
+   * Extends sequence number and timestamp across wrap (RFC 3550 A.1),
+   * tolerating reordering; undefined when the packet is rejected or held.
+   */
+  private advance(s: StreamState, seq: number, ts: number, arrival: number, audio: Audio): Placement | undefined {
     const dSeq = int16(seq - s.lastSeq);
+    const probe = s.probe;
+    s.probe = undefined;
+    if (dSeq > MAX_DROPOUT || dSeq < -MAX_MISORDER) {
+      // RFC 3550 A.1: a restart or a stray packet; only a following packet tells which.
+      if (probe && int16(seq - probe.seq) === 1) return { ...this.restart(s, seq, ts, arrival), confirmed: probe };
+      if (probe) this.rejected++;
+      // Copied: the payload is a view into a read chunk that is reused.
+      s.probe = { seq, ts, arrival, audio: { law: audio.law, payload: Uint8Array.from(audio.payload) } };
+      return undefined;
+    }
+    if (probe) this.rejected++; // the held packet was not confirmed
     const extSeq = s.extSeq + dSeq;
     const dTs = int32(ts - s.lastTs);
-    if (dSeq <= 0) return { seq: extSeq, ts: s.extTs + dTs }; // late or duplicate: the reference stays
-    if (Math.abs(dTs - (arrival - s.lastArrival)) > JUMP_SECONDS * SAMPLE_RATE) {
+    const jump = JUMP_SECONDS * SAMPLE_RATE;
+    // Against the segment's anchor: how far this packet would sit from its own arrival.
+    const drift = (candidate: number) => arrival - candidate - s.segment.offset;
+    if (dSeq <= 0) {
+      // Late or duplicate: the reference stays; placed only where its arrival allows.
+      const extTs = s.extTs + dTs;
+      if (Math.abs(drift(extTs)) > jump) {
+        this.rejected++;
+        return undefined;
+      }
+      return { seq: extSeq, ts: extTs };
+    }
+    if (Math.abs(dTs - (arrival - s.lastArrival)) > jump || Math.abs(drift(s.extTs + dTs)) > jump) {
       // The sender's clock jumped: restart the segment on the capture clock.
       s.segment = this.newSegment(s.segment.channel);
       s.extTs = ts;
@@ -202,8 +287,22 @@ export class StereoTrackBuilder {
     return { seq: extSeq, ts: s.extTs };
   }
 
+  /** A confirmed sequence restart: a new segment whose numbering starts here. */
+  private restart(s: StreamState, seq: number, ts: number, arrival: number): { seq: number; ts: number } {
+    s.segment = this.newSegment(s.segment.channel);
+    s.extSeq += MAX_DROPOUT * 4; // far from the old numbers, so no false duplicates
+    s.lastSeq = seq;
+    s.lastTs = ts;
+    s.extTs = ts;
+    s.lastArrival = arrival;
+    return { seq: s.extSeq, ts };
+  }
+
   finish(): StereoTrack {
-    return new StereoTrack(this.segments, this.arena, this.stats());
+    if (this.streams.size) for (const s of this.streams.values()) if (s.probe) this.rejected++;
+    const window = this.firstArrival === Infinity ? undefined : { lo: this.firstArrival - JUMP_SECONDS * SAMPLE_RATE, hi: this.lastArrival + JUMP_SECONDS * SAMPLE_RATE };
+    const maxFrames = Math.floor(((this.limits.maxDurationMs ?? DEFAULT_MAX_DURATION_MS) * SAMPLE_RATE) / 1000);
+    return new StereoTrack(this.segments, this.arena, this.stats(), { window, maxFrames, rejected: this.rejected });
   }
 
   private stats(): TrackStats {
@@ -221,6 +320,7 @@ export class StereoTrackBuilder {
     return {
       channels: [ch(0), ch(1)],
       skippedEvents: this.skippedEvents,
+      cut: { packets: this.rejected, overMaxMs: 0 },
       rtcp: this.rtcp,
       malformed: this.malformed,
       unassigned: this.unassigned,
@@ -244,20 +344,30 @@ export class StereoTrack {
     segments: Segment[],
     private readonly arena: PayloadArena,
     readonly stats: TrackStats,
+    bounds: { window?: { lo: number; hi: number }; maxFrames: number; rejected: number } = { maxFrames: Infinity, rejected: 0 },
   ) {
+    const lo = bounds.window?.lo ?? -Infinity;
+    const hi = bounds.window?.hi ?? Infinity;
+    const inside = (p: number, l: number) => p >= lo && p + l <= hi;
     let origin = Infinity;
     let end = -Infinity;
     for (const seg of segments) {
       const offset = Math.round(seg.offset);
       seg.extTs.forEach((ts, i) => {
+        const l = seg.len[i] ?? 0;
+        if (!inside(offset + ts, l)) return;
         origin = Math.min(origin, offset + ts);
-        end = Math.max(end, offset + ts + (seg.len[i] ?? 0));
+        end = Math.max(end, offset + ts + l);
       });
     }
     if (origin === Infinity) origin = end = 0;
-    this.placed = [place(segments, 0, origin), place(segments, 1, origin)];
+    const overMax = Math.max(0, end - origin - bounds.maxFrames);
+    end -= overMax;
+    const cut = { packets: bounds.rejected, overMaxMs: Math.round((overMax * 1000) / SAMPLE_RATE) };
+    this.placed = [place(segments, 0, origin, end, cut), place(segments, 1, origin, end, cut)];
     this.frames = end - origin;
     this.startUs = (origin * 1e6) / SAMPLE_RATE;
+    this.stats = { ...stats, cut };
   }
 
   get durationMs(): number {
@@ -309,21 +419,31 @@ export class StereoTrack {
   }
 }
 
-/** One channel's packets from every segment, positioned from `origin` and sorted. */
-function place(segments: Segment[], ch: ChannelIndex, origin: number): Placed {
+/**
+ * One channel's packets from every segment, positioned from `origin` and
+ * sorted; packets outside [origin, end) are dropped and counted in `cut`.
+ */
+function place(segments: Segment[], ch: ChannelIndex, origin: number, end: number, cut: TrackCut): Placed {
   const mine = segments.filter((s) => s.channel === ch);
-  const n = mine.reduce((k, s) => k + s.extTs.length, 0);
-  const raw = { pos: new Float64Array(n), ref: new Float64Array(n), len: new Uint32Array(n), law: new Uint8Array(n) };
+  const total = mine.reduce((k, s) => k + s.extTs.length, 0);
+  const raw = { pos: new Float64Array(total), ref: new Float64Array(total), len: new Uint32Array(total), law: new Uint8Array(total) };
   let k = 0;
   for (const seg of mine) {
     const offset = Math.round(seg.offset) - origin;
-    for (let i = 0; i < seg.extTs.length; i++, k++) {
-      raw.pos[k] = offset + (seg.extTs[i] ?? 0);
+    for (let i = 0; i < seg.extTs.length; i++) {
+      const pos = offset + (seg.extTs[i] ?? 0);
+      if (pos < 0 || pos >= end - origin) {
+        cut.packets++;
+        continue;
+      }
+      raw.pos[k] = pos;
       raw.ref[k] = seg.ref[i] ?? 0;
       raw.len[k] = seg.len[i] ?? 0;
       raw.law[k] = seg.law[i] ?? 0;
+      k++;
     }
   }
+  const n = k;
   // Stable sort by position: of two packets at the same place, the later segment wins.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (raw.pos[a] ?? 0) - (raw.pos[b] ?? 0) || a - b);
   return {

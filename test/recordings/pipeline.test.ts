@@ -36,6 +36,14 @@ function capture(spool: string, call: string, pcap: Buffer, metadata: string) {
 const meta = (rec: string) =>
   encodeRecordingMetadata({ recordingId: rec, tenantId: 'bank', cdrId: 'cdr-1', caller: '+74951234567', callee: '204', channels: { left: [CALLER.dst], right: [CALLEE.dst] } });
 
+/** The first quarantined capture's pcap, decrypted into memory. */
+async function quarantinedPcap(w: ReturnType<typeof setup>): Promise<Buffer> {
+  const [q] = await w.pipeline.quarantine.list();
+  const chunks: Buffer[] = [];
+  for await (const c of w.vault.decrypt(path.join(w.pipeline.quarantine.dir, q!.qid, q!.parts[0]!.pcap))) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
@@ -138,26 +146,32 @@ describe('recording pipeline', () => {
     expect(files(w.spool)).toEqual([]);
   });
 
-  it('keeps a capture whose recording id is already used by another call', async () => {
+  it('keeps a capture whose recording id is already used by another call (encrypted, in quarantine)', async () => {
     const w = setup('wav');
     capture(w.spool, 'first', buildPcap(callPackets(1, 1_800_000_000_000_000)), meta('dup'));
     await w.pipeline.processSpool(w.spool);
-    const c = capture(w.spool, 'second', buildPcap(callPackets(1, 1_800_000_600_000_000)), meta('dup')); // 10 min later
+    const pcap = buildPcap(callPackets(1, 1_800_000_600_000_000)); // 10 min later
+    const c = capture(w.spool, 'second', pcap, meta('dup'));
     const res = await w.pipeline.processSpool(w.spool);
     expect(res.failed).toEqual([{ pcapPath: c.pcapPath, code: 'recording-id-conflict', message: expect.stringContaining('dup') }]);
-    expect(existsSync(c.pcapPath)).toBe(true);
+    expect(existsSync(c.pcapPath)).toBe(false);
+    expect(res.quarantined).toEqual([expect.objectContaining({ pcapName: 'second.pcap', code: 'recording-id-conflict', attempts: 1 })]);
+    expect(await quarantinedPcap(w)).toEqual(pcap);
   });
 
-  it('refuses a G.729 capture with codec-not-supported and keeps it', async () => {
+  it('refuses a G.729 capture with codec-not-supported and keeps it (encrypted, in quarantine)', async () => {
     const w = setup();
     const g729 = rtpPacket({ payloadType: 18, sequence: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(20) });
-    const c = capture(w.spool, 'g729', buildPcap([{ timeUs: 1e15, src: CALLER.src, dst: CALLER.dst, payload: g729 }]), meta('rec-3'));
+    const pcap = buildPcap([{ timeUs: 1e15, src: CALLER.src, dst: CALLER.dst, payload: g729 }]);
+    const c = capture(w.spool, 'g729', pcap, meta('rec-3'));
     const res = await w.pipeline.processSpool(w.spool);
     expect(res.stored).toEqual([]);
     expect(res.failed).toEqual([{ pcapPath: c.pcapPath, code: 'codec-not-supported', message: expect.stringContaining('G729/8000') }]);
-    expect(existsSync(c.pcapPath)).toBe(true);
+    expect(existsSync(c.pcapPath)).toBe(false);
     expect(w.repo.records.size).toBe(0);
-    expect(files(path.join(w.dataDir, 'recordings'))).toEqual([]);
+    // Nothing in the vault; the capture only as encrypted quarantine files and their plain state.
+    expect(files(path.join(w.dataDir, 'recordings')).map((f) => path.basename(f)).sort()).toEqual(['part-0.meta.krec', 'part-0.pcap.krec', 'state.json']);
+    expect(await quarantinedPcap(w)).toEqual(pcap);
   });
 
   it('reports a foreign file and a metadata file pointing outside the spool', async () => {

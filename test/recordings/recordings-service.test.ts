@@ -2,7 +2,7 @@
 // convert the spool, retention removes exactly the expired unheld recordings
 // (chain entries, audit rows, files), quotas and the disk gate new recordings.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema } from '../../appliance/config/schema';
 import { silentLogger } from '../../services/common/logger';
@@ -50,18 +50,36 @@ describe('recordings service', () => {
     expect(w.service.health()).toMatchObject({ ok: true, queue: 0, stored: 2, lastRun: '2026-11-22T12:00:00.000Z', alarms: [] });
   });
 
-  it('keeps a capture it cannot convert, raises an alarm, and clears it once the spool is clean', async () => {
-    const w = world();
-    const bad = writeCapture(w.spool, 'c1', { recordingId: 'r1', tenantId: 'no-such-tenant' });
+  it('keeps a capture it cannot convert encrypted in quarantine, raises an alarm, retries with backoff and clears it once stored', async () => {
+    const w = world({ settings: { quarantineRetryMs: 60_000 } });
+    const c = w.s.tenants.create({ name: 'C', sipDomain: 'c.example.ru' }).id;
+    const bad = writeCapture(w.spool, 'c1', { recordingId: 'r1', tenantId: String(c + 1) }); // a tenant that does not exist yet
+    const plain = readFileSync(bad.pcapPath);
     const r = await w.service.sweep();
-    expect(r.failed.map((f) => f.code)).toEqual(['validation-failed']);
-    expect(existsSync(bad.pcapPath)).toBe(true);
-    expect(w.service.health()).toMatchObject({ queue: 1, alarms: [{ code: 'recordings-conversion-failed', severity: 'warning' }] });
-    const { rm } = await import('node:fs/promises');
-    await rm(bad.pcapPath);
-    await rm(bad.metadataPath);
-    await w.service.sweep();
+    // The index refuses a row for an unknown tenant (a foreign key, not one of our codes).
+    expect(r.failed).toEqual([expect.objectContaining({ code: 'recording-conversion-failed', message: expect.stringContaining('FOREIGN KEY') })]);
+    expect(r.quarantined).toEqual([expect.objectContaining({ code: 'recording-conversion-failed', attempts: 1, nextAttemptAt: '2026-11-22T12:01:00.000Z' })]);
+    expect(existsSync(bad.pcapPath)).toBe(false);
+    expect(existsSync(bad.metadataPath)).toBe(false);
+    // No byte of the capture's audio in plain anywhere under the data directory.
+    const audio = plain.subarray(plain.length - 160);
+    for (const f of readdirSync(w.dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())) {
+      expect(readFileSync(path.join(f.parentPath, f.name)).includes(audio), f.name).toBe(false);
+    }
+    expect(w.service.health()).toMatchObject({ queue: 0, alarms: [{ code: 'recordings-conversion-failed', severity: 'warning' }] });
+    // Not retried before its time; then retried, failing again: the delay doubles.
+    w.clock.now = new Date('2026-11-22T12:00:30Z');
+    expect((await w.service.sweep()).quarantined[0]).toMatchObject({ attempts: 1 });
+    w.clock.now = new Date('2026-11-22T12:01:00Z');
+    expect((await w.service.sweep()).quarantined[0]).toMatchObject({ attempts: 2, nextAttemptAt: '2026-11-22T12:03:00.000Z' });
+    // The cause goes away (the tenant now exists): the next attempt stores it and the alarm clears.
+    expect(w.s.tenants.create({ name: 'D', sipDomain: 'd.example.ru' }).id).toBe(c + 1);
+    w.clock.now = new Date('2026-11-22T12:03:00Z');
+    const last = await w.service.sweep();
+    expect(last).toMatchObject({ stored: 1, quarantined: [] });
+    expect(w.s.recordings.findRecording('r1')).toMatchObject({ tenantId: String(c + 1) });
     expect(w.service.health().alarms).toEqual([]);
+    expect(readdirSync(path.join(w.pipeline.recordingsDir, 'quarantine'))).toEqual([]);
   });
 
   it('retention deletes exactly the expired, unheld recordings, with chain entries and audit rows', async () => {
