@@ -21,7 +21,7 @@
 // nor stays in plain text.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isAppError } from '../common/errors';
 import type { Logger } from '../common/logger';
@@ -41,6 +41,7 @@ import { DEFAULT_MAX_DURATION_MS, type ChannelMap, type TrackCut } from './stere
 import type { ConvertResult } from './convert-job';
 import { InlineConverter, type Converter } from './converter-pool';
 import { Quarantine, type QuarantineOptions, type QuarantineState } from './quarantine';
+import { eachLimited, fsyncDir, mergeMetadata, partsOf } from './pipeline-helpers';
 import { groupCaptures } from './capture-groups';
 import { findCaptures, type SpoolCapture, type SpoolOptions } from './spool';
 import type { EncryptResult, Vault } from './vault';
@@ -424,41 +425,5 @@ export class RecordingPipeline {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
-  }
-}
-
-/** Runs `fn` over `items`, at most `limit` at once. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-}
-
-function partsOf(input: CaptureInput): Array<{ pcapPath: string; metadataPath?: string }> {
-  return [{ pcapPath: input.pcapPath, ...(input.metadataPath ? { metadataPath: input.metadataPath } : {}) }, ...(input.more ?? [])];
-}
-
-/** Our metadata over the captures of one recording: later captures win, paused spans add up. */
-function mergeMetadata(parts: RecordingMetadata[]): RecordingMetadata {
-  const out: RecordingMetadata = {};
-  const spans = new Map<string, { fromMs: number; toMs: number }>();
-  for (const m of parts) {
-    const { paused, pausedAt: _p, ...rest } = m;
-    Object.assign(out, rest);
-    for (const s of paused ?? []) spans.set(`${s.fromMs}-${s.toMs}`, s);
-  }
-  if (spans.size) out.paused = [...spans.values()].sort((a, b) => a.fromMs - b.fromMs);
-  return out;
-}
-
-/** Makes a rename durable: fsync the directory entry (POSIX). */
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

@@ -31,6 +31,8 @@ export interface RecordingsServiceDeps {
   log: Logger;
   now?: () => Date;
   diskUsage?: (dir: string) => DiskUsage;
+  /** The converter pool, for health: how many conversions run at once and whether on worker threads. */
+  converters?: { size: number; workerThreads: boolean };
   /** Asked before a capture in tmp/ is converted as an orphan; without it only idleness counts. */
   isCallLive?: (callId: string) => Promise<boolean>;
 }
@@ -57,6 +59,7 @@ export class RecordingsService {
   private queue = 0;
   private storedTotal = 0;
   private diskFullSeen = false;
+  private quarantined = 0;
 
   constructor(private readonly deps: RecordingsServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -79,6 +82,7 @@ export class RecordingsService {
         })
       : { stored: [], failed: [], cut: [], quarantined: [] };
     this.storedTotal += result.stored.length;
+    this.quarantined = result.quarantined.length;
     this.diskFullSeen = result.failed.some((f) => f.code === 'recording-disk-full');
     this.conversionAlarm(result);
     this.cutAlarm(result.cut);
@@ -270,6 +274,9 @@ export class RecordingsService {
       lastRun: this.lastRun,
       lastPurge: this.lastPurge,
       lastError: this.lastError,
+      quarantined: this.quarantined,
+      converters: this.deps.converters?.size ?? 1,
+      workerThreads: this.deps.converters?.workerThreads ?? false,
       alarms: active.map((a) => ({ code: a.code, severity: a.severity, tenantId: a.tenantId })),
     };
   }

@@ -53,7 +53,8 @@ export function buildRecordings(
     ...(defaultTenant ? { defaultTenantId: String(defaultTenant.id) } : {}),
   });
   const { workerScript: _w, ...serviceDeps } = deps;
-  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, ...serviceDeps });
+  const converters = { size: converter.size, workerThreads: converter instanceof WorkerPool };
+  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, converters, ...serviceDeps });
   return { keyring, vault, pipeline, service, converter };
 }
 
