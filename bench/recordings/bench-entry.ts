@@ -7,3 +7,4 @@ export { pcapGlobalHeader, pcapRecord, udpDatagram } from '../../test/recordings
 export { parsePcap } from '../../services/recordings/pcap-reader';
 export { parseRtp } from '../../services/recordings/rtp';
 export { ALAW_TO_LINEAR, encodeG711 } from '../../services/recordings/g711';
+export { WorkerPool } from '../../services/recordings/converter-pool';

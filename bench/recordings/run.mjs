@@ -1,7 +1,7 @@
 // Recordings benchmark: CPU seconds to convert + encrypt one recorded
 // call-hour, against a plain copy of the same capture bytes in the same run.
 //
-//   node bench/recordings/run.mjs [--minutes 10] [--format opus|wav|both] [--audio speech|tone]
+//   node bench/recordings/run.mjs [--minutes 10] [--format opus|wav|both] [--audio speech|tone] [--pool-captures N]
 //
 // --audio speech (default) loops the real speech in sipp's g711a.pcap
 // (/usr/share/sip-tester, Debian sip-tester) on both sides, 3.5 s apart;
@@ -12,6 +12,11 @@
 // link type 101) into a temp dir, runs the real pipeline (pcap → stereo →
 // ffmpeg/libopus or WAV → AES-256-GCM vault → verify → delete plain), and
 // counts our CPU plus ffmpeg's (children's times from /proc/self/stat).
+//
+// Then the converter pool (issue 16 item 2): N captures (default two per core)
+// of the same call through processSpool, once on a pool of one worker thread
+// (the old one-at-a-time conversion) and once on one worker per core, in the
+// same run; it prints the wall time and call-minutes converted per second.
 //
 // How many concurrent recorded calls the machine sustains (issue 6, target
 // 200) is measured with real calls through the whole appliance instead:
@@ -43,6 +48,10 @@ mkdirSync(bundleDir, { recursive: true });
 const bundle = path.join(bundleDir, 'entry.mjs');
 await build({ entryPoints: [path.join(here, 'bench-entry.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
 const m = await import(pathToFileURL(bundle).href);
+const workerScript = path.join(bundleDir, 'convert-worker.mjs');
+await build({ entryPoints: [path.resolve(here, '..', '..', 'services', 'recordings', 'convert-worker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+const poolCaptures = Number(arg('pool-captures', String(2 * cpus().length)));
+if (!(poolCaptures >= 1 && poolCaptures <= 64)) throw new Error('--pool-captures must be in [1, 64]');
 
 const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -144,5 +153,34 @@ for (const format of formats) {
   console.log(`  CPU per recorded call-hour: ${perHour.toFixed(1)} s → ${(3600 / perHour).toFixed(0)}× faster than real time per core`);
   console.log(`  throughput: ${(mb(pcapBytes) / wall).toFixed(1)} MB/s of pcap vs plain copy ${copyMBs.toFixed(0)} MB/s → copy is ${(copyMBs / (mb(pcapBytes) / wall)).toFixed(1)}× faster`);
 }
+/** `poolCaptures` copies of the capture converted by processSpool on a pool of `size` worker threads. */
+async function poolRun(size) {
+  const dataDir = path.join(work, `pool-${size}`);
+  const dir = path.join(work, `spool-pool-${size}`);
+  mkdirSync(path.join(dir, 'pcaps'), { recursive: true });
+  mkdirSync(path.join(dir, 'metadata'), { recursive: true });
+  for (let i = 0; i < poolCaptures; i++) {
+    const pcapPath = path.join(dir, 'pcaps', `c${i}.pcap`);
+    await copyFile(pcap, pcapPath);
+    const meta = m.encodeRecordingMetadata({ recordingId: `pool-${size}-${i}`, tenantId: 'bench', channels: { left: [m.CALLER.dst], right: [m.CALLEE.dst] } });
+    writeFileSync(path.join(dir, 'metadata', `rtpengine-meta-c${i}.txt`), `${pcapPath}\n\ncall start time: x\ncall end time: y\n\n${meta}\n`);
+  }
+  const converter = new m.WorkerPool(workerScript, size);
+  const pipeline = new m.RecordingPipeline({ dataDir, vault: new m.Vault(m.openKeyring({ dataDir })), repo: new m.MemoryRecordingRepository(), log: m.silentLogger, format: formats[0], converter });
+  const t = globalThis.performance.now();
+  const r = await pipeline.processSpool(dir);
+  const wall = (globalThis.performance.now() - t) / 1000;
+  await converter.close();
+  if (r.stored.length !== poolCaptures) throw new Error(`pool of ${size}: stored ${r.stored.length} of ${poolCaptures} (${JSON.stringify(r.failed)})`);
+  return wall;
+}
+
+console.log(`\nconverter pool: ${poolCaptures} captures of ${minutes} min (${formats[0]}) through processSpool, same run`);
+const one = await poolRun(1);
+const cores = cpus().length;
+const many = await poolRun(cores);
+const rate = (w) => ((poolCaptures * minutes) / w).toFixed(1);
+console.log(`  1 worker (as before):   ${one.toFixed(2)} s wall, ${rate(one)} call-minutes/s`);
+console.log(`  ${cores} workers (one per core): ${many.toFixed(2)} s wall, ${rate(many)} call-minutes/s → ${(one / many).toFixed(2)}× the throughput`);
 console.log(`\npeak RSS of the benchmark process (capture generation + conversion): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 rmSync(work, { recursive: true, force: true });
