@@ -1,7 +1,6 @@
 // Small helpers of the recordings pipeline (pipeline.ts).
 import { open } from 'node:fs/promises';
 import type { RecordingMetadata } from './capture-metadata';
-import type { CaptureInput } from './pipeline';
 
 /** Runs `fn` over `items`, at most `limit` at once. */
 export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -12,7 +11,8 @@ export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) =>
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
-export function partsOf(input: CaptureInput): Array<{ pcapPath: string; metadataPath?: string }> {
+/** The capture's parts in order: the first file, then the captures after each resume. */
+export function partsOf(input: { pcapPath: string; metadataPath?: string; more?: Array<{ pcapPath: string; metadataPath?: string }> }): Array<{ pcapPath: string; metadataPath?: string }> {
   return [{ pcapPath: input.pcapPath, ...(input.metadataPath ? { metadataPath: input.metadataPath } : {}) }, ...(input.more ?? [])];
 }
 
