@@ -35,6 +35,7 @@ import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
+import { resolvePromptFile } from '../prompts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -176,6 +177,13 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       trunks: trunkCalls,
       calls,
       // Call-flow records (ring groups, IVR menus, schedules, announcements) by id, only the tenant's own.
+      // Uploaded and text-to-speech prompts of the tenant, as files rtpengine plays (it transcodes A-law to the leg's codec).
+      prompts: {
+        file: (tenantId, promptId) => {
+          const file = resolvePromptFile(store, config.dataDir, tenantId, promptId, 'alaw');
+          return file ? { file } : undefined;
+        },
+      },
       featureConfigs: {
         load: (tenantId, feature, id) => {
           if (!(flowKinds as readonly string[]).includes(feature) || !/^\d+$/.test(id)) return undefined;
