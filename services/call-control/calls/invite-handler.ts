@@ -138,7 +138,7 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
     const features = new Features(
       { actions: shared.actions, configs: shared.configs, prompts: shared.prompts, directory: shared.directory, now: Date.now, log },
-      { extension: (to) => extensionFeature(to, flowDeps, flow), external: (to) => externalFeature(to, flowDeps, flow) },
+      { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) },
     );
     await runDestinations(call, first, features);
   } catch (err) {

@@ -1,0 +1,133 @@
+// sipp scenarios of an operator's caller reaching an IVR over the trunk: the
+// INVITE offers PCMA and telephone-event (RFC 4733, payload 101), the PBX
+// answers it itself, the caller presses keys as RFC 4733 events (sipp's
+// dtmf_2833_<key>.pcap, payload 101, played to rtpengine's port in the
+// answer), then either is re-INVITEd onto the member who answered and talks
+// (`connect`) or is hung up on by the PBX (`hungup`); or it is refused with
+// 480 before any answer (`refused`). Generated per call
+// because sipp cannot choose a pcap file from a variable.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const PCAP = '/usr/share/sip-tester';
+const pcapOf = (key: string) => path.join(PCAP, `dtmf_2833_${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`);
+
+const sdp = `v=0
+      o=operator 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15`;
+
+const inDialog = (method: string, cseq: number) => `
+  <send${method === 'ACK' ? '' : ' retrans="500"'}>
+    <![CDATA[
+      ${method} [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag06[call_number]
+      To:[$to]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+
+/** Writes the scenario to `dir` and returns its path. `keys` are pressed 1.5 s after the answer, 0.7 s apart (each event lasts 0.2 s). */
+export function ivrCallerScenario(dir: string, name: string, keys: string, then: 'connect' | 'hungup' | 'refused'): string {
+  // No pause after the last key: the PBX may re-INVITE at once, and sipp aborts on a message while pausing.
+  const presses = [...keys].map((k) => `<nop><action><exec play_pcap_audio="${pcapOf(k)}"/></action></nop>`).join(`
+  <pause milliseconds="700"/>
+  `);
+  const connect = `
+  <recv request="INVITE" rrs="true" timeout="30000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:operator@[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      ${sdp}
+    ]]>
+  </send>
+  <recv request="ACK"/>
+  <nop><action><exec play_pcap_audio="${PCAP}/g711a.pcap"/></action></nop>
+  <pause/>${inDialog('BYE', 2)}
+  <recv response="200" crlf="true"/>`;
+  const hungup = `
+  <recv request="BYE" timeout="30000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+  // Refused before any answer (RFC 3261 §17.1.1.3: the ACK of a failure is in the INVITE's transaction).
+  const refused = `
+  <recv response="100" optional="true"/>
+  <recv response="480"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag06[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+  const answered = `
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true">
+    <!-- The PBX's To (with its tag), kept: after its re-INVITE [last_To:] would be our own. -->
+    <action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/></action>
+  </recv>${inDialog('ACK', 1)}
+  <pause milliseconds="1500"/>
+  ${presses}${then === 'connect' ? connect : hungup}`;
+  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="${name}">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag06[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:operator@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      ${sdp}
+    ]]>
+  </send>${then === 'refused' ? refused : answered}
+</scenario>
+`;
+  const file = path.join(dir, `${name}.xml`);
+  writeFileSync(file, xml);
+  return file;
+}
