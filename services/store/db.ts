@@ -16,12 +16,17 @@ export interface OpenOptions {
   /** Override the migration list (tests of a single migration). */
   migrations?: readonly Migration[];
   readonly?: boolean;
+  /**
+   * How long a write waits for another process's lock (default 5 s).
+   * call-control writes on its SIP event loop and uses a much shorter wait.
+   */
+  busyTimeoutMs?: number;
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { readonly: opts.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -52,4 +57,20 @@ function cachePreparedStatements(db: Db): void {
     if (!hit && cache.size < STATEMENT_CACHE_SIZE) cache.set(sql, stmt);
     return stmt;
   }) as Db['prepare'];
+}
+
+/**
+ * Runs `fn` with a shorter busy wait on this connection. call-control's CDR
+ * commits run on its SIP event loop: waiting the default 5 s for another
+ * process's write lock would stall every call, so they wait briefly, and a
+ * refused commit is spilled and retried by timer (cdr-batch-sink.ts).
+ */
+export function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
+  const before = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+  try {
+    return fn();
+  } finally {
+    db.pragma(`busy_timeout = ${before}`);
+  }
 }

@@ -19,7 +19,8 @@ import { TenantsRepo } from './repos/tenants';
 import { UsersRepo } from './repos/users';
 import { PromptsRepo } from './repos/prompts';
 
-export { openDatabase, type Db } from './db';
+export { openDatabase, withBusyTimeout, type Db } from './db';
+export { DiskReserve } from './disk-reserve';
 export { migrate, schemaVersion, latestVersion, DatabaseTooNewError, type Migration } from './migrate';
 export { migrations } from './migrations';
 export type { Tenant } from './repos/tenants';

@@ -17,66 +17,98 @@
 // that window loses the call too: sip-core hangs up an application's dialogs
 // when it disconnects, so the missing row is of a call that lasted no more
 // than that window. Rows on disk are unchanged in shape and order.
+//
+// A CDR is never dropped (issue 16): when a commit fails (busy past the short
+// wait the service gives CDR commits, disk full, I/O error) the batch goes to
+// the append-only spill file (cdr-spill.ts, fsync'd), and while the spill
+// holds anything every later write goes there too, so the order of one
+// call's writes is kept. A timer replays the spill with a growing delay;
+// start-up replays it before recovery looks for orphans. A write the
+// database refuses for a reason of its own (a constraint, not the disk) is
+// moved to cdr-rejected.jsonl beside the spill and logged, not lost.
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '../../common/logger';
 import type { CdrRecord } from './cdr-record';
 import type { CdrSink } from './cdr-recorder';
+import type { CdrSpill} from './cdr-spill';
+import { type CdrWrite } from './cdr-spill';
 
 export interface CdrBatchDeps {
-  sink: CdrSink;
+  sink: CdrSink & {
+    /** Whether a row for the call exists: replaying an `open` twice must not fail. */
+    get?(callId: string): unknown;
+  };
   /** Runs `fn` in one database transaction (better-sqlite3's db.transaction(fn)()). */
   transaction(fn: () => void): void;
   log: Logger;
   /** Longest a write waits for its commit. Default 10 ms. */
   flushMs?: number;
+  /** Where refused writes wait; without it, an in-memory queue (tests of the batching alone). */
+  spill?: CdrSpill;
+  /** First replay after a failure; the delay doubles up to 30 s. Default 500 ms. */
+  retryMs?: number;
+  /** Told when a commit failed because the disk is full (the service releases its disk reserve). */
+  onDiskFull?: () => void;
+  /** Told when a replay emptied the spill. */
+  onRecovered?: (replayed: number) => void;
 }
 
-interface Write {
-  callId: string;
-  run(): void;
-  attempts: number;
-}
+const MAX_RETRY_MS = 30_000;
+/** SQLite and errno codes of a database that cannot take writes now but may later. */
+const TRANSIENT = /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PROTOCOL|ENOSPC|EDQUOT|EIO|EROFS)/;
 
-const MAX_ATTEMPTS = 3;
+const codeOf = (err: unknown): string => String((err as { code?: unknown } | undefined)?.code ?? '');
+const isFull = (err: unknown) => /^(SQLITE_FULL|ENOSPC|EDQUOT)/.test(codeOf(err));
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const callIdsOf = (w: CdrWrite) => (w.op === 'touch' ? w.callIds : [w.cdr.callId]);
 
 export class CdrBatchSink implements CdrSink {
-  private queue: Write[] = [];
+  private queue: CdrWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs: number;
   private readonly flushMs: number;
   private lastCommitAt = 0;
-  /** Commits and writes so far, for health and the benchmark. */
-  readonly counters = { commits: 0, writes: 0, failed: 0 };
+  private readonly spill: CdrSpill | undefined;
+  /** Without a spill file: refused writes kept in memory, in order. */
+  private readonly held: CdrWrite[] = [];
+  /** Commits and writes so far, for health and the benchmark; `failed` counts writes moved to the rejected file. */
+  readonly counters = { commits: 0, writes: 0, failed: 0, spilled: 0, replayed: 0 };
 
   constructor(private readonly deps: CdrBatchDeps) {
     this.flushMs = deps.flushMs ?? 10;
+    this.retryMs = deps.retryMs ?? 500;
+    this.spill = deps.spill;
   }
 
   open(cdr: CdrRecord, owner: string): void {
-    this.enqueue(cdr.callId, () => this.deps.sink.open(cdr, owner));
+    this.enqueue({ op: 'open', cdr, owner });
   }
 
   touch(callIds: readonly string[], at: number): void {
-    const ids = [...callIds];
-    this.enqueue(ids.join(','), () => this.deps.sink.touch(ids, at));
+    this.enqueue({ op: 'touch', callIds: [...callIds], at });
   }
 
   close(cdr: CdrRecord): void {
-    this.enqueue(cdr.callId, () => this.deps.sink.close(cdr));
+    this.enqueue({ op: 'close', cdr });
   }
 
-  /** True while a write for this call is waiting for its commit (the row may not be on disk yet). */
+  /** True while a write for this call is not yet in the database (queued or spilled). */
   has(callId: string): boolean {
-    return this.queue.some((w) => w.callId === callId);
+    return this.queue.some((w) => callIdsOf(w).includes(callId)) || this.held.some((w) => callIdsOf(w).includes(callId)) || (this.spill?.has(callId) ?? false);
   }
 
   get pending(): number {
     return this.queue.length;
   }
 
-  /**
-   * Commits everything queued now. One failing write must not lose the
-   * others: when the transaction fails, each write is tried on its own and
-   * a failing one is kept for the next flush, up to three attempts.
-   */
+  /** Writes waiting for the database to take them again (spill file or memory). */
+  get spilled(): number {
+    return (this.spill?.size ?? 0) + this.held.length;
+  }
+
+  /** Commits everything queued now; what the database refuses is spilled, never dropped. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -84,29 +116,118 @@ export class CdrBatchSink implements CdrSink {
     this.queue = [];
     if (batch.length === 0) return;
     this.lastCommitAt = Date.now();
+    if (this.spilled > 0) {
+      this.toSpill(batch); // behind what already waits: one call's writes stay in order
+      return;
+    }
     try {
       this.deps.transaction(() => {
-        for (const w of batch) w.run();
+        for (const w of batch) this.apply(w);
       });
       this.counters.commits++;
       this.counters.writes += batch.length;
-      return;
     } catch (err) {
-      this.deps.log.warn('cdr batch failed, writing one by one', { writes: batch.length, err: err instanceof Error ? err.message : String(err) });
+      this.deps.log.warn('cdr commit failed, writes spilled for replay', { writes: batch.length, code: codeOf(err), err: describe(err) });
+      if (isFull(err)) this.deps.onDiskFull?.();
+      this.toSpill(batch);
     }
-    for (const w of batch) {
+  }
+
+  private toSpill(batch: CdrWrite[]): void {
+    if (this.spill) this.spill.append(batch);
+    else this.held.push(...batch);
+    this.counters.spilled += batch.length;
+    this.scheduleReplay();
+  }
+
+  private apply(w: CdrWrite): void {
+    if (w.op === 'open') {
+      if (!this.deps.sink.get?.(w.cdr.callId)) this.deps.sink.open(w.cdr, w.owner);
+    } else if (w.op === 'touch') this.deps.sink.touch(w.callIds, w.at);
+    else this.deps.sink.close(w.cdr);
+  }
+
+  private scheduleReplay(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.replay()) {
+        this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+        this.scheduleReplay();
+      }
+    }, this.retryMs).unref();
+  }
+
+  /**
+   * Moves every spilled write into the database, in order, in one
+   * transaction; true when nothing waits any more. Run at start-up and by
+   * the retry timer.
+   */
+  replay(): boolean {
+    const writes = this.spill ? this.spill.read() : [...this.held];
+    if (writes.length === 0) return true;
+    try {
+      this.deps.transaction(() => {
+        for (const w of writes) this.apply(w);
+      });
+    } catch (err) {
+      if (TRANSIENT.test(codeOf(err))) {
+        if (isFull(err)) this.deps.onDiskFull?.();
+        this.deps.log.warn('cdr replay failed, retrying later', { writes: writes.length, code: codeOf(err), retryMs: this.retryMs });
+        return false;
+      }
+      this.replayOneByOne(writes);
+      return this.spilled === 0;
+    }
+    this.done(writes.length);
+    return true;
+  }
+
+  /** A write the database refuses for its own reason goes to the rejected file; the rest go in. */
+  private replayOneByOne(writes: CdrWrite[]): void {
+    for (const [i, w] of writes.entries()) {
       try {
-        w.run();
-        this.counters.commits++;
-        this.counters.writes++;
+        this.deps.transaction(() => this.apply(w));
       } catch (err) {
-        w.attempts++;
-        const keep = w.attempts < MAX_ATTEMPTS;
-        if (!keep) this.counters.failed++;
-        this.deps.log.error('cdr write failed', { callId: w.callId, attempts: w.attempts, retrying: keep, err: err instanceof Error ? err.message : String(err) });
-        if (keep) this.enqueue(w.callId, w.run, w.attempts);
+        if (TRANSIENT.test(codeOf(err))) {
+          // The database went away again: the rest (this one included) wait for the next replay.
+          this.keepOnly(writes.slice(i));
+          this.counters.replayed += i;
+          this.scheduleReplay();
+          return;
+        }
+        this.reject(w, err);
       }
     }
+    this.done(writes.length);
+  }
+
+  private keepOnly(rest: CdrWrite[]): void {
+    if (this.spill) {
+      this.spill.clear();
+      this.spill.append(rest);
+    } else this.held.splice(0, this.held.length, ...rest);
+  }
+
+  private reject(w: CdrWrite, err: unknown): void {
+    this.counters.failed++;
+    this.deps.log.error('cdr write refused by the database, kept in the rejected file', { callId: callIdsOf(w).join(','), op: w.op, err: describe(err) });
+    if (this.spill) appendFileSync(path.join(path.dirname(this.spill.file), 'cdr-rejected.jsonl'), JSON.stringify({ ...w, error: describe(err) }) + '\n', { mode: 0o600 });
+  }
+
+  private done(n: number): void {
+    if (this.spill) this.spill.clear();
+    else this.held.length = 0;
+    this.counters.replayed += n;
+    this.retryMs = this.deps.retryMs ?? 500;
+    this.deps.log.info('spilled cdr writes replayed into the database', { writes: n });
+    this.deps.onRecovered?.(n);
+  }
+
+  /** Stops the retry timer (the spill file stays for the next start). */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /**
@@ -114,8 +235,8 @@ export class CdrBatchSink implements CdrSink {
    * the current event-loop turn (no added delay), a busy one gathers the
    * writes of the rest of the window into the next commit.
    */
-  private enqueue(callId: string, run: () => void, attempts = 0): void {
-    this.queue.push({ callId, run, attempts });
+  private enqueue(w: CdrWrite): void {
+    this.queue.push(w);
     if (this.timer) return;
     const wait = Math.max(0, this.lastCommitAt + this.flushMs - Date.now());
     // unref: stop() flushes what is left; a pending flush alone must not keep a process alive.

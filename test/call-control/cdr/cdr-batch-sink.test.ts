@@ -1,9 +1,11 @@
 // CdrBatchSink on a real SQLite file (WAL, synchronous=FULL) driven by the
 // real CdrRecorder: rows as before, fewer commits, nothing lost when one
 // write fails, and a pending row visible to the Call-ID reuse check.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../services/store';
+import { openDatabase, withBusyTimeout } from '../../../services/store';
+import { CdrSpill } from '../../../services/call-control/cdr/cdr-spill';
 import { CdrsRepo } from '../../../services/store/repos/cdrs';
 import { TenantsRepo } from '../../../services/store/repos/tenants';
 import { CdrBatchSink } from '../../../services/call-control/cdr/cdr-batch-sink';
@@ -73,7 +75,7 @@ describe('CdrBatchSink', () => {
     expect(s.batch.has('c7')).toBe(true);
     expect(await until(() => s.batch.pending === 0)).toBe(true);
     expect(s.transactions()).toBe(2);
-    expect(s.batch.counters).toEqual({ commits: 2, writes: 41, failed: 0 });
+    expect(s.batch.counters).toEqual({ commits: 2, writes: 41, failed: 0, spilled: 0, replayed: 0 });
     expect(s.batch.has('c7')).toBe(false);
     for (let i = 1; i <= 20; i++) expect(s.repo.get(`c${i}`)).toMatchObject({ status: 'completed', disposition: 'answered', durationSeconds: 5, billableSeconds: 4 });
     s.db.close();
@@ -95,43 +97,85 @@ describe('CdrBatchSink', () => {
     direct.db.close();
   });
 
-  it('keeps the other writes when one fails, retries the failing one and gives up after three attempts', async () => {
+  it('never drops a write: a failing commit spills the batch, a database refusal of its own goes to the rejected file', async () => {
     const s = setup('fail.db', 5);
+    const dir = path.join(t.dir, 'spill-fail');
     let broken = true;
-    const flaky: CdrSink = {
-      open: (cdr, owner) => {
-        if (broken && cdr.callId === 'bad') throw new Error('disk I/O error');
+    const flaky = {
+      open: (cdr: Parameters<CdrSink['open']>[0], owner: string) => {
+        if (broken && cdr.callId === 'bad') throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
         s.repo.open(cdr, owner);
       },
-      touch: (ids, at) => s.repo.touch(ids, at),
-      close: (cdr) => void s.repo.close(cdr),
+      touch: (ids: readonly string[], at: number) => s.repo.touch(ids, at),
+      close: (cdr: Parameters<CdrSink['close']>[0]) => void s.repo.close(cdr),
+      get: (id: string) => s.repo.get(id),
     };
     const lines: Array<Record<string, unknown>> = [];
-    const batch = new CdrBatchSink({ sink: flaky, transaction: (fn) => s.db.transaction(fn)(), log: createLogger({ sink: (l) => lines.push(JSON.parse(l)) }), flushMs: 5 });
+    const batch = new CdrBatchSink({ sink: flaky, transaction: (fn) => s.db.transaction(fn)(), log: createLogger({ sink: (l) => lines.push(JSON.parse(l)) }), flushMs: 5, retryMs: 10_000, spill: new CdrSpill(dir) });
     const rec = new CdrRecorder({ sink: batch, owner: 'boot-1', log: createLogger({ sink: () => undefined }) });
     for (const id of ['good1', 'bad', 'good2']) {
       rec.attempt(attempt(id));
       rec.event(id, { type: 'answer', at: T0 + 1000 });
     }
     batch.flush();
-    expect(s.repo.get('good1')).toMatchObject({ status: 'in-progress' });
-    expect(s.repo.get('good2')).toMatchObject({ status: 'in-progress' });
-    expect(s.repo.get('bad')).toBeUndefined();
-    expect(batch.has('bad')).toBe(true); // kept for the next flush
-    broken = false;
+    // The commit failed: all three wait on disk in order, none is lost, and later writes queue behind them.
+    expect(batch.spilled).toBe(3);
+    expect(new CdrSpill(dir).read().map((w) => (w.op === 'touch' ? '' : w.cdr.callId))).toEqual(['good1', 'bad', 'good2']);
+    expect(batch.has('bad')).toBe(true);
+    rec.event('good1', { type: 'hangup', at: T0 + 9000, side: 'caller', sipStatus: 200 });
     batch.flush();
+    expect(batch.spilled).toBe(4);
+    expect(s.repo.get('good1')).toBeUndefined();
+    broken = false;
+    expect(batch.replay()).toBe(true);
+    expect(s.repo.get('good1')).toMatchObject({ status: 'completed' });
     expect(s.repo.get('bad')).toMatchObject({ status: 'in-progress' });
-    expect(lines.filter((l) => l.msg === 'cdr write failed')).toHaveLength(1);
-    // A write that keeps failing is logged three times and then dropped.
-    broken = true;
-    rec.attempt(attempt('bad2'));
-    const never: CdrSink = { ...flaky, open: () => { throw new Error('disk I/O error'); } };
-    const b2 = new CdrBatchSink({ sink: never, transaction: (fn) => s.db.transaction(fn)(), log: createLogger({ sink: (l) => lines.push(JSON.parse(l)) }), flushMs: 1 });
-    b2.open({ ...s.repo.get('good1')!, callId: 'bad2' }, 'boot-1');
-    for (let i = 0; i < 3; i++) b2.flush();
-    expect(b2.pending).toBe(0);
+    expect(s.repo.get('good2')).toMatchObject({ status: 'in-progress' });
+    expect(batch.spilled).toBe(0);
+    expect(new CdrSpill(dir).read()).toEqual([]);
+    // Replaying again (a crash between the commit and the truncation) changes nothing.
+    new CdrSpill(dir).append([{ op: 'open', cdr: s.repo.get('bad')!, owner: 'boot-1' }]);
+    const again = new CdrBatchSink({ sink: flaky, transaction: (fn) => s.db.transaction(fn)(), log: createLogger({ sink: () => undefined }), spill: new CdrSpill(dir) });
+    expect(again.replay()).toBe(true);
+    // A write the database refuses for a reason of its own (not busy, not full) is kept in the rejected file and logged.
+    const never = { ...flaky, open: () => { throw Object.assign(new Error('CHECK constraint failed'), { code: 'SQLITE_CONSTRAINT_CHECK' }); } };
+    const b2 = new CdrBatchSink({ sink: never, transaction: (fn) => s.db.transaction(fn)(), log: createLogger({ sink: (l) => lines.push(JSON.parse(l)) }), retryMs: 10_000, spill: new CdrSpill(dir) });
+    b2.open({ ...s.repo.get('good2')!, callId: 'bad2' }, 'boot-1');
+    b2.flush();
+    expect(b2.spilled).toBe(1);
+    expect(b2.replay()).toBe(true);
     expect(b2.counters.failed).toBe(1);
-    expect(lines.filter((l) => l.msg === 'cdr write failed' && l.retrying === false)).toHaveLength(1);
+    expect(readFileSync(path.join(dir, 'cdr-rejected.jsonl'), 'utf8')).toContain('"callId":"bad2"');
+    expect(lines.filter((l) => l.msg === 'cdr write refused by the database, kept in the rejected file')).toHaveLength(1);
+    b2.stop();
+    batch.stop();
+    s.db.close();
+  });
+
+  it('a second connection holding the write lock (BEGIN EXCLUSIVE): commits wait only briefly, spill, and go in once it lets go', async () => {
+    const file = path.join(t.dir, 'locked.db');
+    const s = setup('locked.db', 5);
+    const dir = path.join(t.dir, 'spill-locked');
+    const batch = new CdrBatchSink({ sink: s.repo, transaction: (fn) => withBusyTimeout(s.db, 25, () => s.db.transaction(fn)()), log: createLogger({ sink: () => undefined }), flushMs: 5, retryMs: 20, spill: new CdrSpill(dir) });
+    const rec = new CdrRecorder({ sink: batch, owner: 'boot-1', log: createLogger({ sink: () => undefined }) });
+    const other = openDatabase(file);
+    other.exec('BEGIN EXCLUSIVE');
+    for (let i = 0; i < 10; i++) {
+      rec.attempt(attempt(`l${i}`));
+      rec.event(`l${i}`, { type: 'answer', at: T0 + 1000 });
+      rec.event(`l${i}`, { type: 'hangup', at: T0 + 4000, side: 'callee', sipStatus: 200 });
+    }
+    const t0 = performance.now();
+    batch.flush();
+    expect(performance.now() - t0).toBeLessThan(1000); // not SQLite's default 5 s
+    expect(batch.spilled).toBe(20);
+    await new Promise((r) => setTimeout(r, 100)); // retries meanwhile fail and back off
+    expect(batch.spilled).toBe(20);
+    other.exec('COMMIT');
+    other.close();
+    expect(await until(() => batch.spilled === 0, 5000)).toBe(true);
+    for (let i = 0; i < 10; i++) expect(s.repo.get(`l${i}`)).toMatchObject({ status: 'completed', billableSeconds: 3 });
+    batch.stop();
     s.db.close();
   });
 });
