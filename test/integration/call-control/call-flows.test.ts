@@ -8,13 +8,9 @@
 // (304, not 204: sipp replays the same dtmf_2833_2.pcap for a second "2",
 // same SSRC and timestamp, and rtpengine rightly takes it for the first.)
 //
-// Not yet asserted: that rtpengine PLAYS the announcement. call-control gets
-// no prompt files on main (service.ts passes inviteHandler no `prompts`; the
-// prompt store is on the prompts branch), so an announcement ends the call
-// as a broken destination, 480 prompt-missing — asserted below as today's
-// contract; the it.todo says what replaces it once prompts are wired. "Business
-// hours" is a window around the current Moscow time, "after hours" one that
-// excludes it: the appliance's clock is never faked.
+// The announcement is a 2 s tone uploaded to the prompt store; that rtpengine
+// played it shows in the call's length: the play action waits for the
+// duration in rtpengine's `play media` answer (none: it would end at once).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,11 +18,13 @@ import { announcementSchema, ivrMenuSchema, ringGroupSchema, scheduleSchema, typ
 import { parseCallStats } from '../../../services/call-control/media/call-stats';
 import { createNgClient, type NgClient } from '../../../services/call-control/media/ng-client';
 import { createLogger } from '../../../services/common/logger';
+import { PromptLibrary } from '../../../services/prompts';
 import { openStore } from '../../../services/store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
 import { ivrCallerScenario } from './ivr-caller';
+import { wavTone } from './rtp-endpoint';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
 
 const NAME = 'call-flows';
@@ -109,7 +107,16 @@ beforeAll(async () => {
           timeout: 30,
         }),
       ).id;
-      ids.closed = flows.create('announcement', tenant.id, announcementSchema.parse({ name: 'Мы закрыты', prompt: 1 })).id;
+      // A 2 s tone uploaded as an admin uploads one: decoded by ffmpeg into the A-law file call-control plays.
+      const closedPrompt = await new PromptLibrary(store, app.dataDir).upload({
+        tenantId: tenant.id,
+        name: 'Мы закрыты',
+        language: 'ru',
+        createdBy: null,
+        kind: 'upload',
+        data: wavTone(2, 1000),
+      });
+      ids.closed = flows.create('announcement', tenant.id, announcementSchema.parse({ name: 'Мы закрыты', prompt: closedPrompt.id })).id;
       ids.dial = flows.create(
         'ivr',
         tenant.id,
@@ -334,26 +341,23 @@ describe('DID → schedule → IVR with RFC 4733 keys', () => {
         .filter((l) => l.msg === 'ivr input')
         .map((l) => l.result),
     ).toEqual(['timeout']);
-    expect(paths().at(-1)).toBe(
-      `feature:schedule:${scheduleId} → feature:ivr:${ids.ivr} → feature:announcement:${ids.closed} → hangup:480`,
-    );
-    // Answered by the IVR, then ended by the PBX: the prompt cannot be played yet (see the top).
-    expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'system', hangupReason: 'prompt-missing' });
+    expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:ivr:${ids.ivr} → feature:announcement:${ids.closed}`);
+    // Answered by the IVR; 3 s of silence, then the 2 s announcement played to its end, then the PBX hangs up.
+    expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'system', hangupReason: 'announcement' });
+    expect(cdr.endedAt! - cdr.answeredAt!).toBeGreaterThanOrEqual(4900);
   }, 120_000);
 
   it('after hours the same DID goes to the closing announcement, no menu', async () => {
     pbx.store.callFlows.update('schedule', scheduleId, scheduleSchema.parse(schedule(false)));
     const before = cdrs().filter((c) => c.status === 'completed').length;
-    const op = await operator('', 'refused', 0);
+    const op = await operator('', 'hungup', 0);
     expect(await op.exited).toBe(0);
     const cdr = await completedCdr(before);
     expect(logOf(cdr.callId).find((l) => l.msg === 'schedule decided')).toMatchObject({ state: 'closed' });
-    expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:announcement:${ids.closed} → hangup:480`);
-    // Not answered: the announcement had nothing to play (see the top), so the caller is refused before any menu.
-    expect(cdr).toMatchObject({ disposition: 'no-answer', hangupSipStatus: 480, hangupReason: 'prompt-missing' });
+    expect(logOf(cdr.callId).some((l) => l.msg === 'ivr input')).toBe(false);
+    expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:announcement:${ids.closed}`);
+    // Answered by the announcement, played to its end (2 s), then hung up by the PBX.
+    expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'system', hangupReason: 'announcement' });
+    expect(cdr.endedAt! - cdr.answeredAt!).toBeGreaterThanOrEqual(1900);
   }, 120_000);
-
-  it.todo(
-    'the announcement (IVR timeout, after hours) is played by rtpengine — its play media answer and the caller’s received packets — once call-control gets prompt files',
-  );
 });
