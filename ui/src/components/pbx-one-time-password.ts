@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../app/pbx-element';
 import { t } from '../i18n';
 import { shared } from '../styles/shared';
+import { copySecret } from './copy-secret';
 
 /** A generated password, shown once, with a copy button. */
 @customElement('pbx-one-time-password')
@@ -45,15 +46,7 @@ export class PbxOneTimePassword extends PbxElement {
   }
 
   private async copy() {
-    try {
-      await navigator.clipboard.writeText(this.password);
-      this.copied = true;
-    } catch {
-      // Clipboard refused (policy or permission): the password is selectable.
-      const sel = getSelection();
-      const code = this.renderRoot.querySelector('code');
-      if (sel && code) sel.selectAllChildren(code);
-    }
+    this.copied = await copySecret(this.password, this.renderRoot.querySelector('code'));
   }
 
   private done() {

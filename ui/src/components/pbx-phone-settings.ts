@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { PbxElement } from '../app/pbx-element';
 import { t } from '../i18n';
 import { shared } from '../styles/shared';
+import { copySecret } from './copy-secret';
 import type { PhoneSettings } from '../data/extensions';
 
 /**
@@ -77,15 +78,7 @@ export class PbxPhoneSettings extends PbxElement {
   }
 
   private async copy() {
-    try {
-      await navigator.clipboard.writeText(this.password);
-      this.copied = true;
-    } catch {
-      // Clipboard refused (policy or permission): the password is selectable.
-      const sel = getSelection();
-      const code = this.renderRoot.querySelector('[data-testid="password-value"]');
-      if (sel && code) sel.selectAllChildren(code);
-    }
+    this.copied = await copySecret(this.password, this.renderRoot.querySelector('[data-testid="password-value"]'));
   }
 
   private done() {
