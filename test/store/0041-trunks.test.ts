@@ -2,28 +2,17 @@
 // tenant and an extension; the checks refuse a registering trunk without
 // credentials, an IP trunk without addresses and a DID of letters; a trunk's
 // DIDs survive its removal without a trunk; a tenant takes both with it.
-import { afterEach, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { migrate, migrations, openDatabase, schemaVersion, type Db, type TrunkFields } from '../../services/store';
+import { describe, expect, it } from 'vitest';
+import { schemaVersion, type Db, type TrunkFields } from '../../services/store';
 import { TrunksRepo } from '../../services/store/repos/trunks';
-import { tempDir } from '../helpers/tmp';
+import { migrationDb } from '../helpers/migration-db';
 
-let cleanup: (() => void) | undefined;
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  cleanup?.();
-  db = undefined;
-});
+const mig = migrationDb('mig41-');
 
 function at41(): Db {
-  const t = tempDir('mig41-');
-  cleanup = t.cleanup;
-  db = openDatabase(path.join(t.dir, 'korobka.db'), { migrate: false });
-  migrate(db, migrations, 40);
-  db.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-11-22T00:00:00Z')").run();
-  migrate(db, migrations, 41);
-  return db;
+  return mig.at(40, 41, (d) => {
+    d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-11-22T00:00:00Z')").run();
+  });
 }
 
 const sip: TrunkFields = {

@@ -3,30 +3,19 @@
 // table rebuild; new DIDs take any destination or the main one; flow objects
 // store their config, lists their entries as rows; names are unique per
 // tenant; a tenant takes everything with it.
-import { afterEach, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { migrate, migrations, openDatabase, schemaVersion, type Db } from '../../services/store';
+import { describe, expect, it } from 'vitest';
+import { schemaVersion, type Db } from '../../services/store';
 import { CallFlowsRepo } from '../../services/store/repos/call-flows';
 import { TrunksRepo } from '../../services/store/repos/trunks';
-import { tempDir } from '../helpers/tmp';
+import { migrationDb } from '../helpers/migration-db';
 
-let cleanup: (() => void) | undefined;
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  cleanup?.();
-  db = undefined;
-});
+const mig = migrationDb('mig50-');
 
 function at50(): Db {
-  const t = tempDir('mig50-');
-  cleanup = t.cleanup;
-  db = openDatabase(path.join(t.dir, 'korobka.db'), { migrate: false });
-  migrate(db, migrations, 43);
-  db.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-11-22T00:00:00Z')").run();
-  db.prepare("INSERT INTO dids (tenant_id, number, trunk_id, destination_type, destination, created_at) VALUES (1, '+74951234567', NULL, 'extension', '201', '2026-11-22T00:00:00Z')").run();
-  migrate(db, migrations, 50);
-  return db;
+  return mig.at(43, 50, (d) => {
+    d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-11-22T00:00:00Z')").run();
+    d.prepare("INSERT INTO dids (tenant_id, number, trunk_id, destination_type, destination, created_at) VALUES (1, '+74951234567', NULL, 'extension', '201', '2026-11-22T00:00:00Z')").run();
+  });
 }
 
 describe('migration 0050 call flows', () => {

@@ -3,30 +3,19 @@
 // unknown language and a zero duration; names are unique per tenant; a
 // deleted user leaves the prompt without an author; a tenant takes its
 // prompts with it; a failing file move leaves no row.
-import { afterEach, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { migrate, migrations, openDatabase, schemaVersion, type Db, type NewPrompt } from '../../services/store';
+import { describe, expect, it } from 'vitest';
+import { schemaVersion, type Db, type NewPrompt } from '../../services/store';
 import { PromptsRepo } from '../../services/store/repos/prompts';
-import { tempDir } from '../helpers/tmp';
+import { migrationDb } from '../helpers/migration-db';
 
-let cleanup: (() => void) | undefined;
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  cleanup?.();
-  db = undefined;
-});
+const mig = migrationDb('mig51-');
 
 function at51(): Db {
-  const t = tempDir('mig51-');
-  cleanup = t.cleanup;
-  db = openDatabase(path.join(t.dir, 'korobka.db'), { migrate: false });
-  migrate(db, migrations, 50);
-  db.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-12-06T00:00:00Z')").run();
-  db.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('U', 'u.example.ru', '2026-12-06T00:00:00Z')").run();
-  db.prepare("INSERT INTO users (tenant_id, username, role, password_hash, password_changed_at, created_at) VALUES (1, 'anna', 'tenant-admin', 'x', '2026-12-06T00:00:00Z', '2026-12-06T00:00:00Z')").run();
-  migrate(db, migrations, 51);
-  return db;
+  return mig.at(50, 51, (d) => {
+    d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', '2026-12-06T00:00:00Z')").run();
+    d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('U', 'u.example.ru', '2026-12-06T00:00:00Z')").run();
+    d.prepare("INSERT INTO users (tenant_id, username, role, password_hash, password_changed_at, created_at) VALUES (1, 'anna', 'tenant-admin', 'x', '2026-12-06T00:00:00Z', '2026-12-06T00:00:00Z')").run();
+  });
 }
 
 const greeting: NewPrompt = { tenantId: 1, name: 'Приветствие', language: 'ru', kind: 'tts', text: 'Здравствуйте', source: 'espeak-ng', durationMs: 1200, sizeBytes: 52_000, createdBy: 1 };
