@@ -36,6 +36,7 @@ import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
 import { resolvePromptFile } from '../prompts';
+import { storeCallLists } from './features/call-lists';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -56,7 +57,14 @@ function routerStores(store: Store, registrar: RegistrarService): RouterStores {
   };
 }
 
-function trunkDeps(store: Store, directory: TrunkDirectory, channels: TrunkChannels, usable: (trunkId: number) => boolean, config: Readonly<Config>): NonNullable<InviteDeps['trunks']> {
+function trunkDeps(
+  store: Store,
+  directory: TrunkDirectory,
+  channels: TrunkChannels,
+  usable: (trunkId: number) => boolean,
+  config: Readonly<Config>,
+  log: ServiceDeps['log'],
+): NonNullable<InviteDeps['trunks']> {
   return {
     directory,
     channels,
@@ -68,6 +76,7 @@ function trunkDeps(store: Store, directory: TrunkDirectory, channels: TrunkChann
     failoverMs: config.calls.trunkFailoverSeconds * 1000,
     dids: (tenantId) => store.trunks.listDids(tenantId),
     mainDestination: (tenantId) => store.callFlows.mainDestination(tenantId),
+    lists: storeCallLists(store, log),
     numbering: (tenantId) => loadDialPlan({ settings: store.settings, routes: store.outboundRoutes }, tenantId).numbering,
   };
 }
@@ -123,7 +132,10 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   cdrOut.replay(); // before recovery: rows a killed process spilled
   cdrOut.check();
   const recorder = new CdrRecorder({ sink: cdrWrites, owner, log });
-  const recovery = new CdrRecovery({ store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log }, config.calls.recoveryIdleSeconds * 1000);
+  const recovery = new CdrRecovery(
+    { store: store.cdrs, media: mediaWitness(media), owner, now: Date.now, log },
+    config.calls.recoveryIdleSeconds * 1000,
+  );
   // The fingerprint the licence is bound to comes from systeminformation, whose shell-outs
   // (execSync) stall this event loop for 250–400 ms: taken once an hour, not at every minute's check.
   let fingerprint: { at: number; value: Promise<FingerprintComponent[]> } | undefined;
@@ -138,7 +150,11 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     (what, err) => log.error('call legs write failed', { what, err }),
   );
   // Shared by the call flows and trunk registration; an admin's edit is seen within TRUNKS_MS even without calls.
-  const trunks = new TrunkDirectory({ trunks: store.trunks, secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log: log.child({ part: 'trunks' }) });
+  const trunks = new TrunkDirectory({
+    trunks: store.trunks,
+    secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }),
+    log: log.child({ part: 'trunks' }),
+  });
   await trunks.ready();
   const channels = new TrunkChannels();
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
@@ -156,13 +172,24 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
   const router = routerStores(store, registrar);
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
-  const trunkCalls = trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config);
+  const trunkCalls = trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log);
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
   // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
-  const adopted = new AdoptedCalls({ srf, legs: store.callLegs, cdrs: store.cdrs, deleteMedia: (id) => deleteMedia(media, id, log), ledger, owner, now: Date.now, log });
+  const adopted = new AdoptedCalls({
+    srf,
+    legs: store.callLegs,
+    cdrs: store.cdrs,
+    deleteMedia: (id) => deleteMedia(media, id, log),
+    ledger,
+    owner,
+    now: Date.now,
+    log,
+  });
   adopted.load();
   srf.use(adopted.middleware());
-  srf.use('register', (req: Loose, res: Loose, next: () => void) => registrar.middleware(req as RegisterRequest, res as RegisterResponse, next));
+  srf.use('register', (req: Loose, res: Loose, next: () => void) =>
+    registrar.middleware(req as RegisterRequest, res as RegisterResponse, next),
+  );
   srf.options(optionsAnswer());
   srf.invite(
     inviteHandler({
@@ -228,7 +255,8 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const recover = async () => {
     const r = await recovery.sweep();
     for (const c of r.closed) adopted.forget(c.callId);
-    if (r.closed.length > 0 || r.stillTalking.length > 0) log.info('cdr recovery', { closed: r.closed.length, stillTalking: r.stillTalking.length });
+    if (r.closed.length > 0 || r.stillTalking.length > 0)
+      log.info('cdr recovery', { closed: r.closed.length, stillTalking: r.stillTalking.length });
   };
   await recover().catch((err: unknown) => log.error('cdr recovery failed', { err }));
   const timers = [
@@ -264,7 +292,11 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       // ng round trips, retransmissions and late replies: what bench/calls reads to see rtpengine's latency under load.
       ng: ng.stats?.(),
       cdrWrites: cdrOut.health(),
-      eventLoopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e4) / 100, p99: Math.round(loopDelay.percentile(99) / 1e4) / 100, max: Math.round(loopDelay.max / 1e4) / 100 },
+      eventLoopDelayMs: {
+        p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+        p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+        max: Math.round(loopDelay.max / 1e4) / 100,
+      },
     }),
     stop: async () => {
       for (const t of timers) clearInterval(t);

@@ -6,12 +6,25 @@ import { describeDestination, featureNames, type Destination } from './destinati
 import { lookup, nameOf, type FlowConfig } from './graph';
 import type { AnnouncementConfig } from './announcement';
 import type { IvrMenuConfig } from './ivr';
-import { matchList, type ListConfig } from './lists';
+import { screenCaller, type ListConfig } from './lists';
 import { callerNumber, canonicalNumber } from './numbers';
 import type { RingGroupConfig } from './ring-group';
 import { resolveSchedule, type ScheduleConfig } from './schedule';
 
-export type StepKind = 'did' | 'main' | 'list' | 'schedule' | 'announcement' | 'ivr' | 'ring-group' | 'extension' | 'external' | 'hangup' | 'unavailable' | 'missing' | 'loop';
+export type StepKind =
+  | 'did'
+  | 'main'
+  | 'list'
+  | 'schedule'
+  | 'announcement'
+  | 'ivr'
+  | 'ring-group'
+  | 'extension'
+  | 'external'
+  | 'hangup'
+  | 'unavailable'
+  | 'missing'
+  | 'loop';
 
 export interface DryRunStep {
   kind: StepKind;
@@ -48,21 +61,26 @@ export interface DryRunInput {
 
 const MAX_STEPS = 24;
 
-function listsFor(c: FlowConfig, extension: string | null): [number, ListConfig][] {
-  return [...c.lists].filter(([, l]) => l.enabled && l.extension === extension && l.direction !== 'outbound');
-}
-
-/** Allow lists first (a white-listed caller skips block lists), then block lists. */
+/** The list step of the path, as the dry run words it. */
 function screen(c: FlowConfig, extension: string | null, caller: string | null): { step?: DryRunStep; block?: ListConfig; vip: boolean } {
-  const lists = listsFor(c, extension);
-  for (const [id, l] of lists.filter(([, l]) => l.kind === 'allow')) {
-    const e = matchList(l, caller);
-    if (e) return { step: { kind: 'list', id, name: l.name, state: 'allow', detail: `caller on allow list '${l.name}'${l.vip ? ' (VIP: skips schedules)' : ''}` }, vip: l.vip };
-  }
-  for (const [id, l] of lists.filter(([, l]) => l.kind === 'block')) {
-    const e = matchList(l, caller);
-    if (e) return { step: { kind: 'list', id, name: l.name, state: 'block', detail: `caller on block list '${l.name}'` }, block: l, vip: false };
-  }
+  const s = screenCaller(c.lists, extension, caller);
+  if (s.kind === 'allow')
+    return {
+      step: {
+        kind: 'list',
+        id: s.id,
+        name: s.list.name,
+        state: 'allow',
+        detail: `caller on allow list '${s.list.name}'${s.vip ? ' (VIP: skips schedules)' : ''}`,
+      },
+      vip: s.vip,
+    };
+  if (s.kind === 'block')
+    return {
+      step: { kind: 'list', id: s.id, name: s.list.name, state: 'block', detail: `caller on block list '${s.list.name}'` },
+      block: s.list,
+      vip: false,
+    };
   return { vip: false };
 }
 
@@ -97,10 +115,11 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       return done('no-route');
     }
   }
-  if (did.recordingNotice?.enabled) path.push({ kind: 'announcement', detail: 'recording notice', state: 'notice' });
+  // Screening first: a blocked caller is turned away without hearing the notice (no conversation follows).
   let scr = screen(c, null, caller);
   if (scr.step) path.push(scr.step);
   if (scr.block) next = scr.block.treatment;
+  else if (did.recordingNotice?.enabled) path.push({ kind: 'announcement', detail: 'recording notice', state: 'notice' });
 
   const visited = new Set<string>();
   let via: string | undefined;
@@ -128,7 +147,12 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
     const o = lookup(c, d.feature, d.id);
     if (!o) {
       const gone = d.feature === 'ring-group' || d.feature === 'ivr' || d.feature === 'schedule' || d.feature === 'announcement';
-      path.push({ kind: gone ? 'missing' : 'unavailable', id: d.id, detail: gone ? `${featureNames[d.feature]} ${d.id} does not exist` : `${featureNames[d.feature]}s are not available yet`, via });
+      path.push({
+        kind: gone ? 'missing' : 'unavailable',
+        id: d.id,
+        detail: gone ? `${featureNames[d.feature]} ${d.id} does not exist` : `${featureNames[d.feature]}s are not available yet`,
+        via,
+      });
       return done(gone ? 'broken' : 'unavailable', d);
     }
     const key = `${d.feature}:${d.id}`;
@@ -142,10 +166,29 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
     switch (d.feature) {
       case 'schedule': {
         const r = resolveSchedule(o.config as ScheduleConfig, input.at, { vip: scr.vip });
-        const why = r.reason === 'hours' ? r.label : r.reason === 'holiday' ? `holiday ${r.label}` : r.reason === 'override' ? `switched to ${r.state === 'open' ? 'day' : 'night'}` : r.reason === 'vip' ? 'VIP' : 'outside hours';
-        path.push({ ...step, kind: 'schedule', state: r.state, detail: `schedule '${o.name}' (${r.state}: ${why}, ${r.local.weekday} ${r.local.date} ${r.local.time})` });
+        const why =
+          r.reason === 'hours'
+            ? r.label
+            : r.reason === 'holiday'
+              ? `holiday ${r.label}`
+              : r.reason === 'override'
+                ? `switched to ${r.state === 'open' ? 'day' : 'night'}`
+                : r.reason === 'vip'
+                  ? 'VIP'
+                  : 'outside hours';
+        path.push({
+          ...step,
+          kind: 'schedule',
+          state: r.state,
+          detail: `schedule '${o.name}' (${r.state}: ${why}, ${r.local.weekday} ${r.local.date} ${r.local.time})`,
+        });
         next = r.destination;
-        via = r.branch !== null ? `branches[${r.branch}].destination` : r.state === 'holiday' && (o.config as ScheduleConfig).holiday ? 'holiday' : 'closed';
+        via =
+          r.branch !== null
+            ? `branches[${r.branch}].destination`
+            : r.state === 'holiday' && (o.config as ScheduleConfig).holiday
+              ? 'holiday'
+              : 'closed';
         break;
       }
       case 'announcement': {
@@ -165,7 +208,11 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
         if (k === undefined) {
           const opts = m.options.map((x) => `${x.digit} → ${nameOf(c, x.destination)}`);
           if (m.dialByExtension) opts.push('extension number → that extension');
-          path.push({ ...step, kind: 'ivr', detail: `IVR menu '${o.name}' waits for a key (${opts.join(', ')}; no key → ${nameOf(c, m.final)})` });
+          path.push({
+            ...step,
+            kind: 'ivr',
+            detail: `IVR menu '${o.name}' waits for a key (${opts.join(', ')}; no key → ${nameOf(c, m.final)})`,
+          });
           return done('menu', null);
         }
         const idx = m.options.findIndex((x) => x.digit === k);
@@ -178,7 +225,12 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
           next = { type: 'extension', extension: k };
           via = 'dialByExtension';
         } else {
-          path.push({ ...step, kind: 'ivr', state: k, detail: `IVR menu '${o.name}', ${k === 'timeout' ? 'no key' : `wrong key ${k}`} after ${m.retries} retries` });
+          path.push({
+            ...step,
+            kind: 'ivr',
+            state: k,
+            detail: `IVR menu '${o.name}', ${k === 'timeout' ? 'no key' : `wrong key ${k}`} after ${m.retries} retries`,
+          });
           next = m.final;
           via = 'final';
         }
@@ -186,7 +238,11 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       }
       case 'ring-group': {
         const g = o.config as RingGroupConfig;
-        path.push({ ...step, kind: 'ring-group', detail: `ring group '${o.name}' rings ${g.members.map((x) => x.extension).join(', ')} (${g.strategy}); no answer in ${g.timeout} s → ${nameOf(c, g.overflow)}` });
+        path.push({
+          ...step,
+          kind: 'ring-group',
+          detail: `ring group '${o.name}' rings ${g.members.map((x) => x.extension).join(', ')} (${g.strategy}); no answer in ${g.timeout} s → ${nameOf(c, g.overflow)}`,
+        });
         return done('ring-group', d);
       }
       default:

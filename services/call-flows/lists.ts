@@ -42,7 +42,11 @@ export const listSchema = z
     name: z.string().trim().min(1, 'required').max(64, 'at most 64 characters'),
     kind: z.enum(listKinds, { message: 'must be block or allow' }),
     /** null: the whole tenant; otherwise the calls of this extension only. */
-    extension: z.string().regex(/^\d{2,6}$/, 'must be 2–6 digits').nullable().default(null),
+    extension: z
+      .string()
+      .regex(/^\d{2,6}$/, 'must be 2–6 digits')
+      .nullable()
+      .default(null),
     direction: z.enum(listDirections, { message: 'must be inbound, outbound or both' }).default('inbound'),
     treatment: destinationSchema.default({ type: 'hangup', status: 486, reason: 'Busy Here' }),
     /** Allow lists only: the caller skips schedules. */
@@ -70,6 +74,30 @@ export function entryMatchesCaller(entry: ListEntry, caller: string | null): boo
 export function matchList(list: ListConfig, rawCaller: string | null | undefined): ListEntry | undefined {
   const caller = callerNumber(rawCaller);
   return list.entries.find((e) => entryMatchesCaller(e, caller));
+}
+
+export type Screened =
+  | { kind: 'allow'; id: number; list: ListConfig; vip: boolean }
+  | { kind: 'block'; id: number; list: ListConfig; treatment: ListConfig['treatment'] }
+  | { kind: 'none'; vip: false };
+
+/**
+ * How the lists of one scope (the tenant's: `extension` null, or one
+ * extension's) treat an inbound caller: allow lists first (a white-listed
+ * caller skips the block lists), then block lists. The dry run and
+ * call-control's screening both decide with this function, so the dry run's
+ * path is the call's.
+ */
+export function screenCaller(
+  lists: Iterable<readonly [number, ListConfig]>,
+  extension: string | null,
+  rawCaller: string | null | undefined,
+): Screened {
+  const scoped = [...lists].filter(([, l]) => l.enabled && l.extension === extension && l.direction !== 'outbound');
+  for (const [id, l] of scoped) if (l.kind === 'allow' && matchList(l, rawCaller)) return { kind: 'allow', id, list: l, vip: l.vip };
+  for (const [id, l] of scoped)
+    if (l.kind === 'block' && matchList(l, rawCaller)) return { kind: 'block', id, list: l, treatment: l.treatment };
+  return { kind: 'none', vip: false };
 }
 
 /** "This call is recorded" before connecting (Minjust order No. 134 of 06.05.2024 for debt collection). */

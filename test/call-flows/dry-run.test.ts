@@ -9,11 +9,24 @@ const config = (over: Parameters<typeof flowConfig>[0] = {}) =>
       1: {
         name: 'Офис',
         timeZone: 'Europe/Moscow',
-        branches: [{ name: 'Будни', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00', destination: feature('ivr', 2) }],
+        branches: [
+          { name: 'Будни', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00', destination: feature('ivr', 2) },
+        ],
         closed: feature('announcement', 4),
       },
     },
-    ivrs: { 2: { name: 'Главное', prompt: 1, options: [{ digit: '1', destination: feature('ring-group', 3) }, { digit: '2', destination: ext('202') }], dialByExtension: true, final: feature('announcement', 4) } },
+    ivrs: {
+      2: {
+        name: 'Главное',
+        prompt: 1,
+        options: [
+          { digit: '1', destination: feature('ring-group', 3) },
+          { digit: '2', destination: ext('202') },
+        ],
+        dialByExtension: true,
+        final: feature('announcement', 4),
+      },
+    },
     ringGroups: { 3: { name: 'Продажи', strategy: 'hunt', members: [{ extension: '201' }, { extension: '202' }], timeout: 30 } },
     announcements: { 4: { name: 'Нерабочее время', prompt: 2 } },
     dids: [{ id: 1, number: '+74951234567', destination: feature('schedule', 1) }],
@@ -30,25 +43,37 @@ describe('dryRun', () => {
       ['announcement', 'Нерабочее время', undefined],
       ['hangup', undefined, undefined],
     ]);
-    expect(r.summary).toBe("number +74951234567 → schedule 'Офис' (closed: outside hours, sat 2025-07-05 21:00) → announcement 'Нерабочее время' → hang up after the announcement");
+    expect(r.summary).toBe(
+      "number +74951234567 → schedule 'Офис' (closed: outside hours, sat 2025-07-05 21:00) → announcement 'Нерабочее время' → hang up after the announcement",
+    );
   });
 
   it('business hours: the menu waits; with keys it rings the group, dials an extension, or times out', () => {
     const at = new Date('2025-07-07T08:00:00Z');
     const wait = dryRun(config(), { number: '+74951234567', at });
     expect(wait.outcome).toBe('menu');
-    expect(wait.path.at(-1)?.detail).toBe("IVR menu 'Главное' waits for a key (1 → ring group 'Продажи', 2 → extension 202, extension number → that extension; no key → announcement 'Нерабочее время')");
+    expect(wait.path.at(-1)?.detail).toBe(
+      "IVR menu 'Главное' waits for a key (1 → ring group 'Продажи', 2 → extension 202, extension number → that extension; no key → announcement 'Нерабочее время')",
+    );
     const one = dryRun(config(), { number: '+74951234567', at, keys: ['1'] });
     expect(one).toMatchObject({ outcome: 'ring-group', destination: feature('ring-group', 3) });
     expect(one.path.at(-1)).toMatchObject({ kind: 'ring-group', via: 'options[0].destination' });
-    expect(dryRun(config(), { number: '+74951234567', at, keys: ['203'] })).toMatchObject({ outcome: 'extension', destination: ext('203') });
+    expect(dryRun(config(), { number: '+74951234567', at, keys: ['203'] })).toMatchObject({
+      outcome: 'extension',
+      destination: ext('203'),
+    });
     const none = dryRun(config(), { number: '+74951234567', at, keys: ['timeout'] });
     expect(none.path.map((s) => s.kind)).toEqual(['did', 'schedule', 'ivr', 'announcement', 'hangup']);
   });
 
   it('a blocked caller gets the treatment; an allowed VIP skips the schedule; anonymous matches', () => {
     const lists = {
-      1: { name: 'Спам', kind: 'block' as const, entries: [{ match: 'prefix' as const, value: '8800' }, { match: 'anonymous' as const }], treatment: { type: 'hangup' as const, status: 486, reason: 'Busy Here' } },
+      1: {
+        name: 'Спам',
+        kind: 'block' as const,
+        entries: [{ match: 'prefix' as const, value: '8800' }, { match: 'anonymous' as const }],
+        treatment: { type: 'hangup' as const, status: 486, reason: 'Busy Here' },
+      },
       2: { name: 'VIP', kind: 'allow' as const, vip: true, entries: [{ match: 'number' as const, value: '+7 916 000-00-01' }] },
     };
     const night = new Date('2025-07-05T18:00:00Z');
@@ -56,6 +81,30 @@ describe('dryRun', () => {
     expect(blocked.path.map((s) => s.kind)).toEqual(['did', 'list', 'hangup']);
     expect(blocked.destination).toEqual({ type: 'hangup', status: 486, reason: 'Busy Here' });
     expect(dryRun(config({ lists }), { number: '+74951234567', caller: 'anonymous', at: night }).outcome).toBe('hangup');
+    // A DID's recording notice: heard before the destination, never by a blocked caller.
+    const noticed = config({
+      lists,
+      dids: [
+        {
+          id: 1,
+          number: '+74951234567',
+          destination: feature('schedule', 1),
+          recordingNotice: { enabled: true, prompt: 1, toCalled: false },
+        },
+      ],
+    });
+    expect(dryRun(noticed, { number: '+74951234567', caller: '88005553535', at: night }).path.map((s) => s.kind)).toEqual([
+      'did',
+      'list',
+      'hangup',
+    ]);
+    expect(dryRun(noticed, { number: '+74951234567', caller: '+74950000000', at: night }).path.map((s) => [s.kind, s.state])).toEqual([
+      ['did', undefined],
+      ['announcement', 'notice'],
+      ['schedule', 'closed'],
+      ['announcement', undefined],
+      ['hangup', undefined],
+    ]);
     const vip = dryRun(config({ lists }), { number: '+74951234567', caller: '89160000001', at: night });
     expect(vip.path.map((s) => [s.kind, s.state])).toEqual([
       ['did', undefined],
@@ -66,12 +115,20 @@ describe('dryRun', () => {
   });
 
   it('the main destination, a number that is not ours, a deleted object, and a loop cut', () => {
-    const main = dryRun(config({ dids: [{ id: 1, number: '+74951234567', destination: null }], main: ext('201') }), { number: '+74951234567', at: new Date() });
+    const main = dryRun(config({ dids: [{ id: 1, number: '+74951234567', destination: null }], main: ext('201') }), {
+      number: '+74951234567',
+      at: new Date(),
+    });
     expect(main.path.map((s) => s.kind)).toEqual(['did', 'main', 'extension']);
     expect(dryRun(config(), { number: '+74950000000', at: new Date() }).outcome).toBe('no-route');
-    const broken = dryRun(config({ dids: [{ id: 1, number: '+74951234567', destination: feature('ivr', 99) }] }), { number: '+74951234567', at: new Date() });
+    const broken = dryRun(config({ dids: [{ id: 1, number: '+74951234567', destination: feature('ivr', 99) }] }), {
+      number: '+74951234567',
+      at: new Date(),
+    });
     expect(broken).toMatchObject({ outcome: 'broken', path: [{ kind: 'did' }, { kind: 'missing', detail: 'IVR menu 99 does not exist' }] });
-    const loop = config({ announcements: { 4: { name: 'Петля', prompt: 2, then: { action: 'continue', destination: feature('schedule', 1) } } } });
+    const loop = config({
+      announcements: { 4: { name: 'Петля', prompt: 2, then: { action: 'continue', destination: feature('schedule', 1) } } },
+    });
     expect(dryRun(loop, { number: '+74951234567', at: new Date('2025-07-05T18:00:00Z') }).outcome).toBe('loop');
   });
 });

@@ -43,6 +43,8 @@ export interface CallInit {
   /** The caller's leg. */
   a: Leg;
   log: Logger;
+  /** Screening at entry (features/screening.ts): the VIP mark and the list steps that start the path. */
+  screened?: { vip: boolean; path: readonly string[] } | undefined;
 }
 
 export interface CallDeps {
@@ -73,7 +75,10 @@ export class Call {
   private current: CallState = 'routing';
   private ending: Promise<void> | undefined;
 
-  constructor(private readonly deps: CallDeps, init: CallInit) {
+  constructor(
+    private readonly deps: CallDeps,
+    init: CallInit,
+  ) {
     this.id = init.id;
     this.tenantId = init.tenantId;
     this.direction = init.direction;
@@ -81,6 +86,8 @@ export class Call {
     this.callee = init.callee;
     this.a = init.a;
     this.log = init.log;
+    this.vip = init.screened?.vip ?? false;
+    this.path.push(...(init.screened?.path ?? []));
     this.events = new Events((event, err) => this.log.error('call listener failed', { event: String(event), err: errText(err) }));
   }
 
@@ -151,7 +158,12 @@ export class Call {
   private async finish(e: CallEnd): Promise<void> {
     this.current = 'ended';
     try {
-      this.deps.recorder.event(this.id, { type: 'hangup', at: Date.now(), ...e, ...(this.cdr.trunk !== undefined ? { trunk: this.cdr.trunk } : {}) });
+      this.deps.recorder.event(this.id, {
+        type: 'hangup',
+        at: Date.now(),
+        ...e,
+        ...(this.cdr.trunk !== undefined ? { trunk: this.cdr.trunk } : {}),
+      });
     } catch (err) {
       // The row stays in-progress (the recorder keeps it in memory); the slot and media must still be freed.
       this.log.error('cdr write failed', { err: errText(err) });
@@ -182,7 +194,15 @@ export class Call {
   }
 }
 
-const PHRASES: Record<number, string> = { 404: 'Not Found', 480: 'Temporarily Unavailable', 482: 'Loop Detected', 486: 'Busy Here', 487: 'Request Terminated', 500: 'Server Internal Error', 503: 'Service Unavailable' };
+const PHRASES: Record<number, string> = {
+  404: 'Not Found',
+  480: 'Temporarily Unavailable',
+  482: 'Loop Detected',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+};
 
 export function reasonPhrase(status: number): string {
   return PHRASES[status] ?? 'Call Failed';

@@ -55,7 +55,7 @@ export interface InviteDeps {
   /** REFER handling for answered calls (transfer.ts). */
   transfers?: TransferHook;
   /** Calls out through trunks and in from them; without it outbound numbers are refused and every INVITE is authenticated. */
-  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination'>;
+  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination' | 'lists'>;
   /** The calls in progress (DTMF reports are routed to them); one is made when not given. */
   calls?: CallRegistry;
   /** Where features' stored configs come from; without it a feature destination ends the call 404 destination-not-found. */
@@ -67,14 +67,25 @@ export interface InviteDeps {
 
 export function inviteHandler(deps: InviteDeps) {
   const calls = deps.calls ?? new CallRegistry();
-  const ring = { srf: deps.srf, recorder: deps.recorder, router: deps.router, media: deps.media, onAnswered: () => deps.counters.answered++, log: deps.log, ...(deps.live ? { live: deps.live } : {}), ...(deps.transfers ? { transfers: deps.transfers } : {}) };
+  const ring = {
+    srf: deps.srf,
+    recorder: deps.recorder,
+    router: deps.router,
+    media: deps.media,
+    onAnswered: () => deps.counters.answered++,
+    log: deps.log,
+    ...(deps.live ? { live: deps.live } : {}),
+    ...(deps.transfers ? { transfers: deps.transfers } : {}),
+  };
   const actions = callActions({ media: deps.media, recorder: deps.recorder, ring });
   const configs = deps.featureConfigs ?? { load: () => undefined };
   const prompts = deps.prompts ?? { file: () => undefined };
-  const directory: FeatureDeps['directory'] = { hasExtension: (tenantId, extension) => deps.router.extension(tenantId, extension) !== undefined };
+  const directory: FeatureDeps['directory'] = {
+    hasExtension: (tenantId, extension) => deps.router.extension(tenantId, extension) !== undefined,
+  };
   return async (req: Loose, res: Loose): Promise<void> => {
     try {
-      await handleInvite(deps, { calls, actions, configs, prompts, directory }, req, res);
+      await handleInvite(deps, { calls, actions, configs, prompts, directory, lists: deps.trunks?.lists }, req, res);
     } catch (err) {
       // A bug or a failed database write before the Call existed: log it once, answer (RFC 3261 §21.5.1), never crash the process.
       deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });
@@ -92,7 +103,8 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
   const origin = callOrigin(deps, req, res);
   if (!origin) return; // 407 / 403 / 400 sent
   // RFC 3891 §3: a phone taking over a leg of a call in progress (transfer.ts), not a new call.
-  if (req.has('Replaces') && !origin.trunk && deps.transfers) return deps.transfers.replaces(req, res, { tenantId: origin.tenantId, extension: origin.extension });
+  if (req.has('Replaces') && !origin.trunk && deps.transfers)
+    return deps.transfers.replaces(req, res, { tenantId: origin.tenantId, extension: origin.extension });
   const callId: string = req.get('Call-ID');
   const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
   // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.
@@ -114,12 +126,25 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
   const route = flow ? undefined : (origin.route?.() ?? routeCall(deps.router, tenantId, origin.extension, dialled));
   const direction = origin.trunk ? 'inbound' : route?.kind === 'trunk' ? 'outbound' : 'internal';
   const callee = origin.callee ?? { dialled, number: route?.number ?? '' };
-  deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction, caller: origin.caller, callee, ...(origin.extension ? { extension: origin.extension } : {}), ...(origin.trunk ? { trunk: origin.trunk.name } : {}) });
+  deps.recorder.attempt({
+    type: 'attempt',
+    at: Date.now(),
+    callId: id,
+    tenantId,
+    direction,
+    caller: origin.caller,
+    callee,
+    ...(origin.extension ? { extension: origin.extension } : {}),
+    ...(origin.trunk ? { trunk: origin.trunk.name } : {}),
+  });
   // Unconditional forwards (and those of DND or an unregistered extension) were decided by the router.
   if (route) recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
 
   const a = new SrfCallerLeg(deps.srf, req, res, origin.caller.number, fromTag);
-  const call = new Call({ recorder: deps.recorder }, { id, tenantId, direction, caller: origin.caller, callee, a, log });
+  const call = new Call(
+    { recorder: deps.recorder },
+    { id, tenantId, direction, caller: origin.caller, callee, a, log, screened: origin.screened },
+  );
   shared.calls.add(call);
   const first = flow ?? destinationOf(route!);
   try {
@@ -131,13 +156,14 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
       await hangupFeature(first).run(call);
       return;
     }
-    if (first.kind === 'external' && !deps.trunks) return await refuse(deps, call, a, 404, 'Outbound calls are not available', 'outbound-not-available');
+    if (first.kind === 'external' && !deps.trunks)
+      return await refuse(deps, call, a, 404, 'Outbound calls are not available', 'outbound-not-available');
     const admitted = await admitCall({ ...deps, ...(deps.trunks ? { channels: deps.trunks.channels } : {}) }, call, a, origin);
     if (!admitted) return;
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
     const features = new Features(
-      { actions: shared.actions, configs: shared.configs, prompts: shared.prompts, directory: shared.directory, now: Date.now, log },
+      { ...shared, now: Date.now, log },
       { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) },
     );
     await runDestinations(call, first, features);

@@ -9,6 +9,7 @@ import type { Logger } from '../../common/logger';
 import type { CallActions, Prompt } from '../actions/actions';
 import type { Call } from '../call/call';
 import type { Destination, FeatureName } from '../routing/destination';
+import type { ListConfig, RecordingNotice } from '../../call-flows';
 
 export type Next = { kind: 'done' } | { kind: 'route'; to: Destination };
 
@@ -33,12 +34,22 @@ export interface Directory {
   hasExtension(tenantId: number, extension: string): boolean;
 }
 
+/** The tenant's lists and recording notices as call-control reads them (the store, cached by version in call-lists.ts). */
+export interface CallLists {
+  /** Every list of the tenant, parsed, by id; screenCaller skips disabled and outbound-only ones. */
+  lists(tenantId: number): ReadonlyArray<readonly [number, ListConfig]>;
+  /** The recording notice set on a DID (by its stored number), if any. */
+  didNotice(tenantId: number, did: string): RecordingNotice | undefined;
+}
+
 /** What every feature may use; built-in flows get more (features/index.ts FlowDeps). */
 export interface FeatureDeps {
   actions: CallActions;
   configs: FeatureConfigs;
   prompts: PromptFiles;
   directory: Directory;
+  /** The tenant's black/white lists: an extension's own screen inbound callers before it rings; without them nobody is screened. */
+  lists?: CallLists;
   log: Logger;
   /** Milliseconds since the epoch; a test sets the clock (schedules). */
   now(): number;

@@ -8,8 +8,10 @@ import type { Feature, FeatureDeps, FeatureFactory, Next } from './feature';
 import { announcementFeature } from './announcement';
 import { hangupFeature } from './hangup';
 import { ivrFeature } from './ivr';
+import { noticeFeature } from './notice';
 import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
+import { screenExtension } from './screening';
 
 export type { Feature, FeatureDeps, FeatureFactory, FeatureRef, Next } from './feature';
 
@@ -40,7 +42,8 @@ export class Features {
   create(to: Destination, call: Call): Feature {
     switch (to.kind) {
       case 'extension':
-        return this.builtins.extension(to);
+        // The extension's own black list first (inbound calls): a blocked caller goes to its treatment.
+        return screenExtension(this.deps.lists, call, to.extension) ?? this.builtins.extension(to);
       case 'external':
         return this.builtins.external(to);
       case 'refuse':
@@ -48,6 +51,8 @@ export class Features {
         return hangupFeature(to);
       case 'feature':
         return this.feature(to, call);
+      case 'notice':
+        return noticeFeature(to, this.deps);
     }
   }
 
@@ -61,7 +66,10 @@ export class Features {
     }
     const parsed = factory.config.safeParse(raw);
     if (!parsed.success) {
-      call.log.error('feature config not valid', { destination: describeDestination(to), issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
+      call.log.error('feature config not valid', {
+        destination: describeDestination(to),
+        issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+      });
       return broken(500, 'Server Internal Error', 'feature-config-invalid');
     }
     return factory.create(parsed.data, this.deps, { tenantId: call.tenantId, feature: to.feature, id: to.id });
@@ -79,7 +87,12 @@ function broken(status: number, reason: string, code: string): Feature {
  * than MAX_HOPS is cut (482 destination-loop). Resolves when routing is over
  * (the call is ended, or answered and owned by its legs).
  */
-export async function runDestinations(call: Call, first: Destination, features: Pick<Features, 'create'>, maxHops = MAX_HOPS): Promise<void> {
+export async function runDestinations(
+  call: Call,
+  first: Destination,
+  features: Pick<Features, 'create'>,
+  maxHops = MAX_HOPS,
+): Promise<void> {
   let next: Next = { kind: 'route', to: first };
   try {
     while (next.kind === 'route' && !call.ended) {

@@ -22,7 +22,9 @@ export type Destination =
   | { kind: 'refuse'; status: number; reason: string; code?: string; headers?: Record<string, string> }
   /** End the call: BYE when the PBX answered it, else the INVITE is refused with `status`. */
   | { kind: 'hangup'; status: number; reason: string; code?: string }
-  | { kind: 'feature'; feature: FeatureName; id: string };
+  | { kind: 'feature'; feature: FeatureName; id: string }
+  /** The recording notice (a DID's): the PBX answers, plays `prompt`, then the call goes on to `then`. */
+  | { kind: 'notice'; prompt: number; then: Destination };
 
 export type DestinationKind = Destination['kind'];
 
@@ -38,6 +40,8 @@ export function describeDestination(d: Destination): string {
       return `${d.kind}:${d.status}`;
     case 'feature':
       return `feature:${d.feature}:${d.id}`;
+    case 'notice':
+      return `notice:${d.prompt}`;
   }
 }
 

@@ -6,6 +6,7 @@ import { authenticateRequest, type RequestAuthDeps } from '../auth/request-auth'
 import { routeToExtension, type RouteDecision, type RouterStores } from '../calls/call-router';
 import { runtimeDestination, type Destination as StoredDestination } from '../../call-flows';
 import type { Destination } from '../routing/destination';
+import { screenEntry, type CallLists, type Screened } from '../features/screening';
 import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';
 import { matchInbound, type InboundDeps } from './inbound-call';
 
@@ -27,6 +28,8 @@ export interface Origin {
   route?: () => RouteDecision;
   /** A DID to a call flow (or to the tenant's main destination): where features/ take the call. */
   destination?: () => Destination;
+  /** An inbound caller screened by the tenant's lists: the call's VIP mark and the list that decided. */
+  screened?: Screened;
 }
 
 export interface OriginDeps {
@@ -36,6 +39,8 @@ export interface OriginDeps {
     directory: Pick<TrunkDirectory, 'candidates' | 'isTrunkEndpoint'>;
     /** The tenant's main destination, for DIDs that go there. */
     mainDestination?(tenantId: number): StoredDestination | null;
+    /** Black/white lists and DID recording notices; without them no caller is screened and no notice played. */
+    lists?: CallLists;
   };
 }
 
@@ -44,28 +49,62 @@ export function callOrigin(deps: OriginDeps, req: Loose, res: Loose): Origin | u
   const match = deps.trunks ? matchInbound(deps.trunks, req) : { kind: 'not-trunk' as const };
   if (match.kind === 'not-trunk') {
     const caller = authenticateRequest(deps.auth, req, res);
-    return caller && { tenantId: caller.tenant.id, extension: caller.extension, caller: { dialled: caller.extension, number: caller.extension } };
+    return (
+      caller && { tenantId: caller.tenant.id, extension: caller.extension, caller: { dialled: caller.extension, number: caller.extension } }
+    );
   }
   const { trunk } = match;
   if (match.kind === 'unknown-did') {
     // RFC 3398 §7.2.4.1: Q.850 cause 1 "unallocated number" is 404.
-    const refused: RouteDecision = { kind: 'refuse', dialled: match.dialled, number: '', status: 404, reason: 'Unknown Number', code: 'did-not-found' };
-    return { tenantId: trunk.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: '' }, route: () => refused };
+    const refused: RouteDecision = {
+      kind: 'refuse',
+      dialled: match.dialled,
+      number: '',
+      status: 404,
+      reason: 'Unknown Number',
+      code: 'did-not-found',
+    };
+    return {
+      tenantId: trunk.tenantId,
+      extension: '',
+      caller: match.caller,
+      trunk,
+      callee: { dialled: match.dialled, number: '' },
+      route: () => refused,
+    };
   }
   const { did } = match;
+  const base = { tenantId: did.tenantId, caller: match.caller, trunk, callee: { dialled: match.dialled, number: match.didNumber } };
+  const lists = deps.trunks?.lists;
+  // Screened before anything else: a blocked caller never hears the notice nor reaches the DID's destination.
+  const screened = lists ? screenEntry(lists, did.tenantId, match.caller.number || match.caller.dialled) : undefined;
+  if (screened?.treatment) {
+    const treatment = screened.treatment;
+    return { ...base, extension: '', screened, destination: () => treatment };
+  }
+  const notice = lists?.didNotice(did.tenantId, did.number);
+  const withNotice = (then: Destination): Destination =>
+    notice?.enabled && notice.prompt !== null ? { kind: 'notice', prompt: notice.prompt, then } : then;
   if (did.destination?.type !== 'extension') {
     // A DID to a call flow, or (null) to the tenant's main destination: features/ run it.
     const stored = did.destination ?? deps.trunks?.mainDestination?.(did.tenantId) ?? null;
-    const destination = (): Destination => (stored ? runtimeDestination(stored) : { kind: 'refuse', status: 404, reason: 'Not Found', code: 'no-main-destination' });
-    return { tenantId: did.tenantId, extension: '', caller: match.caller, trunk, callee: { dialled: match.dialled, number: match.didNumber }, destination };
+    const destination = (): Destination =>
+      stored ? withNotice(runtimeDestination(stored)) : { kind: 'refuse', status: 404, reason: 'Not Found', code: 'no-main-destination' };
+    return { ...base, extension: '', ...(screened ? { screened } : {}), destination };
   }
   const target = did.destination.extension;
+  // With a notice the PBX answers first; the extension is then rung onto the answered caller (features/extension.ts).
+  if (notice?.enabled && notice.prompt !== null)
+    return {
+      ...base,
+      extension: target,
+      ...(screened ? { screened } : {}),
+      destination: () => withNotice({ kind: 'extension', extension: target }),
+    };
   return {
-    tenantId: did.tenantId,
+    ...base,
     extension: target,
-    caller: match.caller,
-    trunk,
-    callee: { dialled: match.dialled, number: match.didNumber },
+    ...(screened ? { screened } : {}),
     // Rung as an internal call rings it: DND, not registered and (later) forwarding apply.
     route: () => routeToExtension(deps.router, did.tenantId, target, match.dialled),
   };

@@ -1,7 +1,7 @@
 // One call with fake legs and actions, and the real Features registry and
 // destination loop: what the feature tests run a call flow through.
 import { Call } from '../../../services/call-control/call/call';
-import type { FeatureDeps } from '../../../services/call-control/features/feature';
+import type { CallLists, FeatureDeps } from '../../../services/call-control/features/feature';
 import { FEATURES, Features, runDestinations, type Builtins } from '../../../services/call-control/features/index';
 import type { Destination, FeatureName } from '../../../services/call-control/routing/destination';
 import { createLogger } from '../../../services/common/logger';
@@ -18,10 +18,31 @@ export interface FlowWorld {
   run(first: Destination): Promise<void>;
 }
 
-export function flowWorld(opts: { configs?: Record<string, unknown>; now?: number; extensions?: string[]; table?: ConstructorParameters<typeof Features>[2] } = {}): FlowWorld {
+export function flowWorld(
+  opts: {
+    configs?: Record<string, unknown>;
+    now?: number;
+    extensions?: string[];
+    table?: ConstructorParameters<typeof Features>[2];
+    lists?: CallLists;
+    caller?: string;
+  } = {},
+): FlowWorld {
   const recorder = fakeRecorder();
-  const a = new FakeLeg('a', 'caller', '+74951234567');
-  const call = new Call({ recorder }, { id: 'c1', tenantId: 7, direction: 'inbound', caller: { dialled: '+74951234567', number: '+74951234567' }, callee: { dialled: '+74957770000', number: '+74957770000' }, a, log: createLogger({ sink: () => undefined }) });
+  const caller = opts.caller ?? '+74951234567';
+  const a = new FakeLeg('a', 'caller', caller);
+  const call = new Call(
+    { recorder },
+    {
+      id: 'c1',
+      tenantId: 7,
+      direction: 'inbound',
+      caller: { dialled: caller, number: caller },
+      callee: { dialled: '+74957770000', number: '+74957770000' },
+      a,
+      log: createLogger({ sink: () => undefined }),
+    },
+  );
   const actions = new FakeActions();
   const connected: string[] = [];
   const dialled: string[] = [];
@@ -33,6 +54,7 @@ export function flowWorld(opts: { configs?: Record<string, unknown>; now?: numbe
     directory: { hasExtension: (tenantId, ext) => tenantId === 7 && (opts.extensions ?? []).includes(ext) },
     log: call.log,
     now: () => opts.now ?? Date.UTC(2026, 11, 7, 9, 0),
+    ...(opts.lists ? { lists: opts.lists } : {}),
   };
   const builtins: Builtins = {
     extension: (to) => ({

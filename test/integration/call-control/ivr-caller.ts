@@ -4,7 +4,7 @@
 // dtmf_2833_<key>.pcap, payload 101, played to rtpengine's port in the
 // answer), then either is re-INVITEd onto the member who answered and talks
 // (`connect`) or is hung up on by the PBX (`hungup`); or it is refused with
-// 480 before any answer (`refused`). Generated per call
+// 480 (or `refusedWith`) before any answer (`refused`). Generated per call
 // because sipp cannot choose a pcap file from a variable.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,13 @@ const inDialog = (method: string, cseq: number) => `
   </send>`;
 
 /** Writes the scenario to `dir` and returns its path. `keys` are pressed 1.5 s after the answer, 0.7 s apart (each event lasts 0.2 s). */
-export function ivrCallerScenario(dir: string, name: string, keys: string, then: 'connect' | 'hungup' | 'refused'): string {
+export function ivrCallerScenario(
+  dir: string,
+  name: string,
+  keys: string,
+  then: 'connect' | 'hungup' | 'refused',
+  refusedWith = 480,
+): string {
   // No pause after the last key: the PBX may re-INVITE at once, and sipp aborts on a message while pausing.
   const presses = [...keys].map((k) => `<nop><action><exec play_pcap_audio="${pcapOf(k)}"/></action></nop>`).join(`
   <pause milliseconds="700"/>
@@ -82,7 +88,7 @@ export function ivrCallerScenario(dir: string, name: string, keys: string, then:
   // Refused before any answer (RFC 3261 §17.1.1.3: the ACK of a failure is in the INVITE's transaction).
   const refused = `
   <recv response="100" optional="true"/>
-  <recv response="480"/>
+  <recv response="${refusedWith}"/>
   <send>
     <![CDATA[
       ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
