@@ -18,6 +18,7 @@ import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
 import { promptRoutes } from './routes/prompts';
+import { gatewayRoutes, simRoutes } from './routes/fmc';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -58,6 +59,8 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     banRoutes(deps),
     liveCallRoutes(deps),
     promptRoutes(deps),
+    gatewayRoutes(deps),
+    simRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -53,6 +53,10 @@ export const permissions = {
   // listen to what callers hear.
   'prompts.read': ['superadmin', 'tenant-admin', 'supervisor'],
   'prompts.write': ['superadmin', 'tenant-admin'],
+  // FMC gateways and SIMs: admins manage them; a supervisor sees the ports'
+  // live state and which SIM belongs to whom.
+  'fmc.read': ['superadmin', 'tenant-admin', 'supervisor'],
+  'fmc.write': ['superadmin', 'tenant-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -18,6 +18,8 @@ import { SettingsRepo } from './repos/settings';
 import { TenantsRepo } from './repos/tenants';
 import { UsersRepo } from './repos/users';
 import { PromptsRepo } from './repos/prompts';
+import { GatewaysRepo } from './repos/gateways';
+import { SimsRepo } from './repos/sims';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -37,6 +39,8 @@ export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type Exten
 
 export type { CallLegsData } from './repos/call-legs';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
+export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
+export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
 export { CallLegsRepo, CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
 
 export interface Store {
@@ -65,6 +69,8 @@ export interface Store {
    */
   transaction<T>(fn: () => T, mode?: 'deferred' | 'immediate'): T;
   prompts: PromptsRepo;
+  gateways: GatewaysRepo;
+  sims: SimsRepo;
   close(): void;
 }
 
@@ -91,6 +97,8 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     sipBans: new SipBansRepo(db),
     transaction: (fn, mode = 'deferred') => db.transaction(fn)[mode](),
     prompts: new PromptsRepo(db),
+    gateways: new GatewaysRepo(db),
+    sims: new SimsRepo(db),
     close: () => db.close(),
   };
 }

@@ -125,6 +125,18 @@ const table: Record<string, Rule> = {
   'POST /api/prompts/tts': ADMINS,
   'PATCH /api/prompts/:id': ADMINS,
   'DELETE /api/prompts/:id': ADMINS,
+  'GET /api/gateways': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/gateways/templates': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/gateways/:id': ['superadmin', 'tenant-admin', 'supervisor'],
+  'POST /api/gateways': ADMINS,
+  'PATCH /api/gateways/:id': ADMINS,
+  'DELETE /api/gateways/:id': ADMINS,
+  'GET /api/sims': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/sims/:id': ['superadmin', 'tenant-admin', 'supervisor'],
+  'POST /api/sims': ADMINS,
+  'PATCH /api/sims/:id': ADMINS,
+  'DELETE /api/sims/:id': ADMINS,
+  'POST /api/sims/import': ADMINS,
 };
 
 function registeredRoutes(): string[] {

@@ -14,6 +14,7 @@ import * as cdrForwards from './0042-cdr-forwards';
 import * as callLegs from './0043-call-legs';
 import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
+import * as fmc from './0075-fmc';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 43, name: '0043-call-legs', up: callLegs.up },
   { version: 50, name: '0050-call-flows', up: callFlows.up },
   { version: 51, name: '0051-prompts', up: prompts.up },
+  { version: 75, name: '0075-fmc', up: fmc.up },
 ];

@@ -1,0 +1,3 @@
+// FMC: /api/gateways and /api/sims.
+export { gatewayRoutes } from './gateways';
+export { simRoutes } from './sims';
