@@ -9,9 +9,10 @@ import { statusCommand } from './commands/status';
 import { stopCommand } from './commands/stop';
 import { licenseCommand } from './commands/license';
 import { urlCommand } from './commands/url';
+import { tlsCommand } from './commands/tls';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand, backupCommand, restoreCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, tlsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -85,6 +85,8 @@ describe('korobka backup', () => {
       'data/recordings/tenant-1/2026/12/rec-2.kvault',
       'data/recordings/tenant-1/2026/12/rec-3.kvault',
       'data/tls/ca.crt',
+      // Who issued server.crt (the appliance or the bank's CA): a restore must not replace a bank's certificate.
+      'data/tls/issuer',
       'data/tls/server.crt',
       'db/korobka.db',
       'secrets.sealed',

@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { layout } from '../../data-dir';
 import { describePort, neededPorts, takenMessage, takenPorts } from '../../ports';
 import { openStore } from '../../../services/store';
+import { permittedBy } from '../../../provisioning/name-constraints';
 import { tlsFiles } from '../../../provisioning/tls';
 import { readSupervisorStatus } from '../../supervisor/status-file';
 import type { Config } from '../../config/schema';
@@ -86,7 +87,12 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
   else {
     const x = new X509Certificate(readFileSync(tls.cert));
     const days = Math.floor((new Date(x.validTo).getTime() - Date.now()) / 86400_000);
-    add(days > 30 ? { name: 'tls', verdict: 'ok', detail: `server certificate valid for ${days} more days` } : { name: 'tls', verdict: days > 0 ? 'warn' : 'fail', detail: `server certificate expires in ${days} days`, fix: 'run `korobka init` to renew it' });
+    const external = existsSync(tls.issuer) && readFileSync(tls.issuer, 'utf8').trim() === 'external';
+    const renew = external ? 'make a request with `korobka tls csr` and install what your CA signs with `korobka tls install`' : 'run `korobka init` to renew it';
+    add(days > 30 ? { name: 'tls', verdict: 'ok', detail: `server certificate valid for ${days} more days` } : { name: 'tls', verdict: days > 0 ? 'warn' : 'fail', detail: `server certificate expires in ${days} days`, fix: renew });
+    if (!external && existsSync(tls.caCert) && permittedBy(readFileSync(tls.caCert, 'utf8')) === null) {
+      add({ name: 'tls ca', verdict: 'warn', detail: 'the appliance CA is not limited to this box (made before name constraints)', fix: 'run `korobka tls new-ca` and trust the new ca.crt, or install a certificate from your CA (`korobka tls --help`)' });
+    }
   }
 
   if (config.rtpengine.enabled) {

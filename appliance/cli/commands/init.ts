@@ -23,10 +23,16 @@ appliance CA with a server certificate in tls/.
   --admin NAME          the same (older spelling)
   --sip-domain DOMAIN   SIP domain of the default tenant (default: the host name)
   --password-file FILE  also write the one-time password to FILE (mode 0600)
+  --tls-name NAME       one more DNS name or address for the server certificate
+                        (the box's FQDN, a NAT address; repeatable, remembered)
+  --delete-ca-key       delete the appliance CA's private key once the server
+                        certificate is issued (renewal then makes a new CA that
+                        browsers must trust again). Better still: your own CA,
+                        see \`korobka tls --help\`.
 
 ${commonHelp}`,
   async run(argv) {
-    const { values } = parse(argv, { admin: { type: 'string' }, 'admin-name': { type: 'string' }, 'sip-domain': { type: 'string' }, 'password-file': { type: 'string' } });
+    const { values } = parse(argv, { admin: { type: 'string' }, 'admin-name': { type: 'string' }, 'sip-domain': { type: 'string' }, 'password-file': { type: 'string' }, 'tls-name': { type: 'string', multiple: true }, 'delete-ca-key': { type: 'boolean' } });
     const config = configFrom(values);
     // Checked before anything is made: a bad name changes nothing.
     const name = values['admin-name'] ?? values.admin ?? 'admin';
@@ -71,8 +77,10 @@ ${commonHelp}`,
       store.close();
     }
     print('[5/5] TLS certificate');
-    const tls = ensureTls(dir);
+    const tls = ensureTls(dir, { names: values['tls-name'], deleteCaKey: values['delete-ca-key'] });
     print(`      ${tls.created ? 'created' : 'kept'} ${tls.files.cert} (valid until ${tls.notAfter.slice(0, 10)}); CA: ${tls.files.caCert}`);
+    if (tls.newCa) print('      a new appliance CA was made: browsers and phones must trust this ca.crt (an older one no longer applies)');
+    if (tls.warning) printErr(`      ${tls.warning}`);
     return 0;
   },
 };

@@ -33,11 +33,13 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-export async function startApiProcess(name: string, api: Record<string, unknown> = {}, init: string[] = []): Promise<ApiProcess> {
+/** `prepare` runs on the data directory after `korobka init`, before the api starts. */
+export async function startApiProcess(name: string, api: Record<string, unknown> = {}, init: string[] = [], prepare?: (dataDir: string) => void): Promise<ApiProcess> {
   const t = tempDir('korobka-api-');
   const pwFile = path.join(t.dir, 'initial-password');
   const adminName = init[init.indexOf('--admin-name') + 1] ?? 'admin';
   execFileSync(process.execPath, ['dist/appliance/cli/main.js', 'init', '--data-dir', t.dir, '--password-file', pwFile, '--sip-domain', 'default.korobka.test', ...init], { stdio: 'pipe' });
+  prepare?.(t.dir);
   const port = await freeTcpPort();
   const config = configSchema.parse({ dataDir: t.dir, api: { host: '127.0.0.1', port, ...api } });
   const proc = startProcess(process.execPath, ['dist/services/api/main.js'], {
