@@ -20,6 +20,7 @@ import { UsersRepo } from './repos/users';
 import { PromptsRepo } from './repos/prompts';
 import { GatewaysRepo } from './repos/gateways';
 import { SimsRepo } from './repos/sims';
+import { PdSubjectsRepo } from './repos/pd-subjects';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -38,6 +39,7 @@ export { outboundPermissions } from './repos/extensions';
 export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type ExtensionSearch, type ExtensionFeaturesRepo } from './repos/extension-features';
 
 export type { CallLegsData } from './repos/call-legs';
+export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -71,6 +73,7 @@ export interface Store {
   prompts: PromptsRepo;
   gateways: GatewaysRepo;
   sims: SimsRepo;
+  pdSubjects: PdSubjectsRepo;
   close(): void;
 }
 
@@ -99,6 +102,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     prompts: new PromptsRepo(db),
     gateways: new GatewaysRepo(db),
     sims: new SimsRepo(db),
+    pdSubjects: new PdSubjectsRepo(db),
     close: () => db.close(),
   };
 }

@@ -15,6 +15,7 @@ import * as callLegs from './0043-call-legs';
 import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
 import * as fmc from './0075-fmc';
+import * as pdSubjects from './0080-pd-subjects';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   { version: 50, name: '0050-call-flows', up: callFlows.up },
   { version: 51, name: '0051-prompts', up: prompts.up },
   { version: 75, name: '0075-fmc', up: fmc.up },
+  { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },
 ];

@@ -1,0 +1,7 @@
+// What other services use of the personal-data store (issue 15).
+export { PdStore, type Subject } from './pd-store';
+export { PdKeys, type WrappedSubjectKey } from './pd-keys';
+export { BlindIndex, NAME_PREFIX_MAX, NAME_PREFIX_MIN, type IndexKind } from './blind-index';
+export { sealField, openField, fieldAad, type FieldRef } from './field-cipher';
+export { normalisePhone, requirePhone, nameWords, type NumberResult } from './normalise';
+export { subjectErased, subjectNotFound, fieldUnreadable, legalHold } from './errors';
