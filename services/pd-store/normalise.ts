@@ -23,7 +23,8 @@ export function normalisePhone(raw: string): NumberResult {
   if (intl === undefined) return { ok: false, message: 'is not a full number: give it with the country code (+7 916 123-45-67)' };
   if (intl[0] === '0') return { ok: false, message: 'country codes do not start with 0' };
   if (intl.startsWith('7') && intl.length !== 11) return { ok: false, message: 'a +7 number has 10 digits after the country code' };
-  if (intl.length < 8 || intl.length > 15) return { ok: false, message: 'an international number has 8–15 digits with the country code (E.164)' };
+  if (intl.length < 8 || intl.length > 15)
+    return { ok: false, message: 'an international number has 8–15 digits with the country code (E.164)' };
   return { ok: true, e164: '+' + intl };
 }
 

@@ -24,7 +24,8 @@ export interface WrappedSubjectKey {
   wrapped: Buffer;
 }
 
-const subjectAad = (tenantId: number, subjectId: string, tenantKeyId: string) => `korobka/pd/subject-key/v1|${tenantId}|${subjectId}|${tenantKeyId}`;
+const subjectAad = (tenantId: number, subjectId: string, tenantKeyId: string) =>
+  `korobka/pd/subject-key/v1|${tenantId}|${subjectId}|${tenantKeyId}`;
 
 export class PdKeys {
   private readonly index = new Map<number, BlindIndex>();

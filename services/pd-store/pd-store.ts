@@ -17,7 +17,13 @@ export interface Subject {
   erasedAt: string | null;
 }
 
-const view = (r: PdSubjectRow): Subject => ({ id: r.id, tenantId: r.tenantId, legalHold: r.legalHold, createdAt: r.createdAt, erasedAt: r.erasedAt });
+const view = (r: PdSubjectRow): Subject => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  legalHold: r.legalHold,
+  createdAt: r.createdAt,
+  erasedAt: r.erasedAt,
+});
 
 export class PdStore {
   /** Unwrapped subject keys of this process, dropped on erasure. */
@@ -77,7 +83,11 @@ export class PdStore {
     if (cached) return cached;
     const r = this.store.pdSubjects.get(tenantId, subjectId);
     if (!r) throw subjectNotFound(subjectId);
-    const key = this.pdKeys.unwrapSubjectKey(tenantId, subjectId, r.wrappedKey && r.tenantKeyId ? { tenantKeyId: r.tenantKeyId, wrapped: r.wrappedKey } : null);
+    const key = this.pdKeys.unwrapSubjectKey(
+      tenantId,
+      subjectId,
+      r.wrappedKey && r.tenantKeyId ? { tenantKeyId: r.tenantKeyId, wrapped: r.wrappedKey } : null,
+    );
     this.keys.set(subjectId, key);
     return key;
   }

@@ -126,7 +126,11 @@ describe('PdStore subjects', () => {
     expect(pd.subjectForNumber(t1, '+79161234567').id).toBe(s.id);
     expect(pd.findByNumber(t2, '+79161234567')).toBeUndefined();
     expect(pd.findByNumber(t1, '+79161234568')).toBeUndefined();
-    expect(errOf(() => pd.findByNumber(t1, '12', 'query'))).toMatchObject({ status: 400, code: 'validation-failed', message: 'query: is not a full number: give it with the country code (+7 916 123-45-67)' });
+    expect(errOf(() => pd.findByNumber(t1, '12', 'query'))).toMatchObject({
+      status: 400,
+      code: 'validation-failed',
+      message: 'query: is not a full number: give it with the country code (+7 916 123-45-67)',
+    });
   });
 
   it('stores no number and no key in plain text', () => {

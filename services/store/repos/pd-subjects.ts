@@ -56,7 +56,11 @@ export class PdSubjectsRepo {
 
   /** Links a number to a subject; false when the number already belongs to one. */
   addNumber(tenantId: number, numberBidx: Buffer, subjectId: string): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO pd_subject_numbers (tenant_id, number_bidx, subject_id) VALUES (?, ?, ?)').run(tenantId, numberBidx, subjectId).changes === 1;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO pd_subject_numbers (tenant_id, number_bidx, subject_id) VALUES (?, ?, ?)')
+        .run(tenantId, numberBidx, subjectId).changes === 1
+    );
   }
 
   numberCount(subjectId: string): number {
@@ -74,13 +78,17 @@ export class PdSubjectsRepo {
    */
   shred(tenantId: number, id: string, at: string): boolean {
     this.db.pragma('secure_delete = ON');
-    return this.db.transaction(() => {
-      const n = this.db
-        .prepare('UPDATE pd_subjects SET wrapped_key = NULL, tenant_key_id = NULL, erased_at = ? WHERE id = ? AND tenant_id = ? AND wrapped_key IS NOT NULL')
-        .run(at, id, tenantId).changes;
-      this.db.prepare('DELETE FROM pd_subject_numbers WHERE subject_id = ?').run(id);
-      return n === 1;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const n = this.db
+          .prepare(
+            'UPDATE pd_subjects SET wrapped_key = NULL, tenant_key_id = NULL, erased_at = ? WHERE id = ? AND tenant_id = ? AND wrapped_key IS NOT NULL',
+          )
+          .run(at, id, tenantId).changes;
+        this.db.prepare('DELETE FROM pd_subject_numbers WHERE subject_id = ?').run(id);
+        return n === 1;
+      })
+      .immediate();
   }
 
   /** Moves the WAL's pages into the file and truncates it, so no copy of a shredded key stays in the WAL. */
