@@ -19,6 +19,7 @@ import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
 import { promptRoutes } from './routes/prompts';
 import { gatewayRoutes, simRoutes } from './routes/fmc';
+import { contactRoutes } from './routes/contacts';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -61,6 +62,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     promptRoutes(deps),
     gatewayRoutes(deps),
     simRoutes(deps),
+    contactRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

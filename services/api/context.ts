@@ -6,6 +6,7 @@ import type { Permission } from './rbac';
 import type { SupervisorStatus } from '../common/service';
 import type { LicencePort } from '../../licensing';
 import type { FingerprintComponent } from '../../licensing';
+import type { PdStore } from '../pd-store';
 
 export type { SupervisorStatus, SupervisorProcess } from '../common/service';
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   now?: () => Date;
   /** The hardware fingerprint for licence checks; buildApp fills in a cache when not given. */
   fingerprint?: () => Promise<readonly FingerprintComponent[]>;
+  /** The personal-data store; built over the data directory's keys on first use when not given. */
+  pd?: PdStore;
 }
 
 export interface Actor {

@@ -57,6 +57,10 @@ export const permissions = {
   // live state and which SIM belongs to whom.
   'fmc.read': ['superadmin', 'tenant-admin', 'supervisor'],
   'fmc.write': ['superadmin', 'tenant-admin'],
+  // Contacts (personal data, issue 15): employees of the tenant see them and
+  // every decrypted view is audited; admins and supervisors keep them.
+  'contacts.read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'contacts.write': ['superadmin', 'tenant-admin', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -5,3 +5,12 @@ export { BlindIndex, NAME_PREFIX_MAX, NAME_PREFIX_MIN, type IndexKind } from './
 export { sealField, openField, fieldAad, type FieldRef } from './field-cipher';
 export { normalisePhone, requirePhone, nameWords, type NumberResult } from './normalise';
 export { subjectErased, subjectNotFound, fieldUnreadable, legalHold } from './errors';
+export {
+  ContactBook,
+  contactInputSchema,
+  contactNotFound,
+  type Contact,
+  type ContactInput,
+  type ContactNumber,
+  type SearchKind,
+} from './contacts';

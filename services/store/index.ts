@@ -21,6 +21,7 @@ import { PromptsRepo } from './repos/prompts';
 import { GatewaysRepo } from './repos/gateways';
 import { SimsRepo } from './repos/sims';
 import { PdSubjectsRepo } from './repos/pd-subjects';
+import { PdContactsRepo } from './repos/pd-contacts';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -40,6 +41,7 @@ export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type Exten
 
 export type { CallLegsData } from './repos/call-legs';
 export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
+export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -74,6 +76,7 @@ export interface Store {
   gateways: GatewaysRepo;
   sims: SimsRepo;
   pdSubjects: PdSubjectsRepo;
+  pdContacts: PdContactsRepo;
   close(): void;
 }
 
@@ -103,6 +106,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     gateways: new GatewaysRepo(db),
     sims: new SimsRepo(db),
     pdSubjects: new PdSubjectsRepo(db),
+    pdContacts: new PdContactsRepo(db),
     close: () => db.close(),
   };
 }

@@ -137,6 +137,12 @@ const table: Record<string, Rule> = {
   'PATCH /api/sims/:id': ADMINS,
   'DELETE /api/sims/:id': ADMINS,
   'POST /api/sims/import': ADMINS,
+  'GET /api/contacts': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'POST /api/contacts': ['superadmin', 'tenant-admin', 'supervisor'],
+  'PATCH /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor'],
+  'DELETE /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor'],
+  'POST /api/contacts/import': ['superadmin', 'tenant-admin', 'supervisor'],
 };
 
 function registeredRoutes(): string[] {

@@ -16,6 +16,7 @@ import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
 import * as fmc from './0075-fmc';
 import * as pdSubjects from './0080-pd-subjects';
+import * as pdContacts from './0081-pd-contacts';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { version: 51, name: '0051-prompts', up: prompts.up },
   { version: 75, name: '0075-fmc', up: fmc.up },
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },
+  { version: 81, name: '0081-pd-contacts', up: pdContacts.up },
 ];
