@@ -6,13 +6,17 @@
 // store's settings; services receive the result through their deps.
 import type { FingerprintComponent } from './fingerprint';
 import type { VendorPublicKey } from './keys';
-import { trustedNow } from './clock';
-import { evaluateLicence, type LicenceEvaluation } from './verify';
+import { advanceMark, trustedNow, type Boot, type HighWaterMark } from './clock';
+import { evaluateLicence, type ClockReport, type LicenceEvaluation } from './verify';
 
-/** The latest judged time (ISO 8601), kept where the box keeps its settings. */
+/** The latest judged time, kept where the box keeps its settings (and a second copy beside it). */
 export interface HighWaterPort {
-  get(): string | undefined;
-  set(iso: string): void;
+  get(): HighWaterMark | undefined;
+  set(mark: HighWaterMark): void;
+  /** This boot of the machine, for bounding how fast the mark may move. */
+  boot(): Boot;
+  /** True when a stored copy of the mark failed its integrity check (edited by hand). */
+  tampered?(): boolean;
 }
 
 export interface LicenceSources {
@@ -24,12 +28,23 @@ export interface LicenceSources {
   highWater: HighWaterPort;
 }
 
-/** The time a licence is judged at: the clock, never earlier than a time already seen (raised as it moves on). */
-export function judgeTime(highWater: HighWaterPort, clock: Date): Date {
+const days = (ms: number) => Math.round(ms / 86_400_000);
+
+/**
+ * The time a licence is judged at: the clock, never earlier than a time
+ * already seen; the mark moves on (bounded, clock.ts), and what looks wrong
+ * with the clock or the stored mark is reported.
+ */
+export function judgeTime(highWater: HighWaterPort, clock: Date): { now: Date; clock?: ClockReport } {
+  const tampered = highWater.tampered?.() ?? false;
   const seen = highWater.get();
-  const t = trustedNow(clock, seen ? new Date(seen) : undefined);
-  if (!seen || t.now.getTime() > new Date(seen).getTime()) highWater.set(t.now.toISOString());
-  return t.now;
+  const t = trustedNow(clock, seen ? new Date(seen.at) : undefined);
+  const step = advanceMark(seen, clock, highWater.boot());
+  if (step.next) highWater.set(step.next);
+  if (tampered) return { now: t.now, clock: { warning: 'mark-tampered', message: 'The stored record of the licence clock was edited outside Korobka; the unaltered copy is used.' } };
+  if (t.rolledBack) return { now: t.now, clock: { warning: 'clock-behind', message: `The system clock is ${days(new Date(seen!.at).getTime() - clock.getTime())} day(s) behind a time already seen; the licence is judged at that time. Check the clock and NTP.` } };
+  if (step.aheadMs > 0) return { now: t.now, clock: { warning: 'clock-ahead', message: `The system clock is ${days(step.aheadMs)} day(s) ahead of the time this box has seen pass; if it is wrong, correct it: the licence is judged by it meanwhile, but the jump is not remembered.` } };
+  return { now: t.now };
 }
 
 export interface JudgeOptions {
@@ -42,12 +57,15 @@ export async function evaluateLicenceText(
   licenceText: string | undefined,
   opts: JudgeOptions = {},
 ): Promise<LicenceEvaluation> {
-  return evaluateLicence({
+  const judged = judgeTime(src.highWater, opts.now ?? new Date());
+  const e = evaluateLicence({
     licenceText,
     publicKeys: src.trustedKeys(),
     fingerprint: opts.fingerprint ?? (await src.fingerprint()),
-    now: judgeTime(src.highWater, opts.now ?? new Date()),
+    now: judged.now,
   });
+  if (!judged.clock) return e;
+  return { ...e, clock: judged.clock, alarm: e.alarm === 'none' ? 'warning' : e.alarm, message: `${e.message} ${judged.clock.message}` };
 }
 
 export async function currentLicence(src: LicenceSources, opts: JudgeOptions = {}): Promise<LicenceEvaluation> {
@@ -65,6 +83,7 @@ export function licenceSummary(e: LicenceEvaluation) {
     limits: e.limits,
     daysLeft: e.daysLeft ?? null,
     graceEnds: e.graceEnds ?? null,
+    clock: e.clock ?? null,
     licence: e.licence
       ? {
           id: e.licence.licenceId,

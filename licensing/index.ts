@@ -2,14 +2,14 @@
 // `korobka doctor`), the API and call-control. Everything here is pure
 // except collectFingerprint and collectMachineSize, which read the hardware.
 export { evaluateLicence, profileOfLicence, EXPIRY_WARNING_DAYS, GRACE_DAYS, INVALID_REASONS } from './verify';
-export type { LicenceEvaluation, LicenceState, InvalidReason, EvaluateLicenceInput } from './verify';
+export type { ClockReport, LicenceEvaluation, LicenceState, InvalidReason, EvaluateLicenceInput } from './verify';
 export { admitCall, canCreateExtension, reasonHeader, CallLedger } from './admission';
 export type { AdmissionDecision, ExtensionDecision, SipRefusal } from './admission';
 export { buildActivationRequest, formatActivationRequest, parseActivationRequest } from './request';
 export type { ActivationRequest } from './request';
 export { describeLicence, parseLicenceFile } from './licence';
 export { describeEvaluation } from './describe';
-export { trustedNow } from './clock';
+export { advanceMark, trustedNow, type Boot, type HighWaterMark } from './clock';
 export type { Licence } from './licence-schema';
 export { PROFILES, EVAL_LIMITS, FEATURES, customProfile, recordingBytesPerYear, rtpPortsFor, RECORDING_ASSUMPTIONS, PORT_ASSUMPTIONS } from './profiles';
 export type { Profile, ProfileName, Limits, Feature, ProfileOverrides } from './profiles';

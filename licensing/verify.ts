@@ -46,6 +46,13 @@ export interface LicenceEvaluation {
   fingerprint?: FingerprintMatch;
   /** Set when the licence has maintenanceUntil and the caller passed releaseDate. */
   maintenance?: { until: string; coversRelease: boolean };
+  /** Something wrong with the clock or the stored licence clock (current-licence.ts). */
+  clock?: ClockReport;
+}
+
+export interface ClockReport {
+  warning: 'clock-behind' | 'clock-ahead' | 'mark-tampered';
+  message: string;
 }
 
 export interface EvaluateLicenceInput {

@@ -25,8 +25,8 @@ import { RELEASE_BUILD } from '../../services/common/build-info';
 import { VERSION } from '../../services/common/version';
 import type { LicenceSettings } from '../../services/common/service';
 import type { Config } from '../config/schema';
+import { highWaterPort } from './high-water';
 
-const HIGH_WATER_KEY = 'license.highWater';
 
 export const licencePaths = (dataDir: string) => ({
   licence: path.join(dataDir, 'license', 'korobka.lic'),
@@ -71,7 +71,7 @@ export function licenceSources(ctx: LicenceContext): LicenceSources {
     licenceText: () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
     trustedKeys: () => trustedKeys(ctx.config),
     fingerprint: async () => ctx.fingerprint ?? (await collectFingerprint()),
-    highWater: { get: () => ctx.store.settings.get<string>(HIGH_WATER_KEY), set: (iso) => ctx.store.settings.set(HIGH_WATER_KEY, iso) },
+    highWater: highWaterPort(ctx.config.dataDir, ctx.store),
   };
 }
 
