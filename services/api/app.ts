@@ -14,6 +14,7 @@ import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
 import { dialPlanRoutes } from './routes/dialplan';
 import { callFlowRoutes } from './routes/call-flows';
+import { queueRoutes } from './routes/queues';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
@@ -63,6 +64,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     gatewayRoutes(deps),
     simRoutes(deps),
     contactRoutes(deps),
+    queueRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

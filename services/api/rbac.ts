@@ -61,6 +61,12 @@ export const permissions = {
   // every decrypted view is audited; admins and supervisors keep them.
   'contacts.read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'contacts.write': ['superadmin', 'tenant-admin', 'supervisor'],
+  // Queues: their config is a call flow (callflows.*). Agents log in and
+  // pause: an employee only themselves (routes/queues), a supervisor anyone
+  // of the tenant's queues. Live state and counters: everyone who works
+  // the queue looks.
+  'queues.agents': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'queues.live.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

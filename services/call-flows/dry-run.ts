@@ -8,6 +8,7 @@ import type { AnnouncementConfig } from './announcement';
 import type { IvrMenuConfig } from './ivr';
 import { screenCaller, type ListConfig } from './lists';
 import { callerNumber, canonicalNumber } from './numbers';
+import type { QueueConfig } from './queue';
 import type { RingGroupConfig } from './ring-group';
 import { resolveSchedule, type ScheduleConfig } from './schedule';
 
@@ -19,6 +20,7 @@ export type StepKind =
   | 'announcement'
   | 'ivr'
   | 'ring-group'
+  | 'queue'
   | 'extension'
   | 'external'
   | 'hangup'
@@ -38,7 +40,8 @@ export interface DryRunStep {
   via?: string;
 }
 
-export type Outcome = 'no-route' | 'extension' | 'external' | 'hangup' | 'menu' | 'ring-group' | 'unavailable' | 'broken' | 'loop';
+export type Outcome =
+  'no-route' | 'extension' | 'external' | 'hangup' | 'menu' | 'ring-group' | 'queue' | 'unavailable' | 'broken' | 'loop';
 
 export interface DryRunResult {
   number: string;
@@ -146,7 +149,12 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
     }
     const o = lookup(c, d.feature, d.id);
     if (!o) {
-      const gone = d.feature === 'ring-group' || d.feature === 'ivr' || d.feature === 'schedule' || d.feature === 'announcement';
+      const gone =
+        d.feature === 'ring-group' ||
+        d.feature === 'ivr' ||
+        d.feature === 'schedule' ||
+        d.feature === 'announcement' ||
+        d.feature === 'queue';
       path.push({
         kind: gone ? 'missing' : 'unavailable',
         id: d.id,
@@ -244,6 +252,15 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
           detail: `ring group '${o.name}' rings ${g.members.map((x) => x.extension).join(', ')} (${g.strategy}); no answer in ${g.timeout} s → ${nameOf(c, g.overflow)}`,
         });
         return done('ring-group', d);
+      }
+      case 'queue': {
+        const q = o.config as QueueConfig;
+        path.push({
+          ...step,
+          kind: 'queue',
+          detail: `queue '${o.name}' (${q.strategy}, ${q.members.length} members); ${q.maxWait ? `after ${q.maxWait} s` : 'when no agent is logged in'} → ${nameOf(c, q.overflow)}`,
+        });
+        return done('queue', d);
       }
       default:
         path.push({ ...step, kind: 'unavailable', detail: `${featureNames[d.feature]}s are not available yet` });

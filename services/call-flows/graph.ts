@@ -7,10 +7,19 @@
 // schedule branches, announcements that continue, a group's overflow and a
 // menu's final destination are followed; a menu option is not, so "0 — back
 // to the main menu" is allowed (the caller chose it).
-import { featureNames, configurableFeatures, describeDestination, type Destination, type FeatureKind, type NodeKey, nodeKey } from './destination';
+import {
+  featureNames,
+  configurableFeatures,
+  describeDestination,
+  type Destination,
+  type FeatureKind,
+  type NodeKey,
+  nodeKey,
+} from './destination';
 import type { AnnouncementConfig } from './announcement';
 import type { IvrMenuConfig } from './ivr';
 import type { ListConfig, RecordingNotice } from './lists';
+import type { QueueConfig } from './queue';
 import type { RingGroupConfig } from './ring-group';
 import type { ScheduleConfig } from './schedule';
 
@@ -35,6 +44,7 @@ export interface FlowConfig {
   ivrs: ReadonlyMap<number, IvrMenuConfig>;
   schedules: ReadonlyMap<number, ScheduleConfig>;
   announcements: ReadonlyMap<number, AnnouncementConfig>;
+  queues: ReadonlyMap<number, QueueConfig>;
   lists: ReadonlyMap<number, ListConfig>;
   dids: readonly DidConfig[];
   mainDestination: Destination | null;
@@ -42,7 +52,7 @@ export interface FlowConfig {
 
 /** What a save is about: validation names fields relative to it. */
 export type Subject =
-  | { kind: 'ring-group' | 'ivr' | 'schedule' | 'announcement'; id: number }
+  | { kind: 'ring-group' | 'ivr' | 'schedule' | 'announcement' | 'queue'; id: number }
   | { kind: 'list'; id: number }
   | { kind: 'did'; id: number }
   | { kind: 'main' };
@@ -59,6 +69,10 @@ export function edgesOf(kind: FeatureKind, config: unknown): Edge[] {
     case 'ring-group': {
       const g = config as RingGroupConfig;
       return [{ field: 'overflow', destination: g.overflow, automatic: true }];
+    }
+    case 'queue': {
+      const q = config as QueueConfig;
+      return [{ field: 'overflow', destination: q.overflow, automatic: true }];
     }
     case 'ivr': {
       const m = config as IvrMenuConfig;
@@ -87,7 +101,17 @@ export function edgesOf(kind: FeatureKind, config: unknown): Edge[] {
 /** The stored object a feature destination names, or undefined. */
 export function lookup(c: FlowConfig, kind: FeatureKind, id: number): { name: string; config: unknown } | undefined {
   const map: ReadonlyMap<number, { name: string }> | undefined =
-    kind === 'ring-group' ? c.ringGroups : kind === 'ivr' ? c.ivrs : kind === 'schedule' ? c.schedules : kind === 'announcement' ? c.announcements : undefined;
+    kind === 'ring-group'
+      ? c.ringGroups
+      : kind === 'ivr'
+        ? c.ivrs
+        : kind === 'schedule'
+          ? c.schedules
+          : kind === 'announcement'
+            ? c.announcements
+            : kind === 'queue'
+              ? c.queues
+              : undefined;
   const o = map?.get(id);
   return o && { name: o.name, config: o };
 }
@@ -100,14 +124,17 @@ export function nameOf(c: FlowConfig, d: Destination): string {
 export function destinationProblems(c: FlowConfig, d: Destination, field: string): FieldProblem[] {
   if (d.type === 'extension' && !c.extensions.has(d.extension)) return [{ field, message: `extension ${d.extension} does not exist` }];
   if (d.type !== 'feature') return [];
-  if (!(configurableFeatures as readonly string[]).includes(d.feature)) return [{ field, message: `${featureNames[d.feature]}s are not available on this box yet` }];
+  if (!(configurableFeatures as readonly string[]).includes(d.feature))
+    return [{ field, message: `${featureNames[d.feature]}s are not available on this box yet` }];
   if (!lookup(c, d.feature, d.id)) return [{ field, message: `${featureNames[d.feature]} ${d.id} does not exist` }];
   return [];
 }
 
 function promptProblems(c: FlowConfig, ids: [string, number | null][]): FieldProblem[] {
   if (!c.prompts) return [];
-  return ids.filter(([, id]) => id !== null && !c.prompts!.has(id)).map(([field, id]) => ({ field, message: `prompt ${id} does not exist` }));
+  return ids
+    .filter(([, id]) => id !== null && !c.prompts!.has(id))
+    .map(([field, id]) => ({ field, message: `prompt ${id} does not exist` }));
 }
 
 /** References other than destinations: members, prompts, a list's extension. */
@@ -119,13 +146,31 @@ function otherProblems(c: FlowConfig, kind: Subject['kind'], config: unknown): F
       );
     case 'ivr': {
       const m = config as IvrMenuConfig;
-      return promptProblems(c, [['prompt', m.prompt], ['invalidPrompt', m.invalidPrompt], ['timeoutPrompt', m.timeoutPrompt]]);
+      return promptProblems(c, [
+        ['prompt', m.prompt],
+        ['invalidPrompt', m.invalidPrompt],
+        ['timeoutPrompt', m.timeoutPrompt],
+      ]);
     }
     case 'announcement':
       return promptProblems(c, [['prompt', (config as AnnouncementConfig).prompt]]);
+    case 'queue': {
+      const q = config as QueueConfig;
+      return [
+        ...q.members.flatMap((m, i) =>
+          c.extensions.has(m.extension) ? [] : [{ field: `members[${i}].extension`, message: `extension ${m.extension} does not exist` }],
+        ),
+        ...promptProblems(c, [
+          ['greeting', q.greeting],
+          ['music', q.music],
+        ]),
+      ];
+    }
     case 'list': {
       const l = config as ListConfig;
-      return l.extension !== null && !c.extensions.has(l.extension) ? [{ field: 'extension', message: `extension ${l.extension} does not exist` }] : [];
+      return l.extension !== null && !c.extensions.has(l.extension)
+        ? [{ field: 'extension', message: `extension ${l.extension} does not exist` }]
+        : [];
     }
     case 'did': {
       const n = (config as DidConfig).recordingNotice;
@@ -137,7 +182,11 @@ function otherProblems(c: FlowConfig, kind: Subject['kind'], config: unknown): F
 }
 
 function subjectEdges(c: FlowConfig, s: Subject): { config: unknown; edges: Edge[] } | undefined {
-  if (s.kind === 'main') return { config: c.mainDestination, edges: c.mainDestination ? [{ field: 'destination', destination: c.mainDestination, automatic: true }] : [] };
+  if (s.kind === 'main')
+    return {
+      config: c.mainDestination,
+      edges: c.mainDestination ? [{ field: 'destination', destination: c.mainDestination, automatic: true }] : [],
+    };
   if (s.kind === 'did') {
     const d = c.dids.find((x) => x.id === s.id);
     return d && { config: d, edges: d.destination ? [{ field: 'destination', destination: d.destination, automatic: true }] : [] };
@@ -181,7 +230,7 @@ export function validateSubject(c: FlowConfig, s: Subject): FieldProblem[] {
   if (!found) return [];
   const problems = [...otherProblems(c, s.kind, found.config)];
   for (const e of found.edges) problems.push(...destinationProblems(c, e.destination, e.field));
-  if (s.kind === 'ring-group' || s.kind === 'ivr' || s.kind === 'schedule' || s.kind === 'announcement') {
+  if (s.kind === 'ring-group' || s.kind === 'ivr' || s.kind === 'schedule' || s.kind === 'announcement' || s.kind === 'queue') {
     const self = nodeKey(s.kind, s.id);
     const selfName = nameOf(c, { type: 'feature', feature: s.kind, id: s.id });
     for (const e of found.edges) {
@@ -198,6 +247,7 @@ const collections = [
   ['ivrs', 'ivr'],
   ['schedules', 'schedule'],
   ['announcements', 'announcement'],
+  ['queues', 'queue'],
 ] as const;
 
 /** Everything wrong in a whole tenant's config, fields prefixed by where they are: `ivrs[3].options[1].destination`. */
@@ -232,6 +282,8 @@ export function promptUsers(c: FlowConfig, promptId: number): string[] {
   for (const m of c.ivrs.values())
     for (const f of ['prompt', 'invalidPrompt', 'timeoutPrompt'] as const) if (m[f] === promptId) out.push(`IVR menu '${m.name}' ${f}`);
   for (const a of c.announcements.values()) if (a.prompt === promptId) out.push(`announcement '${a.name}' prompt`);
+  for (const q of c.queues.values())
+    for (const f of ['greeting', 'music'] as const) if (q[f] === promptId) out.push(`queue '${q.name}' ${f}`);
   for (const d of c.dids) if (d.recordingNotice?.prompt === promptId) out.push(`number ${d.number} recordingNotice.prompt`);
   return out;
 }
@@ -241,9 +293,13 @@ export function extensionUsers(c: FlowConfig, extension: string): string[] {
   const out: string[] = [];
   const hits = (d: Destination | null | undefined) => d?.type === 'extension' && d.extension === extension;
   for (const [coll, k] of collections)
-    for (const o of c[coll].values()) for (const e of edgesOf(k, o)) if (hits(e.destination)) out.push(`${featureNames[k]} '${o.name}' ${e.field}`);
-  for (const g of c.ringGroups.values()) g.members.forEach((m, i) => m.extension === extension && out.push(`ring group '${g.name}' members[${i}]`));
-  for (const l of c.lists.values()) if (l.extension === extension || (l.kind === 'block' && hits(l.treatment))) out.push(`list '${l.name}'`);
+    for (const o of c[coll].values())
+      for (const e of edgesOf(k, o)) if (hits(e.destination)) out.push(`${featureNames[k]} '${o.name}' ${e.field}`);
+  for (const g of c.ringGroups.values())
+    g.members.forEach((m, i) => m.extension === extension && out.push(`ring group '${g.name}' members[${i}]`));
+  for (const q of c.queues.values()) q.members.forEach((m, i) => m.extension === extension && out.push(`queue '${q.name}' members[${i}]`));
+  for (const l of c.lists.values())
+    if (l.extension === extension || (l.kind === 'block' && hits(l.treatment))) out.push(`list '${l.name}'`);
   for (const d of c.dids) if (hits(d.destination)) out.push(`number ${d.number}`);
   if (hits(c.mainDestination)) out.push('the main destination');
   return out;

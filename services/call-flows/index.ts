@@ -4,7 +4,7 @@
  * Pure: zod schemas, graph checks and time arithmetic; no SQL, no I/O.
  *
  * - `Destination`: extension | external | hangup | feature (ring-group, ivr,
- *   schedule, announcement; queue, voicemail, fmc later), what DIDs, the
+ *   schedule, announcement, queue; voicemail, fmc later), what DIDs, the
  *   tenant's main destination, menu options, overflows, schedule branches
  *   and list treatments point at.
  * - Config schemas: ring groups, IVR menus, schedules (+ holidays),
@@ -22,6 +22,7 @@
 export * from './destination';
 export * from './numbers';
 export * from './ring-group';
+export * from './queue';
 export * from './ivr';
 export * from './announcement';
 export * from './lists';

@@ -5,12 +5,25 @@
 import { describeDestination, featureNames, type Destination } from './destination';
 import { edgesOf, lookup, type FlowConfig } from './graph';
 import { canonicalNumber } from './numbers';
+import type { QueueConfig } from './queue';
 import type { RingGroupConfig } from './ring-group';
 import type { ScheduleConfig } from './schedule';
 import type { IvrMenuConfig } from './ivr';
 
 export interface FlowNode {
-  kind: 'did' | 'main' | 'extension' | 'external' | 'hangup' | 'ring-group' | 'ivr' | 'schedule' | 'announcement' | 'queue' | 'voicemail' | 'fmc';
+  kind:
+    | 'did'
+    | 'main'
+    | 'extension'
+    | 'external'
+    | 'hangup'
+    | 'ring-group'
+    | 'ivr'
+    | 'schedule'
+    | 'announcement'
+    | 'queue'
+    | 'voicemail'
+    | 'fmc';
   id?: number;
   name: string;
   /** A short line under the name: strategy and members, time zone, keys. */
@@ -42,6 +55,10 @@ function detailOf(kind: string, config: unknown): string | undefined {
     const g = config as RingGroupConfig;
     return `${g.strategy}: ${g.members.map((x) => x.extension).join(', ')}; ${g.timeout} s`;
   }
+  if (kind === 'queue') {
+    const q = config as QueueConfig;
+    return `${q.strategy}: ${q.members.map((x) => x.extension).join(', ')}`;
+  }
   if (kind === 'schedule') {
     const s = config as ScheduleConfig;
     return `${s.timeZone}${s.override !== 'auto' ? `, ${s.override}` : ''}`;
@@ -54,15 +71,25 @@ function detailOf(kind: string, config: unknown): string | undefined {
 }
 
 export function destinationTree(c: FlowConfig, d: Destination, shown: Set<string> = new Set()): FlowNode {
-  if (d.type !== 'feature') return { kind: d.type, name: d.type === 'hangup' ? describeDestination(d) : d.type === 'extension' ? d.extension : d.number, children: [] };
+  if (d.type !== 'feature')
+    return {
+      kind: d.type,
+      name: d.type === 'hangup' ? describeDestination(d) : d.type === 'extension' ? d.extension : d.number,
+      children: [],
+    };
   const o = lookup(c, d.feature, d.id);
   if (!o) return { kind: d.feature, id: d.id, name: `${featureNames[d.feature]} ${d.id}`, missing: true, children: [] };
   const key = `${d.feature}:${d.id}`;
   const node: FlowNode = { kind: d.feature, id: d.id, name: o.name, detail: detailOf(d.feature, o.config), children: [] };
   if (shown.has(key)) return { ...node, ref: true };
   shown.add(key);
-  node.children = edgesOf(d.feature, o.config).map((e) => ({ field: e.field, label: edgeLabel(d.feature, o.config, e.field), node: destinationTree(c, e.destination, shown) }));
-  if (d.feature === 'ivr' && (o.config as IvrMenuConfig).dialByExtension) node.children.push({ field: 'dialByExtension', label: '2–6 digits', node: { kind: 'extension', name: 'any extension', children: [] } });
+  node.children = edgesOf(d.feature, o.config).map((e) => ({
+    field: e.field,
+    label: edgeLabel(d.feature, o.config, e.field),
+    node: destinationTree(c, e.destination, shown),
+  }));
+  if (d.feature === 'ivr' && (o.config as IvrMenuConfig).dialByExtension)
+    node.children.push({ field: 'dialByExtension', label: '2–6 digits', node: { kind: 'extension', name: 'any extension', children: [] } });
   return node;
 }
 
@@ -79,7 +106,11 @@ export function numberTree(c: FlowConfig, rawNumber: string): FlowNode | undefin
     root.children.push({
       field: 'destination',
       label: 'main',
-      node: { kind: 'main', name: 'main destination', children: c.mainDestination ? [{ field: 'main', label: 'main', node: destinationTree(c, c.mainDestination, shown) }] : [] },
+      node: {
+        kind: 'main',
+        name: 'main destination',
+        children: c.mainDestination ? [{ field: 'main', label: 'main', node: destinationTree(c, c.mainDestination, shown) }] : [],
+      },
     });
   return root;
 }

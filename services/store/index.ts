@@ -18,6 +18,7 @@ import { SettingsRepo } from './repos/settings';
 import { TenantsRepo } from './repos/tenants';
 import { UsersRepo } from './repos/users';
 import { PromptsRepo } from './repos/prompts';
+import { QueuesRepo } from './repos/queues';
 import { GatewaysRepo } from './repos/gateways';
 import { SimsRepo } from './repos/sims';
 import { PdSubjectsRepo } from './repos/pd-subjects';
@@ -42,6 +43,7 @@ export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type Exten
 export type { CallLegsData } from './repos/call-legs';
 export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
+export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -73,6 +75,7 @@ export interface Store {
    */
   transaction<T>(fn: () => T, mode?: 'deferred' | 'immediate'): T;
   prompts: PromptsRepo;
+  queues: QueuesRepo;
   gateways: GatewaysRepo;
   sims: SimsRepo;
   pdSubjects: PdSubjectsRepo;
@@ -103,6 +106,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     sipBans: new SipBansRepo(db),
     transaction: (fn, mode = 'deferred') => db.transaction(fn)[mode](),
     prompts: new PromptsRepo(db),
+    queues: new QueuesRepo(db),
     gateways: new GatewaysRepo(db),
     sims: new SimsRepo(db),
     pdSubjects: new PdSubjectsRepo(db),

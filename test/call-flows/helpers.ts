@@ -4,6 +4,7 @@ import {
   announcementSchema,
   ivrMenuSchema,
   listSchema,
+  queueSchema,
   ringGroupSchema,
   scheduleSchema,
   type AnnouncementInput,
@@ -12,6 +13,7 @@ import {
   type FlowConfig,
   type IvrMenuInput,
   type ListInput,
+  type QueueInput,
   type RingGroupInput,
   type ScheduleInput,
 } from '../../services/call-flows';
@@ -23,12 +25,14 @@ export interface ConfigInput {
   ivrs?: Record<number, IvrMenuInput>;
   schedules?: Record<number, ScheduleInput>;
   announcements?: Record<number, AnnouncementInput>;
+  queues?: Record<number, QueueInput>;
   lists?: Record<number, ListInput>;
   dids?: DidConfig[];
   main?: Destination | null;
 }
 
-const map = <I, O>(rec: Record<number, I> | undefined, parse: (v: I) => O) => new Map(Object.entries(rec ?? {}).map(([k, v]) => [Number(k), parse(v)]));
+const map = <I, O>(rec: Record<number, I> | undefined, parse: (v: I) => O) =>
+  new Map(Object.entries(rec ?? {}).map(([k, v]) => [Number(k), parse(v)]));
 
 export function flowConfig(i: ConfigInput): FlowConfig {
   return {
@@ -38,11 +42,16 @@ export function flowConfig(i: ConfigInput): FlowConfig {
     ivrs: map(i.ivrs, (v) => ivrMenuSchema.parse(v)),
     schedules: map(i.schedules, (v) => scheduleSchema.parse(v)),
     announcements: map(i.announcements, (v) => announcementSchema.parse(v)),
+    queues: map(i.queues, (v) => queueSchema.parse(v)),
     lists: map(i.lists, (v) => listSchema.parse(v)),
     dids: i.dids ?? [],
     mainDestination: i.main ?? null,
   };
 }
 
-export const feature = (f: 'ring-group' | 'ivr' | 'schedule' | 'announcement' | 'queue', id: number): Destination => ({ type: 'feature', feature: f, id });
+export const feature = (f: Extract<Destination, { type: 'feature' }>['feature'], id: number): Destination => ({
+  type: 'feature',
+  feature: f,
+  id,
+});
 export const ext = (n: string): Destination => ({ type: 'extension', extension: n });

@@ -14,6 +14,7 @@ import * as cdrForwards from './0042-cdr-forwards';
 import * as callLegs from './0043-call-legs';
 import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
+import * as queues from './0060-queues';
 import * as fmc from './0075-fmc';
 import * as pdSubjects from './0080-pd-subjects';
 import * as pdContacts from './0081-pd-contacts';
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   { version: 43, name: '0043-call-legs', up: callLegs.up },
   { version: 50, name: '0050-call-flows', up: callFlows.up },
   { version: 51, name: '0051-prompts', up: prompts.up },
+  { version: 60, name: '0060-queues', up: queues.up },
   { version: 75, name: '0075-fmc', up: fmc.up },
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },
   { version: 81, name: '0081-pd-contacts', up: pdContacts.up },

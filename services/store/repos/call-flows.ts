@@ -7,7 +7,7 @@ import type { Destination } from '../../call-flows';
 import { AppError } from '../../common/errors';
 import type { Db } from '../db';
 
-export const flowKinds = ['ring-group', 'ivr', 'schedule', 'announcement', 'list'] as const;
+export const flowKinds = ['ring-group', 'ivr', 'schedule', 'announcement', 'list', 'queue'] as const;
 export type FlowKind = (typeof flowKinds)[number];
 
 const TABLES: Record<FlowKind, string> = {
@@ -16,6 +16,7 @@ const TABLES: Record<FlowKind, string> = {
   schedule: 'schedules',
   announcement: 'announcements',
   list: 'call_lists',
+  queue: 'queues',
 };
 
 export interface FlowRecord<C = unknown> {
@@ -55,13 +56,21 @@ interface Row {
 
 const MAIN_KEY = 'callFlows.mainDestination';
 
-const toRecord = (r: Row): FlowRecord => ({ id: r.id, tenantId: r.tenant_id, name: r.name, config: JSON.parse(r.config) as unknown, createdAt: r.created_at, updatedAt: r.updated_at });
+const toRecord = (r: Row): FlowRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  config: JSON.parse(r.config) as unknown,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 function guard<T>(kind: FlowKind, write: () => T): T {
   try {
     return write();
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError(409, `${kind}-exists`, `a ${kind.replace('-', ' ')} with this name exists in this tenant`, { field: 'name' });
+    if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+      throw new AppError(409, `${kind}-exists`, `a ${kind.replace('-', ' ')} with this name exists in this tenant`, { field: 'name' });
     throw e;
   }
 }
@@ -70,7 +79,9 @@ export class CallFlowsRepo {
   constructor(private readonly db: Db) {}
 
   list(kind: FlowKind, tenantId?: number): FlowRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM ${TABLES[kind]} WHERE (@t IS NULL OR tenant_id = @t) ORDER BY tenant_id, name`).all({ t: tenantId ?? null }) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM ${TABLES[kind]} WHERE (@t IS NULL OR tenant_id = @t) ORDER BY tenant_id, name`)
+      .all({ t: tenantId ?? null }) as Row[];
     return rows.map((r) => this.withEntries(kind, toRecord(r)));
   }
 
@@ -85,7 +96,9 @@ export class CallFlowsRepo {
     return this.db.transaction(() => {
       const { body, entries } = split(kind, config);
       const info = guard(kind, () =>
-        this.db.prepare(`INSERT INTO ${TABLES[kind]} (tenant_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`).run(tenantId, config.name, JSON.stringify(body), at, at),
+        this.db
+          .prepare(`INSERT INTO ${TABLES[kind]} (tenant_id, name, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
+          .run(tenantId, config.name, JSON.stringify(body), at, at),
       );
       const id = Number(info.lastInsertRowid);
       if (entries) this.writeEntries(id, entries);
@@ -96,7 +109,13 @@ export class CallFlowsRepo {
   update(kind: FlowKind, id: number, config: { name: string }, now = new Date()): FlowRecord | undefined {
     return this.db.transaction(() => {
       const { body, entries } = split(kind, config);
-      const n = guard(kind, () => this.db.prepare(`UPDATE ${TABLES[kind]} SET name = ?, config = ?, updated_at = ? WHERE id = ?`).run(config.name, JSON.stringify(body), now.toISOString(), id).changes);
+      const n = guard(
+        kind,
+        () =>
+          this.db
+            .prepare(`UPDATE ${TABLES[kind]} SET name = ?, config = ?, updated_at = ? WHERE id = ?`)
+            .run(config.name, JSON.stringify(body), now.toISOString(), id).changes,
+      );
       if (n === 0) return undefined;
       if (entries) this.writeEntries(id, entries);
       return this.get(kind, id);
@@ -110,15 +129,19 @@ export class CallFlowsRepo {
   /** Changes whenever any flow object of the tenant (or the main destination) changes: call-control re-reads then. */
   version(tenantId: number): string {
     const parts = flowKinds.map((k) => {
-      const r = this.db.prepare(`SELECT count(*) AS n, coalesce(max(updated_at), '') AS m FROM ${TABLES[k]} WHERE tenant_id = ?`).get(tenantId) as { n: number; m: string };
+      const r = this.db
+        .prepare(`SELECT count(*) AS n, coalesce(max(updated_at), '') AS m FROM ${TABLES[k]} WHERE tenant_id = ?`)
+        .get(tenantId) as { n: number; m: string };
       return `${r.n}@${r.m}`;
     });
-    const main = this.db.prepare('SELECT updated_at AS u FROM settings WHERE tenant_id = ? AND key = ?').get(tenantId, MAIN_KEY) as { u: string } | undefined;
+    const main = this.db.prepare('SELECT updated_at AS u FROM settings WHERE tenant_id = ? AND key = ?').get(tenantId, MAIN_KEY) as
+      { u: string } | undefined;
     return [...parts, main?.u ?? ''].join('|');
   }
 
   mainDestination(tenantId: number): Destination | null {
-    const r = this.db.prepare('SELECT value FROM settings WHERE tenant_id = ? AND key = ?').get(tenantId, MAIN_KEY) as { value: string } | undefined;
+    const r = this.db.prepare('SELECT value FROM settings WHERE tenant_id = ? AND key = ?').get(tenantId, MAIN_KEY) as
+      { value: string } | undefined;
     return r ? (JSON.parse(r.value) as Destination | null) : null;
   }
 
@@ -133,24 +156,36 @@ export class CallFlowsRepo {
 
   /** Round-robin memory: the member a group rang last. */
   lastMember(groupId: number): string | undefined {
-    return (this.db.prepare('SELECT last_extension AS e FROM ring_group_memory WHERE group_id = ?').get(groupId) as { e: string } | undefined)?.e;
+    return (
+      this.db.prepare('SELECT last_extension AS e FROM ring_group_memory WHERE group_id = ?').get(groupId) as { e: string } | undefined
+    )?.e;
   }
 
   rememberMember(groupId: number, extension: string, now = new Date()): void {
     this.db
-      .prepare('INSERT INTO ring_group_memory (group_id, last_extension, updated_at) VALUES (?, ?, ?) ON CONFLICT (group_id) DO UPDATE SET last_extension = excluded.last_extension, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO ring_group_memory (group_id, last_extension, updated_at) VALUES (?, ?, ?) ON CONFLICT (group_id) DO UPDATE SET last_extension = excluded.last_extension, updated_at = excluded.updated_at',
+      )
       .run(groupId, extension, now.toISOString());
   }
 
   notices(tenantId?: number): NoticeRecord[] {
-    const rows = this.db.prepare('SELECT * FROM recording_notices WHERE (@t IS NULL OR tenant_id = @t) ORDER BY tenant_id, scope, ref').all({ t: tenantId ?? null }) as {
+    const rows = this.db
+      .prepare('SELECT * FROM recording_notices WHERE (@t IS NULL OR tenant_id = @t) ORDER BY tenant_id, scope, ref')
+      .all({ t: tenantId ?? null }) as {
       tenant_id: number;
       scope: NoticeScope;
       ref: string;
       config: string;
       updated_at: string;
     }[];
-    return rows.map((r) => ({ tenantId: r.tenant_id, scope: r.scope, ref: r.ref, config: JSON.parse(r.config) as unknown, updatedAt: r.updated_at }));
+    return rows.map((r) => ({
+      tenantId: r.tenant_id,
+      scope: r.scope,
+      ref: r.ref,
+      config: JSON.parse(r.config) as unknown,
+      updatedAt: r.updated_at,
+    }));
   }
 
   notice(tenantId: number, scope: NoticeScope, ref: string): NoticeRecord | undefined {
@@ -168,12 +203,16 @@ export class CallFlowsRepo {
   }
 
   deleteNotice(tenantId: number, scope: NoticeScope, ref: string): boolean {
-    return this.db.prepare('DELETE FROM recording_notices WHERE tenant_id = ? AND scope = ? AND ref = ?').run(tenantId, scope, ref).changes === 1;
+    return (
+      this.db.prepare('DELETE FROM recording_notices WHERE tenant_id = ? AND scope = ? AND ref = ?').run(tenantId, scope, ref).changes === 1
+    );
   }
 
   private withEntries(kind: FlowKind, r: FlowRecord): FlowRecord {
     if (kind !== 'list') return r;
-    const entries = this.db.prepare('SELECT match, value, note FROM call_list_entries WHERE list_id = ? ORDER BY position').all(r.id) as StoredListEntry[];
+    const entries = this.db
+      .prepare('SELECT match, value, note FROM call_list_entries WHERE list_id = ? ORDER BY position')
+      .all(r.id) as StoredListEntry[];
     return { ...r, config: { ...(r.config as object), entries } };
   }
 

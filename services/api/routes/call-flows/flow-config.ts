@@ -7,6 +7,7 @@ import {
   ivrMenuSchema,
   listSchema,
   recordingNoticeSchema,
+  queueSchema,
   ringGroupSchema,
   scheduleSchema,
   type FlowConfig,
@@ -22,6 +23,7 @@ export const schemas = {
   schedule: scheduleSchema,
   announcement: announcementSchema,
   list: listSchema,
+  queue: queueSchema,
 } as const;
 
 function load<K extends FlowKind>(deps: ApiDeps, kind: K, tenantId: number) {
@@ -35,7 +37,12 @@ function load<K extends FlowKind>(deps: ApiDeps, kind: K, tenantId: number) {
 }
 
 export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
-  const notices = new Map(deps.store.callFlows.notices(tenantId).filter((n) => n.scope === 'did').map((n) => [n.ref, recordingNoticeSchema.safeParse(n.config)]));
+  const notices = new Map(
+    deps.store.callFlows
+      .notices(tenantId)
+      .filter((n) => n.scope === 'did')
+      .map((n) => [n.ref, recordingNoticeSchema.safeParse(n.config)]),
+  );
   return {
     extensions: deps.store.extensionFeatures.numbers(tenantId).extensions,
     // A menu, announcement or notice may only play a prompt of its own tenant.
@@ -44,6 +51,7 @@ export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
     ivrs: load(deps, 'ivr', tenantId),
     schedules: load(deps, 'schedule', tenantId),
     announcements: load(deps, 'announcement', tenantId),
+    queues: load(deps, 'queue', tenantId),
     lists: load(deps, 'list', tenantId),
     dids: deps.store.trunks.listDids(tenantId).map((d) => {
       const n = notices.get(d.number);

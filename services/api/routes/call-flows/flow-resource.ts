@@ -1,5 +1,5 @@
 // One REST resource per call-flow kind (/api/ring-groups, /api/ivr-menus,
-// /api/schedules, /api/announcements, /api/call-lists), all alike: list,
+// /api/schedules, /api/announcements, /api/call-lists, /api/queues), all alike: list,
 // read, create, replace, delete. A write is parsed by the kind's schema
 // (400, fields named), then checked against the tenant's whole call flow
 // (422: missing references, loops), and only then stored and audited. A
@@ -22,10 +22,16 @@ export interface FlowResource {
   one: string;
   many: string;
   /** The FlowConfig map the candidate goes into. */
-  slot: 'ringGroups' | 'ivrs' | 'schedules' | 'announcements' | 'lists';
+  slot: 'ringGroups' | 'ivrs' | 'schedules' | 'announcements' | 'lists' | 'queues';
 }
 
-export const view = (r: FlowRecord) => ({ id: r.id, tenantId: r.tenantId, ...(r.config as object), createdAt: r.createdAt, updatedAt: r.updatedAt });
+export const view = (r: FlowRecord) => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  ...(r.config as object),
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
 
 /** The config with `candidate` written in as object `id` (0 for one not stored yet). */
 export function withCandidate(c: FlowConfig, slot: FlowResource['slot'], id: number, candidate: unknown): FlowConfig {
@@ -86,7 +92,12 @@ export function flowResourceRoutes(deps: ApiDeps, res: FlowResource): Router<Api
     const input = parseFlow(schema, bodyWithout(ctx.state.body));
     check(cur.tenantId, cur.id, input);
     const r = deps.store.callFlows.update(res.kind, cur.id, input)!;
-    audit(deps, ctx, { tenantId: cur.tenantId, action: `${res.kind}.update`, target: `${res.kind}:${cur.id}`, details: { name: r.name, before: cur.name === r.name ? undefined : cur.name } });
+    audit(deps, ctx, {
+      tenantId: cur.tenantId,
+      action: `${res.kind}.update`,
+      target: `${res.kind}:${cur.id}`,
+      details: { name: r.name, before: cur.name === r.name ? undefined : cur.name },
+    });
     ctx.body = { [res.one]: view(r) };
   });
 
@@ -97,7 +108,12 @@ export function flowResourceRoutes(deps: ApiDeps, res: FlowResource): Router<Api
       if (users.length) throw inUse(`${res.kind.replace('-', ' ')} '${cur.name}'`, users);
     }
     deps.store.callFlows.delete(res.kind, cur.id);
-    audit(deps, ctx, { tenantId: cur.tenantId, action: `${res.kind}.delete`, target: `${res.kind}:${cur.id}`, details: { name: cur.name } });
+    audit(deps, ctx, {
+      tenantId: cur.tenantId,
+      action: `${res.kind}.delete`,
+      target: `${res.kind}:${cur.id}`,
+      details: { name: cur.name },
+    });
     ctx.status = 204;
   });
 

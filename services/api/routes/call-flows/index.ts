@@ -21,13 +21,17 @@ export const flowResources: FlowResource[] = [
   { kind: 'schedule', prefix: '/api/schedules', one: 'schedule', many: 'schedules', slot: 'schedules' },
   { kind: 'announcement', prefix: '/api/announcements', one: 'announcement', many: 'announcements', slot: 'announcements' },
   { kind: 'list', prefix: '/api/call-lists', one: 'list', many: 'lists', slot: 'lists' },
+  { kind: 'queue', prefix: '/api/queues', one: 'queue', many: 'queues', slot: 'queues' },
 ];
 
 const dryRunSchema = z.object({
   number: z.string().trim().min(1, 'required').max(32, 'at most 32 characters'),
   caller: z.string().trim().max(32, 'at most 32 characters').nullable().optional(),
   at: z.iso.datetime({ offset: true, message: 'must be an ISO date and time, e.g. 2026-12-05T21:00:00+03:00' }).optional(),
-  keys: z.array(z.string().regex(/^([0-9*#]{1,6}|timeout)$/, 'a key 0–9 * #, 2–6 digits, or timeout')).max(10, 'at most 10 keys').optional(),
+  keys: z
+    .array(z.string().regex(/^([0-9*#]{1,6}|timeout)$/, 'a key 0–9 * #, 2–6 digits, or timeout'))
+    .max(10, 'at most 10 keys')
+    .optional(),
   tenantId: z.number().int().positive().optional(),
 });
 
@@ -48,7 +52,10 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const number = typeof ctx.query.number === 'string' ? ctx.query.number : '';
     const config = loadFlowConfig(deps, tenant.id);
     if (!number) {
-      ctx.body = { numbers: config.dids.map((d) => ({ number: d.number, tree: numberTree(config, d.number) })), main: config.mainDestination };
+      ctx.body = {
+        numbers: config.dids.map((d) => ({ number: d.number, tree: numberTree(config, d.number) })),
+        main: config.mainDestination,
+      };
       return;
     }
     const tree = numberTree(config, number);
@@ -60,7 +67,9 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const input = parseInput(dryRunSchema, ctx.state.body);
     const tenant = targetTenant(deps, ctx, input.tenantId);
     const at = input.at ? new Date(input.at) : (deps.now?.() ?? new Date());
-    ctx.body = { result: dryRun(loadFlowConfig(deps, tenant.id), { number: input.number, caller: input.caller ?? null, at, keys: input.keys }) };
+    ctx.body = {
+      result: dryRun(loadFlowConfig(deps, tenant.id), { number: input.number, caller: input.caller ?? null, at, keys: input.keys }),
+    };
   });
 
   router.get('/main', can(deps, 'callflows.read'), async (ctx) => {
@@ -75,13 +84,22 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const problems = validateSubject(config, { kind: 'main' });
     if (problems.length) throw flowInvalid(problems);
     deps.store.callFlows.setMainDestination(tenant.id, input.destination);
-    audit(deps, ctx, { tenantId: tenant.id, action: 'call-flows.main', target: `tenant:${tenant.id}`, details: { destination: input.destination } });
+    audit(deps, ctx, {
+      tenantId: tenant.id,
+      action: 'call-flows.main',
+      target: `tenant:${tenant.id}`,
+      details: { destination: input.destination },
+    });
     ctx.body = { destination: input.destination };
   });
 
   router.get('/recording-notices', can(deps, 'callflows.read'), async (ctx) => {
     const tenant = targetTenant(deps, ctx);
-    ctx.body = { notices: deps.store.callFlows.notices(tenant.id).map((n) => ({ scope: n.scope, ref: n.ref, ...(n.config as object), updatedAt: n.updatedAt })) };
+    ctx.body = {
+      notices: deps.store.callFlows
+        .notices(tenant.id)
+        .map((n) => ({ scope: n.scope, ref: n.ref, ...(n.config as object), updatedAt: n.updatedAt })),
+    };
   });
 
   router.put('/recording-notices', can(deps, 'callflows.write'), async (ctx) => {
@@ -94,7 +112,12 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
       throw flowInvalid([{ field: 'notice.prompt', message: `prompt ${noticePrompt} does not exist` }]);
     if (input.notice === null) deps.store.callFlows.deleteNotice(tenant.id, input.scope, input.ref);
     else deps.store.callFlows.setNotice(tenant.id, input.scope, input.ref, input.notice);
-    audit(deps, ctx, { tenantId: tenant.id, action: 'call-flows.recording-notice', target: `${input.scope}:${input.ref}`, details: { notice: input.notice } });
+    audit(deps, ctx, {
+      tenantId: tenant.id,
+      action: 'call-flows.recording-notice',
+      target: `${input.scope}:${input.ref}`,
+      details: { notice: input.notice },
+    });
     ctx.body = { scope: input.scope, ref: input.ref, notice: input.notice };
   });
 
