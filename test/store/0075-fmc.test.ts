@@ -3,7 +3,8 @@
 // one SIM; a port needs its gateway; deleting a gateway frees its SIMs'
 // ports, deleting an extension unbinds its SIM; a tenant takes all with it.
 import { describe, expect, it } from 'vitest';
-import { schemaVersion, type Db, type SimRecord } from '../../services/store';
+import { migrate, migrations, schemaVersion, type Db, type SimRecord } from '../../services/store';
+import { RegistrationsRepo } from '../../services/store/repos/registrations';
 import { GatewaysRepo } from '../../services/store/repos/gateways';
 import { SimsRepo } from '../../services/store/repos/sims';
 import { buildGateway } from '../../services/fmc';
@@ -55,5 +56,17 @@ describe('migration 0075 fmc', () => {
     expect(sims.get(a.id)).toMatchObject({ gatewayId: null, port: null });
     d.prepare('DELETE FROM tenants WHERE id = 1').run();
     expect(sims.list()).toEqual([]);
+  });
+
+  it('0076 keeps the bindings and lets a port user register', () => {
+    const d = mig.at(75, 75, (x) => {
+      x.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', 'x')").run();
+      x.prepare("INSERT INTO registrations (aor, contact, expires_at, call_id, cseq, source_address, source_port, transport, registered_at) VALUES ('1:201', 'sip:201@192.0.2.5', '2099-01-01T00:00:00.000Z', 'c', 1, '192.0.2.5', 5060, 'udp', 'x')").run();
+    });
+    migrate(d, migrations, 76);
+    const regs = new RegistrationsRepo(d);
+    regs.replace('1:goip-1', [{ contact: 'sip:goip-1@192.0.2.9', expiresAt: Date.parse('2099-01-01'), callId: 'g', cseq: 1, source: { address: '192.0.2.9', port: 5060, transport: 'udp' }, registeredAt: 0 }]);
+    expect(regs.listTenant(1, Date.now()).map((r) => r.extension)).toEqual(['201', 'goip-1']);
+    expect(() => regs.replace('goip:1', [{ contact: 'sip:x@192.0.2.9', expiresAt: 1, callId: 'g', cseq: 1, source: { address: '192.0.2.9', port: 5060, transport: 'udp' }, registeredAt: 0 }])).toThrow(/CHECK/);
   });
 });

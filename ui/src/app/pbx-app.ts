@@ -31,6 +31,7 @@ import '../pages/extensions/pbx-import-page';
 import '../pages/calls/pbx-calls-page';
 import '../pages/trunks/pbx-trunks-page';
 import '../pages/prompts/pbx-prompts-page';
+import '../pages/fmc/pbx-gateways-page';
 import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
@@ -335,6 +336,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-import-page .api=${this.api}></pbx-import-page>`;
       case '/trunks':
         return html`<pbx-trunks-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-trunks-page>`;
+      case '/gateways':
+        return html`<pbx-gateways-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-gateways-page>`;
       case '/call-flows':
         return html`<pbx-call-flows-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-call-flows-page>`;
       case '/prompts':

@@ -22,6 +22,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/extensions', titleKey: 'nav.extensions', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/import', titleKey: 'nav.import', roles: ['superadmin', 'tenant-admin'] },
   { path: '/trunks', titleKey: 'nav.trunks', roles: ['superadmin', 'tenant-admin'] },
+  { path: '/gateways', titleKey: 'nav.gateways', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/call-flows', titleKey: 'nav.callFlows', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
   { path: '/prompts', titleKey: 'nav.prompts', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/routes', titleKey: 'nav.routes', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },

@@ -1,9 +1,11 @@
 // English catalogue: exactly the keys of ru.ts (the type and a unit test say so).
 import { enFlows } from './en-flows';
+import { enFmc } from './en-fmc';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
   ...enFlows,
+  ...enFmc,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

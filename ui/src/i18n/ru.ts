@@ -1,9 +1,11 @@
 // Русский каталог: язык по умолчанию. Ключи этого файла задают тип
 // MessageKey; en.ts обязан содержать ровно те же ключи.
 import { ruFlows } from './ru-flows';
+import { ruFmc } from './ru-fmc';
 
 export const ru = {
   ...ruFlows,
+  ...ruFmc,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',

@@ -11,7 +11,7 @@ import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { inScope, requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { targetTenant } from '../extensions/extensions';
-import { gatewayStatuses, type GatewayLiveStatus } from './gateway-status';
+import { gatewayStatuses, type GatewayLiveStatus, type PortLiveStatus } from './gateway-status';
 import { createGatewaySchema, updateGatewaySchema, type GatewayInput } from './schema';
 
 export function loadGateway(deps: ApiDeps, ctx: ApiContext): Gateway {
@@ -21,11 +21,36 @@ export function loadGateway(deps: ApiDeps, ctx: ApiContext): Gateway {
   return g;
 }
 
-export type GatewayView = Gateway & { status: GatewayLiveStatus | null; sims: Array<{ id: number; msisdn: string; port: number | null; extensionId: number | null }> };
+/** One port as the page shows it: its SIM, whether it is registered now (the registrar's stored binding) and call-control's live report. */
+export interface PortView {
+  port: number;
+  username: string | null;
+  did: string | null;
+  prefix: string | null;
+  enabled: boolean;
+  sim: { id: number; msisdn: string; extensionId: number | null } | null;
+  registration: { source: string; userAgent: string | null; expiresAt: string } | null;
+  live: PortLiveStatus | null;
+}
 
-export function gatewayView(store: Store, g: Gateway, statuses: Map<number, GatewayLiveStatus> | null): GatewayView {
+export type GatewayView = Gateway & { status: GatewayLiveStatus | null; ports: PortView[]; sims: Array<{ id: number; msisdn: string; port: number | null; extensionId: number | null }> };
+
+export function gatewayView(store: Store, g: Gateway, statuses: Map<number, GatewayLiveStatus> | null, now = Date.now()): GatewayView {
   const sims = store.sims.list(g.tenantId).filter((s) => s.gatewayId === g.id).map((s) => ({ id: s.id, msisdn: s.msisdn, port: s.port, extensionId: s.extensionId }));
-  return { ...g, status: statuses?.get(g.id) ?? null, sims };
+  const status = statuses?.get(g.id) ?? null;
+  // A port registers under the AOR `<tenant>:<user name>` (call-control's registrar), persisted in registrations.
+  const bindings = new Map(store.registrations.listTenant(g.tenantId, now).map((b) => [b.extension.toLowerCase(), b]));
+  const ports = g.config.ports.map((p): PortView => {
+    const b = p.username ? bindings.get(p.username.toLowerCase()) : undefined;
+    const sim = sims.find((s) => s.port === p.port);
+    return {
+      ...p,
+      sim: sim ? { id: sim.id, msisdn: sim.msisdn, extensionId: sim.extensionId } : null,
+      registration: b ? { source: `${b.source.address}:${b.source.port}`, userAgent: b.userAgent ?? null, expiresAt: new Date(b.expiresAt).toISOString() } : null,
+      live: status?.ports.find((x) => x.port === p.port) ?? null,
+    };
+  });
+  return { ...g, status, ports, sims };
 }
 
 function overrides(input: GatewayInput, base?: GatewayConfig): GatewayOverrides {
