@@ -5,6 +5,13 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+// KOROBKA_RELEASE=1 makes a release build: it trusts only the licence keys
+// built into licensing/vendor-keys.ts (see appliance/license/), and leaves out
+// the vendor's licence-issuing tool (licensing/cli), which is not for boxes.
+const release = process.env.KOROBKA_RELEASE === '1';
+// Where the build goes (default dist/); the release-build test builds elsewhere.
+const outdir = process.env.KOROBKA_OUTDIR ?? 'dist';
+
 const nodeEntries = [
   'appliance/cli/main.ts',
   'services/api/main.ts',
@@ -13,17 +20,13 @@ const nodeEntries = [
   'services/recordings/main.ts',
   // The converter pool's worker thread (services/recordings/converter-pool.ts), beside main.js.
   'services/recordings/convert-worker.ts',
-  'licensing/cli/main.ts',
+  ...(release ? [] : ['licensing/cli/main.ts']),
 ].filter((f) => existsSync(f));
-
-// KOROBKA_RELEASE=1 makes a release build: it trusts only the licence keys
-// built into licensing/vendor-keys.ts (see appliance/license/).
-const release = process.env.KOROBKA_RELEASE === '1';
 
 await build({
   entryPoints: nodeEntries,
   define: { __KOROBKA_RELEASE__: String(release) },
-  outdir: 'dist',
+  outdir,
   outbase: '.',
   bundle: true,
   platform: 'node',
@@ -38,7 +41,7 @@ await build({
 if (existsSync('ui/src/main.ts')) {
   await build({
     entryPoints: ['ui/src/main.ts'],
-    outfile: 'dist/ui/app.js',
+    outfile: `${outdir}/ui/app.js`,
     bundle: true,
     platform: 'browser',
     target: 'es2022',
@@ -49,13 +52,13 @@ if (existsSync('ui/src/main.ts')) {
     metafile: false,
   });
   // index.html, the default logo and favicon, page-level CSS.
-  if (existsSync('ui/public')) cpSync('ui/public', 'dist/ui', { recursive: true });
+  if (existsSync('ui/public')) cpSync('ui/public', `${outdir}/ui`, { recursive: true });
   // The api lets browsers cache app.js and app.css for an hour; a content
   // hash in index.html (never cached) makes an upgrade load the new ones.
   const version = (f) => createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 12);
-  const index = readFileSync('dist/ui/index.html', 'utf8')
-    .replace('src="/app.js"', `src="/app.js?v=${version('dist/ui/app.js')}"`)
-    .replace('href="/app.css"', `href="/app.css?v=${version('dist/ui/app.css')}"`);
-  writeFileSync('dist/ui/index.html', index);
+  const index = readFileSync(`${outdir}/ui/index.html`, 'utf8')
+    .replace('src="/app.js"', `src="/app.js?v=${version(`${outdir}/ui/app.js`)}"`)
+    .replace('href="/app.css"', `href="/app.css?v=${version(`${outdir}/ui/app.css`)}"`);
+  writeFileSync(`${outdir}/ui/index.html`, index);
 }
 console.log(`built ${nodeEntries.length} node entries${release ? ' (release)' : ''}${existsSync('ui/src/main.ts') ? ' and the UI bundle' : ''}`);
