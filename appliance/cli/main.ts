@@ -1,5 +1,6 @@
 // The `korobka` command.
 import { adminCommand } from './commands/admin';
+import { auditCommand } from './commands/audit';
 import { backupCommand } from './commands/backup';
 import { restoreCommand } from './commands/restore';
 import { doctorCommand } from './commands/doctor';
@@ -12,7 +13,7 @@ import { urlCommand } from './commands/url';
 import { tlsCommand } from './commands/tls';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, tlsCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, auditCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, tlsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -3,6 +3,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Store, User } from '../store';
 import type { Permission } from './rbac';
+import type { SiemStatus } from '../siem';
 import type { SupervisorStatus } from '../common/service';
 import type { LicencePort } from '../../licensing';
 import type { FingerprintComponent } from '../../licensing';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   /** Current supervisor status, or null when the api runs on its own (tests). */
   supervisorStatus: () => SupervisorStatus | null;
   now?: () => Date;
+  /** The SIEM forwarder running in this process, for its live status (absent in tests that do not start one). */
+  siem?: { status(): SiemStatus };
   /** The hardware fingerprint for licence checks; buildApp fills in a cache when not given. */
   fingerprint?: () => Promise<readonly FingerprintComponent[]>;
   /** The personal-data store; built over the data directory's keys on first use when not given. */

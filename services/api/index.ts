@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../common/config';
 import { tlsFiles } from '../../provisioning/tls';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
-import { openStore } from '../store';
+import { openStore, storeOptionsFrom } from '../store';
 import { buildApp } from './app';
 import { staticFiles } from './static-files';
 import { attachLive } from './routes/system';
 import { ensureHealthToken } from './routes/health/health-token';
+import os from 'node:os';
+import { SiemForwarder } from '../siem';
+import { VERSION } from '../common/version';
 
 export { buildApp } from './app';
 export type { ApiDeps, SupervisorStatus, SupervisorProcess } from './context';
@@ -38,9 +41,12 @@ export function defaultUiDir(): string {
 }
 
 export async function start(config: Readonly<Config>, { log, licence, supervisorStatus }: ServiceDeps): Promise<ServiceHandle> {
-  const store = openStore(path.join(config.dataDir, 'korobka.db'));
+  const store = openStore(path.join(config.dataDir, 'korobka.db'), storeOptionsFrom(config));
   ensureHealthToken(config.dataDir);
-  const deps = { store, config, log, licence: licence(store), supervisorStatus };
+  // Audit events to the SIEM: here, beside the webhooks, not on the SIP path; it only reads the audit log and a cursor.
+  const siem = new SiemForwarder({ store, log: log.child({ part: 'siem' }), hostname: os.hostname(), version: VERSION });
+  siem.start();
+  const deps = { store, config, log, licence: licence(store), supervisorStatus, siem };
   const { app, routers } = buildApp(deps, [], staticFiles(defaultUiDir()));
   const tls = tlsFiles(config.dataDir);
   const server = https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...TLS_POLICY }, app.callback());
@@ -52,11 +58,22 @@ export async function start(config: Readonly<Config>, { log, licence, supervisor
   });
   const purge = setInterval(() => store.sessions.purgeExpired(), 3600_000);
   purge.unref();
+  // Signed audit checkpoints while rows are uncovered, so truncation is detected within this interval.
+  const checkpoints = setInterval(() => {
+    try {
+      store.audit.checkpointIfDue(config.audit.checkpointEverySeconds * 1000);
+    } catch (err) {
+      log.error('audit checkpoint failed', { err });
+    }
+  }, Math.min(60_000, config.audit.checkpointEverySeconds * 1000));
+  checkpoints.unref();
   log.info('api listening', { host: config.api.host, port: config.api.port });
   return {
     health: () => ({ ok: server.listening, listening: `${config.api.host}:${config.api.port}` }),
     stop: async () => {
       clearInterval(purge);
+      clearInterval(checkpoints);
+      await siem.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

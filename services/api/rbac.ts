@@ -9,6 +9,8 @@ export const permissions = {
   'users.read': ['superadmin', 'tenant-admin'],
   'users.write': ['superadmin', 'tenant-admin'],
   'audit.read': ['superadmin', 'auditor'],
+  // Where the audit trail is forwarded: changing it could blind the SIEM.
+  'audit.siem': ['superadmin'],
   'system.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'license.read': ['superadmin', 'tenant-admin', 'auditor'],
   'license.write': ['superadmin'],

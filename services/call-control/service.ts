@@ -10,7 +10,7 @@ import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
-import { flowKinds, openStore, type FlowKind, type Store } from '../store';
+import { flowKinds, openStore, storeOptionsFrom, type FlowKind, type Store } from '../store';
 
 import { DigestAuthenticator } from './auth/digest';
 import type { RequestAuthDeps } from './auth/request-auth';
@@ -116,7 +116,7 @@ function callLegsOf(c: LiveCall) {
 export async function start(config: Readonly<Config>, { log, licence: licenceOf }: ServiceDeps): Promise<ServiceHandle> {
   // Every write here runs on the SIP event loop: wait at most SIP_LOOP_BUSY_MS for another process's
   // lock, not SQLite's 5 s (issue 16 item 14); CDRs that still cannot be written are spilled (cdr-writes.ts).
-  const store = openStore(path.join(config.dataDir, 'korobka.db'), { busyTimeoutMs: SIP_LOOP_BUSY_MS });
+  const store = openStore(path.join(config.dataDir, 'korobka.db'), { ...storeOptionsFrom(config), busyTimeoutMs: SIP_LOOP_BUSY_MS });
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
   const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
   const media = new RtpengineMedia({ ng, log });

@@ -206,6 +206,19 @@ export const configSchema = z
           }),
       })
       .prefault({}),
+    audit: z
+      .object({
+        /**
+         * The copy of the audit log's signed checkpoints outside the database
+         * (better on other media); empty: <dataDir>/audit/checkpoints.jsonl.
+         */
+        checkpointFile: z.string().default(''),
+        /** A checkpoint at least every this many audit rows… */
+        checkpointEveryRows: z.number().int().min(1, 'expected 1–100000').max(100_000, 'expected 1–100000').default(100),
+        /** …and every this many seconds while rows are uncovered (the api's timer). */
+        checkpointEverySeconds: z.number().int().min(10, 'expected 10–86400').max(86_400, 'expected 10–86400').default(300),
+      })
+      .prefault({}),
     supervisor: z
       .object({
         restartMinMs: z.number().int().min(50).max(60_000).default(500),

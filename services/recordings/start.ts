@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
-import { openStore, type Store } from '../store';
+import { openStore, storeOptionsFrom, type Store } from '../store';
 import { rtpengineLiveness } from './call-liveness';
 import { openKeyring, type Keyring } from './keys';
 import { RecordingPipeline } from './pipeline';
@@ -60,7 +60,7 @@ export function buildRecordings(
 
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const settings = config.recordings;
-  const store = openStore(path.join(config.dataDir, 'korobka.db'));
+  const store = openStore(path.join(config.dataDir, 'korobka.db'), storeOptionsFrom(config));
   const liveness = config.rtpengine.enabled
     ? await rtpengineLiveness({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log }).catch((err: unknown) => {
         log.warn('cannot ask rtpengine about calls; orphans are judged by idleness only', { err });

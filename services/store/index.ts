@@ -1,6 +1,10 @@
 // The store: the only place that writes SQL. Services get a `Store` built
 // on one connection and use its repositories.
 import { openDatabase, type Db, type OpenOptions } from './db';
+import path from 'node:path';
+import { auditKeysFrom, type AuditKeys } from '../common/audit-keys';
+import { loadMasterKey } from '../common/keys';
+import { appendCheckpoint, defaultCheckpointFile } from './audit-checkpoint-file';
 import { AuditRepo } from './repos/audit';
 import { CallLegsRepo } from './repos/call-legs';
 import { CdrsRepo } from './repos/cdrs';
@@ -31,6 +35,9 @@ export { migrations } from './migrations';
 export type { Tenant } from './repos/tenants';
 export { publicUser, roles, type Role, type User, type UserWithSecret } from './repos/users';
 export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
+export type { AuditReport, AuditFinding, AuditFindingKind } from './repos/audit-verify';
+export type { Checkpoint as AuditCheckpoint } from './repos/audit-chain';
+export { readCheckpoints, defaultCheckpointFile } from './audit-checkpoint-file';
 export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export type { ChainEntry, ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './repos/recording-rows';
@@ -83,15 +90,40 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(file: string, opts: OpenOptions = {}): Store {
+export interface StoreOptions extends OpenOptions {
+  /**
+   * The audit log's keys (services/common/audit-keys.ts). Default: derived
+   * from the master key at `masterKeyPath`, else <dir of the DB>/keys/master.key
+   * (the data directory's, created on first use as every service does).
+   */
+  auditKeys?: () => AuditKeys;
+  masterKeyPath?: string | undefined;
+  /** The copy of the audit checkpoints outside the DB; default <dir of the DB>/audit/checkpoints.jsonl. */
+  auditCheckpointFile?: string | undefined;
+  auditCheckpointEveryRows?: number;
+}
+
+function defaultAuditKeys(file: string, masterKeyPath: string | undefined): () => AuditKeys {
+  if (file === ':memory:' && !masterKeyPath) return () => { throw new Error('an in-memory store needs auditKeys or masterKeyPath'); };
+  const dataDir = path.dirname(file);
+  return () => auditKeysFrom(loadMasterKey(masterKeyPath ? { dataDir, masterKeyPath } : { dataDir }).key);
+}
+
+export function openStore(file: string, opts: StoreOptions = {}): Store {
   const db = openDatabase(file, opts);
+  const checkpointFile = opts.auditCheckpointFile || defaultCheckpointFile(file);
   return {
     db,
     tenants: new TenantsRepo(db),
     users: new UsersRepo(db),
     sessions: new SessionsRepo(db),
     settings: new SettingsRepo(db),
-    audit: new AuditRepo(db),
+    audit: new AuditRepo(db, {
+      keys: opts.auditKeys ?? defaultAuditKeys(file, opts.masterKeyPath),
+      ...(opts.auditCheckpointEveryRows ? { checkpointEveryRows: opts.auditCheckpointEveryRows } : {}),
+      // A read-only store never writes checkpoints.
+      onCheckpoint: (c) => appendCheckpoint(checkpointFile, c),
+    }),
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
     extensionFeatures: new ExtensionFeaturesRepo(db),
@@ -115,3 +147,15 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
   };
 }
 export { copyDatabaseOnline, checkCopy, codeSchemaVersion, type DatabaseCopy } from './backup';
+
+/** The store options every service derives from the config: where the master key and the checkpoint file are. */
+export function storeOptionsFrom(config: {
+  recordings: { masterKeyPath?: string | undefined };
+  audit: { checkpointFile: string; checkpointEveryRows: number };
+}): StoreOptions {
+  return {
+    ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}),
+    ...(config.audit.checkpointFile ? { auditCheckpointFile: config.audit.checkpointFile } : {}),
+    auditCheckpointEveryRows: config.audit.checkpointEveryRows,
+  };
+}

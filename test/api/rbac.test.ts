@@ -32,6 +32,8 @@ const table: Record<string, Rule> = {
   'DELETE /api/users/:id': ADMINS,
   'GET /api/audit': ['superadmin', 'auditor'],
   'GET /api/audit/verify': ['superadmin', 'auditor'],
+  'GET /api/audit/siem': ['superadmin'],
+  'PUT /api/audit/siem': ['superadmin'],
   'GET /api/license': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/license/request': ['superadmin'],
   'PUT /api/license': ['superadmin'],

@@ -1,6 +1,6 @@
 // `korobka admin reset-password NAME`: for the admin locked out of the UI.
 import { layout } from '../../data-dir';
-import { openStore } from '../../../services/store';
+import { openStore, storeOptionsFrom } from '../../../services/store';
 import { generatePassword, hashPassword } from '../../../services/api/password';
 import { commonHelp, configFrom, parse, print, printErr, UsageError, type Command } from '../command';
 
@@ -18,7 +18,7 @@ ${commonHelp}`,
     const [verb, name] = positionals;
     if (verb !== 'reset-password' || !name || positionals.length !== 2) throw new UsageError('expected: korobka admin reset-password NAME');
     const config = configFrom(values);
-    const store = openStore(layout(config.dataDir).db);
+    const store = openStore(layout(config.dataDir).db, storeOptionsFrom(config));
     try {
       const user = store.users.byUsername(name);
       if (!user) {

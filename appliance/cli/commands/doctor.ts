@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'nod
 import { X509Certificate } from 'node:crypto';
 import { layout } from '../../data-dir';
 import { describePort, neededPorts, takenMessage, takenPorts } from '../../ports';
-import { openStore } from '../../../services/store';
+import { openStore, storeOptionsFrom } from '../../../services/store';
 import { permittedBy } from '../../../provisioning/name-constraints';
 import { tlsFiles } from '../../../provisioning/tls';
 import { readSupervisorStatus } from '../../supervisor/status-file';
@@ -27,7 +27,7 @@ export interface Check {
 const GB = 1e9;
 
 async function licenceChecks(config: Readonly<Config>): Promise<Check[]> {
-  const store = openStore(layout(config.dataDir).db);
+  const store = openStore(layout(config.dataDir).db, storeOptionsFrom(config));
   try {
     const e = await currentLicence({ config, store });
     const verdict: Verdict = e.alarm === 'critical' ? 'fail' : e.alarm === 'warning' ? 'warn' : 'ok';
@@ -70,7 +70,7 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
     add({ name: 'database', verdict: 'fail', detail: 'korobka.db missing', fix: 'run `korobka init`' });
   } else {
     try {
-      const store = openStore(layout(dir).db, { migrate: false, readonly: true });
+      const store = openStore(layout(dir).db, { ...storeOptionsFrom(config), migrate: false, readonly: true });
       const chain = store.audit.verify();
       const recordings = await recordingsChecks(config, store).finally(() => store.close());
       add({ name: 'database', verdict: 'ok', detail: 'opens' });

@@ -2,7 +2,7 @@
 // superadmin, TLS certificate. Safe to run again: what exists is kept.
 import os from 'node:os';
 import { ensureDrachtioSecret, ensureLayout, layout } from '../../data-dir';
-import { openStore } from '../../../services/store';
+import { openStore, storeOptionsFrom } from '../../../services/store';
 import { generatePassword, hashPassword } from '../../../services/api/password';
 import { ensureTls } from '../../../provisioning/tls';
 import { username } from '../../../services/api/routes/tenants/schema';
@@ -47,7 +47,7 @@ ${commonHelp}`,
     print('[2/5] secrets');
     ensureDrachtioSecret(dir);
     print('[3/5] database');
-    const store = openStore(layout(dir).db);
+    const store = openStore(layout(dir).db, storeOptionsFrom(config));
     try {
       let tenant = store.tenants.defaultTenant();
       if (!tenant) {

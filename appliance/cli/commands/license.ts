@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describeEvaluation } from '../../../licensing';
 import { isAppError } from '../../../services/common/errors';
-import { openStore } from '../../../services/store';
+import { openStore, storeOptionsFrom } from '../../../services/store';
 import { layout } from '../../data-dir';
 import { activationRequest, currentLicence, installLicence, licenceSummary } from '../../license/licence-service';
 import { commonHelp, configFrom, parse, print, printErr, UsageError, type Command } from '../command';
@@ -34,7 +34,7 @@ ${commonHelp}`,
       return 0;
     }
     if ((verb === 'install' && positionals.length === 2 && file) || (verb === 'show' && positionals.length === 1)) {
-      const store = openStore(layout(config.dataDir).db);
+      const store = openStore(layout(config.dataDir).db, storeOptionsFrom(config));
       try {
         if (verb === 'install') {
           let text: string;

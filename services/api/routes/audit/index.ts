@@ -1,9 +1,12 @@
 import Router from '@koa/router';
+import path from 'node:path';
 import { z } from 'zod';
+import { defaultCheckpointFile, readCheckpoints } from '../../../store';
 import type { ApiDeps, ApiState } from '../../context';
 import { actorOf, audit, can } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
+import { siemRoutes } from './siem';
 
 const querySchema = z.object({
   action: z.string().max(100).optional(),
@@ -27,9 +30,14 @@ export function auditRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = result;
   });
 
+  // The chain and the checkpoints, in the DB and in the file outside it (what `korobka audit verify` prints).
   router.get('/verify', can(deps, 'audit.read'), async (ctx) => {
-    ctx.body = deps.store.audit.verify();
+    const file = deps.config.audit.checkpointFile || defaultCheckpointFile(path.join(deps.config.dataDir, 'korobka.db'));
+    const report = deps.store.audit.report(readCheckpoints(file));
+    const legacy = deps.store.audit.verify();
+    ctx.body = { ...legacy, report };
   });
 
+  siemRoutes(router, deps);
   return router;
 }
