@@ -6,6 +6,7 @@
 //
 //   chain      HMAC-SHA-256 key of every audit row's link
 //   checkpoint HMAC-SHA-256 key of the checkpoints (rows and the file outside the DB)
+//   subject    HMAC-SHA-256 key of the references that stand for numbers and names in rows
 //
 // The key id names the key without revealing it, so a verifier can say
 // "made under another master key" rather than "every row changed".
@@ -15,6 +16,7 @@ export interface AuditKeys {
   id: string;
   chain: Buffer;
   checkpoint: Buffer;
+  subject: Buffer;
 }
 
 const derive = (master: Buffer, label: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), label, 32));
@@ -26,5 +28,6 @@ export function auditKeysFrom(masterKey: Buffer): AuditKeys {
     id: 'ak-' + createHash('sha256').update('korobka audit key id\0').update(chain).digest('hex').slice(0, 16),
     chain,
     checkpoint: derive(masterKey, 'korobka audit-checkpoint v1'),
+    subject: derive(masterKey, 'korobka audit-subject-ref v1'),
   };
 }

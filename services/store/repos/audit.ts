@@ -8,6 +8,7 @@ import type { AuditKeys } from '../../common/audit-keys';
 import type { Db } from '../db';
 import { checkpointMac, GENESIS, legacyRowHash, rowMac, type Checkpoint, type StoredAuditRow } from './audit-chain';
 import { verifyAudit, type AuditReport } from './audit-verify';
+import { scrubDetails, scrubText, subjectRef } from './audit-scrub';
 
 export interface AuditEntry {
   actorId: number | null;
@@ -126,8 +127,9 @@ export class AuditRepo {
       actor: e.actor,
       tenant_id: e.tenantId,
       action: e.action,
-      target: e.target ?? '',
-      details: JSON.stringify(e.details ?? {}),
+      // References, never numbers or names (audit-scrub.ts).
+      target: scrubText(keys.subject, e.target ?? ''),
+      details: JSON.stringify(scrubDetails(keys.subject, e.details ?? {})),
       ip: e.ip ?? '',
       outcome: e.outcome ?? 'ok',
     };
@@ -223,6 +225,18 @@ export class AuditRepo {
     const last = this.lastCheckpoint();
     if (last && now.getTime() - Date.parse(last.at) < maxAgeMs) return null;
     return this.checkpoint(now);
+  }
+
+  /** The reference that stands for this phone number (or name) in audit rows. */
+  subjectRef(kind: 'num' | 'name', value: string): string {
+    return subjectRef(this.keys().subject, kind, value);
+  }
+
+  /** Rows that mention a subject by its reference (a subject request: "audit rows about them"). */
+  about(ref: string, limit = 1000): AuditRow[] {
+    if (!/^(num|name):[0-9a-f]{16}$/.test(ref)) return [];
+    const like = `%${ref}%`;
+    return (this.db.prepare('SELECT * FROM audit_log WHERE target LIKE ? OR details LIKE ? ORDER BY id LIMIT ?').all(like, like, limit) as StoredAuditRow[]).map(toAuditRow);
   }
 
   checkpoints(): Checkpoint[] {
