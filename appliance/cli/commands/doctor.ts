@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'nod
 import { X509Certificate } from 'node:crypto';
 import { layout } from '../../data-dir';
 import { describePort, neededPorts, takenMessage, takenPorts } from '../../ports';
-import { openStore, storeOptionsFrom } from '../../../services/store';
+import { defaultCheckpointFile, openStore, readCheckpoints, storeOptionsFrom } from '../../../services/store';
 import { permittedBy } from '../../../provisioning/name-constraints';
 import { tlsFiles } from '../../../provisioning/tls';
 import { readSupervisorStatus } from '../../supervisor/status-file';
@@ -71,12 +71,17 @@ export async function runChecks(config: Readonly<Config>): Promise<Check[]> {
   } else {
     try {
       const store = openStore(layout(dir).db, { ...storeOptionsFrom(config), migrate: false, readonly: true });
-      const chain = store.audit.verify();
+      const chain = store.audit.report(readCheckpoints(config.audit.checkpointFile || defaultCheckpointFile(layout(dir).db)));
       const recordings = await recordingsChecks(config, store).finally(() => store.close());
       add({ name: 'database', verdict: 'ok', detail: 'opens' });
       checks.push(...recordings);
       checks.push(...(await licenceChecks(config)));
-      add(chain.ok ? { name: 'audit log', verdict: 'ok', detail: `${chain.rows} rows, hash chain intact` } : { name: 'audit log', verdict: 'fail', detail: `hash chain broken at row ${chain.brokenAt}: ${chain.reason}`, fix: 'the audit log was edited outside Korobka; keep a copy of korobka.db for investigation' });
+      const firstBad = chain.findings[0];
+      add(
+        chain.ok
+          ? { name: 'audit log', verdict: 'ok', detail: `${chain.rows} rows, hash chain intact, signed up to row ${chain.checkpoints.lastCoveredRow}` }
+          : { name: 'audit log', verdict: 'fail', detail: `hash chain broken at row ${chain.firstBadRow ?? '-'}: ${firstBad?.message ?? ''}`, fix: 'the audit log was edited outside Korobka; keep a copy of korobka.db for investigation; `korobka audit verify` lists every finding' },
+      );
     } catch (e) {
       add({ name: 'database', verdict: 'fail', detail: (e as Error).message, fix: 'restore a backup or run `korobka init`' });
     }
