@@ -20,6 +20,8 @@ const nodeEntries = [
   'services/recordings/main.ts',
   // The converter pool's worker thread (services/recordings/converter-pool.ts), beside main.js.
   'services/recordings/convert-worker.ts',
+  // A backup or verification the supervisor's backup scheduler runs (appliance/backup/scheduler.ts).
+  'appliance/backup/backup-job.ts',
   ...(release ? [] : ['licensing/cli/main.ts']),
 ].filter((f) => existsSync(f));
 

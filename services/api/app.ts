@@ -21,6 +21,7 @@ import { banRoutes } from './routes/bans';
 import { promptRoutes } from './routes/prompts';
 import { gatewayRoutes, simRoutes } from './routes/fmc';
 import { contactRoutes } from './routes/contacts';
+import { backupRoutes } from './routes/backups';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -65,6 +66,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     simRoutes(deps),
     contactRoutes(deps),
     queueRoutes(deps),
+    backupRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

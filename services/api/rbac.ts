@@ -69,6 +69,11 @@ export const permissions = {
   // the queue looks.
   'queues.agents': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'queues.live.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
+  // The box's own backups hold every tenant's data: superadmins run,
+  // schedule and download them; auditors see that they are made.
+  'backups.read': ['superadmin', 'auditor'],
+  'backups.write': ['superadmin'],
+  'backups.download': ['superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

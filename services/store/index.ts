@@ -27,6 +27,7 @@ import { GatewaysRepo } from './repos/gateways';
 import { SimsRepo } from './repos/sims';
 import { PdSubjectsRepo } from './repos/pd-subjects';
 import { PdContactsRepo } from './repos/pd-contacts';
+import { BackupsRepo } from './repos/backups';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -51,6 +52,7 @@ export type { CallLegsData } from './repos/call-legs';
 export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
+export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -87,6 +89,7 @@ export interface Store {
   sims: SimsRepo;
   pdSubjects: PdSubjectsRepo;
   pdContacts: PdContactsRepo;
+  backups: BackupsRepo;
   close(): void;
 }
 
@@ -143,6 +146,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     sims: new SimsRepo(db),
     pdSubjects: new PdSubjectsRepo(db),
     pdContacts: new PdContactsRepo(db),
+    backups: new BackupsRepo(db),
     close: () => db.close(),
   };
 }

@@ -153,6 +153,13 @@ const table: Record<string, Rule> = {
   'PATCH /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor'],
   'DELETE /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor'],
   'POST /api/contacts/import': ['superadmin', 'tenant-admin', 'supervisor'],
+  'GET /api/backups': ['superadmin', 'auditor'],
+  'POST /api/backups': ['superadmin'],
+  'GET /api/backups/schedule': ['superadmin', 'auditor'],
+  'PUT /api/backups/schedule': ['superadmin'],
+  'GET /api/backups/:id': ['superadmin', 'auditor'],
+  'POST /api/backups/:id/verify': ['superadmin'],
+  'GET /api/backups/:id/download': ['superadmin'],
 };
 
 function registeredRoutes(): string[] {

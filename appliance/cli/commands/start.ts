@@ -10,6 +10,8 @@ import { takenMessage, takenPorts } from '../../ports';
 import { processSpecs } from '../../supervisor/specs';
 import { pidFile, readSupervisorStatus, writeSupervisorStatus } from '../../supervisor/status-file';
 import { Supervisor } from '../../supervisor/supervisor';
+import { BackupScheduler } from '../../backup/scheduler';
+import { openStore } from '../../../services/store';
 import { tlsFiles } from '../../../provisioning/tls';
 import { commonHelp, configFrom, parse, print, printErr, type Command } from '../command';
 import { distDir, isAlive, readPid } from '../runtime';
@@ -69,7 +71,11 @@ ${commonHelp}`,
       child.unref();
       const up = await waitUntilUp(dir, child.pid!, 60_000);
       if (!up) {
-        printErr(isAlive(child.pid!) ? `Korobka did not come up within 60 s; last lines of ${logFile}:` : `Korobka exited at start; last lines of ${logFile}:`);
+        printErr(
+          isAlive(child.pid!)
+            ? `Korobka did not come up within 60 s; last lines of ${logFile}:`
+            : `Korobka exited at start; last lines of ${logFile}:`,
+        );
         printErr(readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n'));
         return 1;
       }
@@ -88,18 +94,26 @@ ${commonHelp}`,
       maskPersonalData: config.logMaskPersonalData,
       onStatus: (s) => writeSupervisorStatus(dir, s),
     });
+    // Scheduled backups, «run now» and verification from the admin page (appliance/backup/scheduler.ts).
+    const store = openStore(layout(dir).db);
+    const backups = new BackupScheduler({ config, store, log: log.child({ component: 'backup' }), distDir: distDir() });
     const done = new Promise<number>((resolve) => {
       const stop = (signal: string) => {
         log.info('stopping', { signal });
-        void supervisor.stop().then(() => {
-          if (readPid(dir) === process.pid) rmSync(pidFile(dir), { force: true });
-          resolve(0);
-        });
+        void backups
+          .stop()
+          .then(() => supervisor.stop())
+          .then(() => {
+            store.close();
+            if (readPid(dir) === process.pid) rmSync(pidFile(dir), { force: true });
+            resolve(0);
+          });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
     supervisor.start();
+    backups.start();
     log.info('supervisor started', { processes: specs.map((s) => s.name), dataDir: dir });
     return done;
   },

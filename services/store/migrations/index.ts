@@ -20,6 +20,7 @@ import * as registrationsAnyUser from './0076-registrations-any-user';
 import * as pdSubjects from './0080-pd-subjects';
 import * as pdContacts from './0081-pd-contacts';
 import * as auditHmac from './0085-audit-hmac';
+import * as backups from './0090-backups';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },
   { version: 81, name: '0081-pd-contacts', up: pdContacts.up },
   { version: 85, name: '0085-audit-hmac', up: auditHmac.up },
+  { version: 90, name: '0090-backups', up: backups.up },
 ];
