@@ -28,6 +28,7 @@ import { Transfers } from './calls/transfer';
 import { loadDialPlan } from '../dialplan';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
+import { mobileDirectory } from './fmc/mobile-origin';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
 import { TrunkChannels } from './trunks/trunk-channels';
@@ -81,6 +82,18 @@ function trunkDeps(
   };
 }
 
+/** Extensions' credentials, then GSM gateway ports' (their AOR is the port's user name). */
+function gatewayPortCredentials(store: Store) {
+  return {
+    credentials(tenantId: number, u: string) {
+      const c = store.extensions.credentials(tenantId, u);
+      if (c) return c;
+      const p = store.gateways.portCredentials(tenantId, u);
+      return p && { extension: { extension: p.username }, ha1: p.ha1 };
+    },
+  };
+}
+
 function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['log']): RequestAuthDeps {
   return {
     // Many phones (and sipp) answer only the first challenge row and know only MD5: offer it first.
@@ -89,8 +102,12 @@ function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['l
     tenantFor: (host) => store.tenants.byDomain(host) ?? (isIpLiteral(host) ? store.tenants.defaultTenant() : undefined),
     credentials: (tenantId, u) => {
       const c = store.extensions.credentials(tenantId, u);
-      return c && { extension: c.extension.extension, ha1: c.ha1 };
+      if (c) return { extension: c.extension.extension, ha1: c.ha1 };
+      // A GSM gateway's port registers and calls as its own SIP user (issue 14).
+      const p = store.gateways.portCredentials(tenantId, u);
+      return p && { extension: p.username, ha1: p.ha1, gatewayPort: { gatewayId: p.gatewayId, port: p.port } };
     },
+    mobiles: mobileDirectory(store),
     log,
   };
 }
@@ -122,7 +139,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const media = new RtpengineMedia({ ng, log });
   // Issue 16 item 3: configured networks and the trunks' own addresses are never banned.
   const registrar = createRegistrar(
-    { tenants: store.tenants, extensions: store.extensions, registrations: store.registrations, bans: store.sipBans },
+    { tenants: store.tenants, extensions: gatewayPortCredentials(store), registrations: store.registrations, bans: store.sipBans },
     { now: Date.now, log },
     { bans: { allow: config.sip.security.trustedNetworks }, trusted: (ip) => trunks.candidates(ip).length > 0 },
   );

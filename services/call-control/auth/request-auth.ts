@@ -10,6 +10,7 @@ import type { BanList } from '../registrar/ban-list';
 import { bannedAnswer, headerRows, type RegistrarTenant } from '../registrar/registrar';
 import { parseAddress, SipAddressError, uriParts } from '../registrar/sip-address';
 import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from './digest';
+import type { MobileDirectory } from '../fmc/mobile-origin';
 
 /** The parts of drachtio-srf's request it reads. */
 export interface AuthRequest {
@@ -27,13 +28,17 @@ export interface Caller {
   username: string;
   extension: string;
   algorithm: DigestAlgorithm;
+  /** A GSM gateway's port authenticated (issue 14): the caller is the mobile whose number the gateway presents, not the port. */
+  gatewayPort?: { gatewayId: number; port: number };
 }
 
 export interface RequestAuthDeps {
   auth: DigestAuthenticator;
   bans: BanList;
   tenantFor(host: string): RegistrarTenant | undefined;
-  credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set } | undefined;
+  credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set; gatewayPort?: { gatewayId: number; port: number } } | undefined;
+  /** GSM gateway ports: which extension a mobile's call is from (fmc/mobile-origin.ts); without it ports' calls are refused. */
+  mobiles?: MobileDirectory;
   log: Logger;
 }
 
@@ -75,6 +80,15 @@ function decide(deps: RequestAuthDeps, req: AuthRequest): Outcome {
     return { status: 407, reason: 'Proxy Authentication Required', headers: { [ch.header]: headerRows(ch.header, ch.values) } };
   }
   const cred = deps.credentials(tenant.id, verdict.username);
+  // A gateway port presents the GSM caller in From/PAI/RPID; who that is, is decided from the SIM inventory (fmc/mobile-origin.ts).
+  if (cred?.gatewayPort) {
+    const found = deps.mobiles?.fromMobile(tenant.id, cred.gatewayPort, { pai: req.get('P-Asserted-Identity'), rpid: req.get('Remote-Party-ID'), from }) ?? { refuse: 'fmc-off' };
+    if ('refuse' in found) {
+      deps.log.info('call through a gateway port refused', { source, username: verdict.username, code: found.refuse });
+      return { status: 403, reason: 'Forbidden', headers: { Reason: `SIP;cause=403;text="${found.refuse}"` } };
+    }
+    return { caller: { tenant, username: verdict.username, extension: found.extension, algorithm: verdict.algorithm, gatewayPort: cred.gatewayPort } };
+  }
   // The From user must be the authenticated extension: no spoofed caller IDs from inside.
   if (!cred || (identity.user !== cred.extension && identity.user !== verdict.username)) {
     deps.log.warn('request with a foreign identity refused', { source, username: verdict.username, from: identity.user });
