@@ -98,7 +98,7 @@ describe('call history', () => {
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).trimEnd().split('\r\n');
     expect(lines).toHaveLength(2508);
-    expect(lines[0]).toBe('started_at;direction;caller;callee;extension;trunk;disposition;duration_seconds;billable_seconds;answered_at;ended_at;hangup_side;hangup_sip_status;hangup_reason;call_id;forwards;transfers');
+    expect(lines[0]).toBe('started_at;direction;caller;callee;extension;trunk;disposition;duration_seconds;billable_seconds;answered_at;ended_at;hangup_side;hangup_sip_status;hangup_reason;answered_by;path;call_id;forwards;transfers');
     expect(new Set(lines.slice(1).map((l) => l.split(';').at(-3))).size).toBe(2507);
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
     const filtered = await admin.request('GET', '/api/cdrs.csv?direction=inbound');

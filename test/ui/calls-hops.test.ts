@@ -30,7 +30,9 @@ beforeAll(async () => {
   await page.waitForURL('**/password');
   await changeOneTimePassword(page, api.initialPassword, ADMIN_PASSWORD);
   await page.waitForURL('**/dashboard');
-  const tenantId = await page.evaluate(async () => ((await (await fetch('/api/tenants')).json()) as { tenants: Array<{ id: number }> }).tenants[0]!.id);
+  const tenantId = await page.evaluate(
+    async () => ((await (await fetch('/api/tenants')).json()) as { tenants: Array<{ id: number }> }).tenants[0]!.id,
+  );
   await page.evaluate((id) => localStorage.setItem('korobka.tenant', String(id)), tenantId);
 });
 
@@ -46,9 +48,23 @@ describe('call history: forwards and transfers', () => {
     const repo = new CdrsRepo(db);
     const t0 = Date.now() - 3600_000;
     const call = (i: number, over: Partial<CdrData>): CdrData => ({
-      callId: `hops-${i}`, tenantId, direction: 'inbound', caller: { dialled: '+74957654321', number: '+74957654321' }, callee: { dialled: '201', number: '201' },
-      extension: '201', startedAt: t0 + i * 60_000, answeredAt: t0 + i * 60_000 + 12_000, endedAt: t0 + i * 60_000 + 60_000, durationSeconds: 48, billableSeconds: 48,
-      disposition: 'answered', hangupSide: 'caller', transfers: [], status: 'completed', lastSeenAt: t0 + i * 60_000 + 60_000, ...over,
+      callId: `hops-${i}`,
+      tenantId,
+      direction: 'inbound',
+      caller: { dialled: '+74957654321', number: '+74957654321' },
+      callee: { dialled: '201', number: '201' },
+      extension: '201',
+      startedAt: t0 + i * 60_000,
+      answeredAt: t0 + i * 60_000 + 12_000,
+      endedAt: t0 + i * 60_000 + 60_000,
+      durationSeconds: 48,
+      billableSeconds: 48,
+      disposition: 'answered',
+      hangupSide: 'caller',
+      transfers: [],
+      status: 'completed',
+      lastSeenAt: t0 + i * 60_000 + 60_000,
+      ...over,
     });
     repo.close(call(0, {}));
     repo.close(
@@ -89,10 +105,54 @@ describe('call history: forwards and transfers', () => {
     await page.getByRole('button', { name: 'Показать', exact: true }).click();
     await expect.poll(() => page.getByTestId('call-hops-toggle').count()).toBe(1);
     await page.getByTestId('call-hops-toggle').click();
-    expect(await page.getByTestId('call-hops').locator('li').allTextContents()).toEqual([expect.stringContaining('перевод с консультацией: 201 → 207')]);
+    expect(await page.getByTestId('call-hops').locator('li').allTextContents()).toEqual([
+      expect.stringContaining('перевод с консультацией: 201 → 207'),
+    ]);
     await page.getByTestId('user-menu').click();
     await page.locator('pbx-user-menu button[data-lang="en"]').click();
-    await expect.poll(() => page.getByTestId('call-hops').locator('li').allTextContents()).toEqual([expect.stringContaining('attended transfer: 201 → 207')]);
+    await expect
+      .poll(() => page.getByTestId('call-hops').locator('li').allTextContents())
+      .toEqual([expect.stringContaining('attended transfer: 201 → 207')]);
     expect(await page.getByTestId('call-hops-toggle').getAttribute('aria-label')).toBe('Forwards and transfers of the call');
+  });
+
+  it('a call through the call flows shows its path in words and who answered (CDR columns of migration 0095)', async () => {
+    const db = openDatabase(path.join(api.dataDir, 'korobka.db'));
+    const tenantId = (db.prepare('SELECT id FROM tenants ORDER BY id LIMIT 1').get() as { id: number }).id;
+    const t0 = Date.now() - 600_000;
+    new CdrsRepo(db).close({
+      callId: 'flow-1',
+      tenantId,
+      direction: 'inbound',
+      caller: { dialled: '89161234567', number: '+79161234567' },
+      callee: { dialled: '84957654331', number: '+74957654331' },
+      trunk: 'Оператор',
+      startedAt: t0,
+      answeredAt: t0 + 1000,
+      endedAt: t0 + 30_000,
+      durationSeconds: 30,
+      billableSeconds: 29,
+      disposition: 'answered',
+      hangupSide: 'caller',
+      transfers: [],
+      path: ['notice:4', 'feature:schedule:1', 'feature:ivr:2', 'feature:ring-group:3'],
+      answeredBy: '203',
+      status: 'completed',
+      lastSeenAt: t0 + 30_000,
+    });
+    db.close();
+    await page.goto(api.url + '/calls');
+    await page.getByTestId('user-menu').click();
+    await page.locator('pbx-user-menu button[data-lang="ru"]').click();
+    const row = page.locator('pbx-calls-page tbody tr', { hasText: '+74957654331' });
+    await row.waitFor();
+    expect(await row.getByTestId('answered-by').textContent()).toContain('ответил 203');
+    const toggle = row.getByTestId('call-hops-toggle');
+    expect(await toggle.textContent()).toContain('⤳');
+    await toggle.click();
+    await expect
+      .poll(() => page.getByTestId('call-path').textContent())
+      .toBe('Путь звонка: уведомление о записи → расписание №1 → голосовое меню №2 → группа вызова №3');
+    expect(await page.getByTestId('call-hops').count()).toBe(0);
   });
 });

@@ -67,8 +67,8 @@ export class Call {
   vip = false;
   /** The call's rtpengine session, opened at admission (calls/admit-call.ts). */
   media: MediaLegs | undefined;
-  /** What the CDR's hangup names besides side and status: the trunk tried last. */
-  readonly cdr: { trunk?: string } = {};
+  /** What the CDR's hangup names besides side, status and path: the trunk tried last, who answered (calls/bridge-call.ts). */
+  readonly cdr: { trunk?: string; answeredBy?: string } = {};
   private readonly legs: Leg[] = [];
   private readonly releases: Array<{ what: string; release: Release }> = [];
   private readonly events: Events<CallEvents>;
@@ -162,7 +162,8 @@ export class Call {
         type: 'hangup',
         at: Date.now(),
         ...e,
-        ...(this.cdr.trunk !== undefined ? { trunk: this.cdr.trunk } : {}),
+        ...this.cdr,
+        path: [...this.path],
       });
     } catch (err) {
       // The row stays in-progress (the recorder keeps it in memory); the slot and media must still be freed.

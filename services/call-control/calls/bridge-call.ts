@@ -54,21 +54,52 @@ export function statusForA(err: unknown): { status: number; reason?: string } {
   if (err instanceof AppError) return { status: 503, reason: 'Media Unavailable' };
   const s = (err as { status?: unknown }).status;
   // A challenge from the phone is meant for us, not for A; an unanswerable phone is "unavailable".
-  if (typeof s === 'number' && s >= 300 && s < 700 && s !== 401 && s !== 407) return { status: s, ...(typeof (err as { reason?: unknown }).reason === 'string' ? { reason: (err as { reason: string }).reason } : {}) };
+  if (typeof s === 'number' && s >= 300 && s < 700 && s !== 401 && s !== 407)
+    return {
+      status: s,
+      ...(typeof (err as { reason?: unknown }).reason === 'string' ? { reason: (err as { reason: string }).reason } : {}),
+    };
   return { status: 480, reason: 'Temporarily Unavailable' };
 }
 
 export async function bridgeCall(deps: BridgeDeps, bc: BridgeCall): Promise<void> {
   const { call, req, res, legs } = bc;
   const connected = await ringCallee(
-    { srf: deps.srf, recorder: deps.recorder, forwardAfter: bc.ring.forwardAfter, proxyFor: bc.ring.proxyFor, ...(bc.ring.outbound ? { outbound: bc.ring.outbound } : {}), log: deps.log },
-    { id: call.id, req, res, legs, hop: bc.ring.hop, ringTimeoutMs: bc.ringTimeoutMs, cancelled: bc.cancelled, ...(bc.recording ? { recording: bc.recording } : {}) },
+    {
+      srf: deps.srf,
+      recorder: deps.recorder,
+      forwardAfter: bc.ring.forwardAfter,
+      proxyFor: bc.ring.proxyFor,
+      ...(bc.ring.outbound ? { outbound: bc.ring.outbound } : {}),
+      log: deps.log,
+    },
+    {
+      id: call.id,
+      req,
+      res,
+      legs,
+      hop: bc.ring.hop,
+      ringTimeoutMs: bc.ringTimeoutMs,
+      cancelled: bc.cancelled,
+      ...(bc.recording ? { recording: bc.recording } : {}),
+    },
   );
   if (connected.kind === 'ended') return call.end(connected.side, connected.status, connected.reason);
   if (connected.kind === 'handed-over') return; // forwarded out through a trunk: that flow carries the call on
   // The recording's channel map names the ports the answering phone was offered (each forked phone has its own).
   const offerSdp = connected.offerSdp ?? bc.offerSdp;
-  await joinLegs(deps, { call, legs, offerSdp, onAnswered: bc.onAnswered, ...(bc.recording ? { recording: bc.recording } : {}), ...(bc.parties ? { parties: bc.parties } : {}) }, connected);
+  await joinLegs(
+    deps,
+    {
+      call,
+      legs,
+      offerSdp,
+      onAnswered: bc.onAnswered,
+      ...(bc.recording ? { recording: bc.recording } : {}),
+      ...(bc.parties ? { parties: bc.parties } : {}),
+    },
+    connected,
+  );
 }
 
 /** Who talks to whom; `extensionParties` names the sides that are this tenant's extensions (feature codes, REFER). */
@@ -104,6 +135,7 @@ export async function joinLegs(deps: BridgeDeps, answered: AnsweredCall, dialogs
   const end = (side: HangupSide, sipStatus?: number) => call.end(side, sipStatus);
   deps.recorder.event(id, { type: 'answer', at: Date.now(), ...(answered.trunk !== undefined ? { trunk: answered.trunk } : {}) });
   call.progress('answered');
+  if (answered.parties) call.cdr.answeredBy = answered.parties.callee;
   answered.onAnswered();
   // RFC 3261 §15: a BYE ends the dialog; the B2BUA ends the other leg with its own BYE.
   // A BYE can arrive in the same read as the ACK, before this code runs (srf then already
@@ -116,7 +148,17 @@ export async function joinLegs(deps: BridgeDeps, answered: AnsweredCall, dialogs
   }
   const live = deps.live;
   if (live && answered.parties) {
-    live.add({ id, ...answered.parties, answeredAt: Date.now(), uas, uac, legs, sdpToB: answered.offerSdp, ...(answered.recording ? { recording: answered.recording } : {}), end: (side, sipStatus, reason) => call.end(side, sipStatus, reason) });
+    live.add({
+      id,
+      ...answered.parties,
+      answeredAt: Date.now(),
+      uas,
+      uac,
+      legs,
+      sdpToB: answered.offerSdp,
+      ...(answered.recording ? { recording: answered.recording } : {}),
+      end: (side, sipStatus, reason) => call.end(side, sipStatus, reason),
+    });
     call.defer('live entry', () => live.remove(id));
   }
   uas.on('destroy', () => {

@@ -5,7 +5,16 @@
 // with forwards (`forward`) anywhere before the answer.
 // Events arrive from the network in any order and any number; one that
 // makes no sense in the current state is ignored and says why, never throws.
-import { secondsBetween, type CdrRecord, type Direction, type Disposition, type Forward, type HangupSide, type Party, type Transfer } from './cdr-record';
+import {
+  secondsBetween,
+  type CdrRecord,
+  type Direction,
+  type Disposition,
+  type Forward,
+  type HangupSide,
+  type Party,
+  type Transfer,
+} from './cdr-record';
 
 export interface AttemptEvent {
   type: 'attempt';
@@ -26,7 +35,18 @@ export type CallEvent =
   | ({ type: 'transfer' } & Transfer)
   | ({ type: 'forward' } & Forward)
   | { type: 'heartbeat'; at: number }
-  | { type: 'hangup'; at: number; side: HangupSide; sipStatus?: number; reason?: string; /** The last trunk tried, for a call no trunk answered. */ trunk?: string };
+  | {
+      type: 'hangup';
+      at: number;
+      side: HangupSide;
+      sipStatus?: number;
+      reason?: string;
+      /** The last trunk tried, for a call no trunk answered. */
+      trunk?: string;
+      /** The destinations the call went through and who answered, as the Call knew them at its end. */
+      path?: string[];
+      answeredBy?: string;
+    };
 
 /**
  * What the caller must persist after this step: `open` inserts the
@@ -79,7 +99,15 @@ const ended = (c: CdrRecord) => c.status !== 'in-progress';
 
 /** Latest time already in the record: event clocks never run backwards inside one CDR. */
 function latest(c: CdrRecord): number {
-  return Math.max(c.startedAt, c.ringingAt ?? 0, c.earlyMediaAt ?? 0, c.answeredAt ?? 0, c.lastSeenAt, ...c.transfers.map((t) => t.at), ...(c.forwards ?? []).map((f) => f.at));
+  return Math.max(
+    c.startedAt,
+    c.ringingAt ?? 0,
+    c.earlyMediaAt ?? 0,
+    c.answeredAt ?? 0,
+    c.lastSeenAt,
+    ...c.transfers.map((t) => t.at),
+    ...(c.forwards ?? []).map((f) => f.at),
+  );
 }
 
 function ignore(cdr: CdrRecord, why: string): CdrStep {
@@ -89,7 +117,13 @@ function ignore(cdr: CdrRecord, why: string): CdrStep {
 export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
   if (ended(prev)) return ignore(prev, `${e.type} after the call ended`);
   const at = Math.max(e.at, latest(prev));
-  const cdr: CdrRecord = { ...prev, caller: { ...prev.caller }, callee: { ...prev.callee }, transfers: [...prev.transfers], ...(prev.forwards ? { forwards: [...prev.forwards] } : {}) };
+  const cdr: CdrRecord = {
+    ...prev,
+    caller: { ...prev.caller },
+    callee: { ...prev.callee },
+    transfers: [...prev.transfers],
+    ...(prev.forwards ? { forwards: [...prev.forwards] } : {}),
+  };
   switch (e.type) {
     case 'ringing':
     case 'early-media': {
@@ -124,11 +158,20 @@ export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
     }
     case 'hangup':
       if (e.trunk !== undefined) cdr.trunk = e.trunk;
+      if (e.path !== undefined && e.path.length > 0) cdr.path = [...e.path];
+      if (e.answeredBy !== undefined) cdr.answeredBy = e.answeredBy;
       return { cdr: close(cdr, at, e.side, e.sipStatus, e.reason, 'completed'), write: 'close' };
   }
 }
 
-export function close(c: CdrRecord, at: number, side: HangupSide, sipStatus: number | undefined, reason: string | undefined, status: 'completed' | 'ended-by-recovery'): CdrRecord {
+export function close(
+  c: CdrRecord,
+  at: number,
+  side: HangupSide,
+  sipStatus: number | undefined,
+  reason: string | undefined,
+  status: 'completed' | 'ended-by-recovery',
+): CdrRecord {
   const cdr: CdrRecord = { ...c, endedAt: at, lastSeenAt: at, status, hangupSide: side };
   cdr.disposition = dispositionOf(c.answeredAt !== undefined, side, sipStatus, reason);
   cdr.durationSeconds = secondsBetween(c.startedAt, at, 'floor');

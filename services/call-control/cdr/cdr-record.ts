@@ -80,6 +80,10 @@ export interface CdrRecord {
   transfers: Transfer[];
   /** Call forwarding on the way to the answering phone, in order; absent when the callee took the call itself. */
   forwards?: Forward[];
+  /** The destinations the call went through, in order (call/call.ts `path`): `notice:5`, `feature:ivr:2`, `extension:304`. */
+  path?: string[];
+  /** Who took the call: the ring-group member or extension that answered, or a trunk call's outside number. */
+  answeredBy?: string;
   status: CdrStatus;
   /** Last time the call was known alive (answer, then heartbeats); what recovery ends it with. */
   lastSeenAt: number;

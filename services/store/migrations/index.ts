@@ -21,6 +21,7 @@ import * as pdSubjects from './0080-pd-subjects';
 import * as pdContacts from './0081-pd-contacts';
 import * as auditHmac from './0085-audit-hmac';
 import * as backups from './0090-backups';
+import * as cdrPath from './0095-cdr-path';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   { version: 81, name: '0081-pd-contacts', up: pdContacts.up },
   { version: 85, name: '0085-audit-hmac', up: auditHmac.up },
   { version: 90, name: '0090-backups', up: backups.up },
+  { version: 95, name: '0095-cdr-path', up: cdrPath.up },
 ];

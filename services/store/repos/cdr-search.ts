@@ -67,9 +67,13 @@ export interface CdrRow {
   status: string;
   forwards: CdrForward[];
   transfers: CdrTransfer[];
+  /** The destinations the call went through (migration 0095): `notice:5`, `feature:ivr:2`, `extension:304`. */
+  path: string[];
+  /** Who took the call: the member or extension that answered, or a trunk call's outside number. */
+  answeredBy: string | null;
 }
 
-type StoredRow = Omit<CdrRow, 'forwards' | 'transfers'> & { forwards: string; transfers: string };
+type StoredRow = Omit<CdrRow, 'forwards' | 'transfers' | 'path'> & { forwards: string; transfers: string; path: string };
 
 const FORWARD_REASONS: readonly string[] = ['always', 'busy', 'no-answer', 'unreachable'];
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
@@ -83,10 +87,18 @@ const validForward = (h: Hop): CdrForward | undefined =>
     : undefined;
 
 const validTransfer = (h: Hop): CdrTransfer | undefined =>
-  isTime(h.at) && isText(h.to) && (h.kind === 'blind' || h.kind === 'attended') && (h.by === 'caller' || h.by === 'callee') ? { at: h.at, kind: h.kind, to: h.to, by: h.by } : undefined;
+  isTime(h.at) && isText(h.to) && (h.kind === 'blind' || h.kind === 'attended') && (h.by === 'caller' || h.by === 'callee')
+    ? { at: h.at, kind: h.kind, to: h.to, by: h.by }
+    : undefined;
 
 /** The valid hops of one JSON column, in stored order; the rest reported. */
-function hopsOf<T>(callId: string, column: 'forwards' | 'transfers', text: string, valid: (h: Hop) => T | undefined, report: BadHopReport): T[] {
+function hopsOf<T>(
+  callId: string,
+  column: 'forwards' | 'transfers',
+  text: string,
+  valid: (h: Hop) => T | undefined,
+  report: BadHopReport,
+): T[] {
   let list: unknown;
   try {
     list = JSON.parse(text);
@@ -108,14 +120,29 @@ function hopsOf<T>(callId: string, column: 'forwards' | 'transfers', text: strin
 
 const ignore: BadHopReport = () => undefined;
 
+/** A path as stored; anything but an array of short strings reads as no path (call-control writes only those). */
+function pathOf(text: string): string[] {
+  try {
+    const p: unknown = JSON.parse(text);
+    return Array.isArray(p) && p.every(isText) ? p : [];
+  } catch {
+    return [];
+  }
+}
+
 function toRow(r: StoredRow, report: BadHopReport): CdrRow {
-  return { ...r, forwards: hopsOf(r.callId, 'forwards', r.forwards, validForward, report), transfers: hopsOf(r.callId, 'transfers', r.transfers, validTransfer, report) };
+  return {
+    ...r,
+    forwards: hopsOf(r.callId, 'forwards', r.forwards, validForward, report),
+    transfers: hopsOf(r.callId, 'transfers', r.transfers, validTransfer, report),
+    path: pathOf(r.path),
+  };
 }
 
 const COLUMNS = `id, call_id AS callId, tenant_id AS tenantId, direction, caller_number AS caller, caller_dialled AS callerDialled,
   callee_number AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
   ended_at AS endedAt, duration_seconds AS durationSeconds, billable_seconds AS billableSeconds, disposition, hangup_side AS hangupSide,
-  hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers`;
+  hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers, path, answered_by AS answeredBy`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -146,7 +173,8 @@ function where(s: CdrSearch): { sql: string; params: Record<string, unknown> } {
     );
   // json_array_length is 0 for a non-array, so a damaged column never matches.
   if (s.forwarded !== undefined) parts.push(`json_array_length(forwards) ${s.forwarded ? '>' : '='} 0`);
-  if (s.transferred !== undefined) parts.push(`${s.transferred ? '' : 'NOT '}(json_type(transfers) = 'array' AND json_array_length(transfers) > 0)`);
+  if (s.transferred !== undefined)
+    parts.push(`${s.transferred ? '' : 'NOT '}(json_type(transfers) = 'array' AND json_array_length(transfers) > 0)`);
   return { sql: parts.join(' AND '), params };
 }
 
@@ -160,7 +188,9 @@ export class CdrSearchRepo {
 
   page(s: CdrSearch, limit: number, offset: number, onBadHop: BadHopReport = ignore): CdrRow[] {
     const w = where(s);
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({ ...w.params, limit, offset }) as StoredRow[];
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...w.params, limit, offset }) as StoredRow[];
     return rows.map((r) => toRow(r, onBadHop));
   }
 

@@ -1,4 +1,4 @@
-// Call detail records (migrations 0021, 0042 forwards). Written by call-control's
+// Call detail records (migrations 0021, 0042 forwards, 0095 path and answered_by). Written by call-control's
 // CdrRecorder (open at answer, touch on heartbeat, close at hangup) and
 // completed after a crash by its CdrRecovery. A completed row is final:
 // nothing here updates it again.
@@ -29,6 +29,10 @@ export interface CdrData {
   transfers: Array<{ at: number; kind: 'blind' | 'attended'; to: string; by: 'caller' | 'callee' }>;
   /** Call forwarding on the way (migration 0042); absent when there was none. */
   forwards?: Array<{ at: number; from: string; to: string; reason: 'always' | 'busy' | 'no-answer' | 'unreachable' }>;
+  /** The destinations the call went through (migration 0095); absent when none was recorded. */
+  path?: string[];
+  /** Who took the call: the member or extension that answered, or a trunk call's outside number (0095). */
+  answeredBy?: string;
   status: 'in-progress' | 'completed' | 'ended-by-recovery';
   lastSeenAt: number;
 }
@@ -58,6 +62,9 @@ interface Row {
   transfers: string;
   /** Absent in a database older than migration 0042. */
   forwards?: string;
+  /** Absent in a database older than migration 0095. */
+  path?: string;
+  answered_by?: string | null;
   status: CdrData['status'];
   last_seen_at: string;
   owner: string;
@@ -76,13 +83,21 @@ function toCdr(r: Row): CdrData {
     startedAt: Date.parse(r.started_at),
     durationSeconds: r.duration_seconds,
     billableSeconds: r.billable_seconds,
-    transfers: (JSON.parse(r.transfers) as Array<Omit<CdrData['transfers'][number], 'at'> & { at: string }>).map((t) => ({ ...t, at: Date.parse(t.at) })),
+    transfers: (JSON.parse(r.transfers) as Array<Omit<CdrData['transfers'][number], 'at'> & { at: string }>).map((t) => ({
+      ...t,
+      at: Date.parse(t.at),
+    })),
     status: r.status,
     lastSeenAt: Date.parse(r.last_seen_at),
   };
-  const forwards = (JSON.parse(r.forwards ?? '[]') as Array<Omit<NonNullable<CdrData['forwards']>[number], 'at'> & { at: string }>).map((f) => ({ ...f, at: Date.parse(f.at) }));
+  const forwards = (JSON.parse(r.forwards ?? '[]') as Array<Omit<NonNullable<CdrData['forwards']>[number], 'at'> & { at: string }>).map(
+    (f) => ({ ...f, at: Date.parse(f.at) }),
+  );
+  const path = JSON.parse(r.path ?? '[]') as string[];
   const optional: Array<[keyof CdrData, unknown]> = [
     ['forwards', forwards.length > 0 ? forwards : undefined],
+    ['path', path.length > 0 ? path : undefined],
+    ['answeredBy', r.answered_by ?? undefined],
     ['extension', r.extension ?? undefined],
     ['trunk', r.trunk ?? undefined],
     ['ringingAt', ms(r.ringing_at)],
@@ -122,6 +137,8 @@ function params(c: CdrData, owner: string): Record<string, unknown> {
     hangup_reason: c.hangupReason ?? null,
     transfers: JSON.stringify(c.transfers.map((t) => ({ ...t, at: iso(t.at) }))),
     forwards: JSON.stringify((c.forwards ?? []).map((f) => ({ ...f, at: iso(f.at) }))),
+    path: JSON.stringify(c.path ?? []),
+    answered_by: c.answeredBy ?? null,
     status: c.status,
     last_seen_at: iso(c.lastSeenAt),
     owner,
@@ -130,12 +147,15 @@ function params(c: CdrData, owner: string): Record<string, unknown> {
 
 const ALL_COLUMNS = Object.keys(params({ caller: {}, callee: {}, transfers: [] } as unknown as CdrData, ''));
 
-/** The insert and the closing upsert for the columns this database has (a file older than 0042 lacks `forwards`). */
+/** The insert and the closing upsert for the columns this database has (a file older than 0042 lacks `forwards`, one older than 0095 `path` and `answered_by`). */
 function statements(columns: readonly string[]): { insert: string; close: string } {
   const insert = `INSERT INTO cdrs (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
   // Closing an open row rewrites everything but the identity and the owner; a finished row never changes.
   const final = columns.filter((c) => c !== 'call_id' && c !== 'owner');
-  return { insert, close: `${insert} ON CONFLICT(call_id) DO UPDATE SET ${final.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cdrs.status = 'in-progress'` };
+  return {
+    insert,
+    close: `${insert} ON CONFLICT(call_id) DO UPDATE SET ${final.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cdrs.status = 'in-progress'`,
+  };
 }
 
 export interface CdrQuery {
@@ -151,7 +171,9 @@ export class CdrsRepo {
   private readonly sql: { insert: string; close: string; columns: readonly string[] };
 
   constructor(private readonly db: Db) {
-    const present = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all('cdrs') as Array<{ name: string }>).map((c) => c.name));
+    const present = new Set(
+      (db.prepare('SELECT name FROM pragma_table_info(?)').all('cdrs') as Array<{ name: string }>).map((c) => c.name),
+    );
     const columns = ALL_COLUMNS.filter((c) => present.size === 0 || present.has(c));
     this.sql = { ...statements(columns), columns };
   }
@@ -197,7 +219,13 @@ export class CdrsRepo {
         `SELECT * FROM cdrs WHERE tenant_id = @tenantId AND (@since IS NULL OR started_at >= @since) AND (@until IS NULL OR started_at < @until)
          ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
       )
-      .all({ tenantId: q.tenantId, since: q.since ?? null, until: q.until ?? null, limit: Math.min(Math.max(q.limit ?? 100, 1), 1000), offset: Math.max(q.offset ?? 0, 0) }) as Row[];
+      .all({
+        tenantId: q.tenantId,
+        since: q.since ?? null,
+        until: q.until ?? null,
+        limit: Math.min(Math.max(q.limit ?? 100, 1), 1000),
+        offset: Math.max(q.offset ?? 0, 0),
+      }) as Row[];
     return rows.map(toCdr);
   }
 }

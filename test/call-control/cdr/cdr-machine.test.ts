@@ -65,6 +65,18 @@ describe('CDR state machine', () => {
     });
   });
 
+  it('the hangup carries the call-flow path and who answered; an empty path is left out', () => {
+    const path = ['notice:4', 'feature:ivr:2', 'feature:ring-group:3'];
+    const { cdr } = run([
+      { type: 'answer', at: T0 + 1_000 },
+      { type: 'hangup', at: T0 + 30_000, side: 'caller', sipStatus: 200, path, answeredBy: '203' },
+    ]);
+    expect(cdr).toMatchObject({ path, answeredBy: '203', disposition: 'answered' });
+    const refused = run([{ type: 'hangup', at: T0 + 10, side: 'system', sipStatus: 486, reason: 'caller-blocked', path: [] }]).cdr;
+    expect(refused).not.toHaveProperty('path');
+    expect(refused).not.toHaveProperty('answeredBy');
+  });
+
   const unanswered: Array<[string, CallEvent, string]> = [
     ['486 Busy Here', { type: 'hangup', at: T0 + 3_000, side: 'callee', sipStatus: 486 }, 'busy'],
     ['600 Busy Everywhere', { type: 'hangup', at: T0 + 3_000, side: 'callee', sipStatus: 600 }, 'busy'],
@@ -75,7 +87,11 @@ describe('CDR state machine', () => {
     ['caller CANCEL', { type: 'hangup', at: T0 + 3_000, side: 'caller', sipStatus: 487 }, 'cancelled'],
     ['404 from the trunk', { type: 'hangup', at: T0 + 3_000, side: 'callee', sipStatus: 404 }, 'failed'],
     ['503 from every trunk', { type: 'hangup', at: T0 + 3_000, side: 'system', sipStatus: 503 }, 'failed'],
-    ['licence capacity', { type: 'hangup', at: T0 + 3_000, side: 'system', sipStatus: 503, reason: 'licence-capacity' }, 'refused-by-licence'],
+    [
+      'licence capacity',
+      { type: 'hangup', at: T0 + 3_000, side: 'system', sipStatus: 503, reason: 'licence-capacity' },
+      'refused-by-licence',
+    ],
   ];
   it.each(unanswered)('unanswered, %s → %s, written once with no billable time', (_n, hangup, disposition) => {
     const { cdr, writes } = run([{ type: 'ringing', at: T0 + 500 }, hangup]);
@@ -85,8 +101,18 @@ describe('CDR state machine', () => {
   });
 
   it('counts every started second as billable and whole seconds as duration', () => {
-    expect(run([{ type: 'answer', at: T0 }, { type: 'hangup', at: T0 + 1, side: 'caller' }]).cdr).toMatchObject({ billableSeconds: 1, durationSeconds: 0 });
-    expect(run([{ type: 'answer', at: T0 }, { type: 'hangup', at: T0, side: 'caller' }]).cdr).toMatchObject({ billableSeconds: 0, disposition: 'answered', hangupSide: 'caller' });
+    expect(
+      run([
+        { type: 'answer', at: T0 },
+        { type: 'hangup', at: T0 + 1, side: 'caller' },
+      ]).cdr,
+    ).toMatchObject({ billableSeconds: 1, durationSeconds: 0 });
+    expect(
+      run([
+        { type: 'answer', at: T0 },
+        { type: 'hangup', at: T0, side: 'caller' },
+      ]).cdr,
+    ).toMatchObject({ billableSeconds: 0, disposition: 'answered', hangupSide: 'caller' });
   });
 
   it('records transfers after answer', () => {
@@ -115,7 +141,14 @@ describe('CDR state machine', () => {
       { type: 'hangup', at: T0 + 4_000, side: 'callee', sipStatus: 486 },
       { type: 'answer', at: T0 + 5_000 },
     ]);
-    expect(ignored).toEqual(['transfer before answer', 'heartbeat before answer', 'answer after answer', 'ringing after answer', 'hangup after the call ended', 'answer after the call ended']);
+    expect(ignored).toEqual([
+      'transfer before answer',
+      'heartbeat before answer',
+      'answer after answer',
+      'ringing after answer',
+      'hangup after the call ended',
+      'answer after the call ended',
+    ]);
     expect(writes).toEqual(['open', 'close']);
     expect(cdr).toMatchObject({ answeredAt: T0 + 1_000, endedAt: T0 + 3_000, hangupSide: 'caller', disposition: 'answered' });
   });

@@ -299,6 +299,9 @@ describe('DID → schedule → IVR with RFC 4733 keys', () => {
     });
     expect(cdr.billableSeconds).toBeGreaterThanOrEqual(4);
     expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:ivr:${ids.ivr} → feature:ring-group:${ids.group}`);
+    // The CDR names the path taken and the member who answered (migration 0095).
+    expect(cdr.path).toEqual([`feature:schedule:${scheduleId}`, `feature:ivr:${ids.ivr}`, `feature:ring-group:${ids.group}`]);
+    expect(cdr.answeredBy).toBe('203');
     const log = logOf(cdr.callId);
     expect(log.find((l) => l.msg === 'ivr input')).toMatchObject({ result: 'option', digits: 1 });
     expect(log.find((l) => l.msg === 'ring group answered')).toMatchObject({ strategy: 'hunt', member: '203' });
@@ -321,6 +324,8 @@ describe('DID → schedule → IVR with RFC 4733 keys', () => {
       hangupSide: 'caller',
     });
     expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:ivr:${ids.ivr} → feature:ivr:${ids.dial} → extension:304`);
+    expect(cdr.path).toEqual([`feature:schedule:${scheduleId}`, `feature:ivr:${ids.ivr}`, `feature:ivr:${ids.dial}`, 'extension:304']);
+    expect(cdr.answeredBy).toBe('304');
     expect(
       logOf(cdr.callId)
         .filter((l) => l.msg === 'ivr input')
@@ -342,6 +347,9 @@ describe('DID → schedule → IVR with RFC 4733 keys', () => {
         .map((l) => l.result),
     ).toEqual(['timeout']);
     expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:ivr:${ids.ivr} → feature:announcement:${ids.closed}`);
+    expect(cdr.path).toEqual([`feature:schedule:${scheduleId}`, `feature:ivr:${ids.ivr}`, `feature:announcement:${ids.closed}`]);
+    // Only the PBX answered: nobody is named.
+    expect(cdr.answeredBy).toBeUndefined();
     // Answered by the IVR; 3 s of silence, then the 2 s announcement played to its end, then the PBX hangs up.
     expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'system', hangupReason: 'announcement' });
     expect(cdr.endedAt! - cdr.answeredAt!).toBeGreaterThanOrEqual(4900);
@@ -356,6 +364,7 @@ describe('DID → schedule → IVR with RFC 4733 keys', () => {
     expect(logOf(cdr.callId).find((l) => l.msg === 'schedule decided')).toMatchObject({ state: 'closed' });
     expect(logOf(cdr.callId).some((l) => l.msg === 'ivr input')).toBe(false);
     expect(paths().at(-1)).toBe(`feature:schedule:${scheduleId} → feature:announcement:${ids.closed}`);
+    expect(cdr.path).toEqual([`feature:schedule:${scheduleId}`, `feature:announcement:${ids.closed}`]);
     // Answered by the announcement, played to its end (2 s), then hung up by the PBX.
     expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'system', hangupReason: 'announcement' });
     expect(cdr.endedAt! - cdr.answeredAt!).toBeGreaterThanOrEqual(1900);

@@ -198,6 +198,9 @@ describe('black list and recording notice on inbound calls', () => {
     // Refused before admission: rtpengine never had a session for it.
     expect([...seen.keys()]).not.toContain(cdr.callId);
     expect(paths().at(-1)).toBe(`list:block:${ids.list} → refuse:486`);
+    // The CDR names the list that turned the caller away (migration 0095).
+    expect(cdr.path).toEqual([`list:block:${ids.list}`, 'refuse:486']);
+    expect(cdr.answeredBy).toBeUndefined();
     expect((await pbx.health()).activeCalls).toBe(0);
   }, 120_000);
 
@@ -221,6 +224,9 @@ describe('black list and recording notice on inbound calls', () => {
       hangupSide: 'caller',
     });
     expect(paths().at(-1)).toBe(`notice:${ids.notice} → extension:202`);
+    // The CDR logs the notice played before connecting (Minjust order No. 134) and who answered.
+    expect(cdr.path).toEqual([`notice:${ids.notice}`, 'extension:202']);
+    expect(cdr.answeredBy).toBe('202');
     // The PBX answered the caller for the notice; 202's INVITE came after the whole prompt.
     const rang = receivedAt(msgFile, 'INVITE ');
     expect(rang).toBeDefined();

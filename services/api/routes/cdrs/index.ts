@@ -3,7 +3,9 @@
 // so Russian Excel opens Cyrillic names right. X-Total-Count lets the UI
 // show export progress. Employees see only calls of their own extensions.
 // Each call carries its forwards and transfers; the CSV sums them up in two
-// last columns (call-hops.ts). A stored hop that is not valid is left out
+// last columns (call-hops.ts); who answered and the call-flow path (0095)
+// come before the call id.
+// A stored hop that is not valid is left out
 // and logged, never failing the list.
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
@@ -17,7 +19,27 @@ import { cdrQuerySchema } from './schema';
 import { forwardsSummary, transfersSummary } from './call-hops';
 
 const BATCH = 1000;
-const HEADER = ['started_at', 'direction', 'caller', 'callee', 'extension', 'trunk', 'disposition', 'duration_seconds', 'billable_seconds', 'answered_at', 'ended_at', 'hangup_side', 'hangup_sip_status', 'hangup_reason', 'call_id', 'forwards', 'transfers'];
+const HEADER = [
+  'started_at',
+  'direction',
+  'caller',
+  'callee',
+  'extension',
+  'trunk',
+  'disposition',
+  'duration_seconds',
+  'billable_seconds',
+  'answered_at',
+  'ended_at',
+  'hangup_side',
+  'hangup_sip_status',
+  'hangup_reason',
+  'answered_by',
+  'path',
+  'call_id',
+  'forwards',
+  'transfers',
+];
 
 function searchOf(deps: ApiDeps, ctx: ApiContext): { search: CdrSearch; limit: number; offset: number } {
   const actor = actorOf(ctx).user;
@@ -27,10 +49,33 @@ function searchOf(deps: ApiDeps, ctx: ApiContext): { search: CdrSearch; limit: n
   return { search, limit: limit ?? 50, offset: offset ?? 0 };
 }
 
-const toCells = (r: CdrRow) => [r.startedAt, r.direction, r.caller, r.callee, r.extension, r.trunk, r.disposition ?? r.status, r.durationSeconds, r.billableSeconds, r.answeredAt, r.endedAt, r.hangupSide, r.hangupSipStatus, r.hangupReason, r.callId, forwardsSummary(r), transfersSummary(r)];
+const toCells = (r: CdrRow) => [
+  r.startedAt,
+  r.direction,
+  r.caller,
+  r.callee,
+  r.extension,
+  r.trunk,
+  r.disposition ?? r.status,
+  r.durationSeconds,
+  r.billableSeconds,
+  r.answeredAt,
+  r.endedAt,
+  r.hangupSide,
+  r.hangupSipStatus,
+  r.hangupReason,
+  r.answeredBy,
+  r.path.join(' → '),
+  r.callId,
+  forwardsSummary(r),
+  transfersSummary(r),
+];
 
 /** Logs a stored hop that was left out (the row is still shown). */
-const badHopLogger = (deps: ApiDeps): BadHopReport => (info) => deps.log.warn('cdr hop not valid, left out', info);
+const badHopLogger =
+  (deps: ApiDeps): BadHopReport =>
+  (info) =>
+    deps.log.warn('cdr hop not valid, left out', info);
 
 async function* csvRows(deps: ApiDeps, search: CdrSearch): AsyncGenerator<string> {
   yield '\uFEFF' + csvLine(HEADER);
@@ -51,13 +96,22 @@ export function cdrRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/api/cdrs', can(deps, 'cdrs.read'), async (ctx) => {
     const { search, limit, offset } = searchOf(deps, ctx);
-    ctx.body = { cdrs: deps.store.cdrSearch.page(search, limit, offset, badHopLogger(deps)), total: deps.store.cdrSearch.count(search), limit, offset };
+    ctx.body = {
+      cdrs: deps.store.cdrSearch.page(search, limit, offset, badHopLogger(deps)),
+      total: deps.store.cdrSearch.count(search),
+      limit,
+      offset,
+    };
   });
 
   router.get('/api/cdrs.csv', can(deps, 'cdrs.read'), async (ctx) => {
     const { search } = searchOf(deps, ctx);
     const total = deps.store.cdrSearch.count(search);
-    audit(deps, ctx, { tenantId: search.tenantId ?? null, action: 'cdr.export', details: { rows: total, filters: { ...search, onlyExtensions: undefined } } });
+    audit(deps, ctx, {
+      tenantId: search.tenantId ?? null,
+      action: 'cdr.export',
+      details: { rows: total, filters: { ...search, onlyExtensions: undefined } },
+    });
     ctx.set('X-Total-Count', String(total));
     ctx.set('Access-Control-Expose-Headers', 'X-Total-Count');
     ctx.set('Content-Disposition', `attachment; filename="calls-${new Date().toISOString().slice(0, 10)}.csv"`);

@@ -12,7 +12,7 @@ import { shared } from '../../styles/shared';
 import { filterField } from '../../components/filter-field';
 import { pager } from '../../components/pager';
 import { saveFile } from '../extensions/save-file';
-import { hopsDetail, hopsMarker } from './call-hops';
+import { answeredBy, hopsDetail, hopsMarker } from './call-hops';
 
 const PAGE = 50;
 const COLUMNS = 6;
@@ -84,19 +84,24 @@ export class PbxCallsPage extends PbxElement {
     if (this.forbidden) return html`<pbx-no-access></pbx-no-access>`;
     return html`<h1>${t('calls.title')}</h1>
       <form @submit=${this.apply} data-testid="calls-filters">
-        ${this.input('since', 'calls.since', 'date')} ${this.input('until', 'calls.until', 'date')}
-        ${this.input('number', 'calls.number')} ${this.input('extension', 'calls.extension')}
-        ${this.select('direction', 'calls.direction', DIRECTIONS, 'calls.dir.')} ${this.select('disposition', 'calls.disposition', DISPOSITIONS, 'calls.disp.')}
-        ${this.select('forwarded', 'calls.filterForwarded', HOP_FILTER, 'calls.hops.')} ${this.select('transferred', 'calls.filterTransferred', HOP_FILTER, 'calls.hops.')}
+        ${this.input('since', 'calls.since', 'date')} ${this.input('until', 'calls.until', 'date')} ${this.input('number', 'calls.number')}
+        ${this.input('extension', 'calls.extension')} ${this.select('direction', 'calls.direction', DIRECTIONS, 'calls.dir.')}
+        ${this.select('disposition', 'calls.disposition', DISPOSITIONS, 'calls.disp.')}
+        ${this.select('forwarded', 'calls.filterForwarded', HOP_FILTER, 'calls.hops.')}
+        ${this.select('transferred', 'calls.filterTransferred', HOP_FILTER, 'calls.hops.')}
         <div class="field"><button type="submit">${t('calls.apply')}</button></div>
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p class="row">
-        <button type="button" class="secondary" data-testid="export-csv" ?disabled=${this.exporting !== null} @click=${this.export}>${t('calls.export')}</button>
-        ${this.exporting
-          ? html`<progress max=${this.exporting.total || 1} .value=${this.exporting.done} aria-label=${t('calls.export')}></progress>
-              <span>${formatNumber(this.exporting.done)} / ${formatNumber(this.exporting.total)}</span>`
-          : nothing}
+        <button type="button" class="secondary" data-testid="export-csv" ?disabled=${this.exporting !== null} @click=${this.export}>
+          ${t('calls.export')}
+        </button>
+        ${
+          this.exporting
+            ? html`<progress max=${this.exporting.total || 1} .value=${this.exporting.done} aria-label=${t('calls.export')}></progress>
+                <span>${formatNumber(this.exporting.done)} / ${formatNumber(this.exporting.total)}</span>`
+            : nothing
+        }
       </p>
       ${this.loaded ? this.renderTable() : html`<p class="muted" role="status">${t('app.loading')}</p>`}`;
   }
@@ -121,21 +126,26 @@ export class PbxCallsPage extends PbxElement {
         <table data-testid="calls-table">
           <thead>
             <tr>
-              <th>${t('calls.started')}</th><th>${t('calls.direction')}</th><th>${t('calls.from')}</th><th>${t('calls.to')}</th>
-              <th>${t('calls.disposition')}</th><th>${t('calls.duration')}</th>
+              <th>${t('calls.started')}</th>
+              <th>${t('calls.direction')}</th>
+              <th>${t('calls.from')}</th>
+              <th>${t('calls.to')}</th>
+              <th>${t('calls.disposition')}</th>
+              <th>${t('calls.duration')}</th>
             </tr>
           </thead>
           <tbody>
             ${this.rows.map(
-              (c) => html`<tr>
-                  <td>${formatDateTime(c.startedAt)}</td>
-                  <td>${t(`calls.dir.${c.direction}` as MessageKey)}</td>
-                  <td>${c.caller}</td>
-                  <td>${c.callee}${hopsMarker(c, this.open.has(c.callId), () => this.toggle(c.callId))}</td>
-                  <td>${c.disposition ? t(`calls.disp.${c.disposition}` as MessageKey) : t('calls.inProgress')}</td>
-                  <td>${duration(c.billableSeconds)}</td>
-                </tr>
-                ${this.open.has(c.callId) ? hopsDetail(c, COLUMNS) : nothing}`,
+              (c) =>
+                html`<tr>
+                    <td>${formatDateTime(c.startedAt)}</td>
+                    <td>${t(`calls.dir.${c.direction}` as MessageKey)}</td>
+                    <td>${c.caller}</td>
+                    <td>${c.callee}${answeredBy(c)}${hopsMarker(c, this.open.has(c.callId), () => this.toggle(c.callId))}</td>
+                    <td>${c.disposition ? t(`calls.disp.${c.disposition}` as MessageKey) : t('calls.inProgress')}</td>
+                    <td>${duration(c.billableSeconds)}</td>
+                  </tr>
+                  ${this.open.has(c.callId) ? hopsDetail(c, COLUMNS) : nothing}`,
             )}
           </tbody>
         </table>
