@@ -4,7 +4,9 @@
 // api showed once); a GSM call whose caller is a SIM bound to extension 201
 // dials the short number 202 and reaches the desk phone as 201 — the CDR is
 // 201's, media flows both ways through rtpengine (counted); a caller whose
-// number is no bound SIM is refused 403 and reaches nobody.
+// number is no bound SIM is refused 403 and reaches nobody; the same SIM
+// dialling 8 916 … leaves by the dial plan through the operator's trunk with
+// the company's number, as a desk call of 201 would.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeHa1Set } from '../../../services/call-control/auth/digest';
@@ -12,7 +14,9 @@ import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
 import { buildGateway } from '../../../services/fmc';
-import { freePort } from '../../helpers/ports';
+import { freeLowUdpPorts, freePort } from '../../helpers/ports';
+import { readFileSync, existsSync } from 'node:fs';
+import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { startProcess, testOutputDir } from '../../helpers/processes';
 import { uacScenario, uasScenario } from '../call-control/call-scenarios';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from '../call-control/pbx';
@@ -25,10 +29,19 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 let pbx: Pbx;
 let media: RtpengineMedia;
 let close: (() => void) | undefined;
+let trunkPort = 0;
+const SCENARIOS = path.resolve('test/integration/call-control/scenarios');
 
 beforeAll(async () => {
+  trunkPort = await freeLowUdpPorts(1);
   pbx = await startPbx('fmc-mobile', ['201', '202'], { calls: { ringTimeoutSeconds: 5 } }, async (_app, store) => {
     const tenant = store.tenants.defaultTenant()!;
+    // The operator: an IP trunk with the company's number; 201 may call national numbers.
+    const trunk = store.trunks.create(tenant.id, { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: trunkPort, transport: 'udp', username: null, registerExpiry: 300, addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 2, outboundCallerId: '+74950000001', enabled: true }, null);
+    store.extensions.update(tenant.id, '201', { outboundPermission: 'national' });
+    const stores = { settings: store.settings, routes: store.outboundRoutes };
+    saveNumbering(stores, tenant.id, { cityCode: '495' });
+    saveRoutes(stores, tenant.id, [{ id: 'russia', patterns: ['_+7XXXXXXXXXX'], strip: 1, trunks: [String(trunk.id)] }]);
     const built = buildGateway('goip-line', 'GoIP', { portCount: 2 });
     if (!built.ok) throw new Error(JSON.stringify(built.problems));
     const gw = store.gateways.create(tenant.id, 'GoIP', true, built.config, (u) => computeHa1Set(u, tenant.sipDomain, GW_PASSWORD));
@@ -116,4 +129,19 @@ describe('calls from the mobile through a GoIP line', () => {
     }
     expect(pbx.store.cdrs.list({ tenantId: tenantId(), limit: 50 })).toHaveLength(before);
   }, 60_000);
+
+  it('an external number leaves by the dial plan through the trunk with the company number, as 201', async () => {
+    const dir = testOutputDir('integration', 'fmc');
+    const logFile = path.join(dir, `operator-${Date.now()}-messages.log`);
+    const op = startProcess('sipp', ['-sf', path.join(SCENARIOS, 'trunk-answer.xml'), '-i', '127.0.0.1', '-p', String(trunkPort), '-mi', '127.0.0.1', '-mp', String(await freeLowUdpPorts(4)), '-t', 'u1', '-nostdin', '-m', '1', '-timeout', '60s', '-timeout_error', '-trace_logs', '-log_file', logFile], { logFile: path.join(dir, `operator-${trunkPort}.log`), timeoutMs: 90_000 });
+    const goip = await gsmCall(uacScenario('fmc-out', { answer: true }), '+79257184444', '89161234567');
+    expect(await goip.exited).toBe(0);
+    expect(await op.exited).toBe(0);
+    const seen = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    expect(seen).toContain(`INVITE sip:79161234567@127.0.0.1:${trunkPort}`);
+    expect(seen).toMatch(/From:\s+<sip:\+74950000001@127\.0\.0\.1>;tag=/);
+    expect(seen).not.toContain('79257184444');
+    const cdr = pbx.store.cdrs.list({ tenantId: tenantId(), limit: 50 }).find((c) => c.callee.dialled === '89161234567');
+    expect(cdr).toMatchObject({ direction: 'outbound', caller: { dialled: '201', number: '201' }, extension: '201', trunk: 'Оператор' });
+  }, 90_000);
 });
