@@ -1,11 +1,11 @@
 // What `korobka doctor` says about recordings: the master key file, the hash
 // chain against every stored file, the disk and the spool. Read-only: opens
 // nothing for writing and creates no key.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../common/config';
 import type { Store } from '../store';
-import { verifyChain } from './hash-chain';
+import { chainKeyFrom, verifyChain } from './hash-chain';
 import { defaultMasterKeyPath } from '../common/keys';
 import { diskUsage } from './recording-gate';
 import { findCaptures, spoolDirOf } from './spool';
@@ -52,6 +52,16 @@ async function chainCheck(config: Readonly<Config>, store: Pick<Store, 'recordin
       newestFirst.add(e.recordingId);
     }
   }
+  const keyFile = config.recordings.masterKeyPath ?? defaultMasterKeyPath(config.dataDir);
+  // Read even when its mode is wrong (the key check names that): the chain is still worth checking.
+  // Without it (the key check fails for that) keyed entries are checked for order and links only.
+  let key: Buffer | undefined;
+  try {
+    const raw = existsSync(keyFile) ? readFileSync(keyFile) : undefined;
+    key = raw?.length === 32 ? chainKeyFrom(raw) : undefined;
+  } catch {
+    key = undefined; // unreadable: keyed entries then show as unverifiable
+  }
   const findings = await verifyChain(entries, async (e) => {
     const rec = store.recordings.findRecording(e.recordingId);
     const file = rec ? path.join(dir, rec.path) : undefined;
@@ -64,7 +74,7 @@ async function chainCheck(config: Readonly<Config>, store: Pick<Store, 'recordin
     const size = statSync(file).size;
     if (size !== rec.sizeBytes) sizeFindings.push(`recording ${rec.recordingId}: ${size} bytes, index says ${rec.sizeBytes}`);
     return 'unhashed';
-  });
+  }, key ?? 'links-only');
   const messages = [...findings.map((f) => f.message), ...sizeFindings];
   const scope = hashed === files ? 'every file hashed' : `${hashed} of ${files} files hashed (newest first), the rest checked for presence and size`;
   if (messages.length === 0) return { name: 'recordings chain', verdict: 'ok', detail: `${entries.length} entries, hash chain intact, ${scope}` };

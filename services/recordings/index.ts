@@ -4,7 +4,7 @@ export { encodeRecordingMetadata, decodeRecordingMetadata, type RecordingMetadat
 export type { RecordingIndexRecord, RecordingRepository, ChannelSource, PausedSpan } from './recording-index';
 export { Vault, fileSha256, type VaultHeader } from './vault';
 export { Keyring, openKeyring, loadMasterKey, rotateMasterKey, masterKeyId, defaultMasterKeyPath, type MasterKey } from './keys';
-export { verifyChain, nextEntry, GENESIS_HASH, type ChainEntry, type ChainFinding } from './hash-chain';
+export { verifyChain, nextEntry, chainKeyFrom, GENESIS_HASH, type ChainEntry, type ChainFinding } from './hash-chain';
 export type { AudioFormat } from './audio-encoder';
 export type { ChannelMap } from './stereo-track';
 export { findCaptures, spoolDirOf, DEFAULT_ORPHAN_IDLE_MS, type SpoolOptions, type SpoolCapture } from './spool';

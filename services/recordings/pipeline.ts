@@ -61,6 +61,8 @@ export interface PipelineDeps {
   /** Longest recording kept; audio beyond is cut (and an alarm raised). */
   maxDurationMs?: number;
   quarantine?: QuarantineOptions;
+  /** Key of the recordings chain (hash-chain.ts chainKeyFrom); without it entries are unkeyed (tests of other parts). */
+  chainKey?: Buffer;
 }
 
 export interface CaptureInput {
@@ -186,7 +188,7 @@ export class RecordingPipeline {
       });
       const record = this.indexRecord(r, stored);
       try {
-        this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now()));
+        this.deps.repo.saveRecording(record, nextEntry(this.deps.repo.chainHead(), r.recordingId, record.sha256, this.now(), this.deps.chainKey));
       } catch (e) {
         throw this.diskFullOr(e);
       }
@@ -274,7 +276,7 @@ export class RecordingPipeline {
     const r = await this.deps.vault.rewrap(path.join(this.recordingsDir, rec.path));
     if (rec.keyId === r.tenantKeyId && rec.sha256 === r.fileSha256) return false;
     const change = { keyId: r.tenantKeyId, sha256: r.fileSha256, sizeBytes: r.size };
-    this.deps.repo.updateRecordingFile(recordingId, change, nextEntry(this.deps.repo.chainHead(), recordingId, r.fileSha256, this.now()));
+    this.deps.repo.updateRecordingFile(recordingId, change, nextEntry(this.deps.repo.chainHead(), recordingId, r.fileSha256, this.now(), this.deps.chainKey));
     return true;
   }
 
@@ -303,7 +305,7 @@ export class RecordingPipeline {
       const rec = this.deps.repo.findRecording(e.recordingId);
       const file = rec ? path.join(this.recordingsDir, rec.path) : undefined;
       return file && existsSync(file) ? createReadStream(file, { highWaterMark: 1 << 20 }) : null;
-    });
+    }, this.deps.chainKey);
   }
 
   /** Whether the capture's first packet falls at the stored recording's start (±5 s). */

@@ -35,6 +35,8 @@ export interface RecordingsServiceDeps {
   converters?: { size: number; workerThreads: boolean };
   /** Asked before a capture in tmp/ is converted as an orphan; without it only idleness counts. */
   isCallLive?: (callId: string) => Promise<boolean>;
+  /** Key of the recordings chain, for the removal entries retention writes. */
+  chainKey?: Buffer;
 }
 
 export interface SweepReport {
@@ -227,7 +229,7 @@ export class RecordingsService {
       if (batch.length === 0) break;
       for (const rec of batch) {
         try {
-          recordings.removeRecording(rec.recordingId, nextEntry(recordings.chainHead(), rec.recordingId, null, now));
+          recordings.removeRecording(rec.recordingId, nextEntry(recordings.chainHead(), rec.recordingId, null, now, this.deps.chainKey));
         } catch (e) {
           // put under legal hold by the api since the query: keep it
           if ((e as { code?: string }).code === 'recording-legal-hold') continue;

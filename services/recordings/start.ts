@@ -7,7 +7,8 @@ import type { Logger } from '../common/logger';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, storeOptionsFrom, type Store } from '../store';
 import { rtpengineLiveness } from './call-liveness';
-import { openKeyring, type Keyring } from './keys';
+import { loadMasterKey, openKeyring, type Keyring } from './keys';
+import { chainKeyFrom } from './hash-chain';
 import { RecordingPipeline } from './pipeline';
 import { makeConverter, poolSize, WorkerPool, type Converter } from './converter-pool';
 import type { DiskUsage } from './recording-gate';
@@ -35,6 +36,7 @@ export function buildRecordings(
 ): Recordings {
   const settings = config.recordings;
   const keyring = openKeyring({ dataDir: config.dataDir, ...(settings.masterKeyPath ? { masterKeyPath: settings.masterKeyPath } : {}) });
+  const chainKey = chainKeyFrom(loadMasterKey({ dataDir: config.dataDir, ...(settings.masterKeyPath ? { masterKeyPath: settings.masterKeyPath } : {}) }).key);
   const vault = new Vault(keyring);
   // A capture call-control did not label belongs to the default tenant.
   const defaultTenant = deps.store.tenants.list().find((t) => t.isDefault);
@@ -49,12 +51,13 @@ export function buildRecordings(
     converter,
     maxDurationMs: settings.maxRecordingHours * 3600_000,
     quarantine: { retryBaseMs: settings.quarantineRetryMs },
+    chainKey,
     ...(deps.now ? { now: deps.now } : {}),
     ...(defaultTenant ? { defaultTenantId: String(defaultTenant.id) } : {}),
   });
   const { workerScript: _w, ...serviceDeps } = deps;
   const converters = { size: converter.size, workerThreads: converter instanceof WorkerPool };
-  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, converters, ...serviceDeps });
+  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, converters, chainKey, ...serviceDeps });
   return { keyring, vault, pipeline, service, converter };
 }
 

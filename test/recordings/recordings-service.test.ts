@@ -108,13 +108,17 @@ describe('recordings service', () => {
     expect(audit.map((r) => r.target).sort()).toEqual(['a-old', 'b-ancient']);
     expect(audit[0]).toMatchObject({ actor: 'recordings-service', details: { reason: 'retention' } });
     // the chain and every remaining file verify: deliberate removals are not findings
-    const { verifyChain } = await import('../../services/recordings/hash-chain');
+    const { verifyChain, chainKeyFrom } = await import('../../services/recordings/hash-chain');
+    const { loadMasterKey } = await import('../../services/common/keys');
+    const chainKey = chainKeyFrom(loadMasterKey({ dataDir: w.dir }).key);
     const { createReadStream } = await import('node:fs');
     const findings = await verifyChain(w.s.recordings.chainEntries(), async (e) => {
       const rec = w.s.recordings.findRecording(e.recordingId);
       return rec ? createReadStream(path.join(w.pipeline.recordingsDir, rec.path)) : null;
-    });
+    }, chainKey);
     expect(findings).toEqual([]);
+    // keyed links: the removals retention wrote cannot be recomputed without the master key
+    expect([...w.s.recordings.chainEntries()].every((e) => e.hash.startsWith('k1:'))).toBe(true);
     expect(await w.service.purge()).toEqual([]);
     // a crash between the index transaction and the unlink leaves the file: the next purge removes it,
     // and leaves alone a file the chain knows nothing of
