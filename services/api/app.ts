@@ -22,6 +22,7 @@ import { promptRoutes } from './routes/prompts';
 import { gatewayRoutes, simRoutes } from './routes/fmc';
 import { contactRoutes } from './routes/contacts';
 import { backupRoutes } from './routes/backups';
+import { voicemailRoutes } from './routes/voicemail';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -67,6 +68,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     contactRoutes(deps),
     queueRoutes(deps),
     backupRoutes(deps),
+    voicemailRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -74,6 +74,14 @@ export const permissions = {
   'backups.read': ['superadmin', 'auditor'],
   'backups.write': ['superadmin'],
   'backups.download': ['superadmin'],
+  // Voicemail: admins manage boxes; an employee sees, sets the PIN of and
+  // listens to only their own boxes (routes/voicemail/boxes.ts); supervisors
+  // their tenant's; administrators hear messages only with the recordings
+  // listen grant. Auditors read the audit trail, not people's messages.
+  'voicemail.read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'voicemail.write': ['superadmin', 'tenant-admin'],
+  'voicemail.pin': ['superadmin', 'tenant-admin', 'employee'],
+  'voicemail.listen': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -38,6 +38,7 @@ import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
 import { resolvePromptFile } from '../prompts';
 import { storeCallLists } from './features/call-lists';
+import { voicemailWiring } from './features/voicemail-port';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -208,6 +209,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     registrar.middleware(req as RegisterRequest, res as RegisterResponse, next),
   );
   srf.options(optionsAnswer());
+  const voicemail = await voicemailWiring({ store, dataDir: config.dataDir, ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}), log: log.child({ component: 'voicemail' }) });
   srf.invite(
     inviteHandler({
       srf,
@@ -235,11 +237,13 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       },
       featureConfigs: {
         load: (tenantId, feature, id) => {
+          if (feature === 'voicemail') return voicemail.load(tenantId, id);
           if (!(flowKinds as readonly string[]).includes(feature) || !/^\d+$/.test(id)) return undefined;
           const r = store.callFlows.get(feature as FlowKind, Number(id));
           return r && r.tenantId === tenantId ? r.config : undefined;
         },
       },
+      voicemail: voicemail.port,
       log,
     }),
   );

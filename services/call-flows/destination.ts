@@ -20,7 +20,7 @@ export const featureKinds = ['ring-group', 'ivr', 'schedule', 'announcement', 'q
 export type FeatureKind = (typeof featureKinds)[number];
 
 /** The feature kinds this box can store today; the rest are refused until they land. */
-export const configurableFeatures = ['ring-group', 'ivr', 'schedule', 'announcement', 'queue'] as const satisfies readonly FeatureKind[];
+export const configurableFeatures = ['ring-group', 'ivr', 'schedule', 'announcement', 'queue', 'voicemail'] as const satisfies readonly FeatureKind[];
 
 export const destinationTypes = ['extension', 'external', 'hangup', 'feature'] as const;
 

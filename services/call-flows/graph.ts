@@ -46,6 +46,8 @@ export interface FlowConfig {
   announcements: ReadonlyMap<number, AnnouncementConfig>;
   queues: ReadonlyMap<number, QueueConfig>;
   lists: ReadonlyMap<number, ListConfig>;
+  /** Voicemail boxes by id (a destination, with no edges of its own); absent: none exist. */
+  voicemailBoxes?: ReadonlyMap<number, { name: string }>;
   dids: readonly DidConfig[];
   mainDestination: Destination | null;
 }
@@ -111,7 +113,9 @@ export function lookup(c: FlowConfig, kind: FeatureKind, id: number): { name: st
             ? c.announcements
             : kind === 'queue'
               ? c.queues
-              : undefined;
+              : kind === 'voicemail'
+                ? c.voicemailBoxes
+                : undefined;
   const o = map?.get(id);
   return o && { name: o.name, config: o };
 }

@@ -8,7 +8,7 @@ export { verifyChain, nextEntry, chainKeyFrom, GENESIS_HASH, type ChainEntry, ty
 export type { AudioFormat } from './audio-encoder';
 export type { ChannelMap } from './stereo-track';
 export { findCaptures, spoolDirOf, DEFAULT_ORPHAN_IDLE_MS, type SpoolOptions, type SpoolCapture } from './spool';
-export { decodeG711, type G711Law } from './g711';
+export { decodeG711, encodeG711, type G711Law } from './g711';
 export { playback, parseByteRange, type PlaybackResponse, type ByteRange } from './playback';
 export {
   decideRecording,

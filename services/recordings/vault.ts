@@ -146,13 +146,33 @@ export class Vault {
 
   /** Encrypts `plainPath` into a new file `outPath` (mode 0600, fsync'd) under the tenant's active key. */
   async encryptFile(plainPath: string, outPath: string, tenantId: string): Promise<EncryptResult> {
+    const src = await open(plainPath, 'r');
+    try {
+      const plainLength = (await src.stat()).size;
+      return await this.encrypt(plainLength, async (want, position) => {
+        const plain = await readExactly(src, want, position);
+        if (plain.length !== want) throw plainFileChanged(plainPath);
+        return plain;
+      }, outPath, tenantId);
+    } finally {
+      await src.close();
+    }
+  }
+
+  /**
+   * Encrypts bytes held in memory (a voicemail message, which never touches
+   * the disk in plain) into `outPath` like encryptFile.
+   */
+  async encryptBuffer(plain: Buffer, outPath: string, tenantId: string): Promise<EncryptResult> {
+    return this.encrypt(plain.length, async (want, position) => plain.subarray(position, position + want), outPath, tenantId);
+  }
+
+  private async encrypt(plainLength: number, read: (want: number, position: number) => Promise<Buffer>, outPath: string, tenantId: string): Promise<EncryptResult> {
     const tk = this.keyring.activeTenantKey(tenantId);
     const dataKey = randomBytes(KEY_BYTES);
     const fileId = randomBytes(16);
-    const src = await open(plainPath, 'r');
     let out: FileHandle | undefined;
     try {
-      const plainLength = (await src.stat()).size;
       const wrapped = wrapKey(tk.key, dataKey, dataKeyAad(tenantId, tk.id, fileId));
       const h = newHeader(tenantId, tk.id, wrapped, fileId, plainLength, this.chunkSize);
       out = await open(outPath, 'wx', 0o600);
@@ -165,8 +185,7 @@ export class Vault {
       await put(encodeHeader(h));
       for (let i = 0; i < h.chunks; i++) {
         const want = Math.min(h.chunkSize, plainLength - i * h.chunkSize);
-        const plain = await readExactly(src, want, i * h.chunkSize);
-        if (plain.length !== want) throw plainFileChanged(plainPath);
+        const plain = await read(want, i * h.chunkSize);
         plainHash.update(plain);
         const c = createCipheriv('aes-256-gcm', dataKey, nonce(h, i));
         c.setAAD(chunkAad(h, i));
@@ -180,7 +199,6 @@ export class Vault {
       await rm(outPath, { force: true });
       throw e;
     } finally {
-      await src.close();
       await out?.close();
     }
   }

@@ -28,6 +28,7 @@ import { SimsRepo } from './repos/sims';
 import { PdSubjectsRepo } from './repos/pd-subjects';
 import { PdContactsRepo } from './repos/pd-contacts';
 import { BackupsRepo } from './repos/backups';
+import { VoicemailRepo } from './repos/voicemail';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -53,6 +54,7 @@ export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
 export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
+export { voicemailFolders, type VoicemailBox, type VoicemailMessage, type VoicemailFolder, type BoxFields, type NewMessage, type VoicemailRepo } from './repos/voicemail';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -90,6 +92,7 @@ export interface Store {
   pdSubjects: PdSubjectsRepo;
   pdContacts: PdContactsRepo;
   backups: BackupsRepo;
+  voicemail: VoicemailRepo;
   close(): void;
 }
 
@@ -115,6 +118,10 @@ function defaultAuditKeys(file: string, masterKeyPath: string | undefined): () =
 export function openStore(file: string, opts: StoreOptions = {}): Store {
   const db = openDatabase(file, opts);
   const checkpointFile = opts.auditCheckpointFile || defaultCheckpointFile(file);
+  const prompts = new PromptsRepo(db);
+  const voicemail = new VoicemailRepo(db);
+  // A greeting a box plays is named in prompt-in-use, not just refused by the foreign key.
+  prompts.addUsageCheck((p) => voicemail.boxesPlaying(p.id).map((b) => ({ type: 'voicemail', id: b.id, name: b.name })));
   return {
     db,
     tenants: new TenantsRepo(db),
@@ -140,13 +147,14 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     outboundRoutes: new OutboundRoutesRepo(db),
     sipBans: new SipBansRepo(db),
     transaction: (fn, mode = 'deferred') => db.transaction(fn)[mode](),
-    prompts: new PromptsRepo(db),
     queues: new QueuesRepo(db),
     gateways: new GatewaysRepo(db),
     sims: new SimsRepo(db),
     pdSubjects: new PdSubjectsRepo(db),
     pdContacts: new PdContactsRepo(db),
     backups: new BackupsRepo(db),
+    prompts,
+    voicemail,
     close: () => db.close(),
   };
 }

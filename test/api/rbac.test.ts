@@ -160,6 +160,18 @@ const table: Record<string, Rule> = {
   'GET /api/backups/:id': ['superadmin', 'auditor'],
   'POST /api/backups/:id/verify': ['superadmin'],
   'GET /api/backups/:id/download': ['superadmin'],
+  'GET /api/voicemail/boxes': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/voicemail/boxes/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'POST /api/voicemail/boxes': ADMINS,
+  'PATCH /api/voicemail/boxes/:id': ADMINS,
+  'DELETE /api/voicemail/boxes/:id': ADMINS,
+  'PUT /api/voicemail/boxes/:id/pin': ['superadmin', 'tenant-admin', 'employee'],
+  // the guard lets admins through; without the recordings listen grant they get recordings-listen-not-granted (test/api/voicemail.test.ts)
+  'GET /api/voicemail/boxes/:id/messages': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/voicemail/messages/:id/audio': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/voicemail/messages/:id/download': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'PUT /api/voicemail/messages/:id/read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'DELETE /api/voicemail/messages/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
 };
 
 function registeredRoutes(): string[] {

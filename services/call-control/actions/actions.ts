@@ -63,6 +63,28 @@ export type RingOutcome =
   | { kind: 'not-answered'; tried: Array<{ extension: string; why: 'busy' | 'no-answer' | 'unreachable' | 'dnd' | 'failed' }> }
   | { kind: 'ended' };
 
+export interface RecordOptions {
+  /** Stop after this much audio. */
+  maxMs: number;
+  /** A digit that ends the recording (usually '#'); not part of the audio. */
+  terminator?: string;
+  /** Stop when no audio packet arrived for this long (a phone that sends nothing). */
+  noMediaMs?: number;
+}
+
+/** The caller's audio, G.711 as received: held in memory only (the caller may be leaving a voicemail). */
+export interface RecordedAudio {
+  law: 'alaw' | 'ulaw';
+  payload: Buffer;
+}
+
+export type RecordOutcome = {
+  kind: 'recorded';
+  audio: RecordedAudio;
+  /** Why it stopped: the terminator, the length limit, the caller hanging up, or no media. */
+  endedBy: 'terminator' | 'max-length' | 'hangup' | 'no-media';
+};
+
 export interface CallActions {
   /** Answers the caller's leg by the PBX itself (200 with rtpengine's SDP), once; later calls resolve at once. */
   answer(call: Call): Promise<void>;
@@ -71,4 +93,6 @@ export interface CallActions {
   collectDigits(call: Call, opts: CollectOptions): Promise<Digits>;
   /** Rings members and connects the first to answer: before the caller is answered as a fork, after it by re-INVITE. */
   ring(call: Call, targets: readonly RingTarget[], opts: RingOptions): Promise<RingOutcome>;
+  /** Records what the caller says (after the PBX answered) until the terminator, the limit or hangup; the audio is returned even when the caller hung up. */
+  record(call: Call, opts: RecordOptions): Promise<RecordOutcome>;
 }

@@ -3,6 +3,7 @@ import type { CallActions } from './actions';
 import { answer, type ActionDeps } from './answer';
 import { collectDigits } from './collect-digits';
 import { play } from './play';
+import { record } from './record';
 import { ring, type RingDeps } from './ring';
 
 /** `ring` needs the B2BUA's parts (srf, router, live calls); without them a ring group's call fails loudly. */
@@ -16,5 +17,6 @@ export function callActions(deps: ActionDeps & { ring?: RingDeps }): CallActions
       if (!ringDeps) throw new Error('ring: this process was started without the B2BUA');
       return ring(ringDeps, call, targets, opts);
     },
+    record: (call, opts) => record(deps, call, opts),
   };
 }

@@ -62,6 +62,8 @@ export interface InviteDeps {
   featureConfigs?: FeatureDeps['configs'];
   /** Prompt files by id (uploads and text-to-speech); without it a prompt is missing and features go on without it. */
   prompts?: FeatureDeps['prompts'];
+  /** Voicemail boxes' store and MWI; without it a voicemail destination ends the call 500. */
+  voicemail?: FeatureDeps['voicemail'];
   log: Logger;
 }
 
@@ -163,7 +165,7 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
     const features = new Features(
-      { ...shared, now: Date.now, log },
+      { ...shared, now: Date.now, log, ...(deps.voicemail ? { voicemail: deps.voicemail } : {}) },
       { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) },
     );
     await runDestinations(call, first, features);

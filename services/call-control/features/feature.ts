@@ -6,7 +6,7 @@
 // its resources released by the Call's one end().
 import type { z } from 'zod';
 import type { Logger } from '../../common/logger';
-import type { CallActions, Prompt } from '../actions/actions';
+import type { CallActions, Prompt, RecordedAudio } from '../actions/actions';
 import type { Call } from '../call/call';
 import type { Destination, FeatureName } from '../routing/destination';
 import type { ListConfig, RecordingNotice } from '../../call-flows';
@@ -42,6 +42,17 @@ export interface CallLists {
   didNotice(tenantId: number, did: string): RecordingNotice | undefined;
 }
 
+/** What the voicemail destination (features/voicemail.ts) needs besides FeatureDeps: the box's store and its phones' MWI. */
+export interface VoicemailPort {
+  /** Messages in the box now (new and saved): the limit is checked against it. */
+  count(boxId: number): number;
+  save(m: { tenantId: number; boxId: number; callId: string; caller: string; receivedAt: Date; audio: RecordedAudio }): Promise<{ id: number; durationMs: number }>;
+  /** The tone before recording. */
+  beep: Prompt;
+  /** The box changed: its phones' message-waiting state is sent. */
+  changed(tenantId: number, boxId: number): void;
+}
+
 /** What every feature may use; built-in flows get more (features/index.ts FlowDeps). */
 export interface FeatureDeps {
   actions: CallActions;
@@ -53,6 +64,8 @@ export interface FeatureDeps {
   log: Logger;
   /** Milliseconds since the epoch; a test sets the clock (schedules). */
   now(): number;
+  /** Voicemail boxes' messages and MWI; without it a voicemail destination fails loudly. */
+  voicemail?: VoicemailPort;
 }
 
 /** Which stored record a feature runs: features that remember between calls (a ring group's round robin) key by it. */

@@ -12,6 +12,7 @@ import { noticeFeature } from './notice';
 import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
 import { screenExtension } from './screening';
+import { voicemailFeature } from './voicemail';
 
 export type { Feature, FeatureDeps, FeatureFactory, FeatureRef, Next } from './feature';
 
@@ -21,6 +22,7 @@ export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> }
   ivr: ivrFeature,
   schedule: scheduleFeature,
   announcement: announcementFeature,
+  voicemail: voicemailFeature,
 };
 
 export interface Builtins {

@@ -15,6 +15,7 @@ import * as callLegs from './0043-call-legs';
 import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
 import * as queues from './0060-queues';
+import * as voicemail from './0065-voicemail';
 import * as fmc from './0075-fmc';
 import * as registrationsAnyUser from './0076-registrations-any-user';
 import * as pdSubjects from './0080-pd-subjects';
@@ -38,6 +39,7 @@ export const migrations: readonly Migration[] = [
   { version: 50, name: '0050-call-flows', up: callFlows.up },
   { version: 51, name: '0051-prompts', up: prompts.up },
   { version: 60, name: '0060-queues', up: queues.up },
+  { version: 65, name: '0065-voicemail', up: voicemail.up },
   { version: 75, name: '0075-fmc', up: fmc.up },
   { version: 76, name: '0076-registrations-any-user', up: registrationsAnyUser.up },
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },

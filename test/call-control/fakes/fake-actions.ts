@@ -1,6 +1,6 @@
 // CallActions without rtpengine or SIP: each call is recorded, and a test
 // scripts what the caller does (keys pressed, members answering).
-import type { CallActions, CollectOptions, Digits, PlayOptions, PlayOutcome, Prompt, RingOptions, RingOutcome, RingTarget } from '../../../services/call-control/actions/actions';
+import type { CallActions, CollectOptions, Digits, PlayOptions, PlayOutcome, Prompt, RecordOptions, RecordOutcome, RingOptions, RingOutcome, RingTarget } from '../../../services/call-control/actions/actions';
 import type { Call } from '../../../services/call-control/call/call';
 import { FakeLeg } from './fake-leg';
 
@@ -8,7 +8,8 @@ export type ActionLog =
   | { action: 'answer' }
   | { action: 'play'; file: string; opts?: PlayOptions }
   | { action: 'collect'; opts: CollectOptions }
-  | { action: 'ring'; targets: RingTarget[]; opts: RingOptions };
+  | { action: 'ring'; targets: RingTarget[]; opts: RingOptions }
+  | { action: 'record'; opts: RecordOptions };
 
 export class FakeActions implements CallActions {
   readonly log: ActionLog[] = [];
@@ -17,6 +18,8 @@ export class FakeActions implements CallActions {
   /** What ring answers, in order; when empty, nobody answered. */
   readonly rings: Array<RingOutcome | ((targets: RingTarget[]) => RingOutcome)> = [];
   playOutcome: PlayOutcome = { kind: 'played', durationMs: 1000 };
+  /** What record answers: by default 2 s of A-law, ended by '#'. */
+  recordOutcome: RecordOutcome = { kind: 'recorded', audio: { law: 'alaw', payload: Buffer.alloc(16000, 0xd5) }, endedBy: 'terminator' };
 
   async answer(call: Call): Promise<void> {
     this.log.push({ action: 'answer' });
@@ -32,6 +35,11 @@ export class FakeActions implements CallActions {
   async collectDigits(_call: Call, opts: CollectOptions): Promise<Digits> {
     this.log.push({ action: 'collect', opts });
     return this.digits.shift() ?? { kind: 'timeout', digits: '' };
+  }
+
+  async record(_call: Call, opts: RecordOptions): Promise<RecordOutcome> {
+    this.log.push({ action: 'record', opts });
+    return this.recordOutcome;
   }
 
   async ring(call: Call, targets: readonly RingTarget[], opts: RingOptions): Promise<RingOutcome> {

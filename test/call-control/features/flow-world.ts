@@ -15,6 +15,8 @@ export interface FlowWorld {
   connected: string[];
   dialled: string[];
   recorder: ReturnType<typeof fakeRecorder>;
+  /** The features' deps, for a test to add a port (voicemail) before run(). */
+  deps: FeatureDeps;
   run(first: Destination): Promise<void>;
 }
 
@@ -75,5 +77,5 @@ export function flowWorld(
     }),
   };
   const features = new Features(deps, builtins, opts.table ?? FEATURES);
-  return { call, a, actions, connected, dialled, recorder, run: (first) => runDestinations(call, first, features) };
+  return { call, a, actions, connected, dialled, recorder, deps, run: (first) => runDestinations(call, first, features) };
 }

@@ -53,6 +53,7 @@ export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
     announcements: load(deps, 'announcement', tenantId),
     queues: load(deps, 'queue', tenantId),
     lists: load(deps, 'list', tenantId),
+    voicemailBoxes: new Map(deps.store.voicemail.boxes(tenantId).map((b) => [b.id, { name: b.name }])),
     dids: deps.store.trunks.listDids(tenantId).map((d) => {
       const n = notices.get(d.number);
       return { id: d.id, number: d.number, destination: d.destination, recordingNotice: n?.success ? n.data : null };
