@@ -18,6 +18,7 @@ import { queueRoutes } from './routes/queues';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
+import { sipSettingsRoutes } from './routes/sip-settings';
 import { promptRoutes } from './routes/prompts';
 import { gatewayRoutes, simRoutes } from './routes/fmc';
 import { contactRoutes } from './routes/contacts';
@@ -61,6 +62,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     ...callFlowRoutes(deps),
     registrationRoutes(deps),
     banRoutes(deps),
+    sipSettingsRoutes(deps),
     liveCallRoutes(deps),
     promptRoutes(deps),
     gatewayRoutes(deps),

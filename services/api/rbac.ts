@@ -38,6 +38,9 @@ export const permissions = {
   // SIP bans are per source address for the whole box.
   'bans.read': ['superadmin'],
   'bans.write': ['superadmin'],
+  // SIP settings of a tenant (digest algorithms offered to its phones).
+  'sip.read': ['superadmin', 'tenant-admin', 'auditor'],
+  'sip.write': ['superadmin', 'tenant-admin'],
   'trunks.read': ['superadmin', 'tenant-admin'],
   'trunks.write': ['superadmin', 'tenant-admin'],
   // Outbound routes and numbering: admins change them; supervisors and

@@ -12,7 +12,8 @@ import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { flowKinds, openStore, storeOptionsFrom, type FlowKind, type Store } from '../store';
 
-import { DigestAuthenticator } from './auth/digest';
+import { DigestAuthenticator, type DigestAlgorithm } from './auth/digest';
+import { DIGEST_POLICIES, digestPolicyFor } from '../common/sip-digest';
 import type { RequestAuthDeps } from './auth/request-auth';
 import { SIP_LOOP_BUSY_MS, startCdrWrites } from './cdr/cdr-writes';
 import { CdrRecorder } from './cdr/cdr-recorder';
@@ -95,10 +96,20 @@ function gatewayPortCredentials(store: Store) {
   };
 }
 
+/** The tenant's (or the extension's own) digest policy, read at every challenge so a change applies at once. */
+function digestAlgorithms(store: Store) {
+  return (tenantId: number, username: string | undefined): readonly DigestAlgorithm[] => {
+    const ext = username === undefined ? undefined : store.extensions.credentials(tenantId, username)?.extension.id;
+    return DIGEST_POLICIES[digestPolicyFor(store.settings, tenantId, ext)];
+  };
+}
+
 function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['log']): RequestAuthDeps {
   return {
-    // Many phones (and sipp) answer only the first challenge row and know only MD5: offer it first.
+    // Many phones (and sipp) answer only the first challenge row and know only MD5: MD5 first
+    // unless the tenant or extension says otherwise (services/common/sip-digest.ts).
     auth: new DigestAuthenticator({ algorithms: ['MD5', 'SHA-256'] }),
+    algorithms: digestAlgorithms(store),
     bans: registrar.bans,
     tenantFor: (host) => store.tenants.byDomain(host) ?? (isIpLiteral(host) ? store.tenants.defaultTenant() : undefined),
     credentials: (tenantId, u) => {
@@ -140,7 +151,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const media = new RtpengineMedia({ ng, log });
   // Issue 16 item 3: configured networks and the trunks' own addresses are never banned.
   const registrar = createRegistrar(
-    { tenants: store.tenants, extensions: gatewayPortCredentials(store), registrations: store.registrations, bans: store.sipBans },
+    { tenants: store.tenants, extensions: gatewayPortCredentials(store), registrations: store.registrations, bans: store.sipBans, algorithms: digestAlgorithms(store) },
     { now: Date.now, log },
     { bans: { allow: config.sip.security.trustedNetworks }, trusted: (ip) => trunks.candidates(ip).length > 0 },
   );

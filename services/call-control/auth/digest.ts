@@ -65,6 +65,8 @@ export interface VerifyInput {
   lookup: Ha1Lookup;
   /** The request's source address: the nonce must have been issued to it (challenge's `source`). */
   source?: string;
+  /** The algorithms offered to this peer (its tenant's or extension's policy); default: the authenticator's. */
+  algorithms?: readonly DigestAlgorithm[];
 }
 
 export type DigestFailureCode =
@@ -185,9 +187,9 @@ export class DigestAuthenticator {
    * RFC 3261 §22.1 / §22.3: 401 + WWW-Authenticate from a registrar or UAS,
    * 407 + Proxy-Authenticate when acting as a proxy for INVITE and friends.
    */
-  challenge(realm: string, opts: { proxy?: boolean; stale?: boolean; source?: string } = {}): Challenge {
+  challenge(realm: string, opts: { proxy?: boolean; stale?: boolean; source?: string; algorithms?: readonly DigestAlgorithm[] } = {}): Challenge {
     const nonce = this.nonces.issue(realm, opts.source);
-    const values = this.algorithms.map(
+    const values = (opts.algorithms?.length ? opts.algorithms : this.algorithms).map(
       (alg) => `Digest realm=${quote(realm)}, nonce="${nonce}", qop="auth", algorithm=${alg}${opts.stale ? ', stale=true' : ''}`,
     );
     return opts.proxy
@@ -215,7 +217,7 @@ export class DigestAuthenticator {
       return fail(400, e.code, e.message, {});
     }
     if (!raw) return fail(401, 'digest-realm-mismatch', `no credentials for realm ${input.realm}`, { username: c.username });
-    if (!this.algorithms.includes(c.algorithm)) {
+    if (!(input.algorithms?.length ? input.algorithms : this.algorithms).includes(c.algorithm)) {
       return fail(400, 'digest-algorithm-unsupported', `algorithm ${c.algorithm} is not offered`, { username: c.username });
     }
     return this.check(c, input);

@@ -39,6 +39,8 @@ export interface RequestAuthDeps {
   credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set; gatewayPort?: { gatewayId: number; port: number } } | undefined;
   /** GSM gateway ports: which extension a mobile's call is from (fmc/mobile-origin.ts); without it ports' calls are refused. */
   mobiles?: MobileDirectory;
+  /** What challenges offer for this tenant and user (services/common/sip-digest.ts); default: the authenticator's list. */
+  algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
   log: Logger;
 }
 
@@ -69,14 +71,15 @@ function decide(deps: RequestAuthDeps, req: AuthRequest): Outcome {
   const identity = uriParts(parseAddress(from).uri);
   const tenant = identity.host ? deps.tenantFor(identity.host) : undefined;
   if (!tenant) return { status: 403, reason: 'Domain not served here' };
-  const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, source, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
+  const algorithms = deps.algorithms?.(tenant.id, identity.user);
+  const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, source, algorithms, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
   if (!verdict.ok) {
     if (verdict.countsAsFailure) {
       deps.log.info('request authentication failed', { source, method: req.method, code: verdict.code, username: verdict.username, tenantId: tenant.id });
       if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return bannedAnswer(deps.bans, source);
     }
     if (verdict.status === 400) return { status: 400, reason: verdict.message };
-    const ch = deps.auth.challenge(tenant.sipDomain, { proxy: true, stale: verdict.stale, source });
+    const ch = deps.auth.challenge(tenant.sipDomain, { proxy: true, stale: verdict.stale, source, algorithms });
     return { status: 407, reason: 'Proxy Authentication Required', headers: { [ch.header]: headerRows(ch.header, ch.values) } };
   }
   const cred = deps.credentials(tenant.id, verdict.username);

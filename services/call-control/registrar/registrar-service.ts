@@ -4,7 +4,7 @@
 // globals), so the srf application in call-control's service only does
 // `srf.use('register', registrar.middleware)` and runs `sweep()` each minute.
 import type { Logger } from '../../common/logger';
-import { DigestAuthenticator, type DigestOptions } from '../auth/digest';
+import { DigestAuthenticator, type DigestAlgorithm, type DigestOptions } from '../auth/digest';
 import { BanList, type BanListOptions, type BanStore } from './ban-list';
 import { LocationService, type LocationStore } from './location-service';
 import { isIpLiteral, registrar, type RegisterRequest, type RegisterResponse, type RegistrarTenant } from './registrar';
@@ -15,6 +15,8 @@ export interface RegistrarStores {
   registrations: LocationStore;
   /** Shared bans (the api lists and lifts them); in memory only when absent. */
   bans?: BanStore;
+  /** What challenges offer this tenant's user (services/common/sip-digest.ts); the authenticator's list when absent. */
+  algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
 }
 
 export interface RegistrarServiceOptions {
@@ -47,6 +49,7 @@ export function createRegistrar(stores: RegistrarStores, deps: { now: () => numb
       const c = stores.extensions.credentials(tenantId, username);
       return c && { extension: c.extension.extension, ha1: c.ha1 };
     },
+    ...(stores.algorithms ? { algorithms: stores.algorithms } : {}),
     location,
     now: deps.now,
     log,

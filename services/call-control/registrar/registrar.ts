@@ -5,7 +5,7 @@
 // every current binding. Sources that keep failing are banned (ban-list.ts).
 import net from 'node:net';
 import type { Logger } from '../../common/logger';
-import type { DigestAuthenticator, Ha1Set } from '../auth/digest';
+import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from '../auth/digest';
 import type { BanList } from './ban-list';
 import type { Binding, LocationService } from './location-service';
 import { parseAddress, parseContacts, parseDeltaSeconds, SipAddressError, uriParts } from './sip-address';
@@ -36,6 +36,8 @@ export interface RegistrarDeps {
   tenantFor(host: string): RegistrarTenant | undefined;
   /** Enabled extension by SIP username, with its HA1 set. */
   credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set } | undefined;
+  /** What challenges offer for this tenant and user (services/common/sip-digest.ts); default: the authenticator's list. */
+  algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
   location: LocationService;
   now: () => number;
   log: Logger;
@@ -86,7 +88,8 @@ function handle(deps: RegistrarDeps, limits: { min: number; max: number; dflt: n
   // §10.3 step 1: a domain we do not serve.
   if (!tenant) return { status: 404, reason: 'Domain not served here' };
 
-  const verdict = deps.auth.verify({ method: 'REGISTER', authorization: req.get('Authorization'), realm: tenant.sipDomain, source, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
+  const algorithms = deps.algorithms?.(tenant.id, aor.user);
+  const verdict = deps.auth.verify({ method: 'REGISTER', authorization: req.get('Authorization'), realm: tenant.sipDomain, source, algorithms, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
   if (!verdict.ok) {
     const log = { source, code: verdict.code, username: verdict.username, tenantId: tenant.id };
     if (verdict.countsAsFailure) {
@@ -94,7 +97,7 @@ function handle(deps: RegistrarDeps, limits: { min: number; max: number; dflt: n
       if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return bannedAnswer(deps.bans, source);
     }
     if (verdict.status === 400) return { status: 400, reason: verdict.message };
-    const ch = deps.auth.challenge(tenant.sipDomain, { stale: verdict.stale, source });
+    const ch = deps.auth.challenge(tenant.sipDomain, { stale: verdict.stale, source, algorithms });
     return { status: 401, reason: 'Unauthorized', headers: { [ch.header]: headerRows(ch.header, ch.values) } };
   }
   // §10.3 step 5: the authenticated user may only register its own extension.
