@@ -35,6 +35,7 @@ import '../pages/fmc/pbx-gateways-page';
 import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
+import '../pages/backups/pbx-backups-page';
 import '../pages/recordings/pbx-recordings-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
@@ -350,6 +351,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-recordings-page .api=${this.api} .userRole=${role}></pbx-recordings-page>`;
       case '/licence':
         return html`<pbx-licence-page .api=${this.api} .userRole=${role}></pbx-licence-page>`;
+      case '/backups':
+        return html`<pbx-backups-page .api=${this.api} .userRole=${role}></pbx-backups-page>`;
       default:
         return html`<pbx-no-access></pbx-no-access>`;
     }

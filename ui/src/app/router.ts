@@ -29,6 +29,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },
   { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
+  { path: '/backups', titleKey: 'nav.backups', roles: ['superadmin', 'auditor'] },
 ];
 
 /** Pages that arrive with later issues; shown in the navigation, not faked. */

@@ -1,10 +1,12 @@
 // English catalogue: exactly the keys of ru.ts (the type and a unit test say so).
 import { enFlows } from './en-flows';
+import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
   ...enFlows,
+  ...enBackups,
   ...enFmc,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',

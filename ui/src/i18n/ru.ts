@@ -1,10 +1,12 @@
 // Русский каталог: язык по умолчанию. Ключи этого файла задают тип
 // MessageKey; en.ts обязан содержать ровно те же ключи.
 import { ruFlows } from './ru-flows';
+import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
 
 export const ru = {
   ...ruFlows,
+  ...ruBackups,
   ...ruFmc,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
