@@ -68,6 +68,11 @@ describe('gateways', () => {
     expect(fields(clash)).toEqual(['ports[0].username']);
     await goip();
     expect(fields(await admin.request('POST', '/api/gateways', { name: 'GoIP 2', template: 'goip-line', portCount: 1, ports: [{ port: 1, username: 'goip-2' }] }))).toEqual(['ports[0].username']);
+    // Nor the reverse: an extension may not take a port's user name, alone or by import.
+    const ext = await admin.request('POST', '/api/extensions', { extension: '301', sipUsername: 'goip-1' });
+    expect([ext.status, ext.body.details]).toEqual([409, { field: 'sipUsername' }]);
+    const imp = await admin.request('POST', '/api/extensions/import', { csv: 'extension;sip_username\n302;GOIP-2', dryRun: true });
+    expect(imp.body.errors).toEqual(['rows[0].sip_username: SIP user name GOIP-2 is taken in this tenant']);
     // Generated users of a second GoIP are numbered past the first's.
     const second = await admin.request('POST', '/api/gateways', { name: 'GoIP офис', template: 'goip-line', portCount: 1 });
     expect(second.body.gateway.config.ports[0].username).toBe('goip2-1');

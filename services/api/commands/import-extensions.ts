@@ -155,7 +155,8 @@ export function planImport(store: Store, tenant: Tenant, text: string): ImportPl
     if (existing.extensions.has(input.extension)) row.errors.push({ field: 'extension', message: `extension ${input.extension} already exists in this tenant` });
     else if (firstSeen.has(input.extension)) row.errors.push({ field: 'extension', message: `duplicate of row ${firstSeen.get(input.extension)! + 1} in this file` });
     else firstSeen.set(input.extension, i);
-    if (existing.usernames.has(username)) row.errors.push({ field: 'sip_username', message: `SIP user name ${username} is taken in this tenant` });
+    // A GSM gateway's port registers under its own user name (issue 14): an extension may not take it.
+    if (existing.usernames.has(username) || store.gateways.usernameTaken(tenant.id, username)) row.errors.push({ field: 'sip_username', message: `SIP user name ${username} is taken in this tenant` });
     else if (usernames.has(username) && usernames.get(username) !== i) row.errors.push({ field: 'sip_username', message: `duplicate of row ${usernames.get(username)! + 1} in this file` });
     else usernames.set(username, i);
     for (const p of checkFeatures({ store, tenantId: tenant.id, numbers }, input.extension, input)) row.errors.push({ ...p, field: FIELD_TO_COLUMN[p.field] ?? p.field });

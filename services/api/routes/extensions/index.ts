@@ -52,7 +52,8 @@ export function extensionRoutes(deps: ApiDeps): Router<ApiState> {
     if (problems.length) throw validationFailed(problems);
     if (existing.extensions.has(input.extension)) throw conflict('extension-exists', `extension ${input.extension} already exists in this tenant`, { field: 'extension' });
     const username = input.sipUsername ?? input.extension;
-    if (existing.usernames.has(username)) throw conflict('extension-exists', `SIP user name ${username} is taken in this tenant`, { field: 'sipUsername' });
+    // A GSM gateway's port registers under its own user name (issue 14): an extension may not take it.
+    if (existing.usernames.has(username) || deps.store.gateways.usernameTaken(tenant.id, username)) throw conflict('extension-exists', `SIP user name ${username} is taken in this tenant`, { field: 'sipUsername' });
     const limit = await extensionLimit(deps);
     const { extension, password } = deps.store.transaction(() => {
       assertExtensionsFit(deps.store, limit);
