@@ -18,6 +18,7 @@ const nodeEntries = [
   'services/sip-core/main.ts',
   'services/call-control/main.ts',
   'services/recordings/main.ts',
+  'services/mail/main.ts',
   // The converter pool's worker thread (services/recordings/converter-pool.ts), beside main.js.
   'services/recordings/convert-worker.ts',
   // A backup or verification the supervisor's backup scheduler runs (appliance/backup/scheduler.ts).

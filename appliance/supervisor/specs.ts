@@ -60,5 +60,7 @@ export function processSpecs(config: Readonly<Config>, distDir: string): Process
   if (!config.drachtio.external) specs.push(node('sip-core'));
   specs.push(node('call-control'));
   specs.push(node('api'));
+  // Last: it sends what the others queued and never holds up a call or a request.
+  if (config.mail.enabled) specs.push(node('mail'));
   return specs;
 }

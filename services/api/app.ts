@@ -30,6 +30,7 @@ import { healthRoutes } from './routes/health';
 import { licenseRoutes } from './routes/license';
 import { recordingRoutes } from './routes/recordings';
 import { alarmRoutes } from './routes/recordings/alarms';
+import { mailRoutes } from './routes/mail';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
 import type Router from '@koa/router';
@@ -71,6 +72,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     queueRoutes(deps),
     backupRoutes(deps),
     voicemailRoutes(deps),
+    mailRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

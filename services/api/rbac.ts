@@ -85,6 +85,11 @@ export const permissions = {
   'voicemail.write': ['superadmin', 'tenant-admin'],
   'voicemail.pin': ['superadmin', 'tenant-admin', 'employee'],
   'voicemail.listen': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  // Mail: admins set up SMTP (a tenant's; the appliance's only a superadmin)
+  // and missed-call notices; auditors may read the outbox.
+  'mail.read': ['superadmin', 'tenant-admin', 'auditor'],
+  'mail.write': ['superadmin', 'tenant-admin'],
+  'mail.appliance': ['superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

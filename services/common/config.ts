@@ -219,6 +219,23 @@ export const configSchema = z
         checkpointEverySeconds: z.number().int().min(10, 'expected 10–86400').max(86_400, 'expected 10–86400').default(300),
       })
       .prefault({}),
+    mail: z
+      .object({
+        /** false: the mail process is not started; the outbox still queues (nothing is lost, nothing is sent). */
+        enabled: z.boolean().default(true),
+        /** How often the outbox is looked at for due messages and the CDRs for missed calls. */
+        pollMs: z.number().int().min(50, 'expected 50–60000').max(60_000, 'expected 50–60000').default(1000),
+        /** First retry after a failed send; each next one waits twice as long, up to retryMaxMs. */
+        retryBaseMs: z.number().int().min(50, 'expected 50–3600000').max(3_600_000, 'expected 50–3600000').default(30_000),
+        retryMaxMs: z.number().int().min(50, 'expected 50–86400000').max(86_400_000, 'expected 50–86400000').default(3_600_000),
+        /** Attempts before a message is marked failed (the default spans about 8 hours). */
+        maxAttempts: z.number().int().min(1, 'expected 1–100').max(100, 'expected 1–100').default(14),
+        /** Longest one SMTP conversation may take (connect, greeting, each command). */
+        timeoutMs: z.number().int().min(1000, 'expected 1000–300000').max(300_000, 'expected 1000–300000').default(30_000),
+        /** Sent messages are deleted after this many days (their bodies carry caller numbers). */
+        keepSentDays: z.number().int().min(1, 'expected 1–3650').max(3650, 'expected 1–3650').default(30),
+      })
+      .prefault({}),
     supervisor: z
       .object({
         restartMinMs: z.number().int().min(50).max(60_000).default(500),

@@ -29,6 +29,7 @@ import { PdSubjectsRepo } from './repos/pd-subjects';
 import { PdContactsRepo } from './repos/pd-contacts';
 import { BackupsRepo } from './repos/backups';
 import { VoicemailRepo } from './repos/voicemail';
+import { MailRepo } from './repos/mail';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -55,6 +56,7 @@ export { contactKinds, type ContactKind, type ContactIndexKind, type ContactInde
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
 export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
 export { voicemailFolders, type VoicemailBox, type VoicemailMessage, type VoicemailFolder, type BoxFields, type NewMessage, type VoicemailRepo } from './repos/voicemail';
+export { mailStates, type MailRow, type MailState, type MailSummary, type NewMail, type StoredAttachment, type MissedCall, type MissedCallNotice, type MailRepo } from './repos/mail';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
@@ -93,6 +95,7 @@ export interface Store {
   pdContacts: PdContactsRepo;
   backups: BackupsRepo;
   voicemail: VoicemailRepo;
+  mail: MailRepo;
   close(): void;
 }
 
@@ -155,6 +158,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     backups: new BackupsRepo(db),
     prompts,
     voicemail,
+    mail: new MailRepo(db),
     close: () => db.close(),
   };
 }

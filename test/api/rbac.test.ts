@@ -175,6 +175,15 @@ const table: Record<string, Rule> = {
   'GET /api/voicemail/messages/:id/download': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'PUT /api/voicemail/messages/:id/read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'DELETE /api/voicemail/messages/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/mail/smtp': ADMINS,
+  'PUT /api/mail/smtp': ADMINS,
+  'DELETE /api/mail/smtp': ADMINS,
+  'POST /api/mail/smtp/test': ADMINS,
+  'GET /api/mail/outbox': ['superadmin', 'tenant-admin', 'auditor'],
+  'POST /api/mail/outbox/:id/retry': ADMINS,
+  'GET /api/mail/notices': ADMINS,
+  'POST /api/mail/notices': ADMINS,
+  'DELETE /api/mail/notices/:id': ADMINS,
 };
 
 function registeredRoutes(): string[] {

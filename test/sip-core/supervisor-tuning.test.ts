@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp';
 describe('sip-core process tuning', () => {
   it('gives sip-core --max-semi-space-size=4 and MALLOC_ARENA_MAX=2, and nobody else', () => {
     const { dir, cleanup } = tempDir();
-    for (const name of ['sip-core', 'call-control', 'api', 'recordings']) {
+    for (const name of ['sip-core', 'call-control', 'api', 'recordings', 'mail']) {
       mkdirSync(path.join(dir, 'services', name), { recursive: true });
       writeFileSync(path.join(dir, 'services', name, 'main.js'), '');
     }

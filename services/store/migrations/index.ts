@@ -16,6 +16,7 @@ import * as callFlows from './0050-call-flows';
 import * as prompts from './0051-prompts';
 import * as queues from './0060-queues';
 import * as voicemail from './0065-voicemail';
+import * as mail from './0070-mail';
 import * as fmc from './0075-fmc';
 import * as registrationsAnyUser from './0076-registrations-any-user';
 import * as pdSubjects from './0080-pd-subjects';
@@ -40,6 +41,7 @@ export const migrations: readonly Migration[] = [
   { version: 51, name: '0051-prompts', up: prompts.up },
   { version: 60, name: '0060-queues', up: queues.up },
   { version: 65, name: '0065-voicemail', up: voicemail.up },
+  { version: 70, name: '0070-mail', up: mail.up },
   { version: 75, name: '0075-fmc', up: fmc.up },
   { version: 76, name: '0076-registrations-any-user', up: registrationsAnyUser.up },
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },

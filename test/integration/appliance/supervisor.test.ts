@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeAppliance, waitFor, type Appliance } from './appliance';
 
-const NAMES = ['rtpengine', 'recordings', 'sip-core', 'call-control', 'api'];
+const NAMES = ['rtpengine', 'recordings', 'sip-core', 'call-control', 'api', 'mail'];
 let app: Appliance;
 
 function alive(pid: number): boolean {

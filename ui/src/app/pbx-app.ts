@@ -32,6 +32,7 @@ import '../pages/calls/pbx-calls-page';
 import '../pages/trunks/pbx-trunks-page';
 import '../pages/prompts/pbx-prompts-page';
 import '../pages/fmc/pbx-gateways-page';
+import '../pages/mail/pbx-mail-page';
 import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
@@ -341,6 +342,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-gateways-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-gateways-page>`;
       case '/call-flows':
         return html`<pbx-call-flows-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-call-flows-page>`;
+      case '/mail':
+        return html`<pbx-mail-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-mail-page>`;
       case '/prompts':
         return html`<pbx-prompts-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-prompts-page>`;
       case '/routes':

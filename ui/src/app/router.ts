@@ -25,6 +25,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/gateways', titleKey: 'nav.gateways', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/call-flows', titleKey: 'nav.callFlows', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
   { path: '/prompts', titleKey: 'nav.prompts', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
+  { path: '/mail', titleKey: 'nav.mail', roles: ['superadmin', 'tenant-admin'] },
   { path: '/routes', titleKey: 'nav.routes', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },

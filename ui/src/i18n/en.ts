@@ -2,12 +2,14 @@
 import { enFlows } from './en-flows';
 import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
+import { enMail } from './en-mail';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
   ...enFlows,
   ...enBackups,
   ...enFmc,
+  ...enMail,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

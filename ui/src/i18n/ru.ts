@@ -3,11 +3,13 @@
 import { ruFlows } from './ru-flows';
 import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
+import { ruMail } from './ru-mail';
 
 export const ru = {
   ...ruFlows,
   ...ruBackups,
   ...ruFmc,
+  ...ruMail,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',

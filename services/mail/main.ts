@@ -1,0 +1,4 @@
+import { runChild } from '../../appliance/supervisor/child';
+import { start } from './index';
+
+void runChild('mail', start);
