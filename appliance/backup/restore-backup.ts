@@ -7,19 +7,35 @@
 // `korobka start` (finishInterruptedRestore), since everything it moves in is
 // complete and checked by then. What was replaced is kept in
 // backups/before-restore-<time>/.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema';
 import { ensureLayout, layout } from '../data-dir';
 import { checkCopy, codeSchemaVersion, openStore } from '../../services/store';
+import { applyErasures, ERASURES_DIR, readErasures } from '../../services/pd-store';
+import { openKeyring, Vault } from '../../services/recordings';
 import { VERSION } from '../../services/common/version';
 import { BackupError } from './errors';
 import { compareVersions, DATA_PREFIX, DB_ENTRY, type Manifest } from './manifest';
 import { readArchive, verifyBackup, type VerifyProgress } from './verify-backup';
 
 /** Top-level entries of a data directory a restore leaves where they are. */
-const KEEP = new Set(['backups', 'run', 'logs', '.restore']);
+// erasures/: the personal-data erasure ledger outlives every restore (issue 15).
+const KEEP = new Set(['backups', 'run', 'logs', '.restore', ERASURES_DIR]);
 
 const work = (dataDir: string) => path.join(dataDir, '.restore');
 const journalFile = (dataDir: string) => path.join(work(dataDir), 'journal.json');
@@ -107,13 +123,24 @@ export async function restoreBackup(o: {
   const m = v.manifest;
   const code = codeSchemaVersion();
   if (m.schemaVersion > code || compareVersions(m.appVersion, VERSION) > 0)
-    throw new BackupError('backup-too-new', `the backup was made by Korobka ${m.appVersion} (database schema ${m.schemaVersion}), newer than this one (${VERSION}, schema ${code}): install Korobka ${m.appVersion} or newer first, then restore; nothing was changed`, { backupVersion: m.appVersion, backupSchema: m.schemaVersion });
+    throw new BackupError(
+      'backup-too-new',
+      `the backup was made by Korobka ${m.appVersion} (database schema ${m.schemaVersion}), newer than this one (${VERSION}, schema ${code}): install Korobka ${m.appVersion} or newer first, then restore; nothing was changed`,
+      { backupVersion: m.appVersion, backupSchema: m.schemaVersion },
+    );
   const need = m.files.reduce((s, f) => s + f.size, 0) + v.secrets!.reduce((s, f) => s + f.data.length, 0);
   if (freeBytes(dataDir) < need * 1.05 + 1024 * 1024)
-    throw new BackupError('target-disk-full', `not enough space in ${dataDir} to restore: about ${(need / 1048576).toFixed(1)} MB needed, ${(freeBytes(dataDir) / 1048576).toFixed(1)} MB free; nothing was changed`);
+    throw new BackupError(
+      'target-disk-full',
+      `not enough space in ${dataDir} to restore: about ${(need / 1048576).toFixed(1)} MB needed, ${(freeBytes(dataDir) / 1048576).toFixed(1)} MB free; nothing was changed`,
+    );
 
   o.onPhase?.('stop');
-  if (!(await o.stop())) throw new BackupError('stop-failed', 'Korobka did not stop; nothing was changed: stop it (`korobka stop`, `systemctl stop korobka`) and run the restore again');
+  if (!(await o.stop()))
+    throw new BackupError(
+      'stop-failed',
+      'Korobka did not stop; nothing was changed: stop it (`korobka stop`, `systemctl stop korobka`) and run the restore again',
+    );
 
   o.onPhase?.('write');
   const fresh = path.join(work(dataDir), 'new');
@@ -128,21 +155,53 @@ export async function restoreBackup(o: {
     }
     writeSecret(fresh, s.path, s.data, s.mode & 0o600 ? s.mode & 0o777 : 0o600);
   }
-  if (o.config.recordings.masterKeyPath) notes.push(`the backup's master key is in keys/master.key; recordings.masterKeyPath points at ${o.config.recordings.masterKeyPath}: put the same key there or remove that setting`);
+  if (o.config.recordings.masterKeyPath)
+    notes.push(
+      `the backup's master key is in keys/master.key; recordings.masterKeyPath points at ${o.config.recordings.masterKeyPath}: put the same key there or remove that setting`,
+    );
   ensureLayout(fresh);
 
   o.onPhase?.('migrate');
   const before = checkCopy(path.join(fresh, 'korobka.db')).schemaVersion;
   openStore(path.join(fresh, 'korobka.db')).close(); // applies the migrations after the backup's version
   const after = checkCopy(path.join(fresh, 'korobka.db')).schemaVersion;
+  // Subjects erased after the backup was taken are shredded again in the
+  // copy before anything opens it: a restore never brings erased data back.
+  const erased = readErasures(dataDir);
+  if (erased.length > 0) {
+    const restored = openStore(path.join(fresh, 'korobka.db'));
+    try {
+      const vault = new Vault(openKeyring({ dataDir: fresh }));
+      const n = await applyErasures(
+        erased,
+        fresh,
+        restored,
+        (f) => vault.destroyDataKey(f),
+        (t, id) => restored.pdRequests.recordingPath(t, id),
+      );
+      notes.push(`${n} personal-data erasures from the ledger (erasures/pd-erasures.jsonl) applied to the restored data`);
+    } finally {
+      restored.close();
+    }
+  }
 
   o.onPhase?.('switch');
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   syncWrite(journalFile(dataDir), JSON.stringify({ stamp, keepConfig }));
   const kept = switchIn(dataDir, stamp, keepConfig);
   chmodSync(dataDir, 0o750);
   o.onPhase?.('done');
-  return { manifest: m, migratedFrom: before, migratedTo: after, replacedKeptIn: kept || null, configKeptAside: keepConfig && v.secrets!.some((s) => s.path === 'korobka.json'), notes };
+  return {
+    manifest: m,
+    migratedFrom: before,
+    migratedTo: after,
+    replacedKeptIn: kept || null,
+    configKeptAside: keepConfig && v.secrets!.some((s) => s.path === 'korobka.json'),
+    notes,
+  };
 }
 
 function writeSecret(root: string, rel: string, data: Buffer, mode: number): void {
@@ -156,7 +215,8 @@ async function writeEntries(archive: string, root: string, manifest: Manifest, o
   const want = new Map(manifest.files.map((f) => [f.path, f]));
   let fh: FileHandle | null = null;
   let current = '';
-  const target = (p: string) => (p === DB_ENTRY ? path.join(root, 'korobka.db') : p.startsWith(DATA_PREFIX) ? path.join(root, p.slice(DATA_PREFIX.length)) : null);
+  const target = (p: string) =>
+    p === DB_ENTRY ? path.join(root, 'korobka.db') : p.startsWith(DATA_PREFIX) ? path.join(root, p.slice(DATA_PREFIX.length)) : null;
   try {
     await readArchive(archive, {
       onProgress,
@@ -173,12 +233,13 @@ async function writeEntries(archive: string, root: string, manifest: Manifest, o
       onEntryEnd: async (p, sha256) => {
         const file = target(p);
         if (!file) return;
-        if (p !== current) (fh = await open(file, 'wx', 0o600)); // an empty file: no chunk came
+        if (p !== current) fh = await open(file, 'wx', 0o600); // an empty file: no chunk came
         current = '';
         await fh!.sync();
         await fh!.close();
         fh = null;
-        if (want.get(p)?.sha256 !== sha256) throw new BackupError('archive-damaged', `${p} changed since the archive was verified; nothing was changed`);
+        if (want.get(p)?.sha256 !== sha256)
+          throw new BackupError('archive-damaged', `${p} changed since the archive was verified; nothing was changed`);
       },
     });
   } finally {

@@ -24,6 +24,7 @@ import { gatewayRoutes, simRoutes } from './routes/fmc';
 import { contactRoutes } from './routes/contacts';
 import { backupRoutes } from './routes/backups';
 import { voicemailRoutes } from './routes/voicemail';
+import { pdRequestRoutes } from './routes/pd-requests';
 import { systemRoutes } from './routes/system';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
@@ -73,6 +74,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     backupRoutes(deps),
     voicemailRoutes(deps),
     mailRoutes(deps),
+    pdRequestRoutes(deps),
     ...extraRouters,
   ];
   app.use(errorHandler(deps.log));

@@ -90,6 +90,9 @@ export const permissions = {
   'mail.read': ['superadmin', 'tenant-admin', 'auditor'],
   'mail.write': ['superadmin', 'tenant-admin'],
   'mail.appliance': ['superadmin'],
+  // A data subject's requests (show, export, erase, legal hold) are the
+  // data-protection officer's, and nothing else is (issue 15).
+  'pd.requests': ['superadmin', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

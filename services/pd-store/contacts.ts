@@ -119,8 +119,7 @@ export class ContactBook {
 
   /** Decrypts a sealed row (pd-subject-erased when its subject was erased). */
   open(c: SealedContact): Contact {
-    const o = (field: Field, b: Buffer | null) =>
-      b ? this.pd.open(c.subjectId, b, this.ref(c.tenantId, c.id, field)) : undefined;
+    const o = (field: Field, b: Buffer | null) => (b ? this.pd.open(c.subjectId, b, this.ref(c.tenantId, c.id, field)) : undefined);
     return {
       id: c.id,
       tenantId: c.tenantId,

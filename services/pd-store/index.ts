@@ -14,3 +14,5 @@ export {
   type ContactNumber,
   type SearchKind,
 } from './contacts';
+export { SubjectRequests, recordingsUnderHold, type SubjectData, type RequestMeta, type ErasureReport } from './subject-requests';
+export { appendErasure, applyErasures, readErasures, ledgerFile, ERASURES_DIR, type ErasureEntry } from './erasure-ledger';

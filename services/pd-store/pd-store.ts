@@ -45,6 +45,11 @@ export class PdStore {
     return r && view(r);
   }
 
+  /** The E.164 form of a number, or a validation error on `field`. */
+  normalise(number: string, field = 'number'): string {
+    return requirePhone(field, number);
+  }
+
   /** The subject of an E.164 number, made on first sight. */
   subjectForNumber(tenantId: number, e164: string): Subject {
     const bidx = this.blindIndex(tenantId).number(e164);
@@ -117,6 +122,7 @@ export class PdStore {
     const s = this.get(tenantId, subjectId);
     if (s.erasedAt) throw subjectErased(subjectId);
     if (s.legalHold) throw legalHold(subjectId, s.legalHold);
+    this.store.pdSubjects.secureDelete();
     this.store.transaction(() => {
       beforeShred?.();
       this.store.pdSubjects.shred(tenantId, subjectId, this.now().toISOString());

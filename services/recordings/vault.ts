@@ -82,7 +82,14 @@ function encodeHeader(h: VaultHeader): Buffer {
   return Buffer.concat([h.fixed, len, block]);
 }
 
-function newHeader(tenantId: string, tenantKeyId: string, wrappedDataKey: Buffer, fileId: Buffer, plainLength: number, chunkSize: number): VaultHeader {
+function newHeader(
+  tenantId: string,
+  tenantKeyId: string,
+  wrappedDataKey: Buffer,
+  fileId: Buffer,
+  plainLength: number,
+  chunkSize: number,
+): VaultHeader {
   const fixed = Buffer.alloc(FIXED);
   MAGIC.copy(fixed, 0);
   fixed[8] = VERSION;
@@ -116,7 +123,16 @@ function parseHeader(b: Buffer, file: string): VaultHeader {
   const wrappedDataKey = Buffer.from(field());
   const fixed = Buffer.from(b.subarray(0, FIXED));
   return layout(
-    { chunkSize, plainLength, fileId: fixed.subarray(22, 38), nonceBase: fixed.subarray(38, 46), tenantId, tenantKeyId, wrappedDataKey, fixed },
+    {
+      chunkSize,
+      plainLength,
+      fileId: fixed.subarray(22, 38),
+      nonceBase: fixed.subarray(38, 46),
+      tenantId,
+      tenantKeyId,
+      wrappedDataKey,
+      fixed,
+    },
     blockLen,
   );
 }
@@ -192,7 +208,13 @@ export class Vault {
         await put(Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]));
       }
       await out.sync();
-      return { fileSha256: fileHash.digest('hex'), plainSha256: plainHash.digest('hex'), size: h.fileLength, plainLength, tenantKeyId: tk.id };
+      return {
+        fileSha256: fileHash.digest('hex'),
+        plainSha256: plainHash.digest('hex'),
+        size: h.fileLength,
+        plainLength,
+        tenantKeyId: tk.id,
+      };
     } catch (e) {
       await out?.close();
       out = undefined;
@@ -280,6 +302,24 @@ export class Vault {
   }
 
   /**
+   * Crypto-shredding of one recording (a data subject's erasure, issue 15):
+   * the wrapped data key in the header is overwritten in place with random
+   * bytes of the same length and synced, so the audio no longer decrypts
+   * while the file's size and layout stay as the index and chain know them.
+   */
+  async destroyDataKey(file: string): Promise<void> {
+    const fh = await open(file, 'r+');
+    try {
+      const h = await this.headerOf(fh, file);
+      const block = encodeHeader({ ...h, wrappedDataKey: randomBytes(h.wrappedDataKey.length) });
+      await fh.write(block, 0, block.length, 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
    * Re-wraps the file's data key under the tenant's active key (after a
    * tenant key rotation). Only the key block changes: the body is copied byte
    * for byte into a new file that atomically replaces the old one.
@@ -287,7 +327,8 @@ export class Vault {
   async rewrap(file: string): Promise<{ changed: boolean; fileSha256: string; size: number; tenantKeyId: string }> {
     const h = await this.readHeader(file);
     const active = this.keyring.activeTenantKey(h.tenantId);
-    if (active.id === h.tenantKeyId) return { changed: false, fileSha256: await fileSha256(file), size: h.fileLength, tenantKeyId: h.tenantKeyId };
+    if (active.id === h.tenantKeyId)
+      return { changed: false, fileSha256: await fileSha256(file), size: h.fileLength, tenantKeyId: h.tenantKeyId };
     const dataKey = this.dataKey(h);
     const wrapped = wrapKey(active.key, dataKey, dataKeyAad(h.tenantId, active.id, h.fileId));
     const nh = layout({ ...h, tenantKeyId: active.id, wrappedDataKey: wrapped }, 0);

@@ -30,6 +30,7 @@ import { PdContactsRepo } from './repos/pd-contacts';
 import { BackupsRepo } from './repos/backups';
 import { VoicemailRepo } from './repos/voicemail';
 import { MailRepo } from './repos/mail';
+import { PdRequestsRepo } from './repos/pd-requests';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -52,6 +53,7 @@ export { defaultFeatures, type ExtensionFeatures, type ExtensionView, type Exten
 
 export type { CallLegsData } from './repos/call-legs';
 export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
+export { spellings, ERASED_PARTY, type SubjectCdr, type SubjectRecording, type PdRequestsRepo } from './repos/pd-requests';
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
 export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
@@ -96,6 +98,7 @@ export interface Store {
   backups: BackupsRepo;
   voicemail: VoicemailRepo;
   mail: MailRepo;
+  pdRequests: PdRequestsRepo;
   close(): void;
 }
 
@@ -159,6 +162,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     prompts,
     voicemail,
     mail: new MailRepo(db),
+    pdRequests: new PdRequestsRepo(db),
     close: () => db.close(),
   };
 }

@@ -12,6 +12,8 @@ import { startApi, type Client, type Harness } from './harness';
 type Rule = 'public' | 'signed-in' | readonly Role[];
 const ADMINS = ['superadmin', 'tenant-admin'] as const;
 const READERS = ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] as const;
+// Everyone who works with calls; the data-protection officer (issue 15) handles subject requests only.
+const STAFF = roles.filter((r) => r !== 'dpo');
 
 const table: Record<string, Rule> = {
   'GET /api/health': 'public',
@@ -47,14 +49,14 @@ const table: Record<string, Rule> = {
   'DELETE /api/branding': ADMINS,
   'GET /api/system': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'GET /api/live': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
-  'GET /api/recordings': roles,
+  'GET /api/recordings': STAFF,
   'GET /api/recordings/policy': ADMINS,
   'PUT /api/recordings/policy': ADMINS,
   'PUT /api/recordings/listen-grants/:id': ['superadmin'],
-  'GET /api/recordings/:id': roles,
+  'GET /api/recordings/:id': STAFF,
   // the guard lets admins through; without a grant they get recordings-listen-not-granted (test/api/recordings.test.ts)
-  'GET /api/recordings/:id/audio': roles,
-  'GET /api/recordings/:id/download': roles,
+  'GET /api/recordings/:id/audio': STAFF,
+  'GET /api/recordings/:id/download': STAFF,
   'PUT /api/recordings/:id/legal-hold': ['superadmin', 'tenant-admin', 'auditor'],
   'GET /api/alarms': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'GET /api/extensions': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
@@ -67,8 +69,8 @@ const table: Record<string, Rule> = {
   'DELETE /api/extensions/:id': ADMINS,
   'POST /api/extensions/import': ADMINS,
   'GET /api/extensions/import/:id': ADMINS,
-  'GET /api/cdrs': roles,
-  'GET /api/cdrs.csv': roles,
+  'GET /api/cdrs': STAFF,
+  'GET /api/cdrs.csv': STAFF,
   'GET /api/trunks': ADMINS,
   'GET /api/trunks/:id': ADMINS,
   'POST /api/trunks': ADMINS,
@@ -124,7 +126,7 @@ const table: Record<string, Rule> = {
   'PUT /api/dialplan/numbering': ADMINS,
   'POST /api/dialplan/test': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   'GET /api/registrations': ['superadmin', 'tenant-admin', 'supervisor'],
-  'GET /api/calls/live': roles,
+  'GET /api/calls/live': STAFF,
   'POST /api/calls/live/:id/recording': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/bans': ['superadmin'],
   'DELETE /api/bans/:ip': ['superadmin'],
@@ -184,6 +186,10 @@ const table: Record<string, Rule> = {
   'GET /api/mail/notices': ADMINS,
   'POST /api/mail/notices': ADMINS,
   'DELETE /api/mail/notices/:id': ADMINS,
+  'POST /api/pd/subject/find': ['superadmin', 'dpo'],
+  'POST /api/pd/subject/export': ['superadmin', 'dpo'],
+  'POST /api/pd/subject/erase': ['superadmin', 'dpo'],
+  'PUT /api/pd/subject/legal-hold': ['superadmin', 'dpo'],
 };
 
 function registeredRoutes(): string[] {

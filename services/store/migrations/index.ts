@@ -24,6 +24,7 @@ import * as pdContacts from './0081-pd-contacts';
 import * as auditHmac from './0085-audit-hmac';
 import * as backups from './0090-backups';
 import * as cdrPath from './0095-cdr-path';
+import * as dpoRole from './0082-dpo-role';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -46,6 +47,7 @@ export const migrations: readonly Migration[] = [
   { version: 76, name: '0076-registrations-any-user', up: registrationsAnyUser.up },
   { version: 80, name: '0080-pd-subjects', up: pdSubjects.up },
   { version: 81, name: '0081-pd-contacts', up: pdContacts.up },
+  { version: 82, name: '0082-dpo-role', up: dpoRole.up },
   { version: 85, name: '0085-audit-hmac', up: auditHmac.up },
   { version: 90, name: '0090-backups', up: backups.up },
   { version: 95, name: '0095-cdr-path', up: cdrPath.up },

@@ -91,6 +91,11 @@ export class PdSubjectsRepo {
       .immediate();
   }
 
+  /** From now on this connection overwrites deleted content instead of leaving it in free pages. */
+  secureDelete(): void {
+    this.db.pragma('secure_delete = ON');
+  }
+
   /** Moves the WAL's pages into the file and truncates it, so no copy of a shredded key stays in the WAL. */
   checkpoint(): void {
     this.db.pragma('wal_checkpoint(TRUNCATE)');

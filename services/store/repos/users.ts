@@ -1,6 +1,6 @@
 import type { Db } from '../db';
 
-export const roles = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'] as const;
+export const roles = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee', 'dpo'] as const;
 export type Role = (typeof roles)[number];
 
 export interface User {

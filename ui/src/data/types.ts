@@ -5,7 +5,7 @@ import type { Role, Tenant, User, AuditRow } from '../../../services/store';
 
 export type { Role, Tenant, User, AuditRow, SystemInfo, SystemSample, LiveMessage };
 
-export const ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'];
+export const ROLES: readonly Role[] = ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee', 'dpo'];
 
 export interface Me {
   user: User;

@@ -46,6 +46,7 @@ export const en: Record<MessageKey, string> = {
   'role.supervisor': 'Supervisor',
   'role.auditor': 'Auditor',
   'role.employee': 'Employee',
+  'role.dpo': 'Data protection officer',
   'login.title': 'Sign in',
   'login.username': 'User name',
   'login.password': 'Password',

@@ -46,6 +46,7 @@ export const ru = {
   'role.supervisor': 'Супервизор',
   'role.auditor': 'Аудитор',
   'role.employee': 'Сотрудник',
+  'role.dpo': 'Ответственный за персональные данные',
   'login.title': 'Вход',
   'login.username': 'Имя пользователя',
   'login.password': 'Пароль',
