@@ -37,7 +37,7 @@ import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
-import { resolvePromptFile } from '../prompts';
+import { resolvePromptFile, SpeechCache } from '../prompts';
 import { storeCallLists } from './features/call-lists';
 import { voicemailWiring } from './features/voicemail-port';
 
@@ -189,6 +189,9 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const counters: CallCounters = { attempts: 0, answered: 0, refusedByLicence: 0, refused: 0 };
   // Every call in progress, from admission to its end: DTMF reports are routed to their call here.
   const calls = new CallRegistry();
+  // Queued callers a previous run of this process left in the store are gone (their calls ended with it).
+  const speech = new SpeechCache(path.join(config.dataDir, 'prompts', 'speech'));
+  store.queues.closeStale(Date.now());
   // How late the event loop runs: replies (SIP, ng) wait this long before we even read them.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -244,6 +247,19 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         file: (tenantId, promptId) => {
           const file = resolvePromptFile(store, config.dataDir, tenantId, promptId, 'alaw');
           return file ? { file } : undefined;
+        },
+      },
+      // Queues: agents' standing and queued callers in the store; spoken positions made once and cached under the data directory.
+      queues: {
+        store: store.queues,
+        busy: (tenantId, extension) => live.list(tenantId).some((c) => c.caller === extension || c.callee === extension),
+        speak: async (text, language) => {
+          try {
+            return { file: await speech.file(text, language) };
+          } catch (err) {
+            log.warn('queue speech not made', { err: err instanceof Error ? err.message : String(err) });
+            return undefined;
+          }
         },
       },
       featureConfigs: {

@@ -6,6 +6,7 @@ import { PromptLibrary, type G711Law } from './prompt-library';
 
 export { PromptLibrary, defaultPromptLimits, type PromptLimits, type G711Law } from './prompt-library';
 export { sniffAudio, type AudioContainer } from './sniff';
+export { SpeechCache } from './speech-cache';
 
 /**
  * The file to play for prompt `promptId` of `tenantId` (absolute path), or

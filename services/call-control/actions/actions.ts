@@ -16,9 +16,11 @@ export interface PlayOptions {
   repeat?: number;
   /** Stop playing at the first digit the caller presses (the digit is kept for collectDigits). */
   bargeIn?: boolean;
+  /** Stops the prompt when aborted (a queue's music on hold when an announcement is due or an agent answered). */
+  signal?: AbortSignal;
 }
 
-export type PlayOutcome = { kind: 'played'; durationMs?: number } | { kind: 'interrupted'; digit: string } | { kind: 'ended' };
+export type PlayOutcome = { kind: 'played'; durationMs?: number } | { kind: 'interrupted'; digit: string } | { kind: 'stopped' } | { kind: 'ended' };
 
 export interface CollectOptions {
   /** At most this many digits (dial-by-extension: 6). */

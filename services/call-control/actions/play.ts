@@ -13,6 +13,7 @@ export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: P
   const digits = DigitBuffer.of(call);
   const early = opts.bargeIn ? digits.pending : undefined;
   if (early !== undefined) return { kind: 'interrupted', digit: early };
+  if (opts.signal?.aborted) return { kind: 'stopped' };
   const repeat = opts.repeat ?? 1;
   const played = await deps.media.playMedia(legs.mediaId, call.a.mediaTag, prompt.file, { repeatTimes: repeat });
   const ms = (played.durationMs ?? 0) * repeat;
@@ -25,6 +26,17 @@ export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: P
     };
     const timer = setTimeout(() => finish({ kind: 'played', ...(played.durationMs !== undefined ? { durationMs: ms } : {}) }), ms);
     offs.push(call.on('ended', () => finish({ kind: 'ended' })));
+    const signal = opts.signal;
+    if (signal) {
+      const onAbort = () => {
+        // The caller may have moved to another session (an agent answered): the old one, and its prompt, are gone already.
+        if (call.media?.mediaId === legs.mediaId && !call.ended)
+          deps.media.stopMedia(legs.mediaId, call.a.mediaTag).catch((err: unknown) => call.log.warn('stop media failed', { err: err instanceof Error ? err.message : String(err) }));
+        finish({ kind: 'stopped' });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      offs.push(() => signal.removeEventListener('abort', onAbort));
+    }
     if (opts.bargeIn) {
       offs.push(
         digits.onDigit((digit) => {

@@ -64,6 +64,8 @@ export interface InviteDeps {
   prompts?: FeatureDeps['prompts'];
   /** Voicemail boxes' store and MWI; without it a voicemail destination ends the call 500. */
   voicemail?: FeatureDeps['voicemail'];
+  /** Queue records and speech (features/queue); without them a queue destination ends the call 503. */
+  queues?: FeatureDeps['queues'];
   log: Logger;
 }
 
@@ -87,7 +89,7 @@ export function inviteHandler(deps: InviteDeps) {
   };
   return async (req: Loose, res: Loose): Promise<void> => {
     try {
-      await handleInvite(deps, { calls, actions, configs, prompts, directory, lists: deps.trunks?.lists }, req, res);
+      await handleInvite(deps, { calls, actions, configs, prompts, directory, lists: deps.trunks?.lists, ...(deps.queues ? { queues: deps.queues } : {}) }, req, res);
     } catch (err) {
       // A bug or a failed database write before the Call existed: log it once, answer (RFC 3261 §21.5.1), never crash the process.
       deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });

@@ -10,6 +10,7 @@ import type { CallActions, Prompt, RecordedAudio } from '../actions/actions';
 import type { Call } from '../call/call';
 import type { Destination, FeatureName } from '../routing/destination';
 import type { ListConfig, RecordingNotice } from '../../call-flows';
+import type { QueueDeps } from './queue/deps';
 
 export type Next = { kind: 'done' } | { kind: 'route'; to: Destination };
 
@@ -61,6 +62,8 @@ export interface FeatureDeps {
   directory: Directory;
   /** The tenant's black/white lists: an extension's own screen inbound callers before it rings; without them nobody is screened. */
   lists?: CallLists;
+  /** Queue records and speech; without them a queue destination ends the call 503 queue-unavailable. */
+  queues?: QueueDeps;
   log: Logger;
   /** Milliseconds since the epoch; a test sets the clock (schedules). */
   now(): number;

@@ -9,6 +9,7 @@ import { announcementFeature } from './announcement';
 import { hangupFeature } from './hangup';
 import { ivrFeature } from './ivr';
 import { noticeFeature } from './notice';
+import { queueFactory } from './queue/queue';
 import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
 import { screenExtension } from './screening';
@@ -23,6 +24,7 @@ export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> }
   schedule: scheduleFeature,
   announcement: announcementFeature,
   voicemail: voicemailFeature,
+  queue: queueFactory(),
 };
 
 export interface Builtins {
