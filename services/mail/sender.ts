@@ -98,21 +98,24 @@ export class MailSender {
     queueMissedCallNotices(this.deps.store, this.now());
     const width = this.deps.options.concurrency ?? 8;
     for (;;) {
-      const due = this.deps.store.mail.due(width * 4, this.now());
-      if (due.length === 0 || this.stopped) break;
+      const found = this.deps.store.mail.due(width * 4, this.now());
+      if (found.length === 0 || this.stopped) break;
+      // One commit takes the whole batch (synchronous=FULL makes each commit an fsync).
+      const taken = new Set(this.deps.store.mail.claimMany(found.map((r) => r.id), this.now()));
+      const due = found.filter((r) => taken.has(r.id));
       let next = 0;
       const worker = async () => {
         while (next < due.length && !this.stopped) await this.sendOne(due[next++]!);
       };
       await Promise.all(Array.from({ length: Math.min(width, due.length) }, worker));
-      if (due.length < width * 4) break;
+      if (found.length < width * 4) break;
     }
     this.purge();
   }
 
+  /** `row` as read before it was claimed (its attempts not yet counted). */
   private async sendOne(row: MailRow): Promise<void> {
     const { store, log } = this.deps;
-    if (!store.mail.claim(row.id, this.now())) return;
     let conn: SmtpConnection | undefined;
     try {
       conn = this.deps.smtp.resolve(row.tenantId);

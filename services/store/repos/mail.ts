@@ -149,6 +149,11 @@ export class MailRepo {
     return this.db.prepare("UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued'").run(now.toISOString(), id).changes > 0;
   }
 
+  /** claim() for a batch in one transaction (one commit, not one per row); returns the ids this caller took. */
+  claimMany(ids: readonly number[], now = new Date()): number[] {
+    return this.db.transaction(() => ids.filter((id) => this.claim(id, now))).immediate();
+  }
+
   markSent(id: number, messageId: string | null, now = new Date()): void {
     const at = now.toISOString();
     this.db.prepare("UPDATE mail_outbox SET state = 'sent', sent_at = ?, message_id = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'").run(at, messageId, at, id);
