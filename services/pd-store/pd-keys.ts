@@ -29,6 +29,8 @@ const subjectAad = (tenantId: number, subjectId: string, tenantKeyId: string) =>
 
 export class PdKeys {
   private readonly index = new Map<number, BlindIndex>();
+  /** The active PD tenant key per tenant: Keyring reads its JSON file on every call, too slow for a bulk import. */
+  private readonly active = new Map<number, { id: string; key: Buffer }>();
 
   constructor(readonly keyring: Keyring) {}
 
@@ -52,7 +54,11 @@ export class PdKeys {
 
   /** A new random subject key and its wrapped form under the tenant's active PD key. */
   newSubjectKey(tenantId: number, subjectId: string): { key: Buffer; wrapped: WrappedSubjectKey } {
-    const tk = this.keyring.activeTenantKey(String(tenantId));
+    let tk = this.active.get(tenantId);
+    if (!tk) {
+      tk = this.keyring.activeTenantKey(String(tenantId));
+      this.active.set(tenantId, tk);
+    }
     const key = randomBytes(KEY_BYTES);
     return { key, wrapped: { tenantKeyId: tk.id, wrapped: wrapKey(tk.key, key, subjectAad(tenantId, subjectId, tk.id)) } };
   }
