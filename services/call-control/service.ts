@@ -10,7 +10,7 @@ import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
-import { flowKinds, openStore, storeOptionsFrom, type FlowKind, type Store } from '../store';
+import { openStore, storeOptionsFrom, type Store } from '../store';
 
 import { DigestAuthenticator, type DigestAlgorithm } from './auth/digest';
 import { DIGEST_POLICIES, digestPolicyFor } from '../common/sip-digest';
@@ -38,7 +38,7 @@ import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
 import { resolvePromptFile, SpeechCache } from '../prompts';
-import { storeCallLists } from './features/call-lists';
+import { storeCallLists, storeFeatureConfigs } from './features/call-lists';
 import { voicemailWiring } from './features/voicemail-port';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
@@ -151,7 +151,13 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const media = new RtpengineMedia({ ng, log });
   // Issue 16 item 3: configured networks and the trunks' own addresses are never banned.
   const registrar = createRegistrar(
-    { tenants: store.tenants, extensions: gatewayPortCredentials(store), registrations: store.registrations, bans: store.sipBans, algorithms: digestAlgorithms(store) },
+    {
+      tenants: store.tenants,
+      extensions: gatewayPortCredentials(store),
+      registrations: store.registrations,
+      bans: store.sipBans,
+      algorithms: digestAlgorithms(store),
+    },
     { now: Date.now, log },
     { bans: { allow: config.sip.security.trustedNetworks }, trusted: (ip) => trunks.candidates(ip).length > 0 },
   );
@@ -223,7 +229,12 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     registrar.middleware(req as RegisterRequest, res as RegisterResponse, next),
   );
   srf.options(optionsAnswer());
-  const voicemail = await voicemailWiring({ store, dataDir: config.dataDir, ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}), log: log.child({ component: 'voicemail' }) });
+  const voicemail = await voicemailWiring({
+    store,
+    dataDir: config.dataDir,
+    ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}),
+    log: log.child({ component: 'voicemail' }),
+  });
   srf.invite(
     inviteHandler({
       srf,
@@ -262,14 +273,8 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
           }
         },
       },
-      featureConfigs: {
-        load: (tenantId, feature, id) => {
-          if (feature === 'voicemail') return voicemail.load(tenantId, id);
-          if (!(flowKinds as readonly string[]).includes(feature) || !/^\d+$/.test(id)) return undefined;
-          const r = store.callFlows.get(feature as FlowKind, Number(id));
-          return r && r.tenantId === tenantId ? r.config : undefined;
-        },
-      },
+      // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
+      featureConfigs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
       voicemail: voicemail.port,
       log,
     }),

@@ -23,6 +23,9 @@ export interface Feature {
 /** Where a feature's stored config comes from (flowconfig's store); undefined when the record does not exist. */
 export interface FeatureConfigs {
   load(tenantId: number, feature: FeatureName, id: string): unknown;
+  /** The member a ring group's round robin connected last, kept in the store so it survives a restart; absent: memory only. */
+  lastMember?(tenantId: number, groupId: string): string | undefined;
+  rememberMember?(tenantId: number, groupId: string, extension: string): void;
 }
 
 /** Uploaded and text-to-speech prompts by id, as files rtpengine can play (the prompts store); undefined when deleted. */

@@ -13,24 +13,27 @@ interface MemberStats {
 }
 
 /**
- * What the strategies remember between calls, per group. It lives as long as
- * call-control does: after a restart round robin starts at the top again and
- * the counts start from zero (the CDRs keep the history for reports).
+ * What the strategies remember between calls, per group, in memory. Round
+ * robin's last member is also kept in the store (FeatureConfigs.rememberMember,
+ * ring_group_memory) and read from there first, so it survives a restart;
+ * least recent and fewest calls start from zero after one (the CDRs keep the
+ * history for reports).
  */
 export class RingMemory {
-  private readonly lastIndex = new Map<string, number>();
+  private readonly lastMember = new Map<string, string>();
   private readonly stats = new Map<string, Map<string, MemberStats>>();
 
-  last(group: string): number | undefined {
-    return this.lastIndex.get(group);
+  /** The extension that answered last in this group. */
+  last(group: string): string | undefined {
+    return this.lastMember.get(group);
   }
 
   member(group: string, extension: string): MemberStats {
     return this.stats.get(group)?.get(extension) ?? { lastAnsweredAt: 0, answered: 0 };
   }
 
-  answered(group: string, index: number, extension: string, at: number): void {
-    this.lastIndex.set(group, index);
+  answered(group: string, extension: string, at: number): void {
+    this.lastMember.set(group, extension);
     let m = this.stats.get(group);
     if (!m) this.stats.set(group, (m = new Map()));
     const s = m.get(extension) ?? { lastAnsweredAt: 0, answered: 0 };
@@ -41,22 +44,34 @@ export class RingMemory {
 type Member = RingGroupConfig['members'][number] & { index: number };
 
 /** The order members are tried in; `ring-all` rings them together in list order. */
-export function memberOrder(config: RingGroupConfig, strategy: RingStrategy, memory: RingMemory, group: string, random: () => number = Math.random): Member[] {
+export function memberOrder(
+  config: RingGroupConfig,
+  strategy: RingStrategy,
+  memory: RingMemory,
+  group: string,
+  random: () => number = Math.random,
+  stored?: string,
+): Member[] {
   const members = config.members.map((m, index) => ({ ...m, index }));
   switch (strategy) {
     case 'ring-all':
     case 'hunt':
       return members;
     case 'round-robin': {
-      // The one after whoever answered last; the first member when nobody has.
-      const last = memory.last(group);
-      const start = last === undefined ? 0 : (last + 1) % members.length;
+      // The one after whoever answered last (the store's word first: it outlives the process); the first member when nobody has.
+      const lastExtension = stored ?? memory.last(group);
+      const last = members.findIndex((m) => m.extension === lastExtension);
+      const start = last < 0 ? 0 : (last + 1) % members.length;
       return [...members.slice(start), ...members.slice(0, start)];
     }
     case 'least-recent':
-      return [...members].sort((a, b) => memory.member(group, a.extension).lastAnsweredAt - memory.member(group, b.extension).lastAnsweredAt || a.index - b.index);
+      return [...members].sort(
+        (a, b) => memory.member(group, a.extension).lastAnsweredAt - memory.member(group, b.extension).lastAnsweredAt || a.index - b.index,
+      );
     case 'fewest-calls':
-      return [...members].sort((a, b) => memory.member(group, a.extension).answered - memory.member(group, b.extension).answered || a.index - b.index);
+      return [...members].sort(
+        (a, b) => memory.member(group, a.extension).answered - memory.member(group, b.extension).answered || a.index - b.index,
+      );
     case 'random': {
       // Fisher–Yates: every order equally likely.
       const out = [...members];
@@ -81,7 +96,8 @@ export class RingGroup implements Feature {
 
   async run(call: Call): Promise<Next> {
     const group = `${this.ref.tenantId}:${this.ref.id}`;
-    const order = memberOrder(this.config, this.config.strategy, this.memory, group);
+    const stored = this.config.strategy === 'round-robin' ? this.deps.configs.lastMember?.(this.ref.tenantId, this.ref.id) : undefined;
+    const order = memberOrder(this.config, this.config.strategy, this.memory, group, Math.random, stored);
     const targets: RingTarget[] = order.map((m) => ({ extension: m.extension, delayMs: m.delay * 1000, timeoutMs: m.timeout * 1000 }));
     const outcome = await this.deps.actions.ring(call, targets, {
       strategy: this.config.strategy === 'ring-all' ? 'all' : 'hunt',
@@ -90,7 +106,11 @@ export class RingGroup implements Feature {
     });
     if (outcome.kind === 'answered') {
       const m = order.find((x) => x.extension === outcome.extension);
-      if (m) this.memory.answered(group, m.index, m.extension, this.deps.now());
+      if (m) {
+        this.memory.answered(group, m.extension, this.deps.now());
+        // Only round robin reads it back: other strategies cost no write on the SIP loop.
+        if (this.config.strategy === 'round-robin') this.deps.configs.rememberMember?.(this.ref.tenantId, this.ref.id, m.extension);
+      }
       call.log.info('ring group answered', { group: this.ref.id, strategy: this.config.strategy, member: outcome.extension });
       return { kind: 'done' };
     }

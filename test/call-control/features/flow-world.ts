@@ -28,6 +28,8 @@ export function flowWorld(
     table?: ConstructorParameters<typeof Features>[2];
     lists?: CallLists;
     caller?: string;
+    tenantId?: number;
+    featureConfigs?: FeatureDeps['configs'];
   } = {},
 ): FlowWorld {
   const recorder = fakeRecorder();
@@ -37,7 +39,7 @@ export function flowWorld(
     { recorder },
     {
       id: 'c1',
-      tenantId: 7,
+      tenantId: opts.tenantId ?? 7,
       direction: 'inbound',
       caller: { dialled: caller, number: caller },
       callee: { dialled: '+74957770000', number: '+74957770000' },
@@ -51,7 +53,9 @@ export function flowWorld(
   const configs = opts.configs ?? {};
   const deps: FeatureDeps = {
     actions,
-    configs: { load: (tenantId: number, feature: FeatureName, id: string) => configs[`${tenantId}/${feature}/${id}`] },
+    configs: opts.featureConfigs ?? {
+      load: (tenantId: number, feature: FeatureName, id: string) => configs[`${tenantId}/${feature}/${id}`],
+    },
     prompts: { file: (tenantId, id) => (tenantId === 7 && id < 100 ? { file: `/prompts/7/${id}.wav` } : undefined) },
     directory: { hasExtension: (tenantId, ext) => tenantId === 7 && (opts.extensions ?? []).includes(ext) },
     log: call.log,

@@ -32,7 +32,9 @@ describe('ring group', () => {
   });
 
   it('hunts in order, passing the skip settings, and goes to the overflow when nobody answers', async () => {
-    const w = flowWorld({ configs: { '7/ring-group/3': group({ strategy: 'hunt', skipBusy: false, overflow: { type: 'extension', extension: '299' } }) } });
+    const w = flowWorld({
+      configs: { '7/ring-group/3': group({ strategy: 'hunt', skipBusy: false, overflow: { type: 'extension', extension: '299' } }) },
+    });
     await w.run(dest);
     const ring = w.actions.log.find((l) => l.action === 'ring');
     expect(ring?.action === 'ring' && ring.opts).toMatchObject({ strategy: 'hunt', skip: { dnd: true, busy: false, unregistered: true } });
@@ -66,10 +68,11 @@ describe('ring group', () => {
   it('least recent and fewest calls order by what the group remembers; random is a permutation', () => {
     const config = ringGroupSchema.parse(group());
     const memory = new RingMemory();
-    memory.answered('g', 0, '201', 3000);
-    memory.answered('g', 0, '201', 4000);
-    memory.answered('g', 2, '203', 1000);
-    const ext = (s: Parameters<typeof memberOrder>[1], random?: () => number) => memberOrder(config, s, memory, 'g', random).map((m) => m.extension);
+    memory.answered('g', '201', 3000);
+    memory.answered('g', '201', 4000);
+    memory.answered('g', '203', 1000);
+    const ext = (s: Parameters<typeof memberOrder>[1], random?: () => number) =>
+      memberOrder(config, s, memory, 'g', random).map((m) => m.extension);
     // 202 never answered, 203 longest ago, 201 most recently.
     expect(ext('least-recent')).toEqual(['202', '203', '201']);
     // 202: 0 calls, 203: 1, 201: 2.
