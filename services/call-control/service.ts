@@ -252,30 +252,31 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       transfers,
       trunks: trunkCalls,
       calls,
-      // Call-flow records (ring groups, IVR menus, schedules, announcements) by id, only the tenant's own.
-      // Uploaded and text-to-speech prompts of the tenant, as files rtpengine plays (it transcodes A-law to the leg's codec).
-      prompts: {
-        file: (tenantId, promptId) => {
-          const file = resolvePromptFile(store, config.dataDir, tenantId, promptId, 'alaw');
-          return file ? { file } : undefined;
+      features: {
+        // Uploaded and text-to-speech prompts of the tenant, as files rtpengine plays (it transcodes A-law to the leg's codec).
+        prompts: {
+          file: (tenantId, promptId) => {
+            const file = resolvePromptFile(store, config.dataDir, tenantId, promptId, 'alaw');
+            return file ? { file } : undefined;
+          },
         },
-      },
-      // Queues: agents' standing and queued callers in the store; spoken positions made once and cached under the data directory.
-      queues: {
-        store: store.queues,
-        busy: (tenantId, extension) => live.list(tenantId).some((c) => c.caller === extension || c.callee === extension),
-        speak: async (text, language) => {
-          try {
-            return { file: await speech.file(text, language) };
-          } catch (err) {
-            log.warn('queue speech not made', { err: err instanceof Error ? err.message : String(err) });
-            return undefined;
-          }
+        // Queues: agents' standing and queued callers in the store; spoken positions made once and cached under the data directory.
+        queues: {
+          store: store.queues,
+          busy: (tenantId, extension) => live.list(tenantId).some((c) => c.caller === extension || c.callee === extension),
+          speak: async (text, language) => {
+            try {
+              return { file: await speech.file(text, language) };
+            } catch (err) {
+              log.warn('queue speech not made', { err: err instanceof Error ? err.message : String(err) });
+              return undefined;
+            }
+          },
         },
+        // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
+        configs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
+        voicemail: voicemail.port,
       },
-      // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
-      featureConfigs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
-      voicemail: voicemail.port,
       log,
     }),
   );

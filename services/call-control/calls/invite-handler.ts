@@ -14,9 +14,9 @@ import { SrfCallerLeg } from '../call/srf-legs';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import { extensionFeature } from '../features/extension';
 import { externalFeature } from '../features/external';
-import type { FeatureDeps } from '../features/feature';
+import type { FeatureDeps, FeaturePorts } from '../features/feature';
 import type { FlowCall, FlowDeps } from '../features/flow';
-import { Features, runDestinations } from '../features/index';
+import { Features, runDestinations, type Builtins } from '../features/index';
 import { hangupFeature } from '../features/hangup';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { SipAddressError, uriParts } from '../registrar/sip-address';
@@ -58,38 +58,21 @@ export interface InviteDeps {
   trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination' | 'lists'>;
   /** The calls in progress (DTMF reports are routed to them); one is made when not given. */
   calls?: CallRegistry;
-  /** Where features' stored configs come from; without it a feature destination ends the call 404 destination-not-found. */
-  featureConfigs?: FeatureDeps['configs'];
-  /** Prompt files by id (uploads and text-to-speech); without it a prompt is missing and features go on without it. */
-  prompts?: FeatureDeps['prompts'];
-  /** Voicemail boxes' store and MWI; without it a voicemail destination ends the call 500. */
-  voicemail?: FeatureDeps['voicemail'];
-  /** Queue records and speech (features/queue); without them a queue destination ends the call 503. */
-  queues?: FeatureDeps['queues'];
+  /** What features take from the service (features/feature.ts FeaturePorts); a new feature's port goes there, not here. */
+  features?: FeaturePorts;
   log: Logger;
 }
 
 export function inviteHandler(deps: InviteDeps) {
   const calls = deps.calls ?? new CallRegistry();
-  const ring = {
-    srf: deps.srf,
-    recorder: deps.recorder,
-    router: deps.router,
-    media: deps.media,
-    onAnswered: () => deps.counters.answered++,
-    log: deps.log,
-    ...(deps.live ? { live: deps.live } : {}),
-    ...(deps.transfers ? { transfers: deps.transfers } : {}),
-  };
-  const actions = callActions({ media: deps.media, recorder: deps.recorder, ring });
-  const configs = deps.featureConfigs ?? { load: () => undefined };
-  const prompts = deps.prompts ?? { file: () => undefined };
-  const directory: FeatureDeps['directory'] = {
-    hasExtension: (tenantId, extension) => deps.router.extension(tenantId, extension) !== undefined,
-  };
+  const { srf, recorder, router, media, live, transfers, log } = deps;
+  const ring = { srf, recorder, router, media, log, onAnswered: () => deps.counters.answered++, ...(live ? { live } : {}), ...(transfers ? { transfers } : {}) };
+  const actions = callActions({ media, recorder, ring });
+  const directory: FeatureDeps['directory'] = { hasExtension: (tenantId, extension) => router.extension(tenantId, extension) !== undefined };
+  const shared: Shared = { calls, actions, directory, lists: deps.trunks?.lists, configs: { load: () => undefined }, prompts: { file: () => undefined }, ...deps.features };
   return async (req: Loose, res: Loose): Promise<void> => {
     try {
-      await handleInvite(deps, { calls, actions, configs, prompts, directory, lists: deps.trunks?.lists, ...(deps.queues ? { queues: deps.queues } : {}) }, req, res);
+      await handleInvite(deps, shared, req, res);
     } catch (err) {
       // A bug or a failed database write before the Call existed: log it once, answer (RFC 3261 §21.5.1), never crash the process.
       deps.log.error('invite handling failed', { callId: req.get('Call-ID'), err: err instanceof Error ? err.message : String(err) });
@@ -107,8 +90,7 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
   const origin = callOrigin(deps, req, res);
   if (!origin) return; // 407 / 403 / 400 sent
   // RFC 3891 §3: a phone taking over a leg of a call in progress (transfer.ts), not a new call.
-  if (req.has('Replaces') && !origin.trunk && deps.transfers)
-    return deps.transfers.replaces(req, res, { tenantId: origin.tenantId, extension: origin.extension });
+  if (req.has('Replaces') && !origin.trunk && deps.transfers) return deps.transfers.replaces(req, res, { tenantId: origin.tenantId, extension: origin.extension });
   const callId: string = req.get('Call-ID');
   const fromTag: string = req.getParsedHeader('From').params.tag ?? '';
   // A phone may reuse a Call-ID; the id we give the ledger, rtpengine and the CDR must be unique.
@@ -130,25 +112,13 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
   const route = flow ? undefined : (origin.route?.() ?? routeCall(deps.router, tenantId, origin.extension, dialled));
   const direction = origin.trunk ? 'inbound' : route?.kind === 'trunk' ? 'outbound' : 'internal';
   const callee = origin.callee ?? { dialled, number: route?.number ?? '' };
-  deps.recorder.attempt({
-    type: 'attempt',
-    at: Date.now(),
-    callId: id,
-    tenantId,
-    direction,
-    caller: origin.caller,
-    callee,
-    ...(origin.extension ? { extension: origin.extension } : {}),
-    ...(origin.trunk ? { trunk: origin.trunk.name } : {}),
-  });
+  const party = { ...(origin.extension ? { extension: origin.extension } : {}), ...(origin.trunk ? { trunk: origin.trunk.name } : {}) };
+  deps.recorder.attempt({ type: 'attempt', at: Date.now(), callId: id, tenantId, direction, caller: origin.caller, callee, ...party });
   // Unconditional forwards (and those of DND or an unregistered extension) were decided by the router.
   if (route) recordForwards(deps.recorder, id, route.kind === 'extension' ? route.hop.forwards : (route.forwards ?? []));
 
   const a = new SrfCallerLeg(deps.srf, req, res, origin.caller.number, fromTag);
-  const call = new Call(
-    { recorder: deps.recorder },
-    { id, tenantId, direction, caller: origin.caller, callee, a, log, screened: origin.screened },
-  );
+  const call = new Call({ recorder: deps.recorder }, { id, tenantId, direction, caller: origin.caller, callee, a, log, screened: origin.screened });
   shared.calls.add(call);
   const first = flow ?? destinationOf(route!);
   try {
@@ -160,16 +130,13 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
       await hangupFeature(first).run(call);
       return;
     }
-    if (first.kind === 'external' && !deps.trunks)
-      return await refuse(deps, call, a, 404, 'Outbound calls are not available', 'outbound-not-available');
+    if (first.kind === 'external' && !deps.trunks) return await refuse(deps, call, a, 404, 'Outbound calls are not available', 'outbound-not-available');
     const admitted = await admitCall({ ...deps, ...(deps.trunks ? { channels: deps.trunks.channels } : {}) }, call, a, origin);
     if (!admitted) return;
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
-    const features = new Features(
-      { ...shared, now: Date.now, log, ...(deps.voicemail ? { voicemail: deps.voicemail } : {}) },
-      { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) },
-    );
+    const builtIn: Builtins = { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) };
+    const features = new Features({ ...shared, now: Date.now, log }, builtIn);
     await runDestinations(call, first, features);
   } catch (err) {
     // Anything thrown after the Call exists ends it: its licence slot, media session and CDR are released once.

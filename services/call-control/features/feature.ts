@@ -74,6 +74,14 @@ export interface FeatureDeps {
   voicemail?: VoicemailPort;
 }
 
+/**
+ * What features take from the service that runs them (service.ts builds it):
+ * stored configs, prompt files, and each feature's own port. A new feature's
+ * port is added here and wired in service.ts; invite-handler.ts passes the
+ * whole bag on and does not change.
+ */
+export type FeaturePorts = Partial<Pick<FeatureDeps, 'configs' | 'prompts' | 'voicemail' | 'queues'>>;
+
 /** Which stored record a feature runs: features that remember between calls (a ring group's round robin) key by it. */
 export interface FeatureRef {
   tenantId: number;
