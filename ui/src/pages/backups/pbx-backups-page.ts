@@ -16,6 +16,7 @@ import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 
 const POLL_MS = 1000;
+const IDLE_POLL_MS = 10_000;
 const busy = (b: Backup) => b.state === 'queued' || b.state === 'running' || b.verifyState === 'queued' || b.verifyState === 'running';
 
 @customElement('pbx-backups-page')
@@ -73,8 +74,9 @@ export class PbxBackupsPage extends PbxElement {
       this.lastGoodAt = r.lastGoodAt;
       this.schedule = r.schedule;
       this.form ??= { ...r.schedule, targetDir: r.schedule.targetDir ?? '' };
-      // Poll while the appliance works on one, so progress and the verification state arrive.
-      if (this.isConnected && r.backups.some(busy)) this.timer = setTimeout(() => void this.load(), POLL_MS);
+      // Poll fast while the appliance works on one, so progress and the verification state arrive;
+      // slowly otherwise, so a scheduled backup that starts while the page is open shows up.
+      if (this.isConnected) this.timer = setTimeout(() => void this.load(), r.backups.some(busy) ? POLL_MS : IDLE_POLL_MS);
     } catch (e) {
       if (isApiError(e) && e.status === 403) this.forbidden = true;
       else this.error = formErrorOf(e);
