@@ -23,7 +23,7 @@ import { openStore } from '../../../services/store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
-import { ivrCallerScenario } from './ivr-caller';
+import { ivrCallerArgs, ivrCallerScenario } from './ivr-caller';
 import { wavTone } from './rtp-endpoint';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
 
@@ -173,37 +173,7 @@ afterAll(async () => {
 async function operator(keys: string, then: 'connect' | 'hungup' | 'refused', holdMs: number): Promise<Started> {
   const tag = `ivr-${keys.replace('#', 'p') || 'none'}-${then}-${Date.now()}`;
   const scenario = ivrCallerScenario(OUT, tag, keys, then);
-  const args = [
-    '-sf',
-    scenario,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(operatorPort),
-    '-mi',
-    '127.0.0.1',
-    '-mp',
-    String(await freeLowUdpPorts(4)),
-    '-t',
-    'u1',
-    '-nostdin',
-    '-m',
-    '1',
-    '-timeout',
-    '60s',
-    '-timeout_error',
-    '-trace_err',
-    '-error_file',
-    path.join(OUT, `${tag}-errors.log`),
-    '-s',
-    DIALLED,
-    '-key',
-    'caller',
-    '89161234567',
-    '-d',
-    String(holdMs),
-    `127.0.0.1:${pbx.app.ports.sip}`,
-  ];
+  const args = await ivrCallerArgs({ scenario, port: operatorPort, out: OUT, tag, timeoutS: 60, dialled: DIALLED, caller: '89161234567', holdMs, pbx: `127.0.0.1:${pbx.app.ports.sip}` });
   const p = startProcess('sipp', args, { logFile: path.join(OUT, `${tag}.log`), timeoutMs: 90_000 });
   peers.push(p);
   return p;

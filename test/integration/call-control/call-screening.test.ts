@@ -17,7 +17,7 @@ import { openStore } from '../../../services/store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
-import { ivrCallerScenario } from './ivr-caller';
+import { ivrCallerArgs, ivrCallerScenario } from './ivr-caller';
 import { wavTone } from './rtp-endpoint';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
 
@@ -98,31 +98,8 @@ afterAll(async () => {
 async function operator(caller: string, then: 'connect' | 'refused', holdMs: number): Promise<Started> {
   const tag = `${caller}-${then}-${Date.now()}`;
   const scenario = ivrCallerScenario(OUT, tag, '', then, 486);
-  const args = [
-    '-sf',
-    scenario,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(operatorPort),
-    '-mi',
-    '127.0.0.1',
-    '-mp',
-    String(await freeLowUdpPorts(4)),
-    '-t',
-    'u1',
-    '-nostdin',
-    '-m',
-    '1',
-    '-timeout',
-    '60s',
-    '-timeout_error',
-    '-trace_err',
-    '-error_file',
-    path.join(OUT, `${tag}-errors.log`),
-  ];
   // Echo what the caller hears back to rtpengine, whose counters then show the notice it played.
-  args.push('-rtp_echo', '-s', DIALLED, '-key', 'caller', caller, '-d', String(holdMs), `127.0.0.1:${pbx.app.ports.sip}`);
+  const args = await ivrCallerArgs({ scenario, port: operatorPort, out: OUT, tag, timeoutS: 60, dialled: DIALLED, caller, holdMs, pbx: `127.0.0.1:${pbx.app.ports.sip}`, extra: ['-rtp_echo'] });
   const p = startProcess('sipp', args, { logFile: path.join(OUT, `${tag}.log`), timeoutMs: 90_000 });
   peers.push(p);
   return p;

@@ -8,6 +8,7 @@
 // because sipp cannot choose a pcap file from a variable.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { freeLowUdpPorts } from '../../helpers/ports';
 
 const PCAP = '/usr/share/sip-tester';
 const pcapOf = (key: string) => path.join(PCAP, `dtmf_2833_${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`);
@@ -136,4 +137,31 @@ export function ivrCallerScenario(
   const file = path.join(dir, `${name}.xml`);
   writeFileSync(file, xml);
   return file;
+}
+
+/**
+ * sipp's arguments for one caller of such a scenario on loopback: its SIP port,
+ * fresh media ports, one call, a timeout, errors kept beside the logs, the
+ * dialled number, the caller's number as `[caller]`, the hold time; `extra`
+ * goes before the PBX's address (which sipp wants last).
+ */
+export async function ivrCallerArgs(o: {
+  scenario: string;
+  port: number;
+  out: string;
+  tag: string;
+  timeoutS: number;
+  dialled: string;
+  caller: string;
+  holdMs: number;
+  pbx: string;
+  extra?: string[];
+}): Promise<string[]> {
+  const media = String(await freeLowUdpPorts(4));
+  const errors = path.join(o.out, `${o.tag}-errors.log`);
+  return [
+    ...['-sf', o.scenario, '-i', '127.0.0.1', '-p', String(o.port), '-mi', '127.0.0.1', '-mp', media, '-t', 'u1', '-nostdin', '-m', '1'],
+    ...['-timeout', `${o.timeoutS}s`, '-timeout_error', '-trace_err', '-error_file', errors],
+    ...['-s', o.dialled, '-key', 'caller', o.caller, '-d', String(o.holdMs), ...(o.extra ?? []), o.pbx],
+  ];
 }

@@ -19,7 +19,7 @@ import { openStore } from '../../../services/store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
-import { ivrCallerScenario } from './ivr-caller';
+import { ivrCallerArgs, ivrCallerScenario } from './ivr-caller';
 import { wavTone } from './rtp-endpoint';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
 
@@ -106,37 +106,7 @@ async function caller(tag: string, then: 'agent' | 'abandon', holdMs: number, nu
   const scenario = ivr.replace(/\.xml$/, `-${then}.xml`);
   writeFileSync(scenario, xml);
   const port = await freeLowUdpPorts(1);
-  const args = [
-    '-sf',
-    scenario,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '-mi',
-    '127.0.0.1',
-    '-mp',
-    String(await freeLowUdpPorts(4)),
-    '-t',
-    'u1',
-    '-nostdin',
-    '-m',
-    '1',
-    '-timeout',
-    '80s',
-    '-timeout_error',
-    '-trace_err',
-    '-error_file',
-    path.join(OUT, `${tag}-errors.log`),
-    '-s',
-    DIALLED,
-    '-key',
-    'caller',
-    number,
-    '-d',
-    String(holdMs),
-    `127.0.0.1:${pbx.app.ports.sip}`,
-  ];
+  const args = await ivrCallerArgs({ scenario, port, out: OUT, tag, timeoutS: 80, dialled: DIALLED, caller: number, holdMs, pbx: `127.0.0.1:${pbx.app.ports.sip}` });
   const p = startProcess('sipp', args, { logFile: path.join(OUT, `${tag}.log`), timeoutMs: 100_000 });
   peers.push(p);
   return p;
