@@ -3,6 +3,7 @@ import { enFlows } from './en-flows';
 import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
 import { enMail } from './en-mail';
+import { enPrompts } from './en-prompts';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
@@ -10,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   ...enBackups,
   ...enFmc,
   ...enMail,
+  ...enPrompts,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

@@ -4,12 +4,14 @@ import { ruFlows } from './ru-flows';
 import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
 import { ruMail } from './ru-mail';
+import { ruPrompts } from './ru-prompts';
 
 export const ru = {
   ...ruFlows,
   ...ruBackups,
   ...ruFmc,
   ...ruMail,
+  ...ruPrompts,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',

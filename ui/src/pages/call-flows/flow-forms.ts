@@ -5,8 +5,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { textField } from '../../components/form-field';
 import type { FieldErrors } from '../../components/field-errors';
+import type { Api } from '../../data/api';
 import type { Destination, FlowKind } from '../../data/call-flows';
+import type { Prompt } from '../../data/prompts';
 import { t, type MessageKey } from '../../i18n';
+import '../prompts/pbx-prompt-picker';
 import { destinationField, type FlowNames } from './destination-field';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- a draft is the api's JSON object for one of five kinds; each form reads its own fields */
@@ -23,7 +26,7 @@ export function emptyDraft(kind: FlowKind): Draft {
     case 'ring-group':
       return { name: '', strategy: 'ring-all', membersText: '', timeout: '60', skipDnd: true, skipBusy: true, skipUnregistered: true, overflow: hangup(480) };
     case 'ivr':
-      return { name: '', prompt: '', options: [{ digit: '1', destination: { type: 'extension', extension: '' } }], dialByExtension: false, timeout: '5', retries: '2', final: hangup(480) };
+      return { name: '', prompt: '', invalidPrompt: '', timeoutPrompt: '', options: [{ digit: '1', destination: { type: 'extension', extension: '' } }], dialByExtension: false, timeout: '5', retries: '2', final: hangup(480) };
     case 'schedule':
       return { name: '', timeZone: 'Europe/Moscow', branches: [{ name: '', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00', destination: { type: 'extension', extension: '' } }], holidaysText: '', closed: hangup(480), holiday: null, override: 'auto' };
     case 'announcement':
@@ -39,8 +42,8 @@ export function draftOf(kind: FlowKind, o: Draft): Draft {
   if (kind === 'ring-group') d.membersText = (o.members as { extension: string; delay: number; timeout: number }[]).map((m) => `${m.extension} ${m.delay} ${m.timeout}`).join('\n');
   if (kind === 'schedule') d.holidaysText = (o.holidays as { from: string; to: string | null; yearly: boolean; name: string }[]).map((h) => `${h.from}${h.to ? `..${h.to}` : ''}${h.yearly ? ' *' : ''} ${h.name}`.trim()).join('\n');
   if (kind === 'list') d.entriesText = (o.entries as { match: string; value: string; note: string }[]).map((e) => `${e.match === 'anonymous' ? 'anonymous' : e.match === 'prefix' ? `${e.value}*` : e.value}${e.note ? ` ${e.note}` : ''}`).join('\n');
-  for (const f of ['prompt', 'timeout', 'retries']) if (typeof d[f] === 'number') d[f] = String(d[f]);
-  if (d.prompt === null) d.prompt = '';
+  for (const f of ['prompt', 'invalidPrompt', 'timeoutPrompt', 'timeout', 'retries']) if (typeof d[f] === 'number') d[f] = String(d[f]);
+  for (const f of ['prompt', 'invalidPrompt', 'timeoutPrompt']) if (d[f] === null) d[f] = '';
   if (kind === 'list') d.extension = o.extension ?? '';
   return d;
 }
@@ -66,7 +69,14 @@ export function bodyOf(kind: FlowKind, d: Draft): Draft {
       return { ...strip(rest), members, timeout: num(d.timeout) };
     }
     case 'ivr':
-      return { ...strip(d), prompt: num(d.prompt) ?? null, timeout: num(d.timeout), retries: num(d.retries) };
+      return {
+        ...strip(d),
+        prompt: num(d.prompt) ?? null,
+        invalidPrompt: num(d.invalidPrompt) ?? null,
+        timeoutPrompt: num(d.timeoutPrompt) ?? null,
+        timeout: num(d.timeout),
+        retries: num(d.retries),
+      };
     case 'schedule': {
       const { holidaysText, ...rest } = d;
       return { ...strip(rest), holidays: lines(holidaysText).map(parseHolidayLine) };
@@ -96,6 +106,11 @@ export interface FormContext {
   names: FlowNames;
   readOnly: boolean;
   set: (patch: Draft) => void;
+  api: Api;
+  /** The tenant's prompts, for the pickers. */
+  prompts: Prompt[];
+  /** A prompt made inline by a picker, for the page's list. */
+  promptAdded: (p: Prompt) => void;
 }
 
 function check(id: string, label: string, value: boolean, onChange: (v: boolean) => void, ro: boolean) {
@@ -126,6 +141,9 @@ export function renderForm(kind: FlowKind, c: FormContext): TemplateResult {
   const name = textField({ id: 'flow-name', label: t('flows.name'), value: d.name, error: e.name, onInput: (v) => set({ name: v }) });
   const dest = (id: string, label: string, field: string, value: Destination | null, onChange: (v: Destination | null) => void, allowMain = false) =>
     destinationField({ id, label, value, names, error: e[field], onChange, disabled: ro, allowMain });
+  const prompt = (id: string, label: string, field: string, optional: boolean) =>
+    html`<pbx-prompt-picker .api=${c.api} .fieldId=${id} .label=${label} .value=${String(d[field] ?? '')} .prompts=${c.prompts} .error=${e[field] ?? ''}
+      ?optional=${optional} ?disabled=${ro} .onChange=${(v: string) => set({ [field]: v })} .onCreated=${c.promptAdded}></pbx-prompt-picker>`;
   switch (kind) {
     case 'ring-group':
       return html`${name}
@@ -140,7 +158,7 @@ export function renderForm(kind: FlowKind, c: FormContext): TemplateResult {
       const options = d.options as { digit: string; destination: Destination }[];
       const setOpt = (i: number, p: Draft) => set({ options: options.map((o, j) => (j === i ? { ...o, ...p } : o)) });
       return html`${name}
-        ${textField({ id: 'flow-prompt', label: t('flows.prompt'), value: d.prompt, error: e.prompt, hint: t('flows.promptHint'), onInput: (v) => set({ prompt: v }) })}
+        ${prompt('flow-prompt', t('promptPicker.greeting'), 'prompt', true)}
         <fieldset><legend>${t('flows.ivr.options')}</legend>
           <span class="field-error" data-field="flow-options">${e.options ?? ''}</span>
           ${options.map(
@@ -155,6 +173,8 @@ export function renderForm(kind: FlowKind, c: FormContext): TemplateResult {
         ${check('flow-dialByExtension', t('flows.ivr.dialByExtension'), d.dialByExtension, (v) => set({ dialByExtension: v }), ro)}
         ${textField({ id: 'flow-timeout', label: t('flows.ivr.timeout'), value: d.timeout, error: e.timeout, onInput: (v) => set({ timeout: v }) })}
         ${textField({ id: 'flow-retries', label: t('flows.ivr.retries'), value: d.retries, error: e.retries, onInput: (v) => set({ retries: v }) })}
+        ${prompt('flow-invalidPrompt', t('promptPicker.invalid'), 'invalidPrompt', true)}
+        ${prompt('flow-timeoutPrompt', t('promptPicker.timeout'), 'timeoutPrompt', true)}
         ${dest('flow-final', t('flows.ivr.final'), 'final', d.final, (v) => set({ final: v }))}`;
     }
     case 'schedule': {
@@ -187,7 +207,7 @@ export function renderForm(kind: FlowKind, c: FormContext): TemplateResult {
     }
     case 'announcement':
       return html`${name}
-        ${textField({ id: 'flow-prompt', label: t('flows.prompt'), value: d.prompt, error: e.prompt, hint: t('flows.promptHint'), onInput: (v) => set({ prompt: v }) })}
+        ${prompt('flow-prompt', t('promptPicker.announcement'), 'prompt', false)}
         ${check('flow-continue', t('flows.ann.continue'), d.then.action === 'continue', (v) => set({ then: v ? { action: 'continue', destination: { type: 'extension', extension: '' } } : { action: 'hangup' } }), ro)}
         ${d.then.action === 'continue' ? dest('flow-then', t('flows.ivr.goesTo'), 'then.destination', d.then.destination, (v) => set({ then: { action: 'continue', destination: v } })) : nothing}`;
     case 'list':

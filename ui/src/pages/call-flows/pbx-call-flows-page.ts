@@ -10,6 +10,7 @@ import { formErrorOf } from '../../components/field-errors';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { getMain, listDids, listFlows, setDidDestination, setMain, type Destination, type DidView, type FlowKind } from '../../data/call-flows';
+import { listPrompts, type Prompt } from '../../data/prompts';
 import type { Tenant, User } from '../../data/types';
 import { t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -31,6 +32,7 @@ export class PbxCallFlowsPage extends PbxElement {
   @state() private items: Record<FlowKind, Draft[]> = { 'ring-group': [], ivr: [], schedule: [], announcement: [], list: [] };
   @state() private dids: DidView[] = [];
   @state() private main: Destination | null = null;
+  @state() private prompts: Prompt[] = [];
   @state() private numberErrors: Record<string, string> = {};
   @state() private notice = '';
   @state() private forbidden = false;
@@ -89,6 +91,11 @@ export class PbxCallFlowsPage extends PbxElement {
       else this.error = formErrorOf(e);
       return;
     }
+    // The pickers' prompts; a role that may not read them sees ids only.
+    this.prompts = await listPrompts(this.api).then(
+      (r) => r.prompts,
+      () => [],
+    );
     // Numbers are read with the trunks permission: admins only.
     this.dids = this.canWrite ? await listDids(this.api).catch(() => []) : [];
   }
@@ -107,8 +114,8 @@ export class PbxCallFlowsPage extends PbxElement {
   private renderTab() {
     if (this.tab === 'view') return html`<pbx-flow-view .api=${this.api} .numbers=${this.dids.map((d) => d.number)}></pbx-flow-view>`;
     if (this.tab === 'numbers') return this.renderNumbers();
-    return html`<pbx-flow-editor .api=${this.api} .kind=${this.tab} .items=${this.items[this.tab]} .names=${this.names} ?readOnly=${!this.canWrite}
-      @pbx-flows-changed=${() => void this.load()}></pbx-flow-editor>`;
+    return html`<pbx-flow-editor .api=${this.api} .kind=${this.tab} .items=${this.items[this.tab]} .names=${this.names} .prompts=${this.prompts} ?readOnly=${!this.canWrite}
+      @pbx-flows-changed=${() => void this.load()} @pbx-prompt-added=${(e: CustomEvent<Prompt>) => (this.prompts = [e.detail, ...this.prompts.filter((p) => p.id !== e.detail.id)])}></pbx-flow-editor>`;
   }
 
   private renderNumbers() {

@@ -9,6 +9,7 @@ import { PbxElement } from '../../app/pbx-element';
 import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
 import { isApiError, type Api } from '../../data/api';
 import { deleteFlow, importCalendar, saveFlow, type FlowKind } from '../../data/call-flows';
+import type { Prompt } from '../../data/prompts';
 import { t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 import type { FlowNames } from './destination-field';
@@ -20,6 +21,7 @@ export class PbxFlowEditor extends PbxElement {
   @property() kind: FlowKind = 'ring-group';
   @property({ attribute: false }) items: Draft[] = [];
   @property({ attribute: false }) names!: FlowNames;
+  @property({ attribute: false }) prompts: Prompt[] = [];
   @property({ type: Boolean }) readOnly = false;
   @state() private draft: Draft | null = null;
   @state() private editing: number | undefined;
@@ -68,7 +70,16 @@ export class PbxFlowEditor extends PbxElement {
     return html`<form @submit=${this.submit} novalidate data-testid="flow-form">
       <h3>${this.editing ? d.name : t(`flows.new.${this.kind}` as MessageKey)}</h3>
       <fieldset ?disabled=${this.readOnly}>
-        ${renderForm(this.kind, { draft: d, errors: this.errors, names: this.names, readOnly: this.readOnly, set: (p) => this.patch(p) })}
+        ${renderForm(this.kind, {
+          draft: d,
+          errors: this.errors,
+          names: this.names,
+          readOnly: this.readOnly,
+          set: (p) => this.patch(p),
+          api: this.api,
+          prompts: this.prompts,
+          promptAdded: (p) => this.dispatchEvent(new CustomEvent<Prompt>('pbx-prompt-added', { detail: p, bubbles: true, composed: true })),
+        })}
       </fieldset>
       ${this.kind === 'schedule' && !this.readOnly ? this.renderCalendar() : nothing}
       <div class="error" role="alert" data-testid="form-error">${this.error}</div>

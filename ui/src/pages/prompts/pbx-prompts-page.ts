@@ -11,23 +11,9 @@ import { createTts, deletePrompt, listPrompts, renamePrompt, uploadPrompt, type 
 import type { Tenant, User } from '../../data/types';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { audioError, formatDuration } from './prompt-format';
 
 type Language = Prompt['language'];
-
-/** Seconds with one decimal under a minute, else m:ss. */
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return t('prompts.seconds', { n: formatNumber(ms / 1000, 1) });
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** A refusal in the UI's words, with the server's reason (after "data: …: ") kept for detail. */
-function audioError(e: unknown): string {
-  if (!isApiError(e) || !e.code.startsWith('prompt-')) return formErrorOf(e);
-  const base = formErrorOf(e);
-  const reason = e.message.split(': ').slice(2).join(': ');
-  return reason ? `${base} (${reason})` : base;
-}
 
 @customElement('pbx-prompts-page')
 export class PbxPromptsPage extends PbxElement {
