@@ -13,6 +13,7 @@ import { loadMasterKey } from '../common/keys';
 import { SecretBox } from '../common/secret-box';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, type Store } from '../store';
+import { MessageStore, openVoicemailVault } from '../voicemail';
 import { MailSender } from './sender';
 import { SMTP_PASSWORD, SmtpSettingsStore } from './smtp-settings';
 
@@ -21,6 +22,7 @@ export { SMTP_PASSWORD, SmtpSettingsStore, smtpInputSchema, smtpSecurities, type
 export { sendTestMessage, describeFailure, type SmtpFailure } from './transport';
 export { MailSender, backoffMs, ALARM_DELIVERY_FAILING, ALARM_MAIL_FAILED, type SenderOptions } from './sender';
 export { queueMissedCallNotices, missedCallMail } from './missed-calls';
+export { queueVoicemailMail, voicemailMail } from './voicemail-mail';
 
 /** The SMTP settings of a data directory, with the password box keyed from its master key (loaded on first use). */
 export function smtpSettings(store: Pick<Store, 'settings'>, keys: { dataDir: string; masterKeyPath?: string | undefined }): SmtpSettingsStore {
@@ -30,7 +32,15 @@ export function smtpSettings(store: Pick<Store, 'settings'>, keys: { dataDir: st
 
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
-  const sender = new MailSender({ store, smtp: smtpSettings(store, { dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log, options: config.mail });
+  // Voicemail attachments are decrypted here, in memory, per message (the vault opened on first use).
+  let messages: MessageStore | undefined;
+  const voicemail = async (id: number): Promise<Buffer | undefined> => {
+    const m = store.voicemail.message(id);
+    if (!m) return undefined;
+    messages ??= new MessageStore({ store, vault: openVoicemailVault({ dataDir: config.dataDir, ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}) }), dataDir: config.dataDir, log });
+    return messages.wav(m);
+  };
+  const sender = new MailSender({ store, smtp: smtpSettings(store, { dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }), log, options: config.mail, voicemail });
   sender.start();
   log.info('mail sender started', { pollMs: config.mail.pollMs, maxAttempts: config.mail.maxAttempts });
   return {

@@ -12,7 +12,8 @@
 //     text: '…', html: '<p>…</p>',       // html optional
 //     attachments: [{ filename: 'message.wav', contentType: 'audio/wav', path: '/var/lib/korobka/…' }],
 //                                        // or content: Buffer | string instead of path (kept in the row);
-//                                        // a path must still exist when the message is sent
+//                                        // a path must still exist when the message is sent;
+//                                        // or voicemailMessageId: the message decrypted by the sender
 //     kind: 'voicemail',                 // what it is, for the outbox list: kebab-case, ≤ 32 chars
 //     dedupKey: 'voicemail:123',         // optional: a second enqueue with the same key is ignored
 //   }) → { id } | { id: undefined, duplicate: true }
@@ -35,8 +36,9 @@ const attachmentSchema = z
     contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/i, 'expected a MIME type like audio/wav'),
     path: z.string().min(1).optional(),
     content: z.union([z.instanceof(Buffer), z.string()]).optional(),
+    voicemailMessageId: z.number().int().positive().optional(),
   })
-  .refine((a) => (a.path === undefined) !== (a.content === undefined), { message: 'give either path or content' });
+  .refine((a) => [a.path, a.content, a.voicemailMessageId].filter((v) => v !== undefined).length === 1, { message: 'give either path or content, or voicemailMessageId' });
 
 export const mailInputSchema = z.object({
   tenantId: z.number().int().positive().nullable(),
@@ -61,7 +63,9 @@ export function enqueueMail(store: Pick<Store, 'mail'>, input: MailInput, now = 
   const attachments: StoredAttachment[] = (m.attachments ?? []).map((a) =>
     a.path !== undefined
       ? { filename: a.filename, contentType: a.contentType, path: a.path }
-      : { filename: a.filename, contentType: a.contentType, contentBase64: Buffer.from(a.content ?? '').toString('base64') },
+      : a.voicemailMessageId !== undefined
+        ? { filename: a.filename, contentType: a.contentType, voicemailMessageId: a.voicemailMessageId }
+        : { filename: a.filename, contentType: a.contentType, contentBase64: Buffer.from(a.content ?? '').toString('base64') },
   );
   const id = store.mail.enqueue(
     { tenantId: m.tenantId, kind: m.kind, to: m.to, subject: m.subject, text: m.text, attachments, ...(m.html !== undefined ? { html: m.html } : {}), ...(m.dedupKey !== undefined ? { dedupKey: m.dedupKey } : {}) },

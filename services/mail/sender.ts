@@ -55,6 +55,8 @@ export class MailSender {
       log: Logger;
       options: SenderOptions;
       now?: () => Date;
+      /** A voicemail message's audio (WAV), decrypted in memory at send time; undefined when the message is gone. */
+      voicemail?: (messageId: number) => Promise<Buffer | undefined>;
     },
   ) {}
 
@@ -128,7 +130,14 @@ export class MailSender {
       this.fail(row, { code: 'ENOSETTINGS', responseCode: null, response: 'no SMTP settings for this tenant or the appliance', command: null, permanent: false });
       return;
     }
-    const message = this.message(row);
+    let message: Awaited<ReturnType<MailSender['message']>>;
+    try {
+      message = await this.message(row);
+    } catch (err) {
+      // A voicemail file that does not decrypt (a key missing after a restore): retried, then given up with an alarm.
+      this.fail(row, { code: 'EATTACHMENT', responseCode: null, response: `attachment unreadable: ${err instanceof Error ? err.message : String(err)}`, command: null, permanent: false });
+      return;
+    }
     if ('missing' in message) {
       this.fail(row, { code: 'EATTACHMENT', responseCode: null, response: `attachment file is gone: ${message.missing}`, command: null, permanent: true });
       return;
@@ -145,10 +154,15 @@ export class MailSender {
     }
   }
 
-  private message(row: MailRow): OutgoingMessage | { missing: string } {
+  private async message(row: MailRow): Promise<OutgoingMessage | { missing: string }> {
     const attachments: NonNullable<OutgoingMessage['attachments']> = [];
     for (const a of row.attachments) {
-      if ('path' in a) {
+      if ('voicemailMessageId' in a) {
+        // Decrypted here, in memory, for this one SMTP conversation: nothing plain is written anywhere.
+        const audio = this.deps.voicemail ? await this.deps.voicemail(a.voicemailMessageId) : undefined;
+        if (!audio) return { missing: a.filename };
+        attachments.push({ filename: a.filename, contentType: a.contentType, content: audio });
+      } else if ('path' in a) {
         if (!existsSync(a.path)) return { missing: a.filename };
         attachments.push({ filename: a.filename, contentType: a.contentType, path: a.path });
       } else attachments.push({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') });

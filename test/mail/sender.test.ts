@@ -180,6 +180,25 @@ describe('the outbox', () => {
     await s.stop();
   });
 
+  it('a voicemail attachment: the outbox row names the message only; the sender decrypts it at send time; a message gone fails the mail', async () => {
+    configure('right');
+    const audio = randomBytes(16_000);
+    const asked: number[] = [];
+    const s = new MailSender({ store, smtp: smtpSettings(store, { dataDir: t.dir }), log: silentLogger, options: OPTIONS, now, voicemail: async (id) => (asked.push(id), id === 41 ? audio : undefined) });
+    const ok = enqueueMail(store, { tenantId, to: ['petrov@bank.example'], subject: 'vm', text: 't', kind: 'voicemail', attachments: [{ filename: 'voicemail-41.wav', contentType: 'audio/wav', voicemailMessageId: 41 }] });
+    const gone = enqueueMail(store, { tenantId, to: ['petrov@bank.example'], subject: 'vm', text: 't', kind: 'voicemail', attachments: [{ filename: 'voicemail-42.wav', contentType: 'audio/wav', voicemailMessageId: 42 }] });
+    const raw = store.db.prepare('SELECT attachments FROM mail_outbox WHERE id = ?').get(ok.id!) as { attachments: string };
+    expect(JSON.parse(raw.attachments)).toEqual([{ filename: 'voicemail-41.wav', contentType: 'audio/wav', voicemailMessageId: 41 }]);
+    await s.tick();
+    const [m] = await smtp.waitFor(1);
+    expect(Buffer.compare(m!.attachments[0]!.content, audio)).toBe(0);
+    expect(asked.sort()).toEqual([41, 42]);
+    expect(store.mail.get(ok.id!)).toMatchObject({ state: 'sent' });
+    expect(store.mail.get(gone.id!)).toMatchObject({ state: 'failed', lastError: 'attachment file is gone: voicemail-42.wav' });
+    expect(() => enqueueMail(store, { tenantId, to: ['a@b.ru'], subject: 'x', text: 'y', kind: 'k', attachments: [{ filename: 'a', contentType: 'audio/wav', path: '/x', voicemailMessageId: 1 }] })).toThrow(/attachments\.0: give either path or content, or voicemailMessageId/);
+    await s.stop();
+  });
+
   it('a tenant with its own settings sends through them; others use the appliance\'s', async () => {
     const other = await testSmtp({ user: 'box', password: 'right' });
     try {

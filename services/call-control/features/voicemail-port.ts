@@ -4,6 +4,7 @@
 // start-up sweep discards what a killed process left half-written.
 import type { Logger } from '../../common/logger';
 import type { Store } from '../../store';
+import { queueVoicemailMail } from '../../mail';
 import { ensureBeep, MessageStore, openVoicemailVault } from '../../voicemail';
 import type { VoicemailConfig, VoicemailPort } from './voicemail';
 
@@ -26,6 +27,14 @@ export async function voicemailWiring(opts: { store: Store; dataDir: string; mas
     },
     save: async (m) => {
       const row = await messages.save(m);
+      // Voicemail to e-mail: one outbox row naming the message; the mail process decrypts and sends it.
+      const box = opts.store.voicemail.box(m.boxId);
+      try {
+        if (box) queueVoicemailMail(opts.store, box, row);
+      } catch (err) {
+        // A bad stored address must not lose the message, which is already saved.
+        opts.log.warn('voicemail e-mail not queued', { box: box?.number, message: row.id, err: err instanceof Error ? err.message : String(err) });
+      }
       return { id: row.id, durationMs: row.durationMs };
     },
     beep: ensureBeep(opts.dataDir),

@@ -7,8 +7,12 @@ import type { Db } from '../db';
 export const mailStates = ['queued', 'sending', 'sent', 'failed'] as const;
 export type MailState = (typeof mailStates)[number];
 
-/** An attachment as stored: a file read at send time, or the bytes themselves (base64). */
-export type StoredAttachment = { filename: string; contentType: string } & ({ path: string } | { contentBase64: string });
+/**
+ * An attachment as stored: a file read at send time, the bytes themselves
+ * (base64), or a voicemail message decrypted by the sender at send time (so
+ * the caller's audio is never in the outbox or on disk in plain).
+ */
+export type StoredAttachment = { filename: string; contentType: string } & ({ path: string } | { contentBase64: string } | { voicemailMessageId: number });
 
 export interface NewMail {
   tenantId: number | null;

@@ -6,17 +6,22 @@
 // 30 ms) and presses '#', the PBX hangs up. The message is in the index with
 // the caller and the length spoken, and no file anywhere under the data
 // directory holds the caller's audio (neither the A-law frames nor their
-// 16-bit decoding): it exists only encrypted.
+// 16-bit decoding): it exists only encrypted. The box has an e-mail
+// address: the message arrives at a real SMTP server on loopback as a WAV
+// attachment that is the stored message, sample for sample, while the
+// outbox row and every file still hold no plain audio.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ringGroupSchema } from '../../../services/call-flows';
 import { silentLogger } from '../../../services/common/logger';
+import { smtpInputSchema, smtpSettings } from '../../../services/mail';
 import { PromptLibrary } from '../../../services/prompts';
 import { decodeG711 } from '../../../services/recordings';
 import { openStore } from '../../../services/store';
 import { MessageStore, openVoicemailVault, pcmOfWav } from '../../../services/voicemail';
 import { freeLowUdpPorts } from '../../helpers/ports';
+import { testSmtp, type TestSmtp } from '../../helpers/smtp-server';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
 import { ivrCallerScenario } from './ivr-caller';
@@ -28,6 +33,7 @@ const PCAP = '/usr/share/sip-tester/g711a.pcap';
 let pbx: Pbx;
 let operatorPort = 0;
 let boxId = 0;
+let smtp: TestSmtp;
 const peers: Started[] = [];
 
 /** The RTP payloads of sipp's g711a.pcap (Ethernet/IPv4/UDP, 42 bytes of headers). */
@@ -52,13 +58,15 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   operatorPort = await freeLowUdpPorts(1);
-  pbx = await startPbx('voicemail-call', ['202'], {}, async (app) => {
+  smtp = await testSmtp({ user: 'pbx', password: 'mail-pw' });
+  pbx = await startPbx('voicemail-call', ['202'], { mail: { pollMs: 200 } }, async (app) => {
     const store = openStore(path.join(app.dataDir, 'korobka.db'));
     try {
+      smtpSettings(store, { dataDir: app.dataDir }).set(null, smtpInputSchema.parse({ host: '127.0.0.1', port: smtp.port, security: 'none', username: 'pbx', password: 'mail-pw', from: 'pbx@bank.example' }));
       const tenant = store.tenants.defaultTenant()!;
       const greeting = await new PromptLibrary(store, app.dataDir).upload({ tenantId: tenant.id, name: 'Нет на месте', language: 'ru', kind: 'upload', data: wavTone(1, 500), createdBy: null });
       const ext = store.extensions.get(tenant.id, '202')!;
-      boxId = store.voicemail.createBox(tenant.id, { number: '202', name: 'Петров', extensionId: ext.id, greetings: { unavailable: greeting.id, busy: null, name: null }, maxMessageSeconds: 60, maxMessages: 10, email: null }, null).id;
+      boxId = store.voicemail.createBox(tenant.id, { number: '202', name: 'Петров', extensionId: ext.id, greetings: { unavailable: greeting.id, busy: null, name: null }, maxMessageSeconds: 60, maxMessages: 10, email: 'petrov@bank.example' }, null).id;
       const trunk = store.trunks.create(tenant.id, { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: operatorPort, transport: 'udp', username: null, registerExpiry: 300, addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 4, outboundCallerId: '', enabled: true }, null);
       const group = store.callFlows.create('ring-group', tenant.id, ringGroupSchema.parse({ name: 'Петров', strategy: 'ring-all', members: [{ extension: '202', timeout: 5 }], timeout: 5, overflow: { type: 'feature', feature: 'voicemail', id: boxId } }));
       store.trunks.createDid(tenant.id, { number: '+74957654321', trunkId: trunk.id, destination: { type: 'feature', feature: 'ring-group', id: group.id } });
@@ -71,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(peers.splice(0).map((p) => p.stop('SIGTERM', 2000)));
   await pbx?.close();
+  await smtp?.stop();
 });
 
 /** The operator's caller: answered by the PBX, waits out greeting and beep, speaks g711a.pcap, presses '#', is hung up on. */
@@ -86,7 +95,7 @@ function voicemailCaller(): string {
 }
 
 describe('voicemail on the appliance', () => {
-  it('no answer → the box: greeting, beep, 7.08 s of speech and #; the message listed with the caller and its length; no plain audio on disk', async () => {
+  it('no answer → the box: greeting, beep, 7.08 s of speech and #; the message listed with the caller and its length, e-mailed as the same audio; no plain audio on disk', async () => {
     const phone = await startCallee(uasScenario('ring-until-cancel'));
     peers.push(phone);
     await registerPhone(pbx, '202', phone.port);
@@ -104,6 +113,15 @@ describe('voicemail on the appliance', () => {
     const tenantId = pbx.store.tenants.defaultTenant()!.id;
     await waitFor(() => pbx.store.cdrs.list({ tenantId, limit: 10 }).some((c) => c.status === 'completed' && c.hangupReason === 'voicemail-left'), 10_000, 'CDR voicemail-left');
 
+    // Voicemail to e-mail: one message to the box's address, its attachment the stored message exactly.
+    const [mail] = await smtp.waitFor(1, 30_000);
+    expect(smtp.envelopes[0]).toEqual({ from: 'pbx@bank.example', to: ['petrov@bank.example'] });
+    expect(mail!.subject).toBe('Голосовое сообщение для 202 от +79161234567 / Voicemail');
+    expect(mail!.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`voicemail-202-${m.id}.wav`, 'audio/wav']]);
+    const outbox = () => pbx.store.mail.list({ tenantId }).rows.filter((r) => r.kind === 'voicemail');
+    await waitFor(() => outbox()[0]?.state === 'sent', 10_000, 'the voicemail e-mail marked sent');
+    expect(outbox().map((r) => r.state)).toEqual(['sent']);
+
     const frames = pcapFrames();
     const probes = [frames[20]!, frames[100]!, frames[200]!];
     const pcm = probes.map((f) => {
@@ -119,11 +137,15 @@ describe('voicemail on the appliance', () => {
     }
     // And the message decrypts to the caller's speech, sample for sample where no packet was lost.
     const store = new MessageStore({ store: pbx.store, vault: openVoicemailVault({ dataDir: pbx.app.dataDir }), dataDir: pbx.app.dataDir, log: silentLogger });
-    const samples = pcmOfWav(await store.wav(m));
+    const stored = await store.wav(m);
+    expect(Buffer.compare(mail!.attachments[0]!.content, stored)).toBe(0);
+    const samples = pcmOfWav(stored);
     const want = new Int16Array(240);
     decodeG711('alaw', frames[100]!, want);
     const at = 100 * 240;
     expect(Buffer.from(samples.buffer).includes(Buffer.from(want.buffer))).toBe(true);
+    const mailed = pcmOfWav(mail!.attachments[0]!.content);
+    expect(Buffer.from(mailed.buffer).includes(Buffer.from(want.buffer))).toBe(true);
     expect(samples.length).toBeGreaterThan(at);
   }, 120_000);
 });
