@@ -11,7 +11,12 @@
 #                                     os-release FILE) is supported
 #
 # Safe to run again: packages already present are skipped, the data
-# directory, database, keys and certificates are kept.
+# directory, database, keys and certificates are kept. Over an existing
+# installation it upgrades: a backup first, the new code in its own
+# directory under PREFIX/releases beside the old one (PREFIX/current links
+# the one that runs), migrate, start, health; on any failure the previous
+# code and database come back (appliance/system/upgrade.sh). By hand:
+# `korobka rollback`.
 set -euo pipefail
 
 WITH_TEST_TOOLS=0
@@ -26,7 +31,7 @@ PRINT=""
 ADMIN_NAME=admin
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   cat <<USAGE
 Options:
   --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark
@@ -100,6 +105,8 @@ case "$PRINT" in
   logrotate) render korobka.logrotate.in; exit 0 ;;
 esac
 STEPS=7; [ "$DEPS_ONLY" = 1 ] && STEPS=4
+# Over an existing installation: an upgrade with rollback instead of the first-install steps.
+[ "$DEPS_ONLY" != 1 ] && [ -e "$DATA_DIR/korobka.db" ] && STEPS=6
 step=0
 say() { step=$((step + 1)); printf '\n[%d/%d] %s\n' "$step" "$STEPS" "$*"; }
 die() { printf '\ninstall.sh: %s\n' "$*" >&2; exit 1; }
@@ -167,25 +174,65 @@ fi
 
 say "application in $PREFIX"
 id "$SERVICE_USER" >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
-mkdir -p "$PREFIX"
-# Replace the code, never the data: the data directory is elsewhere.
-rm -rf "$PREFIX/dist.new" && cp -a "$SRC/dist" "$PREFIX/dist.new" && rm -rf "$PREFIX/dist" && mv "$PREFIX/dist.new" "$PREFIX/dist"
-cp "$SRC/package.json" "$SRC/package-lock.json" "$PREFIX/"
-rm -rf "$PREFIX/node_modules" && cp -a "$SRC/node_modules" "$PREFIX/node_modules"
+mkdir -p "$PREFIX/releases"
+# Each version in its own directory beside the others, $PREFIX/current the
+# one that runs: an upgrade switches the link and can switch it back.
+VERSION="$(node -p "require('$SRC/package.json').version")"
+RELEASE="$VERSION-$(date -u +%Y%m%dT%H%M%SZ)"
+REL_DIR="$PREFIX/releases/$RELEASE"
+rm -rf "$REL_DIR.new" && mkdir -p "$REL_DIR.new/appliance"
+cp -a "$SRC/dist" "$REL_DIR.new/dist"
+cp -a "$SRC/node_modules" "$REL_DIR.new/node_modules"
+cp -a "$SRC/appliance/system" "$REL_DIR.new/appliance/system"
+cp "$SRC/package.json" "$SRC/package-lock.json" "$REL_DIR.new/"
+mv "$REL_DIR.new" "$REL_DIR"
+# An installation made before versioned directories: its code becomes a release too.
+if [ -d "$PREFIX/dist" ] && [ ! -L "$PREFIX/current" ]; then
+  LEGACY="$PREFIX/releases/$(node -p "require('$PREFIX/package.json').version" 2>/dev/null || echo 0)-before-releases"
+  mkdir -p "$LEGACY"
+  for f in dist node_modules package.json package-lock.json; do [ -e "$PREFIX/$f" ] && mv "$PREFIX/$f" "$LEGACY/"; done
+  ln -sfn "releases/$(basename "$LEGACY")" "$PREFIX/current"
+fi
+UPGRADE=0
+if [ -L "$PREFIX/current" ] && [ -e "$DATA_DIR/korobka.db" ]; then UPGRADE=1; else ln -sfn "releases/$RELEASE" "$PREFIX/current"; fi
 chown -R root:root "$PREFIX"
+SYSTEMD=0
+command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && SYSTEMD=1
 cat > /usr/local/bin/korobka <<WRAP
 #!/bin/sh
 # Korobka command; runs as the $SERVICE_USER user so files stay its own.
 export KOROBKA_DATA_DIR="\${KOROBKA_DATA_DIR:-$DATA_DIR}"
 if [ "\$(id -u)" = 0 ]; then
-  exec runuser -u $SERVICE_USER -- env KOROBKA_DATA_DIR="\$KOROBKA_DATA_DIR" "$NODE_BIN" "$PREFIX/dist/appliance/cli/main.js" "\$@"
+  # rollback switches $PREFIX/current (root's) and runs korobka as the service user itself.
+  if [ "\$1" = rollback ]; then
+    shift
+    exec "$PREFIX/current/appliance/system/upgrade.sh" rollback --prefix "$PREFIX" --data-dir "\$KOROBKA_DATA_DIR" --user $SERVICE_USER --node "$NODE_BIN" $([ "$SYSTEMD" = 1 ] && echo --systemd) "\$@"
+  fi
+  exec runuser -u $SERVICE_USER -- env KOROBKA_DATA_DIR="\$KOROBKA_DATA_DIR" "$NODE_BIN" "$PREFIX/current/dist/appliance/cli/main.js" "\$@"
 fi
-exec "$NODE_BIN" "$PREFIX/dist/appliance/cli/main.js" "\$@"
+exec "$NODE_BIN" "$PREFIX/current/dist/appliance/cli/main.js" "\$@"
 WRAP
 chmod 0755 /usr/local/bin/korobka
 echo "    /usr/local/bin/korobka → $PREFIX"
 # Without systemd the daemon logs to <data>/logs/korobka.log; keep it bounded.
 if [ -d /etc/logrotate.d ]; then render korobka.logrotate.in > /etc/logrotate.d/korobka; fi
+
+if [ "$UPGRADE" = 1 ]; then
+  say "upgrade: backup, switch to $RELEASE, migrate, start, health (the previous release comes back on any failure)"
+  if [ "$SYSTEMD" = 1 ]; then
+    render korobka.service.in > /etc/systemd/system/korobka.service
+    systemctl daemon-reload
+    systemctl enable korobka.service >/dev/null
+  fi
+  UP_ARGS=(upgrade --prefix "$PREFIX" --data-dir "$DATA_DIR" --release "$REL_DIR" --user "$SERVICE_USER" --node "$NODE_BIN")
+  [ "$SYSTEMD" = 1 ] && UP_ARGS+=(--systemd)
+  [ "$NO_START" = 1 ] && UP_ARGS+=(--no-start)
+  "$REL_DIR/appliance/system/upgrade.sh" "${UP_ARGS[@]}" || die "the upgrade to $RELEASE failed (see above); the previous release and its database are back"
+  echo
+  echo "Korobka is upgraded to $VERSION ($RELEASE); korobka rollback goes back."
+  echo "  Admin URL:  $(korobka url)"
+  exit 0
+fi
 
 say "data directory, first admin, TLS certificate"
 mkdir -p "$DATA_DIR"

@@ -3,6 +3,7 @@ import { adminCommand } from './commands/admin';
 import { auditCommand } from './commands/audit';
 import { backupCommand } from './commands/backup';
 import { restoreCommand } from './commands/restore';
+import { rollbackCommand } from './commands/rollback';
 import { doctorCommand } from './commands/doctor';
 import { initCommand } from './commands/init';
 import { startCommand } from './commands/start';
@@ -13,7 +14,7 @@ import { urlCommand } from './commands/url';
 import { tlsCommand } from './commands/tls';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, auditCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, tlsCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, auditCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, rollbackCommand, tlsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

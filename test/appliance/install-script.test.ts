@@ -56,7 +56,7 @@ describe('what install.sh writes for the system', () => {
     const unit = render('--print-unit');
     for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/srv/korobka-data', 'PrivateTmp=yes', 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE', 'AmbientCapabilities=CAP_NET_BIND_SERVICE', 'User=daemon', 'Environment=KOROBKA_DATA_DIR=/srv/korobka-data'])
       expect(unit.split('\n')).toContain(line);
-    expect(unit).toMatch(/^ExecStart=\/\S+ \/opt\/kb\/dist\/appliance\/cli\/main\.js start$/m);
+    expect(unit).toMatch(/^ExecStart=\/\S+ \/opt\/kb\/current\/dist\/appliance\/cli\/main\.js start$/m);
     expect(unit).not.toMatch(/@[A-Z_]+@/);
     const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
     try {
