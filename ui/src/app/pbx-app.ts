@@ -12,7 +12,7 @@ import type { EffectiveBranding } from '../../../shared/branding-rules';
 import { shared } from '../styles/shared';
 import { applyBranding, DEFAULT_LOGO, fallbackBranding } from './apply-branding';
 import { PbxElement } from './pbx-element';
-import { findRoute, Router } from './router';
+import { findRoute, landingFor, Router } from './router';
 import './pbx-licence-indicator';
 import './pbx-alarms-indicator';
 import './pbx-nav';
@@ -37,6 +37,8 @@ import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
 import '../pages/backups/pbx-backups-page';
+import '../pages/contacts/pbx-contacts-page';
+import '../pages/pd-requests/pbx-pd-requests-page';
 import '../pages/recordings/pbx-recordings-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
@@ -221,7 +223,7 @@ export class PbxApp extends PbxElement {
     }
     await this.loadBranding();
     this.phase = 'signed-in';
-    if (this.path === '/' || this.path === '/login' || this.path === '/password') this.router.navigate(this.returnTo, true);
+    if (this.path === '/' || this.path === '/login' || this.path === '/password') this.router.navigate(landingFor(m.user.role, this.returnTo), true);
     this.returnTo = '/dashboard';
   }
 
@@ -354,6 +356,10 @@ export class PbxApp extends PbxElement {
         return html`<pbx-recordings-page .api=${this.api} .userRole=${role}></pbx-recordings-page>`;
       case '/licence':
         return html`<pbx-licence-page .api=${this.api} .userRole=${role}></pbx-licence-page>`;
+      case '/contacts':
+        return html`<pbx-contacts-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-contacts-page>`;
+      case '/pd-requests':
+        return html`<pbx-pd-requests-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-pd-requests-page>`;
       case '/backups':
         return html`<pbx-backups-page .api=${this.api} .userRole=${role}></pbx-backups-page>`;
       default:

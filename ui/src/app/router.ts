@@ -27,6 +27,8 @@ export const routes: readonly RouteDef[] = [
   { path: '/prompts', titleKey: 'nav.prompts', roles: ['superadmin', 'tenant-admin', 'supervisor'] },
   { path: '/mail', titleKey: 'nav.mail', roles: ['superadmin', 'tenant-admin'] },
   { path: '/routes', titleKey: 'nav.routes', roles: ['superadmin', 'tenant-admin', 'supervisor', 'auditor'] },
+  { path: '/contacts', titleKey: 'nav.contacts', roles: ['superadmin', 'tenant-admin', 'supervisor', 'employee'] },
+  { path: '/pd-requests', titleKey: 'nav.pdRequests', roles: ['superadmin', 'dpo'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },
   { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
@@ -38,6 +40,12 @@ export const upcoming: readonly { key: MessageKey; noteKey: MessageKey }[] = [];
 
 export function findRoute(path: string): RouteDef | undefined {
   return routes.find((r) => r.path === path);
+}
+
+/** Where a signed-in user starts: the page they came for if their role may open it, else the first one it may (a data-protection officer has no dashboard). */
+export function landingFor(role: Role, wanted: string): string {
+  if (findRoute(wanted)?.roles.includes(role)) return wanted;
+  return routes.find((r) => r.roles.includes(role))?.path ?? wanted;
 }
 
 export type RouteListener = (path: string) => void;

@@ -61,13 +61,31 @@ export class Api {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    if (!res.ok) throw this.failure(res, text);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+
+  /** A POST whose answer is a file (a ZIP, a PDF): the body as a Blob, errors as usual. */
+  async postForFile(path: string, body: unknown): Promise<Blob> {
+    const res = await this.send('POST', path, body);
+    if (!res.ok) throw this.failure(res, await res.text());
+    return res.blob();
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
     if (this.tenantId !== null) headers['x-korobka-tenant'] = String(this.tenantId);
-    let res: Response;
     try {
-      res = await fetch(this.base + path, {
+      return await fetch(this.base + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -76,26 +94,23 @@ export class Api {
     } catch {
       throw new ApiError({ status: 0, code: 'network-error', message: 'network error' });
     }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    let parsed: unknown;
+  }
+
+  private failure(res: Response, text: string): ApiError {
+    let b: Partial<ErrorBody> | undefined;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      b = text ? (JSON.parse(text) as Partial<ErrorBody>) : undefined;
     } catch {
-      parsed = undefined;
+      b = undefined;
     }
-    if (!res.ok) {
-      const b = parsed as Partial<ErrorBody> | undefined;
-      const err = new ApiError({
-        status: res.status,
-        code: typeof b?.code === 'string' ? b.code : 'http-' + res.status,
-        message: typeof b?.message === 'string' ? b.message : res.statusText,
-        details: b?.details,
-      });
-      if (res.status === 401) for (const l of this.onUnauthenticated) l(err);
-      throw err;
-    }
-    return parsed as T;
+    const err = new ApiError({
+      status: res.status,
+      code: typeof b?.code === 'string' ? b.code : 'http-' + res.status,
+      message: typeof b?.message === 'string' ? b.message : res.statusText,
+      details: b?.details,
+    });
+    if (res.status === 401) for (const l of this.onUnauthenticated) l(err);
+    return err;
   }
 
   get<T>(path: string): Promise<T> {

@@ -4,6 +4,7 @@ import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
 import { enMail } from './en-mail';
 import { enPrompts } from './en-prompts';
+import { enPd } from './en-pd';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
@@ -12,6 +13,7 @@ export const en: Record<MessageKey, string> = {
   ...enFmc,
   ...enMail,
   ...enPrompts,
+  ...enPd,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

@@ -5,6 +5,7 @@ import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
 import { ruMail } from './ru-mail';
 import { ruPrompts } from './ru-prompts';
+import { ruPd } from './ru-pd';
 
 export const ru = {
   ...ruFlows,
@@ -12,6 +13,7 @@ export const ru = {
   ...ruFmc,
   ...ruMail,
   ...ruPrompts,
+  ...ruPd,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',
