@@ -30,6 +30,7 @@ import { loadDialPlan } from '../dialplan';
 import { createNgClient } from './media/ng-client';
 import { RtpengineMedia } from './media/rtpengine-media';
 import { mobileDirectory } from './fmc/mobile-origin';
+import { fmcWiring } from './fmc/fmc-wiring';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
 import { TrunkChannels } from './trunks/trunk-channels';
@@ -208,7 +209,9 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   // Registrations and OPTIONS keepalives follow the directory (its periodic check notices an admin's edit);
   // call routing asks signalling.isUsable(trunkId) to skip a trunk that is down or failed to register.
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
-  const router = routerStores(store, registrar);
+  // GSM gateways: the live port table, the extension's mobile rung with its desk phones (issue 14).
+  const fmc = fmcWiring({ store, bindings: (aor) => registrar.location.lookup(aor), log: log.child({ part: 'fmc' }) });
+  const router = { ...routerStores(store, registrar), ringsMobile: fmc.ringsMobile };
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
   const trunkCalls = trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log);
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
@@ -276,6 +279,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
         configs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
         voicemail: voicemail.port,
+        mobiles: fmc.mobiles,
       },
       log,
     }),
@@ -342,6 +346,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       licence: licence.summary,
       calls: { ...counters },
       trunks: signalling.snapshot(),
+      gateways: fmc.report(),
       control: control.health(),
       // ng round trips, retransmissions and late replies: what bench/calls reads to see rtpengine's latency under load.
       ng: ng.stats?.(),

@@ -18,6 +18,8 @@ export interface RouterStores {
   forwarding?(extensionId: number): ForwardRules | undefined;
   dialPlan(tenantId: number): DialPlan;
   bindings(aor: string): Binding[];
+  /** True when the extension also rings a mobile through a GSM gateway (fmc/mobile-ring.ts): it is reachable with no phone registered. */
+  ringsMobile?(tenantId: number, extensionId: number): boolean;
 }
 
 export type RouteDecision =
@@ -25,7 +27,7 @@ export type RouteDecision =
    * Ring `hop` (every phone of the extension reached, after any unconditional
    * forward); `number` is the extension dialled, `binding` its best phone.
    */
-  | { kind: 'extension'; dialled: string; number: string; binding: Binding; hop: Extract<Hop, { kind: 'ring' }> }
+  | { kind: 'extension'; dialled: string; number: string; binding?: Binding; hop: Extract<Hop, { kind: 'ring' }> }
   | { kind: 'refuse'; dialled: string; number: string; status: 403 | 404 | 480 | 482 | 484 | 486; reason: string; code: string; forwards?: ForwardStep[] }
   /** Out through the route's trunks (trunks/outbound-call.ts); `number` is E.164 or an emergency code. */
   | { kind: 'trunk'; dialled: string; number: string; class: NumberClass; route: OutboundRoute; forwards?: ForwardStep[] };
@@ -52,7 +54,8 @@ export function routeToExtension(stores: RouterStores, tenantId: number, extensi
     const d = hop.decision;
     return { kind: 'trunk', dialled, number: d.number, class: d.class, route: d.route, ...(hop.forwards.length > 0 ? { forwards: hop.forwards } : {}) };
   }
-  return { kind: 'extension', dialled, number: extension, binding: hop.bindings[0]!, hop };
+  // No desk phone but a mobile to ring: no binding (fmc/mobile-ring.ts adds the mobile).
+  return { kind: 'extension', dialled, number: extension, ...(hop.bindings[0] ? { binding: hop.bindings[0] } : {}), hop };
 }
 
 /**

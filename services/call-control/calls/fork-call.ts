@@ -110,11 +110,13 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
     for (;;) {
       if (call.cancelled()) return finish('caller', 487, 'Request Terminated');
       const diversion = diversionHeader(hop.forwards, domain);
+      // The phones, then what rings with them (an FMC mobile through a gateway port: fmc/mobile-ring.ts).
+      const targets = [...hop.bindings.map((b) => ({ contact: b.contact, ...optional('proxy', deps.proxyFor(b.contact, b.source)) })), ...(hop.extra ?? [])];
       via.length = 0;
-      for (let i = 0; i < hop.bindings.length; i++) via.push(`b${++branches}`);
+      for (let i = 0; i < targets.length; i++) via.push(`b${++branches}`);
       fork = new Fork({
         srf: deps.srf,
-        branches: hop.bindings.map((b) => ({ contact: b.contact, ...optional('proxy', deps.proxyFor(b.contact, b.source)) })),
+        branches: targets,
         sdpFor: async (i) => {
           const sdp = await legs.offerFromA(String(req.body), via[i]);
           offers.set(via[i]!, sdp);

@@ -19,10 +19,23 @@ export interface ForkBranch {
   contact: string;
   /** Next hop for a phone behind NAT (its REGISTER's source). */
   proxy?: string;
+  /** Sent this long after the others (an FMC mobile rung N seconds after the desk phones); not sent if the fork ends first. */
+  delayMs?: number;
+  /**
+   * This branch failed with `status` (undefined: no response at all): a target
+   * to try in its place (a GSM gateway's next free port after a 503), or none.
+   * Asked only while the fork still rings.
+   */
+  retry?(status: number | undefined): ForkBranch | undefined;
+  /** This target answered first: the call is its. */
+  answered?(): void;
+  /** Once, when this target is done without winning (failed, CANCELed, never sent, late answer hung up): frees what it held. */
+  ended?(): void;
 }
 
 export type ForkOutcome =
-  | { kind: 'answered'; uac: Loose; branch: number }
+  /** `target`: the branch as finally sent (a retry's replacement). */
+  | { kind: 'answered'; uac: Loose; branch: number; target: ForkBranch }
   /** Every branch failed; `busy` when a user refused (486/600/603), `unreachable` when no phone could be reached. */
   | { kind: 'busy' | 'unreachable' | 'failed'; status: number; reason?: string }
   /** Our ring timer fired; `anyResponse` says whether any phone answered the INVITE at all. */
@@ -67,6 +80,10 @@ export function classifyFailures(statuses: readonly (number | undefined)[]): { k
 }
 
 interface BranchState {
+  target: ForkBranch;
+  /** rtpengine's offer for this branch, kept for a retry on the same ng via-branch. */
+  sdp?: string;
+  delay?: NodeJS.Timeout;
   req?: Loose;
   cancelWith?: string | null;
   done: boolean;
@@ -84,7 +101,7 @@ export class Fork {
 
   constructor(private readonly r: ForkRequest) {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
-    this.states = r.branches.map(() => ({ done: false }));
+    this.states = r.branches.map((target) => ({ target, done: false }));
     this.timer = setTimeout(() => this.finish({ kind: 'no-answer', anyResponse: this.anyResponse }, null), r.ringMs);
     if (r.branches.length === 0) this.finish({ kind: 'unreachable', status: 480 }, null);
     r.branches.forEach((b, i) => this.launch(b, i));
@@ -96,8 +113,18 @@ export class Fork {
   }
 
   private launch(b: ForkBranch, i: number): void {
-    (this.r.sdpFor ? this.r.sdpFor(i) : Promise.resolve(this.r.sdp ?? '')).then(
+    const st = this.states[i]!;
+    if (b.delayMs && b.delayMs > 0) {
+      st.delay = setTimeout(() => {
+        st.delay = undefined;
+        this.launch({ ...b, delayMs: 0 }, i);
+      }, b.delayMs);
+      return;
+    }
+    const offered = st.sdp !== undefined ? Promise.resolve(st.sdp) : this.r.sdpFor ? this.r.sdpFor(i) : Promise.resolve(this.r.sdp ?? '');
+    offered.then(
       (sdp) => {
+        st.sdp = sdp;
         if (this.settled) return this.failed(i, new Error('fork ended before the branch was offered'));
         this.send(b, i, sdp);
       },
@@ -147,16 +174,29 @@ export class Fork {
       // §13.2.2.4: a second 2xx (or one after our CANCEL crossed it) is ACKed by srf; we hang it up.
       this.r.log.info('late answer hung up', { branch: i });
       dialog.destroy({ headers: { Reason: COMPLETED_ELSEWHERE } }).catch(noop);
+      st.target.ended?.();
       return;
     }
-    this.finish({ kind: 'answered', uac: dialog, branch: i }, COMPLETED_ELSEWHERE);
+    st.target.answered?.();
+    this.finish({ kind: 'answered', uac: dialog, branch: i, target: st.target }, COMPLETED_ELSEWHERE);
   }
 
   private failed(i: number, err: unknown): void {
     const st = this.states[i]!;
-    st.done = true;
     const s = (err as { status?: unknown }).status;
-    st.status = typeof s === 'number' ? s : undefined;
+    const status = typeof s === 'number' ? s : undefined;
+    st.target.ended?.();
+    const next = this.settled ? undefined : st.target.retry?.(status);
+    if (next) {
+      // Another target in this branch's place (the gateway's next port): same offer, same rtpengine branch.
+      this.r.log.info('fork branch retried', { branch: i, status, contact: next.contact });
+      if (status !== undefined) this.anyResponse = true;
+      this.states[i] = { target: next, ...(st.sdp !== undefined ? { sdp: st.sdp } : {}), done: false };
+      this.launch({ ...next, delayMs: 0 }, i);
+      return;
+    }
+    st.done = true;
+    st.status = status;
     if (this.settled) return;
     if (st.status !== undefined) this.anyResponse = true;
     if (this.states.some((x) => !x.done)) return; // others still ring (a busy phone does not end the fork)
@@ -172,6 +212,14 @@ export class Fork {
     clearTimeout(this.timer);
     for (const st of this.states) {
       if (st.done || st.cancelWith !== undefined) continue;
+      if (st.delay) {
+        // Never sent: nothing to CANCEL, only its hold to free.
+        clearTimeout(st.delay);
+        st.delay = undefined;
+        st.done = true;
+        st.target.ended?.();
+        continue;
+      }
       st.cancelWith = reason;
       if (st.req) this.cancel(st);
     }

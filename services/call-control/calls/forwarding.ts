@@ -12,6 +12,7 @@
 import type { Forward, ForwardReason } from '../cdr/cdr-record';
 import type { DialDecision } from '../../dialplan';
 import type { Binding } from '../registrar/location-service';
+import type { ForkBranch } from './fork';
 import type { RouterStores } from './call-router';
 
 export type { ForwardReason };
@@ -32,8 +33,11 @@ export type ForwardStep = Forward;
 export const MAX_FORWARDS = 3;
 
 export type Hop =
-  /** Ring the phones of `number`; `rules` are its own forwards for busy / no answer / unreachable. */
-  | { kind: 'ring'; number: string; extensionId: number; bindings: Binding[]; rules?: ForwardRules; forwards: ForwardStep[] }
+  /**
+   * Ring the phones of `number`; `rules` are its own forwards for busy / no answer / unreachable;
+   * `extra`: targets rung with the phones (the extension's mobile through a GSM gateway, issue 14).
+   */
+  | { kind: 'ring'; number: string; extensionId: number; bindings: Binding[]; rules?: ForwardRules; forwards: ForwardStep[]; extra?: readonly ForkBranch[] }
   /** An external forward target: the dial plan's outbound decision, to be placed as a dialled external number is. */
   | { kind: 'outbound'; number: string; decision: Extract<DialDecision, { kind: 'outbound' }>; forwards: ForwardStep[] }
   | { kind: 'refuse'; number: string; status: 403 | 404 | 480 | 482 | 484 | 486; reason: string; code: string; forwards: ForwardStep[] };
@@ -75,7 +79,8 @@ export class Forwarding {
     // DND reads as busy: with a busy forward the call goes there (as on most PBXs), else 486.
     if (s.dnd(ext.id)) return rules?.busy ? this.follow(number, ext.outboundPermission, rules.busy, 'busy', forwards) : this.refuse(number, 486, 'Do Not Disturb', 'extension-dnd', forwards);
     const bindings = s.bindings(aorKey(this.tenantId, number));
-    if (bindings.length === 0) {
+    // An extension that rings its mobile (issue 14) is reachable without a desk phone; only as the dialled one, not as a forward target.
+    if (bindings.length === 0 && !(forwards.length === 0 && s.ringsMobile?.(this.tenantId, ext.id))) {
       return rules?.unreachable ? this.follow(number, ext.outboundPermission, rules.unreachable, 'unreachable', forwards) : this.refuse(number, 480, 'Not registered', 'extension-not-registered', forwards);
     }
     return { kind: 'ring', number, extensionId: ext.id, bindings, ...(rules ? { rules } : {}), forwards };

@@ -55,13 +55,15 @@ export function extensionFeature(
             )
         : undefined;
       const forwarding = new Forwarding(deps.router, call.tenantId);
+      // The extension's mobile rings with (or instead of) its desk phones, per its SIM's ring mode (issue 14).
+      const ringHop = deps.features?.mobiles ? deps.features.mobiles.withMobile(call, route.hop, call.log) : route.hop;
       await bridgeCall(deps, {
         call,
         req: flow.a.req,
         res: flow.a.res,
         legs: flow.legs,
         offerSdp: flow.offerSdp,
-        ring: { hop: route.hop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy, ...(outbound ? { outbound } : {}) },
+        ring: { hop: ringHop, forwardAfter: forwarding.after.bind(forwarding), proxyFor: natProxy, ...(outbound ? { outbound } : {}) },
         ringTimeoutMs: deps.ringTimeoutMs,
         cancelled: () => flow.a.cancelled,
         onAnswered: deps.onAnswered,

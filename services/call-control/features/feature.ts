@@ -11,6 +11,12 @@ import type { Call } from '../call/call';
 import type { Destination, FeatureName } from '../routing/destination';
 import type { ListConfig, RecordingNotice } from '../../call-flows';
 import type { QueueDeps } from './queue/deps';
+import type { Hop } from '../calls/forwarding';
+
+/** An extension's mobile rung with its desk phones through a GSM gateway port (fmc/mobile-ring.ts MobileRinger). */
+export interface MobilePort {
+  withMobile(call: Call, hop: Extract<Hop, { kind: 'ring' }>, log: Logger): Extract<Hop, { kind: 'ring' }>;
+}
 
 export type Next = { kind: 'done' } | { kind: 'route'; to: Destination };
 
@@ -72,6 +78,8 @@ export interface FeatureDeps {
   now(): number;
   /** Voicemail boxes' messages and MWI; without it a voicemail destination fails loudly. */
   voicemail?: VoicemailPort;
+  /** Extensions' mobiles through GSM gateways (issue 14); without it no mobile rings. */
+  mobiles?: MobilePort;
 }
 
 /**
@@ -80,7 +88,7 @@ export interface FeatureDeps {
  * port is added here and wired in service.ts; invite-handler.ts passes the
  * whole bag on and does not change.
  */
-export type FeaturePorts = Partial<Pick<FeatureDeps, 'configs' | 'prompts' | 'voicemail' | 'queues'>>;
+export type FeaturePorts = Partial<Pick<FeatureDeps, 'configs' | 'prompts' | 'voicemail' | 'queues' | 'mobiles'>>;
 
 /** Which stored record a feature runs: features that remember between calls (a ring group's round robin) key by it. */
 export interface FeatureRef {

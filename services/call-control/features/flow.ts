@@ -10,6 +10,7 @@ import type { MediaLegs } from '../calls/media-legs';
 import { CallRecording, type RecordingDeps } from '../calls/recording';
 import type { Origin } from '../trunks/inbound-origin';
 import type { TrunkCallDeps } from '../trunks/outbound-call';
+import type { FeaturePorts } from './feature';
 
 export interface FlowDeps extends BridgeDeps {
   router: RouterStores;
@@ -18,6 +19,8 @@ export interface FlowDeps extends BridgeDeps {
   trunks?: TrunkCallDeps;
   /** Counts a call answered (health's calls.answered). */
   onAnswered(): void;
+  /** The service's feature ports (invite-handler passes its deps on whole): the extension rings the mobile through `mobiles`. */
+  features?: FeaturePorts;
 }
 
 export interface FlowCall {
