@@ -14,7 +14,7 @@ import { cdrRoutes } from './routes/cdrs';
 import { didRoutes, trunkRoutes } from './routes/trunks';
 import { dialPlanRoutes } from './routes/dialplan';
 import { callFlowRoutes } from './routes/call-flows';
-import { queueRoutes } from './routes/queues';
+import { myQueueRoutes, queueRoutes } from './routes/queues';
 import { registrationRoutes } from './routes/registrations';
 import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
@@ -71,6 +71,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     simRoutes(deps),
     contactRoutes(deps),
     queueRoutes(deps),
+    myQueueRoutes(deps),
     backupRoutes(deps),
     voicemailRoutes(deps),
     mailRoutes(deps),

@@ -159,6 +159,22 @@ describe('agents', () => {
     expect([foreign.status, foreign.body.code]).toEqual([404, 'queue-not-found']);
     expect(h.store.queues.agent(theirs.id, '201')).toBeUndefined();
   });
+
+  it('/api/my-queues: an employee sees only the queues their own extensions are members of, with their state', async () => {
+    const id = await queue();
+    const second = await queue({ name: 'Продажи', members: [{ extension: '203' }] });
+    const emp = await h.as('employee', tenant, 'agent202');
+    expect((await emp.client.request('GET', '/api/my-queues')).body).toEqual({ queues: [] });
+    const ext = h.store.extensionFeatures.search({ tenantId: tenant }).extensions.find((e) => e.extension === '202')!;
+    h.store.extensionFeatures.set(ext.id, { ...defaultFeatures(), userId: emp.userId });
+    await emp.client.request('PUT', `/api/queues/${id}/agents/202`, { loggedIn: true });
+    await emp.client.request('PUT', `/api/queues/${id}/agents/202`, { paused: true, reason: 'обед' });
+    const mine = (await emp.client.request('GET', '/api/my-queues')).body.queues;
+    expect(mine).toEqual([
+      { id, name: 'Поддержка', agents: [expect.objectContaining({ extension: '202', mode: 'dynamic', state: 'paused', pauseReason: 'обед' })] },
+    ]);
+    expect(mine.some((q: { id: number }) => q.id === second)).toBe(false);
+  });
 });
 
 describe('live view', () => {
@@ -189,7 +205,7 @@ describe('live view', () => {
       avgWaitMs: 15_000,
       avgHandleMs: 30_000,
     });
-    expect(live.body.waiting).toEqual([expect.objectContaining({ cdrId: 'c5', caller: '+79990000005' })]);
+    expect(live.body.waiting).toEqual([expect.objectContaining({ position: 1, cdrId: 'c5', caller: '+79990000005' })]);
     // 202 answered c2 and is still talking.
     expect(live.body.agents.map((x: { extension: string; state: string }) => `${x.extension}:${x.state}`)).toEqual([
       '201:available',

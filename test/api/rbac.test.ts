@@ -96,6 +96,7 @@ const table: Record<string, Rule> = {
   'GET /api/queues/:id/live': STAFF,
   'GET /api/queues/:id/agents': STAFF,
   'PUT /api/queues/:id/agents/:extension': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
+  'GET /api/my-queues': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/ring-groups': READERS,
   'GET /api/ring-groups/:id': READERS,
   'POST /api/ring-groups': ADMINS,

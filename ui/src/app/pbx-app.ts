@@ -33,6 +33,9 @@ import '../pages/trunks/pbx-trunks-page';
 import '../pages/prompts/pbx-prompts-page';
 import '../pages/fmc/pbx-gateways-page';
 import '../pages/mail/pbx-mail-page';
+import '../pages/queues/pbx-queues-page';
+import '../pages/queues/pbx-my-queues-page';
+import '../pages/queues/pbx-wallboard-page';
 import '../pages/routes/pbx-routes-page';
 import '../pages/call-flows/pbx-call-flows-page';
 import '../pages/licence/pbx-licence-page';
@@ -344,6 +347,12 @@ export class PbxApp extends PbxElement {
         return html`<pbx-gateways-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-gateways-page>`;
       case '/call-flows':
         return html`<pbx-call-flows-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-call-flows-page>`;
+      case '/queues':
+        return html`<pbx-queues-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-queues-page>`;
+      case '/my-queues':
+        return html`<pbx-my-queues-page .api=${this.api}></pbx-my-queues-page>`;
+      case '/wallboard':
+        return html`<pbx-wallboard-page .api=${this.api}></pbx-wallboard-page>`;
       case '/mail':
         return html`<pbx-mail-page .api=${this.api} .me=${this.session!.user} .tenant=${role === 'superadmin' ? tenant : this.session!.tenant}></pbx-mail-page>`;
       case '/prompts':

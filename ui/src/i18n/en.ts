@@ -5,6 +5,7 @@ import { enFmc } from './en-fmc';
 import { enMail } from './en-mail';
 import { enPrompts } from './en-prompts';
 import { enPd } from './en-pd';
+import { enQueues } from './en-queues';
 import type { MessageKey } from './ru';
 
 export const en: Record<MessageKey, string> = {
@@ -14,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   ...enMail,
   ...enPrompts,
   ...enPd,
+  ...enQueues,
   'app.loading': 'Loading…',
   'app.retry': 'Try again',
   'app.skipToContent': 'Skip to content',

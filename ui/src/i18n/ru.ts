@@ -6,6 +6,7 @@ import { ruFmc } from './ru-fmc';
 import { ruMail } from './ru-mail';
 import { ruPrompts } from './ru-prompts';
 import { ruPd } from './ru-pd';
+import { ruQueues } from './ru-queues';
 
 export const ru = {
   ...ruFlows,
@@ -14,6 +15,7 @@ export const ru = {
   ...ruMail,
   ...ruPrompts,
   ...ruPd,
+  ...ruQueues,
   'app.loading': 'Загрузка…',
   'app.retry': 'Повторить',
   'app.skipToContent': 'Перейти к содержимому',

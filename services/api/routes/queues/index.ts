@@ -86,7 +86,9 @@ function agentsOf(deps: ApiDeps, queueId: number, config: QueueConfig, now: numb
   return config.members.map((m) => agentView(m, rows.get(m.extension), talking, config.wrapUp, now));
 }
 
-const waitingView = (c: QueueCallRow, now: number) => ({
+/** A waiting caller with its place in line (1 = next to be offered), as the wallboard shows it. */
+const waitingView = (c: QueueCallRow, i: number, now: number) => ({
+  position: i + 1,
   cdrId: c.cdrId,
   caller: c.caller,
   enteredAt: new Date(c.enteredAt).toISOString(),
@@ -110,7 +112,7 @@ export function queueRoutes(deps: ApiDeps): Router<ApiState> {
     const from = since.success && since.data !== undefined ? since.data : startOfDay(t);
     ctx.body = {
       queue: { id: record.id, name: record.name, strategy: config.strategy, serviceLevel: config.serviceLevel },
-      waiting: deps.store.queues.waiting(record.id).map((c) => waitingView(c, t)),
+      waiting: deps.store.queues.waiting(record.id).map((c, i) => waitingView(c, i, t)),
       agents: agentsOf(deps, record.id, config, t),
       stats: { since: new Date(from).toISOString(), ...deps.store.queues.stats(record.id, from, config.serviceLevel, t) },
     };
@@ -163,5 +165,36 @@ export function queueRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = { agent: agentView(member, row, new Set(deps.store.queues.talking(record.id)), config.wrapUp, t) };
   });
 
+  return router;
+}
+
+/**
+ * /api/my-queues: the agent's own view. The queues of the signed-in user's
+ * tenant that one of their extensions is a member of, with that member's
+ * state, so an employee (who may not list queues) can log in and pause.
+ * Its own prefix: under /api/queues it would meet the call-flow resource's /:id.
+ */
+export function myQueueRoutes(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/api/my-queues' });
+  router.get('/', can(deps, 'queues.agents'), async (ctx) => {
+    const user = actorOf(ctx).user;
+    const mine = new Set(deps.store.extensionFeatures.numbersOfUser(user.id));
+    const t = (deps.now?.() ?? new Date()).getTime();
+    const queues = [];
+    for (const record of user.tenantId === null ? [] : deps.store.callFlows.list('queue', user.tenantId)) {
+      const p = queueSchema.safeParse(record.config);
+      if (!p.success) continue; // a stored config that no longer parses is the admin's page's problem, not the agent's
+      const members = p.data.members.filter((m) => mine.has(m.extension));
+      if (members.length === 0) continue;
+      const rows = new Map(deps.store.queues.agents(record.id).map((r) => [r.extension, r]));
+      const talking = new Set(deps.store.queues.talking(record.id));
+      queues.push({
+        id: record.id,
+        name: record.name,
+        agents: members.map((m) => agentView(m, rows.get(m.extension), talking, p.data.wrapUp, t)),
+      });
+    }
+    ctx.body = { queues };
+  });
   return router;
 }
