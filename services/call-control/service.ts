@@ -41,6 +41,7 @@ import type { InviteDeps } from './calls/invite-handler';
 import { resolvePromptFile, SpeechCache } from '../prompts';
 import { storeCallLists, storeFeatureConfigs } from './features/call-lists';
 import { voicemailWiring } from './features/voicemail-port';
+import { MessageWaiting } from './mwi/mwi-notifier';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack createB2BUA's options and dialog events
 type Loose = any;
@@ -50,6 +51,8 @@ const HEARTBEAT_MS = 30_000;
 const LICENCE_MS = 60_000;
 const FINGERPRINT_MS = 3_600_000;
 const TRUNKS_MS = 5_000;
+/** How soon a message read or deleted through the api reaches the phones' message-waiting lamp. */
+const MWI_CHECK_MS = 2_000;
 
 function routerStores(store: Store, registrar: RegistrarService): RouterStores {
   return {
@@ -232,11 +235,21 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     registrar.middleware(req as RegisterRequest, res as RegisterResponse, next),
   );
   srf.options(optionsAnswer());
+  // Phones' message-waiting lamps: SUBSCRIBE message-summary to their own box (mwi/).
+  const mwi = new MessageWaiting({
+    createUAS: (req, res, opts) => srf.createUAS(req, res, opts),
+    auth: authDeps(store, registrar, log),
+    boxOf: (tenantId, extension) => store.voicemail.boxOfExtension(tenantId, extension),
+    counts: (boxId) => store.voicemail.counts(boxId),
+    log: log.child({ component: 'mwi' }),
+  });
+  srf.subscribe(mwi.handler());
   const voicemail = await voicemailWiring({
     store,
     dataDir: config.dataDir,
     ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}),
     log: log.child({ component: 'voicemail' }),
+    changed: (tenantId, boxId) => mwi.changed(tenantId, boxId),
   });
   srf.invite(
     inviteHandler({
@@ -326,6 +339,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     }),
     every(LICENCE_MS, 'licence-refresh', () => licence.refresh()),
     every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
+    every(MWI_CHECK_MS, 'mwi-check', () => mwi.check()),
   ];
 
   // The api's window on live calls, and feature codes (DTMF) for on-demand recording and pause.
@@ -343,6 +357,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       answeredCalls: live.size,
       trunkChannels: channels.snapshot(),
       takenOverCalls: adopted.size,
+      mwiSubscriptions: mwi.size,
       licence: licence.summary,
       calls: { ...counters },
       trunks: signalling.snapshot(),
@@ -361,6 +376,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       for (const t of timers) clearInterval(t);
       loopDelay.disable();
       await control.close();
+      await mwi.stop();
       // RFC 3261 §10.2.2: take our bindings off the operators' registrars while the SIP server is still there.
       await signalling.stop().catch((err: unknown) => log.error('trunk signalling stop failed', { err }));
       // srf throws when asked to disconnect a socket it never opened.

@@ -9,7 +9,10 @@
 // 16-bit decoding): it exists only encrypted. The box has an e-mail
 // address: the message arrives at a real SMTP server on loopback as a WAV
 // attachment that is the stored message, sample for sample, while the
-// outbox row and every file still hold no plain audio.
+// outbox row and every file still hold no plain audio. The owner's phone
+// (sipp) subscribes to message-summary and gets Messages-Waiting: no, then
+// yes with the new message, then no once it is read; a phone of 202 asking
+// for 203's box is refused 403.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +27,7 @@ import { freeLowUdpPorts } from '../../helpers/ports';
 import { testSmtp, type TestSmtp } from '../../helpers/smtp-server';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';
+import { mwiSubscriberScenario } from './mwi-subscriber';
 import { ivrCallerScenario } from './ivr-caller';
 import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
 import { wavTone } from './rtp-endpoint';
@@ -59,7 +63,7 @@ function filesUnder(dir: string): string[] {
 beforeAll(async () => {
   operatorPort = await freeLowUdpPorts(1);
   smtp = await testSmtp({ user: 'pbx', password: 'mail-pw' });
-  pbx = await startPbx('voicemail-call', ['202'], { mail: { pollMs: 200 } }, async (app) => {
+  pbx = await startPbx('voicemail-call', ['202', '203'], { mail: { pollMs: 200 } }, async (app) => {
     const store = openStore(path.join(app.dataDir, 'korobka.db'));
     try {
       smtpSettings(store, { dataDir: app.dataDir }).set(null, smtpInputSchema.parse({ host: '127.0.0.1', port: smtp.port, security: 'none', username: 'pbx', password: 'mail-pw', from: 'pbx@bank.example' }));
@@ -67,6 +71,7 @@ beforeAll(async () => {
       const greeting = await new PromptLibrary(store, app.dataDir).upload({ tenantId: tenant.id, name: 'Нет на месте', language: 'ru', kind: 'upload', data: wavTone(1, 500), createdBy: null });
       const ext = store.extensions.get(tenant.id, '202')!;
       boxId = store.voicemail.createBox(tenant.id, { number: '202', name: 'Петров', extensionId: ext.id, greetings: { unavailable: greeting.id, busy: null, name: null }, maxMessageSeconds: 60, maxMessages: 10, email: 'petrov@bank.example' }, null).id;
+      store.voicemail.createBox(tenant.id, { number: '203', name: 'Сидоров', extensionId: store.extensions.get(tenant.id, '203')!.id, greetings: { unavailable: null, busy: null, name: null }, maxMessageSeconds: 60, maxMessages: 10, email: null }, null);
       const trunk = store.trunks.create(tenant.id, { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: operatorPort, transport: 'udp', username: null, registerExpiry: 300, addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 4, outboundCallerId: '', enabled: true }, null);
       const group = store.callFlows.create('ring-group', tenant.id, ringGroupSchema.parse({ name: 'Петров', strategy: 'ring-all', members: [{ extension: '202', timeout: 5 }], timeout: 5, overflow: { type: 'feature', feature: 'voicemail', id: boxId } }));
       store.trunks.createDid(tenant.id, { number: '+74957654321', trunkId: trunk.id, destination: { type: 'feature', feature: 'ring-group', id: group.id } });
@@ -82,6 +87,15 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
+/** A phone of `caller` subscribing to `box`'s message-summary (sipp, digest as pw-<caller>). */
+async function subscriber(name: string, caller: string, box: string, plan: Parameters<typeof mwiSubscriberScenario>[2]): Promise<Started> {
+  const port = await freeLowUdpPorts(1);
+  const args = ['-sf', mwiSubscriberScenario(OUT, name, plan), '-i', '127.0.0.1', '-p', String(port), '-t', 'u1', '-nostdin', '-m', '1', '-timeout', '120s', '-timeout_error', '-trace_err', '-trace_logs', '-error_file', path.join(OUT, `${name}-errors.log`), '-log_file', path.join(OUT, `${name}-notify.log`), '-key', 'caller', caller, '-s', box, '-au', caller, '-ap', `pw-${caller}`, `127.0.0.1:${pbx.app.ports.sip}`];
+  const p = startProcess('sipp', args, { logFile: path.join(OUT, `${name}.log`), timeoutMs: 150_000 });
+  peers.push(p);
+  return p;
+}
+
 /** The operator's caller: answered by the PBX, waits out greeting and beep, speaks g711a.pcap, presses '#', is hung up on. */
 function voicemailCaller(): string {
   const file = ivrCallerScenario(OUT, 'voicemail-caller', '#', 'hungup');
@@ -95,10 +109,13 @@ function voicemailCaller(): string {
 }
 
 describe('voicemail on the appliance', () => {
-  it('no answer → the box: greeting, beep, 7.08 s of speech and #; the message listed with the caller and its length, e-mailed as the same audio; no plain audio on disk', async () => {
+  it('no answer → the box: greeting, beep, 7.08 s of speech and #; the message listed with the caller and its length, e-mailed as the same audio; the phone lamp no → yes → no (read); no plain audio on disk', async () => {
     const phone = await startCallee(uasScenario('ring-until-cancel'));
     peers.push(phone);
     await registerPhone(pbx, '202', phone.port);
+    // 202's phone watches its box: no messages, then the new one, then none new once it is read (RFC 3842 bodies).
+    const mwi = await subscriber('mwi-202', '202', '202', { expect: ['Messages-Waiting: no.*Voice-Message: 0/0 ', 'Messages-Waiting: yes.*Voice-Message: 1/0 ', 'Messages-Waiting: no.*Voice-Message: 0/1 '] });
+    await waitFor(async () => (await pbx.health()).mwiSubscriptions === 1, 30_000, 'the phone subscribed');
     const tag = `vm-${Date.now()}`;
     const args = ['-sf', voicemailCaller(), '-i', '127.0.0.1', '-p', String(operatorPort), '-mi', '127.0.0.1', '-mp', String(await freeLowUdpPorts(4)), '-t', 'u1', '-nostdin', '-m', '1', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(OUT, `${tag}-errors.log`), '-s', '84957654321', '-key', 'caller', '89161234567', `127.0.0.1:${pbx.app.ports.sip}`];
     const op = startProcess('sipp', args, { logFile: path.join(OUT, `${tag}.log`), timeoutMs: 90_000 });
@@ -146,6 +163,14 @@ describe('voicemail on the appliance', () => {
     expect(Buffer.from(samples.buffer).includes(Buffer.from(want.buffer))).toBe(true);
     const mailed = pcmOfWav(mail!.attachments[0]!.content);
     expect(Buffer.from(mailed.buffer).includes(Buffer.from(want.buffer))).toBe(true);
+
+    // Read (as the api does, from another process): the lamp goes off; the phone refreshes and unsubscribes.
+    pbx.store.voicemail.markRead(m.id);
+    expect(await mwi.exited).toBe(0);
+    await waitFor(async () => (await pbx.health()).mwiSubscriptions === 0, 10_000, 'the subscription ended');
+    // 202's credentials do not open 203's box.
+    const foreign = await subscriber('mwi-202-to-203', '202', '203', { refused: 403 });
+    expect(await foreign.exited).toBe(0);
     expect(samples.length).toBeGreaterThan(at);
   }, 120_000);
 });
