@@ -76,6 +76,8 @@ function freeBytes(dir: string): number {
 }
 
 const MB = 1024 * 1024;
+/** Files up to this size are read whole when their turn comes (a snapshot of a file being appended to). */
+const SNAPSHOT_BYTES = 4 * MB;
 const fmtMb = (b: number) => `${(b / MB).toFixed(1)} MB`;
 
 function diskFull(targetDir: string, need: number): BackupError {
@@ -152,14 +154,32 @@ export async function createBackup(o: { config: Readonly<Config>; passphrase: st
     const pending: Promise<void>[] = [];
     const result = { manifest: undefined as Manifest | undefined };
     // Each body is hashed as the archive takes it; the manifest waits for every hash.
+    // Files may change while they are read: call-control appends CDRs it could
+    // not write yet to cdr-spill/ and empties it after a replay. A small file is
+    // read whole at once (a consistent snapshot); a large one (a recording,
+    // written once and renamed into place) exactly as long as it was when
+    // opened, so the tar header's size always holds: a file that grew is taken
+    // as it was (the tar entry stopped reading and the backup hung, exiting 0
+    // without an archive), one that shrank fails the backup by name.
     const fileEntry = async (entryPath: string, file: string, mode: number): Promise<WriteEntry> => {
       const fh = await open(file, 'r'); // open now: a file removed later is still read whole
       const st = await fh.stat();
-      const stream = fh.createReadStream({ highWaterMark: MB }) as ReadStream;
-      return new WriteEntry({ path: entryPath, mode, size: st.size, mtime: st.mtime }, hashed(entryPath, stream));
+      if (st.size <= SNAPSHOT_BYTES) return snapshotEntry(entryPath, await fh.readFile().finally(() => fh.close()), mode, st.mtime);
+      const stream = fh.createReadStream({ highWaterMark: MB, start: 0, end: st.size - 1 }) as ReadStream;
+      return new WriteEntry({ path: entryPath, mode, size: st.size, mtime: st.mtime }, hashed(entryPath, stream, st.size));
     };
-    const memoryEntry = (entryPath: string, data: Buffer) => new WriteEntry({ path: entryPath, mode: 0o600, size: data.length, mtime: new Date() }, hashed(entryPath, Readable.from([data])));
-    const hashed = (entryPath: string, source: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> => {
+    // Hashed here, not as tar reads it: tar never reads the body of an empty
+    // entry, and a hash waiting for that read held the manifest (and the
+    // backup) forever — an empty cdr-spill file did it under call load.
+    const snapshotEntry = (entryPath: string, data: Buffer, mode: number, mtime: Date): WriteEntry => {
+      listed.push({ path: entryPath, size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+      progress.doneBytes += data.length;
+      progress.doneFiles++;
+      report();
+      return new WriteEntry({ path: entryPath, mode, size: data.length, mtime }, data);
+    };
+    const memoryEntry = (entryPath: string, data: Buffer) => snapshotEntry(entryPath, data, 0o600, new Date());
+    const hashed = (entryPath: string, source: AsyncIterable<Buffer>, expected: number): AsyncIterable<Uint8Array> => {
       let finish!: () => void;
       pending.push(new Promise<void>((r) => (finish = r)));
       return (async function* () {
@@ -172,6 +192,8 @@ export async function createBackup(o: { config: Readonly<Config>; passphrase: st
           report();
           yield chunk;
         }
+        if (size !== expected)
+          throw new BackupError('source-changed', `${entryPath} shrank from ${expected} to ${size} bytes while it was read (something truncated it); nothing was written: run the backup again`, { path: entryPath });
         listed.push({ path: entryPath, size, sha256: h.digest('hex') });
         progress.doneFiles++;
         finish();

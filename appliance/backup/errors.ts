@@ -11,7 +11,8 @@ export type BackupErrorCode =
   | 'target-not-writable'
   | 'data-dir-not-initialised'
   | 'restore-in-progress'
-  | 'stop-failed';
+  | 'stop-failed'
+  | 'source-changed';
 
 export class BackupError extends Error {
   constructor(

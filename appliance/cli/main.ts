@@ -62,6 +62,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A command left waiting on something that can no longer happen would let
+// Node exit 0 with nothing said (a backup once did): fail loudly instead.
+// Never fires for a command that finishes (process.exit comes first) or keeps
+// running (the supervisor).
+process.on('beforeExit', () => {
+  printErr(`korobka ${process.argv[2] ?? ''}: stopped before it finished (internal error: it was left waiting on nothing); what it reported done is unaffected`);
+  process.exit(70); // EX_SOFTWARE
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {

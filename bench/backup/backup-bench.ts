@@ -53,7 +53,8 @@ function backupOnce(pbx: Pbx, target: string, passFile: string): Promise<BackupR
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
-    p.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' may come before the last of stdout is read (it did under load, and the archive's name was missed).
+    p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`korobka backup exited ${code}: ${out.slice(-2000)}`));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const file = /^backup written: (.*)$/m.exec(out)?.[1];
