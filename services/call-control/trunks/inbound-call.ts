@@ -32,7 +32,8 @@ export type InboundMatch =
   /** Not from a trunk (or not sure enough): authenticate as a phone. */
   | { kind: 'not-trunk' }
   /** From the trunk, to a number that is none of its tenant's DIDs. */
-  | { kind: 'unknown-did'; trunk: DirectoryTrunk; dialled: string; caller: Party }
+  /** From the trunk, to a number that is none of its tenant's DIDs (or, `ambiguous`, that several tenants sharing the source would each read as theirs). */
+  | { kind: 'unknown-did'; trunk: DirectoryTrunk; dialled: string; caller: Party; ambiguous?: true }
   | { kind: 'did'; trunk: DirectoryTrunk; did: Did; /** The DID in canonical form (E.164). */ didNumber: string; dialled: string; caller: Party };
 
 /** True when the request carries digest credentials (RFC 3261 §22.2, §22.3): then it is a phone's, not an operator's. */
@@ -79,17 +80,34 @@ export function matchInbound(deps: InboundDeps, req: Loose): InboundMatch {
   const toUser = userOf(req.getParsedHeader('To')?.uri);
   const fromUser = userOf(req.getParsedHeader('From')?.uri) ?? '';
   const asked = [requestUser, toUser].filter((u): u is string => u !== undefined);
-  // Several tenants may buy from one operator: the DID decides whose call it is.
+  // Several tenants may buy from one operator: the DID decides whose call it is,
+  // and only when it is exactly one tenant's (issue 16 item 5). DIDs are unique
+  // over all tenants in every spelling (migration 0125), but a short or local
+  // spelling reads differently under each tenant's numbering plan: a number two
+  // tenants would both take is nobody's, never the first trunk's by id or port.
+  const found: Array<{ trunk: DirectoryTrunk; did: Did; dialled: string }> = [];
   for (const trunk of candidates) {
-    const numbering = deps.numbering(trunk.tenantId);
     const dids = deps.dids(trunk.tenantId);
     for (const dialled of asked) {
-      const did = findDid(dids, dialled, numbering);
-      // Several trunks may share the address (one operator, two contracts): the DID's own trunk carries it.
-      if (did) return { kind: 'did', trunk: candidates.find((c) => c.id === did.trunkId) ?? trunk, did, didNumber: canonical(did.number, numbering) ?? did.number, dialled, caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
+      const did = findDid(dids, dialled, deps.numbering(trunk.tenantId));
+      if (did) {
+        found.push({ trunk, did, dialled });
+        break;
+      }
     }
   }
-  if (!strong) return { kind: 'not-trunk' };
+  const owners = new Set(found.map((f) => f.did.tenantId));
+  const hit = found[0];
+  if (hit && owners.size === 1) {
+    const { did, dialled } = hit;
+    const numbering = deps.numbering(did.tenantId);
+    // Several trunks may share the address (one operator, two contracts): the DID's own trunk carries it.
+    const trunk = candidates.find((c) => c.id === did.trunkId && c.tenantId === did.tenantId) ?? hit.trunk;
+    return { kind: 'did', trunk, did, didNumber: canonical(did.number, numbering) ?? did.number, dialled, caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
+  }
+  const ambiguous = owners.size > 1;
+  if (!strong && !ambiguous) return { kind: 'not-trunk' };
   const numbering = deps.numbering(first.tenantId);
-  return { kind: 'unknown-did', trunk: first, dialled: requestUser ?? toUser ?? '', caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
+  const refused = { kind: 'unknown-did' as const, trunk: first, dialled: requestUser ?? toUser ?? '', caller: { dialled: fromUser, number: canonical(fromUser, numbering) ?? fromUser } };
+  return ambiguous ? { ...refused, ambiguous: true } : refused;
 }

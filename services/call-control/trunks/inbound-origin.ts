@@ -62,7 +62,7 @@ export function callOrigin(deps: OriginDeps, req: Loose, res: Loose): Origin | u
       number: '',
       status: 404,
       reason: 'Unknown Number',
-      code: 'did-not-found',
+      code: match.ambiguous ? 'did-ambiguous' : 'did-not-found',
     };
     return {
       tenantId: trunk.tenantId,

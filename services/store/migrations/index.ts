@@ -25,6 +25,7 @@ import * as auditHmac from './0085-audit-hmac';
 import * as backups from './0090-backups';
 import * as cdrPath from './0095-cdr-path';
 import * as dpoRole from './0082-dpo-role';
+import * as didCanonical from './0125-did-canonical';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -51,4 +52,5 @@ export const migrations: readonly Migration[] = [
   { version: 85, name: '0085-audit-hmac', up: auditHmac.up },
   { version: 90, name: '0090-backups', up: backups.up },
   { version: 95, name: '0095-cdr-path', up: cdrPath.up },
+  { version: 125, name: '0125-did-canonical', up: didCanonical.up },
 ];

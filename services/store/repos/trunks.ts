@@ -4,6 +4,8 @@
 import type { Destination } from '../../call-flows';
 import { AppError } from '../../common/errors';
 import type { Db } from '../db';
+// The frozen rule of the migration that made numbers canonical is also the rule rows are written by.
+import { canonicalDid } from '../migrations/0125-did-canonical';
 
 export const trunkKinds = ['register', 'ip'] as const;
 export const transports = ['udp', 'tcp', 'tls'] as const;
@@ -210,15 +212,24 @@ export class TrunksRepo {
 
   /** For call-control: where an inbound number goes. */
   didByNumber(number: string): Did | undefined {
-    const r = this.db.prepare('SELECT * FROM dids WHERE number = ?').get(number) as DidRow | undefined;
+    const r = this.db.prepare('SELECT * FROM dids WHERE number = ?').get(canonicalDid(number)) as DidRow | undefined;
     return r && toDid(r);
   }
 
+  /**
+   * Stored canonical whatever the caller passed (migration 0125's rule), so the
+   * UNIQUE index on `number` holds over every spelling and over all tenants.
+   * Another tenant's number is refused by its own code, naming no tenant.
+   */
   createDid(tenantId: number, d: { number: string; trunkId: number | null; destination: DidDestination }, now = new Date()): Did {
+    const number = canonicalDid(d.number);
+    const holder = this.db.prepare('SELECT tenant_id FROM dids WHERE number = ?').get(number) as { tenant_id: number } | undefined;
+    if (holder && holder.tenant_id !== tenantId)
+      throw new AppError(409, 'did-held-by-another-tenant', `${number} is another tenant's inbound number (in any spelling); a superadmin can move it`, { field: 'number' });
     const info = guard('did', () =>
       this.db
         .prepare('INSERT INTO dids (tenant_id, number, trunk_id, destination_type, destination, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(tenantId, d.number, d.trunkId, ...didColumns(d.destination), now.toISOString()),
+        .run(tenantId, number, d.trunkId, ...didColumns(d.destination), now.toISOString()),
     );
     return this.getDid(Number(info.lastInsertRowid))!;
   }

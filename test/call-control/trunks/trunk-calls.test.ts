@@ -158,6 +158,27 @@ describe('matchInbound (a real trunks table)', () => {
     expect(matchInbound(w.deps, request({ from: '192.0.2.10', port: 40000, ruri: 'sip:84951234567@pbx' }))).toMatchObject({ kind: 'did', trunk: { id: w.bankTrunk.id } });
   });
 
+  it('a shared source routes only on a number exactly one tenant reads as its DID (issue 16 item 5): never the first trunk by id or port', () => {
+    const w = world();
+    // The insurer's numbering says area 499, the bank's 495: a local 7-digit number reads differently per tenant.
+    const insurerPlan = numberingConfigSchema.parse({ cityCode: '499' });
+    const repo = new TrunksRepo(db!);
+    repo.createDid(2, { number: '+74997654321', trunkId: w.insurerTrunk.id, destination: { type: 'extension', extension: '302' } });
+    repo.createDid(1, { number: '+74957654320', trunkId: w.bankTrunk.id, destination: { type: 'extension', extension: '205' } });
+    const deps = { ...w.deps, numbering: (t: number) => (t === 2 ? insurerPlan : moscow) };
+    // 7654321: by the bank's plan +74957654321, by the insurer's +74997654321 — both the insurer's: one owner.
+    expect(matchInbound(deps, request({ from: '192.0.2.10', port: 5060, ruri: 'sip:7654321@pbx' }))).toMatchObject({ kind: 'did', did: { tenantId: 2 } });
+    // 7654320 by the bank's plan is the bank's …4320; the insurer (499) has no +74997654320: one owner, the bank.
+    expect(matchInbound(deps, request({ from: '192.0.2.10', port: 5060, ruri: 'sip:7654320@pbx' }))).toMatchObject({ kind: 'did', did: { tenantId: 1, number: '+74957654320' } });
+    // Now the insurer holds +74997654320 too: 7654320 is each tenant's own by its own plan, so nobody's — refused, whatever trunk came first.
+    repo.createDid(2, { number: '+74997654320', trunkId: w.insurerTrunk.id, destination: { type: 'extension', extension: '303' } });
+    expect(matchInbound(deps, request({ from: '192.0.2.10', port: 5060, ruri: 'sip:7654320@pbx' }))).toMatchObject({ kind: 'unknown-did', ambiguous: true });
+    // Even from another port of the address (not the trunk's endpoint): refused, not left to digest authentication.
+    expect(matchInbound(deps, request({ from: '192.0.2.10', port: 40000, ruri: 'sip:7654320@pbx' }))).toMatchObject({ kind: 'unknown-did', ambiguous: true });
+    // A full spelling is one number in every plan: still routed.
+    expect(matchInbound(deps, request({ from: '192.0.2.10', port: 5060, ruri: 'sip:84957654320@pbx' }))).toMatchObject({ kind: 'did', did: { tenantId: 1 } });
+  });
+
   it('anyone else, and anything with credentials, is not the operator', () => {
     const w = world();
     expect(matchInbound(w.deps, request({ from: '198.51.100.7', port: 5060, ruri: 'sip:84951234567@pbx' }))).toEqual({ kind: 'not-trunk' });

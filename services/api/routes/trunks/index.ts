@@ -10,6 +10,7 @@ import { parseInput } from '../../validate';
 import type { FieldProblem } from '../../../common/errors';
 import { targetTenant } from '../extensions/extensions';
 import { didRoutes } from './dids';
+import { checkSharedSources } from './shared-sources';
 import { createTrunkSchema, updateTrunkSchema, type TrunkInput } from './schema';
 import { trunkAad, trunkSecrets } from './trunk-secrets';
 import { trunkStatuses, withStatus } from './trunk-status';
@@ -71,9 +72,10 @@ export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
     const fields = merge({ ...DEFAULTS, name: input.name, kind: input.kind }, input);
     const problems = kindProblems(fields, input.password !== undefined);
     if (problems.length) throw validationFailed(problems);
+    const shared = checkSharedSources(deps, actorOf(ctx).user.role, tenant.id, fields);
     const sealed = input.password !== undefined && fields.kind === 'register' ? box().seal(input.password, trunkAad(tenant.id)) : null;
     const trunk = deps.store.trunks.create(tenant.id, fields, sealed);
-    audit(deps, ctx, { tenantId: tenant.id, action: 'trunk.create', target: `trunk:${trunk.id}`, details: { name: trunk.name, kind: trunk.kind } });
+    audit(deps, ctx, { tenantId: tenant.id, action: 'trunk.create', target: `trunk:${trunk.id}`, details: { name: trunk.name, kind: trunk.kind, ...shared } });
     ctx.status = 201;
     ctx.body = { trunk };
   });
@@ -84,11 +86,12 @@ export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
     const fields = merge(cur, input);
     const problems = kindProblems(fields, input.password !== undefined || cur.hasPassword);
     if (problems.length) throw validationFailed(problems);
+    const shared = checkSharedSources(deps, actorOf(ctx).user.role, cur.tenantId, fields, cur);
     // An IP trunk keeps no password; a new one replaces the sealed value.
     const sealed = fields.kind === 'ip' ? null : input.password !== undefined ? box().seal(input.password, trunkAad(cur.tenantId)) : undefined;
     const trunk = deps.store.trunks.update(cur.id, fields, sealed);
     const { password: _p, ...logged } = input;
-    audit(deps, ctx, { tenantId: cur.tenantId, action: 'trunk.update', target: `trunk:${cur.id}`, details: { ...logged, ...(input.password !== undefined ? { password: 'changed' } : {}) } });
+    audit(deps, ctx, { tenantId: cur.tenantId, action: 'trunk.update', target: `trunk:${cur.id}`, details: { ...logged, ...(input.password !== undefined ? { password: 'changed' } : {}), ...shared } });
     ctx.body = { trunk };
   });
 
