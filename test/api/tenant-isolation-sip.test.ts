@@ -20,7 +20,7 @@ beforeEach(async () => {
   adminB = (await h.as('tenant-admin', b, 'admin-b')).client;
   root = (await h.as('superadmin', null, 'root')).client;
   for (const [c, ext] of [[adminA, '204'], [adminB, '204']] as const) expect((await c.request('POST', '/api/extensions', { extension: ext })).status).toBe(201);
-});
+}, 60_000); // three sign-ins' scrypt and two extensions: slow on a loaded machine
 afterEach(() => h.close());
 
 const operator = { name: 'МТС', kind: 'ip', addresses: ['192.0.2.10'], port: 5060 };
