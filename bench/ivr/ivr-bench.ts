@@ -350,7 +350,8 @@ const pbx = await startPbx(
       kind: 'upload',
       data: wavTone(PROMPT_S, 440),
     });
-    promptFile = library.resolve(tenant.id, prompt.id, 'alaw')!;
+    // What call-control plays: the paced copy (services/prompts/paced.ts), so the baseline plays the same file.
+    promptFile = library.playback(tenant.id, prompt.id)!;
     const ivr = store.callFlows.create(
       'ivr',
       tenant.id,

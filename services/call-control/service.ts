@@ -38,7 +38,7 @@ import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
 import type { InviteDeps } from './calls/invite-handler';
-import { resolvePromptFile, SpeechCache } from '../prompts';
+import { resolvePlaybackFile, SpeechCache } from '../prompts';
 import { storeCallLists, storeFeatureConfigs } from './features/call-lists';
 import { voicemailWiring } from './features/voicemail-port';
 import { MessageWaiting } from './mwi/mwi-notifier';
@@ -272,8 +272,10 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         // Uploaded and text-to-speech prompts of the tenant, as files rtpengine plays (it transcodes A-law to the leg's codec).
         prompts: {
           file: (tenantId, promptId) => {
-            const file = resolvePromptFile(store, config.dataDir, tenantId, promptId, 'alaw');
-            return file ? { file } : undefined;
+            // The paced copy: the WAV itself would reach the caller in 512 ms bursts (services/prompts/paced.ts).
+            const file = resolvePlaybackFile(store, config.dataDir, tenantId, promptId);
+            const durationMs = store.prompts.get(promptId)?.durationMs;
+            return file ? { file, ...(durationMs !== undefined ? { durationMs } : {}) } : undefined;
           },
         },
         // Queues: agents' standing and queued callers in the store; spoken positions made once and cached under the data directory.

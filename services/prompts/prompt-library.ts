@@ -1,6 +1,7 @@
 // The prompt library: turns uploads and text into stored prompts, removes
 // them, previews them, and tells call-control which file to play. Files live
-// in <dataDir>/prompts/<tenant>/<id>.{alaw,ulaw}.wav, written by this (the
+// in <dataDir>/prompts/<tenant>/<id>.{alaw,ulaw}.wav, with the paced copy
+// rtpengine plays as <id>.alaw.mka (paced.ts), written by this (the
 // api) process and read by rtpengine, which the supervisor runs as the same
 // user. Work is staged under temporary names next to the final ones and
 // removed whatever happens, so a refused upload leaves nothing behind.
@@ -12,6 +13,7 @@ import { AppError } from '../common/errors';
 import { decodeG711 } from '../recordings';
 import { promptEmpty, promptTooLarge, promptTypeNotAllowed, promptBroken } from './errors';
 import { sniffAudio, wavData, wavTruncation, type AudioContainer } from './sniff';
+import { pacedPath, writePaced } from './paced';
 import { transcode } from './transcode';
 import { synthesize } from './tts';
 
@@ -89,6 +91,7 @@ export class PromptLibrary {
       this.staged(c.tenantId, async (stage) => {
         writeFileSync(stage.source, c.data, { mode: 0o600 });
         const { durationMs } = await transcode(stage.source, format, stage, this.limitsForTools());
+        await writePaced(stage.alaw, stage.play, this.limits.toolTimeoutMs);
         return this.commit(stage, { ...c, text: null, source: format, durationMs, sizeBytes: c.data.length });
       }),
     );
@@ -101,6 +104,7 @@ export class PromptLibrary {
       this.staged(c.tenantId, async (stage) => {
         await synthesize(c.text, c.language, stage.source, this.limits.toolTimeoutMs);
         const { durationMs } = await transcode(stage.source, 'wav', stage, this.limitsForTools(), 'text');
+        await writePaced(stage.alaw, stage.play, this.limits.toolTimeoutMs);
         return this.commit(stage, { ...c, kind: 'tts', source: 'espeak-ng', durationMs, sizeBytes: statSync(stage.source).size });
       }),
     );
@@ -110,11 +114,11 @@ export class PromptLibrary {
     return { maxSeconds: this.limits.maxSeconds, timeoutMs: this.limits.toolTimeoutMs };
   }
 
-  private async staged<T>(tenantId: number, work: (stage: { source: string; alaw: string; ulaw: string }) => Promise<T>): Promise<T> {
+  private async staged<T>(tenantId: number, work: (stage: { source: string; alaw: string; ulaw: string; play: string }) => Promise<T>): Promise<T> {
     const dir = this.tenantDir(tenantId);
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     const base = path.join(dir, `.staging-${randomBytes(8).toString('hex')}`);
-    const stage = { source: `${base}.source`, alaw: `${base}.alaw.wav`, ulaw: `${base}.ulaw.wav` };
+    const stage = { source: `${base}.source`, alaw: `${base}.alaw.wav`, ulaw: `${base}.ulaw.wav`, play: `${base}.alaw.mka` };
     try {
       return await work(stage);
     } finally {
@@ -122,14 +126,15 @@ export class PromptLibrary {
     }
   }
 
-  private commit(stage: { alaw: string; ulaw: string }, p: Common & { kind: PromptKind; text: string | null; source: Prompt['source']; durationMs: number; sizeBytes: number }): Prompt {
+  private commit(stage: { alaw: string; ulaw: string; play: string }, p: Common & { kind: PromptKind; text: string | null; source: Prompt['source']; durationMs: number; sizeBytes: number }): Prompt {
     return this.store.prompts.create(p, (id) => {
       const rel = (law: G711Law) => path.join('prompts', String(p.tenantId), `${id}.${law}.wav`);
       renameSync(stage.alaw, path.join(this.dataDir, rel('alaw')));
       try {
         renameSync(stage.ulaw, path.join(this.dataDir, rel('ulaw')));
+        renameSync(stage.play, pacedPath(path.join(this.dataDir, rel('alaw'))));
       } catch (e) {
-        rmSync(path.join(this.dataDir, rel('alaw')), { force: true });
+        for (const f of [rel('alaw'), rel('ulaw')]) rmSync(path.join(this.dataDir, f), { force: true });
         throw e;
       }
       return { alawPath: rel('alaw'), ulawPath: rel('ulaw') };
@@ -145,6 +150,7 @@ export class PromptLibrary {
     this.store.prompts.delete(p.id);
     rmSync(this.fileOf(p, 'alaw'), { force: true });
     rmSync(this.fileOf(p, 'ulaw'), { force: true });
+    rmSync(pacedPath(this.fileOf(p, 'alaw')), { force: true });
   }
 
   /**
@@ -158,6 +164,18 @@ export class PromptLibrary {
     if (!p || p.tenantId !== tenantId) return undefined;
     const file = this.fileOf(p, law);
     return existsSync(file) ? file : undefined;
+  }
+
+  /**
+   * For call-control: what rtpengine plays for a tenant's prompt — the paced
+   * A-law copy (20 ms packets), or the A-law WAV for a prompt stored before
+   * copies were made; undefined as resolve().
+   */
+  playback(tenantId: number, promptId: number): string | undefined {
+    const wav = this.resolve(tenantId, promptId, 'alaw');
+    if (!wav) return undefined;
+    const paced = pacedPath(wav);
+    return existsSync(paced) ? paced : wav;
   }
 
   /** A 16-bit PCM WAV of the prompt that any browser plays (few play G.711 WAV). */

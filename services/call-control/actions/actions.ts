@@ -9,6 +9,8 @@ import type { Leg } from '../call/leg';
 /** A prompt rtpengine can play: an absolute path to a WAV (or A-law/µ-law) file on this box. */
 export interface Prompt {
   file: string;
+  /** The stored length: rtpengine 10.5 measures a WAV but answers no duration for the paced Matroska copy (services/prompts/paced.ts). */
+  durationMs?: number;
 }
 
 export interface PlayOptions {

@@ -16,7 +16,9 @@ export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: P
   if (opts.signal?.aborted) return { kind: 'stopped' };
   const repeat = opts.repeat ?? 1;
   const played = await deps.media.playMedia(legs.mediaId, call.a.mediaTag, prompt.file, { repeatTimes: repeat });
-  const ms = (played.durationMs ?? 0) * repeat;
+  // rtpengine's measure when it has one, else the prompt's stored length.
+  const lengthMs = played.durationMs ?? prompt.durationMs;
+  const ms = (lengthMs ?? 0) * repeat;
   return new Promise<PlayOutcome>((resolve) => {
     const offs: Array<() => void> = [];
     const finish = (o: PlayOutcome) => {
@@ -24,7 +26,7 @@ export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: P
       for (const off of offs) off();
       resolve(o);
     };
-    const timer = setTimeout(() => finish({ kind: 'played', ...(played.durationMs !== undefined ? { durationMs: ms } : {}) }), ms);
+    const timer = setTimeout(() => finish({ kind: 'played', ...(lengthMs !== undefined ? { durationMs: ms } : {}) }), ms);
     offs.push(call.on('ended', () => finish({ kind: 'ended' })));
     const signal = opts.signal;
     if (signal) {

@@ -113,7 +113,8 @@ export class RtpengineMedia {
     const repeat = opts.repeatTimes ?? 1;
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) throw invalidMediaRequest('repeatTimes', 'must be 1–1000');
     const reply = await this.deps.ng.command('playMedia', { ...this.partyParams(callId, party), file, ...(repeat > 1 ? { 'repeat-times': repeat } : {}) });
-    return typeof reply.duration === 'number' ? { durationMs: reply.duration } : {};
+    // A file whose container declares no stream length (Matroska) gets no duration, or a meaningless one.
+    return typeof reply.duration === 'number' && reply.duration > 0 ? { durationMs: reply.duration } : {};
   }
 
   async stopMedia(callId: string, party: string): Promise<void> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
-import { PromptLibrary, resolvePromptFile } from '../../../services/prompts';
+import { PromptLibrary, resolvePlaybackFile, resolvePromptFile } from '../../../services/prompts';
 import { decodeG711 } from '../../../services/recordings';
 import { openStore, type Prompt, type Store } from '../../../services/store';
 import { testOutputDir } from '../../helpers/processes';
@@ -83,4 +83,21 @@ describe('prompts played by rtpengine', () => {
       await media.delete(callId);
     });
   }
+
+  it('plays the paced copy call-control uses (20 ms packets) whole, in the leg\'s codec, with its pitch', async () => {
+    const p = prompts.tone!;
+    const file = resolvePlaybackFile(store, data.dir, tenantId, p.id)!;
+    expect(file).toBe(path.join(data.dir, 'prompts', String(tenantId), `${p.id}.alaw.mka`));
+    const { callId, a } = await callIn([8, 'PCMA']);
+    // rtpengine 10.5 measures no Matroska file: the play action waits the prompt's stored length instead (actions/play.ts).
+    expect((await media.playMedia(callId, 'A', file)).durationMs).toBeUndefined();
+    const packets = Math.floor(p.durationMs / 20);
+    expect(await waitUntil(() => a.count(8) >= packets - 1, p.durationMs + 5000), `got ${a.count()} of ${packets}; log ${rtpengine.process.logFile}`).toBe(true);
+    const payload = Buffer.concat(a.received.filter((r) => r.pt === 8).map((r) => r.payload));
+    const pcm = new Int16Array(payload.length);
+    decodeG711('alaw', payload, pcm);
+    expect(pitchHz(pcm)).toBeGreaterThan(980);
+    expect(pitchHz(pcm)).toBeLessThan(1020);
+    await media.delete(callId);
+  });
 });
