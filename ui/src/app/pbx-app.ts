@@ -43,6 +43,7 @@ import '../pages/backups/pbx-backups-page';
 import '../pages/contacts/pbx-contacts-page';
 import '../pages/pd-requests/pbx-pd-requests-page';
 import '../pages/recordings/pbx-recordings-page';
+import '../pages/voicemail/pbx-voicemail-page';
 
 type Phase = 'loading' | 'unreachable' | 'signed-out' | 'password' | 'signed-in';
 const TENANT_KEY = 'korobka.tenant';
@@ -361,6 +362,8 @@ export class PbxApp extends PbxElement {
         return html`<pbx-routes-page .api=${this.api} .me=${this.session!.user} .tenant=${this.session!.user.tenantId === null ? tenant : this.session!.tenant}></pbx-routes-page>`;
       case '/calls':
         return html`<pbx-calls-page .api=${this.api}></pbx-calls-page>`;
+      case '/voicemail':
+        return html`<pbx-voicemail-page .api=${this.api}></pbx-voicemail-page>`;
       case '/recordings':
         return html`<pbx-recordings-page .api=${this.api} .userRole=${role}></pbx-recordings-page>`;
       case '/licence':

@@ -34,6 +34,7 @@ export const routes: readonly RouteDef[] = [
   { path: '/pd-requests', titleKey: 'nav.pdRequests', roles: ['superadmin', 'dpo'] },
   { path: '/calls', titleKey: 'nav.calls', roles: everyone },
   { path: '/recordings', titleKey: 'nav.recordings', roles: everyone },
+  { path: '/voicemail', titleKey: 'nav.voicemail', roles: ['superadmin', 'tenant-admin', 'supervisor', 'employee'] },
   { path: '/licence', titleKey: 'nav.licence', roles: ['superadmin', 'tenant-admin', 'auditor'] },
   { path: '/backups', titleKey: 'nav.backups', roles: ['superadmin', 'auditor'] },
 ];

@@ -3,6 +3,7 @@ import { enFlows } from './en-flows';
 import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
 import { enMail } from './en-mail';
+import { enVoicemail } from './en-voicemail';
 import { enPrompts } from './en-prompts';
 import { enPd } from './en-pd';
 import { enQueues } from './en-queues';
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...enBackups,
   ...enFmc,
   ...enMail,
+  ...enVoicemail,
   ...enPrompts,
   ...enPd,
   ...enQueues,

@@ -4,6 +4,7 @@ import { ruFlows } from './ru-flows';
 import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
 import { ruMail } from './ru-mail';
+import { ruVoicemail } from './ru-voicemail';
 import { ruPrompts } from './ru-prompts';
 import { ruPd } from './ru-pd';
 import { ruQueues } from './ru-queues';
@@ -13,6 +14,7 @@ export const ru = {
   ...ruBackups,
   ...ruFmc,
   ...ruMail,
+  ...ruVoicemail,
   ...ruPrompts,
   ...ruPd,
   ...ruQueues,

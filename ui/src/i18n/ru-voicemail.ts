@@ -1,0 +1,22 @@
+// Голосовая почта: русский каталог (en-voicemail.ts — те же ключи).
+export const ruVoicemail = {
+  'nav.voicemail': 'Голосовая почта',
+  'vm.title': 'Голосовая почта',
+  'vm.audited': 'Каждое прослушивание и скачивание записывается в журнал аудита.',
+  'vm.none': 'Голосовых ящиков нет.',
+  'vm.box': 'Ящик {number}',
+  'vm.counts': 'новых: {new}, прослушанных: {saved}',
+  'vm.empty': 'Сообщений нет.',
+  'vm.received': 'Получено',
+  'vm.caller': 'Кто звонил',
+  'vm.duration': 'Длительность',
+  'vm.state': 'Состояние',
+  'vm.new': 'новое',
+  'vm.saved': 'прослушано',
+  'vm.actions': 'Действия',
+  'vm.play': 'Прослушать',
+  'vm.download': 'Скачать',
+  'vm.delete': 'Удалить',
+  'vm.deleteConfirm': 'Удалить сообщение от {caller}?',
+  'vm.playFailed': 'Не удалось воспроизвести сообщение',
+} as const;
