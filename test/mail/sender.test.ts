@@ -199,6 +199,27 @@ describe('the outbox', () => {
     await s.stop();
   });
 
+  it('a voicemail attachment that does not decrypt (a key gone after a restore) is retried, not sent without it', async () => {
+    configure('right');
+    let broken = true;
+    const audio = randomBytes(8_000);
+    const s = new MailSender({ store, smtp: smtpSettings(store, { dataDir: t.dir }), log: silentLogger, options: OPTIONS, now, voicemail: async () => {
+      if (broken) throw new Error('no tenant key v3');
+      return audio;
+    } });
+    const { id } = enqueueMail(store, { tenantId, to: ['petrov@bank.example'], subject: 'vm', text: 't', kind: 'voicemail', attachments: [{ filename: 'voicemail-7.wav', contentType: 'audio/wav', voicemailMessageId: 7 }] });
+    await s.tick();
+    expect(store.mail.get(id!)).toMatchObject({ state: 'queued', attempts: 1, lastError: expect.stringContaining('attachment unreadable: no tenant key v3') });
+    expect(smtp.received).toHaveLength(0);
+    broken = false;
+    clock += OPTIONS.retryMaxMs * 2;
+    await s.tick();
+    const [m] = await smtp.waitFor(1);
+    expect(Buffer.compare(m!.attachments[0]!.content, audio)).toBe(0);
+    expect(store.mail.get(id!)).toMatchObject({ state: 'sent' });
+    await s.stop();
+  });
+
   it('a tenant with its own settings sends through them; others use the appliance\'s', async () => {
     const other = await testSmtp({ user: 'box', password: 'right' });
     try {
