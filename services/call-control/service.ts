@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
+import { storedPauseGuard } from './calls/recording-pause';
 import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
@@ -263,7 +264,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       cdrExists: (id) => cdrWrites.has(id) || store.cdrs.get(id) !== undefined,
       ringTimeoutMs,
       counters,
-      recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled },
+      recording: { policies: store.recordings, alarms: store.alarms, enabled: config.recordings.enabled, ...storedPauseGuard(store) },
       live,
       transfers,
       trunks: trunkCalls,

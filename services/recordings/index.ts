@@ -22,6 +22,18 @@ export {
   type CallDirection,
   type TenantRecordingPolicy,
 } from './recording-policy';
+export {
+  PAUSE_POLICY_SETTING,
+  ALARM_MANDATORY_PAUSED,
+  DEFAULT_PAUSE_POLICY,
+  pausePolicySchema,
+  pausePolicyOf,
+  mayPause,
+  pauseWho,
+  type PausePolicy,
+  type PauseActor,
+  type PauseWho,
+} from './pause-policy';
 export { start, buildRecordings, type Recordings } from './start';
 export { RecordingsService, type RecordingsSettings, type SweepReport } from './recordings-service';
 export { canRecord, diskUsage, ALARM_DISK_FULL, ALARM_DISK_HIGH, ALARM_QUOTA, ALARM_CONVERSION, ALARM_TRACK_CUT, type DiskUsage, type RecordingRefusal } from './recording-gate';

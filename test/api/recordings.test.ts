@@ -239,8 +239,17 @@ describe('legal hold, policy, alarms', () => {
     const body = { policy: { tenant: 'on-demand', extensions: { '204': 'always' }, trunks: { mts: 'never' } }, retentionDays: 90, quotaBytes: 5e9 };
     const put = await c('tenant-admin').request('PUT', '/api/recordings/policy', body);
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ tenantId: tenantA, ...body });
-    expect((await c('tenant-admin').request('GET', '/api/recordings/policy')).body).toEqual({ tenantId: tenantA, ...body });
+    // Without a pause policy of its own the tenant has the default (issue 16 item 11).
+    const pauseDefault = { who: 'employee', maxSeconds: 120 };
+    expect(put.body).toEqual({ tenantId: tenantA, ...body, pause: pauseDefault });
+    expect((await c('tenant-admin').request('GET', '/api/recordings/policy')).body).toEqual({ tenantId: tenantA, ...body, pause: pauseDefault });
+    const strict = { ...body, pause: { who: 'supervisor', maxSeconds: 60 } };
+    expect((await c('tenant-admin').request('PUT', '/api/recordings/policy', strict)).body).toEqual({ tenantId: tenantA, ...strict });
+    // A PUT without `pause` keeps the stored one.
+    expect((await c('tenant-admin').request('PUT', '/api/recordings/policy', body)).body.pause).toEqual(strict.pause);
+    const badPause = await c('tenant-admin').request('PUT', '/api/recordings/policy', { ...body, pause: { who: 'anyone', maxSeconds: 0 } });
+    expect(badPause.body.details.fields.map((d: { field: string }) => d.field).sort()).toEqual(['pause.maxSeconds', 'pause.who']);
+    expect((await c('tenant-admin').request('GET', '/api/recordings/policy')).body.pause).toEqual(strict.pause);
     const bad = await c('tenant-admin').request('PUT', '/api/recordings/policy', { policy: { tenant: 'sometimes' }, retentionDays: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body.details.fields.map((d: { field: string }) => d.field).sort()).toEqual(['policy.tenant', 'retentionDays']);

@@ -14,6 +14,8 @@ export const recordingActionRefused = {
   notPaused: () => refused(409, 'recording-not-paused', 'the recording is not paused'),
   gate: (reason: string) => refused(409, 'recording-refused', `the box does not record now: ${reason}`, { reason }),
   mediaFailed: (action: string, why: string) => refused(502, 'recording-action-failed', `rtpengine did not carry out ${action}: ${why.slice(0, 200)}`, { action }),
+  pauseNotAllowed: (who: string, by: string) =>
+    refused(409, 'recording-pause-not-allowed', who === 'nobody' ? 'this recording is mandatory and the tenant lets nobody pause it' : 'this recording is mandatory and the tenant lets only supervisors pause it', { policy: who, by }),
   unavailable: () => refused(409, 'recording-unavailable', 'recording is not available for this call'),
 };
 

@@ -3,7 +3,7 @@
 // live registry and hands the action to its CallRecording, which knows the
 // policy and the capture's state (recording.ts).
 import type { Logger } from '../../common/logger';
-import type { RecordingMode } from '../../recordings';
+import type { PauseActor, RecordingMode } from '../../recordings';
 import type { LiveCall, LiveCalls } from './live-calls';
 import type { RecordingAction, RecordingState } from './recording';
 import { liveCallNotFound, recordingActionRefused } from './recording-control-errors';
@@ -49,11 +49,11 @@ export class RecordingControl {
     return viewOf(c);
   }
 
-  async act(id: string, action: RecordingAction): Promise<LiveCallView> {
+  async act(id: string, action: RecordingAction, by: PauseActor = 'employee'): Promise<LiveCallView> {
     const c = this.deps.live.get(id);
     if (!c) throw liveCallNotFound(id);
     if (!c.recording) throw recordingActionRefused.unavailable();
-    await c.recording.act(action);
+    await c.recording.act(action, by);
     return viewOf(c);
   }
 
@@ -74,7 +74,8 @@ export class RecordingControl {
     const state = c.recording.state;
     const action: RecordingAction = code === 'toggleRecording' ? (state === 'off' ? 'start' : 'stop') : state === 'paused' ? 'resume' : 'pause';
     try {
-      await c.recording.act(action);
+      // A phone's code is the employee's, whoever holds the phone (issue 16 item 11: the pause policy).
+      await c.recording.act(action, 'employee');
     } catch (err) {
       log.warn('feature code refused', { code, action, party, err: err instanceof Error ? err.message : String(err), reason: (err as { code?: unknown }).code });
     }

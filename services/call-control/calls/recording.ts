@@ -36,14 +36,16 @@ import { isAppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { canRecord, decideRecording, encodeRecordingMetadata, policyFromRows, type CallDirection, type RecordingMetadata, type RecordingMode } from '../../recordings';
 import type { MediaLegs } from './media-legs';
+import type { PauseActor } from '../../recordings';
 import { recordingActionRefused } from './recording-control-errors';
+import { PauseGuard, type PauseGuardDeps } from './recording-pause';
 
 /** Where a call's recording stands: what the live view shows. */
 export type RecordingState = 'off' | 'recording' | 'paused';
 export type RecordingAction = 'start' | 'stop' | 'pause' | 'resume';
 
 /** What recording needs from the store and config; `store.recordings` and `store.alarms` fit as they are. */
-export interface RecordingDeps {
+export interface RecordingDeps extends PauseGuardDeps {
   policies: { policies(tenantId: number): Array<{ scope: 'tenant' | 'extension' | 'trunk'; target: string; mode: RecordingMode }> };
   alarms: { list(q: { active?: boolean; tenantId?: number }): { rows: Array<{ code: string; tenantId: number | null }> } };
   /** config.recordings.enabled */
@@ -84,13 +86,16 @@ export class CallRecording {
   private paused: Array<{ fromMs: number; toMs: number }> = [];
   /** Actions run one at a time: a pause must not overtake the start before it. */
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly pauses: PauseGuard;
 
   constructor(
     private readonly deps: RecordingDeps,
     private call: RecordedParties,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.pauses = new PauseGuard(deps, log);
+  }
 
   get recordingId(): string | undefined {
     return this.meta?.recordingId;
@@ -254,14 +259,14 @@ export class CallRecording {
    * AppErrors with stable codes (recording-control-errors.ts); an rtpengine
    * failure leaves the state as it was.
    */
-  act(action: RecordingAction): Promise<RecordingState> {
+  act(action: RecordingAction, by: PauseActor = 'employee'): Promise<RecordingState> {
     return this.serial(async () => {
       const legs = this.legs;
       if (!legs) throw recordingActionRefused.notAnswered();
       try {
         if (action === 'start') await this.start(legs);
         else if (action === 'stop') await this.stop(legs);
-        else if (action === 'pause') await this.pause(legs);
+        else if (action === 'pause') await this.pause(legs, by);
         else await this.resume(legs);
       } catch (err) {
         if (isAppError(err) && err.status < 500) throw err;
@@ -295,14 +300,20 @@ export class CallRecording {
     this.current = 'off';
   }
 
-  private async pause(legs: NonNullable<CallRecording['legs']>): Promise<void> {
+  private async pause(legs: NonNullable<CallRecording['legs']>, by: PauseActor): Promise<void> {
     if (this.current !== 'recording' || !this.meta) throw this.current === 'paused' ? recordingActionRefused.alreadyPaused() : recordingActionRefused.notOn();
+    const limit = this.pauses.check(this.call.tenantId, this.policy, by);
+    const recordingId = this.meta.recordingId ?? '';
     const at = this.now();
     // First the mark (rtpengine keeps the last metadata given), so the recordings service waits for the resume.
     await legs.startRecording(encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }));
     await legs.stopRecording();
     this.pausedFrom = at;
     this.current = 'paused';
+    if (limit) {
+      const { tenantId, cdrId } = this.call;
+      this.pauses.paused({ tenantId, cdrId, recordingId, by, maxSeconds: limit.maxSeconds }, () => this.act('resume', 'supervisor'));
+    }
   }
 
   private async resume(legs: NonNullable<CallRecording['legs']>): Promise<void> {
@@ -311,5 +322,6 @@ export class CallRecording {
     await legs.startRecording(encodeRecordingMetadata({ ...this.meta, paused: [...this.paused, span] }));
     this.paused.push(span);
     this.current = 'recording';
+    this.pauses.clear();
   }
 }

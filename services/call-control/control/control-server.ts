@@ -128,8 +128,8 @@ async function route(req: http.IncomingMessage, control: RecordingControl): Prom
   }
   if (method === 'POST' && parts.length === 3 && parts[0] === 'calls' && parts[2] === 'recording') {
     const id = decodeId(parts[1]!);
-    const { action } = parse(recordingActionSchema, await readJson(req));
-    return { status: 200, body: { call: await control.act(id, action) } };
+    const { action, by } = parse(recordingActionSchema, await readJson(req));
+    return { status: 200, body: { call: await control.act(id, action, by ?? 'employee') } };
   }
   throw notFound(method, url.pathname);
 }

@@ -23,6 +23,8 @@ export const recordingActions = ['start', 'stop', 'pause', 'resume'] as const;
 
 export const recordingActionSchema = z.strictObject({
   action: z.enum(recordingActions, { error: 'expected start, stop, pause or resume' }),
+  /** Who asks, for the tenant's pause policy of mandatory recordings: absent counts as the employee (the least). */
+  by: z.enum(['employee', 'supervisor'], { error: 'expected employee or supervisor' }).optional(),
 });
 export type RecordingActionRequest = z.infer<typeof recordingActionSchema>;
 

@@ -5,6 +5,7 @@
 import type { LiveCall } from '../../../services/call-control/calls/live-calls';
 import type { MediaLegs } from '../../../services/call-control/calls/media-legs';
 import { CallRecording } from '../../../services/call-control/calls/recording';
+import type { PauseGuardDeps } from '../../../services/call-control/calls/recording-pause';
 import { silentLogger } from '../../../services/common/logger';
 import { decodeRecordingMetadata, type RecordingMetadata } from '../../../services/recordings/capture-metadata';
 import type { RecordingMode } from '../../../services/recordings';
@@ -18,7 +19,7 @@ export interface NgLog {
   failNext: boolean;
 }
 
-export async function liveCall(o: { id: string; tenantId?: number; mode: RecordingMode | undefined; now?: () => number; extensionParties?: LiveCall['extensionParties']; answerAt?: number; caller?: string; callee?: string; alarms?: Array<{ code: string; tenantId: number | null }> }): Promise<{ call: LiveCall; ng: NgLog }> {
+export async function liveCall(o: { id: string; tenantId?: number; mode: RecordingMode | undefined; now?: () => number; extensionParties?: LiveCall['extensionParties']; answerAt?: number; caller?: string; callee?: string; alarms?: Array<{ code: string; tenantId: number | null }>; pause?: PauseGuardDeps }): Promise<{ call: LiveCall; ng: NgLog }> {
   const ng: NgLog = { commands: [], failNext: false };
   const fail = () => {
     if (!ng.failNext) return;
@@ -45,6 +46,7 @@ export async function liveCall(o: { id: string; tenantId?: number; mode: Recordi
       // The test's own array: alarms raised after the answer count for the next action.
       alarms: { list: () => ({ rows: o.alarms ?? [] }) },
       enabled: true,
+      ...o.pause,
     },
     { tenantId, cdrId: o.id, caller: o.caller ?? '201', callee: o.callee ?? '202' },
     silentLogger,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../../services/api/password';
 import { encodeG711 } from '../../../services/recordings/g711';
-import { ALARM_CONVERSION, openKeyring, Vault, type RecordingIndexRecord } from '../../../services/recordings';
+import { ALARM_CONVERSION, ALARM_MANDATORY_PAUSED, openKeyring, PAUSE_POLICY_SETTING, Vault, type RecordingIndexRecord } from '../../../services/recordings';
 import { defaultFeatures } from '../../../services/store';
 import { Client } from '../../api/harness';
 import { channel, decodeAudio } from '../../recordings/call-builder';
@@ -82,7 +82,7 @@ async function signIn(username: string, role: 'tenant-admin' | 'employee'): Prom
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'korobka-on-demand-'));
-  pbx = await startPbx('on-demand-recording', ['231', '232', '233', '234', '235', '236', '237', '238', '299'], { recordings: { sweepIntervalMs: 300 } });
+  pbx = await startPbx('on-demand-recording', ['231', '232', '233', '234', '235', '236', '237', '238', '241', '242', '243', '244', '299'], { recordings: { sweepIntervalMs: 300 } });
   admin = await signIn('od-admin', 'tenant-admin');
   employee = await signIn('od-employee', 'employee');
 }, 120_000);
@@ -255,6 +255,45 @@ describe('on-demand recording and PCI pause in live calls', () => {
     for (const [ch, hz] of [[0, CALLER_HZ], [1, CALLEE_HZ]] as const) {
       expect(goertzel(channel(pcm, ch, at(span.startMs + 40), at(span.endMs - 40)), hz) / (span.endMs - span.startMs - 80)).toBeLessThan(speech * 1e-4);
     }
+  }, 90_000);
+
+  it('a mandatory recording paused by the phone’s *2 resumes by itself after the tenant’s limit, with the alarm (issue 16 item 11)', async () => {
+    setPolicy('always');
+    pbx.store.settings.set(PAUSE_POLICY_SETTING, { who: 'employee', maxSeconds: 2 }, tenantId());
+    // *2 at 1 s and never again: before the fix the rest of the call went unrecorded.
+    const caller: Piece[] = [{ toneMs: 1000 }, { digit: 10 }, { digit: 2 }, { toneMs: 5000 }];
+    const { call, done } = await placeCall('241', '242', caller, [{ toneMs: 6300 }], 6800);
+    await waitFor(async () => (await liveCall('241', '242'))?.recording.state === 'paused', 5_000, '*2 to pause');
+    await waitFor(async () => (await liveCall('241', '242'))?.recording.state === 'recording', 5_000, 'the automatic resume');
+    await done();
+    await waitFor(() => recordingsOf(call.id).length > 0, 30_000, 'the recording stored');
+    const [rec, ...others] = recordingsOf(call.id);
+    expect(others).toEqual([]);
+    expect(rec!.pausedSpans).toHaveLength(1);
+    const span = rec!.pausedSpans![0]!;
+    // From the end of *2 (1.32 s) for the 2 s limit; the rest of the call is recorded again.
+    expect(Math.abs(span.endMs - span.startMs - 2000)).toBeLessThanOrEqual(250);
+    expect(Math.abs(span.startMs - 1320)).toBeLessThanOrEqual(250);
+    expect(rec!.durationMs - span.endMs).toBeGreaterThan(2500);
+    const pcm = await pcmOf(rec!);
+    expectTones(pcm, span.endMs + 100, rec!.durationMs - 200);
+    const alarm = pbx.store.alarms.list({ tenantId: tenantId(), limit: 50 }).rows.find((a) => a.code === ALARM_MANDATORY_PAUSED);
+    expect(alarm?.details).toMatchObject({ recordingId: rec!.recordingId, by: 'employee', maxSeconds: 2 });
+  }, 90_000);
+
+  it('a tenant that lets only supervisors pause: the phone’s *2 leaves a mandatory recording whole (issue 16 item 11)', async () => {
+    setPolicy('always');
+    pbx.store.settings.set(PAUSE_POLICY_SETTING, { who: 'supervisor', maxSeconds: 60 }, tenantId());
+    const caller: Piece[] = [{ toneMs: 1000 }, { digit: 10 }, { digit: 2 }, { toneMs: 3000 }];
+    const { call, done } = await placeCall('243', '244', caller, [{ toneMs: 4300 }], 4800);
+    await done();
+    await waitFor(() => recordingsOf(call.id).length > 0, 30_000, 'the recording stored');
+    const [rec] = recordingsOf(call.id);
+    expect(rec!.pausedSpans).toEqual([]);
+    expect(Math.abs(rec!.durationMs - 4300)).toBeLessThanOrEqual(300);
+    // Speech right after the *2 is in the recording.
+    expectTones(await pcmOf(rec!), 1500, rec!.durationMs - 200);
+    pbx.store.settings.delete(PAUSE_POLICY_SETTING, tenantId());
   }, 90_000);
 
   it('with call-control down the API answers 503 call-control-unavailable, and works again once it is back', async () => {

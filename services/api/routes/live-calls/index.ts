@@ -55,7 +55,9 @@ export function liveCallRoutes(deps: ApiDeps, client = new CallControlClient({ s
     }
     const parties = { caller: call.caller, callee: call.callee };
     try {
-      const done = await client.post<CallAnswer>(`/calls/${encodeURIComponent(id)}/recording`, { action });
+      // The tenant's pause policy for mandatory recordings tells employees from staff above them.
+      const by = user.role === 'employee' ? 'employee' : 'supervisor';
+      const done = await client.post<CallAnswer>(`/calls/${encodeURIComponent(id)}/recording`, { action, by });
       trail(call.tenantId, 'ok', { ...parties, recordingId: done.call.recording.recordingId, state: done.call.recording.state });
       ctx.body = done;
     } catch (e) {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import { fileSha256, openKeyring, playback, policyFromRows, policyToRows, Vault, type RecordingIndexRecord } from '../../../recordings';
+import { fileSha256, openKeyring, PAUSE_POLICY_SETTING, pausePolicyOf, playback, policyFromRows, policyToRows, Vault, type RecordingIndexRecord } from '../../../recordings';
 import type { ApiDeps, ApiState } from '../../context';
 import { AppError, badRequest, notFound, validationFailed } from '../../errors';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
@@ -56,9 +56,16 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = { recordings: result.rows.map(publicRecording), total: result.total };
   });
 
+  const policyAnswer = (tenantId: number) => ({
+    tenantId,
+    policy: policyFromRows(deps.store.recordings.policies(tenantId)),
+    ...deps.store.recordings.tenantSettings(tenantId),
+    pause: pausePolicyOf(deps.store.settings.get(PAUSE_POLICY_SETTING, tenantId)),
+  });
+
   router.get('/policy', can(deps, 'recordings.policy'), async (ctx) => {
     const tenantId = policyTenant(ctx);
-    ctx.body = { tenantId, policy: policyFromRows(deps.store.recordings.policies(tenantId)), ...deps.store.recordings.tenantSettings(tenantId) };
+    ctx.body = policyAnswer(tenantId);
   });
 
   router.put('/policy', can(deps, 'recordings.policy'), async (ctx) => {
@@ -66,8 +73,9 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
     const input = parseInput(policyInputSchema, ctx.state.body);
     deps.store.recordings.replacePolicies(tenantId, policyToRows(input.policy));
     deps.store.recordings.setTenantSettings(tenantId, { retentionDays: input.retentionDays, quotaBytes: input.quotaBytes });
+    if (input.pause) deps.store.settings.set(PAUSE_POLICY_SETTING, input.pause, tenantId);
     audit(deps, ctx, { tenantId, action: 'recordings.policy', details: input });
-    ctx.body = { tenantId, policy: policyFromRows(deps.store.recordings.policies(tenantId)), ...deps.store.recordings.tenantSettings(tenantId) };
+    ctx.body = policyAnswer(tenantId);
   });
 
   router.put('/listen-grants/:id', can(deps, 'recordings.grant'), async (ctx) => {

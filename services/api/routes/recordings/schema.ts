@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tenantRecordingPolicySchema } from '../../../recordings';
+import { pausePolicySchema, tenantRecordingPolicySchema } from '../../../recordings';
 
 export const listQuerySchema = z.object({
   since: z.iso.datetime({ message: 'must be an ISO date-time' }).optional(),
@@ -18,6 +18,8 @@ export const policyInputSchema = z
     policy: tenantRecordingPolicySchema,
     retentionDays: z.number().int().min(1, 'must be 1–36500').max(36500, 'must be 1–36500').nullable().default(null),
     quotaBytes: z.number().int().min(0, 'must be 0 or more').nullable().default(null),
+    /** Who may pause a mandatory recording and for how long (issue 16 item 11); absent keeps what is stored. */
+    pause: pausePolicySchema.optional(),
   })
   .strict();
 
