@@ -16,13 +16,14 @@ export const permissions = {
   'license.write': ['superadmin'],
   'branding.write': ['superadmin', 'tenant-admin'],
   // Recordings: everyone may list what their scope allows (an employee only
-  // their own calls); listening is refused to admins unless a superadmin
-  // granted them `recordings.listen` (routes/recordings/access.ts).
+  // their own calls); hearing anyone else's calls needs a personal grant,
+  // asked for by one person and approved by a second, a superadmin
+  // (routes/recordings/access.ts, listen-grants.ts).
   'recordings.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
   'recordings.listen': ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'],
   'recordings.hold': ['superadmin', 'tenant-admin', 'auditor'],
   'recordings.policy': ['superadmin', 'tenant-admin'],
-  'recordings.grant': ['superadmin'],
+  'recordings.grant-request': ['superadmin', 'tenant-admin'],
   'alarms.read': ['superadmin', 'tenant-admin', 'supervisor', 'auditor'],
   // Extensions: admins write; a supervisor reads the tenant's; an employee
   // reads only the extensions linked to their user (routes/extensions).

@@ -42,7 +42,7 @@ export type { AuditEntry, AuditRow, AuditQuery } from './repos/audit';
 export type { AuditReport, AuditFinding, AuditFindingKind } from './repos/audit-verify';
 export type { Checkpoint as AuditCheckpoint } from './repos/audit-chain';
 export { readCheckpoints, defaultCheckpointFile } from './audit-checkpoint-file';
-export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings } from './repos/recordings';
+export { tenantRowId, type Alarm, type AlarmSeverity, type RecordingQuery, type RecordingPolicyRow, type RecordingPolicyMode, type RecordingPolicyScope, type RecordingTenantSettings, type ListenGrant } from './repos/recordings';
 export type { RecordingsRepo, AlarmsRepo } from './repos/recordings';
 export type { ChainEntry, ChannelSource, PausedSpan, RecordingIndexRecord, RecordingRepository } from './repos/recording-rows';
 export { flowKinds, noticeScopes, type FlowKind, type FlowRecord, type NoticeRecord, type NoticeScope, type StoredListEntry, type CallFlowsRepo } from './repos/call-flows';

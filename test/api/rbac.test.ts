@@ -52,7 +52,8 @@ const table: Record<string, Rule> = {
   'GET /api/recordings': STAFF,
   'GET /api/recordings/policy': ADMINS,
   'PUT /api/recordings/policy': ADMINS,
-  'PUT /api/recordings/listen-grants/:id': ['superadmin'],
+  'GET /api/recordings/listen-grants': ['superadmin', 'tenant-admin'],
+  'PUT /api/recordings/listen-grants/:id': ['superadmin', 'tenant-admin'],
   'GET /api/recordings/:id': STAFF,
   // the guard lets admins through; without a grant they get recordings-listen-not-granted (test/api/recordings.test.ts)
   'GET /api/recordings/:id/audio': STAFF,

@@ -27,6 +27,9 @@ beforeAll(async () => {
   tenantA = h.store.tenants.create({ name: 'A', sipDomain: 'a.example.ru' }).id;
   tenantB = h.store.tenants.create({ name: 'B', sipDomain: 'b.example.ru' }).id;
   for (const role of ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'] as const) as.set(role, await h.as(role, role === 'superadmin' ? null : tenantA));
+  // Supervisors and auditors hear calls with a grant given by two people
+  // (the four-eyes flow is tested below and in test/integration/api/listen-grants.test.ts).
+  for (const role of ['supervisor', 'auditor'] as const) h.store.recordings.grantListenDirectly(as.get(role)!.userId, 'test', 30, 'quality control');
   // the employee is extension 201 (caller of a1; b1's 201 is another tenant's extension)
   const ha1 = { MD5: '0'.repeat(32), 'SHA-256': '0'.repeat(64) };
   const ext = h.store.extensions.create({ tenantId: tenantA, extension: '201', ha1 });
@@ -157,7 +160,7 @@ describe('playback', () => {
     expect(d.raw.headers['content-disposition']).toBe('attachment; filename="o1.ogg"');
   });
 
-  it('a tenant admin is refused until a superadmin grants recordings.listen, and again after revoking', async () => {
+  it('a tenant admin is refused until a grant is asked for and approved by two people, and again after revoking', async () => {
     const admin = as.get('tenant-admin')!;
     const refused = await admin.client.request('GET', '/api/recordings/a3/audio');
     expect(refused.status).toBe(403);
@@ -165,8 +168,13 @@ describe('playback', () => {
     expect(audits('recording.played', 'a3').some((r) => r.actorId === admin.userId && r.outcome === 'denied')).toBe(true);
     // metadata is fine: they configure recording
     expect((await admin.client.request('GET', '/api/recordings/a3')).status).toBe(200);
-    const grant = await c('superadmin').request('PUT', `/api/recordings/listen-grants/${admin.userId}`, { granted: true });
-    expect(grant.body).toEqual({ userId: admin.userId, granted: true });
+    const asked = await c('superadmin').request('PUT', `/api/recordings/listen-grants/${admin.userId}`, { granted: true, reason: 'audit of calls' });
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ userId: admin.userId, granted: false, pending: { days: 90 } });
+    expect((await admin.client.request('GET', '/api/recordings/a3/audio')).status).toBe(403);
+    const second = await h.as('superadmin', null);
+    const grant = await second.client.request('PUT', `/api/recordings/listen-grants/${admin.userId}`, { granted: true });
+    expect(grant.body).toMatchObject({ userId: admin.userId, granted: true, pending: null });
     expect((await rawGet(admin.client, '/api/recordings/a3/audio')).raw.status).toBe(200);
     await c('superadmin').request('PUT', `/api/recordings/listen-grants/${admin.userId}`, { granted: false });
     expect((await admin.client.request('GET', '/api/recordings/a3/audio')).status).toBe(403);
@@ -175,13 +183,14 @@ describe('playback', () => {
   it('a superadmin needs a grant too, and cannot grant one to themselves', async () => {
     const su = as.get('superadmin')!;
     expect((await su.client.request('GET', '/api/recordings/a3/audio')).body.code).toBe('recordings-listen-not-granted');
-    const self = await su.client.request('PUT', `/api/recordings/listen-grants/${su.userId}`, { granted: true });
+    const self = await su.client.request('PUT', `/api/recordings/listen-grants/${su.userId}`, { granted: true, reason: 'myself' });
     expect(self.status).toBe(400);
     expect(self.body.code).toBe('recordings-grant-self');
-    const sup = await su.client.request('PUT', `/api/recordings/listen-grants/${as.get('supervisor')!.userId}`, { granted: true });
-    expect(sup.body.code).toBe('recordings-grant-not-needed');
+    const emp = await su.client.request('PUT', `/api/recordings/listen-grants/${as.get('employee')!.userId}`, { granted: true, reason: 'why not' });
+    expect(emp.body.code).toBe('recordings-grant-not-needed');
     expect((await su.client.request('PUT', '/api/recordings/listen-grants/999999', { granted: true })).body.code).toBe('user-not-found');
     expect((await su.client.request('PUT', `/api/recordings/listen-grants/${as.get('tenant-admin')!.userId}`, { granted: 'yes' })).body.code).toBe('validation-failed');
+    expect((await su.client.request('PUT', `/api/recordings/listen-grants/${as.get('tenant-admin')!.userId}`, { granted: true, days: 400, reason: 'a year and more' })).body.code).toBe('validation-failed');
   });
 
   it('an employee hears their own call, audited, and is refused another\'s (it looks missing, no playback row)', async () => {

@@ -67,6 +67,8 @@ describe('recordings page', () => {
     const tenantId = store.tenants.defaultTenant()!.id;
     const auditorOnce = await createUser(admin, { username: 'auditor1', role: 'auditor', tenantId });
     const taOnce = await createUser(admin, { username: 'tadmin1', role: 'tenant-admin', tenantId });
+    // The auditor hears calls with a grant given by two people (test/integration/api/listen-grants.test.ts); here root gives it.
+    store.recordings.grantListenDirectly(store.users.byUsername('auditor1')!.id, 'test', 1, 'ui test');
 
     const auditor = await signedIn('auditor1', auditorOnce, 'Kazan-Check-2026-y');
     await auditor.locator('pbx-nav a[data-nav="/recordings"]').click();

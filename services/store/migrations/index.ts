@@ -24,6 +24,7 @@ import * as pdContacts from './0081-pd-contacts';
 import * as auditHmac from './0085-audit-hmac';
 import * as backups from './0090-backups';
 import * as cdrPath from './0095-cdr-path';
+import * as listenGrants from './0140-listen-grants';
 import * as dpoRole from './0082-dpo-role';
 import * as didCanonical from './0125-did-canonical';
 
@@ -53,4 +54,5 @@ export const migrations: readonly Migration[] = [
   { version: 90, name: '0090-backups', up: backups.up },
   { version: 95, name: '0095-cdr-path', up: cdrPath.up },
   { version: 125, name: '0125-did-canonical', up: didCanonical.up },
+  { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
 ];

@@ -298,18 +298,116 @@ export class RecordingsRepo implements RecordingRepository {
     }).immediate();
   }
 
-  hasListenGrant(userId: number): boolean {
-    return this.db.prepare('SELECT 1 FROM recording_listen_grants WHERE user_id = ?').get(userId) !== undefined;
+  /** The user's listen grant as stored (migration 0140), or undefined. */
+  listenGrant(userId: number, now = new Date()): ListenGrant | undefined {
+    const r = this.db.prepare(`${GRANT_SELECT} WHERE g.user_id = ?`).get(userId) as GrantRow | undefined;
+    return r && grantOf(r, now);
   }
 
-  setListenGrant(userId: number, granted: boolean, grantedBy: string, now = new Date()): void {
-    if (granted) {
-      this.db
-        .prepare('INSERT OR IGNORE INTO recording_listen_grants (user_id, granted_by, granted_at) VALUES (?, ?, ?)')
-        .run(userId, grantedBy, now.toISOString());
-    } else this.db.prepare('DELETE FROM recording_listen_grants WHERE user_id = ?').run(userId);
+  /** Grants of one tenant's users, or of every user (null: a superadmin's view). */
+  listenGrants(tenantId: number | null, now = new Date()): ListenGrant[] {
+    const rows = (
+      tenantId === null
+        ? this.db.prepare(`${GRANT_SELECT} ORDER BY g.user_id`).all()
+        : this.db.prepare(`${GRANT_SELECT} WHERE u.tenant_id = ? ORDER BY g.user_id`).all(tenantId)
+    ) as GrantRow[];
+    return rows.map((r) => grantOf(r, now));
+  }
+
+  /** Active: approved and not yet expired. */
+  hasListenGrant(userId: number, now = new Date()): boolean {
+    return this.listenGrant(userId, now)?.active ?? false;
+  }
+
+  /** The first "yes": a request that a second person must approve; an active grant stays while its renewal waits. */
+  requestListenGrant(userId: number, by: string, days: number, reason: string, now = new Date()): void {
+    this.db
+      .prepare(
+        `INSERT INTO recording_listen_grants (user_id, requested_by, requested_at, request_days, reason) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = excluded.requested_at,
+           request_days = excluded.request_days, reason = excluded.reason`,
+      )
+      .run(userId, by, now.toISOString(), days, reason);
+  }
+
+  /** The second "yes": the pending request takes effect for its days from now. False when nothing was pending. */
+  approveListenGrant(userId: number, by: string, now = new Date()): boolean {
+    const r = this.db
+      .prepare(
+        `UPDATE recording_listen_grants SET granted_by = ?, granted_at = ?,
+           expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || request_days || ' days'),
+           requested_at = NULL, request_days = NULL
+         WHERE user_id = ? AND requested_at IS NOT NULL`,
+      )
+      .run(by, now.toISOString(), now.toISOString(), userId);
+    return r.changes === 1;
+  }
+
+  /** A grant given at once, by the box's root on the console (the owner's first step on a fresh box). */
+  grantListenDirectly(userId: number, by: string, days: number, reason: string, now = new Date()): void {
+    const until = new Date(now.getTime() + days * 86_400_000).toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO recording_listen_grants (user_id, requested_by, reason, granted_by, granted_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = NULL, request_days = NULL,
+           reason = excluded.reason, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = excluded.expires_at`,
+      )
+      .run(userId, by, reason, by, now.toISOString(), until);
+  }
+
+  /** Ends a grant and any request at once. True when there was one. */
+  revokeListenGrant(userId: number): boolean {
+    return this.db.prepare('DELETE FROM recording_listen_grants WHERE user_id = ?').run(userId).changes === 1;
   }
 }
+
+export interface ListenGrant {
+  userId: number;
+  username: string;
+  role: string;
+  tenantId: number | null;
+  /** Approved and not expired. */
+  active: boolean;
+  grantedBy: string | null;
+  grantedAt: string | null;
+  expiresAt: string | null;
+  /** A request waiting for its second person. */
+  pending: { requestedBy: string; requestedAt: string; days: number } | null;
+  requestedBy: string | null;
+  reason: string;
+}
+
+interface GrantRow {
+  userId: number;
+  username: string;
+  role: string;
+  tenantId: number | null;
+  requestedBy: string | null;
+  requestedAt: string | null;
+  requestDays: number | null;
+  reason: string;
+  grantedBy: string | null;
+  grantedAt: string | null;
+  expiresAt: string | null;
+}
+
+const GRANT_SELECT = `SELECT g.user_id AS userId, u.username, u.role, u.tenant_id AS tenantId, g.requested_by AS requestedBy,
+  g.requested_at AS requestedAt, g.request_days AS requestDays, g.reason, g.granted_by AS grantedBy, g.granted_at AS grantedAt,
+  g.expires_at AS expiresAt FROM recording_listen_grants g JOIN users u ON u.id = g.user_id`;
+
+const grantOf = (r: GrantRow, now: Date): ListenGrant => ({
+  userId: r.userId,
+  username: r.username,
+  role: r.role,
+  tenantId: r.tenantId,
+  active: r.expiresAt !== null && Date.parse(r.expiresAt) > now.getTime(),
+  grantedBy: r.grantedBy,
+  grantedAt: r.grantedAt,
+  expiresAt: r.expiresAt,
+  pending: r.requestedAt !== null && r.requestDays !== null ? { requestedBy: r.requestedBy ?? '', requestedAt: r.requestedAt, days: r.requestDays } : null,
+  requestedBy: r.requestedBy,
+  reason: r.reason,
+});
 
 export type AlarmSeverity = 'info' | 'warning' | 'critical';
 

@@ -27,7 +27,9 @@ beforeAll(async () => {
   const store = openStore(path.join(app.dataDir, 'korobka.db'));
   try {
     const tenant = store.tenants.list().find((t) => t.isDefault)!;
-    store.users.create({ tenantId: tenant.id, username: 'aud', role: 'auditor', passwordHash: await hashPassword(PASSWORD) });
+    const aud = store.users.create({ tenantId: tenant.id, username: 'aud', role: 'auditor', passwordHash: await hashPassword(PASSWORD) });
+    // Hearing calls needs a grant given by two people (issue 16 item 9; test/integration/api/listen-grants.test.ts); here root gives it.
+    store.recordings.grantListenDirectly(aud.id, 'test', 1, 'playback test');
   } finally {
     store.close();
   }

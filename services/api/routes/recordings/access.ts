@@ -2,13 +2,17 @@
 //
 //   superadmin    metadata of every tenant; listens only with a grant
 //   tenant-admin  configures policy, sees metadata; listens only with a grant
-//   supervisor    hears every call of their tenant (groups come later)
-//   auditor       hears every call of their tenant (a global auditor: all)
-//   employee      sees and hears only their own calls
+//   supervisor    sees every call of their tenant; listens only with a grant
+//   auditor       the same (a global auditor: every tenant)
+//   employee      sees and hears only their own calls, no grant needed
 //
-// The grant is a per-user flag (recording_listen_grants) that only a
-// superadmin sets, never for themselves: configuring recording and listening
-// to it are separate duties at a bank. An employee's own calls are those
+// A grant (recording_listen_grants, migration 0140) is held by one person,
+// asked for by one (a superadmin, or a tenant admin for their own tenant's
+// users) and approved by another superadmin — never by the grantee, never by
+// the one who asked — and lasts a set number of days. So neither a tenant
+// admin creating a supervisor nor a superadmin creating an auditor hears
+// anything alone: configuring recording and listening to it stay separate
+// duties, as a bank's review asks (issue 16 item 9). An employee's own calls are those
 // whose caller or callee is an extension linked to their user (migration
 // 0040's extension_features.user_id); an employee linked to none hears nothing.
 import type { RecordingIndexRecord } from '../../../recordings';
@@ -29,9 +33,13 @@ export function canSee(store: Pick<Store, 'extensionFeatures'>, user: User, rec:
 }
 
 export const listenNotGranted = () =>
-  new AppError(403, 'recordings-listen-not-granted', 'administrators hear recordings only with a recordings.listen grant from a superadmin');
+  new AppError(
+    403,
+    'recordings-listen-not-granted',
+    "hearing other people's calls needs a listen grant, asked for by one person and approved by a second (a superadmin); none is active for you",
+  );
 
-/** Throws when the role may see the recording but not hear it. */
+/** Throws when the user may see the recording but not hear it (employees reach only their own calls through canSee). */
 export function checkListen(store: Pick<Store, 'recordings'>, user: User): void {
-  if ((user.role === 'superadmin' || user.role === 'tenant-admin') && !store.recordings.hasListenGrant(user.id)) throw listenNotGranted();
+  if (user.role !== 'employee' && !store.recordings.hasListenGrant(user.id)) throw listenNotGranted();
 }

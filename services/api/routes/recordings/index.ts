@@ -1,18 +1,19 @@
 // /api/recordings: list and metadata, audio playback with HTTP Range (RFC 9110
-// §14) and download, legal hold, the tenant's recording policy, listen grants.
+// §14) and download, legal hold, the tenant's recording policy, listen grants (listen-grants.ts).
 // Every playback and download, allowed or refused, writes an audit row.
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { fileSha256, openKeyring, PAUSE_POLICY_SETTING, pausePolicyOf, playback, policyFromRows, policyToRows, Vault, type RecordingIndexRecord } from '../../../recordings';
 import type { ApiDeps, ApiState } from '../../context';
-import { AppError, badRequest, notFound, validationFailed } from '../../errors';
+import { AppError, notFound, validationFailed } from '../../errors';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
 import { canSee, checkListen, ownNumbers } from './access';
 import { VerifiedFiles } from './verified-files';
-import { legalHoldSchema, listenGrantSchema, listQuerySchema, policyInputSchema } from './schema';
+import { legalHoldSchema, listQuerySchema, policyInputSchema } from './schema';
+import { listenGrantRoutes } from './listen-grants';
 
 const recordingFileChanged = (id: string) =>
   new AppError(500, 'recording-file-changed', `recording ${id}: the stored file does not match its index entry (tampered or damaged); see korobka doctor`);
@@ -78,18 +79,7 @@ export function recordingRoutes(deps: ApiDeps): Router<ApiState> {
     ctx.body = policyAnswer(tenantId);
   });
 
-  router.put('/listen-grants/:id', can(deps, 'recordings.grant'), async (ctx) => {
-    const actor = actorOf(ctx).user;
-    const input = parseInput(listenGrantSchema, ctx.state.body);
-    const id = Number(ctx.params.id);
-    const target = Number.isInteger(id) && id > 0 ? deps.store.users.get(id) : undefined;
-    if (!target) throw notFound('user', ctx.params.id ?? '');
-    if (target.id === actor.id) throw badRequest('recordings-grant-self', 'a listen grant is given by another superadmin, never to yourself');
-    if (target.role !== 'superadmin' && target.role !== 'tenant-admin') throw badRequest('recordings-grant-not-needed', `a ${target.role} listens by role; grants are for administrators`);
-    deps.store.recordings.setListenGrant(target.id, input.granted, actor.username);
-    audit(deps, ctx, { tenantId: target.tenantId, action: input.granted ? 'recordings.listen-granted' : 'recordings.listen-revoked', target: `user:${target.id}` });
-    ctx.body = { userId: target.id, granted: deps.store.recordings.hasListenGrant(target.id) };
-  });
+  listenGrantRoutes(router, deps);
 
   router.get('/:id', can(deps, 'recordings.read'), async (ctx) => {
     ctx.body = { recording: publicRecording(load(ctx)) };

@@ -23,4 +23,3 @@ export const policyInputSchema = z
   })
   .strict();
 
-export const listenGrantSchema = z.object({ granted: z.boolean({ message: 'must be true or false' }) }).strict();

@@ -3,6 +3,7 @@ import type { ApiDeps, ApiState } from '../../context';
 import { badRequest, conflict, forbidden, notFound, tooManyAttempts, validationFailed } from '../../errors';
 import { SlidingWindow } from '../auth/sign-in-guard';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
+import { endGrantOnTakeOver } from '../recordings/listen-grants';
 import { generatePassword, hashPassword } from '../../password';
 import { inScope, requestedTenant, tenantScope } from '../../scope';
 import { parseInput } from '../../validate';
@@ -86,6 +87,7 @@ export function userRoutes(deps: ApiDeps): Router<ApiState> {
       throw badRequest('cannot-change-self', 'you cannot disable yourself or change your own role');
     const user = deps.store.users.update(target.id, patch)!;
     if (patch.disabled) deps.store.sessions.deleteForUser(target.id);
+    if (patch.role && patch.role !== target.role) endGrantOnTakeOver(deps, ctx, target, 'role-changed');
     audit(deps, ctx, { tenantId: target.tenantId, action: 'user.update', target: `user:${target.id}`, details: patch });
     ctx.body = { user };
   });
@@ -98,6 +100,7 @@ export function userRoutes(deps: ApiDeps): Router<ApiState> {
     deps.store.users.setPassword(target.id, await hashPassword(password, deps.config.api.scryptLogN), true);
     deps.store.sessions.deleteForUser(target.id);
     audit(deps, ctx, { tenantId: target.tenantId, action: 'user.reset-password', target: `user:${target.id}` });
+    endGrantOnTakeOver(deps, ctx, target, 'password-reset');
     ctx.body = { password };
   });
 
