@@ -9,6 +9,8 @@
 #                                     (what the test suite needs)
 #   ./install.sh --check-os [FILE]    only say whether this system (or the
 #                                     os-release FILE) is supported
+#   ./install.sh --offline [BUNDLE]   install from the offline bundle made by
+#                                     scripts/bundle.sh, with no network
 #
 # Safe to run again: packages already present are skipped, the data
 # directory, database, keys and certificates are kept. Over an existing
@@ -29,12 +31,13 @@ PRINT=""
 # The first superadmin's user name: a name other than the well-known
 # `admin` gives an attacker one more thing to guess (issue 16, item 12).
 ADMIN_NAME=admin
+OFFLINE=""
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
   cat <<USAGE
 Options:
-  --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark
+  --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark, mmdebstrap, dpkg-dev
   --no-start          install everything but do not start the appliance
   --deps-only         system packages, npm ci and build only (no user, no data, no service)
   --prefix DIR        where the application is installed (default $PREFIX)
@@ -44,6 +47,9 @@ Options:
   --print-logrotate   print the logrotate config this install would write, and exit
   --check-os [FILE]   check /etc/os-release (or FILE) and exit: 0 supported, 1 not
   --admin-name NAME   user name of the first superadmin (default $ADMIN_NAME)
+  --offline [BUNDLE]  no network: Debian packages, node_modules, the build and Node.js
+                      from the bundle (the archive, or without BUNDLE the unpacked
+                      bundle this install.sh is in); checks its SHA-256 sums first
   -h, --help          this help
 USAGE
 }
@@ -88,6 +94,8 @@ while [ $# -gt 0 ]; do
     --data-dir) DATA_DIR="$2"; shift ;;
     --user) SERVICE_USER="$2"; shift ;;
     --admin-name) ADMIN_NAME="$2"; shift ;;
+    --offline)
+      if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then OFFLINE="$2"; shift; else OFFLINE=.; fi ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -107,6 +115,8 @@ esac
 STEPS=7; [ "$DEPS_ONLY" = 1 ] && STEPS=4
 # Over an existing installation: an upgrade with rollback instead of the first-install steps.
 [ "$DEPS_ONLY" != 1 ] && [ -e "$DATA_DIR/korobka.db" ] && STEPS=6
+# Offline: the bundle is unpacked and checked instead of npm ci and the build.
+[ -n "$OFFLINE" ] && STEPS=$((STEPS - 1))
 step=0
 say() { step=$((step + 1)); printf '\n[%d/%d] %s\n' "$step" "$STEPS" "$*"; }
 die() { printf '\ninstall.sh: %s\n' "$*" >&2; exit 1; }
@@ -119,24 +129,69 @@ if [ "$(id -u)" != 0 ]; then
   else die "run as root: log in as root (or \`su -\`) and run ./install.sh, or sudo ./install.sh where sudo is installed"; fi
 fi
 
+if [ -n "$OFFLINE" ]; then
+  [ "$DEPS_ONLY" = 1 ] || [ "$WITH_TEST_TOOLS" = 1 ] && die "--offline installs the appliance; --deps-only and --with-test-tools need the network"
+  say "the offline bundle"
+  if [ "$OFFLINE" = . ]; then
+    [ -f "$SRC/SHA256SUMS" ] && [ -d "$SRC/debs" ] || die "$SRC is not an unpacked offline bundle (no SHA256SUMS, debs/): give the bundle, --offline korobka-bundle-….tar"
+  else
+    [ -r "$OFFLINE" ] || die "cannot read the bundle $OFFLINE"
+    if [ -r "$OFFLINE.sha256" ]; then
+      (cd "$(dirname "$OFFLINE")" && sha256sum -c --quiet "$(basename "$OFFLINE").sha256") || die "$OFFLINE does not match $OFFLINE.sha256: the file is damaged, copy it again"
+    fi
+    UNPACK="$(mktemp -d "${TMPDIR:-/var/tmp}/korobka-bundle.XXXXXXXX")"
+    trap 'rm -rf "$UNPACK"' EXIT
+    tar -C "$UNPACK" -xf "$OFFLINE" || die "$OFFLINE is not a readable tar archive"
+    SRC="$(find "$UNPACK" -mindepth 1 -maxdepth 1 -type d -name 'korobka-*' | head -n 1)"
+    [ -n "$SRC" ] && [ -f "$SRC/SHA256SUMS" ] || die "$OFFLINE is not a Korobka offline bundle (no korobka-*/SHA256SUMS)"
+  fi
+  (cd "$SRC" && sha256sum -c --quiet SHA256SUMS) || die "a file of the bundle does not match its SHA-256 in SHA256SUMS (named above): the bundle is damaged"
+  echo "    $(wc -l < "$SRC/SHA256SUMS") files checked (SHA-256), $(find "$SRC/debs" -name '*.deb' | wc -l) Debian packages"
+fi
+
 say "checking the system"
 OS_NAME="$(check_os)" || die "$OS_NAME"
 # sudo resets PATH to its secure_path: a node installed for one user (nvm) is not on it.
-command -v node >/dev/null 2>&1 || die "Node.js is not installed${SUDO_USER:+ on root's PATH (sudo resets PATH)}: install Node 20 or newer (e.g. from NodeSource) and run again"
+# Offline, the bundle's Node.js serves when this machine has none (or too old a one).
+if [ -n "$OFFLINE" ] && { ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; }; then
+  mkdir -p "$PREFIX/node/bin"
+  cp "$SRC/node/bin/node" "$PREFIX/node/bin/node.new" && mv "$PREFIX/node/bin/node.new" "$PREFIX/node/bin/node"
+  chmod 0755 "$PREFIX/node/bin/node"
+  export PATH="$PREFIX/node/bin:$PATH"
+fi
+command -v node >/dev/null 2>&1 || die "Node.js is not installed${SUDO_USER:+ on the PATH of root (sudo resets PATH)}: install Node 20 or newer (e.g. from NodeSource) and run again"
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$NODE_MAJOR" -ge 20 ] || die "Node $(node --version) is too old: Korobka needs Node 20 or newer"
-command -v npm >/dev/null 2>&1 || die "npm is missing: install it with Node.js"
+[ -n "$OFFLINE" ] || command -v npm >/dev/null 2>&1 || die "npm is missing: install it with Node.js"
 NODE_BIN="$(command -v node)"
-echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GB RAM"
+echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/{print $2}') GB RAM"
 
 say "system packages"
 PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg espeak-ng opus-tools iproute2 procps ca-certificates logrotate)
-[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark)
+# mmdebstrap and dpkg-dev: the offline-install test builds a clean Debian 12 root and a bundle (its Packages index).
+[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark mmdebstrap dpkg-dev)
 MISSING=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")
 done
-if [ "${#MISSING[@]}" -gt 0 ]; then
+if [ -n "$OFFLINE" ]; then
+  # The bundle's debs/ is a flat apt repository (its Packages index made by
+  # scripts/bundle.sh) and the only source apt sees: it installs what is
+  # missing and upgrades what the runtime set needs newer, never downgrades,
+  # never reaches the network. [trusted=yes]: every file's SHA-256 was checked above.
+  APT_DIR="$(mktemp -d /var/tmp/korobka-apt.XXXXXXXX)"
+  mkdir -p "$APT_DIR/lists/partial"
+  chmod -R a+rX "$SRC/debs" "$APT_DIR" && chmod a+x "$(dirname "$SRC")"
+  echo "deb [trusted=yes] file:$SRC/debs ./" > "$APT_DIR/sources.list"
+  APT_OPTS=(-o Dir::Etc::SourceList="$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$APT_DIR/lists")
+  export DEBIAN_FRONTEND=noninteractive
+  echo "    installing from the bundle's $(grep -c '^Package: ' "$SRC/debs/Packages") Debian packages (no network): ${PKGS[*]}"
+  if ! { apt-get "${APT_OPTS[@]}" update -q && apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "${PKGS[@]}"; } > "$APT_DIR/apt.log" 2>&1; then
+    tail -n 40 "$APT_DIR/apt.log" | sed 's/^/    /'
+    die "installing the bundle's Debian packages failed (apt's words above, all of them in $APT_DIR/apt.log): is this Debian 12 (bookworm) amd64?"
+  fi
+  rm -rf "$APT_DIR"
+elif [ "${#MISSING[@]}" -gt 0 ]; then
   echo "    installing: ${MISSING[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
@@ -158,14 +213,16 @@ if [ "$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)" -lt 8388608 ]; t
   $SUDO sysctl -q -p /etc/sysctl.d/90-korobka.conf >/dev/null 2>&1 || echo "    note: could not raise net.core.rmem_max (container?); SIP over UDP may drop packets at high call rates"
 fi
 
-say "node modules (npm ci)"
-cd "$SRC"
-npm ci --no-audit --no-fund --loglevel=error
+if [ -z "$OFFLINE" ]; then
+  say "node modules (npm ci)"
+  cd "$SRC"
+  npm ci --no-audit --no-fund --loglevel=error
 
-say "build"
-# A release build trusts only the licence keys built into it; the test
-# suite (--deps-only) needs a development build that can trust test keys.
-if [ "$DEPS_ONLY" = 1 ]; then npm run --silent build; else KOROBKA_RELEASE=1 npm run --silent build; fi
+  say "build"
+  # A release build trusts only the licence keys built into it; the test
+  # suite (--deps-only) needs a development build that can trust test keys.
+  if [ "$DEPS_ONLY" = 1 ]; then npm run --silent build; else KOROBKA_RELEASE=1 npm run --silent build; fi
+fi
 
 if [ "$DEPS_ONLY" = 1 ]; then
   echo; echo "dependencies installed and built in $SRC"
@@ -177,7 +234,7 @@ id "$SERVICE_USER" >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --
 mkdir -p "$PREFIX/releases"
 # Each version in its own directory beside the others, $PREFIX/current the
 # one that runs: an upgrade switches the link and can switch it back.
-VERSION="$(node -p "require('$SRC/package.json').version")"
+VERSION="$("$NODE_BIN" -p "require('$SRC/package.json').version")"
 RELEASE="$VERSION-$(date -u +%Y%m%dT%H%M%SZ)"
 REL_DIR="$PREFIX/releases/$RELEASE"
 rm -rf "$REL_DIR.new" && mkdir -p "$REL_DIR.new/appliance"
@@ -188,7 +245,7 @@ cp "$SRC/package.json" "$SRC/package-lock.json" "$REL_DIR.new/"
 mv "$REL_DIR.new" "$REL_DIR"
 # An installation made before versioned directories: its code becomes a release too.
 if [ -d "$PREFIX/dist" ] && [ ! -L "$PREFIX/current" ]; then
-  LEGACY="$PREFIX/releases/$(node -p "require('$PREFIX/package.json').version" 2>/dev/null || echo 0)-before-releases"
+  LEGACY="$PREFIX/releases/$("$NODE_BIN" -p "require('$PREFIX/package.json').version" 2>/dev/null || echo 0)-before-releases"
   mkdir -p "$LEGACY"
   for f in dist node_modules package.json package-lock.json; do [ -e "$PREFIX/$f" ] && mv "$PREFIX/$f" "$LEGACY/"; done
   ln -sfn "releases/$(basename "$LEGACY")" "$PREFIX/current"
@@ -230,7 +287,7 @@ if [ "$UPGRADE" = 1 ]; then
   "$REL_DIR/appliance/system/upgrade.sh" "${UP_ARGS[@]}" || die "the upgrade to $RELEASE failed (see above); the previous release and its database are back"
   echo
   echo "Korobka is upgraded to $VERSION ($RELEASE); korobka rollback goes back."
-  echo "  Admin URL:  $(korobka url)"
+  echo "  Admin URL:  $(/usr/local/bin/korobka url)"
   exit 0
 fi
 
@@ -242,9 +299,9 @@ chmod 0750 "$DATA_DIR"
 # at the end, and never lands in a log.
 # mktemp makes it (mode 0600, no race on the name); the service user writes it.
 PASSFILE="$(mktemp /tmp/korobka-pw.XXXXXXXX)"
-trap 'rm -f "$PASSFILE"' EXIT
+trap 'rm -f "$PASSFILE"; [ -z "${UNPACK:-}" ] || rm -rf "$UNPACK"' EXIT
 chown "$SERVICE_USER:$SERVICE_USER" "$PASSFILE"
-INIT_OUT="$(korobka init --admin-name "$ADMIN_NAME" --password-file "$PASSFILE" 2>&1)" || { echo "$INIT_OUT"; die "korobka init failed"; }
+INIT_OUT="$(/usr/local/bin/korobka init --admin-name "$ADMIN_NAME" --password-file "$PASSFILE" 2>&1)" || { echo "$INIT_OUT"; die "korobka init failed"; }
 echo "$INIT_OUT" | grep -v '^      [A-Za-z0-9]\{18\}$' | sed 's/^/    /'
 ADMIN_PASSWORD=""
 ADMIN_PASSWORD="$(tr -d '[:space:]' < "$PASSFILE")"; rm -f "$PASSFILE"
@@ -259,21 +316,21 @@ elif command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl restart korobka.service
   echo "    systemd service korobka enabled and started"
 else
-  korobka stop >/dev/null 2>&1 || true
-  korobka start --daemon | sed 's/^/    /'
+  /usr/local/bin/korobka stop >/dev/null 2>&1 || true
+  /usr/local/bin/korobka start --daemon | sed 's/^/    /'
 fi
 
 if [ "$NO_START" != 1 ]; then
   for _ in $(seq 1 60); do
-    korobka status >/dev/null 2>&1 && break
+    /usr/local/bin/korobka status >/dev/null 2>&1 && break
     sleep 1
   done
-  korobka status | sed 's/^/    /' || echo "    not every process is up yet: see korobka status and korobka doctor"
+  /usr/local/bin/korobka status | sed 's/^/    /' || echo "    not every process is up yet: see korobka status and korobka doctor"
 fi
 
 echo
 echo "Korobka is installed."
-echo "  Admin URL:  $(korobka url)"
+echo "  Admin URL:  $(/usr/local/bin/korobka url)"
 if [ -n "$ADMIN_PASSWORD" ]; then
   echo "  User:       $ADMIN_NAME"
   echo "  One-time password (shown once, change it at first sign-in): $ADMIN_PASSWORD"

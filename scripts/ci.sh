@@ -35,6 +35,8 @@ check build npm run --silent build
 suite unit
 suite integration
 suite ui
+# The offline bundle in a clean Debian 12 root in a namespace with no network (about 11 min; needs root).
+check "offline install (scripts/test-offline-install.sh)" bash scripts/test-offline-install.sh
 
 echo
 echo "$passed passed, $failed failed"
