@@ -282,6 +282,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         // Queues: agents' standing and queued callers in the store; spoken positions made once and cached under the data directory.
         queues: {
           store: store.queues,
+          list: (tenantId) => store.callFlows.list('queue', tenantId).map((r) => ({ id: r.id, name: r.name, config: r.config })),
           busy: (tenantId, extension) => live.list(tenantId).some((c) => c.caller === extension || c.callee === extension),
           speak: async (text, language) => {
             try {

@@ -29,6 +29,8 @@ export type RouteDecision =
    */
   | { kind: 'extension'; dialled: string; number: string; binding?: Binding; hop: Extract<Hop, { kind: 'ring' }> }
   | { kind: 'refuse'; dialled: string; number: string; status: 403 | 404 | 480 | 482 | 484 | 486; reason: string; code: string; forwards?: ForwardStep[] }
+  /** A feature code dialled from a phone (`*45`): features/index.ts knows which feature runs it. */
+  | { kind: 'code'; dialled: string; number: string; forwards?: undefined }
   /** Out through the route's trunks (trunks/outbound-call.ts); `number` is E.164 or an emergency code. */
   | { kind: 'trunk'; dialled: string; number: string; class: NumberClass; route: OutboundRoute; forwards?: ForwardStep[] };
 
@@ -40,8 +42,8 @@ export function routeCall(stores: RouterStores, tenantId: number, callerExtensio
   });
   if (decision.kind === 'refused') return refuse(decision.sipStatus, decision.message, decision.code, decision.normalised?.number);
   if (decision.kind === 'outbound') return { kind: 'trunk', dialled, number: decision.number, class: decision.class, route: decision.route };
-  // Feature codes arrive in a later step; say so precisely instead of a blanket error.
-  if (decision.kind === 'feature') return refuse(404, 'Feature code not available', 'feature-not-available', decision.number);
+  // A feature code runs as a destination (features/index.ts); one nobody serves ends 404 feature-not-available there.
+  if (decision.kind === 'feature') return { kind: 'code', dialled, number: decision.number };
   return routeToExtension(stores, tenantId, decision.number, dialled);
 }
 

@@ -9,6 +9,7 @@ import { announcementFeature } from './announcement';
 import { hangupFeature } from './hangup';
 import { ivrFeature } from './ivr';
 import { noticeFeature } from './notice';
+import { agentCodeFeature, parseAgentCode } from './queue/agent-codes';
 import { queueFactory } from './queue/queue';
 import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
@@ -26,6 +27,12 @@ export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> }
   voicemail: voicemailFeature,
   queue: queueFactory(),
 };
+
+/** Dialled feature codes: the first whose parser takes the code runs it; none: 404 feature-not-available. */
+export function codeFeature(code: string, deps: FeatureDeps): Feature {
+  if (parseAgentCode(code)) return agentCodeFeature(code, deps);
+  return broken(404, 'Feature code not available', 'feature-not-available');
+}
 
 export interface Builtins {
   extension(to: Extract<Destination, { kind: 'extension' }>): Feature;
@@ -57,6 +64,8 @@ export class Features {
         return this.feature(to, call);
       case 'notice':
         return noticeFeature(to, this.deps);
+      case 'code':
+        return codeFeature(to.code, this.deps);
     }
   }
 

@@ -23,6 +23,8 @@ export type Destination =
   /** End the call: BYE when the PBX answered it, else the INVITE is refused with `status`. */
   | { kind: 'hangup'; status: number; reason: string; code?: string }
   | { kind: 'feature'; feature: FeatureName; id: string }
+  /** A feature code dialled from a phone (`*45*7`): the code names the feature, no stored record. */
+  | { kind: 'code'; code: string }
   /** The recording notice (a DID's): the PBX answers, plays `prompt`, then the call goes on to `then`. */
   | { kind: 'notice'; prompt: number; then: Destination };
 
@@ -42,6 +44,8 @@ export function describeDestination(d: Destination): string {
       return `feature:${d.feature}:${d.id}`;
     case 'notice':
       return `notice:${d.prompt}`;
+    case 'code':
+      return `code:${d.code}`;
   }
 }
 
@@ -49,5 +53,6 @@ export function describeDestination(d: Destination): string {
 export function destinationOf(route: RouteDecision): Destination {
   if (route.kind === 'extension') return { kind: 'extension', extension: route.number, route };
   if (route.kind === 'trunk') return { kind: 'external', number: route.number, route };
+  if (route.kind === 'code') return { kind: 'code', code: route.number };
   return { kind: 'refuse', status: route.status, reason: route.reason, code: route.code };
 }

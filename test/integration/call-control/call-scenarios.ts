@@ -73,8 +73,8 @@ Content-Length: 0
 // Run with -key caller <extension>.
 const head = `${invite(1, false)}<recv response="100" optional="true"/><recv response="407" auth="true"/>${ack(1, false)}${invite(2, true)}<recv response="100" optional="true"/>`;
 
-/** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, or "answered or 503 licence refusal". */
-export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true } | { heldByCallee: true };
+/** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, "answered or 503 licence refusal", or answered and hung up on by the PBX. */
+export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true } | { heldByCallee: true } | { byePbx: true };
 
 /** The caller's side of a hold from the callee: a re-INVITE with a=sendonly arrives (checked), answered recvonly. */
 const heldByCallee = `<recv request="INVITE"><action><ereg regexp="a=sendonly" search_in="body" check_it="true" assign_to="held"/><log message="offer [$held]"/></action></recv>
@@ -121,6 +121,18 @@ function uacBody(o: UacOutcome): string {
     const answered = `<recv response="200" rrs="true"><action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="peer"/></action></recv>`;
     return `${head}<recv response="180" optional="true"/>${answered}${ack(2, true)}${heldByCallee}<pause milliseconds="300"/>${bye().replace('[last_To:]', 'To: [$peer]')}`;
   }
+  // Answered by the PBX itself, which hangs up when it has said its piece (a feature code's confirmation).
+  if ('byePbx' in o)
+    return `${head}<recv response="180" optional="true"/><recv response="183" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}<recv request="BYE" timeout="30000"/><send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>`;
   if ('hold' in o) return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
   // 181 Call Is Being Forwarded (RFC 3261 §21.1.3) comes when call-control forwards the call.
   if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;

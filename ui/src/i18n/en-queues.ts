@@ -74,6 +74,7 @@ export const enQueues: Record<keyof typeof ruQueues, string> = {
   'queues.pause': 'Pause',
   'queues.unpause': 'Unpause',
   'queues.reason': 'Pause reason',
+  'queues.reasonPhone': 'from the phone (*47)',
   'queues.reasonPlaceholder': 'lunch, training…',
   'queues.myTitle': 'My queues',
   'queues.myEmpty': 'None of your extensions is in a queue.',

@@ -72,6 +72,7 @@ export const ruQueues = {
   'queues.pause': 'Пауза',
   'queues.unpause': 'Снять паузу',
   'queues.reason': 'Причина паузы',
+  'queues.reasonPhone': 'с телефона (*47)',
   'queues.reasonPlaceholder': 'обед, обучение…',
   'queues.myTitle': 'Мои очереди',
   'queues.myEmpty': 'Ваши номера не входят ни в одну очередь.',

@@ -24,4 +24,6 @@ export interface QueueDeps {
   busy(tenantId: number, extension: string): boolean;
   /** `text` spoken in `language` as a playable file; undefined when speech cannot be made (espeak-ng missing). */
   speak(text: string, language: 'ru' | 'en'): Promise<Prompt | undefined>;
+  /** The tenant's queues as stored (agents' feature codes find the caller's queues); absent: the codes answer 503. */
+  list?(tenantId: number): Array<{ id: number; name: string; config: unknown }>;
 }

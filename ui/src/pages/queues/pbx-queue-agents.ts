@@ -11,6 +11,9 @@ import { setAgent, type Agent } from '../../data/queues';
 import { t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
 
+/** A pause reason as shown: the phone's feature code (*47) stores `phone`. */
+export const pauseReasonText = (r: string): string => (r === 'phone' ? t('queues.reasonPhone') : r);
+
 @customElement('pbx-queue-agents')
 export class PbxQueueAgents extends PbxElement {
   @property({ attribute: false }) api!: Api;
@@ -90,7 +93,7 @@ export class PbxQueueAgents extends PbxElement {
             (a) => html`<tr data-agent=${a.extension}>
               <td>${a.extension}</td>
               <td data-testid="agent-state" data-state=${a.state}>${t(`queues.state.${a.state}` as MessageKey)}</td>
-              <td data-testid="agent-reason">${a.pauseReason}</td>
+              <td data-testid="agent-reason">${pauseReasonText(a.pauseReason)}</td>
               <td>${a.calls}</td>
               <td>${a.missed}</td>
               ${this.canAct ? this.actions(a) : nothing}

@@ -15,6 +15,7 @@ import { isApiError, type Api } from '../../data/api';
 import { formatWait, listQueues, myQueues, queueLive, type QueueLive } from '../../data/queues';
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
+import { pauseReasonText } from './pbx-queue-agents';
 
 const POLL_MS = 2000;
 
@@ -148,7 +149,7 @@ export class PbxWallboardPage extends PbxElement {
           ${b.agents.map(
             (a) => html`<tr data-agent=${a.extension}>
               <td>${a.extension}</td>
-              <td data-testid="wb-agent-state" data-state=${a.state}>${t(`queues.state.${a.state}` as MessageKey)}${a.pauseReason ? ` (${a.pauseReason})` : ''}</td>
+              <td data-testid="wb-agent-state" data-state=${a.state}>${t(`queues.state.${a.state}` as MessageKey)}${a.pauseReason ? ` (${pauseReasonText(a.pauseReason)})` : ''}</td>
             </tr>`,
           )}
         </tbody>
