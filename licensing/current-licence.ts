@@ -7,7 +7,7 @@
 import type { FingerprintComponent } from './fingerprint';
 import type { VendorPublicKey } from './keys';
 import { advanceMark, trustedNow, type Boot, type HighWaterMark } from './clock';
-import { evaluateLicence, type ClockReport, type LicenceEvaluation } from './verify';
+import { evaluateLicence, type ClockReport, type LicenceEvaluation, type RestoreMark } from './verify';
 
 /** The latest judged time, kept where the box keeps its settings (and a second copy beside it). */
 export interface HighWaterPort {
@@ -26,6 +26,8 @@ export interface LicenceSources {
   /** Collected when not given (about 0.1 s, and systeminformation's shell-outs stall the event loop). */
   fingerprint(): Promise<readonly FingerprintComponent[]>;
   highWater: HighWaterPort;
+  /** The mark `korobka restore` left when it put the licence on a machine it was not issued for. */
+  restoreMark?(): RestoreMark | undefined;
 }
 
 const days = (ms: number) => Math.round(ms / 86_400_000);
@@ -63,6 +65,7 @@ export async function evaluateLicenceText(
     publicKeys: src.trustedKeys(),
     fingerprint: opts.fingerprint ?? (await src.fingerprint()),
     now: judged.now,
+    restored: src.restoreMark?.(),
   });
   if (!judged.clock) return e;
   return { ...e, clock: judged.clock, alarm: e.alarm === 'none' ? 'warning' : e.alarm, message: `${e.message} ${judged.clock.message}` };

@@ -1,8 +1,8 @@
 // Entry points of licensing/ for the appliance (`korobka license …`,
 // `korobka doctor`), the API and call-control. Everything here is pure
 // except collectFingerprint and collectMachineSize, which read the hardware.
-export { evaluateLicence, profileOfLicence, EXPIRY_WARNING_DAYS, GRACE_DAYS, INVALID_REASONS } from './verify';
-export type { ClockReport, LicenceEvaluation, LicenceState, InvalidReason, EvaluateLicenceInput } from './verify';
+export { evaluateLicence, profileOfLicence, EXPIRY_WARNING_DAYS, GRACE_DAYS, RESTORE_GRACE_DAYS, INVALID_REASONS } from './verify';
+export type { ClockReport, LicenceEvaluation, LicenceState, InvalidReason, EvaluateLicenceInput, RestoreMark } from './verify';
 export { admitCall, canCreateExtension, reasonHeader, CallLedger } from './admission';
 export type { AdmissionDecision, ExtensionDecision, SipRefusal } from './admission';
 export { buildActivationRequest, formatActivationRequest, parseActivationRequest } from './request';

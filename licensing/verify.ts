@@ -11,9 +11,11 @@ import { formatDay } from './format';
 
 export const EXPIRY_WARNING_DAYS = 30;
 export const GRACE_DAYS = 14;
+/** How long a licence keeps its limits on other hardware after `korobka restore` moved the box there. */
+export const RESTORE_GRACE_DAYS = 14;
 const DAY_MS = 86_400_000;
 
-export type LicenceState = 'valid' | 'expiring-soon' | 'expired-grace' | 'invalid' | 'unlicensed';
+export type LicenceState = 'valid' | 'expiring-soon' | 'expired-grace' | 'restored-grace' | 'invalid' | 'unlicensed';
 export const INVALID_REASONS = [
   'malformed',
   'unknown-key',
@@ -63,6 +65,14 @@ export interface EvaluateLicenceInput {
   now: Date;
   /** Release date of the running Korobka build; compared with maintenanceUntil. */
   releaseDate?: Date;
+  /** Set when `korobka restore` put this licence on a machine it was not issued for (appliance/license/restore-mark.ts). */
+  restored?: RestoreMark;
+}
+
+/** A restore onto other hardware: when, and which licence it carried. */
+export interface RestoreMark {
+  at: string;
+  licenceId: string;
 }
 
 function evalFallback(state: 'invalid' | 'unlicensed', message: string, reason?: InvalidReason, licence?: Licence, fingerprint?: FingerprintMatch): LicenceEvaluation {
@@ -161,9 +171,38 @@ export function evaluateLicence(input: EvaluateLicenceInput): LicenceEvaluation 
   const fp = matchFingerprint(l.fingerprint.components, fingerprint, l.fingerprint.k);
   if (!fp.ok) {
     const why = fp.matched >= fp.required ? 'none of the matches identifies the machine itself' : `${fp.matched} of ${fp.total} hardware components match, ${fp.required} required`;
+    const moved = restoredGrace(l, now, fp, why, input.restored);
+    if (moved) return withMaintenance(moved, l, input.releaseDate);
     return invalid('wrong-machine', `Licence ${l.licenceId} was issued for another machine (${why}; missing: ${fp.missing.join(', ') || 'none'}).`, fp);
   }
   return withMaintenance(ranged(l, now, fp), l, input.releaseDate);
+}
+
+/**
+ * Issue 18: a box restored onto new hardware (a dead server replaced) keeps
+ * its licensed limits for RESTORE_GRACE_DAYS from the restore, so calls go on
+ * while the vendor re-issues the licence for the new fingerprint; then eval
+ * limits as for any licence of another machine. Only for the licence the
+ * restore carried, and never past the licence's own grace after expiry.
+ */
+function restoredGrace(l: Licence, now: Date, fp: FingerprintMatch, why: string, mark: RestoreMark | undefined): LicenceEvaluation | null {
+  if (!mark || mark.licenceId !== l.licenceId) return null;
+  const at = Date.parse(mark.at);
+  if (Number.isNaN(at) || at > now.getTime() + DAY_MS) return null;
+  const ends = Math.min(at + RESTORE_GRACE_DAYS * DAY_MS, Date.parse(l.expires) + GRACE_DAYS * DAY_MS);
+  if (now.getTime() > ends) return null;
+  const left = Math.ceil((ends - now.getTime()) / DAY_MS);
+  return {
+    state: 'restored-grace',
+    alarm: 'critical',
+    limits: l.limits,
+    profile: profileOfLicence(l),
+    licence: l,
+    daysLeft: Math.ceil((Date.parse(l.expires) - now.getTime()) / DAY_MS),
+    graceEnds: new Date(ends).toISOString(),
+    fingerprint: fp,
+    message: `Licence ${l.licenceId} was issued for another machine (${why}); Korobka was restored onto this one on ${formatDay(mark.at)}, so calls keep the licensed limits until ${formatDay(new Date(ends).toISOString())} (${left} day(s) left), then eval limits apply. Send an activation request (\`korobka license request\`) to your vendor for a licence for this machine.`,
+  };
 }
 
 /**

@@ -30,6 +30,7 @@ import { applyErasures, ERASURES_DIR, readErasures } from '../../services/pd-sto
 import { openKeyring, Vault } from '../../services/recordings';
 import { VERSION } from '../../services/common/version';
 import { BackupError } from './errors';
+import { markLicenceMove, type FingerprintSource } from './licence-move';
 import { compareVersions, DATA_PREFIX, DB_ENTRY, type Manifest } from './manifest';
 import { readArchive, verifyBackup, type VerifyProgress } from './verify-backup';
 
@@ -111,6 +112,8 @@ export async function restoreBackup(o: {
   stop: () => Promise<boolean>;
   onPhase?: (phase: RestorePhase, detail?: string) => void;
   onProgress?: (p: VerifyProgress) => void;
+  /** This machine's fingerprint (default: collected), to tell a restore onto other hardware. */
+  fingerprint?: FingerprintSource;
 }): Promise<RestoreResult> {
   const dataDir = o.config.dataDir;
   const notes: string[] = [];
@@ -184,6 +187,9 @@ export async function restoreBackup(o: {
       restored.close();
     }
   }
+
+  const moved = await markLicenceMove({ config: o.config, fresh, dataDir, fingerprint: o.fingerprint });
+  if (moved) notes.push(moved);
 
   o.onPhase?.('switch');
   const stamp = new Date()

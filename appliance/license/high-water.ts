@@ -24,7 +24,7 @@ const paths = (dataDir: string) => ({
   copy: path.join(dataDir, 'license', 'high-water'),
 });
 
-function markKey(file: string): Buffer {
+export function markKey(file: string): Buffer {
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {

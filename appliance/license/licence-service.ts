@@ -26,6 +26,7 @@ import { VERSION } from '../../services/common/version';
 import type { LicenceSettings } from '../../services/common/service';
 import type { Config } from '../config/schema';
 import { highWaterPort } from './high-water';
+import { readRestoreMark } from './restore-mark';
 
 
 export const licencePaths = (dataDir: string) => ({
@@ -72,6 +73,7 @@ export function licenceSources(ctx: LicenceContext): LicenceSources {
     trustedKeys: () => trustedKeys(ctx.config),
     fingerprint: async () => ctx.fingerprint ?? (await collectFingerprint()),
     highWater: highWaterPort(ctx.config.dataDir, ctx.store),
+    restoreMark: () => readRestoreMark(ctx.config.dataDir),
   };
 }
 

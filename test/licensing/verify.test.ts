@@ -183,3 +183,42 @@ function flipSignatureByte(text: string): string {
   expect(out).not.toBe(text);
   return out;
 }
+
+describe('evaluateLicence after a restore onto other hardware (issue 18)', () => {
+  const onVm = issued(world, SERVER).text; // issued for SERVER, now running on VM
+  const vmFp = fingerprintFromFacts(VM);
+  const run = (restored: { at: string; licenceId: string } | undefined, now = NOW) =>
+    evaluateLicence({ licenceText: onVm, publicKeys: world.keys, fingerprint: vmFp, now, restored });
+
+  it('keeps the licensed limits for 14 days from the restore, saying why and until when', () => {
+    const at = new Date(NOW.getTime() - 3 * DAY).toISOString();
+    const r = run({ at, licenceId: licence.licenceId });
+    expect(r.state).toBe('restored-grace');
+    expect(r.alarm).toBe('critical');
+    expect(r.limits).toEqual(PROFILES.S.limits);
+    expect(r.graceEnds).toBe(new Date(Date.parse(at) + 14 * DAY).toISOString());
+    expect(r.message).toMatch(/^Licence KB-TEST-0001 was issued for another machine \(0 of 8 hardware components match, 4 required\); Korobka was restored onto this one on 2026-11-19, so calls keep the licensed limits until 2026-12-03 \(11 day\(s\) left\), then eval limits apply\./);
+  });
+
+  it('falls back to eval limits once the 14 days are over, for another licence, or without the mark', () => {
+    const at = new Date(NOW.getTime() - 14 * DAY - 1000).toISOString();
+    for (const r of [run({ at, licenceId: licence.licenceId }), run({ at: NOW.toISOString(), licenceId: 'KB-OTHER' }), run(undefined)]) {
+      expect(r.state).toBe('invalid');
+      expect(r.reason).toBe('wrong-machine');
+      expect(r.limits).toEqual(PROFILES.eval.limits);
+    }
+  });
+
+  it('never runs past the licence expiry grace, and ignores a mark dated in the future', () => {
+    const late = new Date(expiresAt + 10 * DAY);
+    const r = run({ at: new Date(expiresAt + 5 * DAY).toISOString(), licenceId: licence.licenceId }, late);
+    expect(r.state).toBe('restored-grace');
+    expect(r.graceEnds).toBe(new Date(expiresAt + 14 * DAY).toISOString());
+    expect(run({ at: new Date(NOW.getTime() + 3 * DAY).toISOString(), licenceId: licence.licenceId }).state).toBe('invalid');
+  });
+
+  it('a licence that matches this machine is judged as always, mark or not', () => {
+    const r = evaluateLicence({ licenceText: good, publicKeys: world.keys, fingerprint: serverFp, now: NOW, restored: { at: NOW.toISOString(), licenceId: licence.licenceId } });
+    expect(r.state).toBe('valid');
+  });
+});

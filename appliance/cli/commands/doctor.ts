@@ -31,7 +31,7 @@ async function licenceChecks(config: Readonly<Config>): Promise<Check[]> {
   try {
     const e = await currentLicence({ config, store });
     const verdict: Verdict = e.alarm === 'critical' ? 'fail' : e.alarm === 'warning' ? 'warn' : 'ok';
-    const fix = e.state === 'unlicensed' || e.state === 'invalid' ? '`korobka license request`, send the file to your vendor, then `korobka license install FILE`' : e.state === 'expired-grace' || e.state === 'expiring-soon' ? 'ask your vendor for a renewal' : undefined;
+    const fix = e.state === 'unlicensed' || e.state === 'invalid' || e.state === 'restored-grace' ? '`korobka license request`, send the file to your vendor, then `korobka license install FILE`' : e.state === 'expired-grace' || e.state === 'expiring-soon' ? 'ask your vendor for a renewal' : undefined;
     const out: Check[] = [{ name: 'licence', verdict, detail: e.message, ...(fix ? { fix } : {}) }];
     const size = await collectMachineSize(config.dataDir);
     for (const v of checkSizing(e.profile, size)) out.push({ name: `sizing ${v.item}`, verdict: v.level, detail: v.message });

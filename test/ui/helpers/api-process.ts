@@ -31,12 +31,13 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
-export async function startApiProcess(name: string): Promise<ApiProcess> {
-  const t = tempDir('korobka-ui-');
+/** `existing`: run over a data directory the test made (a restored one), with `config` added; it is not removed on stop. */
+export async function startApiProcess(name: string, existing?: { dataDir: string; initialPassword: string; config?: Record<string, unknown> }): Promise<ApiProcess> {
+  const t = existing ? { dir: existing.dataDir, cleanup: () => undefined } : tempDir('korobka-ui-');
   const pwFile = path.join(t.dir, 'initial-password');
-  execFileSync(process.execPath, ['dist/appliance/cli/main.js', 'init', '--data-dir', t.dir, '--password-file', pwFile, '--sip-domain', 'default.korobka.test'], { stdio: 'pipe' });
+  if (!existing) execFileSync(process.execPath, ['dist/appliance/cli/main.js', 'init', '--data-dir', t.dir, '--password-file', pwFile, '--sip-domain', 'default.korobka.test'], { stdio: 'pipe' });
   const port = await freeTcpPort();
-  const config = configSchema.parse({ dataDir: t.dir, api: { host: '127.0.0.1', port } });
+  const config = configSchema.parse({ ...existing?.config, dataDir: t.dir, api: { host: '127.0.0.1', port } });
   const proc = startProcess(process.execPath, ['dist/services/api/main.js'], {
     env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config) },
     logFile: path.join(testOutputDir('ui', 'logs'), `${name}-api.log`),
@@ -52,7 +53,7 @@ export async function startApiProcess(name: string): Promise<ApiProcess> {
     url: `https://localhost:${port}`,
     port,
     dataDir: t.dir,
-    initialPassword: readFileSync(pwFile, 'utf8').trim(),
+    initialPassword: existing ? existing.initialPassword : readFileSync(pwFile, 'utf8').trim(),
     proc,
     async stop() {
       await proc.stop();

@@ -70,6 +70,8 @@ export class PbxLicenceIndicator extends PbxElement {
         return t('licence.expiringSoon', { days: l.daysLeft ?? 0 });
       case 'expired-grace':
         return t('licence.grace', { until: l.graceEnds ? formatDateTime(l.graceEnds) : '—' });
+      case 'restored-grace':
+        return t('licence.restoredGrace', { until: l.graceEnds ? formatDateTime(l.graceEnds) : '—' });
       case 'invalid':
         return t('licence.invalid');
       case 'unlicensed':

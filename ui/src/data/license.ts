@@ -1,6 +1,6 @@
 import type { Api } from './api';
 
-export type LicenceState = 'valid' | 'expiring-soon' | 'expired-grace' | 'invalid' | 'unlicensed';
+export type LicenceState = 'valid' | 'expiring-soon' | 'expired-grace' | 'restored-grace' | 'invalid' | 'unlicensed';
 
 /** What GET /api/license answers, as far as the header reads it. */
 export interface LicenceSummary {

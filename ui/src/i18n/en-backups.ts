@@ -68,4 +68,8 @@ export const enBackups: Record<keyof typeof ruBackups, string> = {
   'error.backup-passphrase-missing': 'Set a backup passphrase in the schedule first',
   'error.backup-not-verifiable': 'This backup has no archive to verify',
   'error.backup-file-missing': 'The archive of this backup is no longer in its folder',
+  'lic.state.restored-grace': 'Other hardware, grace period',
+  'lic.msg.restored-grace':
+    'The box was restored from a backup onto other hardware and the licence was issued for the old one. The licensed limits apply until {until}, then evaluation limits. Send your vendor an activation request for this machine.',
+  'licence.restoredGrace': 'Licence for other hardware: grace period until {until}',
 };

@@ -18,6 +18,7 @@ const STATE_KEY: Record<string, MessageKey> = {
   valid: 'lic.state.valid',
   'expiring-soon': 'lic.state.expiring-soon',
   'expired-grace': 'lic.state.expired-grace',
+  'restored-grace': 'lic.state.restored-grace',
   invalid: 'lic.state.invalid',
   unlicensed: 'lic.state.unlicensed',
 };
@@ -37,6 +38,8 @@ function stateMessage(l: LicenceDetails): string {
       return t('lic.msg.expiring-soon', { n: l.daysLeft ?? 0 });
     case 'expired-grace':
       return t('lic.msg.expired-grace', { until: l.graceEnds ? formatDateTime(l.graceEnds) : '—' });
+    case 'restored-grace':
+      return t('lic.msg.restored-grace', { until: l.graceEnds ? formatDateTime(l.graceEnds) : '—' });
     case 'unlicensed':
       return t('lic.msg.unlicensed', { calls: l.limits.concurrentCalls, ext: l.limits.extensions });
     default:
