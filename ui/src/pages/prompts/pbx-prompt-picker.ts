@@ -87,12 +87,7 @@ export class PbxPromptPicker extends PbxElement {
         >
           ${this.optional || this.value === '' ? html`<option value="" ?selected=${this.value === ''}>${t(this.optional ? 'promptPicker.none' : 'promptPicker.choose')}</option>` : nothing}
           ${unknown ? html`<option value=${this.value} selected>#${this.value}</option>` : nothing}
-          ${this.prompts.map(
-            (x) =>
-              html`<option value=${String(x.id)} ?selected=${String(x.id) === this.value}>
-                ${x.name} (${t(`prompts.kind.${x.kind}` as MessageKey)}, ${formatDuration(x.durationMs)})
-              </option>`,
-          )}
+          ${this.prompts.map((x) => html`<option value=${String(x.id)} ?selected=${String(x.id) === this.value}>${this.optionText(x)}</option>`)}
         </select>
         <button
           type="button"
@@ -142,6 +137,11 @@ export class PbxPromptPicker extends PbxElement {
       <span class="field-error" id="${id}-error" data-field=${id}>${this.error}</span>
       ${this.mode === 'none' ? nothing : this.renderInline(id)}
     </div>`;
+  }
+
+  /** One line per prompt: its name, kind and length. */
+  private optionText(p: Prompt): string {
+    return `${p.name} (${t(`prompts.kind.${p.kind}` as MessageKey)}, ${formatDuration(p.durationMs)})`;
   }
 
   private renderInline(id: string) {
