@@ -218,4 +218,17 @@ describe('upgrade with rollback (install.sh over an existing installation)', () 
     const again = await korobka(OLD, 'status');
     expect(again.code).toBe(0);
   });
+
+  it('refuses, changing nothing, a second rollback and a release without a build', async () => {
+    const twice = await sh('bash', [SCRIPT, 'rollback', '--prefix', prefix, '--data-dir', data, '--node', process.execPath]);
+    expect(twice.code).toBe(1);
+    expect(twice.out).toMatch(/korobka rollback: nothing to roll back to: no upgrade recorded in .*upgrade\.state/);
+    mkdirSync(path.join(releases, 'empty'));
+    const empty = await upgrade('empty');
+    expect(empty.code).toBe(1);
+    expect(empty.out).toMatch(/korobka upgrade: .*releases\/empty has no dist\/appliance\/cli\/main\.js/);
+    expect(current()).toBe(OLD);
+    expect(schema()).toBe(51);
+    expect((await korobka(OLD, 'status')).code).toBe(0);
+  });
 });
