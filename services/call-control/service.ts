@@ -7,6 +7,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Srf from 'drachtio-srf';
 import { storedPauseGuard } from './calls/recording-pause';
+import { UnconfirmedInbound, unconfirmedCap } from './trunks/unconfirmed-inbound';
 import type { Config } from '../common/config';
 import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
@@ -217,7 +218,9 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const fmc = fmcWiring({ store, bindings: (aor) => registrar.location.lookup(aor), log: log.child({ part: 'fmc' }) });
   const router = { ...routerStores(store, registrar), ringsMobile: fmc.ringsMobile };
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
-  const trunkCalls = trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log);
+  // Inbound trunk calls not yet answered share half the licence (issue 16 item 4: forged INVITEs).
+  const unconfirmed = new UnconfirmedInbound(() => unconfirmedCap(licence.limits.concurrentCalls));
+  const trunkCalls = { ...trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log), unconfirmed };
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
   // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
   const adopted = new AdoptedCalls({
@@ -360,6 +363,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       activeCalls: ledger.size,
       answeredCalls: live.size,
       trunkChannels: channels.snapshot(),
+      unconfirmedTrunkCalls: unconfirmed.snapshot(),
       takenOverCalls: adopted.size,
       mwiSubscriptions: mwi.size,
       licence: licence.summary,

@@ -14,6 +14,7 @@ import { codecRefusalHeaders } from '../media/codec-policy';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import type { Origin } from '../trunks/inbound-origin';
 import type { TrunkChannels } from '../trunks/trunk-channels';
+import type { UnconfirmedInbound } from '../trunks/unconfirmed-inbound';
 import { MediaLegs } from './media-legs';
 
 export interface CallCounters {
@@ -29,6 +30,8 @@ export interface AdmitDeps {
   limits: () => Pick<Limits, 'concurrentCalls'>;
   counters: CallCounters;
   channels?: Pick<TrunkChannels, 'take'>;
+  /** InviteDeps' trunks: the cap on unanswered inbound trunk calls lives there. */
+  trunks?: { unconfirmed?: Pick<UnconfirmedInbound, 'take'> | undefined };
 }
 
 const DELETE_RETRIES_MS = [1000, 5000, 20000];
@@ -69,6 +72,11 @@ export async function admitCall(deps: AdmitDeps, call: Call, a: SrfCallerLeg, or
       return void (await refuse(deps, call, a, 503, 'All Trunk Channels Busy', 'trunk-channels-busy', { Reason: 'Q.850;cause=34;text="trunk channel limit"' }));
     }
     call.defer('trunk channel', () => lease.release());
+  }
+  // Unanswered trunk calls are vouched for only by a forgeable UDP source: their own cap, before the licence (issue 16 item 4).
+  if (origin.trunk && deps.trunks?.unconfirmed && !deps.trunks.unconfirmed.take(call)) {
+    log.warn('inbound trunk call over the cap of unanswered trunk calls', { trunkId: origin.trunk.id });
+    return void (await refuse(deps, call, a, 503, 'Too Many Unanswered Trunk Calls', 'trunk-unconfirmed-limit', { Reason: 'Q.850;cause=34;text="unanswered trunk calls"' }));
   }
   // Licence admission before any port is taken (ARCHITECTURE.md: refused with a clear SIP response).
   const decision = deps.ledger.admit(deps.limits(), call.id);

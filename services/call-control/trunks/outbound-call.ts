@@ -3,6 +3,7 @@
 // joined as any bridged call is (bridge-call.ts joinLegs: BYE either way,
 // hold by re-INVITE, live registry, recording). The trunk's channel, the
 // licence slot and the media session are freed by the Call's one end().
+import type { UnconfirmedInbound } from './unconfirmed-inbound';
 import type { Call } from '../call/call';
 import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
 import type { MediaLegs } from '../calls/media-legs';
@@ -24,6 +25,8 @@ export interface TrunkCallDeps {
   failoverMs: number;
   /** Trunk signalling's verdict per trunk (trunk-status.ts isUsable). */
   usable?: (trunkId: number) => boolean;
+  /** The cap on inbound trunk calls not yet answered (unconfirmed-inbound.ts); without it only the licence counts. */
+  unconfirmed?: Pick<UnconfirmedInbound, 'take'>;
 }
 
 export interface OutboundCall {
