@@ -215,7 +215,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   // call routing asks signalling.isUsable(trunkId) to skip a trunk that is down or failed to register.
   const signalling = trunkSignalling({ directory: trunks, store, srf, hostport: () => (connected ? hostport : ''), log });
   // GSM gateways: the live port table, the extension's mobile rung with its desk phones (issue 14).
-  const fmc = fmcWiring({ store, bindings: (aor) => registrar.location.lookup(aor), log: log.child({ part: 'fmc' }) });
+  const fmc = fmcWiring({ store, srf, bindings: (aor) => registrar.location.lookup(aor), log: log.child({ part: 'fmc' }) });
   const router = { ...routerStores(store, registrar), ringsMobile: fmc.ringsMobile };
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
   // Inbound trunk calls not yet answered share half the licence (issue 16 item 4: forged INVITEs).
@@ -347,6 +347,8 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     every(LICENCE_MS, 'licence-refresh', () => licence.refresh()),
     every(TRUNKS_MS, 'trunk-directory', () => trunks.check()),
     every(MWI_CHECK_MS, 'mwi-check', () => mwi.check()),
+    // OPTIONS to GSM gateways and their registered ports: only once sip-core can send them.
+    every(TRUNKS_MS, 'gateway-keepalive', () => connected && fmc.sync()),
   ];
 
   // The api's window on live calls, and feature codes (DTMF) for on-demand recording and pause.
@@ -382,6 +384,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     }),
     stop: async () => {
       for (const t of timers) clearInterval(t);
+      fmc.stop();
       loopDelay.disable();
       await control.close();
       await mwi.stop();

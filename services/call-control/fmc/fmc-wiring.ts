@@ -5,6 +5,9 @@ import type { Logger } from '../../common/logger';
 import type { Store } from '../../store';
 import { aorKey } from '../calls/forwarding';
 import { natProxy, type Binding } from '../registrar/location-service';
+import { realClock, srfSender } from '../trunks/trunk-registration-transport';
+import { storeAlarms } from '../trunks/trunk-status-source';
+import { GatewayKeepalive } from './gateway-keepalive';
 import { MobileRinger } from './mobile-ring';
 import { PortTable, type GatewayReport } from './port-table';
 
@@ -14,12 +17,21 @@ export interface FmcWiring {
   /** For the router: the extension is reachable through its mobile. */
   ringsMobile(tenantId: number, extensionId: number): boolean;
   report(): GatewayReport[];
+  /** Keepalives in step with the gateways and their ports' registrations; call every few seconds once the SIP server is connected. */
+  sync(): void;
+  stop(): void;
 }
 
-export function fmcWiring(o: { store: Store; bindings(aor: string): Binding[]; log: Logger; now?: () => number }): FmcWiring {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf's typings lack request()
+type Loose = any;
+
+export function fmcWiring(o: { store: Store; srf: Loose; bindings(aor: string): Binding[]; log: Logger; now?: () => number }): FmcWiring {
   const ports = new PortTable(o.now);
   const mobiles = new MobileRinger({ store: o.store, ports, bindings: o.bindings, proxyFor: natProxy, log: o.log });
+  const keepalive = new GatewayKeepalive({ load: () => o.store.gateways.list(), bindings: o.bindings, send: srfSender(o.srf), clock: realClock, ports, alarms: storeAlarms(o.store), log: o.log });
   return {
+    sync: () => keepalive.sync(),
+    stop: () => keepalive.stop(),
     ports,
     mobiles,
     ringsMobile: (_tenantId, extensionId) => mobiles.ringsMobile(extensionId),

@@ -85,11 +85,11 @@ Content-Length: 0
   return file;
 }
 
-/** sipp as one GoIP line on a free port, handling one call. */
-export async function startPort(scenario: string): Promise<ReturnType<typeof startProcess> & { port: number }> {
-  const port = await freePort();
+/** sipp as one GoIP line (or a trunk-mode GoIP at `at`), handling `calls` calls (default 1). */
+export async function startPort(scenario: string, o: { at?: number; calls?: number } = {}): Promise<ReturnType<typeof startProcess> & { port: number }> {
+  const port = o.at ?? (await freePort());
   const dir = testOutputDir('integration', 'fmc');
-  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freeLowUdpPorts()), '-t', 'u1', '-nostdin', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `line-${port}-errors.log`), '-m', '1'];
+  const args = ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freeLowUdpPorts()), '-t', 'u1', '-nostdin', '-timeout', '60s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, `line-${port}-errors.log`), '-m', String(o.calls ?? 1)];
   const p = startProcess('sipp', args, { logFile: path.join(dir, `line-${port}.log`), timeoutMs: 90_000 });
   return Object.assign(p, { port });
 }
