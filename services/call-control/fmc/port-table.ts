@@ -18,7 +18,10 @@ export interface PortLease {
 interface PortLive {
   callId: string | null;
   reachability: Reachability;
-  lastError: string | null;
+  /** What the keepalive last found wrong (cleared by an answer). */
+  optionsError: string | null;
+  /** What the port last answered a call with that was not a call (a 503); cleared by an answered call. */
+  callError: string | null;
   day: string;
   calls: number;
   seconds: number;
@@ -51,7 +54,7 @@ export class PortTable {
     const key = `${gatewayId}:${port}`;
     let p = this.ports.get(key);
     const today = dayOf(this.now());
-    if (!p) this.ports.set(key, (p = { callId: null, reachability: 'unknown', lastError: null, day: today, calls: 0, seconds: 0 }));
+    if (!p) this.ports.set(key, (p = { callId: null, reachability: 'unknown', optionsError: null, callError: null, day: today, calls: 0, seconds: 0 }));
     if (p.day !== today) Object.assign(p, { day: today, calls: 0, seconds: 0 });
     return p;
   }
@@ -85,7 +88,9 @@ export class PortTable {
       answered: () => {
         if (!held || answeredAt !== null) return;
         answeredAt = this.now();
-        this.port(gatewayId, port).calls++;
+        const live = this.port(gatewayId, port);
+        live.calls++;
+        live.callError = null;
       },
       release: () => {
         if (!held) return;
@@ -99,7 +104,7 @@ export class PortTable {
 
   /** The last thing a port said that was not a call (a 503, no answer). */
   portError(gatewayId: number, port: number, error: string | null): void {
-    this.port(gatewayId, port).lastError = error;
+    this.port(gatewayId, port).callError = error;
   }
 
   setGateway(gatewayId: number, reachability: Reachability, lastError: string | null): void {
@@ -108,7 +113,7 @@ export class PortTable {
   }
 
   setPort(gatewayId: number, port: number, reachability: Reachability, lastError: string | null): void {
-    Object.assign(this.port(gatewayId, port), { reachability, ...(lastError !== null || reachability !== 'down' ? { lastError } : {}) });
+    Object.assign(this.port(gatewayId, port), { reachability, optionsError: lastError });
   }
 
   gatewayState(gatewayId: number): Reachability {
@@ -130,7 +135,7 @@ export class PortTable {
             port: p.port,
             registered: p.username ? registered(g.id, p.username) : null,
             busy: l.callId !== null,
-            lastError: l.lastError,
+            lastError: l.optionsError ?? l.callError,
             callsToday: l.calls,
             minutesToday: Math.round((l.seconds / 60) * 100) / 100,
           };

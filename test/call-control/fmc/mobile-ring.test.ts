@@ -143,6 +143,16 @@ describe('PortTable', () => {
     a.release();
     expect(t.acquire(1, 2, 'b')).toBeDefined();
     expect(t.report([{ id: 1, ports: [{ port: 2, username: 'goip-2' }] }], () => true)[0]!.ports[0]).toEqual({ port: 2, registered: true, busy: true, lastError: null, callsToday: 1, minutesToday: 1.5 });
+    // A call's error stays while OPTIONS come and go; the keepalive's own error wins while it lasts.
+    t.portError(1, 3, '503 to INVITE');
+    t.setPort(1, 3, 'down', 'no answer to OPTIONS');
+    expect(t.report([{ id: 1, ports: [{ port: 3, username: null }] }], () => true)[0]!.ports[0]!.lastError).toBe('no answer to OPTIONS');
+    t.setPort(1, 3, 'reachable', null);
+    expect(t.report([{ id: 1, ports: [{ port: 3, username: null }] }], () => true)[0]!.ports[0]!.lastError).toBe('503 to INVITE');
+    const c = t.acquire(1, 3, 'c')!;
+    c.answered();
+    c.release();
+    expect(t.report([{ id: 1, ports: [{ port: 3, username: null }] }], () => true)[0]!.ports[0]!.lastError).toBeNull();
     now += 86_400_000;
     expect(t.report([{ id: 1, ports: [{ port: 2, username: null }] }], () => true)[0]!.ports[0]).toMatchObject({ registered: null, callsToday: 0, minutesToday: 0 });
   });

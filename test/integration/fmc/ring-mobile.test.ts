@@ -29,7 +29,8 @@ let gatewayId = 0;
 beforeAll(async () => {
   pbx = await startPbx('fmc-ring-mobile', ['201', '202'], { calls: { ringTimeoutSeconds: 15 } }, async (_app, store) => {
     const tenant = store.tenants.defaultTenant()!;
-    const built = buildGateway('goip-line', 'GoIP', { portCount: 3 });
+    // No OPTIONS keepalive here: the sipp lines play calls only (gateway-failover.test.ts covers the keepalive).
+    const built = buildGateway('goip-line', 'GoIP', { portCount: 3, optionsInterval: 0 });
     if (!built.ok) throw new Error(JSON.stringify(built.problems));
     const gw = store.gateways.create(tenant.id, 'GoIP', true, built.config, (u) => computeHa1Set(u, tenant.sipDomain, GW_PASSWORD));
     gatewayId = gw.id;
