@@ -80,8 +80,9 @@ export const permissions = {
   'backups.download': ['superadmin'],
   // Voicemail: admins manage boxes; an employee sees, sets the PIN of and
   // listens to only their own boxes (routes/voicemail/boxes.ts); supervisors
-  // their tenant's; administrators hear messages only with the recordings
-  // listen grant. Auditors read the audit trail, not people's messages.
+  // and administrators hear other people's messages only with a listen grant
+  // given by two people, as for recordings (routes/recordings/listen-grants.ts).
+  // Auditors read the audit trail, not people's messages.
   'voicemail.read': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'voicemail.write': ['superadmin', 'tenant-admin'],
   'voicemail.pin': ['superadmin', 'tenant-admin', 'employee'],

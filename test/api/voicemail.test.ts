@@ -27,6 +27,8 @@ beforeAll(async () => {
   tenantA = h.store.tenants.create({ name: 'A', sipDomain: 'a.example.ru' }).id;
   tenantB = h.store.tenants.create({ name: 'B', sipDomain: 'b.example.ru' }).id;
   for (const role of ['superadmin', 'tenant-admin', 'supervisor', 'auditor', 'employee'] as const) as.set(role, await h.as(role, role === 'superadmin' ? null : tenantA));
+  // A supervisor hears other people's messages with a listen grant given by two people (test/integration/api/listen-grants.test.ts).
+  h.store.recordings.grantListenDirectly(as.get('supervisor')!.userId, 'test', 30, 'group boxes');
   const ha1 = { MD5: '0'.repeat(32), 'SHA-256': '0'.repeat(64) };
   const ext = h.store.extensions.create({ tenantId: tenantA, extension: '201', ha1 });
   h.store.extensions.create({ tenantId: tenantA, extension: '202', ha1 });
@@ -96,6 +98,8 @@ describe('voicemail boxes', () => {
     expect(audits('voicemail.played', `voicemail-message:${m.id}`).some((r) => r.actorId === as.get('tenant-admin')!.userId && r.outcome === 'denied')).toBe(true);
     expect((await c('auditor').request('GET', `/api/voicemail/messages/${m.id}/audio`)).status).toBe(403);
     expect((await c('supervisor').request('GET', `/api/voicemail/messages/${m.id}/audio`)).status).toBe(200);
+    h.store.recordings.revokeListenGrant(as.get('supervisor')!.userId);
+    expect((await c('supervisor').request('GET', `/api/voicemail/messages/${m.id}/audio`)).body.code).toBe('recordings-listen-not-granted');
     const file = store.absolute(m);
     expect(existsSync(file)).toBe(true);
     expect((await c('employee').request('DELETE', `/api/voicemail/messages/${m.id}`)).status).toBe(204);
