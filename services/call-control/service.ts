@@ -245,6 +245,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     auth: authDeps(store, registrar, log),
     boxOf: (tenantId, extension) => store.voicemail.boxOfExtension(tenantId, extension),
     counts: (boxId) => store.voicemail.counts(boxId),
+    countsByBox: () => store.voicemail.countsByBox(),
     log: log.child({ component: 'mwi' }),
   });
   srf.subscribe(mwi.handler());

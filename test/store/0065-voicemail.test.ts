@@ -17,6 +17,7 @@ describe('migration 0065 voicemail', () => {
     expect(repo.boxOfExtension(1, '201')?.id).toBe(box.id);
     repo.insertMessage({ tenantId: 1, boxId: box.id, callId: 'c1', caller: '+74951234567', receivedAt: now, durationMs: 3000, filePath: 'voicemail/1/a.vm', sizeBytes: 100, fileSha256: 'f'.repeat(64), tenantKeyId: 'tk-1' });
     expect(repo.counts(box.id)).toEqual({ new: 1, saved: 0 });
+    expect(repo.countsByBox()).toEqual(new Map([[box.id, { new: 1, saved: 0 }]]));
     // One box per extension, one number per tenant.
     expect(() => repo.createBox(1, { number: '202', name: 'x', extensionId: 5, greetings: { unavailable: null, busy: null, name: null }, maxMessageSeconds: 120, maxMessages: 20, email: null }, null)).toThrow(/UNIQUE/);
     expect(() => repo.createBox(1, { number: '201', name: 'x', extensionId: null, greetings: { unavailable: null, busy: null, name: null }, maxMessageSeconds: 120, maxMessages: 20, email: null }, null)).toThrow(/UNIQUE/);

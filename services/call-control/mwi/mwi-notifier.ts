@@ -41,6 +41,8 @@ export interface MwiDeps {
   /** The box of an extension within its tenant. */
   boxOf(tenantId: number, extension: string): { id: number } | undefined;
   counts(boxId: number): { new: number; saved: number };
+  /** Every box's counts at once (a box without messages absent): check() reads them with one query, not one per phone. */
+  countsByBox?(): Map<number, { new: number; saved: number }>;
   log: Logger;
   now?: () => number;
 }
@@ -144,7 +146,10 @@ export class MessageWaiting {
 
   /** Notices changes made by other processes (the api marking read or deleting): NOTIFY where the counts differ from what was sent. */
   check(): void {
-    for (const sub of this.subs.values()) void this.notify(sub);
+    if (this.subs.size === 0) return;
+    const all = this.deps.countsByBox?.();
+    const counts = all ? (boxId: number) => all.get(boxId) ?? { new: 0, saved: 0 } : undefined;
+    for (const sub of this.subs.values()) void this.notify(sub, false, counts);
   }
 
   /** Ends every subscription (process stop): a terminated NOTIFY so phones re-subscribe to the next process. */
@@ -156,14 +161,14 @@ export class MessageWaiting {
     clearTimeout(timer);
   }
 
-  private summary(boxId: number): Summary {
-    const c = this.deps.counts(boxId);
+  private summary(boxId: number, counts: MwiDeps['counts'] = (id) => this.deps.counts(id)): Summary {
+    const c = counts(boxId);
     return { newMessages: c.new, oldMessages: c.saved };
   }
 
-  private async notify(sub: Subscription, always = false): Promise<void> {
+  private async notify(sub: Subscription, always = false, counts?: MwiDeps['counts']): Promise<void> {
     if (sub.ended) return;
-    const body = summaryBody(this.summary(sub.boxId), sub.account);
+    const body = summaryBody(this.summary(sub.boxId, counts), sub.account);
     if (!always && body === sub.sent) return;
     sub.sent = body;
     const left = Math.max(0, Math.round((sub.expiresAt - this.now()) / 1000));

@@ -235,6 +235,17 @@ export class VoicemailRepo {
     return { new: rows.find((r) => r.folder === 'new')?.n ?? 0, saved: rows.find((r) => r.folder === 'saved')?.n ?? 0 };
   }
 
+  /** Every box's counts in one query (the message-waiting check reads them all every few seconds). */
+  countsByBox(): Map<number, { new: number; saved: number }> {
+    const out = new Map<number, { new: number; saved: number }>();
+    for (const r of this.db.prepare('SELECT box_id, folder, count(*) AS n FROM voicemail_messages GROUP BY box_id, folder').all() as Array<{ box_id: number; folder: VoicemailFolder; n: number }>) {
+      const c = out.get(r.box_id) ?? { new: 0, saved: 0 };
+      c[r.folder] = r.n;
+      out.set(r.box_id, c);
+    }
+    return out;
+  }
+
   /** Listened to (by phone or in the browser): moves to saved and stamps read_at once. */
   markRead(id: number, now = new Date()): VoicemailMessage | undefined {
     const r = this.db

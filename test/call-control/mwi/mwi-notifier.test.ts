@@ -32,6 +32,7 @@ let notifies: Notify[];
 let answer: number;
 let dialogs: Array<SubscriptionDialog & { emit(e: string, ...a: unknown[]): void }>;
 let mwi: MessageWaiting;
+let byBox: Map<number, { new: number; saved: number }> | undefined;
 
 // The digest itself is tested in test/call-control/auth; here 202 has proved its credentials.
 const auth = {
@@ -48,6 +49,7 @@ beforeEach(() => {
   notifies = [];
   answer = 200;
   dialogs = [];
+  byBox = undefined;
   mwi = new MessageWaiting({
     createUAS: async (_req, res, opts) => {
       res.send(202, { headers: opts.headers });
@@ -64,6 +66,7 @@ beforeEach(() => {
     auth,
     boxOf: (tenantId, ext) => (tenantId === 7 && (ext === '202' || ext === '203') ? { id: ext === '202' ? 1 : 2 } : undefined),
     counts: () => counts,
+    countsByBox: () => byBox ?? new Map([[1, counts]]),
     log: silentLogger,
   });
 });
@@ -125,6 +128,17 @@ describe('message-waiting subscriptions', () => {
     expect(await subscribe('sip:202@bank.example', { Expires: 'x' })).toEqual([{ status: 400, reason: 'Expires: expected seconds, got x', headers: {} }]);
     expect(notifies).toHaveLength(0);
     expect(mwi.size).toBe(0);
+  });
+
+  it('check() reads every box in one query: a box absent from it has no messages', async () => {
+    counts = { new: 2, saved: 0 };
+    await subscribe('sip:202@bank.example');
+    expect(notifies.at(-1)!.body).toContain('Voice-Message: 2/0');
+    byBox = new Map([[2, { new: 5, saved: 0 }]]);
+    mwi.check();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(notifies.at(-1)!.body).toContain('Messages-Waiting: no');
+    expect(notifies.at(-1)!.body).toContain('Voice-Message: 0/0');
   });
 
   it('a subscriber that answers a NOTIFY 481 is dropped', async () => {
