@@ -12,7 +12,12 @@ export type BackupErrorCode =
   | 'data-dir-not-initialised'
   | 'restore-in-progress'
   | 'stop-failed'
-  | 'source-changed';
+  | 'source-changed'
+  | 'sftp-bad-target'
+  | 'sftp-host-key-mismatch'
+  | 'sftp-auth-failed'
+  | 'sftp-unreachable'
+  | 'sftp-upload-failed';
 
 export class BackupError extends Error {
   constructor(

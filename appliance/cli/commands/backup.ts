@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createBackup, type BackupProgress } from '../../backup/create-backup';
 import { BackupError } from '../../backup/errors';
 import { verifyBackup } from '../../backup/verify-backup';
+import { SftpSession, sftpTarget } from '../../backup/sftp-target';
+import { existsSync } from 'node:fs';
 import { commonHelp, configFrom, parse, print, printErr, UsageError, type Command } from '../command';
 
 const MB = 1024 * 1024;
@@ -77,10 +79,24 @@ apart from the archives: without it a backup cannot be restored.
   --target DIR            where to write (default <data-dir>/backups; an NFS or SMB mount is a directory)
   --verify ARCHIVE        read ARCHIVE and check every checksum; with the passphrase also
                           its authenticity and the sealed keys
+  --sftp sftp://USER@HOST[:PORT]/DIR
+                          also upload the archive (and its .sha256) to an SFTP server; the
+                          connection, host key and directory are checked before the backup
+  --sftp-key FILE         the box's SSH private key for that user (no passphrase)
+  --sftp-host-key KEY     the server's host key, pinned: "ssh-ed25519 AAAA…" or a file holding it
+                          (its /etc/ssh/ssh_host_ed25519_key.pub); any other key is refused
 
 ${commonHelp}`,
   async run(argv) {
-    const { values } = parse(argv, { 'passphrase-file': { type: 'string' }, target: { type: 'string' }, verify: { type: 'string' } });
+    const { values } = parse(argv, {
+      'passphrase-file': { type: 'string' },
+      target: { type: 'string' },
+      verify: { type: 'string' },
+      sftp: { type: 'string' },
+      'sftp-key': { type: 'string' },
+      'sftp-host-key': { type: 'string' },
+    });
+    let session: SftpSession | null = null;
     try {
       if (values.verify) {
         if (values.target) throw new UsageError('--target and --verify do not go together');
@@ -97,6 +113,13 @@ ${commonHelp}`,
       const config = configFrom(values);
       const passphrase = readPassphrase(values['passphrase-file'], true)!;
       if (passphrase.length < 8) throw new BackupError('passphrase-missing', 'the backup passphrase must have at least 8 characters');
+      if (values.sftp) {
+        if (!values['sftp-key'] || !values['sftp-host-key']) throw new UsageError('--sftp needs --sftp-key FILE and --sftp-host-key KEY (the server\'s host key, pinned)');
+        const pin = values['sftp-host-key'];
+        const hostKey = existsSync(pin) ? readFileSync(pin, 'utf8') : pin;
+        // Connect first: a wrong host key or an unreachable server fails before anything is written.
+        session = await SftpSession.open(sftpTarget(values.sftp, values['sftp-key'], hostKey));
+      }
       const bar = progressPrinter('backup');
       const r = await createBackup({
         config,
@@ -108,9 +131,16 @@ ${commonHelp}`,
       print(`   ${(r.bytes / MB).toFixed(1)} MB in ${(r.ms / 1000).toFixed(1)} s (${(r.bytes / MB / Math.max(r.ms / 1000, 0.001)).toFixed(1)} MB/s), ${r.manifest.files.length} files, database schema ${r.manifest.schemaVersion}`);
       print(`   SHA-256 ${r.sha256} (also in ${path.basename(r.file)}.sha256)`);
       if (r.skipped.length) print(`   left out: ${r.skipped.slice(0, 5).join(', ')}${r.skipped.length > 5 ? ` and ${r.skipped.length - 5} more` : ''}`);
+      if (session) {
+        const remote = await session.upload(r.file);
+        await session.upload(`${r.file}.sha256`);
+        print(`uploaded: ${session.target.username}@${session.target.host}:${remote} (and its .sha256)`);
+      }
       return 0;
     } catch (e) {
       return printBackupError('backup', e);
+    } finally {
+      session?.close();
     }
   },
 };
