@@ -41,7 +41,7 @@ export type Digits = { kind: 'digits'; digits: string } | { kind: 'timeout'; dig
 
 export interface RingTarget {
   extension: string;
-  /** Start ringing this member after this delay (ring all). */
+  /** Start ringing this member this long after the others (ring all) or after its turn began (hunt). */
   delayMs?: number;
   /** Ring this member this long (hunt: then the next one). */
   timeoutMs?: number;

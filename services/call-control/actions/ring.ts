@@ -39,6 +39,8 @@ interface Member {
   extension: string;
   bindings: Binding[];
   timeoutMs: number | undefined;
+  /** Rings this long after the round starts (ring all: after the others; hunt: after its turn began). */
+  delayMs: number;
 }
 type Attempt = { kind: 'answered'; extension: string; leg: SrfDialogLeg } | { kind: 'ended' } | { kind: 'failed'; why: Why };
 
@@ -59,7 +61,7 @@ export async function ring(deps: RingDeps, call: Call, targets: readonly RingTar
       // A member with no phone registered cannot ring whatever the group says.
       const bindings = deps.router.bindings(aorKey(call.tenantId, t.extension));
       if (bindings.length === 0) tried.push({ extension: t.extension, why: 'unreachable' });
-      else members.push({ extension: t.extension, bindings, timeoutMs: t.timeoutMs });
+      else members.push({ extension: t.extension, bindings, timeoutMs: t.timeoutMs, delayMs: t.delayMs ?? 0 });
     }
   }
   const deadline = Date.now() + opts.timeoutMs;
@@ -72,7 +74,8 @@ export async function ring(deps: RingDeps, call: Call, targets: readonly RingTar
       for (const m of round) tried.push({ extension: m.extension, why: 'no-answer' });
       continue;
     }
-    const ringMs = opts.strategy === 'all' ? left : Math.min(left, round[0]!.timeoutMs ?? left);
+    // Hunt: a member's own ring time starts when its delay is over.
+    const ringMs = opts.strategy === 'all' ? left : Math.min(left, round[0]!.delayMs + (round[0]!.timeoutMs ?? left));
     const r = await attempt(deps, call, a, round, ringMs);
     if (r.kind === 'ended') return r;
     if (r.kind === 'answered') return { kind: 'answered', extension: r.extension, leg: r.leg };
@@ -99,7 +102,7 @@ async function attempt(deps: RingDeps, call: Call, a: SrfCallerLeg, round: Membe
   let ringing = false;
   const fork = new Fork({
     srf: deps.srf,
-    branches: branches.map((b) => ({ contact: b.contact, ...(b.proxy ? { proxy: b.proxy } : {}) })),
+    branches: branches.map((b) => ({ contact: b.contact, ...(b.proxy ? { proxy: b.proxy } : {}), ...(b.member.delayMs > 0 ? { delayMs: b.member.delayMs } : {}) })),
     ...(sharedSdp !== undefined
       ? { sdp: sharedSdp }
       : {
