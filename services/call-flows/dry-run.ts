@@ -38,6 +38,12 @@ export interface DryRunStep {
   state?: string;
   /** Which field of the previous step led here (`closed`, `options[1].destination`). */
   via?: string;
+  /**
+   * This step in call-control's words, as the call's path and its CDR name it
+   * (`feature:ivr:7`, `list:block:3`, `notice:12`, `refuse:486`); absent for
+   * steps a call does not record (the DID itself, a hang-up after an announcement).
+   */
+  call?: string;
 }
 
 export type Outcome =
@@ -52,6 +58,8 @@ export interface DryRunResult {
   /** The final destination, when the path ends at one. */
   destination: Destination | null;
   summary: string;
+  /** The path a call taking this way records in its CDR (`cdrs.path`): the steps' `call` words in order. */
+  callPath: string[];
 }
 
 export interface DryRunInput {
@@ -60,6 +68,8 @@ export interface DryRunInput {
   at: Date;
   /** Keys pressed in the menus met, in order; `timeout` for none. */
   keys?: readonly string[];
+  /** Nobody answers: ring groups and queues go on to their overflow instead of ending the path. */
+  noAnswer?: boolean;
 }
 
 const MAX_STEPS = 24;
@@ -74,13 +84,14 @@ function screen(c: FlowConfig, extension: string | null, caller: string | null):
         id: s.id,
         name: s.list.name,
         state: 'allow',
+        call: `list:allow:${s.id}`,
         detail: `caller on allow list '${s.list.name}'${s.vip ? ' (VIP: skips schedules)' : ''}`,
       },
       vip: s.vip,
     };
   if (s.kind === 'block')
     return {
-      step: { kind: 'list', id: s.id, name: s.list.name, state: 'block', detail: `caller on block list '${s.list.name}'` },
+      step: { kind: 'list', id: s.id, name: s.list.name, state: 'block', call: `list:block:${s.id}`, detail: `caller on block list '${s.list.name}'` },
       block: s.list,
       vip: false,
     };
@@ -101,6 +112,7 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
     outcome,
     destination,
     summary: path.map((s) => s.detail).join(' → '),
+    callPath: path.flatMap((s) => (s.call ? [s.call] : [])),
   });
 
   const did = c.dids.find((d) => d.number === number);
@@ -118,33 +130,44 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       return done('no-route');
     }
   }
+  // Whether the PBX answered the caller by now (a notice, a menu): a list's hang-up treatment is then a BYE, before it a refusal.
+  let answered = false;
+  let treatment = false;
   // Screening first: a blocked caller is turned away without hearing the notice (no conversation follows).
   let scr = screen(c, null, caller);
   if (scr.step) path.push(scr.step);
-  if (scr.block) next = scr.block.treatment;
-  else if (did.recordingNotice?.enabled) path.push({ kind: 'announcement', detail: 'recording notice', state: 'notice' });
+  if (scr.block) {
+    next = scr.block.treatment;
+    treatment = true;
+  } else if (did.recordingNotice?.enabled && did.recordingNotice.prompt !== null) {
+    // call-control plays a notice only with a prompt (trunks/inbound-origin.ts); the PBX has answered the caller.
+    path.push({ kind: 'announcement', id: did.recordingNotice.prompt, detail: 'recording notice', state: 'notice', call: `notice:${did.recordingNotice.prompt}` });
+    answered = true;
+  }
 
   const visited = new Set<string>();
   let via: string | undefined;
   for (let i = 0; i < MAX_STEPS; i++) {
     const d: Destination = next;
     if (d.type === 'extension') {
-      path.push({ kind: 'extension', name: d.extension, detail: `extension ${d.extension}`, via });
+      path.push({ kind: 'extension', name: d.extension, detail: `extension ${d.extension}`, via, call: `extension:${d.extension}` });
       const ext = screen(c, d.extension, caller);
       if (ext.block) {
         path.push(ext.step!);
         next = ext.block.treatment;
         via = 'treatment';
+        treatment = true;
         continue;
       }
       return done('extension', d);
     }
     if (d.type === 'external') {
-      path.push({ kind: 'external', name: d.number, detail: `external number ${d.number}`, via });
+      path.push({ kind: 'external', name: d.number, detail: `external number ${d.number}`, via, call: `external:${d.number}` });
       return done('external', d);
     }
     if (d.type === 'hangup') {
-      path.push({ kind: 'hangup', detail: describeDestination(d), via });
+      // A list's hang-up before the PBX answered refuses the INVITE (features/screening.ts treatmentOf).
+      path.push({ kind: 'hangup', detail: describeDestination(d), via, call: `${treatment && !answered ? 'refuse' : 'hangup'}:${d.status}` });
       return done('hangup', d);
     }
     const o = lookup(c, d.feature, d.id);
@@ -170,7 +193,7 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       return done('loop', d);
     }
     visited.add(key);
-    const step = { id: d.id, name: o.name, via };
+    const step = { id: d.id, name: o.name, via, call: `feature:${d.feature}:${d.id}` };
     switch (d.feature) {
       case 'schedule': {
         const r = resolveSchedule(o.config as ScheduleConfig, input.at, { vip: scr.vip });
@@ -202,6 +225,7 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       case 'announcement': {
         const a = o.config as AnnouncementConfig;
         path.push({ ...step, kind: 'announcement', detail: `announcement '${o.name}'` });
+        answered = true;
         if (a.then.action === 'hangup') {
           path.push({ kind: 'hangup', detail: 'hang up after the announcement', via: 'then' });
           return done('hangup', null);
@@ -212,6 +236,7 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
       }
       case 'ivr': {
         const m = o.config as IvrMenuConfig;
+        answered = true;
         const k = keys.shift();
         if (k === undefined) {
           const opts = m.options.map((x) => `${x.digit} → ${nameOf(c, x.destination)}`);
@@ -251,7 +276,10 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
           kind: 'ring-group',
           detail: `ring group '${o.name}' rings ${g.members.map((x) => x.extension).join(', ')} (${g.strategy}); no answer in ${g.timeout} s → ${nameOf(c, g.overflow)}`,
         });
-        return done('ring-group', d);
+        if (!input.noAnswer) return done('ring-group', d);
+        next = g.overflow;
+        via = 'overflow';
+        break;
       }
       case 'queue': {
         const q = o.config as QueueConfig;
@@ -260,7 +288,13 @@ export function dryRun(c: FlowConfig, input: DryRunInput): DryRunResult {
           kind: 'queue',
           detail: `queue '${o.name}' (${q.strategy}, ${q.members.length} members); ${q.maxWait ? `after ${q.maxWait} s` : 'when no agent is logged in'} → ${nameOf(c, q.overflow)}`,
         });
-        return done('queue', d);
+        const qn = c.queueNotices?.get(d.id);
+        if (qn?.enabled && qn.prompt !== null)
+          path.push({ kind: 'announcement', id: qn.prompt, detail: 'recording notice', state: 'notice', call: `notice:${qn.prompt}` });
+        if (!input.noAnswer) return done('queue', d);
+        next = q.overflow;
+        via = 'overflow';
+        break;
       }
       default:
         path.push({ ...step, kind: 'unavailable', detail: `${featureNames[d.feature]}s are not available yet` });

@@ -50,6 +50,8 @@ export interface FlowConfig {
   voicemailBoxes?: ReadonlyMap<number, { name: string }>;
   dids: readonly DidConfig[];
   mainDestination: Destination | null;
+  /** Recording notices set on queues, by queue id: played before the queue (the dry run shows them); absent: none. */
+  queueNotices?: ReadonlyMap<number, RecordingNotice>;
 }
 
 /** What a save is about: validation names fields relative to it. */

@@ -100,6 +100,26 @@ export function screenCaller(
   return { kind: 'none', vip: false };
 }
 
+/**
+ * How lists treat a number an extension dials out (issue 11 item 8, outbound
+ * lists): the tenant's lists and the calling extension's own, those for
+ * `outbound` or `both`; allow lists first (an allowed number passes a block
+ * list's prefix), then block lists. call-control screens outbound calls with
+ * it before any trunk is seized (features/screening.ts screenOutbound).
+ */
+export function screenCallee(
+  lists: Iterable<readonly [number, ListConfig]>,
+  callingExtension: string | null,
+  rawNumber: string,
+): Screened {
+  const scoped = [...lists].filter(
+    ([, l]) => l.enabled && (l.extension === null || l.extension === callingExtension) && l.direction !== 'inbound',
+  );
+  for (const [id, l] of scoped) if (l.kind === 'allow' && matchList(l, rawNumber)) return { kind: 'allow', id, list: l, vip: false };
+  for (const [id, l] of scoped) if (l.kind === 'block' && matchList(l, rawNumber)) return { kind: 'block', id, list: l, treatment: l.treatment };
+  return { kind: 'none', vip: false };
+}
+
 /** "This call is recorded" before connecting (Minjust order No. 134 of 06.05.2024 for debt collection). */
 export const recordingNoticeSchema = z.object({
   enabled: z.boolean(),

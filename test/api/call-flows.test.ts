@@ -188,6 +188,25 @@ describe('numbers, the main destination, the view and the dry run', () => {
     expect(h.store.audit.list({ action: 'call-flows.main' }).rows).toHaveLength(1);
   });
 
+  it('a recording notice on a queue: only a queue of the organisation; the dry run names it in callPath, and noAnswer follows the overflow', async () => {
+    const q = await admin.request('POST', '/api/queues', { name: 'Поддержка', members: [{ extension: '201' }], overflow: ext('202') });
+    expect(q.status).toBe(201);
+    const id = q.body.queue.id as number;
+    await admin.request('POST', '/api/dids', { number: '+74951234569', destination: feature('queue', id) });
+    const noticePrompt = prompt('Разговор записывается');
+    const set = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'queue', ref: String(id), notice: { enabled: true, prompt: noticePrompt } });
+    expect(set.status).toBe(200);
+    for (const ref of ['999', 'abc']) {
+      const bad = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'queue', ref, notice: { enabled: true, prompt: noticePrompt } });
+      expect([bad.status, ...fields(bad)]).toEqual([422, `ref: queue ${ref} does not exist`]);
+    }
+    const run = await admin.request('POST', '/api/call-flows/dry-run', { number: '+74951234569' });
+    expect(run.body.result.callPath).toEqual([`feature:queue:${id}`, `notice:${noticePrompt}`]);
+    const over = await admin.request('POST', '/api/call-flows/dry-run', { number: '+74951234569', noAnswer: true });
+    expect(over.body.result).toMatchObject({ outcome: 'extension', callPath: [`feature:queue:${id}`, `notice:${noticePrompt}`, 'extension:202'] });
+    expect(fields(await admin.request('POST', '/api/call-flows/dry-run', { number: '+74951234569', noAnswer: 'yes' }))).toEqual(['noAnswer: Invalid input: expected boolean, received string']);
+  });
+
   it('lists: entries stored canonical; a block list treatment must exist', async () => {
     const r = await admin.request('POST', '/api/call-lists', { name: 'Спам', kind: 'block', entries: [{ match: 'number', value: '8 (916) 123-45-67' }, { match: 'prefix', value: '8800' }, { match: 'anonymous' }] });
     expect(r.status).toBe(201);

@@ -153,3 +153,56 @@ describe('numberTree', () => {
     expect(numberTree(config(), '+70000000000')).toBeUndefined();
   });
 });
+
+// The dry run's `callPath` is what call-control records as the call's path (cdrs.path); the
+// fixture table (test/integration/call-control/call-flow-fixtures.test.ts) compares the two on real calls.
+describe('dryRun callPath: the path in the CDR’s words', () => {
+  const night = new Date('2025-07-05T18:00:00Z');
+  const day = new Date('2025-07-07T08:00:00Z');
+  const lists = {
+    5: { name: 'Спам', kind: 'block' as const, entries: [{ match: 'prefix' as const, value: '8800' }] },
+    6: { name: 'VIP', kind: 'allow' as const, vip: true, entries: [{ match: 'number' as const, value: '+7 916 000-00-01' }] },
+    7: { name: 'Не для 202', kind: 'block' as const, extension: '202', entries: [{ match: 'number' as const, value: '+7 916 000-00-02' }], treatment: { type: 'hangup' as const, status: 403, reason: 'Forbidden' } },
+  };
+
+  it('names features, extensions and the closing announcement, not the DID nor the hang-up after it', () => {
+    expect(dryRun(config(), { number: '+74951234567', at: night }).callPath).toEqual(['feature:schedule:1', 'feature:announcement:4']);
+    expect(dryRun(config(), { number: '+74951234567', at: day, keys: ['2'] }).callPath).toEqual(['feature:schedule:1', 'feature:ivr:2', 'extension:202']);
+    expect(dryRun(config(), { number: '+74951234567', at: day, keys: ['9'] }).callPath).toEqual(['feature:schedule:1', 'feature:ivr:2', 'feature:announcement:4']);
+  });
+
+  it('a list at entry refuses before answer (refuse:486); an extension’s own list after the menu answered hangs up (hangup:403)', () => {
+    expect(dryRun(config({ lists }), { number: '+74951234567', caller: '88005553535', at: night }).callPath).toEqual(['list:block:5', 'refuse:486']);
+    expect(dryRun(config({ lists }), { number: '+74951234567', caller: '89160000001', at: night, keys: ['timeout'] }).callPath).toEqual([
+      'list:allow:6',
+      'feature:schedule:1',
+      'feature:ivr:2',
+      'feature:announcement:4',
+    ]);
+    expect(dryRun(config({ lists }), { number: '+74951234567', caller: '89160000002', at: day, keys: ['2'] }).callPath).toEqual([
+      'feature:schedule:1',
+      'feature:ivr:2',
+      'extension:202',
+      'list:block:7',
+      'hangup:403',
+    ]);
+  });
+
+  it('a recording notice with a prompt is `notice:<prompt>`; without a prompt none is played nor named', () => {
+    const withNotice = (prompt: number | null) =>
+      config({ dids: [{ id: 1, number: '+74951234567', destination: ext('203'), recordingNotice: { enabled: true, prompt, toCalled: false } }] });
+    expect(dryRun(withNotice(9), { number: '+74951234567', at: day }).callPath).toEqual(['notice:9', 'extension:203']);
+    expect(dryRun(withNotice(null), { number: '+74951234567', at: day }).callPath).toEqual(['extension:203']);
+  });
+
+  it('noAnswer: a ring group goes on to its overflow', () => {
+    const over = config({
+      ringGroups: { 3: { name: 'Продажи', strategy: 'hunt', members: [{ extension: '201' }], timeout: 30, overflow: feature('announcement', 4) } },
+    });
+    expect(dryRun(over, { number: '+74951234567', at: day, keys: ['1'] })).toMatchObject({ outcome: 'ring-group', callPath: ['feature:schedule:1', 'feature:ivr:2', 'feature:ring-group:3'] });
+    expect(dryRun(over, { number: '+74951234567', at: day, keys: ['1'], noAnswer: true })).toMatchObject({
+      outcome: 'hangup',
+      callPath: ['feature:schedule:1', 'feature:ivr:2', 'feature:ring-group:3', 'feature:announcement:4'],
+    });
+  });
+});

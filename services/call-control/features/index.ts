@@ -8,12 +8,12 @@ import type { Feature, FeatureDeps, FeatureFactory, Next } from './feature';
 import { announcementFeature } from './announcement';
 import { hangupFeature } from './hangup';
 import { ivrFeature } from './ivr';
-import { noticeFeature } from './notice';
+import { noticeBefore, noticeFeature } from './notice';
 import { agentCodeFeature, parseAgentCode } from './queue/agent-codes';
 import { queueFactory } from './queue/queue';
 import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
-import { screenExtension } from './screening';
+import { screenExtension, screenOutbound } from './screening';
 import { voicemailFeature } from './voicemail';
 
 export type { Feature, FeatureDeps, FeatureFactory, FeatureRef, Next } from './feature';
@@ -56,7 +56,8 @@ export class Features {
         // The extension's own black list first (inbound calls): a blocked caller goes to its treatment.
         return screenExtension(this.deps.lists, call, to.extension) ?? this.builtins.extension(to);
       case 'external':
-        return this.builtins.external(to);
+        // The tenant's and the calling extension's outbound lists first.
+        return screenOutbound(this.deps.lists, call, to.route?.number ?? to.number) ?? this.builtins.external(to);
       case 'refuse':
       case 'hangup':
         return hangupFeature(to);
@@ -85,7 +86,10 @@ export class Features {
       });
       return broken(500, 'Server Internal Error', 'feature-config-invalid');
     }
-    return factory.create(parsed.data, this.deps, { tenantId: call.tenantId, feature: to.feature, id: to.id });
+    const feature = factory.create(parsed.data, this.deps, { tenantId: call.tenantId, feature: to.feature, id: to.id });
+    // A queue's recording notice (Minjust order No. 134): heard before the queue, however the caller got there.
+    const notice = to.feature === 'queue' ? this.deps.lists?.queueNotice?.(call.tenantId, to.id) : undefined;
+    return notice?.enabled && notice.prompt !== null ? noticeBefore(notice.prompt, feature, this.deps) : feature;
   }
 }
 

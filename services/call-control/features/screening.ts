@@ -6,7 +6,7 @@
 // extension, that extension's own lists screen the caller again
 // (features/index.ts). The decision is call-flows' screenCaller, the dry
 // run's own, so the dry run's path is the call's.
-import { screenCaller, type ListConfig } from '../../call-flows';
+import { screenCallee, screenCaller, type ListConfig } from '../../call-flows';
 import { reasonPhrase, type Call } from '../call/call';
 import type { Destination } from '../routing/destination';
 import type { CallLists, Feature, Next } from './feature';
@@ -52,13 +52,30 @@ export function screenEntry(lists: CallLists, tenantId: number, caller: string):
 /**
  * An extension's own lists for an inbound call about to ring it: a feature
  * that sends a blocked caller to the treatment, or undefined to ring on.
- * Internal and outbound calls are not screened (outbound lists: later).
+ * Internal and outbound calls are not screened here (outbound: screenOutbound).
  */
 export function screenExtension(lists: CallLists | undefined, call: Call, extension: string): Feature | undefined {
   if (!lists || call.direction !== 'inbound') return undefined;
   const s = screenCaller(lists.lists(call.tenantId), extension, call.caller.number || call.caller.dialled);
   if (s.kind !== 'block') return undefined;
   call.log.info('caller blocked by the extension', { extension, list: s.id });
+  call.path.push(`list:block:${s.id}`);
+  const to = treatmentOf(s.treatment, call.state === 'answered');
+  return { run: async (): Promise<Next> => ({ kind: 'route', to }), stop: () => undefined };
+}
+
+/**
+ * Outbound lists: a number an extension dials out that the tenant's or the
+ * extension's own outbound lists block goes to the list's treatment (busy by
+ * default) before any trunk channel is taken; the path names the list. Only
+ * calls placed by extensions (direction outbound) are screened: an inbound
+ * call forwarded out was the forwarding extension's choice.
+ */
+export function screenOutbound(lists: CallLists | undefined, call: Call, number: string): Feature | undefined {
+  if (!lists || call.direction !== 'outbound') return undefined;
+  const s = screenCallee(lists.lists(call.tenantId), call.caller.number || call.caller.dialled, number);
+  if (s.kind !== 'block') return undefined;
+  call.log.info('outbound number blocked', { list: s.id });
   call.path.push(`list:block:${s.id}`);
   const to = treatmentOf(s.treatment, call.state === 'answered');
   return { run: async (): Promise<Next> => ({ kind: 'route', to }), stop: () => undefined };

@@ -28,6 +28,8 @@ export function flowWorld(
     table?: ConstructorParameters<typeof Features>[2];
     lists?: CallLists;
     caller?: string;
+    /** inbound (the default): an operator's caller; outbound: an extension (`caller`) dialling out. */
+    direction?: 'inbound' | 'outbound';
     tenantId?: number;
     featureConfigs?: FeatureDeps['configs'];
   } = {},
@@ -40,7 +42,7 @@ export function flowWorld(
     {
       id: 'c1',
       tenantId: opts.tenantId ?? 7,
-      direction: 'inbound',
+      direction: opts.direction ?? 'inbound',
       caller: { dialled: caller, number: caller },
       callee: { dialled: '+74957770000', number: '+74957770000' },
       a,

@@ -3,16 +3,23 @@
 // admission), an extension's own lists when a destination rings it, and the
 // notice played before the call goes on.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { listSchema, type ListInput } from '../../../services/call-flows';
+import type { Call } from '../../../services/call-control/call/call';
 import type { CallLists } from '../../../services/call-control/features/feature';
 import { screenEntry } from '../../../services/call-control/features/screening';
 import { flowWorld } from './flow-world';
 
-function lists(byId: Record<number, ListInput>, notices: Record<string, { enabled: boolean; prompt: number | null }> = {}): CallLists {
+function lists(
+  byId: Record<number, ListInput>,
+  notices: Record<string, { enabled: boolean; prompt: number | null }> = {},
+  queueNotices: Record<string, { enabled: boolean; prompt: number | null }> = {},
+): CallLists {
   const parsed = Object.entries(byId).map(([id, l]) => [Number(id), listSchema.parse(l)] as const);
   return {
     lists: (tenantId) => (tenantId === 7 ? parsed : []),
     didNotice: (tenantId, did) => (tenantId === 7 && notices[did] ? { ...notices[did], toCalled: false } : undefined),
+    queueNotice: (tenantId, id) => (tenantId === 7 && queueNotices[id] ? { ...queueNotices[id], toCalled: false } : undefined),
   };
 }
 
@@ -111,5 +118,85 @@ describe('on the call', () => {
     w.actions.playOutcome = { kind: 'ended' };
     await w.run({ kind: 'notice', prompt: 12, then: { kind: 'extension', extension: '201' } });
     expect(w.connected).toEqual([]);
+  });
+});
+
+describe('outbound lists (screenOutbound: numbers an extension dials out)', () => {
+  const premium: ListInput = { name: 'Платные номера', kind: 'block', direction: 'outbound', entries: [{ match: 'prefix', value: '8809' }] };
+
+  it('a blocked number gets the list treatment (busy) before any trunk is tried; the path names the list', async () => {
+    const w = flowWorld({ lists: lists({ 6: premium }), direction: 'outbound', caller: '201' });
+    await w.run({ kind: 'external', number: '+78091234567' });
+    expect(w.dialled).toEqual([]);
+    expect(w.call.path).toEqual(['external:+78091234567', 'list:block:6', 'refuse:486']);
+    expect(w.recorder.events.at(-1)?.e).toMatchObject({ type: 'hangup', sipStatus: 486, reason: 'caller-blocked' });
+  });
+
+  it('other numbers, inbound-only lists, another extension’s list, and an allow list let the call out', async () => {
+    const dials = async (l: Record<number, ListInput>, number = '+78091234567') => {
+      const w = flowWorld({ lists: lists(l), direction: 'outbound', caller: '201' });
+      await w.run({ kind: 'external', number });
+      return w.dialled;
+    };
+    expect(await dials({ 6: premium }, '+74951234567')).toEqual(['+74951234567']);
+    expect(await dials({ 6: { ...premium, direction: 'inbound' } })).toEqual(['+78091234567']);
+    expect(await dials({ 6: { ...premium, extension: '202' } })).toEqual(['+78091234567']);
+    expect(await dials({ 6: { ...premium, extension: '201' } })).toEqual([]);
+    expect(await dials({ 6: { ...premium, direction: 'both' } })).toEqual([]);
+    expect(await dials({ 6: premium, 7: { name: 'Разрешено', kind: 'allow', direction: 'outbound', entries: [{ match: 'number', value: '+78091234567' }] } })).toEqual(['+78091234567']);
+  });
+
+  it('an inbound call forwarded out is not screened by outbound lists', async () => {
+    const w = flowWorld({ lists: lists({ 6: premium }) });
+    await w.run({ kind: 'external', number: '+78091234567' });
+    expect(w.dialled).toEqual(['+78091234567']);
+  });
+});
+
+describe('a queue’s recording notice', () => {
+  // A stand-in queue: answers the caller and records that it ran (the real one is features/queue, tested on its own).
+  const ran: string[] = [];
+  const table = {
+    queue: {
+      name: 'queue' as const,
+      config: z.object({ name: z.string() }),
+      create: () => ({
+        run: async (c: Call) => {
+          ran.push(c.id);
+          return { kind: 'done' as const };
+        },
+        stop: () => undefined,
+      }),
+    },
+  };
+  const configs = { '7/queue/4': { name: 'Поддержка' } };
+
+  it('is answered and played before the queue runs, however the caller got there; the path shows it', async () => {
+    ran.length = 0;
+    const w = flowWorld({ configs, table, lists: lists({}, {}, { '4': { enabled: true, prompt: 12 } }) });
+    await w.run({ kind: 'feature', feature: 'queue', id: '4' });
+    expect(w.actions.log.slice(0, 2)).toEqual([{ action: 'answer' }, { action: 'play', file: '/prompts/7/12.wav' }]);
+    expect(ran).toEqual(['c1']);
+    expect(w.call.path).toEqual(['feature:queue:4', 'notice:12']);
+  });
+
+  it('a disabled notice, one without a prompt, or another queue’s: the queue runs with no notice', async () => {
+    for (const n of [{ '4': { enabled: false, prompt: 12 } }, { '4': { enabled: true, prompt: null } }, { '5': { enabled: true, prompt: 12 } }]) {
+      ran.length = 0;
+      const w = flowWorld({ configs, table, lists: lists({}, {}, n) });
+      await w.actions.answer(w.call);
+      await w.run({ kind: 'feature', feature: 'queue', id: '4' });
+      expect(w.actions.log.some((l) => l.action === 'play')).toBe(false);
+      expect(ran).toEqual(['c1']);
+      expect(w.call.path).toEqual(['feature:queue:4']);
+    }
+  });
+
+  it('the caller hanging up during the notice: the queue never runs', async () => {
+    ran.length = 0;
+    const w = flowWorld({ configs, table, lists: lists({}, {}, { '4': { enabled: true, prompt: 12 } }) });
+    w.actions.playOutcome = { kind: 'ended' };
+    await w.run({ kind: 'feature', feature: 'queue', id: '4' });
+    expect(ran).toEqual([]);
   });
 });

@@ -37,11 +37,13 @@ function load<K extends FlowKind>(deps: ApiDeps, kind: K, tenantId: number) {
 }
 
 export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
-  const notices = new Map(
-    deps.store.callFlows
-      .notices(tenantId)
-      .filter((n) => n.scope === 'did')
-      .map((n) => [n.ref, recordingNoticeSchema.safeParse(n.config)]),
+  const stored = deps.store.callFlows.notices(tenantId);
+  const notices = new Map(stored.filter((n) => n.scope === 'did').map((n) => [n.ref, recordingNoticeSchema.safeParse(n.config)]));
+  const queueNotices = new Map(
+    stored.flatMap((n) => {
+      const p = n.scope === 'queue' ? recordingNoticeSchema.safeParse(n.config) : undefined;
+      return p?.success ? [[Number(n.ref), p.data] as const] : [];
+    }),
   );
   return {
     extensions: deps.store.extensionFeatures.numbers(tenantId).extensions,
@@ -53,6 +55,7 @@ export function loadFlowConfig(deps: ApiDeps, tenantId: number): FlowConfig {
     announcements: load(deps, 'announcement', tenantId),
     queues: load(deps, 'queue', tenantId),
     lists: load(deps, 'list', tenantId),
+    queueNotices,
     voicemailBoxes: new Map(deps.store.voicemail.boxes(tenantId).map((b) => [b.id, { name: b.name }])),
     dids: deps.store.trunks.listDids(tenantId).map((d) => {
       const n = notices.get(d.number);

@@ -32,6 +32,8 @@ const dryRunSchema = z.object({
     .array(z.string().regex(/^([0-9*#]{1,6}|timeout)$/, 'a key 0–9 * #, 2–6 digits, or timeout'))
     .max(10, 'at most 10 keys')
     .optional(),
+  /** Nobody answers: ring groups and queues go on to their overflow. */
+  noAnswer: z.boolean().optional(),
   tenantId: z.number().int().positive().optional(),
 });
 
@@ -68,7 +70,7 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const tenant = targetTenant(deps, ctx, input.tenantId);
     const at = input.at ? new Date(input.at) : (deps.now?.() ?? new Date());
     ctx.body = {
-      result: dryRun(loadFlowConfig(deps, tenant.id), { number: input.number, caller: input.caller ?? null, at, keys: input.keys }),
+      result: dryRun(loadFlowConfig(deps, tenant.id), { number: input.number, caller: input.caller ?? null, at, keys: input.keys, noAnswer: input.noAnswer }),
     };
   });
 
@@ -107,6 +109,8 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
     const tenant = targetTenant(deps, ctx, input.tenantId);
     if (input.scope === 'did' && !deps.store.trunks.listDids(tenant.id).some((d) => d.number === input.ref))
       throw flowInvalid([{ field: 'ref', message: `${input.ref} is not an inbound number of this organisation` }]);
+    if (input.scope === 'queue' && (!/^\d+$/.test(input.ref) || deps.store.callFlows.get('queue', Number(input.ref))?.tenantId !== tenant.id))
+      throw flowInvalid([{ field: 'ref', message: `queue ${input.ref} does not exist` }]);
     const noticePrompt = input.notice?.prompt ?? null;
     if (noticePrompt !== null && deps.store.prompts.get(noticePrompt)?.tenantId !== tenant.id)
       throw flowInvalid([{ field: 'notice.prompt', message: `prompt ${noticePrompt} does not exist` }]);
