@@ -181,7 +181,12 @@ describe('a queue’s recording notice', () => {
   });
 
   it('a disabled notice, one without a prompt, or another queue’s: the queue runs with no notice', async () => {
-    for (const n of [{ '4': { enabled: false, prompt: 12 } }, { '4': { enabled: true, prompt: null } }, { '5': { enabled: true, prompt: 12 } }]) {
+    const cases: Array<Record<string, { enabled: boolean; prompt: number | null }>> = [
+      { '4': { enabled: false, prompt: 12 } },
+      { '4': { enabled: true, prompt: null } },
+      { '5': { enabled: true, prompt: 12 } },
+    ];
+    for (const n of cases) {
       ran.length = 0;
       const w = flowWorld({ configs, table, lists: lists({}, {}, n) });
       await w.actions.answer(w.call);
