@@ -54,7 +54,9 @@ interface FixtureCase {
   };
 }
 
-const CASES = (JSON.parse(readFileSync(path.resolve('test/integration/call-control/call-flow-fixtures.json'), 'utf8')) as { cases: FixtureCase[] }).cases;
+const CASES = (
+  JSON.parse(readFileSync(path.resolve('test/integration/call-control/call-flow-fixtures.json'), 'utf8')) as { cases: FixtureCase[] }
+).cases;
 const CONCURRENCY = Math.max(1, Number(process.env.KOROBKA_FIXTURE_CONCURRENCY ?? 3));
 const OUT = testOutputDir('call-control', 'call-flow-fixtures');
 const SCENARIOS = path.resolve('test/integration/call-control/scenarios');
@@ -84,7 +86,12 @@ async function slot(): Promise<() => void> {
 
 /** Minutes since local midnight in Moscow now. */
 function moscowMinutes(at = Date.now()): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Moscow',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(at));
   const n = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return n('hour') * 60 + n('minute');
 }
@@ -137,10 +144,24 @@ function ok(r: { status: number; body: unknown }, what: string, expect: ExpectSt
 async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, expect: ExpectStatic) {
   const ids = new Map<string, number>();
   const prompts = new Map<string, number>();
-  const trunk = await api.post('/api/trunks', { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: operatorPort, transport: 'udp', addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 4 });
+  const trunk = await api.post('/api/trunks', {
+    name: 'Оператор',
+    kind: 'ip',
+    host: '127.0.0.1',
+    port: operatorPort,
+    transport: 'udp',
+    addresses: ['127.0.0.1'],
+    optionsInterval: 0,
+    channelLimit: 4,
+  });
   ok(trunk, 'trunk', expect);
   for (const [name, seconds] of Object.entries(c.config.prompts)) {
-    const r = await api.post('/api/prompts/upload', { name, language: 'ru', filename: `${name}.wav`, data: wavTone(seconds, 1000).toString('base64') });
+    const r = await api.post('/api/prompts/upload', {
+      name,
+      language: 'ru',
+      filename: `${name}.wav`,
+      data: wavTone(seconds, 1000).toString('base64'),
+    });
     ok(r, `prompt ${name}`, expect);
     prompts.set(name, r.body.prompt.id as number);
   }
@@ -150,7 +171,11 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
     ok(r, `${o.kind} ${o.ref}`, expect);
     ids.set(o.ref, (Object.values(r.body as object)[0] as { id: number }).id);
   }
-  ok(await api.post('/api/dids', { number: DID, trunkId: trunk.body.trunk.id, destination: resolve(c.config.did, ids, prompts) }), 'DID', expect);
+  ok(
+    await api.post('/api/dids', { number: DID, trunkId: trunk.body.trunk.id, destination: resolve(c.config.did, ids, prompts) }),
+    'DID',
+    expect,
+  );
   if (c.config.notice) {
     const notice = { enabled: true, prompt: need(prompts, c.config.notice.slice(1)), toCalled: false };
     ok(await api.put('/api/call-flows/recording-notices', { scope: 'did', ref: DID, notice }), 'recording notice', expect, 200);
@@ -164,7 +189,9 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
     const r = await api.put(url, resolve(refused.body, ids, prompts));
     expect(r.status).toBe(422);
     expect(r.body).toMatchObject({ code: 'call-flow-invalid' });
-    expect(r.body.details.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: refused.field, message: expect.stringContaining(refused.message) })]));
+    expect(r.body.details.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: refused.field, message: expect.stringContaining(refused.message) })]),
+    );
     expect((await api.get(url)).body).toEqual(before);
   }
   return { ids, prompts };
@@ -172,8 +199,19 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
 
 async function placeCall(pbx: Pbx, c: FixtureCase, operatorPort: number, tag: string): Promise<Started> {
   const k = c.caller;
-  const scenario = k.then === 'talk' ? path.join(SCENARIOS, 'trunk-inbound.xml') : ivrCallerScenario(OUT, tag, k.keys, k.then, k.status ?? 480);
-  const args = await ivrCallerArgs({ scenario, port: operatorPort, out: OUT, tag, timeoutS: 60, dialled: DIALLED, caller: k.number, holdMs: 3000, pbx: `127.0.0.1:${pbx.app.ports.sip}` });
+  const scenario =
+    k.then === 'talk' ? path.join(SCENARIOS, 'trunk-inbound.xml') : ivrCallerScenario(OUT, tag, k.keys, k.then, k.status ?? 480);
+  const args = await ivrCallerArgs({
+    scenario,
+    port: operatorPort,
+    out: OUT,
+    tag,
+    timeoutS: 60,
+    dialled: DIALLED,
+    caller: k.number,
+    holdMs: 3000,
+    pbx: `127.0.0.1:${pbx.app.ports.sip}`,
+  });
   return startProcess('sipp', args, { logFile: path.join(OUT, `${tag}.log`), timeoutMs: 90_000 });
 }
 
@@ -182,7 +220,13 @@ async function runCase(c: FixtureCase, n: number, expect: ExpectStatic): Promise
   const operatorPort = await freeLowUdpPorts(1);
   const pbx = await startPbx(name, c.extensions, {}, async (_app, store) => {
     const tenant = store.tenants.defaultTenant()!;
-    store.users.create({ tenantId: tenant.id, username: ADMIN.username, role: 'tenant-admin', passwordHash: await hashPassword(ADMIN.password), mustChangePassword: false });
+    store.users.create({
+      tenantId: tenant.id,
+      username: ADMIN.username,
+      role: 'tenant-admin',
+      passwordHash: await hashPassword(ADMIN.password),
+      mustChangePassword: false,
+    });
   });
   const peers: Started[] = [];
   try {
