@@ -4,7 +4,7 @@
 // api on its own free ports and data directory, its log kept as
 // test-output/appliance/flow-fixture-<n>.log), configured through the real
 // admin api as an administrator would (trunk, DID, prompts uploaded, ring
-// groups, menus, schedules, lists, recording notice); only the extensions and
+// groups, menus, schedules, lists, recording notices); only the extensions and
 // the admin user are seeded in its SQLite file before start. A sipp operator
 // calls the DID over the trunk (RFC 4733 keys through rtpengine where the case
 // presses any); the CDR's path, who answered and the final status are
@@ -36,7 +36,8 @@ interface FixtureCase {
     prompts: Record<string, number>;
     objects: Array<{ ref: string; kind: string; hours?: 'open' | 'closed'; body: Record<string, Json> }>;
     did: Json;
-    notice?: string;
+    /** Recording notices: on the DID (no `ref`) or on a queue of `objects` (`ref`), playing prompt "$name". */
+    notices?: Array<{ scope: 'did' | 'queue'; ref?: string; prompt: string }>;
     refused?: { ref: string; body: Record<string, Json>; field: string; message: string };
   };
   phones: Record<string, string>;
@@ -176,9 +177,10 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
     'DID',
     expect,
   );
-  if (c.config.notice) {
-    const notice = { enabled: true, prompt: need(prompts, c.config.notice.slice(1)), toCalled: false };
-    ok(await api.put('/api/call-flows/recording-notices', { scope: 'did', ref: DID, notice }), 'recording notice', expect, 200);
+  for (const n of c.config.notices ?? []) {
+    const notice = { enabled: true, prompt: need(prompts, n.prompt.slice(1)), toCalled: false };
+    const ref = n.scope === 'did' ? DID : String(need(ids, n.ref ?? ''));
+    ok(await api.put('/api/call-flows/recording-notices', { scope: n.scope, ref, notice }), `recording notice on ${n.scope} ${ref}`, expect, 200);
   }
   const refused = c.config.refused;
   if (refused) {
@@ -194,7 +196,7 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
     );
     expect((await api.get(url)).body).toEqual(before);
   }
-  return { ids, prompts };
+  return { ids, prompts, trunkId: trunk.body.trunk.id as number };
 }
 
 async function placeCall(pbx: Pbx, c: FixtureCase, operatorPort: number, tag: string): Promise<Started> {
@@ -231,7 +233,14 @@ async function runCase(c: FixtureCase, n: number, expect: ExpectStatic): Promise
   const peers: Started[] = [];
   try {
     const api = await adminApi(pbx.app, ADMIN);
-    const { ids, prompts } = await configure(api, c, operatorPort, expect);
+    const { ids, prompts, trunkId } = await configure(api, c, operatorPort, expect);
+    // call-control reads the trunks table itself: the operator calls once its health lists the new trunk
+    // (in one run of 13 an INVITE sent right after the api created the trunk was challenged 407 as from nobody).
+    await waitFor(
+      async () => ((await pbx.health()).trunks as Array<{ id: number }> | undefined)?.some((t) => t.id === trunkId) ?? false,
+      20_000,
+      'call-control knows the trunk',
+    );
     const want = expandPath(c.expect.path, ids, prompts);
 
     // What the dry run predicts for this caller now, with these keys.
