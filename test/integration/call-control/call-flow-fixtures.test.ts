@@ -21,11 +21,11 @@ import { hashPassword } from '../../../services/api/password';
 import type { ScheduleInput } from '../../../services/call-flows';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
-import { uasScenario, type UasKind } from './call-scenarios';
+import { uacScenario, uasScenario, type UasKind } from './call-scenarios';
 import { adminApi, type AdminApi } from './flow-fixture-api';
 import { ivrCallerArgs, ivrCallerScenario } from './ivr-caller';
 import { wavTone } from './rtp-endpoint';
-import { registerPhone, startCallee, startPbx, waitFor, type Pbx } from './pbx';
+import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
 import { receivedAt } from './sipp-trace';
 
 type Json = unknown;
@@ -40,9 +40,14 @@ interface FixtureCase {
     notices?: Array<{ scope: 'did' | 'queue'; ref?: string; prompt: string }>;
     refused?: { ref: string; body: Record<string, Json>; field: string; message: string };
   };
+  /**
+   * An outbound case: extension `from` (outbound permission national) dials `dial` through the trunk
+   * (a route for +7 numbers); no DID, and no dry run (it is for inbound numbers). `caller.then`: refused.
+   */
+  outbound?: { from: string; dial: string };
   phones: Record<string, string>;
   caller: { number: string; keys: string; then: 'connect' | 'talk' | 'hungup' | 'refused'; status?: number };
-  dryRun: { keys?: string[]; noAnswer?: boolean };
+  dryRun: { keys?: string[]; noAnswer?: boolean } | null;
   expect: {
     path: string[];
     answeredBy: string | null;
@@ -172,15 +177,31 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
     ok(r, `${o.kind} ${o.ref}`, expect);
     ids.set(o.ref, (Object.values(r.body as object)[0] as { id: number }).id);
   }
-  ok(
-    await api.post('/api/dids', { number: DID, trunkId: trunk.body.trunk.id, destination: resolve(c.config.did, ids, prompts) }),
-    'DID',
-    expect,
-  );
+  if (c.outbound) {
+    // Out through the trunk as an admin sets it up: numbering, a route for +7 numbers, the caller allowed national calls.
+    ok(await api.put('/api/dialplan/numbering', { cityCode: '495' }), 'numbering', expect, 200);
+    const routes = [{ id: 'russia', patterns: ['_+7XXXXXXXXXX'], strip: 1, trunks: [String(trunk.body.trunk.id)] }];
+    ok(await api.put('/api/dialplan/routes', { routes }), 'outbound route', expect, 200);
+    const from = c.outbound.from;
+    const ext = ((await api.get('/api/extensions')).body.extensions as Array<{ id: number; extension: string }>).find(
+      (e) => e.extension === from,
+    )!;
+    ok(await api.patch(`/api/extensions/${ext.id}`, { outboundPermission: 'national' }), `extension ${from}`, expect, 200);
+  } else
+    ok(
+      await api.post('/api/dids', { number: DID, trunkId: trunk.body.trunk.id, destination: resolve(c.config.did, ids, prompts) }),
+      'DID',
+      expect,
+    );
   for (const n of c.config.notices ?? []) {
     const notice = { enabled: true, prompt: need(prompts, n.prompt.slice(1)), toCalled: false };
     const ref = n.scope === 'did' ? DID : String(need(ids, n.ref ?? ''));
-    ok(await api.put('/api/call-flows/recording-notices', { scope: n.scope, ref, notice }), `recording notice on ${n.scope} ${ref}`, expect, 200);
+    ok(
+      await api.put('/api/call-flows/recording-notices', { scope: n.scope, ref, notice }),
+      `recording notice on ${n.scope} ${ref}`,
+      expect,
+      200,
+    );
   }
   const refused = c.config.refused;
   if (refused) {
@@ -201,6 +222,8 @@ async function configure(api: AdminApi, c: FixtureCase, operatorPort: number, ex
 
 async function placeCall(pbx: Pbx, c: FixtureCase, operatorPort: number, tag: string): Promise<Started> {
   const k = c.caller;
+  if (c.outbound)
+    return startCaller(pbx, uacScenario(`fixture-out-${k.status ?? 480}`, { fail: k.status ?? 480 }), c.outbound.from, c.outbound.dial);
   const scenario =
     k.then === 'talk' ? path.join(SCENARIOS, 'trunk-inbound.xml') : ivrCallerScenario(OUT, tag, k.keys, k.then, k.status ?? 480);
   const args = await ivrCallerArgs({
@@ -244,9 +267,11 @@ async function runCase(c: FixtureCase, n: number, expect: ExpectStatic): Promise
     const want = expandPath(c.expect.path, ids, prompts);
 
     // What the dry run predicts for this caller now, with these keys.
-    const dry = await api.post('/api/call-flows/dry-run', { number: DIALLED, caller: c.caller.number, ...c.dryRun });
-    ok(dry, 'dry run', expect, 200);
-    expect(dry.body.result.callPath, dry.body.result.summary).toEqual(want);
+    const dry = c.dryRun ? await api.post('/api/call-flows/dry-run', { number: DIALLED, caller: c.caller.number, ...c.dryRun }) : undefined;
+    if (dry) {
+      ok(dry, 'dry run', expect, 200);
+      expect(dry.body.result.callPath, dry.body.result.summary).toEqual(want);
+    }
 
     const traces = new Map<string, string>();
     for (const [ext, kind] of Object.entries(c.phones)) {
@@ -262,7 +287,8 @@ async function runCase(c: FixtureCase, n: number, expect: ExpectStatic): Promise
     for (const p of peers.slice(0, -1)) expect(await p.exited, `sipp phone, see ${p.logFile}`).toBe(0);
 
     const tenantId = pbx.store.tenants.defaultTenant()!.id;
-    const cdrs = () => pbx.store.cdrs.list({ tenantId, limit: 10 }).filter((r) => r.callee.dialled === DIALLED && r.status === 'completed');
+    const dialled = c.outbound?.dial ?? DIALLED;
+    const cdrs = () => pbx.store.cdrs.list({ tenantId, limit: 10 }).filter((r) => r.callee.dialled === dialled && r.status === 'completed');
     await waitFor(() => cdrs().length > 0, 20_000, 'CDR completed');
     const cdr = cdrs()[0]!;
     const { path: wantPath, answeredBy, rungAfterMs, ...status } = { ...c.expect, path: want };
@@ -278,10 +304,12 @@ async function runCase(c: FixtureCase, n: number, expect: ExpectStatic): Promise
     }
     expect(cdr.path).toEqual(wantPath);
     // And so the dry run agrees with what the call did.
-    expect(cdr.path).toEqual(dry.body.result.callPath);
+    if (dry) expect(cdr.path).toEqual(dry.body.result.callPath);
     if (answeredBy === null) expect(cdr.answeredBy).toBeUndefined();
     else expect(cdr.answeredBy).toBe(answeredBy);
-    expect(cdr).toMatchObject({ direction: 'inbound', callee: { dialled: DIALLED, number: DID }, ...status });
+    if (c.outbound)
+      expect(cdr).toMatchObject({ direction: 'outbound', caller: { dialled: c.outbound.from }, callee: { dialled }, ...status });
+    else expect(cdr).toMatchObject({ direction: 'inbound', callee: { dialled: DIALLED, number: DID }, ...status });
     await waitFor(async () => (await pbx.health()).activeCalls === 0, 15_000, 'licence slot freed');
   } finally {
     await Promise.all(peers.map((p) => p.stop('SIGTERM', 2000)));

@@ -16,6 +16,7 @@ export interface AdminApi {
   get(url: string): Promise<ApiReply>;
   post(url: string, body: unknown): Promise<ApiReply>;
   put(url: string, body: unknown): Promise<ApiReply>;
+  patch(url: string, body: unknown): Promise<ApiReply>;
 }
 
 export async function adminApi(app: Appliance, user: { username: string; password: string }): Promise<AdminApi> {
@@ -51,5 +52,6 @@ export async function adminApi(app: Appliance, user: { username: string; passwor
     get: (url) => request('GET', url, undefined, auth),
     post: (url, body) => request('POST', url, body, auth),
     put: (url, body) => request('PUT', url, body, auth),
+    patch: (url, body) => request('PATCH', url, body, auth),
   };
 }
