@@ -204,6 +204,18 @@ fi
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   $SUDO systemctl disable --now rtpengine-daemon.service >/dev/null 2>&1 || true
 fi
+# The SFTP backup test starts its own sshd on 127.0.0.1; the package's
+# service would listen on every interface. Stopped only when this script
+# installed it just now, so a box reached over SSH keeps its own.
+if [[ " ${MISSING[*]} " == *" openssh-server "* ]]; then
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/ssh ]; then
+    $SUDO /etc/init.d/ssh stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d ssh disable >/dev/null 2>&1 || true
+  fi
+  echo "    openssh-server installed for the SFTP backup test only: its system service is stopped and disabled"
+fi
 
 # SIP over UDP at a few hundred calls per second needs socket buffers larger
 # than Linux's default cap (sip-core asks for 8 MB). Best effort: a container
