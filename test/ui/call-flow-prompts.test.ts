@@ -19,6 +19,8 @@ import { launchBrowser, type Launched } from './helpers/browser';
 import { changeOneTimePassword, signIn } from './helpers/pages';
 
 const ADMIN_PASSWORD = 'Ural-Picker-2026!';
+/** expect.poll gives up after 1 s by default: an upload refused by ffprobe or a save on a loaded machine can take longer. */
+const POLL = { timeout: 20_000 };
 
 let api: ApiProcess;
 let browser: Launched;
@@ -125,7 +127,7 @@ describe('call flows with prompts made in the prompt picker', () => {
     await greeting.locator('#flow-prompt-new-file').setInputFiles(path.join(fixtures.dir, 'minutes.wav'));
     await greeting.getByTestId('flow-prompt-new-save').click();
     await expect
-      .poll(() => greeting.locator('[data-field="flow-prompt-new-file"]').textContent())
+      .poll(() => greeting.locator('[data-field="flow-prompt-new-file"]').textContent(), POLL)
       .toContain('Принимаются только звуковые файлы WAV, MP3 и OGG');
     expect(await prompts()).toEqual([]);
     expect(await greeting.locator('#flow-prompt-select').inputValue()).toBe('');
@@ -212,7 +214,7 @@ describe('call flows with prompts made in the prompt picker', () => {
     await page.getByTestId('view-show').click();
     const tree = page.getByTestId('flow-tree');
     await tree.waitFor();
-    await expect.poll(() => tree.textContent()).toContain('Часы приёма');
+    await expect.poll(() => tree.textContent(), POLL).toContain('Часы приёма');
     expect(await tree.locator('[data-testid="node-schedule"]').first().textContent()).toContain('Часы приёма');
     expect(await tree.locator('[data-testid="node-ivr"]').first().textContent()).toContain('Приёмная');
     expect(await tree.locator('[data-testid="node-ring-group"]').first().textContent()).toContain('Бухгалтерия');
@@ -235,9 +237,9 @@ describe('call flows with prompts made in the prompt picker', () => {
     await form().locator('#flow-final-type').selectOption('ring-group');
     await page.getByTestId('save-flow').click();
     await expect
-      .poll(() => form().locator('[data-field="flow-final"]').textContent())
+      .poll(() => form().locator('[data-field="flow-final"]').textContent(), POLL)
       .toContain("makes a loop: IVR menu 'Приёмная' (final) → ring group 'Бухгалтерия' (overflow) → IVR menu 'Приёмная'");
-    await expect.poll(() => page.getByTestId('form-error').textContent()).toContain('Схема не сохранена');
+    await expect.poll(() => page.getByTestId('form-error').textContent(), POLL).toContain('Схема не сохранена');
     await shot(page, 'call-flow-prompts-loop');
     const stored = (await apiCall(page, 'GET', '/api/ivr-menus')).body as { ivrMenus: Array<{ final: { type: string } }> };
     expect(stored.ivrMenus[0]!.final.type).toBe('hangup');
