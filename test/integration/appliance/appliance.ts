@@ -23,12 +23,24 @@ export interface Appliance {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Each probe frees its port before the next one asks, so two probes can hand
+ * out the same port (CI once got api.port = drachtio.port and `korobka init`
+ * refused the config): ask again until all five differ.
+ */
+async function distinctPorts(): Promise<{ api: number; sip: number; drachtio: number; ng: number; dtmf: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort(), dtmf: await freePort() };
+    if (new Set(Object.values(ports)).size === 5 || attempt === 20) return ports;
+  }
+}
+
 export async function makeAppliance(name: string, extraConfig: Record<string, unknown> = {}): Promise<Appliance> {
   const t = tempDir('korobka-appliance-');
   const dataDir = t.dir;
   // Every port free and chosen here, the DTMF event port too: other test runs on
   // this machine hold the defaults (22222, 22223) at the same time.
-  const ports = { api: await freeTcpPort(), sip: await freePort(), drachtio: await freeTcpPort(), ng: await freePort(), dtmf: await freePort() };
+  const ports = await distinctPorts();
   const media = randomPortRange(100);
   const { drachtio: drachtioExtra, rtpengine: rtpengineExtra, sip: sipExtra, ...rest } = extraConfig;
   writeFileSync(
