@@ -96,7 +96,7 @@ export async function bridgeCall(deps: BridgeDeps, bc: BridgeCall): Promise<void
       offerSdp,
       onAnswered: bc.onAnswered,
       ...(bc.recording ? { recording: bc.recording } : {}),
-      ...(bc.parties ? { parties: bc.parties } : {}),
+      ...(bc.parties ? { parties: { ...bc.parties, callee: connected.number } } : {}),
     },
     connected,
   );

@@ -49,8 +49,11 @@ export interface RingCall {
 }
 
 export type RingResult =
-  /** `offerSdp`: what the answering phone was offered (rtpengine's ports on its side, for the recording's channel map). */
-  | { kind: 'connected'; uas: Loose; uac: Loose; offerSdp?: string }
+  /**
+   * `offerSdp`: what the answering phone was offered (rtpengine's ports on its side, for the recording's channel map);
+   * `number`: the extension whose phone answered, after any busy / no-answer / unreachable forward (issue 16 item 10).
+   */
+  | { kind: 'connected'; uas: Loose; uac: Loose; number: string; offerSdp?: string }
   /** A's final response is sent; the CDR's hangup says this. */
   | { kind: 'ended'; side: HangupSide; status: number; reason?: string }
   /** The call went on out through a trunk (RingDeps.outbound), which ends it too. */
@@ -131,7 +134,12 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       });
       if (call.cancelled()) fork.abort();
       const o = await fork.outcome;
-      if (o.kind === 'answered') return await answer(deps, call, o.uac, early, via[o.branch], offers.get(via[o.branch] ?? ''), log);
+      if (o.kind === 'answered') {
+        // The call now belongs to the extension that answered, not the one dialled: its outbound permission
+        // governs a transfer, its recording policy applies, feature codes and the live view name it (issue 16 item 10).
+        call.recording?.answeredBy(hop.number);
+        return await answer(deps, call, o.uac, early, via[o.branch], offers.get(via[o.branch] ?? ''), hop.number, log);
+      }
       if (o.kind === 'aborted' || call.cancelled()) return finish('caller', 487, 'Request Terminated');
       // A ring time in which no phone said anything at all: unreachable rather than unanswered.
       const why = o.kind === 'no-answer' ? (o.anyResponse ? 'no-answer' : 'unreachable') : o.kind;
@@ -166,7 +174,7 @@ export function recordForwards(recorder: CdrRecorder, id: string, steps: readonl
 }
 
 /** The winner's 2xx: rtpengine's answer with its To tag, then 200 to A (srf.createUAS). */
-async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise<unknown>, viaBranch: string | undefined, offerSdp: string | undefined, log: Logger): Promise<RingResult> {
+async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise<unknown>, viaBranch: string | undefined, offerSdp: string | undefined, number: string, log: Logger): Promise<RingResult> {
   const { req, res, legs } = call;
   const hangUpB = (why: string) => {
     log.info('answered phone hung up', { why });
@@ -186,7 +194,7 @@ async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise
     uas.once('ack', () => (uac.queueRequests = false));
     uac.other = uas;
     uas.other = uac;
-    return { kind: 'connected', uas, uac, ...(offerSdp ? { offerSdp } : {}) };
+    return { kind: 'connected', uas, uac, number, ...(offerSdp ? { offerSdp } : {}) };
   } catch (err) {
     hangUpB('answer failed');
     log.warn('answer to the caller failed', { err: err instanceof Error ? err.message : String(err) });

@@ -115,6 +115,11 @@ export class CallRecording {
     if (!this.decided) this.call = { ...this.call, trunk };
   }
 
+  /** The extension whose phone answered (a forward target): the policy and the recording's callee are its own. */
+  answeredBy(callee: string): void {
+    if (!this.decided) this.call = { ...this.call, callee };
+  }
+
   /** Decides once (policy, then the gate); true when this call is to be recorded. */
   decide(): boolean {
     if (this.decided) return this.meta !== undefined;

@@ -11,7 +11,7 @@ import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-store';
 import { createLogger } from '../../../services/common/logger';
-import { openStore } from '../../../services/store';
+import { defaultFeatures, openStore } from '../../../services/store';
 import { freePort } from '../../helpers/ports';
 import { uacScenario, uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
@@ -27,7 +27,7 @@ let trunkPort = 0;
 
 beforeAll(async () => {
   trunkPort = await freePort();
-  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223', '231', '232', '241', '242', '243'], { calls: { ringTimeoutSeconds: 5 } }, async (app) => {
+  pbx = await startPbx('transfer', ['201', '202', '203', '204', '211', '212', '213', '221', '222', '223', '231', '232', '241', '242', '243', '251', '252', '253'], { calls: { ringTimeoutSeconds: 5 } }, async (app) => {
     const store = openStore(path.join(app.dataDir, 'korobka.db'));
     try {
       const tenant = store.tenants.defaultTenant()!;
@@ -131,6 +131,27 @@ describe('blind transfer: authorisation and the transferor leaving early', () =>
     const cdr = cdrsTo('222')[0]!;
     expect(cdr).toMatchObject({ disposition: 'answered', hangupSide: 'caller', transfers: [] });
     expect(cdr.billableSeconds).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('after a busy forward 252 → 253 the call is 253’s: 253 (internal only) may not transfer it out with 252’s national permission (issue 16 item 10)', async () => {
+    const t = tenantId();
+    pbx.store.extensions.update(t, '252', { outboundPermission: 'national' });
+    pbx.store.extensions.update(t, '253', { outboundPermission: 'internal' });
+    const e = pbx.store.extensions.get(t, '252')!;
+    const d = defaultFeatures();
+    pbx.store.extensionFeatures.set(e.id, { ...d, forward: { ...d.forward, busy: '253' } });
+    const busy = await startCallee(uasScenario('busy'));
+    await registerPhone(pbx, '252', busy.port);
+    // 253 answers the forwarded call and REFERs the caller to a national number: it must get 403, not 202.
+    const transferor = await startCallee(scenario('transfer-transferor-refused'), 1, ['-key', 'xfer', '84951234567']);
+    await registerPhone(pbx, '253', transferor.port);
+    const caller = await startCaller(pbx, uacScenario('forwarded-refused-transfer', { answer: true }), '251', '252', { holdMs: 4000 });
+    expect(await busy.exited).toBe(0);
+    expect(await transferor.exited).toBe(0);
+    expect(await caller.exited).toBe(0);
+    await waitFor(() => cdrsTo('252')[0]?.status === 'completed', 10_000, 'CDR completed');
+    // The CDR names who answered: the forward target, whose call it became.
+    expect(cdrsTo('252')[0]).toMatchObject({ disposition: 'answered', hangupSide: 'caller', answeredBy: '253', transfers: [], forwards: [expect.objectContaining({ from: '252', to: '253', reason: 'busy' })] });
   }, 60_000);
 
   it('the transferor hangs up right after 202 (RFC 5589 §6.1): the target still rings, answers and talks to the transferee', async () => {
