@@ -32,6 +32,8 @@ export function neededPorts(config: Readonly<Config>): NeededPort[] {
   }
   if (config.rtpengine.enabled) {
     out.push({ field: 'rtpengine.ngPort', owner: 'rtpengine ng', protocol: 'udp', host: config.rtpengine.ngHost, port: config.rtpengine.ngPort });
+    // The same number over TCP: ng over HTTP, for audio played from memory (rtpengine-args.ts --listen-http).
+    out.push({ field: 'rtpengine.ngPort', owner: 'rtpengine ng http', protocol: 'tcp', host: config.rtpengine.ngHost, port: config.rtpengine.ngPort });
     // call-control reads rtpengine's DTMF reports here (rtpengine-args.ts: --dtmf-log-dest=127.0.0.1:PORT).
     out.push({ field: 'rtpengine.dtmfLogPort', owner: 'dtmf events', protocol: 'udp', host: '127.0.0.1', port: config.rtpengine.dtmfLogPort });
   }

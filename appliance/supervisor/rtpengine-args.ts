@@ -14,6 +14,9 @@ export function rtpengineArgs(config: Readonly<Config>): string[] {
     '--table=-1',
     `--interface=${iface}`,
     `--listen-ng=${r.ngHost}:${r.ngPort}`,
+    // ng over HTTP on the same port number, TCP: `play media` with the audio inline (a voicemail
+    // message decrypted in memory) is larger than a UDP datagram (call-control/media/ng-http-client.ts).
+    `--listen-http=${r.ngHost}:${r.ngPort}`,
     `--port-min=${r.portMin}`,
     `--port-max=${r.portMax}`,
     `--recording-dir=${path.join(config.dataDir, 'recordings', 'spool')}`,

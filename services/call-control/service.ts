@@ -30,6 +30,7 @@ import { startControl } from './control/start-control';
 import { Transfers } from './calls/transfer';
 import { loadDialPlan } from '../dialplan';
 import { createNgClient } from './media/ng-client';
+import { createNgHttpClient } from './media/ng-http-client';
 import { RtpengineMedia } from './media/rtpengine-media';
 import { mobileDirectory } from './fmc/mobile-origin';
 import { fmcWiring } from './fmc/fmc-wiring';
@@ -154,7 +155,9 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const store = openStore(path.join(config.dataDir, 'korobka.db'), { ...storeOptionsFrom(config), busyTimeoutMs: SIP_LOOP_BUSY_MS });
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
   const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
-  const media = new RtpengineMedia({ ng, log });
+  // rtpengine's HTTP ng listener on the same port number (TCP) carries voicemail audio played from memory.
+  const ngHttp = createNgHttpClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
+  const media = new RtpengineMedia({ ng, blob: ngHttp, log });
   // Issue 16 item 3: configured networks and the trunks' own addresses are never banned.
   const registrar = createRegistrar(
     {
@@ -395,6 +398,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       if (connected) srf.disconnect();
       // Calls in progress keep their media in rtpengine; their CDRs stay in-progress for the next boot's recovery.
       ng.close();
+      ngHttp.close();
       cdrOut.stop();
       registrar.bans.flush();
       store.close();

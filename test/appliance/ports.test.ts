@@ -28,6 +28,7 @@ describe('neededPorts', () => {
       'sip.listen[1].port tcp 0.0.0.0:5060',
       'drachtio.port tcp 127.0.0.1:9022',
       'rtpengine.ngPort udp 127.0.0.1:22222',
+      'rtpengine.ngPort tcp 127.0.0.1:22222',
       'rtpengine.dtmfLogPort udp 127.0.0.1:23001',
     ]);
   });

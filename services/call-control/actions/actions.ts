@@ -13,6 +13,12 @@ export interface Prompt {
   durationMs?: number;
 }
 
+/** Audio held in memory (a decrypted voicemail message), played without a file: rtpengine's `play media` with `blob=`. */
+export interface AudioPrompt {
+  audio: Buffer;
+  durationMs?: number;
+}
+
 export interface PlayOptions {
   /** Times to play it (rtpengine `repeat-times`), 1 by default. */
   repeat?: number;
@@ -93,7 +99,7 @@ export interface CallActions {
   /** Answers the caller's leg by the PBX itself (200 with rtpengine's SDP), once; later calls resolve at once. */
   answer(call: Call): Promise<void>;
   /** Plays to the caller; resolves when it has played (rtpengine reports the length), on barge-in, or when the call ends. */
-  play(call: Call, prompt: Prompt, opts?: PlayOptions): Promise<PlayOutcome>;
+  play(call: Call, prompt: Prompt | AudioPrompt, opts?: PlayOptions): Promise<PlayOutcome>;
   collectDigits(call: Call, opts: CollectOptions): Promise<Digits>;
   /** Rings members and connects the first to answer: before the caller is answered as a fork, after it by re-INVITE. */
   ring(call: Call, targets: readonly RingTarget[], opts: RingOptions): Promise<RingOutcome>;

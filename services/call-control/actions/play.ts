@@ -2,11 +2,11 @@
 // sends no end-of-playback event (notes B.4): the prompt's length it answers
 // with is the timer; a digit (barge-in) stops it with `stop media`.
 import type { Call } from '../call/call';
-import type { PlayOptions, PlayOutcome, Prompt } from './actions';
+import type { AudioPrompt, PlayOptions, PlayOutcome, Prompt } from './actions';
 import type { ActionDeps } from './answer';
 import { DigitBuffer } from './digit-buffer';
 
-export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: PlayOptions = {}): Promise<PlayOutcome> {
+export async function play(deps: ActionDeps, call: Call, prompt: Prompt | AudioPrompt, opts: PlayOptions = {}): Promise<PlayOutcome> {
   if (call.ended) return { kind: 'ended' };
   const legs = call.media;
   if (!legs) throw new Error('play before the media session was opened');
@@ -14,8 +14,12 @@ export async function play(deps: ActionDeps, call: Call, prompt: Prompt, opts: P
   const early = opts.bargeIn ? digits.pending : undefined;
   if (early !== undefined) return { kind: 'interrupted', digit: early };
   if (opts.signal?.aborted) return { kind: 'stopped' };
-  const repeat = opts.repeat ?? 1;
-  const played = await deps.media.playMedia(legs.mediaId, call.a.mediaTag, prompt.file, { repeatTimes: repeat });
+  // Audio from memory plays once (a message is repeated by playing it again).
+  const repeat = 'audio' in prompt ? 1 : (opts.repeat ?? 1);
+  const played =
+    'audio' in prompt
+      ? await deps.media.playBlob(legs.mediaId, call.a.mediaTag, prompt.audio)
+      : await deps.media.playMedia(legs.mediaId, call.a.mediaTag, prompt.file, { repeatTimes: repeat });
   // rtpengine's measure when it has one, else the prompt's stored length.
   const lengthMs = played.durationMs ?? prompt.durationMs;
   const ms = (lengthMs ?? 0) * repeat;

@@ -27,8 +27,12 @@ export interface PlayResult {
   durationMs?: number;
 }
 
+/** The largest audio `playBlob` sends: 10 min of 16-bit 8 kHz WAV (a voicemail box's longest message) and some. */
+export const MAX_BLOB_BYTES = 12 * 1024 * 1024;
+
 export class RtpengineMedia {
-  constructor(private readonly deps: { ng: NgClient; log: Logger }) {}
+  /** `blob`: the ng channel over HTTP (ng-http-client.ts) that carries audio bytes; without it playBlob refuses. */
+  constructor(private readonly deps: { ng: NgClient; blob?: NgClient; log: Logger }) {}
 
   /** A's offer in, the SDP to send to B out. */
   async offer(input: OfferInput): Promise<{ sdp: string }> {
@@ -114,6 +118,20 @@ export class RtpengineMedia {
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) throw invalidMediaRequest('repeatTimes', 'must be 1–1000');
     const reply = await this.deps.ng.command('playMedia', { ...this.partyParams(callId, party), file, ...(repeat > 1 ? { 'repeat-times': repeat } : {}) });
     // A file whose container declares no stream length (Matroska) gets no duration, or a meaningless one.
+    return typeof reply.duration === 'number' && reply.duration > 0 ? { durationMs: reply.duration } : {};
+  }
+
+  /**
+   * Plays audio held in memory (a decrypted voicemail message) *to* `party`:
+   * `play media` with `blob=`, which rtpengine decodes like a file (ffmpeg
+   * probes the bytes: WAV, A-law/µ-law WAV…). Sent over the HTTP channel,
+   * as a UDP datagram cannot hold it; no copy is written anywhere.
+   */
+  async playBlob(callId: string, party: string, audio: Buffer): Promise<PlayResult> {
+    need('party', party);
+    if (!this.deps.blob) throw new AppError(503, 'media-blob-unavailable', 'rtpengine is not reachable over HTTP: audio from memory cannot be played');
+    if (audio.length === 0 || audio.length > MAX_BLOB_BYTES) throw invalidMediaRequest('audio', `must be 1 byte to ${MAX_BLOB_BYTES} bytes, got ${audio.length}`);
+    const reply = await this.deps.blob.command('playMedia', { ...this.partyParams(callId, party), blob: audio });
     return typeof reply.duration === 'number' && reply.duration > 0 ? { durationMs: reply.duration } : {};
   }
 

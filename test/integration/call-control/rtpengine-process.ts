@@ -29,6 +29,8 @@ export async function startRtpengine(outDir: string, extraArgs: string[] = [], p
       '--table=-1',
       '--interface=127.0.0.1',
       `--listen-ng=127.0.0.1:${ngPort}`,
+      // ng over HTTP on the same number (TCP; freePort checked both): audio played from memory.
+      `--listen-http=127.0.0.1:${ngPort}`,
       `--port-min=${range.min}`,
       `--port-max=${range.max}`,
       '--delete-delay=0',
