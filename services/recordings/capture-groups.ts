@@ -10,7 +10,8 @@
 //
 // A capture that a pause ended says so (`pausedAt` in our metadata string).
 // Its group waits while the recording may still go on: a capture of the same
-// call is being written (tmp/), or rtpengine still has the call. Once the call
+// call is being written (tmp/), its CDR is still open, or rtpengine still has
+// the call. Once the call
 // is gone (or, without rtpengine to ask, the capture has been idle as long as
 // an orphan), a pause that lasted to the hang-up ends the recording there.
 // A transfer moves a recording onto a new rtpengine session (call-control's
@@ -37,6 +38,7 @@ export interface CaptureGroup {
 
 interface Described extends CapturePart {
   callId: string;
+  cdrId: string | undefined;
   key: string;
   firstUs: number;
   pausedAt: number | undefined;
@@ -67,6 +69,7 @@ async function describe(c: SpoolCapture): Promise<Described> {
     pcapPath: c.pcapPath,
     metadataPath: c.metadataPath,
     callId: c.callId,
+    cdrId: meta.cdrId,
     // By the CDR id, not the rtpengine call: a transfer moves a recording onto a new session (sessionFamily).
     key: meta.recordingId ? `${meta.cdrId ?? sessionFamily(c.callId)}\n${meta.recordingId}` : `${c.callId}\n${c.pcapPath}`,
     firstUs: await firstPacketUs(c.pcapPath),
@@ -114,7 +117,7 @@ export async function groupCaptures(
   for (const parts of groups.values()) {
     parts.sort((a, b) => a.firstUs - b.firstUs || a.lastChange - b.lastChange);
     const last = parts[parts.length - 1]!;
-    if (last.pausedAt !== undefined && (await mayResume(last, capturing, now, idle, opts.isCallLive))) {
+    if (last.pausedAt !== undefined && (await mayResume(last, capturing, now, idle, opts))) {
       waiting++;
       continue;
     }
@@ -123,8 +126,11 @@ export async function groupCaptures(
   return { ready, waiting };
 }
 
-async function mayResume(last: Described, capturing: Set<string>, now: number, idleMs: number, isCallLive?: (callId: string) => Promise<boolean>): Promise<boolean> {
+async function mayResume(last: Described, capturing: Set<string>, now: number, idleMs: number, opts: SpoolOptions): Promise<boolean> {
   if (capturing.has(sessionFamily(last.callId))) return true;
-  if (isCallLive) return isCallLive(last.callId);
+  // The CDR is the call: while it is open the recording may resume, on this
+  // session or on one a transfer moves it to (whose capture may not exist yet).
+  if (last.cdrId && opts.isCdrOpen?.(last.cdrId)) return true;
+  if (opts.isCallLive) return opts.isCallLive(last.callId);
   return now - last.lastChange < idleMs;
 }

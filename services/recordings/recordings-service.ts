@@ -35,6 +35,8 @@ export interface RecordingsServiceDeps {
   converters?: { size: number; workerThreads: boolean };
   /** Asked before a capture in tmp/ is converted as an orphan; without it only idleness counts. */
   isCallLive?: (callId: string) => Promise<boolean>;
+  /** Whether a CDR is still in progress: a paused recording of an open call waits for its resume. */
+  isCdrOpen?: (cdrId: string) => boolean;
   /** Key of the recordings chain, for the removal entries retention writes. */
   chainKey?: Buffer;
 }
@@ -81,6 +83,7 @@ export class RecordingsService {
           orphanIdleMs: this.deps.settings.orphanIdleMs,
           now: () => this.now().getTime(),
           ...(this.deps.isCallLive ? { isCallLive: this.deps.isCallLive } : {}),
+          ...(this.deps.isCdrOpen ? { isCdrOpen: this.deps.isCdrOpen } : {}),
         })
       : { stored: [], failed: [], cut: [], quarantined: [] };
     this.storedTotal += result.stored.length;

@@ -29,6 +29,12 @@ export interface SpoolOptions {
   orphanIdleMs?: number;
   /** Asks rtpengine (ng `query`) whether the call still exists; without it only idleness counts. */
   isCallLive?: (callId: string) => Promise<boolean>;
+  /**
+   * Whether the call a CDR id names is still in progress (the CDR is open).
+   * A paused capture waits while it is: rtpengine's answer alone is not
+   * enough, a query lost on a loaded box reads as "gone".
+   */
+  isCdrOpen?: (cdrId: string) => boolean;
   now?: () => number;
 }
 

@@ -57,7 +57,9 @@ export function buildRecordings(
   });
   const { workerScript: _w, ...serviceDeps } = deps;
   const converters = { size: converter.size, workerThreads: converter instanceof WorkerPool };
-  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, converters, chainKey, ...serviceDeps });
+  // A paused recording waits for a resume while its call's CDR is open (capture-groups.ts).
+  const isCdrOpen = (cdrId: string) => deps.store.cdrs.get(cdrId)?.status === 'in-progress';
+  const service = new RecordingsService({ settings, dataDir: config.dataDir, pipeline, converters, chainKey, isCdrOpen, ...serviceDeps });
   return { keyring, vault, pipeline, service, converter };
 }
 

@@ -83,6 +83,22 @@ describe('captures of a recording moved by a transfer', () => {
     }
   });
 
+  it('between the old capture\'s end and the new one\'s start, the old capture waits while the CDR is open, though rtpengine says the call is gone', async () => {
+    const w = world();
+    try {
+      capture(w.spool, 'call-1-00000000000000aa', CALLER, CALLEE, 0, 1, before);
+      const finished = await findCaptures(w.spool);
+      // No capture of the new session yet (tmp/ empty), and the ng query lost: only the CDR knows.
+      const open = new Set([before.cdrId]);
+      expect(await groupCaptures(finished, w.spool, { isCallLive: async () => false, isCdrOpen: (id) => open.has(id) })).toMatchObject({ ready: [], waiting: 1 });
+      // The call ended with no resume: the capture is the whole recording.
+      open.clear();
+      expect(await groupCaptures(finished, w.spool, { isCallLive: async () => false, isCdrOpen: (id) => open.has(id) })).toMatchObject({ ready: [{ callId: 'call-1' }], waiting: 0 });
+    } finally {
+      w.t.cleanup();
+    }
+  });
+
   it('sessionFamily: a transfer’s session names its call; other ids stay as they are', () => {
     expect(sessionFamily('abc@127.0.0.1~x2')).toBe('abc@127.0.0.1');
     expect(sessionFamily('abc@127.0.0.1')).toBe('abc@127.0.0.1');

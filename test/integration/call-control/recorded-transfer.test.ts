@@ -128,7 +128,7 @@ describe('a recorded call across a blind transfer', () => {
     expect(rec).toMatchObject({ caller: '251', callee: '252', channelSource: 'metadata', codec: 'opus' });
     // The whole answered call (the re-INVITEs' gap inside it), within a second.
     const answered = cdr.endedAt! - cdr.answeredAt!;
-    expect(Math.abs(rec.durationMs - answered)).toBeLessThanOrEqual(1000);
+    expect(Math.abs(rec.durationMs - answered), `recording ${rec.durationMs} ms, answered ${answered} ms, paused ${JSON.stringify(rec.pausedSpans)}, started ${rec.startedAt}, CDR answered ${new Date(cdr.answeredAt!).toISOString()}`).toBeLessThanOrEqual(1000);
     // At most the one gap of the move, listed, and short.
     const spans = rec.pausedSpans ?? [];
     expect(spans.length).toBeLessThanOrEqual(1);
