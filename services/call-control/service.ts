@@ -262,6 +262,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}),
     log: log.child({ component: 'voicemail' }),
     changed: (tenantId, boxId) => mwi.changed(tenantId, boxId),
+    say: (text) => speech.file(text, 'ru').then((file) => ({ file }), (err: unknown) => (log.warn('voicemail speech not made', { err: String(err) }), undefined)),
   });
   srf.invite(
     inviteHandler({
@@ -307,6 +308,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
         configs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
         voicemail: voicemail.port,
+        voicemailAccess: voicemail.access,
         mobiles: fmc.mobiles,
       },
       log,
