@@ -8,6 +8,7 @@
 // prompts to the caller (both measured in test/integration/call-control/call-actions.test.ts).
 import type { Call } from '../call/call';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
+import { needsInbandDtmf } from '../media/ng-params';
 import type { RtpengineMedia } from '../media/rtpengine-media';
 import { DigitBuffer } from './digit-buffer';
 
@@ -33,8 +34,13 @@ export async function answer(deps: ActionDeps, call: Call): Promise<void> {
   if (call.a.state === 'answered' || call.ended) return;
   const legs = call.media;
   if (!legs?.sdpToB) throw new Error('answer before the media session was opened');
-  const sdpToA = await legs.answerFromB(pbxSdp(legs.sdpToB), PBX_TAG);
-  await deps.media.blockMedia(legs.mediaId, legs.tagA);
+  // A caller without telephone-event keys in tones: rtpengine's detector is
+  // turned on, and it sits behind the block, so that audio flows on to the
+  // discard port instead (both measured in test/integration/call-control/dtmf.test.ts).
+  const inband = needsInbandDtmf(call.a.remoteSdp ?? '');
+  const toB = inband ? await legs.detectInbandDtmf() : legs.sdpToB;
+  const sdpToA = await legs.answerFromB(pbxSdp(toB), PBX_TAG);
+  if (!inband) await deps.media.blockMedia(legs.mediaId, legs.tagA);
   // Digits are kept from now on: one pressed before an IVR asks is not lost.
   DigitBuffer.of(call);
   await call.a.answer(sdpToA);

@@ -32,6 +32,8 @@ export class MediaLegs {
    * branch of their own use it.
    */
   branch: string | undefined;
+  /** A's initial offer as A sent it. */
+  private offerA: string | undefined;
 
   constructor(
     private readonly media: RtpengineMedia,
@@ -49,8 +51,23 @@ export class MediaLegs {
   async offerFromA(sdp: string, viaBranch?: string): Promise<string> {
     const codecs = initialOfferPolicy(sdp);
     const toB = (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA, ...(viaBranch ? { viaBranch } : {}) })).sdp;
-    if (viaBranch === undefined) this.sdpToB = toB;
+    if (viaBranch === undefined) {
+      this.sdpToB = toB;
+      this.offerA = sdp;
+    }
     return toB;
+  }
+
+  /**
+   * A's offer again, with rtpengine's in-band DTMF detector on: for a caller
+   * without telephone-event that the PBX answers itself (actions/answer.ts),
+   * before that answer. Calls between phones keep their plain relay.
+   */
+  async detectInbandDtmf(): Promise<string> {
+    if (this.offerA === undefined) throw new Error('detectInbandDtmf before A offered');
+    const codecs = initialOfferPolicy(this.offerA);
+    this.sdpToB = (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp: this.offerA, sipSourceAddress: this.sourceA, codecs, inbandDtmf: true, ...CALL_MEDIA })).sdp;
+    return this.sdpToB;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */

@@ -119,11 +119,22 @@ export interface OfferInput extends BaseOptions, SideOptions {
   sdp: string;
   /** Codec policy for the side that will receive the rewritten offer. */
   codecs?: CodecPolicy;
+  /** The offerer keys in tones (needsInbandDtmf): detect them as DTMF events. */
+  inbandDtmf?: boolean;
+}
+
+/** An SDP whose side cannot send RFC 4733 events (no telephone-event): its keys are tones in the audio. */
+export function needsInbandDtmf(sdp: string): boolean {
+  return /^m=audio /m.test(sdp) && !audioCodecNames(sdp).some((n) => n.toLowerCase() === 'telephone-event');
 }
 
 export function offerParams(o: OfferInput): NgDict {
   const { params, flags } = baseParams(o, o);
-  const codec = codecDict(o.sdp, o.codecs ?? {});
+  // rtpengine's tone detector (`detect-DTMF`, measured in dtmf.test.ts) reports
+  // in-band keys as DTMF events, and the other side is offered telephone-event
+  // to receive them as such. It decodes every packet, so only when asked.
+  if (o.inbandDtmf) flags.push('detect-DTMF');
+  const codec = codecDict(o.sdp, o.inbandDtmf ? { ...o.codecs, transcode: [...(o.codecs?.transcode ?? []), 'telephone-event'] } : (o.codecs ?? {}));
   return { ...params, 'call-id': o.callId, 'from-tag': o.fromTag, ...(o.toTag ? { 'to-tag': o.toTag } : {}), ...(o.viaBranch ? { 'via-branch': o.viaBranch } : {}), sdp: o.sdp, flags, ...(codec ? { codec } : {}) };
 }
 

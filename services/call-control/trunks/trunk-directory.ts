@@ -17,7 +17,6 @@ import type { Logger } from '../../common/logger';
 import { loadMasterKey } from '../../common/keys';
 import type { Trunk } from '../../store';
 import { normaliseIp } from '../registrar/ban-list';
-import { effectiveChannelLimit } from './trunk-channels';
 
 /** What the directory needs of the store's TrunksRepo. */
 export interface TrunkSource {
@@ -42,7 +41,7 @@ export interface DirectoryTrunk {
   readonly registerExpiry: number;
   readonly addresses: readonly string[];
   readonly optionsInterval: number;
-  /** Concurrent calls in both directions, the effective limit (an IP trunk's default included: trunk-channels.ts); 0 means no limit. */
+  /** Concurrent calls in both directions; 0 means no limit. */
   readonly channelLimit: number;
   readonly outboundCallerId: string;
   readonly updatedAt: string;
@@ -57,8 +56,6 @@ export interface TrunkDirectoryDeps {
   /** Host name → IP addresses; defaults to the system resolver (getaddrinfo, as the SIP stack sends). */
   resolve?: (host: string) => Promise<string[]>;
   now?: () => number;
-  /** Channels of an IP trunk that sets none (config calls.ipTrunkChannels); absent or 0: unlimited. */
-  ipChannelLimit?: number;
   log: Logger;
 }
 
@@ -230,7 +227,7 @@ export class TrunkDirectory {
       registerExpiry: t.registerExpiry,
       addresses: Object.freeze([...t.addresses]),
       optionsInterval: t.optionsInterval,
-      channelLimit: effectiveChannelLimit(t, this.deps.ipChannelLimit ?? 0),
+      channelLimit: t.channelLimit,
       outboundCallerId: t.outboundCallerId,
       updatedAt: t.updatedAt,
       ...opened,

@@ -23,7 +23,7 @@ import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uacScenario, uasScenario, type UasKind } from './call-scenarios';
 import { adminApi, type AdminApi } from './flow-fixture-api';
-import { ivrCallerArgs, ivrCallerScenario } from './ivr-caller';
+import { ivrCallerArgs, ivrCallerScenario, type DtmfMode } from './ivr-caller';
 import { wavTone } from './rtp-endpoint';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';
 import { receivedAt } from './sipp-trace';
@@ -46,7 +46,8 @@ interface FixtureCase {
    */
   outbound?: { from: string; dial: string };
   phones: Record<string, string>;
-  caller: { number: string; keys: string; then: 'connect' | 'talk' | 'hungup' | 'refused'; status?: number };
+  /** `dtmf: inband`: the caller offers PCMA alone and its keys are tones in the audio (ivr-caller.ts). */
+  caller: { number: string; keys: string; then: 'connect' | 'talk' | 'hungup' | 'refused'; status?: number; dtmf?: DtmfMode };
   dryRun: { keys?: string[]; noAnswer?: boolean } | null;
   expect: {
     path: string[];
@@ -225,7 +226,7 @@ async function placeCall(pbx: Pbx, c: FixtureCase, operatorPort: number, tag: st
   if (c.outbound)
     return startCaller(pbx, uacScenario(`fixture-out-${k.status ?? 480}`, { fail: k.status ?? 480 }), c.outbound.from, c.outbound.dial);
   const scenario =
-    k.then === 'talk' ? path.join(SCENARIOS, 'trunk-inbound.xml') : ivrCallerScenario(OUT, tag, k.keys, k.then, k.status ?? 480);
+    k.then === 'talk' ? path.join(SCENARIOS, 'trunk-inbound.xml') : ivrCallerScenario(OUT, tag, k.keys, k.then, k.status ?? 480, k.dtmf);
   const args = await ivrCallerArgs({
     scenario,
     port: operatorPort,

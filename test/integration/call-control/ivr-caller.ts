@@ -6,22 +6,63 @@
 // (`connect`) or is hung up on by the PBX (`hungup`); or it is refused with
 // 480 (or `refusedWith`) before any answer (`refused`). Generated per call
 // because sipp cannot choose a pcap file from a variable.
-import { writeFileSync } from 'node:fs';
+//
+// `dtmf: 'inband'` is a caller whose line carries no telephone-event (an old
+// gateway, an analogue adapter): the INVITE offers PCMA alone and each key is
+// its two tones (ITU-T Q.23) in the audio, 200 ms then 100 ms of silence.
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodeG711 } from '../../../services/recordings/g711';
 import { freeLowUdpPorts } from '../../helpers/ports';
+import { buildPcap, rtpPacket, tone } from '../../recordings/pcap-builder';
 
 const PCAP = '/usr/share/sip-tester';
 const pcapOf = (key: string) => path.join(PCAP, `dtmf_2833_${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`);
 
-const sdp = `v=0
+export type DtmfMode = 'rfc4733' | 'inband';
+
+/** Q.23 low (row) and high (column) frequencies of each key. */
+const ROWS = [697, 770, 852, 941];
+const COLS = [1209, 1336, 1477, 1633];
+const KEYPAD = ['123A', '456B', '789C', '*0#D'];
+
+function dtmfFrequencies(key: string): [number, number] {
+  const row = KEYPAD.findIndex((r) => r.includes(key));
+  if (row < 0) throw new Error(`no DTMF key ${key}`);
+  return [ROWS[row]!, COLS[KEYPAD[row]!.indexOf(key)]!];
+}
+
+/** A pcap of `key` as in-band tones in PCMA, as sipp's play_pcap_audio reads it (Ethernet frames, 20 ms apart). */
+export function inbandKeyPcap(dir: string, key: string): string {
+  const file = path.join(dir, `inband-dtmf-${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`);
+  if (existsSync(file)) return file;
+  const [low, high] = dtmfFrequencies(key);
+  const frames = 15; // 200 ms of the key, 100 ms of silence
+  const packets = Array.from({ length: frames }, (_, i) => {
+    const a = tone(low, 160, i * 160, 7000);
+    const b = tone(high, 160, i * 160, 7000);
+    const samples = i < 10 ? a.map((x, j) => x + b[j]!) : new Int16Array(160);
+    return {
+      timeUs: 1_800_000_000_000_000 + i * 20_000,
+      src: '10.0.0.1:4000',
+      dst: '10.0.0.2:5000',
+      payload: rtpPacket({ payloadType: 8, sequence: 300 + i, timestamp: 48_000 + i * 160, ssrc: 0x5151, payload: encodeG711('alaw', samples), marker: i === 0 }),
+    };
+  });
+  writeFileSync(file, buildPcap(packets, { linkType: 1 }));
+  return file;
+}
+
+const offerSdp = (dtmf: DtmfMode) => `v=0
       o=operator 53655765 2353687637 IN IP[local_ip_type] [local_ip]
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15`;
+      ${
+        dtmf === 'inband'
+          ? 'm=audio [media_port] RTP/AVP 8\n      a=rtpmap:8 PCMA/8000'
+          : 'm=audio [media_port] RTP/AVP 8 101\n      a=rtpmap:8 PCMA/8000\n      a=rtpmap:101 telephone-event/8000\n      a=fmtp:101 0-15'
+      }`;
 
 const inDialog = (method: string, cseq: number) => `
   <send${method === 'ACK' ? '' : ' retrans="500"'}>
@@ -46,9 +87,12 @@ export function ivrCallerScenario(
   keys: string,
   then: 'connect' | 'hungup' | 'refused',
   refusedWith = 480,
+  dtmf: DtmfMode = 'rfc4733',
 ): string {
+  const sdp = offerSdp(dtmf);
+  const keyPcap = (k: string) => (dtmf === 'inband' ? inbandKeyPcap(dir, k) : pcapOf(k));
   // No pause after the last key: the PBX may re-INVITE at once, and sipp aborts on a message while pausing.
-  const presses = [...keys].map((k) => `<nop><action><exec play_pcap_audio="${pcapOf(k)}"/></action></nop>`).join(`
+  const presses = [...keys].map((k) => `<nop><action><exec play_pcap_audio="${keyPcap(k)}"/></action></nop>`).join(`
   <pause milliseconds="700"/>
   `);
   const connect = `
