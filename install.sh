@@ -37,7 +37,7 @@ usage() {
   sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
   cat <<USAGE
 Options:
-  --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark, mmdebstrap, dpkg-dev, openssh-server (the SFTP backup test)
+  --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark, mmdebstrap, dpkg-dev, openssh-server (the SFTP backup test), baresip-core and linphone-cli (the softphone interop tests)
   --no-start          install everything but do not start the appliance
   --deps-only         system packages, npm ci and build only (no user, no data, no service)
   --prefix DIR        where the application is installed (default $PREFIX)
@@ -169,7 +169,9 @@ echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g 2>/dev/n
 say "system packages"
 PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg espeak-ng opus-tools iproute2 procps ca-certificates logrotate)
 # mmdebstrap and dpkg-dev: the offline-install test builds a clean Debian 12 root and a bundle (its Packages index).
-[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark mmdebstrap dpkg-dev openssh-server)
+# baresip-core and linphone-cli: Debian's softphones for test/integration/interop, headless (baresip-core, not
+# baresip, which pulls GTK and a desktop's sound stack).
+[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark mmdebstrap dpkg-dev openssh-server baresip-core linphone-cli)
 MISSING=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")

@@ -4,6 +4,7 @@
 export { computeHa1Set, computeHa1, DIGEST_ALGORITHMS, type DigestAlgorithm, type Ha1Set } from './auth/digest';
 export { BanList, BAN_LIST_DEFAULTS, normaliseIp, type BanEntry, type BanListOptions, type BanStore } from './registrar/ban-list';
 export type { Binding } from './registrar/location-service';
+export { effectiveChannelLimit } from './trunks/trunk-channels';
 export { DISPOSITIONS, DIRECTIONS, HANGUP_SIDES, CDR_STATUSES, type CdrRecord, type Disposition, type Direction } from './cdr/cdr-record';
 export { createRegistrar, type RegistrarService, type RegistrarStores } from './registrar/registrar-service';
 export { DtmfListener, parseDtmfReport, type DtmfDigit } from './media/dtmf-listener';

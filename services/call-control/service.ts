@@ -37,6 +37,7 @@ import { fmcWiring } from './fmc/fmc-wiring';
 import { createRegistrar, type RegistrarService } from './registrar/registrar-service';
 import { isIpLiteral, type RegisterRequest, type RegisterResponse } from './registrar/registrar';
 import { TrunkChannels } from './trunks/trunk-channels';
+import { RefusedDids } from './trunks/refused-dids';
 import { TrunkDirectory, trunkSecretBox } from './trunks/trunk-directory';
 import { trunkSignalling } from './trunks/trunk-status-wiring';
 import { optionsAnswer } from './trunks/options-keepalive-answer';
@@ -197,6 +198,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const trunks = new TrunkDirectory({
     trunks: store.trunks,
     secrets: trunkSecretBox({ dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath }),
+    ipChannelLimit: config.calls.ipTrunkChannels,
     log: log.child({ part: 'trunks' }),
   });
   await trunks.ready();
@@ -223,7 +225,9 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const ringTimeoutMs = config.calls.ringTimeoutSeconds * 1000;
   // Inbound trunk calls not yet answered share half the licence (issue 16 item 4: forged INVITEs).
   const unconfirmed = new UnconfirmedInbound(() => unconfirmedCap(licence.limits.concurrentCalls));
-  const trunkCalls = { ...trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log), unconfirmed };
+  // Calls from trunks to numbers nobody holds: a few CDRs a minute, the rest one counted alarm (issue 16 item 4).
+  const refusedDids = new RefusedDids({ alarms: store.alarms, log: log.child({ part: 'trunks' }) });
+  const trunkCalls = { ...trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log), unconfirmed, refusedDids };
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
   // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
   const adopted = new AdoptedCalls({
@@ -258,6 +262,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
     ...(config.recordings.masterKeyPath ? { masterKeyPath: config.recordings.masterKeyPath } : {}),
     log: log.child({ component: 'voicemail' }),
     changed: (tenantId, boxId) => mwi.changed(tenantId, boxId),
+    say: (text) => speech.file(text, 'ru').then((file) => ({ file }), (err: unknown) => (log.warn('voicemail speech not made', { err: String(err) }), undefined)),
   });
   srf.invite(
     inviteHandler({
@@ -303,6 +308,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
         // Call-flow records and round-robin memory from the store; voicemail boxes from their own wiring.
         configs: storeFeatureConfigs(store, log, { voicemail: (tenantId, id) => voicemail.load(tenantId, id) }),
         voicemail: voicemail.port,
+        voicemailAccess: voicemail.access,
         mobiles: fmc.mobiles,
       },
       log,
@@ -401,6 +407,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       ngHttp.close();
       cdrOut.stop();
       registrar.bans.flush();
+      refusedDids.flush();
       store.close();
     },
   };

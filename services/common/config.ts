@@ -152,6 +152,11 @@ export const configSchema = z
         controlSocket: z.string().default(''),
         /** An outbound INVITE the trunk has not answered at all (not even 100 Trying) this long goes to the next trunk of the route. */
         trunkFailoverSeconds: z.number().int().min(1, 'expected 1–60').max(60, 'expected 1–60').default(5),
+        /**
+         * Channels of an IP trunk whose own channel limit is 0 (none set): an IP trunk is known by a forgeable
+         * UDP source address, so it gets a bound by default (issue 16 item 4); 0 here: no default bound.
+         */
+        ipTrunkChannels: z.number().int().min(0, 'expected 0–10000').max(10000, 'expected 0–10000').default(30),
       })
       .prefault({}),
     license: z

@@ -58,6 +58,11 @@ describe('trunks', () => {
     expect(fields(bad)).toEqual(['addresses[0]', 'host', 'name', 'optionsInterval', 'port', 'transport']);
     const good = await admin.request('POST', '/api/trunks', { name: 'МТС', kind: 'ip', addresses: ['192.0.2.10', '2001:db8::1'], transport: 'tcp' });
     expect(good.body.trunk).toMatchObject({ kind: 'ip', hasPassword: false, addresses: ['192.0.2.10', '2001:db8::1'] });
+    // No limit of its own: the box's default for IP trunks is what call-control holds it to (issue 16 item 4).
+    expect(good.body.trunk).toMatchObject({ channelLimit: 0, effectiveChannelLimit: 30 });
+    const own = await admin.request('PATCH', `/api/trunks/${good.body.trunk.id}`, { channelLimit: 4 });
+    expect(own.body.trunk).toMatchObject({ channelLimit: 4, effectiveChannelLimit: 4 });
+    await admin.request('PATCH', `/api/trunks/${good.body.trunk.id}`, { channelLimit: 0 });
     const dup = await admin.request('POST', '/api/trunks', { name: 'МТС', kind: 'ip', addresses: ['192.0.2.11'] });
     expect(dup).toMatchObject({ status: 409, body: { code: 'trunk-exists', details: { field: 'name' } } });
     expect(h.store.trunks.list()).toHaveLength(1);

@@ -74,9 +74,15 @@ describe('cdr search: forwards and transfers', () => {
     repo.close(cdr(tenant, 2));
     // Written behind the repo: one bad hop among good ones, and a transfers column that is not a list.
     store.db
-      .prepare("UPDATE cdrs SET forwards = json_insert(forwards, '$[#]', json('{\"at\":\"never\",\"from\":\"305\",\"to\":\"306\",\"reason\":\"busy\"}'), '$[#]', json('{\"at\":\"2026-11-20T09:00:09Z\",\"from\":\"305\",\"to\":\"307\",\"reason\":\"lunch\"}')) WHERE call_id = 'c1'")
+      .prepare(
+        'UPDATE cdrs SET forwards = json_insert(forwards, \'$[#]\', json(\'{"at":"never","from":"305","to":"306","reason":"busy"}\'), \'$[#]\', json(\'{"at":"2026-11-20T09:00:09Z","from":"305","to":"307","reason":"lunch"}\')) WHERE call_id = \'c1\'',
+      )
       .run();
-    store.db.prepare(`UPDATE cdrs SET transfers = '{"kind":"blind"}', forwards = '[1, null, {"at":"2026-11-20T09:02:00Z","from":"201","to":"202","reason":"always"}]' WHERE call_id = 'c2'`).run();
+    store.db
+      .prepare(
+        `UPDATE cdrs SET transfers = '{"kind":"blind"}', forwards = '[1, null, {"at":"2026-11-20T09:02:00Z","from":"201","to":"202","reason":"always"}]' WHERE call_id = 'c2'`,
+      )
+      .run();
     const bad: Array<Parameters<BadHopReport>[0]> = [];
     const rows = store.cdrSearch.page({ tenantId: tenant }, 10, 0, (info) => bad.push(info));
     expect(rows.map((r) => r.callId)).toEqual(['c2', 'c1']);
@@ -92,5 +98,24 @@ describe('cdr search: forwards and transfers', () => {
     // A damaged transfers column is not "transferred".
     expect(store.cdrSearch.count({ tenantId: tenant, transferred: true })).toBe(0);
     expect(store.cdrSearch.count({ tenantId: tenant, transferred: false })).toBe(2);
+  });
+
+  it('a callee the dial plan could not normalise (484) shows as dialled, not empty', () => {
+    const { store, tenant, repo } = open();
+    repo.close(
+      cdr(tenant, 1, {
+        callee: { dialled: '8495123', number: '' },
+        answeredAt: undefined,
+        billableSeconds: 0,
+        disposition: 'failed',
+        hangupSipStatus: 484,
+      }),
+    );
+    repo.close(cdr(tenant, 2));
+    const rows = store.cdrSearch.page({ tenantId: tenant }, 10, 0);
+    expect(rows.map((r) => [r.callee, r.calleeDialled])).toEqual([
+      ['202', '202'],
+      ['8495123', '8495123'],
+    ]);
   });
 });

@@ -62,8 +62,30 @@ export type RingResult =
 const noop = () => undefined;
 
 /** The failure A gets when the last hop's phones failed and nothing forwards: status, side and the CDR's reason. */
-export function endOf(o: Exclude<ForkOutcome, { kind: 'answered' | 'aborted' }>): { side: HangupSide; status: number; phrase: string; reason?: string; header?: string } {
-  if (o.kind === 'no-answer') return { side: 'system', status: 480, phrase: 'Temporarily Unavailable', reason: SYSTEM_REASONS.ringTimeout, header: 'SIP;cause=480;text="ring timeout"' };
+export function endOf(o: Exclude<ForkOutcome, { kind: 'answered' | 'aborted' }>): {
+  side: HangupSide;
+  status: number;
+  phrase: string;
+  reason?: string;
+  header?: string;
+} {
+  if (o.kind === 'no-answer')
+    return {
+      side: 'system',
+      status: 480,
+      phrase: 'Temporarily Unavailable',
+      reason: SYSTEM_REASONS.ringTimeout,
+      header: 'SIP;cause=480;text="ring timeout"',
+    };
+  // A phone's own 503 goes back as 503 with a Reason saying it was the phone's (the CDR: failed, not no-answer).
+  if (o.kind === 'unreachable' && o.status === 503)
+    return {
+      side: 'callee',
+      status: 503,
+      phrase: 'Service Unavailable',
+      reason: 'phone-unavailable',
+      header: 'SIP;cause=503;text="the phone answered 503"',
+    };
   if (o.kind === 'unreachable') return { side: 'callee', status: 480, phrase: 'Temporarily Unavailable', reason: 'extension-unreachable' };
   return { side: 'callee', status: o.status, phrase: o.reason ?? (o.kind === 'busy' ? 'Busy Here' : 'Call Failed') };
 }
@@ -114,7 +136,10 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       if (call.cancelled()) return finish('caller', 487, 'Request Terminated');
       const diversion = diversionHeader(hop.forwards, domain);
       // The phones, then what rings with them (an FMC mobile through a gateway port: fmc/mobile-ring.ts).
-      const targets = [...hop.bindings.map((b) => ({ contact: b.contact, ...optional('proxy', deps.proxyFor(b.contact, b.source)) })), ...(hop.extra ?? [])];
+      const targets = [
+        ...hop.bindings.map((b) => ({ contact: b.contact, ...optional('proxy', deps.proxyFor(b.contact, b.source)) })),
+        ...(hop.extra ?? []),
+      ];
       via.length = 0;
       for (let i = 0; i < targets.length; i++) via.push(`b${++branches}`);
       fork = new Fork({
@@ -151,7 +176,8 @@ export async function ringCallee(deps: RingDeps, call: RingCall): Promise<RingRe
       }
       recordForwards(deps.recorder, id, next.forwards.slice(hop.forwards.length));
       log.info('call forwarded', { from: hop.number, to: next.number, why, next: next.kind });
-      if (next.kind === 'refuse') return finish(next.status === 486 || next.status === 480 ? 'callee' : 'system', next.status, next.reason, next.code);
+      if (next.kind === 'refuse')
+        return finish(next.status === 486 || next.status === 480 ? 'callee' : 'system', next.status, next.reason, next.code);
       sendA(181, 'Call Is Being Forwarded');
       if (next.kind === 'outbound') {
         if (!deps.outbound) return finish('system', 404, 'Outbound calls are not available', 'outbound-not-available');
@@ -174,7 +200,16 @@ export function recordForwards(recorder: CdrRecorder, id: string, steps: readonl
 }
 
 /** The winner's 2xx: rtpengine's answer with its To tag, then 200 to A (srf.createUAS). */
-async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise<unknown>, viaBranch: string | undefined, offerSdp: string | undefined, number: string, log: Logger): Promise<RingResult> {
+async function answer(
+  deps: RingDeps,
+  call: RingCall,
+  uac: Loose,
+  early: Promise<unknown>,
+  viaBranch: string | undefined,
+  offerSdp: string | undefined,
+  number: string,
+  log: Logger,
+): Promise<RingResult> {
   const { req, res, legs } = call;
   const hangUpB = (why: string) => {
     log.info('answered phone hung up', { why });
@@ -184,7 +219,13 @@ async function answer(deps: RingDeps, call: RingCall, uac: Loose, early: Promise
   uac.queueRequests = true;
   try {
     await early; // an early-media answer still in flight must not land after the final one
-    const sdpA = await legs.answerFromB(uac.remote.sdp, uac.sip.remoteTag, uac.res?.source_address, call.recording?.answerOptions(), viaBranch);
+    const sdpA = await legs.answerFromB(
+      uac.remote.sdp,
+      uac.sip.remoteTag,
+      uac.res?.source_address,
+      call.recording?.answerOptions(),
+      viaBranch,
+    );
     if (call.cancelled() || res.finalResponseSent) {
       hangUpB('caller left');
       if (!res.finalResponseSent) res.send(487, 'Request Terminated', {});

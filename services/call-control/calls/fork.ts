@@ -73,7 +73,9 @@ export function classifyFailures(statuses: readonly (number | undefined)[]): { k
   if (statuses.includes(486)) return { kind: 'busy', status: 486 };
   // No status: the request never got out or sip-core gave up on the transport.
   const unreachable = (s: number | undefined) => s === undefined || s === 408 || s === 480 || s === 503;
-  if (statuses.every(unreachable)) return { kind: 'unreachable', status: 480 };
+  // Every phone answered 503 itself (not a timeout): it says it cannot take calls now, and the caller and the CDR hear that, not 480.
+  if (statuses.every(unreachable))
+    return { kind: 'unreachable', status: statuses.length > 0 && statuses.every((s) => s === 503) ? 503 : 480 };
   // §16.7 step 6 otherwise: the lowest class wins (4xx before 5xx); a challenge is ours, not the caller's.
   const real = statuses.filter((s): s is number => s !== undefined && s !== 401 && s !== 407 && !unreachable(s)).sort((a, b) => a - b);
   return { kind: 'failed', status: real[0] ?? 480 };

@@ -55,7 +55,7 @@ export interface InviteDeps {
   /** REFER handling for answered calls (transfer.ts). */
   transfers?: TransferHook;
   /** Calls out through trunks and in from them; without it outbound numbers are refused and every INVITE is authenticated. */
-  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination' | 'lists'>;
+  trunks?: TrunkCallDeps & Omit<InboundDeps, 'directory'> & Pick<NonNullable<OriginDeps['trunks']>, 'mainDestination' | 'lists' | 'refusedDids'>;
   /** The calls in progress (DTMF reports are routed to them); one is made when not given. */
   calls?: CallRegistry;
   /** What features take from the service (features/feature.ts FeaturePorts); a new feature's port goes there, not here. */

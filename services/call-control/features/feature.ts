@@ -65,6 +65,41 @@ export interface VoicemailPort {
   changed(tenantId: number, boxId: number): void;
 }
 
+/** A box as the listening feature sees it. */
+export interface ListenBox {
+  id: number;
+  tenantId: number;
+  number: string;
+}
+
+export interface ListenMessage {
+  id: number;
+  caller: string;
+  durationMs: number;
+  folder: 'new' | 'saved';
+}
+
+export type PinCheck = 'ok' | 'wrong' | 'locked' | 'no-pin';
+
+/** What listening by phone needs (features/voicemail-listen.ts; voicemail-port.ts builds it over the store and the message vault). */
+export interface VoicemailAccess {
+  ownBox(tenantId: number, extension: string): ListenBox | undefined;
+  boxByNumber(tenantId: number, number: string): ListenBox | undefined;
+  /** Checks the PIN; a wrong one is counted and may lock the box. `locked` while locked, whatever was entered. */
+  checkPin(box: ListenBox, pin: string): Promise<PinCheck>;
+  /** New ones first (oldest first), then saved ones. */
+  messages(boxId: number): ListenMessage[];
+  /** The message's decrypted WAV, in memory; undefined when it is gone. */
+  audio(messageId: number): Promise<Buffer | undefined>;
+  /** Played by phone: moved to saved, and the listen audited with who listened. */
+  heard(box: ListenBox, messageId: number, by: string): void;
+  remove(box: ListenBox, messageId: number, by: string): Promise<void>;
+  /** A spoken prompt (espeak-ng, cached); undefined when speech is not available: the menu goes on silently. */
+  say(text: string): Promise<Prompt | undefined>;
+  /** The box's counts changed: its phones are told (MWI). */
+  changed(tenantId: number, boxId: number): void;
+}
+
 /** What every feature may use; built-in flows get more (features/index.ts FlowDeps). */
 export interface FeatureDeps {
   actions: CallActions;
@@ -80,6 +115,8 @@ export interface FeatureDeps {
   now(): number;
   /** Voicemail boxes' messages and MWI; without it a voicemail destination fails loudly. */
   voicemail?: VoicemailPort;
+  /** Listening to boxes by phone (*97, *98); without it those codes are refused 503. */
+  voicemailAccess?: VoicemailAccess;
   /** Extensions' mobiles through GSM gateways (issue 14); without it no mobile rings. */
   mobiles?: MobilePort;
 }
@@ -90,7 +127,7 @@ export interface FeatureDeps {
  * port is added here and wired in service.ts; invite-handler.ts passes the
  * whole bag on and does not change.
  */
-export type FeaturePorts = Partial<Pick<FeatureDeps, 'configs' | 'prompts' | 'voicemail' | 'queues' | 'mobiles'>>;
+export type FeaturePorts = Partial<Pick<FeatureDeps, 'configs' | 'prompts' | 'voicemail' | 'voicemailAccess' | 'queues' | 'mobiles'>>;
 
 /** Which stored record a feature runs: features that remember between calls (a ring group's round robin) key by it. */
 export interface FeatureRef {

@@ -15,6 +15,7 @@ import { ringGroupFactory } from './ring-group';
 import { scheduleFeature } from './schedule';
 import { screenExtension, screenOutbound } from './screening';
 import { voicemailFeature } from './voicemail';
+import { parseVoicemailCode, voicemailListenFeature } from './voicemail-listen';
 
 export type { Feature, FeatureDeps, FeatureFactory, FeatureRef, Next } from './feature';
 
@@ -31,6 +32,8 @@ export const FEATURES: { readonly [K in FeatureName]?: FeatureFactory<unknown> }
 /** Dialled feature codes: the first whose parser takes the code runs it; none: 404 feature-not-available. */
 export function codeFeature(code: string, deps: FeatureDeps): Feature {
   if (parseAgentCode(code)) return agentCodeFeature(code, deps);
+  const listen = parseVoicemailCode(code);
+  if (listen) return voicemailListenFeature(listen, deps);
   return broken(404, 'Feature code not available', 'feature-not-available');
 }
 

@@ -5,17 +5,29 @@
 import type { Logger } from '../../common/logger';
 import type { Store } from '../../store';
 import { queueVoicemailMail } from '../../mail';
-import { ensureBeep, MessageStore, openVoicemailVault } from '../../voicemail';
+import { ensureBeep, LOCK_AFTER, LOCK_MINUTES, MessageStore, openVoicemailVault, verifyPin } from '../../voicemail';
+import type { Prompt } from '../actions/actions';
 import type { VoicemailConfig, VoicemailPort } from './voicemail';
+import type { ListenBox, VoicemailAccess } from './voicemail-listen';
 
 export interface VoicemailWiring {
   port: VoicemailPort;
+  /** Listening by phone (features/voicemail-listen.ts). */
+  access: VoicemailAccess;
   messages: MessageStore;
   /** The destination's config for `id` within the tenant, or undefined. */
   load(tenantId: number, id: string): Omit<VoicemailConfig, 'greeting'> & { greeting: 'unavailable' | 'busy' } | undefined;
 }
 
-export async function voicemailWiring(opts: { store: Store; dataDir: string; masterKeyPath?: string; log: Logger; changed?: VoicemailPort['changed'] }): Promise<VoicemailWiring> {
+export async function voicemailWiring(opts: {
+  store: Store;
+  dataDir: string;
+  masterKeyPath?: string;
+  log: Logger;
+  changed?: VoicemailPort['changed'];
+  /** Spoken menu prompts (the speech cache); without it the menu is silent but works. */
+  say?: (text: string) => Promise<Prompt | undefined>;
+}): Promise<VoicemailWiring> {
   const vault = openVoicemailVault({ dataDir: opts.dataDir, ...(opts.masterKeyPath ? { masterKeyPath: opts.masterKeyPath } : {}) });
   const messages = new MessageStore({ store: opts.store, vault, dataDir: opts.dataDir, log: opts.log });
   const swept = await messages.sweep();
@@ -42,6 +54,7 @@ export async function voicemailWiring(opts: { store: Store; dataDir: string; mas
   };
   return {
     port,
+    access: listenAccess(opts, messages),
     messages,
     load: (tenantId, id) => {
       const m = /^(\d+)(?::(busy|unavailable))?$/.exec(id);
@@ -50,5 +63,56 @@ export async function voicemailWiring(opts: { store: Store; dataDir: string; mas
       if (!box || box.tenantId !== tenantId) return undefined;
       return { id: box.id, number: box.number, greetings: box.greetings, maxMessageSeconds: box.maxMessageSeconds, maxMessages: box.maxMessages, greeting: m[2] === 'busy' ? 'busy' : 'unavailable' };
     },
+  };
+}
+
+const listenBox = (b: { id: number; tenantId: number; number: string }): ListenBox => ({ id: b.id, tenantId: b.tenantId, number: b.number });
+
+/** Boxes, PINs and messages for listening by phone; every message played or deleted is audited like a listen in the browser. */
+function listenAccess(opts: { store: Store; log: Logger; changed?: VoicemailPort['changed']; say?: (text: string) => Promise<Prompt | undefined> }, messages: MessageStore): VoicemailAccess {
+  const { store } = opts;
+  const audit = (box: ListenBox, action: string, messageId: number, by: string) =>
+    store.audit.append({ actorId: null, actor: by, tenantId: box.tenantId, action, target: `voicemail-message:${messageId}`, details: { box: box.number, via: 'phone' } });
+  return {
+    ownBox: (tenantId, extension) => {
+      const b = store.voicemail.boxOfExtension(tenantId, extension);
+      return b && listenBox(b);
+    },
+    boxByNumber: (tenantId, number) => {
+      const b = store.voicemail.boxByNumber(tenantId, number);
+      return b && listenBox(b);
+    },
+    checkPin: async (ref, pin) => {
+      const box = store.voicemail.box(ref.id);
+      if (!box) return 'wrong';
+      if (box.lockedUntil && Date.parse(box.lockedUntil) > Date.now()) return 'locked';
+      if (!box.pinHash) return 'no-pin';
+      if (await verifyPin(pin, box.pinHash)) {
+        store.voicemail.pinAccepted(box.id);
+        return 'ok';
+      }
+      const counted = store.voicemail.pinFailed(box.id, LOCK_AFTER, new Date(Date.now() + LOCK_MINUTES * 60_000));
+      if (counted.lockedUntil) opts.log.warn('voicemail box locked after wrong PINs', { box: box.number, failures: counted.failures, until: counted.lockedUntil });
+      return 'wrong';
+    },
+    messages: (boxId) =>
+      store.voicemail
+        .messages(boxId)
+        .sort((a, b) => (a.folder === b.folder ? a.receivedAt.localeCompare(b.receivedAt) || a.id - b.id : a.folder === 'new' ? -1 : 1))
+        .map((m) => ({ id: m.id, caller: m.caller, durationMs: m.durationMs, folder: m.folder })),
+    audio: async (id) => {
+      const m = store.voicemail.message(id);
+      return m && messages.wav(m);
+    },
+    heard: (box, id, by) => {
+      store.voicemail.markRead(id);
+      audit(box, 'voicemail.played', id, by);
+    },
+    remove: async (box, id, by) => {
+      await messages.remove(id);
+      audit(box, 'voicemail.message-delete', id, by);
+    },
+    say: (text) => opts.say?.(text) ?? Promise.resolve(undefined),
+    changed: (tenantId, boxId) => opts.changed?.(tenantId, boxId),
   };
 }

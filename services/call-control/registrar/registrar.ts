@@ -89,12 +89,20 @@ function handle(deps: RegistrarDeps, limits: { min: number; max: number; dflt: n
   if (!tenant) return { status: 404, reason: 'Domain not served here' };
 
   const algorithms = deps.algorithms?.(tenant.id, aor.user);
-  const verdict = deps.auth.verify({ method: 'REGISTER', authorization: req.get('Authorization'), realm: tenant.sipDomain, source, algorithms, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
+  const verdict = deps.auth.verify({
+    method: 'REGISTER',
+    authorization: req.get('Authorization'),
+    realm: tenant.sipDomain,
+    source,
+    algorithms,
+    lookup: (u) => deps.credentials(tenant.id, u)?.ha1,
+  });
   if (!verdict.ok) {
     const log = { source, code: verdict.code, username: verdict.username, tenantId: tenant.id };
     if (verdict.countsAsFailure) {
       deps.log.info('register authentication failed', log);
-      if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned) return bannedAnswer(deps.bans, source);
+      if (deps.bans.recordFailure(source, verdict.username === undefined ? {} : { username: verdict.username }).banned)
+        return bannedAnswer(deps.bans, source);
     }
     if (verdict.status === 400) return { status: 400, reason: verdict.message };
     const ch = deps.auth.challenge(tenant.sipDomain, { stale: verdict.stale, source, algorithms });
@@ -131,7 +139,9 @@ function handle(deps: RegistrarDeps, limits: { min: number; max: number; dflt: n
     ...(req.get('User-Agent') ? { userAgent: req.get('User-Agent')! } : {}),
   });
   if (!outcome.ok) return { status: outcome.status, reason: outcome.reason };
-  deps.log.info('registered', { aor: aorKey, source, bindings: outcome.bindings.length });
+  // §10.2.2: Expires 0 (or Contact *) removes bindings; the log says which it was, or an admin chasing a phone reads "registered" for its goodbye.
+  const removing = requested === '*' || requested.every((c) => c.expires === 0);
+  deps.log.info(removing ? 'unregistered' : 'registered', { aor: aorKey, source, bindings: outcome.bindings.length });
   return ok(deps, outcome.bindings);
 }
 

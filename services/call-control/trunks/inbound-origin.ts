@@ -7,6 +7,7 @@ import { routeToExtension, type RouteDecision, type RouterStores } from '../call
 import { runtimeDestination, type Destination as StoredDestination } from '../../call-flows';
 import type { Destination } from '../routing/destination';
 import { screenEntry, type CallLists, type Screened } from '../features/screening';
+import type { RefusedDids } from './refused-dids';
 import type { DirectoryTrunk, TrunkDirectory } from './trunk-directory';
 import { matchInbound, type InboundDeps } from './inbound-call';
 
@@ -41,6 +42,8 @@ export interface OriginDeps {
     mainDestination?(tenantId: number): StoredDestination | null;
     /** Black/white lists and DID recording notices; without them no caller is screened and no notice played. */
     lists?: CallLists;
+    /** Counts calls to unknown numbers; beyond a few CDRs a minute they are only counted (refused-dids.ts). */
+    refusedDids?: Pick<RefusedDids, 'note'>;
   };
 }
 
@@ -55,6 +58,11 @@ export function callOrigin(deps: OriginDeps, req: Loose, res: Loose): Origin | u
   }
   const { trunk } = match;
   if (match.kind === 'unknown-did') {
+    // A flood to made-up numbers from a forgeable source: answered, counted, no CDR or log line each (issue 16 item 4).
+    if (deps.trunks?.refusedDids && !deps.trunks.refusedDids.note(trunk, match.dialled)) {
+      res.send(404, 'Unknown Number', { headers: { Reason: 'Q.850;cause=1;text="unallocated number"' } });
+      return undefined;
+    }
     // RFC 3398 §7.2.4.1: Q.850 cause 1 "unallocated number" is 404.
     const refused: RouteDecision = {
       kind: 'refuse',

@@ -5,6 +5,16 @@
 // never sees more concurrent calls than the contract allows. A lease is
 // freed exactly once, however often its release is called.
 
+/**
+ * The limit a trunk is held to: its own, or for an IP trunk without one the
+ * box's default (`calls.ipTrunkChannels`), since anyone who can forge the
+ * operator's source address could otherwise take every licensed call.
+ * 0: no limit. The trunk API shows it as `effectiveChannelLimit`.
+ */
+export function effectiveChannelLimit(trunk: { kind: string; channelLimit: number }, ipDefault: number): number {
+  return trunk.channelLimit > 0 || trunk.kind !== 'ip' ? trunk.channelLimit : ipDefault;
+}
+
 export interface ChannelLease {
   readonly trunkId: number;
   release(): void;

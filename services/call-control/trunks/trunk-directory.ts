@@ -17,6 +17,7 @@ import type { Logger } from '../../common/logger';
 import { loadMasterKey } from '../../common/keys';
 import type { Trunk } from '../../store';
 import { normaliseIp } from '../registrar/ban-list';
+import { effectiveChannelLimit } from './trunk-channels';
 
 /** What the directory needs of the store's TrunksRepo. */
 export interface TrunkSource {
@@ -41,7 +42,7 @@ export interface DirectoryTrunk {
   readonly registerExpiry: number;
   readonly addresses: readonly string[];
   readonly optionsInterval: number;
-  /** Concurrent calls in both directions; 0 means no limit. */
+  /** Concurrent calls in both directions, the effective limit (an IP trunk's default included: trunk-channels.ts); 0 means no limit. */
   readonly channelLimit: number;
   readonly outboundCallerId: string;
   readonly updatedAt: string;
@@ -56,6 +57,8 @@ export interface TrunkDirectoryDeps {
   /** Host name → IP addresses; defaults to the system resolver (getaddrinfo, as the SIP stack sends). */
   resolve?: (host: string) => Promise<string[]>;
   now?: () => number;
+  /** Channels of an IP trunk that sets none (config calls.ipTrunkChannels); absent or 0: unlimited. */
+  ipChannelLimit?: number;
   log: Logger;
 }
 
@@ -227,7 +230,7 @@ export class TrunkDirectory {
       registerExpiry: t.registerExpiry,
       addresses: Object.freeze([...t.addresses]),
       optionsInterval: t.optionsInterval,
-      channelLimit: t.channelLimit,
+      channelLimit: effectiveChannelLimit(t, this.deps.ipChannelLimit ?? 0),
       outboundCallerId: t.outboundCallerId,
       updatedAt: t.updatedAt,
       ...opened,

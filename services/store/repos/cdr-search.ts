@@ -139,8 +139,10 @@ function toRow(r: StoredRow, report: BadHopReport): CdrRow {
   };
 }
 
+// A refused number the dial plan could not normalise (484 Address Incomplete) has no canonical
+// callee; call history then shows what was dialled rather than an empty callee.
 const COLUMNS = `id, call_id AS callId, tenant_id AS tenantId, direction, caller_number AS caller, caller_dialled AS callerDialled,
-  callee_number AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
+  COALESCE(NULLIF(callee_number, ''), callee_dialled) AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
   ended_at AS endedAt, duration_seconds AS durationSeconds, billable_seconds AS billableSeconds, disposition, hangup_side AS hangupSide,
   hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers, path, answered_by AS answeredBy`;
 

@@ -1,6 +1,6 @@
 // CallActions without rtpengine or SIP: each call is recorded, and a test
 // scripts what the caller does (keys pressed, members answering).
-import type { CallActions, CollectOptions, Digits, PlayOptions, PlayOutcome, Prompt, RecordOptions, RecordOutcome, RingOptions, RingOutcome, RingTarget } from '../../../services/call-control/actions/actions';
+import type { AudioPrompt, CallActions, CollectOptions, Digits, PlayOptions, PlayOutcome, Prompt, RecordOptions, RecordOutcome, RingOptions, RingOutcome, RingTarget } from '../../../services/call-control/actions/actions';
 import type { Call } from '../../../services/call-control/call/call';
 import { FakeLeg } from './fake-leg';
 
@@ -27,8 +27,10 @@ export class FakeActions implements CallActions {
     call.progress('answered');
   }
 
-  async play(_call: Call, prompt: Prompt, opts?: PlayOptions): Promise<PlayOutcome> {
-    this.log.push({ action: 'play', file: prompt.file, ...(opts ? { opts } : {}) });
+  /** Audio played from memory is logged as `audio:<first byte>:<length>` (its content is wiped after playing). */
+  async play(_call: Call, prompt: Prompt | AudioPrompt, opts?: PlayOptions): Promise<PlayOutcome> {
+    const file = 'audio' in prompt ? `audio:${prompt.audio[0] ?? 0}:${prompt.audio.length}` : prompt.file;
+    this.log.push({ action: 'play', file, ...(opts ? { opts } : {}) });
     return this.playOutcome;
   }
 

@@ -74,7 +74,14 @@ Content-Length: 0
 const head = `${invite(1, false)}<recv response="100" optional="true"/><recv response="407" auth="true"/>${ack(1, false)}${invite(2, true)}<recv response="100" optional="true"/>`;
 
 /** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, "answered or 503 licence refusal", or answered and hung up on by the PBX. */
-export type UacOutcome = { answer: true; play?: boolean } | { fail: number } | { cancel: true } | { answerOr503: true } | { hold: true } | { heldByCallee: true } | { byePbx: true };
+export type UacOutcome =
+  | { answer: true; play?: boolean }
+  | { fail: number }
+  | { cancel: true }
+  | { answerOr503: true }
+  | { hold: true }
+  | { heldByCallee: true }
+  | { byePbx: true };
 
 /** The caller's side of a hold from the callee: a re-INVITE with a=sendonly arrives (checked), answered recvonly. */
 const heldByCallee = `<recv request="INVITE"><action><ereg regexp="a=sendonly" search_in="body" check_it="true" assign_to="held"/><log message="offer [$held]"/></action></recv>
@@ -133,19 +140,34 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>`;
-  if ('hold' in o) return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
+  if ('hold' in o)
+    return `${head}<recv response="180" optional="true"/><recv response="200" rrs="true"/>${ack(2, true)}${PLAY}<pause milliseconds="1500"/>${reInvite(3, 'sendonly', 'recvonly')}<pause milliseconds="500"/>${reInvite(4, 'sendrecv', 'sendrecv')}<pause milliseconds="500"/>${bye(5)}`;
   // 181 Call Is Being Forwarded (RFC 3261 §21.1.3) comes when call-control forwards the call.
-  if ('fail' in o) return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
-  if ('cancel' in o) return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
+  if ('fail' in o)
+    return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/><recv response="${o.fail}"/>${ack(2, false)}`;
+  if ('cancel' in o)
+    return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
   const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye()}`;
-  if ('answer' in o) return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/>${answered}`;
+  if ('answer' in o)
+    return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/>${answered}`;
   // The refused branch checks the Reason header names the licence limit (check_it fails the call otherwise).
   return `${head}<recv response="180" optional="true"/><recv response="503" optional="true" next="refused">
 <action><ereg regexp="Reason: Q\\.850;cause=34;text=&quot;licence limit: [0-9]+ concurrent calls&quot;" search_in="msg" check_it="true" assign_to="reason"/></action></recv>
 ${answered}<nop next="end"/><label id="refused"/><nop><action><log message="refused: [$reason]"/></action></nop>${ack(2, false)}<label id="end"/>`;
 }
 
-export type UasKind = 'answer' | 'answer-play' | 'busy' | 'ring-until-cancel' | 'answer-hold' | 'early-media' | 'answer-then-hold' | 'ring-then-answer' | 'cancelled-elsewhere' | 'early-until-cancel';
+export type UasKind =
+  | 'answer'
+  | 'answer-play'
+  | 'busy'
+  | 'unavailable'
+  | 'ring-until-cancel'
+  | 'answer-hold'
+  | 'early-media'
+  | 'answer-then-hold'
+  | 'ring-then-answer'
+  | 'cancelled-elsewhere'
+  | 'early-until-cancel';
 
 /** The callee puts the caller on hold: its own re-INVITE in the dialog (RFC 3261 §14.1, its own CSeq space), a=sendonly; the answer must be recvonly. */
 const calleeHolds = `<pause milliseconds="500"/>
@@ -193,23 +215,34 @@ ${sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP.replace('
 function uasBody(kind: UasKind): string {
   const invited = `<recv request="INVITE" crlf="true"/>${reply('180 Ringing', false)}`;
   // RFC 3960 early media: 183 with SDP (its speech plays before the answer), then 200 with the same SDP.
-  if (kind === 'early-media') return `<recv request="INVITE" crlf="true"/>${reply('183 Session Progress', true).replace(' retrans="500"', '')}${PLAY}<pause milliseconds="1500"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/><recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+  if (kind === 'early-media')
+    return `<recv request="INVITE" crlf="true"/>${reply('183 Session Progress', true).replace(' retrans="500"', '')}${PLAY}<pause milliseconds="1500"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/><recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   if (kind === 'answer-then-hold') {
     const invitedKeepingFrom = `<recv request="INVITE" crlf="true"><action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote"/><ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="target"/></action></recv>${reply('180 Ringing', false)}`;
     return `${invitedKeepingFrom}${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${calleeHolds}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   }
   if (kind === 'busy') return `${invited}${reply('486 Busy Here', false)}<recv request="ACK"/>`;
+  // A phone that refuses at once, without ringing (issue 17: some phones answer 503 when they cannot take a call).
+  if (kind === 'unavailable') return `<recv request="INVITE" crlf="true"/>${reply('503 Service Unavailable', false)}<recv request="ACK"/>`;
   // One phone of several: it rings 1 s, then answers and speaks (the fork's winner).
-  if (kind === 'ring-then-answer') return `${invited}<pause milliseconds="1000"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${PLAY}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
+  if (kind === 'ring-then-answer')
+    return `${invited}<pause milliseconds="1000"/>${reply('200 OK', true)}<recv request="ACK" crlf="true"/>${PLAY}<recv request="BYE" timeout="60000"/>${reply('200 OK', false, false)}`;
   if (kind === 'ring-until-cancel' || kind === 'cancelled-elsewhere' || kind === 'early-until-cancel') {
     // RFC 3261 §9.2: 200 to the CANCEL, then 487 to the INVITE (same CSeq number, INVITE method), then its ACK.
     const invitedKeepingCseq = `<recv request="INVITE" crlf="true"><action><ereg regexp="([0-9]+)" search_in="hdr" header="CSeq:" assign_to="whole,invcseq"/></action></recv><nop><action><log message="INVITE [$whole]"/></action></nop>${reply('180 Ringing', false)}`;
     const terminated = reply('487 Request Terminated', false).replace('[last_CSeq:]', 'CSeq: [$invcseq] INVITE');
     // Another phone took the call: the CANCEL must say so (RFC 3326 Reason, checked), so this phone shows no missed call.
-    const elsewhere = '<action><ereg regexp="Reason: SIP;cause=200;text=&quot;Call completed elsewhere&quot;" search_in="msg" check_it="true" assign_to="why"/><log message="cancel [$why]"/></action>';
-    const cancelled = kind === 'cancelled-elsewhere' ? `<recv request="CANCEL" timeout="60000">${elsewhere}</recv>` : '<recv request="CANCEL" timeout="60000"/>';
+    const elsewhere =
+      '<action><ereg regexp="Reason: SIP;cause=200;text=&quot;Call completed elsewhere&quot;" search_in="msg" check_it="true" assign_to="why"/><log message="cancel [$why]"/></action>';
+    const cancelled =
+      kind === 'cancelled-elsewhere'
+        ? `<recv request="CANCEL" timeout="60000">${elsewhere}</recv>`
+        : '<recv request="CANCEL" timeout="60000"/>';
     // early-until-cancel: speech in a 183 (RFC 3960) that the caller hears until this phone is given up on.
-    const ringing = kind === 'early-until-cancel' ? invitedKeepingCseq.replace(reply('180 Ringing', false), reply('183 Session Progress', true).replace(' retrans="500"', '') + PLAY) : invitedKeepingCseq;
+    const ringing =
+      kind === 'early-until-cancel'
+        ? invitedKeepingCseq.replace(reply('180 Ringing', false), reply('183 Session Progress', true).replace(' retrans="500"', '') + PLAY)
+        : invitedKeepingCseq;
     return `${ringing}${cancelled}${reply('200 OK', false, false)}${terminated}<recv request="ACK"/>`;
   }
   if (kind === 'answer-hold') {
@@ -223,7 +256,10 @@ function uasBody(kind: UasKind): string {
 
 function write(name: string, body: string): string {
   const file = path.join(testOutputDir('call-control', 'scenarios'), `${name}-${process.pid}.xml`);
-  writeFileSync(file, `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`);
+  writeFileSync(
+    file,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`,
+  );
   return file;
 }
 

@@ -1,6 +1,7 @@
 // /api/trunks: the tenant's SIP trunks. The password is write-only: sealed
 // with the SecretBox on the way in, never part of an answer.
 import Router from '@koa/router';
+import { effectiveChannelLimit } from '../../../call-control';
 import type { Trunk, TrunkFields } from '../../../store';
 import type { ApiDeps, ApiState } from '../../context';
 import { notFound, validationFailed } from '../../errors';
@@ -56,14 +57,16 @@ function kindProblems(f: TrunkFields, hasPassword: boolean): FieldProblem[] {
 export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: '/api/trunks' });
   const box = trunkSecrets(deps);
+  // The limit call-control holds the trunk to: an IP trunk without its own gets the box's default (issue 16 item 4).
+  const shown = <T extends Trunk>(t: T) => ({ ...t, effectiveChannelLimit: effectiveChannelLimit(t, deps.config.calls.ipTrunkChannels) });
 
   router.get('/', can(deps, 'trunks.read'), async (ctx) => {
     const statuses = trunkStatuses(deps);
-    ctx.body = { trunks: deps.store.trunks.list(tenantScope(actorOf(ctx).user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')))).map((t) => withStatus(t, statuses)) };
+    ctx.body = { trunks: deps.store.trunks.list(tenantScope(actorOf(ctx).user, requestedTenant(ctx.query, ctx.get('x-korobka-tenant')))).map((t) => shown(withStatus(t, statuses))) };
   });
 
   router.get('/:id', can(deps, 'trunks.read'), async (ctx) => {
-    ctx.body = { trunk: withStatus(loadTrunk(deps, ctx), trunkStatuses(deps)) };
+    ctx.body = { trunk: shown(withStatus(loadTrunk(deps, ctx), trunkStatuses(deps))) };
   });
 
   router.post('/', can(deps, 'trunks.write'), async (ctx) => {
@@ -77,7 +80,7 @@ export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
     const trunk = deps.store.trunks.create(tenant.id, fields, sealed);
     audit(deps, ctx, { tenantId: tenant.id, action: 'trunk.create', target: `trunk:${trunk.id}`, details: { name: trunk.name, kind: trunk.kind, ...shared } });
     ctx.status = 201;
-    ctx.body = { trunk };
+    ctx.body = { trunk: shown(trunk) };
   });
 
   router.patch('/:id', can(deps, 'trunks.write'), async (ctx) => {
@@ -92,7 +95,7 @@ export function trunkRoutes(deps: ApiDeps): Router<ApiState> {
     const trunk = deps.store.trunks.update(cur.id, fields, sealed);
     const { password: _p, ...logged } = input;
     audit(deps, ctx, { tenantId: cur.tenantId, action: 'trunk.update', target: `trunk:${cur.id}`, details: { ...logged, ...(input.password !== undefined ? { password: 'changed' } : {}), ...shared } });
-    ctx.body = { trunk };
+    ctx.body = { trunk: trunk && shown(trunk) };
   });
 
   router.delete('/:id', can(deps, 'trunks.write'), async (ctx) => {
