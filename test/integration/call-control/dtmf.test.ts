@@ -52,13 +52,6 @@ describe('DtmfListener with rtpengine', () => {
   });
 });
 
-/** The payload type rtpengine gave telephone-event in its offer. */
-function teOffered(sdp: string): number {
-  const m = /^a=rtpmap:(\d+) telephone-event\//m.exec(sdp);
-  if (!m) throw new Error('no telephone-event offered:\n' + sdp);
-  return Number(m[1]);
-}
-
 /** 20 ms of a key's two Q.23 tones in PCMA (packet `i` of the press). */
 function keyTone(i: number, low: number, high: number): Buffer {
   const s = Array.from({ length: 160 }, (_, j) => {
