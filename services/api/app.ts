@@ -20,7 +20,7 @@ import { liveCallRoutes } from './routes/live-calls';
 import { banRoutes } from './routes/bans';
 import { sipSettingsRoutes } from './routes/sip-settings';
 import { promptRoutes } from './routes/prompts';
-import { gatewayRoutes, simRoutes } from './routes/fmc';
+import { gatewayRoutes, numberRangeRoutes, simRoutes } from './routes/fmc';
 import { contactRoutes } from './routes/contacts';
 import { backupRoutes } from './routes/backups';
 import { voicemailRoutes } from './routes/voicemail';
@@ -69,6 +69,7 @@ export function buildApp(given: ApiDeps, extraRouters: Router<ApiState>[] = [], 
     promptRoutes(deps),
     gatewayRoutes(deps),
     simRoutes(deps),
+    numberRangeRoutes(deps),
     contactRoutes(deps),
     queueRoutes(deps),
     myQueueRoutes(deps),

@@ -227,7 +227,12 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   const unconfirmed = new UnconfirmedInbound(() => unconfirmedCap(licence.limits.concurrentCalls));
   // Calls from trunks to numbers nobody holds: a few CDRs a minute, the rest one counted alarm (issue 16 item 4).
   const refusedDids = new RefusedDids({ alarms: store.alarms, log: log.child({ part: 'trunks' }) });
-  const trunkCalls = { ...trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log), unconfirmed, refusedDids };
+  const trunkCalls = {
+    ...trunkDeps(store, trunks, channels, (id) => signalling.isUsable(id), config, log),
+    unconfirmed,
+    refusedDids,
+    lcr: (tenantId: number, number: string, callId: string) => fmc.lcr.ways(tenantId, number, callId),
+  };
   const transfers = new Transfers({ srf, live, router, media, recorder, ringTimeoutMs, trunks: trunkCalls, log });
   // Before recovery and before sip-core hands us the dialogs: the calls the previous process was carrying.
   const adopted = new AdoptedCalls({

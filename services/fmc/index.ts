@@ -7,3 +7,4 @@ export * from './templates';
 export * from './plan';
 export * from './device-settings';
 export * from './sims';
+export * from './number-ranges';

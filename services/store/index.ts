@@ -25,6 +25,7 @@ import { PromptsRepo } from './repos/prompts';
 import { QueuesRepo } from './repos/queues';
 import { GatewaysRepo } from './repos/gateways';
 import { SimsRepo } from './repos/sims';
+import { NumberRangesRepo } from './repos/number-ranges';
 import { PdSubjectsRepo } from './repos/pd-subjects';
 import { PdContactsRepo } from './repos/pd-contacts';
 import { BackupsRepo } from './repos/backups';
@@ -61,6 +62,7 @@ export { voicemailFolders, type VoicemailBox, type VoicemailMessage, type Voicem
 export { mailStates, type MailRow, type MailState, type MailSummary, type NewMail, type StoredAttachment, type MissedCall, type MissedCallNotice, type MailRepo } from './repos/mail';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
+export type { NumberRange, NumberRangesRepo } from './repos/number-ranges';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
 export { CallLegsRepo, CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
 
@@ -93,6 +95,8 @@ export interface Store {
   queues: QueuesRepo;
   gateways: GatewaysRepo;
   sims: SimsRepo;
+  /** FMC least-cost routing: mobile number ranges per operator and the calls each SIM carried (0195). */
+  numberRanges: NumberRangesRepo;
   pdSubjects: PdSubjectsRepo;
   pdContacts: PdContactsRepo;
   backups: BackupsRepo;
@@ -156,6 +160,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     queues: new QueuesRepo(db),
     gateways: new GatewaysRepo(db),
     sims: new SimsRepo(db),
+    numberRanges: new NumberRangesRepo(db),
     pdSubjects: new PdSubjectsRepo(db),
     pdContacts: new PdContactsRepo(db),
     backups: new BackupsRepo(db),

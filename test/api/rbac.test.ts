@@ -154,6 +154,8 @@ const table: Record<string, Rule> = {
   'PATCH /api/sims/:id': ADMINS,
   'DELETE /api/sims/:id': ADMINS,
   'POST /api/sims/import': ADMINS,
+  'GET /api/number-ranges': ['superadmin', 'tenant-admin', 'supervisor'],
+  'POST /api/number-ranges/import': ADMINS,
   'GET /api/contacts': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/contacts/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'POST /api/contacts': ['superadmin', 'tenant-admin', 'supervisor'],

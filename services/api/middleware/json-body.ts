@@ -12,6 +12,8 @@ const LARGER: Record<string, number> = {
   // A 10 MB audio file in base64 (×4/3) with its JSON around it; the
   // prompt library refuses anything over 10 MB by its decoded size.
   '/api/prompts/upload': 14 * MAX,
+  // The whole DEF-9xx registry of the numbering plan (~1 MB of Cyrillic CSV, escaped in JSON).
+  '/api/number-ranges/import': 8 * MAX,
   // 100,000 contact rows of a CRM export.
   '/api/contacts/import': 16 * MAX,
 };

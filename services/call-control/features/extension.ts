@@ -46,6 +46,7 @@ export function extensionFeature(
                 legs: flow.legs,
                 offerSdp: sdp,
                 route: hop.decision.route,
+                number: hop.decision.number,
                 ringTimeoutMs: deps.ringTimeoutMs,
                 cancelled: () => flow.a.cancelled,
                 onAnswered: deps.onAnswered,

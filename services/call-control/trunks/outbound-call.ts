@@ -9,7 +9,7 @@ import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-cal
 import type { MediaLegs } from '../calls/media-legs';
 import type { CallRecording } from '../calls/recording';
 import type { TrunkChannels } from './trunk-channels';
-import { TrunkDialer } from './trunk-dialer';
+import { TrunkDialer, type DialWay } from './trunk-dialer';
 import type { TrunkDirectory } from './trunk-directory';
 import { outboundCallerId } from './trunk-request';
 
@@ -27,6 +27,8 @@ export interface TrunkCallDeps {
   usable?: (trunkId: number) => boolean;
   /** The cap on inbound trunk calls not yet answered (unconfirmed-inbound.ts); without it only the licence counts. */
   unconfirmed?: Pick<UnconfirmedInbound, 'take'>;
+  /** FMC least-cost routing: ways through corporate SIMs tried before the route's trunks (fmc/lcr.ts); `number` is E.164. */
+  lcr?: (tenantId: number, number: string, callId: string) => DialWay[];
 }
 
 export interface OutboundCall {
@@ -39,6 +41,8 @@ export interface OutboundCall {
   legs: MediaLegs;
   offerSdp: string;
   route: { dialNumber: string; trunks: readonly string[] };
+  /** The callee in E.164 (the dial plan's decision), for least-cost routing; without it only the route's trunks are tried. */
+  number?: string;
   ringTimeoutMs: number;
   /** True once A's CANCEL arrived (the INVITE handler listens from the first moment). */
   cancelled(): boolean;
@@ -56,6 +60,7 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
   const log = c.log;
 
   const features = deps.trunks.features(call.tenantId, call.extension);
+  const first = call.number && deps.trunks.lcr ? deps.trunks.lcr(call.tenantId, call.number, id) : [];
   const dialer = new TrunkDialer(
     { srf: deps.srf, directory: deps.trunks.directory, channels: deps.trunks.channels, ...(deps.trunks.usable ? { usable: deps.trunks.usable } : {}), recorder: deps.recorder, log: deps.log },
     {
@@ -70,6 +75,7 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
       callerId: (t) => outboundCallerId(call.extension, features, t),
       failoverMs: deps.trunks.failoverMs,
       ringTimeoutMs: call.ringTimeoutMs,
+      ...(first.length ? { first } : {}),
       ...(call.recording ? { recording: call.recording } : {}),
     },
   );

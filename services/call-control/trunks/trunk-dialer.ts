@@ -43,6 +43,20 @@ export interface TrunkDial {
   failoverMs: number;
   ringTimeoutMs: number;
   recording?: CallRecording;
+  /** Ways tried before the route's trunks (FMC least-cost routing through a SIM's GSM port, fmc/lcr.ts). */
+  first?: readonly DialWay[];
+}
+
+/** One way out: a trunk (or a gateway port dressed as one), the number as it must be dialled there, and its channel. */
+export interface DialWay {
+  trunk: DirectoryTrunk;
+  dialNumber: string;
+  /** A channel for this attempt, or undefined when none is free. */
+  take(): ChannelLease | undefined;
+  /** Final statuses that mean "this way cannot", not the callee's answer (a GoIP's 404: no routing prefix). */
+  failoverOn?: readonly number[];
+  /** This way answered the call. */
+  onAnswered?(): void;
 }
 
 export type DialResult =
@@ -94,16 +108,22 @@ export class TrunkDialer {
     let last: { status: number; reason: string; cdrReason?: string; trunk: DirectoryTrunk; responded: boolean } | undefined;
     let busySkipped: DirectoryTrunk | undefined;
     try {
-      for (const trunk of this.order(log)) {
+      const routeWays = this.order(log).map((trunk): DialWay => ({ trunk, dialNumber: call.dialNumber, take: () => deps.channels.take(trunk) }));
+      for (const way of [...(call.first ?? []), ...routeWays]) {
+        const { trunk } = way;
         if (this.stopWith) break;
-        const lease = deps.channels.take(trunk);
+        const lease = way.take();
         if (!lease) {
           log.info('trunk skipped at its channel limit', { trunkId: trunk.id, channelLimit: trunk.channelLimit });
           busySkipped ??= trunk;
           continue;
         }
-        const outcome = await this.attempt(trunk, lease, log);
-        if (outcome.kind === 'answered') return this.answered(outcome.uac, trunk, lease, log);
+        const outcome = await this.attempt(way, lease, log);
+        if (outcome.kind === 'answered') {
+          const result = await this.answered(outcome.uac, trunk, lease, log);
+          if (result.ok) way.onAnswered?.();
+          return result;
+        }
         if (outcome.kind === 'stopped') break;
         if (outcome.kind === 'final') return { ok: false, status: outcome.status, reason: outcome.reason, side: 'callee', trunk };
         log.info('trunk failed, trying the next', { trunkId: trunk.id, status: outcome.status, why: outcome.cdrReason });
@@ -149,8 +169,9 @@ export class TrunkDialer {
    * is answered, and as soon as the attempt is given up: a trunk that never
    * answered holds no channel of ours while its transaction runs out.
    */
-  private attempt(trunk: DirectoryTrunk, lease: ChannelLease, log: Logger): Promise<Attempt> {
+  private attempt(way: DialWay, lease: ChannelLease, log: Logger): Promise<Attempt> {
     const { call, deps } = this;
+    const { trunk } = way;
     return new Promise<Attempt>((resolve) => {
       let settled = false;
       let uacReq: Loose;
@@ -182,7 +203,7 @@ export class TrunkDialer {
       const headers = { ...callerIdHeaders(trunk, call.callerId(trunk)), 'X-Korobka-Trunk': String(trunk.id) };
       deps.srf
         .createUAC(
-          trunkUri(trunk, call.dialNumber),
+          trunkUri(trunk, way.dialNumber),
           { localSdp: call.offerSdp, headers, ...(trunk.username && trunk.password !== undefined ? { auth: { username: trunk.username, password: trunk.password } } : {}) },
           {
             cbRequest: (err: unknown, r: Loose) => {
@@ -210,7 +231,8 @@ export class TrunkDialer {
           },
           (err: unknown) => {
             lease.release();
-            finish(classify(err));
+            const a = classify(err);
+            finish(a.kind === 'final' && way.failoverOn?.includes(a.status) ? { kind: 'failover', status: 503, reason: 'Service Unavailable', cdrReason: TRUNK_REASONS.unreachable, responded: true } : a);
           },
         );
     });

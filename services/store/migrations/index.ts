@@ -27,6 +27,7 @@ import * as cdrPath from './0095-cdr-path';
 import * as listenGrants from './0140-listen-grants';
 import * as dpoRole from './0082-dpo-role';
 import * as didCanonical from './0125-did-canonical';
+import * as fmcLcr from './0195-fmc-lcr';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -55,4 +56,5 @@ export const migrations: readonly Migration[] = [
   { version: 95, name: '0095-cdr-path', up: cdrPath.up },
   { version: 125, name: '0125-did-canonical', up: didCanonical.up },
   { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
+  { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
 ];
