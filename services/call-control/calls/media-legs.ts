@@ -42,6 +42,11 @@ export class MediaLegs {
     private readonly sourceA: string,
   ) {}
 
+  /** RTP packets rtpengine has received from the party with `tag` so far (its query's per-tag counter). */
+  async packetsFrom(tag: string): Promise<number> {
+    return (await this.media.query(this.mediaId)).parties[tag]?.rtp.packets ?? 0;
+  }
+
   /**
    * A's initial offer → the SDP to send to B: G.711 first, PCMA/PCMU added
    * for transcoding when A has no G.711; throws `incompatible-codecs` (488)

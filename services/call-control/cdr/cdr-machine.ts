@@ -35,6 +35,10 @@ export type CallEvent =
   | ({ type: 'transfer' } & Transfer)
   | ({ type: 'forward' } & Forward)
   | { type: 'heartbeat'; at: number }
+  /** The answering side is a gateway whose 200 may come before the GSM callee answers. */
+  | { type: 'answer-unreliable'; at: number }
+  /** The first audio from the answering side (rtpengine's counters). */
+  | { type: 'audio'; at: number }
   | {
       type: 'hangup';
       at: number;
@@ -151,6 +155,12 @@ export function applyEvent(prev: CdrRecord, e: CallEvent): CdrStep {
       cdr.forwards = [...(cdr.forwards ?? []), { at, from: e.from, to: e.to, reason: e.reason }];
       return { cdr };
     }
+    case 'answer-unreliable':
+      cdr.answerUnreliable = true;
+      return { cdr };
+    case 'audio':
+      cdr.audioAt ??= e.at;
+      return { cdr };
     case 'heartbeat': {
       if (cdr.answeredAt === undefined) return ignore(prev, 'heartbeat before answer');
       cdr.lastSeenAt = at;
@@ -175,7 +185,9 @@ export function close(
   const cdr: CdrRecord = { ...c, endedAt: at, lastSeenAt: at, status, hangupSide: side };
   cdr.disposition = dispositionOf(c.answeredAt !== undefined, side, sipStatus, reason);
   cdr.durationSeconds = secondsBetween(c.startedAt, at, 'floor');
-  cdr.billableSeconds = c.answeredAt === undefined ? 0 : secondsBetween(c.answeredAt, at, 'ceil');
+  // A gateway's 200 may precede the callee's answer: bill from its first audio (none: nothing to bill).
+  const billedFrom = c.answeredAt === undefined ? undefined : c.answerUnreliable ? c.audioAt && Math.max(c.audioAt, c.answeredAt) : c.answeredAt;
+  cdr.billableSeconds = billedFrom === undefined ? 0 : secondsBetween(billedFrom, at, 'ceil');
   if (sipStatus !== undefined) cdr.hangupSipStatus = sipStatus;
   if (reason !== undefined) cdr.hangupReason = reason.slice(0, 200);
   return cdr;

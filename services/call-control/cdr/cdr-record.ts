@@ -84,6 +84,10 @@ export interface CdrRecord {
   path?: string[];
   /** Who took the call: the ring-group member or extension that answered, or a trunk call's outside number. */
   answeredBy?: string;
+  /** The answer came from a GSM gateway whose 200 may precede the callee's answer (fmc quirk `answerUnreliable`). */
+  answerUnreliable?: boolean;
+  /** First audio from the callee's side; with an unreliable answer, billable time starts here. */
+  audioAt?: number;
   status: CdrStatus;
   /** Last time the call was known alive (answer, then heartbeats); what recovery ends it with. */
   lastSeenAt: number;

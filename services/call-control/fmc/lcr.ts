@@ -104,6 +104,7 @@ export class LeastCostRouter {
         dialNumber: c.dialNumber,
         // GoIP: 404 is "no such routing prefix" on this port, not the callee's answer.
         failoverOn: [404],
+        quirks: c.gateway.config.quirks,
         take: (): ChannelLease | undefined => {
           lease = this.deps.ports.acquire(c.gateway.id, c.sim.port!, callId);
           if (!lease) return undefined;

@@ -4,6 +4,7 @@
 // hold by re-INVITE, live registry, recording). The trunk's channel, the
 // licence slot and the media session are freed by the Call's one end().
 import type { UnconfirmedInbound } from './unconfirmed-inbound';
+import { watchFirstAudio } from '../fmc/first-audio';
 import type { Call } from '../call/call';
 import { joinLegs, type BridgeDeps, type CallParties } from '../calls/bridge-call';
 import type { MediaLegs } from '../calls/media-legs';
@@ -93,6 +94,12 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
   c.defer('trunk channel', () => lease.release());
   const { uac } = result;
   const answeredBy = result.trunk;
+  if (result.quirks?.answerUnreliable) {
+    // A GSM gateway's 200 may precede the callee's answer: the CDR says so and bills from the first audio.
+    deps.recorder.event(id, { type: 'answer-unreliable', at: Date.now() });
+    const tag: string = uac.sip.remoteTag;
+    c.defer('first-audio watch', watchFirstAudio({ packets: () => call.legs.packetsFrom(tag), onAudio: (at) => deps.recorder.event(id, { type: 'audio', at }), log }));
+  }
   let uas: Loose;
   try {
     uas = await deps.srf.createUAS(call.req, res, { localSdp: result.sdpToA });

@@ -8,6 +8,7 @@
 // is skipped. Provisional responses reach the caller as they come: 180, and
 // 183 with early media through rtpengine (RFC 3960).
 import type { Logger } from '../../common/logger';
+import type { GatewayQuirks } from '../../fmc';
 import type { CdrRecorder } from '../cdr/cdr-recorder';
 import type { MediaLegs } from '../calls/media-legs';
 import type { CallRecording } from '../calls/recording';
@@ -57,10 +58,12 @@ export interface DialWay {
   failoverOn?: readonly number[];
   /** This way answered the call. */
   onAnswered?(): void;
+  /** A GSM gateway's behaviour to absorb (fmc templates): provisional responses and the answer. */
+  quirks?: GatewayQuirks;
 }
 
 export type DialResult =
-  | { ok: true; uac: Loose; trunk: DirectoryTrunk; lease: ChannelLease; /** rtpengine's SDP for A from the trunk's answer. */ sdpToA: string }
+  | { ok: true; uac: Loose; trunk: DirectoryTrunk; lease: ChannelLease; /** rtpengine's SDP for A from the trunk's answer. */ sdpToA: string; quirks?: GatewayQuirks }
   | { ok: false; status: number; reason: string; headers?: Record<string, string>; side: 'caller' | 'callee' | 'system'; cdrReason?: string; trunk?: DirectoryTrunk };
 
 /** Why an attempt ended, as the failover loop sees it. */
@@ -121,8 +124,9 @@ export class TrunkDialer {
         const outcome = await this.attempt(way, lease, log);
         if (outcome.kind === 'answered') {
           const result = await this.answered(outcome.uac, trunk, lease, log);
-          if (result.ok) way.onAnswered?.();
-          return result;
+          if (!result.ok) return result;
+          way.onAnswered?.();
+          return way.quirks ? { ...result, quirks: way.quirks } : result;
         }
         if (outcome.kind === 'stopped') break;
         if (outcome.kind === 'final') return { ok: false, status: outcome.status, reason: outcome.reason, side: 'callee', trunk };
@@ -214,7 +218,7 @@ export class TrunkDialer {
             cbProvisional: (r: Loose) => {
               if (settled) return;
               clearTimeout(timer); // the trunk is alive: from here only the ring timeout applies
-              this.provisional(r, trunk, log);
+              this.provisional(r, way, log);
             },
           },
         )
@@ -239,20 +243,29 @@ export class TrunkDialer {
   }
 
   /** 180 to A; 183 (or 180) with SDP through rtpengine so A hears the operator's announcements. */
-  private provisional(r: Loose, trunk: DirectoryTrunk, log: Logger): void {
+  private provisional(r: Loose, way: DialWay, log: Logger): void {
     const { call, deps } = this;
-    const status: number = r.status;
+    const { trunk, quirks } = way;
+    let status: number = r.status;
+    let reason: string = r.reason;
     if (status <= 100 || status >= 200) return;
     const at = Date.now();
-    if (status === 183 || r.body) deps.recorder.event(call.id, { type: 'early-media', at, trunk: trunk.name });
+    let body: string | undefined = r.body || undefined;
+    // A GSM gateway's 183 without SDP (or with SDP but only silence) carries no ringback: RFC 3960 §3.2 leaves
+    // the caller's phone to make its own, so it gets 180 Ringing, not a 183 that would keep it quiet.
+    if (quirks && ((status === 183 && !body && (quirks.early183NoSdp || quirks.no180)) || (body && quirks.silent183))) {
+      status = 180;
+      reason = 'Ringing';
+      body = undefined;
+    }
+    if (status === 183 || body) deps.recorder.event(call.id, { type: 'early-media', at, trunk: trunk.name });
     else deps.recorder.event(call.id, { type: 'ringing', at, trunk: trunk.name });
-    const body: string | undefined = r.body || undefined;
     this.media = this.media.then(async () => {
       if (call.res.finalResponseSent || this.stopWith) return;
-      if (!body) return call.res.send(status, r.reason, {});
+      if (!body) return call.res.send(status, reason, {});
       try {
         const sdp = await call.legs.answerFromB(body, r.getParsedHeader('To').params.tag, r.source_address);
-        if (!call.res.finalResponseSent && !this.stopWith) call.res.send(status, r.reason, { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
+        if (!call.res.finalResponseSent && !this.stopWith) call.res.send(status, reason, { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
       } catch (err) {
         log.warn('early media from the trunk not relayed', { trunkId: trunk.id, err: err instanceof Error ? err.message : String(err) });
       }

@@ -28,6 +28,7 @@ import * as listenGrants from './0140-listen-grants';
 import * as dpoRole from './0082-dpo-role';
 import * as didCanonical from './0125-did-canonical';
 import * as fmcLcr from './0195-fmc-lcr';
+import * as cdrAnswerUnreliable from './0196-cdr-answer-unreliable';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   { version: 125, name: '0125-did-canonical', up: didCanonical.up },
   { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
   { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
+  { version: 196, name: '0196-cdr-answer-unreliable', up: cdrAnswerUnreliable.up },
 ];

@@ -33,6 +33,10 @@ export interface CdrData {
   path?: string[];
   /** Who took the call: the member or extension that answered, or a trunk call's outside number (0095). */
   answeredBy?: string;
+  /** A gateway's 200 that may come while the GSM callee still rings (0196): billable time starts at `audioAt`. */
+  answerUnreliable?: boolean;
+  /** The first audio from the callee's side after such an answer (0196). */
+  audioAt?: number;
   status: 'in-progress' | 'completed' | 'ended-by-recovery';
   lastSeenAt: number;
 }
@@ -65,6 +69,9 @@ interface Row {
   /** Absent in a database older than migration 0095. */
   path?: string;
   answered_by?: string | null;
+  /** Absent in a database older than migration 0196. */
+  answer_unreliable?: number;
+  audio_at?: string | null;
   status: CdrData['status'];
   last_seen_at: string;
   owner: string;
@@ -98,6 +105,8 @@ function toCdr(r: Row): CdrData {
     ['forwards', forwards.length > 0 ? forwards : undefined],
     ['path', path.length > 0 ? path : undefined],
     ['answeredBy', r.answered_by ?? undefined],
+    ['answerUnreliable', r.answer_unreliable === 1 ? true : undefined],
+    ['audioAt', ms(r.audio_at ?? null)],
     ['extension', r.extension ?? undefined],
     ['trunk', r.trunk ?? undefined],
     ['ringingAt', ms(r.ringing_at)],
@@ -139,6 +148,8 @@ function params(c: CdrData, owner: string): Record<string, unknown> {
     forwards: JSON.stringify((c.forwards ?? []).map((f) => ({ ...f, at: iso(f.at) }))),
     path: JSON.stringify(c.path ?? []),
     answered_by: c.answeredBy ?? null,
+    answer_unreliable: c.answerUnreliable ? 1 : 0,
+    audio_at: iso(c.audioAt),
     status: c.status,
     last_seen_at: iso(c.lastSeenAt),
     owner,

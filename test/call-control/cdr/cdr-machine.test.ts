@@ -29,6 +29,21 @@ function run(events: CallEvent[]): { cdr: CdrRecord; writes: string[]; ignored: 
 }
 
 describe('CDR state machine', () => {
+  it('a gateway answer marked unreliable bills from the first audio, and nothing without audio', () => {
+    const heard = run([
+      { type: 'answer-unreliable', at: T0 + 500 },
+      { type: 'answer', at: T0 + 1_000 },
+      { type: 'audio', at: T0 + 9_000 },
+      { type: 'audio', at: T0 + 12_000 },
+      { type: 'hangup', at: T0 + 20_500, side: 'caller', sipStatus: 200 },
+    ]).cdr;
+    expect(heard).toMatchObject({ answerUnreliable: true, audioAt: T0 + 9_000, answeredAt: T0 + 1_000, billableSeconds: 12, durationSeconds: 20 });
+    const silent = run([{ type: 'answer-unreliable', at: T0 }, { type: 'answer', at: T0 + 1_000 }, { type: 'hangup', at: T0 + 20_000, side: 'caller', sipStatus: 200 }]).cdr;
+    expect(silent).toMatchObject({ answerUnreliable: true, disposition: 'answered', billableSeconds: 0 });
+    // A reliable answer bills from the 200 whatever the audio did.
+    expect(run([{ type: 'answer', at: T0 + 1_000 }, { type: 'audio', at: T0 + 9_000 }, { type: 'hangup', at: T0 + 20_500, side: 'caller', sipStatus: 200 }]).cdr.billableSeconds).toBe(20);
+  });
+
   it('answered call: one record with times, durations and hangup side, opened at answer and closed at hangup', () => {
     const { cdr, writes, ignored } = run([
       { type: 'ringing', at: T0 + 1_000 },

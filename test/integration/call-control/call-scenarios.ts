@@ -75,7 +75,7 @@ const head = `${invite(1, false)}<recv response="100" optional="true"/><recv res
 
 /** What the caller expects: answered (talk for sipp's -d ms, then BYE), a final failure status, CANCEL after ringing, "answered or 503 licence refusal", or answered and hung up on by the PBX. */
 export type UacOutcome =
-  | { answer: true; play?: boolean }
+  | { answer: true; play?: boolean; /** 180 must come, and no 183 (local ringback made by the phone). */ ringback?: true }
   | { fail: number }
   | { cancel: true }
   | { answerOr503: true }
@@ -148,6 +148,7 @@ Content-Length: 0
   if ('cancel' in o)
     return `${head}<recv response="180"/>${cancel}<recv response="200" optional="true"/><recv response="487"/>${ack(2, false)}`;
   const answered = `<recv response="200" rrs="true"/>${ack(2, true)}${'play' in o && o.play ? PLAY : ''}<pause/>${bye()}`;
+  if ('answer' in o && o.ringback) return `${head}<recv response="180"/>${answered}`;
   if ('answer' in o)
     return `${head}<recv response="180" optional="true"/><recv response="181" optional="true"/><recv response="183" optional="true"/>${answered}`;
   // The refused branch checks the Reason header names the licence limit (check_it fails the call otherwise).

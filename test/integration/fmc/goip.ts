@@ -63,14 +63,16 @@ ${sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP}` : 'Cont
  * A GSM port: the INVITE must ask for `dial` (the Request-URI's user, checked:
  * sipp fails otherwise); `answer` rings 1 s, answers, speaks sipp's
  * g711a.pcap and waits for the BYE; `busy` answers 503 as a GoIP whose
- * channel is taken.
+ * channel is taken; `quirky` is a gateway in "Alerted" answer mode: 183
+ * without SDP, 200 OK 300 ms later while the GSM callee still rings (3 s of
+ * no audio at all), then the callee's speech.
  */
-export function portScenario(name: string, dial: string, kind: 'answer' | 'busy'): string {
+export function portScenario(name: string, dial: string, kind: 'answer' | 'busy' | 'quirky'): string {
   const invited = `<recv request="INVITE" crlf="true"><action><ereg regexp="INVITE sip:${dial}@" search_in="msg" check_it="true" assign_to="ruri"/><log message="asked [$ruri]"/></action></recv>`;
   const body =
     kind === 'busy'
       ? `${invited}${reply('503 Service Unavailable', false)}<recv request="ACK"/>`
-      : `${invited}${reply('180 Ringing', false)}<pause milliseconds="1000"/>${reply('200 OK', true).replace('<send>', '<send retrans="500">')}<recv request="ACK" crlf="true"/><nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop><recv request="BYE" timeout="60000"/><send><![CDATA[
+      : `${invited}${kind === 'quirky' ? `${reply('183 Session Progress', false)}<pause milliseconds="300"/>` : `${reply('180 Ringing', false)}<pause milliseconds="1000"/>`}${reply('200 OK', true).replace('<send>', '<send retrans="500">')}<recv request="ACK" crlf="true"/>${kind === 'quirky' ? '<pause milliseconds="3000"/>' : ''}<nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop><recv request="BYE" timeout="60000"/><send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
 [last_From:]

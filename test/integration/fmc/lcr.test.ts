@@ -7,6 +7,9 @@
 // once the MTS SIM's minutes this month (summed from its calls' CDRs) reach
 // its limit, the next call goes out through the operator's trunk; a MegaFon
 // number whose port answers 503 (no free channel) falls back to the trunk.
+// Then the GoIP is flagged quirky (183 without SDP, answer not reliable) and
+// plays such a gateway: the caller hears ringing (180, never a silent 183),
+// and the CDR marks the answer and bills from the gateway's first audio.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +27,7 @@ let pbx: Pbx;
 let gwPort = 0;
 let trunkPort = 0;
 const sims = { mts: 0, megafon: 0 };
+let gatewayId = 0;
 
 beforeAll(async () => {
   gwPort = await freePort();
@@ -39,6 +43,7 @@ beforeAll(async () => {
     const built = buildGateway('goip-trunk', 'GoIP T', { portCount: 2, host: '127.0.0.1', sipPort: gwPort, optionsInterval: 0, ports: [{ port: 1, prefix: '901', did: '901' }, { port: 2, prefix: '902', did: '902' }] });
     if (!built.ok) throw new Error(JSON.stringify(built.problems));
     const gw = store.gateways.create(tenant.id, 'GoIP T', true, built.config, () => ({ MD5: '', 'SHA-256': '' }));
+    gatewayId = gw.id;
     const sim = (iccid: string, msisdn: string, operator: 'mts' | 'megafon', port: number) =>
       store.sims.create(tenant.id, { iccid, msisdn, operator, state: 'active', gatewayId: gw.id, port, extensionId: null, userRegistered: true, contract: 'К-1', monthlyMinuteLimit: 60, ringMode: 'off', ringDelay: 10 }).id;
     sims.mts = sim('8970102100000000001', '+79160000001', 'mts', 1);
@@ -105,5 +110,25 @@ describe('least-cost routing through the SIM of the number’s operator', () => 
     await waitFor(() => cdrTo('89261234567')[0]?.status === 'completed', 15_000, 'CDR completed');
     expect(cdrTo('89261234567')[0]).toMatchObject({ disposition: 'answered', trunk: 'Оператор' });
     expect(pbx.store.numberRanges.minutesThisMonth(tenantId()).has(sims.megafon)).toBe(false);
+  }, 90_000);
+
+  it('a quirky gateway: 183 without SDP reaches the caller as 180; its early 200 is marked and billing starts at its first audio', async () => {
+    const gw = pbx.store.gateways.get(gatewayId)!;
+    pbx.store.gateways.update(gatewayId, { name: gw.name, enabled: true, config: { ...gw.config, quirks: { ...gw.config.quirks, early183NoSdp: true, answerUnreliable: true } } }, null);
+    const port2 = await startPort(portScenario('lcr-quirky', '90289267654321', 'quirky'), { at: gwPort });
+    // The caller's scenario requires 180 and fails on a 183; it hangs up 6 s after the 200.
+    const caller = await startCaller(pbx, uacScenario('lcr-quirky', { answer: true, ringback: true }), '201', '89267654321', { holdMs: 6000 });
+    expect(await caller.exited).toBe(0);
+    expect(await port2.exited).toBe(0);
+    await waitFor(() => cdrTo('89267654321')[0]?.status === 'completed', 15_000, 'CDR completed');
+    const cdr = cdrTo('89267654321')[0]!;
+    expect(cdr).toMatchObject({ disposition: 'answered', trunk: 'GoIP T / 2', answerUnreliable: true });
+    expect(cdr.ringingAt).toBeDefined();
+    expect(cdr.earlyMediaAt).toBeUndefined();
+    // 3 s of nothing after the 200, then speech: billed from the speech, not from the 200.
+    expect(cdr.audioAt! - cdr.answeredAt!).toBeGreaterThanOrEqual(2500);
+    expect(cdr.billableSeconds).toBeLessThanOrEqual(Math.ceil((cdr.endedAt! - cdr.audioAt!) / 1000));
+    expect(cdr.billableSeconds).toBeLessThan(Math.ceil((cdr.endedAt! - cdr.answeredAt!) / 1000) - 1);
+    expect(pbx.store.numberRanges.minutesThisMonth(tenantId()).get(sims.megafon)).toBeGreaterThan(0);
   }, 90_000);
 });
