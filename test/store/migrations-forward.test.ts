@@ -105,7 +105,10 @@ function seed(db: Db): Record<string, number> {
       `INSERT INTO recordings (id, tenant_id, cdr_id, caller, callee, started_at, duration_ms, size_bytes, plain_bytes, codec, media_type, key_id, sha256, path, channel_source, created_at)
        VALUES ('rec-1', 1, 'c1@box', '+74951234567', '201', ?, 55000, 441000, 440000, 'opus', 'audio/ogg', 'k1', ?, 'recordings/1/2026/01/rec-1.ogg.enc', 'explicit', ?)`,
     ).run(now, HEX(64, 'e'), now);
-    db.prepare("INSERT INTO recording_listen_grants (user_id, granted_by, granted_at) VALUES (2, 'root', ?)").run(now);
+    // From 0140 a grant is given for a time: granted_by, granted_at and expires_at together.
+    if (columns(db, 'recording_listen_grants').includes('expires_at'))
+      db.prepare("INSERT INTO recording_listen_grants (user_id, granted_by, granted_at, expires_at) VALUES (2, 'root', ?, '2099-01-01T00:00:00.000Z')").run(now);
+    else db.prepare("INSERT INTO recording_listen_grants (user_id, granted_by, granted_at) VALUES (2, 'root', ?)").run(now);
     db.prepare("INSERT INTO alarms (code, severity, tenant_id, source, message, raised_at) VALUES ('recordings-quota', 'warning', 1, 'recordings', 'квота 90 %', ?)").run(now);
   }
   if (has.has('trunks')) seedTrunk(db, now);
