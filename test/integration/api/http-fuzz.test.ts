@@ -60,6 +60,8 @@ const corpus = (): [string, string | Buffer, number[]][] => [
   ['upgrade without Host (a signed-in non-browser client)', `GET /api/live HTTP/1.1\r\n${ws}Cookie: ${session}\r\n\r\n`, [400, 101]],
   ['upgrade with two Hosts', upgrade('/api/live', `Host: evil.example\r\nCookie: ${session}\r\n`), [400, 101]],
   ['GET //[ (the UI fallback)', get('//['), [200, 400, 404]],
+  ['GET http://[::1 (absolute form, a host that does not parse: koa threw past the error handler, 500)', get('http://[::1'), [400]],
+  ['DELETE http://[::1 signed in', `DELETE http://[::1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: ${session}\r\n\r\n`, [400]],
   ['GET /api/%E0%A4%A', get('/api/%E0%A4%A'), [400, 401, 404]],
   ['GET /api/auth/me with a cookie that does not decode', get('/api/auth/me', 'Cookie: korobka_sid=%E0%A4%A\r\n'), [401]],
   ['GET /api/recordings?from=%ZZ signed in', get('/api/recordings?from=%ZZ&x[y]=1', `Cookie: ${session}\r\n`), [200, 400, 403]],
