@@ -94,6 +94,8 @@ export interface VoicemailAccess {
   /** Played by phone: moved to saved, and the listen audited with who listened. */
   heard(box: ListenBox, messageId: number, by: string): void;
   remove(box: ListenBox, messageId: number, by: string): Promise<void>;
+  /** A new PIN chosen by phone (4–8 digits, checked by the caller): hashed, failures and lock cleared, audited. */
+  setPin(box: ListenBox, pin: string, by: string): Promise<void>;
   /** A spoken prompt (espeak-ng, cached); undefined when speech is not available: the menu goes on silently. */
   say(text: string): Promise<Prompt | undefined>;
   /** The box's counts changed: its phones are told (MWI). */

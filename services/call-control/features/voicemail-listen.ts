@@ -5,8 +5,9 @@
 //
 // The PBX answers, asks for the PIN ('#' ends it), says how many messages
 // there are, then plays each — new ones first, oldest first — with a menu
-// after it: 1 repeat, 7 delete, 9 or # next (a key pressed during a message
-// stops it and counts as the choice). A message played (wholly or until a
+// after it: 1 repeat, 7 delete, 9 or # next, 0 change the PIN (a key pressed
+// during a message stops it and counts as the choice); after the last one,
+// 0 changes the PIN before goodbye. A new PIN is entered twice. A message played (wholly or until a
 // key) is heard: it moves to saved and the box's phones' lamp follows
 // (MWI NOTIFY). The audio is decrypted into memory and sent to rtpengine
 // inline (`play media` blob over ng HTTP, media/ng-http-client.ts): no
@@ -43,7 +44,12 @@ const SAY = {
   wrong: 'Неверный пин-код.',
   locked: 'Ящик заблокирован. Попробуйте позже.',
   noPin: 'Для ящика не задан пин-код.',
-  menu: 'Один — повторить. Семь — удалить. Девять или решётка — следующее.',
+  menu: 'Один — повторить. Семь — удалить. Девять или решётка — следующее. Ноль — смена пин-кода.',
+  options: 'Ноль — смена пин-кода.',
+  newPin: 'Введите новый пин-код из четырёх — восьми цифр и решётку.',
+  again: 'Повторите новый пин-код и решётку.',
+  pinSet: 'Пин-код изменён.',
+  pinNotSet: 'Пин-код не изменён.',
   deleted: 'Сообщение удалено.',
   none: 'Больше сообщений нет. До свидания.',
   count: (fresh: number, saved: number) => `Новых сообщений: ${fresh}. Сохранённых: ${saved}.`,
@@ -114,7 +120,11 @@ export class VoicemailListen implements Feature {
       if (played.kind === 'ended') return;
       access.heard(box, m.id, by);
       access.changed(box.tenantId, box.id);
-      const choice = await this.deps.actions.collectDigits(call, { max: 1, timeoutMs: MENU_TIMEOUT_MS, interDigitMs: MENU_TIMEOUT_MS, ...(await this.prompt(SAY.menu)) });
+      let choice = await this.deps.actions.collectDigits(call, { max: 1, timeoutMs: MENU_TIMEOUT_MS, interDigitMs: MENU_TIMEOUT_MS, ...(await this.prompt(SAY.menu)) });
+      while (choice.kind === 'digits' && choice.digits === '0') {
+        if (!(await this.changePin(call, access, box, by))) return;
+        choice = await this.deps.actions.collectDigits(call, { max: 1, timeoutMs: MENU_TIMEOUT_MS, interDigitMs: MENU_TIMEOUT_MS, ...(await this.prompt(SAY.menu)) });
+      }
       if (choice.kind === 'ended') return;
       call.log.info('voicemail menu', { box: box.number, message: m.id, choice: choice.digits || 'timeout' });
       if (choice.digits === '1') continue;
@@ -125,7 +135,23 @@ export class VoicemailListen implements Feature {
       }
       i++;
     }
+    const last = await this.deps.actions.collectDigits(call, { max: 1, timeoutMs: MENU_TIMEOUT_MS, interDigitMs: MENU_TIMEOUT_MS, ...(await this.prompt(SAY.options)) });
+    if (last.kind === 'ended') return;
+    if (last.digits === '0' && !(await this.changePin(call, access, box, by))) return;
     if (await this.sayOnce(call, SAY.none)) await call.end('system', undefined, 'voicemail-listened');
+  }
+
+  /** A new PIN, entered twice; kept only when both agree and it is 4–8 digits. False when the call ended. */
+  private async changePin(call: Call, access: VoicemailAccess, box: ListenBox, by: string): Promise<boolean> {
+    const ask = async (text: string) => this.deps.actions.collectDigits(call, { max: 8, timeoutMs: PIN_TIMEOUT_MS, interDigitMs: INTER_DIGIT_MS, terminator: '#', ...(await this.prompt(text)) });
+    const first = await ask(SAY.newPin);
+    if (first.kind === 'ended') return false;
+    const second = await ask(SAY.again);
+    if (second.kind === 'ended') return false;
+    const ok = /^\d{4,8}$/.test(first.digits) && first.digits === second.digits;
+    call.log.info('voicemail pin change by phone', { box: box.number, changed: ok });
+    if (ok) await access.setPin(box, first.digits, by);
+    return this.sayOnce(call, ok ? SAY.pinSet : SAY.pinNotSet);
   }
 
   private async bye(call: Call, why: Awaited<ReturnType<VoicemailListen['pin']>>): Promise<Next> {

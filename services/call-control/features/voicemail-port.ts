@@ -5,7 +5,7 @@
 import type { Logger } from '../../common/logger';
 import type { Store } from '../../store';
 import { queueVoicemailMail } from '../../mail';
-import { ensureBeep, LOCK_AFTER, LOCK_MINUTES, MessageStore, openVoicemailVault, verifyPin } from '../../voicemail';
+import { ensureBeep, hashPin, LOCK_AFTER, LOCK_MINUTES, MessageStore, openVoicemailVault, verifyPin } from '../../voicemail';
 import type { Prompt } from '../actions/actions';
 import type { VoicemailConfig, VoicemailPort } from './voicemail';
 import type { ListenBox, VoicemailAccess } from './voicemail-listen';
@@ -111,6 +111,10 @@ function listenAccess(opts: { store: Store; log: Logger; changed?: VoicemailPort
     remove: async (box, id, by) => {
       await messages.remove(id);
       audit(box, 'voicemail.message-delete', id, by);
+    },
+    setPin: async (box, pin, by) => {
+      store.voicemail.setPin(box.id, await hashPin(pin));
+      store.audit.append({ actorId: null, actor: by, tenantId: box.tenantId, action: 'voicemail.pin-set', target: `voicemail-box:${box.id}`, details: { box: box.number, via: 'phone' } });
     },
     say: (text) => opts.say?.(text) ?? Promise.resolve(undefined),
     changed: (tenantId, boxId) => opts.changed?.(tenantId, boxId),

@@ -11,7 +11,7 @@ import { flowWorld } from './flow-world';
 const BOX: ListenBox = { id: 3, tenantId: 7, number: '202' };
 
 function access(o: { pin?: (tries: number) => PinCheck; own?: ListenBox; byNumber?: Record<string, ListenBox>; messages?: ListenMessage[] } = {}) {
-  const log = { pins: [] as string[], heard: [] as number[], removed: [] as number[], changed: 0 };
+  const log = { pins: [] as string[], heard: [] as number[], removed: [] as number[], changed: 0, newPins: [] as string[] };
   let messages = [...(o.messages ?? [])];
   const a: VoicemailAccess = {
     ownBox: (tenantId, ext) => (tenantId === 7 && ext === '202' ? (o.own ?? BOX) : undefined),
@@ -28,6 +28,7 @@ function access(o: { pin?: (tries: number) => PinCheck; own?: ListenBox; byNumbe
       log.removed.push(id);
       messages = messages.filter((m) => m.id !== id);
     },
+    setPin: async (_b, pin) => void log.newPins.push(pin),
     say: async (text) => ({ file: `/say/${text}` }),
     changed: () => void log.changed++,
   };
@@ -73,6 +74,17 @@ describe('voicemail listening codes', () => {
     expect(plays(w)).toEqual(['/say/Новых сообщений: 2. Сохранённых: 0.', 'audio:5:16044', 'audio:5:16044', '/say/Сообщение удалено.', 'audio:6:16044', '/say/Больше сообщений нет. До свидания.']);
     expect(log).toMatchObject({ heard: [5, 5, 6], removed: [5] });
     expect(log.changed).toBe(4);
+  });
+
+  it('0 changes the PIN: entered twice and kept when both agree (4–8 digits); a mismatch or a short one is not kept', async () => {
+    const { a, log } = access({ messages: [{ id: 5, caller: '+7916', durationMs: 2000, folder: 'new' }] });
+    const w = world(a);
+    // PIN; at the menu 0: 5555 twice (kept); menu again 0: 123 twice (too short); menu again: 9 (next); after the last: 0: 6666 / 7777 (mismatch).
+    for (const d of ['4321', '0', '5555', '5555', '0', '123', '123', '9', '0', '6666', '7777']) w.actions.digits.push({ kind: 'digits', digits: d });
+    await w.run({ kind: 'code', code: '*97' });
+    expect(log.newPins).toEqual(['5555']);
+    expect(plays(w)).toEqual(['/say/Новых сообщений: 1. Сохранённых: 0.', 'audio:5:16044', '/say/Пин-код изменён.', '/say/Пин-код не изменён.', '/say/Пин-код не изменён.', '/say/Больше сообщений нет. До свидания.']);
+    expect(reason(w)).toMatchObject({ reason: 'voicemail-listened' });
   });
 
   it(`a wrong PIN ${MAX_PIN_TRIES} times: each counted and said, nothing played, ended voicemail-pin-refused`, async () => {

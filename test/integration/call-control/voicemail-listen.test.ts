@@ -7,14 +7,15 @@
 // 700 Hz tone, encrypted on disk) reaches the phone, decoded and measured
 // here; it is marked heard and audited, the phone's lamp goes from
 // Messages-Waiting yes to no (a sipp subscriber checks each NOTIFY); '7'
-// deletes it; the PBX says goodbye and hangs up. No file under the data
+// deletes it; 0 and a new PIN twice change the PIN (audited); the PBX says
+// goodbye and hangs up. No file under the data
 // directory ever held the message's audio in plain.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../services/common/logger';
 import { encodeG711, decodeG711 } from '../../../services/recordings';
-import { hashPin, MessageStore, openVoicemailVault, wavFromG711 } from '../../../services/voicemail';
+import { hashPin, MessageStore, openVoicemailVault, verifyPin, wavFromG711 } from '../../../services/voicemail';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { goertzel } from '../../recordings/pcap-builder';
@@ -119,7 +120,7 @@ describe('voicemail by phone (*97)', () => {
     expect(pbx.store.audit.list({}).rows.filter((r) => r.action === 'voicemail.played')).toEqual([]);
   }, 120_000);
 
-  it('the right PIN: the message reaches the phone from memory, heard and audited, the lamp yes → no; 7 deletes it; goodbye', async () => {
+  it('the right PIN: the message reaches the phone from memory, heard and audited, the lamp yes → no; 7 deletes it; 0 changes the PIN; goodbye', async () => {
     const mwi = startProcess(
       'sipp',
       ['-sf', mwiSubscriberScenario(OUT, 'mwi-202', { expect: ['Messages-Waiting: yes.*Voice-Message: 1/0 ', 'Messages-Waiting: no.*Voice-Message: 0/1 ', 'Messages-Waiting: no.*Voice-Message: 0/0 '] }), '-i', '127.0.0.1', '-p', String(await freeLowUdpPorts(1)), '-t', 'u1', '-nostdin', '-m', '1', '-timeout', '120s', '-timeout_error', '-trace_err', '-error_file', path.join(OUT, 'mwi-errors.log'), '-key', 'caller', '202', '-s', '202', '-au', '202', '-ap', 'pw-202', `127.0.0.1:${pbx.app.ports.sip}`],
@@ -139,7 +140,10 @@ describe('voicemail by phone (*97)', () => {
     expect(pbx.store.voicemail.box(boxId)!.pinFailures).toBe(0);
     await press(phone, rtpengine, '7');
     await waitFor(() => pbx.store.voicemail.message(messageId) === undefined, 30_000, 'the message deleted');
+    // After the last message: 0 and a new PIN twice.
+    await press(phone, rtpengine, '05555#5555#');
     expect(await caller.exited).toBe(0);
+    expect(await verifyPin('5555', pbx.store.voicemail.box(boxId)!.pinHash!)).toBe(true);
     await expect.poll(() => cdrOf('voicemail-listened')().length, { timeout: 15_000 }).toBe(1);
     expect(await mwi.exited).toBe(0);
 
@@ -150,6 +154,7 @@ describe('voicemail by phone (*97)', () => {
         ['voicemail.message-delete', 'phone:202', { box: '202', via: 'phone' }],
       ]),
     );
+    expect(pbx.store.audit.list({}).rows.filter((r) => r.action === 'voicemail.pin-set').map((r) => [r.actor, r.target])).toEqual([['phone:202', `voicemail-box:${boxId}`]]);
     // Played from memory: no file under the data directory holds the tone's samples (nor did the deleted message's file remain).
     for (const f of filesUnder(pbx.app.dataDir)) expect(readFileSync(f).includes(tonePcm), f).toBe(false);
     expect(filesUnder(pbx.app.dataDir).filter((f) => f.endsWith('.vm'))).toEqual([]);
