@@ -24,6 +24,14 @@ export class MediaLegs {
   tagB: string | undefined;
   /** The SDP rtpengine gave for A at B's answer: names the port A sends to. */
   sdpToA: string | undefined;
+  /** The SDP rtpengine last gave B in a re-offer exchange (names the port B sends to now); undefined until one. */
+  sdpToCallee: string | undefined = undefined;
+  /**
+   * Called after a re-offer exchange changed what either side was given: a
+   * recording relabels its channels from sdpToA / sdpToCallee (recording.ts),
+   * or a capture started or going on after a callee's re-INVITE loses a party.
+   */
+  onRenegotiated: (() => void) | undefined = undefined;
   /** Voice codecs each side last settled on (from the answers), for re-offers (codec-policy.ts). */
   readonly negotiated: { A: string[]; B: string[] } = { A: [], B: [] };
   /**
@@ -55,7 +63,17 @@ export class MediaLegs {
    */
   async offerFromA(sdp: string, viaBranch?: string): Promise<string> {
     const codecs = initialOfferPolicy(sdp);
-    const toB = (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp, sipSourceAddress: this.sourceA, codecs, ...CALL_MEDIA, ...(viaBranch ? { viaBranch } : {}) })).sdp;
+    const toB = (
+      await this.media.offer({
+        callId: this.mediaId,
+        fromTag: this.tagA,
+        sdp,
+        sipSourceAddress: this.sourceA,
+        codecs,
+        ...CALL_MEDIA,
+        ...(viaBranch ? { viaBranch } : {}),
+      })
+    ).sdp;
     if (viaBranch === undefined) {
       this.sdpToB = toB;
       this.offerA = sdp;
@@ -71,14 +89,41 @@ export class MediaLegs {
   async detectInbandDtmf(): Promise<string> {
     if (this.offerA === undefined) throw new Error('detectInbandDtmf before A offered');
     const codecs = initialOfferPolicy(this.offerA);
-    this.sdpToB = (await this.media.offer({ callId: this.mediaId, fromTag: this.tagA, sdp: this.offerA, sipSourceAddress: this.sourceA, codecs, inbandDtmf: true, ...CALL_MEDIA })).sdp;
+    this.sdpToB = (
+      await this.media.offer({
+        callId: this.mediaId,
+        fromTag: this.tagA,
+        sdp: this.offerA,
+        sipSourceAddress: this.sourceA,
+        codecs,
+        inbandDtmf: true,
+        ...CALL_MEDIA,
+      })
+    ).sdp;
     return this.sdpToB;
   }
 
   /** B's answer (183 or 200) → the SDP to send to A; `recording` turns recording on with it (recording.ts). */
-  async answerFromB(sdp: string, tagB: string, sourceB?: string, recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {}, viaBranch?: string): Promise<string> {
+  async answerFromB(
+    sdp: string,
+    tagB: string,
+    sourceB?: string,
+    recording: Pick<BaseOptions, 'record' | 'recordingMetadata'> = {},
+    viaBranch?: string,
+  ): Promise<string> {
     this.tagB = tagB;
-    const answer = (await this.media.answer({ callId: this.mediaId, fromTag: this.tagA, toTag: tagB, sdp, ...CALL_MEDIA, ...(sourceB ? { sipSourceAddress: sourceB } : {}), ...recording, ...((viaBranch ?? this.branch) ? { viaBranch: viaBranch ?? this.branch } : {}) })).sdp;
+    const answer = (
+      await this.media.answer({
+        callId: this.mediaId,
+        fromTag: this.tagA,
+        toTag: tagB,
+        sdp,
+        ...CALL_MEDIA,
+        ...(sourceB ? { sipSourceAddress: sourceB } : {}),
+        ...recording,
+        ...((viaBranch ?? this.branch) ? { viaBranch: viaBranch ?? this.branch } : {}),
+      })
+    ).sdp;
     this.sdpToA = answer;
     this.settle('B', sdp);
     this.settle('A', answer);
@@ -100,16 +145,45 @@ export class MediaLegs {
     const [from, to] = this.tags(side);
     // Without the other side's codecs as transcode targets rtpengine 10.5 drops a transcoded codec at the re-answer.
     const codecs = reOfferPolicy(sdp, this.known(other(side)));
-    return (await this.media.offer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, codecs, ...CALL_MEDIA, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    const toOther = (
+      await this.media.offer({
+        callId: this.mediaId,
+        fromTag: from,
+        toTag: to,
+        sdp,
+        codecs,
+        ...CALL_MEDIA,
+        ...(source ? { sipSourceAddress: source } : {}),
+      })
+    ).sdp;
+    this.given(other(side), toOther);
+    return toOther;
   }
 
   /** The other side's answer to a re-offer from `side` → the SDP to answer `side` with. */
   async reAnswer(side: 'A' | 'B', sdp: string, source?: string): Promise<string> {
     const [from, to] = this.tags(side);
-    const back = (await this.media.answer({ callId: this.mediaId, fromTag: from, toTag: to, sdp, ...CALL_MEDIA, ...(source ? { sipSourceAddress: source } : {}) })).sdp;
+    const back = (
+      await this.media.answer({
+        callId: this.mediaId,
+        fromTag: from,
+        toTag: to,
+        sdp,
+        ...CALL_MEDIA,
+        ...(source ? { sipSourceAddress: source } : {}),
+      })
+    ).sdp;
     this.settle(other(side), sdp);
     this.settle(side, back);
+    this.given(side, back);
+    this.onRenegotiated?.();
     return back;
+  }
+
+  /** What rtpengine gave `side` in a re-offer exchange: its ports may differ from the first answer's. */
+  private given(side: 'A' | 'B', sdp: string): void {
+    if (side === 'A') this.sdpToA = sdp;
+    else this.sdpToCallee = sdp;
   }
 
   /** `side`'s settled codecs; legs built by a transfer know only what A was given (sdpToA). */

@@ -34,7 +34,15 @@
 import { randomUUID } from 'node:crypto';
 import { isAppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { canRecord, decideRecording, encodeRecordingMetadata, policyFromRows, type CallDirection, type RecordingMetadata, type RecordingMode } from '../../recordings';
+import {
+  canRecord,
+  decideRecording,
+  encodeRecordingMetadata,
+  policyFromRows,
+  type CallDirection,
+  type RecordingMetadata,
+  type RecordingMode,
+} from '../../recordings';
 import type { MediaLegs } from './media-legs';
 import type { PauseActor } from '../../recordings';
 import { recordingActionRefused } from './recording-control-errors';
@@ -75,12 +83,16 @@ export function audioEndpoint(sdp: string): string | undefined {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
+/** What recording needs of the call's media legs; a re-offer exchange reports through onRenegotiated (media-legs.ts). */
+type RecordedLegs = Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'> &
+  Partial<Pick<MediaLegs, 'sdpToCallee' | 'onRenegotiated'>>;
+
 export class CallRecording {
   private meta: RecordingMetadata | undefined;
   private decided = false;
   private policy: RecordingMode = 'never';
   private current: RecordingState = 'off';
-  private legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'> | undefined;
+  private legs: RecordedLegs | undefined;
   private sdpToCallee: string | undefined;
   private pausedFrom = 0;
   private paused: Array<{ fromMs: number; toMs: number }> = [];
@@ -137,7 +149,12 @@ export class CallRecording {
   private ask(): RecordingMetadata | undefined {
     const { tenantId, caller, callee } = this.call;
     const { direction = 'internal', trunk } = this.call;
-    const decision = decideRecording({ tenant: policyFromRows(this.deps.policies.policies(tenantId)), extension: [caller, callee], direction, ...(trunk !== undefined ? { trunk } : {}) });
+    const decision = decideRecording({
+      tenant: policyFromRows(this.deps.policies.policies(tenantId)),
+      extension: [caller, callee],
+      direction,
+      ...(trunk !== undefined ? { trunk } : {}),
+    });
     this.policy = decision.mode;
     if (!decision.recordAtAnswer) return undefined;
     const gate = canRecord({ enabled: this.deps.enabled, alarms: this.deps.alarms }, tenantId);
@@ -165,8 +182,8 @@ export class CallRecording {
    * each side. A failure here leaves the capture labelled without channels
    * (the pipeline then guesses); the call goes on.
    */
-  label(legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'>, sdpToCallee: string): Promise<void> {
-    this.legs = legs;
+  label(legs: RecordedLegs, sdpToCallee: string): Promise<void> {
+    this.follow(legs);
     this.sdpToCallee = sdpToCallee;
     return this.serial(async () => {
       if (!this.decide() || !this.meta) return;
@@ -174,7 +191,42 @@ export class CallRecording {
       try {
         await legs.startRecording(encodeRecordingMetadata(this.meta));
       } catch (err) {
-        this.log.error('start recording failed', { recordingId: this.meta.recordingId, err: err instanceof Error ? err.message : String(err) });
+        this.log.error('start recording failed', {
+          recordingId: this.meta.recordingId,
+          err: err instanceof Error ? err.message : String(err),
+        });
+      }
+    });
+  }
+
+  private follow(legs: RecordedLegs): void {
+    this.legs = legs;
+    if ('onRenegotiated' in legs) legs.onRenegotiated = () => void this.relabel(legs);
+  }
+
+  /**
+   * A re-offer exchange (hold, resume, from either side) may give a party
+   * other rtpengine ports: the map then names old and new ones, and a
+   * capture going on gets it at once (rtpengine keeps the last metadata).
+   * An on-demand start later reads the new ports from the legs.
+   */
+  private relabel(legs: RecordedLegs): Promise<void> {
+    return this.serial(async () => {
+      if (legs !== this.legs) return;
+      if (legs.sdpToCallee !== undefined) this.sdpToCallee = legs.sdpToCallee;
+      if (!this.meta || this.current !== 'recording') return;
+      const meta = this.withChannels(this.meta, this.meta.channels);
+      const same = JSON.stringify(meta.channels) === JSON.stringify(this.meta.channels);
+      this.meta = meta;
+      if (same) return;
+      try {
+        await legs.startRecording(encodeRecordingMetadata({ ...meta, ...(this.paused.length ? { paused: this.paused } : {}) }));
+        this.log.info('recording relabelled after a re-offer', { recordingId: meta.recordingId });
+      } catch (err) {
+        this.log.error('recording relabel failed', {
+          recordingId: meta.recordingId,
+          err: err instanceof Error ? err.message : String(err),
+        });
       }
     });
   }
@@ -191,7 +243,13 @@ export class CallRecording {
       return keep ? { ...meta, channels: keep } : meta;
     }
     const before = keep ?? { left: [], right: [] };
-    return { ...meta, channels: { left: [...before.left.filter((e) => e !== right), left], right: [...before.right.filter((e) => e !== left), right] } };
+    return {
+      ...meta,
+      channels: {
+        left: [...before.left.filter((e) => e !== right && e !== left), left],
+        right: [...before.right.filter((e) => e !== left && e !== right), right],
+      },
+    };
   }
 
   /**
@@ -200,10 +258,10 @@ export class CallRecording {
    * Call before the old session is deleted: its capture must end with the
    * pause mark, or the recordings service would store it alone.
    */
-  moveTo(legs: Pick<MediaLegs, 'sdpToA' | 'startRecording' | 'stopRecording'>, sdpToCallee: string): Promise<void> {
+  moveTo(legs: RecordedLegs, sdpToCallee: string): Promise<void> {
     return this.serial(async () => {
       const old = this.legs;
-      this.legs = legs;
+      this.follow(legs);
       this.sdpToCallee = sdpToCallee;
       if (!this.meta || this.current === 'off') return;
       const meta = this.withChannels(this.meta, this.meta.channels);
@@ -218,15 +276,24 @@ export class CallRecording {
     });
   }
 
-  private async moveRecording(old: CallRecording['legs'], legs: NonNullable<CallRecording['legs']>, meta: RecordingMetadata): Promise<void> {
+  private async moveRecording(
+    old: CallRecording['legs'],
+    legs: NonNullable<CallRecording['legs']>,
+    meta: RecordingMetadata,
+  ): Promise<void> {
     const at = this.now();
     if (old) {
       try {
-        await old.startRecording(encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }));
+        await old.startRecording(
+          encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }),
+        );
         await old.stopRecording();
       } catch (err) {
         // The old session is deleted next, which ends its capture anyway.
-        this.log.warn('recording: ending the capture before the transfer failed', { recordingId: meta.recordingId, err: err instanceof Error ? err.message : String(err) });
+        this.log.warn('recording: ending the capture before the transfer failed', {
+          recordingId: meta.recordingId,
+          err: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     this.meta = meta;
@@ -249,7 +316,9 @@ export class CallRecording {
    */
   private async movePaused(legs: NonNullable<CallRecording['legs']>, meta: RecordingMetadata): Promise<void> {
     this.meta = meta;
-    await legs.startRecording(encodeRecordingMetadata({ ...meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: this.pausedFrom }));
+    await legs.startRecording(
+      encodeRecordingMetadata({ ...meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: this.pausedFrom }),
+    );
     await legs.stopRecording();
   }
 
@@ -275,7 +344,11 @@ export class CallRecording {
         else await this.resume(legs);
       } catch (err) {
         if (isAppError(err) && err.status < 500) throw err;
-        this.log.error('recording action failed', { action, recordingId: this.meta?.recordingId, err: err instanceof Error ? err.message : String(err) });
+        this.log.error('recording action failed', {
+          action,
+          recordingId: this.meta?.recordingId,
+          err: err instanceof Error ? err.message : String(err),
+        });
         throw recordingActionRefused.mediaFailed(action, err instanceof Error ? err.message : String(err));
       }
       this.log.info('recording action', { action, recordingId: this.meta?.recordingId, state: this.current });
@@ -306,12 +379,15 @@ export class CallRecording {
   }
 
   private async pause(legs: NonNullable<CallRecording['legs']>, by: PauseActor): Promise<void> {
-    if (this.current !== 'recording' || !this.meta) throw this.current === 'paused' ? recordingActionRefused.alreadyPaused() : recordingActionRefused.notOn();
+    if (this.current !== 'recording' || !this.meta)
+      throw this.current === 'paused' ? recordingActionRefused.alreadyPaused() : recordingActionRefused.notOn();
     const limit = this.pauses.check(this.call.tenantId, this.policy, by);
     const recordingId = this.meta.recordingId ?? '';
     const at = this.now();
     // First the mark (rtpengine keeps the last metadata given), so the recordings service waits for the resume.
-    await legs.startRecording(encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }));
+    await legs.startRecording(
+      encodeRecordingMetadata({ ...this.meta, ...(this.paused.length ? { paused: this.paused } : {}), pausedAt: at }),
+    );
     await legs.stopRecording();
     this.pausedFrom = at;
     this.current = 'paused';
