@@ -52,9 +52,27 @@ export const configSchema = z
         listen: z.array(sipListenSchema).min(1, 'expected at least one listener').default([
           { transport: 'udp', host: '0.0.0.0', port: 5060 },
           { transport: 'tcp', host: '0.0.0.0', port: 5060 },
+          { transport: 'tls', host: '0.0.0.0', port: 5061 },
         ]),
         /** Address advertised in Via/Contact when the box sits behind NAT. */
         publicAddress: z.string().default(''),
+        /**
+         * SIP over TLS (RFC 3261 §26, RFC 5630): certificate and key of the
+         * tls listeners (empty: tls/server.crt and tls/server.key of the data
+         * directory, the certificate HTTPS uses — the appliance CA's or the
+         * bank's own), and whom outbound TLS (trunks) trusts.
+         */
+        tls: z
+          .object({
+            certFile: z.string().default(''),
+            keyFile: z.string().default(''),
+            /** Phones must present a certificate signed by clientCaFile (empty: tls/ca.crt); off by default: most phones have none. */
+            requireClientCert: z.boolean().default(false),
+            clientCaFile: z.string().default(''),
+            /** Extra CA certificates (PEM file) trusted for outbound TLS besides the system's; trunks' certificates are always checked. */
+            trustedCaFile: z.string().default(''),
+          })
+          .prefault({}),
         maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(65_535),
         /**
          * RFC 3261 §17 timers. Timers B, F, H, J, L, M (and the wait for the
@@ -294,7 +312,7 @@ function portClashes(c: Parameters<typeof crossFieldProblems>[0]): { path: strin
   const out: { path: string; message: string; got: unknown }[] = [];
   const seen: { field: string; protocol: string; host: string; port: unknown }[] = [];
   const listen = (c as { sip?: { listen?: unknown } }).sip?.listen;
-  const sip = Array.isArray(listen) ? listen : listen === undefined ? [{ transport: 'udp', port: 5060 }, { transport: 'tcp', port: 5060 }] : [];
+  const sip = Array.isArray(listen) ? listen : listen === undefined ? [{ transport: 'udp', port: 5060 }, { transport: 'tcp', port: 5060 }, { transport: 'tls', port: 5061 }] : [];
   const external = c.drachtio?.external === true;
   const rtp = c.rtpengine?.enabled !== false;
   const wanted = [

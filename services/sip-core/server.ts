@@ -10,6 +10,7 @@ import type { ListenerInfo } from './sip/types';
 import { Controller } from './drachtio/controller';
 import { WireServer } from './drachtio/wire-server';
 import { AppRegistry } from './drachtio/app-registry';
+import { sipTlsSettings } from './sip-tls';
 
 export interface SipCoreOptions {
   config: Readonly<Config>;
@@ -48,8 +49,10 @@ export class SipCore {
       unauthenticatedGlobal: { perSecond: sec.unauthenticatedPerSecond, burst: sec.unauthenticatedBurst },
       shedMs: sec.shedMs,
     });
+    const tls = sipTlsSettings(config);
     const transport = new TransportLayer({
       listen: config.sip.listen,
+      ...(tls ? { tls } : {}),
       publicAddress: config.sip.publicAddress || undefined,
       maxMessageBytes: config.sip.maxMessageBytes,
       policy,

@@ -21,7 +21,9 @@ describe('config', () => {
     expect(c.sip.listen).toEqual([
       { transport: 'udp', host: '0.0.0.0', port: 5060 },
       { transport: 'tcp', host: '0.0.0.0', port: 5060 },
+      { transport: 'tls', host: '0.0.0.0', port: 5061 },
     ]);
+    expect(c.sip.tls).toEqual({ certFile: '', keyFile: '', requireClientCert: false, clientCaFile: '', trustedCaFile: '' });
     expect(c.drachtio.host).toBe('127.0.0.1');
     expect(Object.isFrozen(c.api)).toBe(true);
   });

@@ -26,6 +26,7 @@ describe('neededPorts', () => {
       'api.port tcp 0.0.0.0:8443',
       'sip.listen[0].port udp 0.0.0.0:5060',
       'sip.listen[1].port tcp 0.0.0.0:5060',
+      'sip.listen[2].port tcp 0.0.0.0:5061',
       'drachtio.port tcp 127.0.0.1:9022',
       'rtpengine.ngPort udp 127.0.0.1:22222',
       'rtpengine.ngPort tcp 127.0.0.1:22222',

@@ -118,6 +118,8 @@ export interface TransportCounters {
   rateLimited: number;
   sent: number;
   sendErrors: number;
+  /** TLS handshakes that failed (not TLS, a refused certificate): the socket closed, nothing else touched. */
+  tlsHandshakeErrors: number;
   tcpConnections: number;
   /** Flood defences (source-policy.ts): what was shed or silenced, and how many addresses each table holds. */
   policy: { shedBeforeParse: number; silenced: number; unauthenticatedShed: number; globalShed: number; silencedSources: number; shedSources: number; knownSources: number };

@@ -114,8 +114,11 @@ describe('TransportLayer over UDP', () => {
 
   it('refuses a transport it does not have and releases the ports it had bound', async () => {
     const port = await freePort();
-    const layer = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }, { transport: 'tls', host: '127.0.0.1', port }], log: silentLogger });
-    await expect(layer.start()).rejects.toThrow('sip.listen: transport tls is not supported yet');
+    const layer = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }, { transport: 'wss', host: '127.0.0.1', port }], log: silentLogger });
+    await expect(layer.start()).rejects.toThrow('sip.listen: transport wss is not supported yet');
+    // tls without certificates is refused the same way, by name.
+    const noCerts = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }, { transport: 'tls', host: '127.0.0.1', port }], log: silentLogger });
+    await expect(noCerts.start()).rejects.toThrow('sip.listen: a tls listener needs sip.tls certificates');
     const again = new TransportLayer({ listen: [{ transport: 'udp', host: '127.0.0.1', port }], log: silentLogger });
     await again.start();
     layers.push(again);

@@ -1,7 +1,13 @@
-// TCP listeners and connections, inbound and outbound. A connection is
-// reused for any message to the same remote address and port (RFC 3261
-// §18.2.2 for responses, §18.1.1 for requests), and closed on framing errors,
-// on idle timeout, or when over the connection limit.
+// TCP and TLS listeners and connections, inbound and outbound. A connection
+// is reused for any message to the same transport, remote address and port
+// (RFC 3261 §18.2.2 for responses, §18.1.1 for requests), and closed on
+// framing errors, on idle timeout, or when over the connection limit.
+//
+// TLS (RFC 3261 §26.2.1, RFC 5630) is the same stream with a TLS layer: an
+// inbound socket is admitted by the same per-source limits before its
+// handshake costs any CPU, then wrapped; a handshake that fails (garbage, a
+// refused client certificate) closes that socket only, and one that never
+// completes is cut by the first-message timer like an idle TCP slot-holder.
 //
 // Lock-out defence (issue 16 item 8): idle connections from many addresses
 // must not fill the table. Inbound connections are limited per address and
@@ -11,6 +17,7 @@
 // `firstMessageTimeoutMs` is closed; CRLF keep-alives (RFC 5626 §4.4.1) keep
 // only a proven connection (one that carried a request we answered 2xx) open.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../../../common/logger';
 import type { Destination, ListenerInfo } from '../types';
 import { advertisedHostFor, familyOf, normalizeAddress } from './addresses';
@@ -18,8 +25,11 @@ import { subnetKey } from './source-policy';
 import { StreamFramer } from './stream-framer';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
+export type StreamTransport = 'tcp' | 'tls';
+
 export interface Connection {
   id: string;
+  transport: StreamTransport;
   socket: net.Socket;
   /** The TCP listener this connection is reported under (accepting one, or the same family for outbound). */
   listener: ListenerInfo;
@@ -48,12 +58,27 @@ export interface TcpConnectionsOptions {
   onFrame(raw: Buffer, conn: Connection): void;
   onFramingError(code: string, conn: Connection): void;
   onRefused(): void;
+  /** A TLS handshake failed (bad certificate, not TLS at all): counted, the socket closed. */
+  onHandshakeError?(err: Error): void;
+  /** Certificates and policy for TLS listeners and outbound TLS; without it no TLS. */
+  tls?: TlsSettings;
+}
+
+export interface TlsSettings {
+  /** For TLS listeners: our certificate, key and the protocol policy. */
+  server: tls.SecureContextOptions & { requestCert?: boolean; rejectUnauthorized?: boolean };
+  /** For outbound TLS (trunks, phones we dial): whom we trust and whether we check. */
+  client: { ca?: string | Buffer; rejectUnauthorized: boolean } & tls.SecureContextOptions;
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
 
 export class TcpConnections {
   private readonly servers: Array<{ info: ListenerInfo; server: net.Server }> = [];
+  private serverContext: tls.SecureContext | undefined;
+  private readonly tlsServers = new Map<string, tls.Server>();
+  /** Inbound sockets whose TLS handshake is under way (not yet in byId): closed on stop. */
+  private readonly handshaking = new Set<net.Socket>();
   private readonly byId = new Map<string, Connection>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
@@ -64,8 +89,13 @@ export class TcpConnections {
 
   constructor(private readonly opts: TcpConnectionsOptions) {}
 
-  async listen(spec: { host: string; port: number }, publicAddress?: string): Promise<void> {
+  async listen(spec: { host: string; port: number }, publicAddress?: string, transport: StreamTransport = 'tcp'): Promise<void> {
     const family = familyOf(spec.host);
+    if (transport === 'tls' && !this.serverContext) {
+      if (!this.opts.tls) throw new TransportUnavailableError('sip.listen: a tls listener needs sip.tls certificates');
+      // Tried once here: a bad certificate or key fails the start, not the first phone.
+      this.serverContext = tls.createSecureContext(this.opts.tls.server);
+    }
     const server = net.createServer((socket) => this.accept(socket, info));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -76,15 +106,16 @@ export class TcpConnections {
     });
     const port = (server.address() as net.AddressInfo).port;
     const info: ListenerInfo = {
-      id: `tcp:${spec.host}:${port}`,
-      transport: 'tcp',
+      id: `${transport}:${spec.host}:${port}`,
+      transport,
       host: spec.host,
       port,
       family,
       advertisedHost: advertisedHostFor(spec.host, family, publicAddress),
       advertisedPort: port,
     };
-    server.on('error', (err) => this.opts.log.warn('sip tcp listener error', { listener: info.id, err }));
+    if (transport === 'tls') this.tlsServers.set(info.id, this.tlsServerFor(() => info));
+    server.on('error', (err) => this.opts.log.warn('sip stream listener error', { listener: info.id, err }));
     this.servers.push({ info, server });
   }
 
@@ -110,7 +141,7 @@ export class TcpConnections {
   async connectionFor(dest: Destination): Promise<Connection> {
     const byId = dest.connectionId ? this.byId.get(dest.connectionId) : undefined;
     if (byId) return byId;
-    const key = remoteKey(dest.address, dest.port);
+    const key = remoteKey(streamTransport(dest.transport), dest.address, dest.port);
     const open = this.byRemote.get(key);
     if (open) return open;
     const pending = this.connecting.get(key);
@@ -122,28 +153,39 @@ export class TcpConnections {
 
   async close(): Promise<void> {
     for (const c of this.byId.values()) c.socket.destroy();
+    for (const s of this.handshaking) s.destroy();
+    this.tlsServers.clear();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.server.close(() => r()))));
     this.servers.length = 0;
   }
 
   private async connect(dest: Destination): Promise<Connection> {
+    const transport = streamTransport(dest.transport);
     const family = familyOf(dest.address);
-    const listener = this.servers.find((s) => s.info.family === family)?.info;
-    if (!listener) throw new TransportUnavailableError(`no tcp listener for IPv${family}`);
-    if (this.byId.size >= this.opts.maxConnections) throw new TransportUnavailableError('too many tcp connections');
-    const socket = net.connect({ host: dest.address, port: dest.port, family });
+    const listener = this.servers.find((s) => s.info.family === family && s.info.transport === transport)?.info;
+    if (!listener) throw new TransportUnavailableError(`no ${transport} listener for IPv${family}`);
+    if (this.byId.size >= this.opts.maxConnections) throw new TransportUnavailableError(`too many ${transport} connections`);
+    const client = this.opts.tls?.client;
+    // RFC 5922 §7.2: the peer's certificate must name the host we meant; our
+    // destinations are addresses here, so the address is what it must name.
+    const socket =
+      transport === 'tls' && client
+        ? tls.connect({ ...client, host: dest.address, port: dest.port, ...(net.isIP(dest.address) ? {} : { servername: dest.address }) })
+        : net.connect({ host: dest.address, port: dest.port, family });
+    const ready = transport === 'tls' ? 'secureConnect' : 'connect';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TransportUnavailableError(`tcp connect to ${dest.address}:${dest.port} timed out`));
+        reject(new TransportUnavailableError(`${transport} connect to ${dest.address}:${dest.port} timed out`));
       }, CONNECT_TIMEOUT_MS);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         resolve();
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new TransportUnavailableError(`tcp connect to ${dest.address}:${dest.port} failed: ${err.message}`));
+        socket.destroy();
+        reject(new TransportUnavailableError(`${transport} connect to ${dest.address}:${dest.port} failed: ${err.message}`));
       });
     });
     return this.track(socket, listener, true);
@@ -163,7 +205,41 @@ export class TcpConnections {
       bump(this.perSource, remote, -1);
       bump(this.perSubnet, subnet, -1);
     });
-    this.track(socket, listener, false);
+    if (listener.transport !== 'tls') {
+      this.track(socket, listener, false);
+      return;
+    }
+    // The handshake runs in a tls.Server of this listener (never listening
+    // itself): it applies the certificate policy, and a failure is a
+    // tlsClientError there that closes this socket only.
+    this.handshaking.add(socket);
+    socket.once('close', () => this.handshaking.delete(socket));
+    this.tlsServers.get(listener.id)!.emit('connection', socket);
+  }
+
+  /** The TLS layer of a tls listener; `secureConnection` is a phone whose handshake completed. */
+  private tlsServerFor(listener: () => ListenerInfo): tls.Server {
+    const server = this.opts.tls!.server;
+    const s = tls.createServer({
+      ...server,
+      requestCert: server.requestCert ?? false,
+      rejectUnauthorized: server.rejectUnauthorized ?? false,
+      // A handshake that never finishes holds a slot like an idle TCP connect.
+      handshakeTimeout: this.opts.firstMessageTimeoutMs,
+    });
+    s.on('secureConnection', (secure: tls.TLSSocket) => {
+      if (server.rejectUnauthorized && !secure.authorized) {
+        this.opts.onHandshakeError?.(new Error(`client certificate refused: ${String(secure.authorizationError)}`));
+        secure.destroy();
+        return;
+      }
+      this.track(secure, listener(), false);
+    });
+    s.on('tlsClientError', (err, secure) => {
+      this.opts.onHandshakeError?.(err);
+      secure.destroy();
+    });
+    return s;
   }
 
   private admits(remote: string): boolean {
@@ -176,7 +252,8 @@ export class TcpConnections {
 
   private track(socket: net.Socket, listener: ListenerInfo, outbound: boolean): Connection {
     const conn: Connection = {
-      id: `tcp-${this.nextId++}`,
+      id: `${listener.transport}-${this.nextId++}`,
+      transport: streamTransport(listener.transport),
       socket,
       listener,
       remoteAddress: normalizeAddress(socket.remoteAddress ?? ''),
@@ -184,11 +261,11 @@ export class TcpConnections {
       proven: outbound,
       write: (raw) =>
         new Promise<void>((resolve, reject) => {
-          if (socket.destroyed) reject(new TransportUnavailableError('tcp connection closed'));
+          if (socket.destroyed) reject(new TransportUnavailableError(`${listener.transport} connection closed`));
           else socket.write(raw, (err) => (err ? reject(err) : resolve()));
         }),
     };
-    const key = remoteKey(conn.remoteAddress, conn.remotePort);
+    const key = remoteKey(conn.transport, conn.remoteAddress, conn.remotePort);
     this.byId.set(conn.id, conn);
     if (!this.byRemote.has(key)) this.byRemote.set(key, conn);
     socket.setNoDelay(true);
@@ -228,7 +305,7 @@ export class TcpConnections {
       clearTimeout(idle);
       clearTimeout(firstMessage);
     });
-    socket.on('error', (err) => this.opts.log.debug('sip tcp connection error', { connection: conn.id, err }));
+    socket.on('error', (err) => this.opts.log.debug('sip stream connection error', { connection: conn.id, err }));
     socket.on('close', () => {
       this.byId.delete(conn.id);
       if (this.byRemote.get(key) === conn) this.byRemote.delete(key);
@@ -257,8 +334,13 @@ export class TcpConnections {
   }
 }
 
-function remoteKey(address: string, port: number): string {
-  return `${address}|${port}`;
+function remoteKey(transport: StreamTransport, address: string, port: number): string {
+  return `${transport}|${address}|${port}`;
+}
+
+function streamTransport(t: Destination['transport']): StreamTransport {
+  if (t === 'tcp' || t === 'tls') return t;
+  throw new TransportUnavailableError(`transport ${t} is not supported yet`);
 }
 
 function bump(map: Map<string, number>, key: string, by: number): void {

@@ -1,4 +1,4 @@
-// UDP and TCP transports (RFC 3261 §18) for IPv4 and IPv6: listeners from
+// UDP, TCP and TLS transports (RFC 3261 §18, §26) for IPv4 and IPv6: listeners from
 // config.sip.listen, stream framing, connection reuse, RFC 3581 rport, a
 // per-source rate limit, and 400 replies for requests that do not parse.
 import dgram from 'node:dgram';
@@ -13,7 +13,7 @@ import type { Destination, ListenerInfo, MessageSource, SendResult, Transport, T
 import { advertisedHostFor, familyOf, normalizeAddress, randomToken } from './addresses';
 import { RateLimiter, defaultRateLimit, type RateLimit } from './rate-limiter';
 import { SourcePolicy } from './source-policy';
-import { TcpConnections, type Connection } from './tcp-connections';
+import { TcpConnections, type Connection, type TlsSettings } from './tcp-connections';
 import { TransportUnavailableError } from './transport-unavailable-error';
 
 const UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -59,6 +59,8 @@ export interface TransportLayerOptions {
    * exemptLoopback is false) and budgets too large to matter.
    */
   policy?: SourcePolicy;
+  /** Certificates for TLS listeners and outbound TLS (sip-tls.ts reads them from config.sip.tls). */
+  tls?: TlsSettings;
   log: Logger;
 }
 
@@ -77,7 +79,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   private readonly log: Logger;
   readonly policy: SourcePolicy;
   private readonly stats: Omit<TransportCounters, 'tcpConnections' | 'policy'> = {
-    parsed: 0, malformed: 0, rejected: 0, dropped: 0, rateLimited: 0, sent: 0, sendErrors: 0,
+    parsed: 0, malformed: 0, rejected: 0, dropped: 0, rateLimited: 0, sent: 0, sendErrors: 0, tlsHandshakeErrors: 0,
   };
 
   constructor(private readonly opts: TransportLayerOptions) {
@@ -114,6 +116,11 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         this.log.debug('sip stream closed on framing error', { code });
       },
       onRefused: () => this.stats.dropped++,
+      onHandshakeError: (err) => {
+        this.stats.tlsHandshakeErrors++;
+        this.log.debug('sip tls handshake failed', { err: err.message });
+      },
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
   }
 
@@ -121,7 +128,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     try {
       for (const spec of this.opts.listen) {
         if (spec.transport === 'udp') await this.bindUdp(spec);
-        else if (spec.transport === 'tcp') await this.tcp.listen(spec, this.opts.publicAddress);
+        else if (spec.transport === 'tcp' || spec.transport === 'tls') await this.tcp.listen(spec, this.opts.publicAddress, spec.transport);
         else throw new TransportUnavailableError(`sip.listen: transport ${spec.transport} is not supported yet`);
       }
     } catch (e) {
@@ -240,7 +247,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
 
   private onStreamMessage(raw: Buffer, conn: Connection): void {
     const source: MessageSource = {
-      transport: 'tcp', address: conn.remoteAddress, port: conn.remotePort, local: conn.listener, connectionId: conn.id, receivedAt: Date.now(),
+      transport: conn.transport, address: conn.remoteAddress, port: conn.remotePort, local: conn.listener, connectionId: conn.id, receivedAt: Date.now(),
     };
     if (this.policy.dropBeforeParse(source.address)) return;
     if (!this.admit(source)) return;
@@ -336,12 +343,12 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   }
 
   private async sendStream(raw: Buffer, dest: Destination): Promise<SendResult> {
-    if (dest.transport !== 'tcp') throw new TransportUnavailableError(`transport ${dest.transport} is not supported yet`);
+    if (dest.transport !== 'tcp' && dest.transport !== 'tls') throw new TransportUnavailableError(`transport ${dest.transport} is not supported yet`);
     const conn = await this.tcp.connectionFor(dest);
     await conn.write(raw);
     return {
       local: conn.listener,
-      destination: { transport: 'tcp', address: conn.remoteAddress, port: conn.remotePort, connectionId: conn.id },
+      destination: { transport: conn.transport, address: conn.remoteAddress, port: conn.remotePort, connectionId: conn.id },
       raw,
     };
   }
