@@ -130,9 +130,15 @@ function outOfOrder(): RegisterOutcome {
 }
 
 
-/** Next hop for a phone behind NAT: its REGISTER's source when the Contact names another host. */
+/**
+ * Next hop for a phone: its REGISTER's source when the Contact names another
+ * host (NAT), and always for a phone registered over TLS — its connection is
+ * the only way to it a phone must offer (RFC 5626 §5.3, RFC 5923's reuse):
+ * phones keep that connection open and seldom accept new ones.
+ */
 export function natProxy(contact: string, source: { address: string; port: number; transport: string }): string | undefined {
   const host = uriParts(contact).host;
-  if (!host || host === source.address) return undefined;
+  const overTls = source.transport.toLowerCase() === 'tls';
+  if (!host || (host === source.address && !overTls)) return undefined;
   return `sip:${source.address.includes(':') ? `[${source.address}]` : source.address}:${source.port};transport=${source.transport.toLowerCase()}`;
 }

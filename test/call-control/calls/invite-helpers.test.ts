@@ -28,6 +28,9 @@ describe('natProxy', () => {
   it('leaves a Contact on the source host alone', () => {
     expect(natProxy('sip:202@203.0.113.7:5062', src)).toBeUndefined();
   });
+  it('sends to a phone registered over TLS over its registration connection, even on its own host', () => {
+    expect(natProxy('sips:202@203.0.113.7:5061', { address: '203.0.113.7', port: 51234, transport: 'tls' })).toBe('sip:203.0.113.7:51234;transport=tls');
+  });
   it('brackets an IPv6 source', () => {
     expect(natProxy('sip:202@10.0.0.1', { address: '2001:db8::1', port: 5060, transport: 'tcp' })).toBe('sip:[2001:db8::1]:5060;transport=tcp');
   });
