@@ -32,12 +32,15 @@ PRINT=""
 # `admin` gives an attacker one more thing to guess (issue 16, item 12).
 ADMIN_NAME=admin
 OFFLINE=""
+SELFTEST=""
 
 usage() {
   sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
   cat <<USAGE
 Options:
-  --with-test-tools   also install the test peers: sip-tester (sipp), chromium, tshark, mmdebstrap, dpkg-dev, openssh-server (the SFTP backup test), baresip-core and linphone-cli (the softphone interop tests)
+  --with-test-tools   also install the test peers: chromium, tshark, mmdebstrap, dpkg-dev, openssh-server (the SFTP backup test), baresip-core and linphone-cli (the softphone interop tests)
+  --selftest          after starting, run \`korobka selftest\` (loads the box for a few minutes:
+                      what it can carry and which licence profile it honours)
   --no-start          install everything but do not start the appliance
   --deps-only         system packages, npm ci and build only (no user, no data, no service)
   --prefix DIR        where the application is installed (default $PREFIX)
@@ -89,6 +92,7 @@ while [ $# -gt 0 ]; do
       exit $? ;;
     --with-test-tools) WITH_TEST_TOOLS=1 ;;
     --no-start) NO_START=1 ;;
+    --selftest) SELFTEST=1 ;;
     --deps-only) DEPS_ONLY=1 ;;
     --prefix) PREFIX="$2"; shift ;;
     --data-dir) DATA_DIR="$2"; shift ;;
@@ -167,11 +171,12 @@ NODE_BIN="$(command -v node)"
 echo "    ${OS_NAME}, Node $(node --version), $(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/{print $2}') GB RAM"
 
 say "system packages"
-PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg espeak-ng opus-tools iproute2 procps ca-certificates logrotate)
+# sip-tester (sipp): `korobka selftest` loads the box with it.
+PKGS=(rtpengine-daemon rtpengine-recording-daemon ffmpeg espeak-ng opus-tools sip-tester iproute2 procps ca-certificates logrotate)
 # mmdebstrap and dpkg-dev: the offline-install test builds a clean Debian 12 root and a bundle (its Packages index).
 # baresip-core and linphone-cli: Debian's softphones for test/integration/interop, headless (baresip-core, not
 # baresip, which pulls GTK and a desktop's sound stack).
-[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(sip-tester chromium tshark mmdebstrap dpkg-dev openssh-server baresip-core linphone-cli)
+[ "$WITH_TEST_TOOLS" = 1 ] && PKGS+=(chromium tshark mmdebstrap dpkg-dev openssh-server baresip-core linphone-cli)
 MISSING=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$p")
@@ -352,3 +357,10 @@ else
   echo "  The admin account existed already; lost its password? korobka admin reset-password $ADMIN_NAME"
 fi
 echo "  The browser will warn about the certificate until you trust $DATA_DIR/tls/ca.crt."
+if [ "$SELFTEST" = 1 ] && [ "$NO_START" != 1 ]; then
+  echo; echo "Capacity self-test (korobka selftest):"
+  /usr/local/bin/korobka selftest || echo "    the self-test did not finish: run korobka selftest again when the box is quiet"
+else
+  echo "  Capacity:   korobka selftest measures what this server can carry and which licence"
+  echo "              profile it honours (loads it for a few minutes; --quick: about 30 s)."
+fi

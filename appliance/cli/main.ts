@@ -4,6 +4,7 @@ import { auditCommand } from './commands/audit';
 import { backupCommand } from './commands/backup';
 import { restoreCommand } from './commands/restore';
 import { rollbackCommand } from './commands/rollback';
+import { selftestCommand } from './commands/selftest';
 import { doctorCommand } from './commands/doctor';
 import { initCommand } from './commands/init';
 import { startCommand } from './commands/start';
@@ -14,7 +15,7 @@ import { urlCommand } from './commands/url';
 import { tlsCommand } from './commands/tls';
 import { ConfigError, print, printErr, UsageError, type Command } from './command';
 
-const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, auditCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, rollbackCommand, tlsCommand];
+const commands: Command[] = [initCommand, startCommand, stopCommand, statusCommand, doctorCommand, adminCommand, auditCommand, licenseCommand, urlCommand, backupCommand, restoreCommand, rollbackCommand, selftestCommand, tlsCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -17,7 +17,7 @@ import { tempDir } from '../../test/helpers/tmp';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
 import { installTestLicence, registerPhone, startCallee, startCaller, startPbx, vendorKey, type Pbx } from '../../test/integration/call-control/pbx';
 import { CLI } from '../../test/integration/appliance/appliance';
-import { sippCounts } from '../calls/sip-core-only';
+import { sippCounts } from '../../appliance/selftest/load-stats';
 
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1] ?? ''));

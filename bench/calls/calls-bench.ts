@@ -23,8 +23,9 @@ import { stopAll } from '../../test/helpers/processes';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
 import { installTestLicence, registerPhone, startCallee, startCaller, startPbx, vendorKey, type Pbx } from '../../test/integration/call-control/pbx';
 import { heldCalls, type HeldResult } from './held-calls';
-import { udpDrops } from './proc-stats';
-import { CpuSampler, sipCoreOnly, sippCounts, sippToSipp, type LoadResult } from './sip-core-only';
+import { udpDrops } from '../../appliance/selftest/proc-stats';
+import { CpuSampler, sippCounts } from '../../appliance/selftest/load-stats';
+import { sipCoreOnly, sippToSipp, type LoadResult } from './sip-core-only';
 import { report } from './calls-report';
 
 const args = new Map<string, string>();

@@ -11,7 +11,7 @@ import Srf from 'drachtio-srf';
 import { randomBytes } from 'node:crypto';
 import { freePort, waitForTcp } from '../../test/helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../test/helpers/processes';
-import { cpuTicks } from './proc-stats';
+import { CpuSampler, sippCounts } from '../../appliance/selftest/load-stats';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses and createB2BUA
 type Loose = any;
@@ -29,53 +29,6 @@ export interface LoadResult {
 
 const SIPP_BUFFERS = ['-buff_size', '4194304'];
 const out = () => testOutputDir('call-control', 'bench');
-
-/** Successful and failed calls from sipp's final statistics screen. */
-export function sippCounts(output: string): { successful: number; failed: number } {
-  const grab = (label: string) => Number([...output.matchAll(new RegExp(`${label}\\s+\\|\\s+\\d+\\s+\\|\\s+(\\d+)`, 'g'))].pop()?.[1] ?? 0);
-  return { successful: grab('Successful call'), failed: grab('Failed call') };
-}
-
-/** CPU ticks of processes sampled while they run (a reaped process has no /proc entry to read at the end). */
-export class CpuSampler {
-  private readonly first = new Map<string, number>();
-  private readonly last = new Map<string, number>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly t0 = process.hrtime.bigint();
-
-  constructor(private readonly pids: () => Record<string, number[]>) {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 250);
-  }
-
-  private sample(): void {
-    for (const [name, list] of Object.entries(this.pids())) {
-      for (const pid of list) {
-        try {
-          const t = cpuTicks(pid);
-          const key = `${name}:${pid}`;
-          if (!this.first.has(key)) this.first.set(key, t);
-          this.last.set(key, t);
-        } catch {
-          /* exited; its last sample stands */
-        }
-      }
-    }
-  }
-
-  /** % of one core per name since the sampler started (USER_HZ = 100). */
-  stop(): { seconds: number; cpuPercent: Record<string, number> } {
-    this.sample();
-    clearInterval(this.timer);
-    const seconds = Number(process.hrtime.bigint() - this.t0) / 1e9;
-    const ticks: Record<string, number> = {};
-    for (const [key, last] of this.last) {
-      const name = key.slice(0, key.lastIndexOf(':'));
-      ticks[name] = (ticks[name] ?? 0) + last - this.first.get(key)!;
-    }
-    return { seconds, cpuPercent: Object.fromEntries(Object.entries(ticks).map(([n, t]) => [n, Math.round((t / 100 / seconds) * 1000) / 10])) };
-  }
-}
 
 async function sipp(name: string, args: string[]): Promise<Started & { port: number }> {
   const port = await freePort();

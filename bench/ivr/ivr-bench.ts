@@ -35,7 +35,7 @@ import { startProcess, stopAll, testOutputDir, type Started } from '../../test/h
 import { tempDir } from '../../test/helpers/tmp';
 import { wavTone } from '../../test/integration/call-control/rtp-endpoint';
 import { installTestLicence, startPbx, vendorKey, type Pbx } from '../../test/integration/call-control/pbx';
-import { CpuSampler, sippCounts } from '../calls/sip-core-only';
+import { CpuSampler, sippCounts } from '../../appliance/selftest/load-stats';
 import { runFigures, rtpStreams, type RunFigures } from './rtp-gaps';
 
 const args = new Map<string, string>();

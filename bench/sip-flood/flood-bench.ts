@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startProcess, stopAll, testOutputDir } from '../../test/helpers/processes';
 import { uacScenario, uasScenario } from '../../test/integration/call-control/call-scenarios';
-import { sippCounts } from '../calls/sip-core-only';
+import { sippCounts } from '../../appliance/selftest/load-stats';
 import { registerPhone, startCallee, startCaller, startPbx, type Pbx } from '../../test/integration/call-control/pbx';
 
 const args = new Map<string, string>();

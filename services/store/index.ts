@@ -29,6 +29,7 @@ import { NumberRangesRepo } from './repos/number-ranges';
 import { PdSubjectsRepo } from './repos/pd-subjects';
 import { PdContactsRepo } from './repos/pd-contacts';
 import { BackupsRepo } from './repos/backups';
+import { SelftestsRepo } from './repos/selftests';
 import { VoicemailRepo } from './repos/voicemail';
 import { MailRepo } from './repos/mail';
 import { PdRequestsRepo } from './repos/pd-requests';
@@ -57,6 +58,7 @@ export type { PdSubjectRow, PdSubjectsRepo } from './repos/pd-subjects';
 export { spellings, ERASED_PARTY, type SubjectCdr, type SubjectRecording, type PdRequestsRepo } from './repos/pd-requests';
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
+export type { SelftestRun, SelftestMode, SelftestsRepo } from './repos/selftests';
 export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
 export { voicemailFolders, type VoicemailBox, type VoicemailMessage, type VoicemailFolder, type BoxFields, type NewMessage, type VoicemailRepo } from './repos/voicemail';
 export { mailStates, type MailRow, type MailState, type MailSummary, type NewMail, type StoredAttachment, type MissedCall, type MissedCallNotice, type MailRepo } from './repos/mail';
@@ -100,6 +102,7 @@ export interface Store {
   pdSubjects: PdSubjectsRepo;
   pdContacts: PdContactsRepo;
   backups: BackupsRepo;
+  selftests: SelftestsRepo;
   voicemail: VoicemailRepo;
   mail: MailRepo;
   pdRequests: PdRequestsRepo;
@@ -164,6 +167,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     pdSubjects: new PdSubjectsRepo(db),
     pdContacts: new PdContactsRepo(db),
     backups: new BackupsRepo(db),
+    selftests: new SelftestsRepo(db),
     prompts,
     voicemail,
     mail: new MailRepo(db),
