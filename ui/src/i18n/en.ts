@@ -4,6 +4,7 @@ import { enBackups } from './en-backups';
 import { enFmc } from './en-fmc';
 import { enMail } from './en-mail';
 import { enVoicemail } from './en-voicemail';
+import { enSelftest } from './en-selftest';
 import { enPrompts } from './en-prompts';
 import { enPd } from './en-pd';
 import { enQueues } from './en-queues';
@@ -15,6 +16,7 @@ export const en: Record<MessageKey, string> = {
   ...enFmc,
   ...enMail,
   ...enVoicemail,
+  ...enSelftest,
   ...enPrompts,
   ...enPd,
   ...enQueues,

@@ -5,6 +5,7 @@ import { ruBackups } from './ru-backups';
 import { ruFmc } from './ru-fmc';
 import { ruMail } from './ru-mail';
 import { ruVoicemail } from './ru-voicemail';
+import { ruSelftest } from './ru-selftest';
 import { ruPrompts } from './ru-prompts';
 import { ruPd } from './ru-pd';
 import { ruQueues } from './ru-queues';
@@ -15,6 +16,7 @@ export const ru = {
   ...ruFmc,
   ...ruMail,
   ...ruVoicemail,
+  ...ruSelftest,
   ...ruPrompts,
   ...ruPd,
   ...ruQueues,

@@ -17,7 +17,10 @@ export function licenseRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.get('/', can(deps, 'license.read'), async (ctx) => {
     const e = await deps.licence.current(await judgeOptions(deps));
-    ctx.body = { ...licenceSummary(e), usage: { tenants: deps.store.tenants.list().length } };
+    // The last `korobka selftest` (what this hardware carries), without its per-step details.
+    const st = deps.store.selftests.latest();
+    const selftest = st ? { ranAt: st.ranAt, mode: st.mode, profile: st.profile, callsPerSecond: st.callsPerSecond, heldCalls: st.heldCalls, audioSecondsPerSecond: st.audioSecondsPerSecond, machine: st.machine } : null;
+    ctx.body = { ...licenceSummary(e), usage: { tenants: deps.store.tenants.list().length }, selftest };
   });
 
   router.get('/request', can(deps, 'license.write'), async (ctx) => {

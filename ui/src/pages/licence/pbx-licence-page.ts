@@ -9,7 +9,7 @@ import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
 import { extensionUsage } from '../../data/extensions';
 import { getSystem } from '../../data/system';
-import { ACTIVATION_REQUEST_URL, getLicenceDetails, installLicence, type LicenceDetails } from '../../data/licence';
+import { ACTIVATION_REQUEST_URL, getLicenceDetails, installLicence, type LicenceDetails, type SelftestSummary } from '../../data/licence';
 import type { Role } from '../../data/types';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -46,6 +46,9 @@ function stateMessage(l: LicenceDetails): string {
       return refusalText(l.reason ?? undefined, l.message);
   }
 }
+
+/** Standard profiles, smallest first (a custom licence is not compared). */
+const PROFILE_ORDER: readonly string[] = ['eval', 'S', 'M', 'L', 'XL'];
 
 @customElement('pbx-licence-page')
 export class PbxLicencePage extends PbxElement {
@@ -154,7 +157,28 @@ export class PbxLicencePage extends PbxElement {
         : html`<div class="bar" data-testid="usage-calls">
             <span>${t('lic.calls')}</span><span class="muted">${t('lic.callsUnknown')}</span>
             <span>${t('lic.limit', { n: formatNumber(l.limits.concurrentCalls) })}</span>
-          </div>`}`;
+          </div>`}
+      ${this.renderSelftest(l.selftest ?? null, l.profile)}`;
+  }
+
+  /** The last `korobka selftest`: what this hardware carries, and whether that covers the licence. */
+  private renderSelftest(s: SelftestSummary | null, licensed: string) {
+    if (!s) return html`<h2>${t('st.title')}</h2><p class="muted" data-testid="selftest-never">${t('st.never')}</p>`;
+    const below = PROFILE_ORDER.includes(licensed) && PROFILE_ORDER.indexOf(s.profile ?? '') < PROFILE_ORDER.indexOf(licensed);
+    return html`<h2>${t('st.title')}</h2>
+      <section class="card" data-testid="selftest" data-mode=${s.mode}>
+        <dl>
+          <dt>${t('st.ranAt')}</dt><dd data-testid="selftest-ran">${formatDateTime(s.ranAt)} (${t(s.mode === 'quick' ? 'st.mode.quick' : 'st.mode.full')})</dd>
+          <dt>${t('st.machine')}</dt><dd>${t('st.machineValue', { cpus: s.machine.cpus, mem: s.machine.memGiB, model: s.machine.model })}</dd>
+          <dt>${t('st.setup')}</dt><dd data-testid="selftest-setup">${t('st.setupValue', { n: formatNumber(s.callsPerSecond, 1) })}</dd>
+          <dt>${t('st.held')}</dt><dd data-testid="selftest-held">${formatNumber(s.heldCalls)}</dd>
+          <dt>${t('st.conversion')}</dt><dd data-testid="selftest-conversion">${t('st.conversionValue', { n: formatNumber(s.audioSecondsPerSecond, 1) })}</dd>
+          <dt>${t('st.profile')}</dt><dd data-testid="selftest-profile">${s.profile ?? t('st.profileNone')}</dd>
+        </dl>
+        <p class="muted">${t('st.margin')}</p>
+        ${s.mode === 'quick' ? html`<p class="muted" data-testid="selftest-quick">${t('st.quickNote')}</p>` : nothing}
+        ${below ? html`<p class="error" role="alert" data-testid="selftest-below">${t('st.belowLicence', { profile: licensed })}</p>` : nothing}
+      </section>`;
   }
 
   private bar(label: MessageKey, used: number | undefined, limit: number, id: string) {
