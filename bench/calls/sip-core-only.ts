@@ -13,6 +13,9 @@ import { freePort, waitForTcp } from '../../test/helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../test/helpers/processes';
 import { CpuSampler, sippCounts } from '../../appliance/selftest/load-stats';
 
+// Still exported from here for the benches that import them from bench/calls (they live in appliance/selftest/ now).
+export { CpuSampler, sippCounts };
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses and createB2BUA
 type Loose = any;
 
