@@ -188,6 +188,20 @@ describe('numbers, the main destination, the view and the dry run', () => {
     expect(h.store.audit.list({ action: 'call-flows.main' }).rows).toHaveLength(1);
   });
 
+  it('a recording notice on an outbound route: only a route of the organisation, toCalled kept', async () => {
+    const notice = { enabled: true, prompt: prompt('Разговор записывается'), toCalled: true };
+    const missing = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'route', ref: 'russia', notice });
+    expect(missing.status).toBe(422);
+    expect(fields(missing)[0]).toBe('ref: outbound route russia does not exist');
+    const trunk = h.store.trunks.create(tenant, { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: 5099, transport: 'udp', username: null, registerExpiry: 300, addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 2, outboundCallerId: '+74950000009', enabled: true }, null);
+    h.store.outboundRoutes.replaceAll(tenant, [{ id: 'russia', name: '', enabled: true, patterns: ['_+7XXXXXXXXXX'], strip: 0, prepend: '', trunks: [String(trunk.id)] }]);
+    const put = await admin.request('PUT', '/api/call-flows/recording-notices', { scope: 'route', ref: 'russia', notice });
+    expect(put.status).toBe(200);
+    expect((await admin.request('GET', '/api/call-flows/recording-notices')).body.notices).toEqual(
+      expect.arrayContaining([expect.objectContaining({ scope: 'route', ref: 'russia', enabled: true, toCalled: true })]),
+    );
+  });
+
   it('a recording notice on a queue: only a queue of the organisation; the dry run names it in callPath, and noAnswer follows the overflow', async () => {
     const q = await admin.request('POST', '/api/queues', { name: 'Поддержка', members: [{ extension: '201' }], overflow: ext('202') });
     expect(q.status).toBe(201);

@@ -105,4 +105,6 @@ export interface CallActions {
   ring(call: Call, targets: readonly RingTarget[], opts: RingOptions): Promise<RingOutcome>;
   /** Records what the caller says (after the PBX answered) until the terminator, the limit or hangup; the audio is returned even when the caller hung up. */
   record(call: Call, opts: RecordOptions): Promise<RecordOutcome>;
+  /** Plays to both parties of a just-answered call before they hear each other (announce.ts); B hears it only with `toCallee`. */
+  announce(call: Call, prompt: Prompt, opts: { toCallee: boolean }): Promise<PlayOutcome>;
 }

@@ -1,5 +1,6 @@
 // The actions features receive as deps.actions, over rtpengine and srf.
 import type { CallActions } from './actions';
+import { announce } from './announce';
 import { answer, type ActionDeps } from './answer';
 import { collectDigits } from './collect-digits';
 import { play } from './play';
@@ -18,5 +19,6 @@ export function callActions(deps: ActionDeps & { ring?: RingDeps }): CallActions
       return ring(ringDeps, call, targets, opts);
     },
     record: (call, opts) => record(deps, call, opts),
+    announce: (call, prompt, opts) => announce(deps, call, prompt, opts),
   };
 }

@@ -135,7 +135,7 @@ async function handleInvite(deps: InviteDeps, shared: Shared, req: Loose, res: L
     if (!admitted) return;
     const flow: FlowCall = { call, a, legs: admitted.legs, offerSdp: admitted.offerSdp, origin };
     const flowDeps: FlowDeps = { ...deps, onAnswered: () => deps.counters.answered++ };
-    const builtIn: Builtins = { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow) };
+    const builtIn: Builtins = { extension: (to) => extensionFeature(to, flowDeps, flow, shared.actions), external: (to) => externalFeature(to, flowDeps, flow, shared) };
     const features = new Features({ ...shared, now: Date.now, log }, builtIn);
     await runDestinations(call, first, features);
   } catch (err) {

@@ -67,6 +67,11 @@ export function storeCallLists(store: Pick<Store, 'callFlows'>, log: Logger): Ca
       const p = n && recordingNoticeSchema.safeParse(n.config);
       return p?.success ? p.data : undefined;
     },
+    routeNotice(tenantId, routeId) {
+      const n = store.callFlows.notice(tenantId, 'route', routeId);
+      const p = n && recordingNoticeSchema.safeParse(n.config);
+      return p?.success ? p.data : undefined;
+    },
     queueNotice(tenantId, queueId) {
       const n = store.callFlows.notice(tenantId, 'queue', queueId);
       const p = n && recordingNoticeSchema.safeParse(n.config);

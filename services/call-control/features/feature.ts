@@ -50,6 +50,8 @@ export interface CallLists {
   lists(tenantId: number): ReadonlyArray<readonly [number, ListConfig]>;
   /** The recording notice set on a DID (by its stored number), if any. */
   didNotice(tenantId: number, did: string): RecordingNotice | undefined;
+  /** An outbound route's notice (scope `route`, by route id): heard after the trunk answers, before the parties hear each other. */
+  routeNotice?(tenantId: number, routeId: string): RecordingNotice | undefined;
   /** The recording notice set on a queue (by its id), if any: played before the queue. */
   queueNotice?(tenantId: number, queueId: string): RecordingNotice | undefined;
 }

@@ -50,6 +50,11 @@ export interface OutboundCall {
   onAnswered(): void;
   recording?: CallRecording;
   parties: CallParties;
+  /**
+   * Runs once the trunk and the caller have both answered, before they hear
+   * each other (an outbound route's recording notice: features/external.ts).
+   */
+  beforeJoin?: () => Promise<unknown>;
 }
 
 const noop = () => undefined;
@@ -113,5 +118,7 @@ export async function placeOutboundCall(deps: BridgeDeps & { trunks: TrunkCallDe
   uac.other = uas;
   uas.other = uac;
   log.info('outbound call answered', { trunkId: answeredBy.id });
+  // A hang-up meanwhile is found by joinLegs (a dialog no longer connected).
+  if (call.beforeJoin) await call.beforeJoin().catch((err: unknown) => log.error('before the parties were joined', { err: err instanceof Error ? err.message : String(err) }));
   await joinLegs(deps, { call: c, legs: call.legs, offerSdp: call.offerSdp, onAnswered: call.onAnswered, parties: call.parties, trunk: answeredBy.name, ...(call.recording ? { recording: call.recording } : {}) }, { uas, uac });
 }

@@ -9,7 +9,8 @@ export type ActionLog =
   | { action: 'play'; file: string; opts?: PlayOptions }
   | { action: 'collect'; opts: CollectOptions }
   | { action: 'ring'; targets: RingTarget[]; opts: RingOptions }
-  | { action: 'record'; opts: RecordOptions };
+  | { action: 'record'; opts: RecordOptions }
+  | { action: 'announce'; file: string; toCallee: boolean };
 
 export class FakeActions implements CallActions {
   readonly log: ActionLog[] = [];
@@ -53,6 +54,11 @@ export class FakeActions implements CallActions {
       call.addLeg(out.leg);
     }
     return out ?? { kind: 'not-answered', tried: targets.map((t) => ({ extension: t.extension, why: 'no-answer' as const })) };
+  }
+
+  async announce(_call: Call, prompt: Prompt, opts: { toCallee: boolean }): Promise<PlayOutcome> {
+    this.log.push({ action: 'announce', file: prompt.file, toCallee: opts.toCallee });
+    return this.playOutcome;
   }
 }
 

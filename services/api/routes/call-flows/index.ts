@@ -111,6 +111,8 @@ export function callFlowRoutes(deps: ApiDeps): Router<ApiState>[] {
       throw flowInvalid([{ field: 'ref', message: `${input.ref} is not an inbound number of this organisation` }]);
     if (input.scope === 'queue' && (!/^\d+$/.test(input.ref) || deps.store.callFlows.get('queue', Number(input.ref))?.tenantId !== tenant.id))
       throw flowInvalid([{ field: 'ref', message: `queue ${input.ref} does not exist` }]);
+    if (input.scope === 'route' && !deps.store.outboundRoutes.list(tenant.id).some((r) => r.id === input.ref))
+      throw flowInvalid([{ field: 'ref', message: `outbound route ${input.ref} does not exist` }]);
     const noticePrompt = input.notice?.prompt ?? null;
     if (noticePrompt !== null && deps.store.prompts.get(noticePrompt)?.tenantId !== tenant.id)
       throw flowInvalid([{ field: 'notice.prompt', message: `prompt ${noticePrompt} does not exist` }]);
