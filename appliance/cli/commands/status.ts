@@ -6,7 +6,7 @@ const STALE_MS = 10_000;
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show every process: state, pid, restarts, health',
+  summary: 'show every process (state, pid, restarts, health), registered phones and calls in progress',
   help: `Usage: korobka status [--json]
 
 Exit code 0 when every process runs, 1 when something is down or
@@ -30,7 +30,14 @@ ${commonHelp}`,
       print('PROCESS        STATE      PID      RESTARTS  SINCE                     HEALTH');
       for (const p of status!.processes) {
         const health = p.health === null ? '-' : p.health.ok === false ? 'FAILING' : 'ok';
-        print(`${p.name.padEnd(14)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${String(p.restarts).padEnd(9)} ${p.since.padEnd(25)} ${health}`);
+        print(
+          `${p.name.padEnd(14)} ${p.state.padEnd(10)} ${String(p.pid ?? '-').padEnd(8)} ${String(p.restarts).padEnd(9)} ${p.since.padEnd(25)} ${health}`,
+        );
+      }
+      // What an admin checks first when a phone "does not work": is it registered, are calls up (call-control's own health report).
+      const cc = status!.processes.find((p) => p.name === 'call-control')?.health as Record<string, unknown> | null | undefined;
+      if (cc && typeof cc.registrations === 'number' && typeof cc.activeCalls === 'number') {
+        print(`Registered phones: ${cc.registrations}   Calls in progress: ${cc.activeCalls}`);
       }
     }
     if (!up) return 3;
