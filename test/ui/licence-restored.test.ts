@@ -5,7 +5,8 @@
 // restore` of its backup onto a second data directory marks the move, the
 // licence keeps its profile there until the restore + 14 days, a second
 // restore does not move that date, and the licence page and the header in
-// Chromium say so in Russian over a real api process.
+// Chromium say so in Russian over a real api process. The licence page also
+// shows the box's last `korobka selftest` and warns when it is below the licence.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivationRequest } from '../../licensing';
+import { openStore } from '../../services/store';
 import { issueLicence } from '../../licensing/issue';
 import { generateVendorKeyPair, publicKeyToPem } from '../../licensing/keys';
 import { testOutputDir } from '../helpers/processes';
@@ -117,6 +119,11 @@ describe('restore onto other hardware: the licence in its grace period (issue 18
   }, 240_000);
 
   it('the licence page and the header say so', async () => {
+    // The last `korobka selftest` on this box, as the CLI stores it (test/integration/appliance/selftest.test.ts runs it for real):
+    // it honours S, below the licensed M, and the page says so.
+    const store = openStore(path.join(newBox, 'korobka.db'));
+    store.selftests.record({ ranAt: new Date().toISOString(), mode: 'full', profile: 'S', callsPerSecond: 41.5, heldCalls: 24, audioSecondsPerSecond: 37.2, appVersion: '0.1.0', machine: { cpus: 2, model: 'Test CPU', memGiB: 4 }, details: {} });
+    store.close();
     api = await startApiProcess('licence-restored', { dataDir: newBox, initialPassword, config: devConfig });
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -134,6 +141,12 @@ describe('restore onto other hardware: the licence in its grace period (issue 18
     await expect.poll(() => state.getAttribute('data-state')).toBe('restored-grace');
     expect(await page.getByTestId('licence-badge').textContent()).toBe('Другое оборудование, льготный период');
     expect(await page.getByTestId('licence-profile').textContent()).toBe('M');
+    expect(await page.getByTestId('selftest').getAttribute('data-mode')).toBe('full');
+    expect(await page.getByTestId('selftest-setup').textContent()).toBe('41,5 вызовов/с');
+    expect(await page.getByTestId('selftest-held').textContent()).toBe('24');
+    expect(await page.getByTestId('selftest-conversion').textContent()).toBe('37,2 с звука в секунду');
+    expect(await page.getByTestId('selftest-profile').textContent()).toBe('S');
+    expect(await page.getByTestId('selftest-below').textContent()).toBe('Сервер может не выдержать лицензированный профиль M с запасом.');
     expect(await page.getByTestId('licence-message').textContent()).toMatch(
       /^Станция восстановлена из резервной копии на другое оборудование, а лицензия выдана для прежнего\. Лимиты лицензии действуют до \d.*, затем — ознакомительные\. Отправьте поставщику запрос на активацию для этой машины\.$/,
     );
