@@ -132,6 +132,10 @@ describe('PUT /api/branding/logo and /favicon', () => {
     ['an SVG with a CSS url', '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:u&#114;l(https://x.example/a)"/></svg>', 'image-unsafe', /url\(\) pointing outside/],
     ['an SVG with a DOCTYPE', '<!DOCTYPE svg [<!ENTITY x "y">]><svg/>', 'image-unsafe', /DOCTYPE/],
     ['an SVG with javascript: link', '<svg xmlns="http://www.w3.org/2000/svg"><a xlink:href="javascript:alert(1)"><rect/></a></svg>', 'image-unsafe', /script URL/],
+    // Issue 16, low: bypasses of the checker found by the audit.
+    ['an SVG with XLink under another prefix', '<svg xmlns="http://www.w3.org/2000/svg" xmlns:q="http://www.w3.org/1999/xlink"><image q:href="https://evil.example/x.png"/></svg>', 'image-unsafe', /external reference q:href/],
+    ['an SVG with CSS image-set()', '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:image-set(&quot;https://x.example/a&quot; 1x)"/></svg>', 'image-unsafe', /image-set\(\)/],
+    ['an SVG declaring UTF-7', '<?xml version="1.0" encoding="UTF-7"?><svg xmlns="http://www.w3.org/2000/svg">+ADw-script+AD4-alert(1)+ADw-/script+AD4-</svg>', 'image-unsafe', /encoding UTF-7/],
     ['an unclosed SVG', '<svg xmlns="http://www.w3.org/2000/svg"><g>', 'image-broken', /is not closed/],
   ];
   for (const [what, data, code, message] of bad) {

@@ -26,6 +26,8 @@ function cssProblem(css: string): string | null {
   if (css.includes('\\')) return 'CSS escapes are not allowed';
   if (/@import/i.test(css)) return 'CSS @import is an external reference';
   if (/url\(\s*['"]?\s*(?!#)/i.test(css)) return 'url() pointing outside the file';
+  // image-set("https://…" 1x) and src() fetch without url() (issue 16, low: a checker bypass).
+  if (/(image-set|src)\s*\(/i.test(css)) return 'image-set() or src() pointing outside the file';
   if (/expression\s*\(|javascript:/i.test(css)) return 'script in CSS';
   return null;
 }
@@ -38,7 +40,9 @@ function attributeProblem(element: string, name: string, value: string): string 
   if (n.startsWith('on')) return `event handler ${name}`;
   const v = decodeEntities(value);
   if (/javascript:|vbscript:/i.test(v.replace(/\s+/g, ''))) return 'script URL';
-  if (REFERENCE_ATTRS.has(n) && !v.trim().startsWith('#')) return `external reference ${name}`;
+  // Any prefix may be bound to the XLink namespace (xmlns:x="http://www.w3.org/1999/xlink" x:href=…): judge the local name.
+  const local = n.includes(':') ? n.slice(n.lastIndexOf(':') + 1) : n;
+  if ((REFERENCE_ATTRS.has(n) || REFERENCE_ATTRS.has(local)) && !v.trim().startsWith('#')) return `external reference ${name}`;
   if (ANIMATION.has(element) && n === 'attributename' && (/href/i.test(v) || /^on/i.test(v))) return 'animation of a link or handler';
   return cssProblem(v);
 }
@@ -108,6 +112,9 @@ export function checkSvg(bytes: Buffer): SvgResult {
       const e = s.indexOf('?>', lt);
       if (e < 0) return broken('unclosed processing instruction');
       if (!/^<\?xml\s/i.test(s.slice(lt, lt + 6)) || sawRoot) return unsafe('processing instructions are not allowed');
+      // The bytes were read as UTF-8; a declaration naming another encoding (UTF-7) would be read otherwise by a browser.
+      const enc = /\sencoding\s*=\s*["']([^"']*)["']/i.exec(s.slice(lt, e))?.[1];
+      if (enc !== undefined && !/^utf-?8$/i.test(enc)) return unsafe(`encoding ${enc.slice(0, 20)} is not allowed (UTF-8 only)`);
       pos = e + 2;
     } else if (s[lt + 1] === '/') {
       const m = /^<\/([A-Za-z_][\w.:-]*)\s*>/.exec(s.slice(lt, lt + 200));
