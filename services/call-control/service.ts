@@ -2,6 +2,7 @@
 // sip-core (or an external drachtio-server). This file holds the process
 // lifecycle: the store, the registrar, rtpengine, the licence limit, the
 // CDR recorder and recovery, and the timers that keep them current.
+import { requiresTls } from './auth/require-tls';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -118,6 +119,7 @@ function authDeps(store: Store, registrar: RegistrarService, log: ServiceDeps['l
     // unless the tenant or extension says otherwise (services/common/sip-digest.ts).
     auth: new DigestAuthenticator({ algorithms: ['MD5', 'SHA-256'] }),
     algorithms: digestAlgorithms(store),
+    requiresTls: requiresTls(store),
     bans: registrar.bans,
     tenantFor: (host) => store.tenants.byDomain(host) ?? (isIpLiteral(host) ? store.tenants.defaultTenant() : undefined),
     credentials: (tenantId, u) => {
@@ -167,6 +169,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       registrations: store.registrations,
       bans: store.sipBans,
       algorithms: digestAlgorithms(store),
+      requiresTls: requiresTls(store),
     },
     { now: Date.now, log },
     { bans: { allow: config.sip.security.trustedNetworks }, trusted: (ip) => trunks.candidates(ip).length > 0 },

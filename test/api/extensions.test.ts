@@ -70,6 +70,19 @@ describe('extensions', () => {
     expect(h.store.audit.list({ action: 'extension.reset-password' }).rows).toHaveLength(1);
   });
 
+  it('sets TLS-only for an extension (issue 17 item 6) and refuses a non-boolean', async () => {
+    const a = (await admin.request('POST', '/api/extensions', { extension: '206' })).body.extension;
+    expect(a.requireTls).toBe(false);
+    const on = await admin.request('PATCH', `/api/extensions/${a.id}`, { requireTls: true });
+    expect(on.status).toBe(200);
+    expect(on.body.extension.requireTls).toBe(true);
+    expect(h.store.extensionFeatures.get(a.id)!.requireTls).toBe(true);
+    const bad = await admin.request('PATCH', `/api/extensions/${a.id}`, { requireTls: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(fields(bad)).toEqual(['requireTls']);
+    expect(h.store.extensionFeatures.get(a.id)!.requireTls).toBe(true);
+  });
+
   it('lists with search and paging, deletes, and answers not found', async () => {
     for (const [n, name] of [['210', 'Анна'], ['211', 'Борис'], ['212', 'Анатолий']] as const) await admin.request('POST', '/api/extensions', { extension: n, displayName: name });
     const search = await admin.request('GET', '/api/extensions?q=' + encodeURIComponent('Ан'));

@@ -42,6 +42,8 @@ describe('migration 0040 extension features', () => {
     const id = insertExtension(d, 1, '201');
     migrate(d, migrations, 40);
     expect(schemaVersion(d)).toBe(40);
+    // The repo reads today's columns (0178 added require_tls): bring the rest of the schema up first.
+    migrate(d, migrations);
     const repo = new ExtensionFeaturesRepo(d);
     expect(repo.get(id)).toMatchObject({ extension: '201', displayName: 'Иван', ...defaultFeatures() });
     expect(repo.search({ tenantId: 1, q: 'Ива' }).total).toBe(1);
@@ -54,6 +56,8 @@ describe('migration 0040 extension features', () => {
     d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', ?)").run(at);
     d.prepare("INSERT INTO users (tenant_id, username, role, password_hash, created_at, password_changed_at) VALUES (1, 'emp', 'employee', 'x', ?, ?)").run(at, at);
     const id = insertExtension(d, 1, '202');
+    // The repo reads today's columns (0178 added require_tls): bring the rest of the schema up first.
+    migrate(d, migrations);
     const repo = new ExtensionFeaturesRepo(d);
     const f = { ...defaultFeatures(), userId: 1, dnd: true, callerIdNumber: '+74951234567', forward: { ...defaultFeatures().forward, busy: '203', noAnswerSeconds: 30 } };
     repo.set(id, f);
@@ -69,6 +73,8 @@ describe('migration 0040 extension features', () => {
     migrate(d, migrations, 40);
     d.prepare("INSERT INTO tenants (name, sip_domain, created_at) VALUES ('T', 't.example.ru', ?)").run(at);
     const id = insertExtension(d, 1, '204');
+    // The repo reads today's columns (0178 added require_tls): bring the rest of the schema up first.
+    migrate(d, migrations);
     const repo = new ExtensionFeaturesRepo(d);
     expect(() => repo.set(id, { ...defaultFeatures(), callerIdNumber: '12ab' })).toThrow(/CHECK/);
     expect(() => repo.set(id, { ...defaultFeatures(), forward: { ...defaultFeatures().forward, noAnswerSeconds: 1 } })).toThrow(/CHECK/);

@@ -43,6 +43,7 @@ export function mergeFeatures(cur: ExtensionFeatures | undefined, input: CreateE
     callerIdName: input.callerIdName ?? base.callerIdName,
     callerIdNumber: input.callerIdNumber ?? base.callerIdNumber,
     dnd: input.dnd ?? base.dnd,
+    requireTls: input.requireTls ?? base.requireTls,
     forward: {
       always: f.always !== undefined ? f.always : base.forward.always,
       busy: f.busy !== undefined ? f.busy : base.forward.busy,

@@ -11,12 +11,15 @@ import { bannedAnswer, headerRows, type RegistrarTenant } from '../registrar/reg
 import { parseAddress, SipAddressError, uriParts } from '../registrar/sip-address';
 import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from './digest';
 import type { MobileDirectory } from '../fmc/mobile-origin';
+import { inClear, TLS_REQUIRED } from './require-tls';
 
 /** The parts of drachtio-srf's request it reads. */
 export interface AuthRequest {
   method: string;
   get(name: string): string | undefined;
   source_address: string;
+  /** udp, tcp, tls… (srf); absent: treated as not TLS. */
+  protocol?: string;
 }
 
 export interface AuthResponse {
@@ -41,6 +44,8 @@ export interface RequestAuthDeps {
   mobiles?: MobileDirectory;
   /** What challenges offer for this tenant and user (services/common/sip-digest.ts); default: the authenticator's list. */
   algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
+  /** The extension takes TLS only (auth/require-tls.ts). */
+  requiresTls?(tenantId: number, username: string): boolean;
   log: Logger;
 }
 
@@ -71,6 +76,10 @@ function decide(deps: RequestAuthDeps, req: AuthRequest): Outcome {
   const identity = uriParts(parseAddress(from).uri);
   const tenant = identity.host ? deps.tenantFor(identity.host) : undefined;
   if (!tenant) return { status: 403, reason: 'Domain not served here' };
+  if (inClear(req.protocol) && identity.user && deps.requiresTls?.(tenant.id, identity.user)) {
+    deps.log.info('request refused: extension requires TLS', { source, method: req.method, protocol: req.protocol, tenantId: tenant.id });
+    return { ...TLS_REQUIRED, headers: { ...TLS_REQUIRED.headers } };
+  }
   const algorithms = deps.algorithms?.(tenant.id, identity.user);
   const verdict = deps.auth.verify({ method: req.method, authorization: req.get('Proxy-Authorization'), realm: tenant.sipDomain, source, algorithms, lookup: (u) => deps.credentials(tenant.id, u)?.ha1 });
   if (!verdict.ok) {

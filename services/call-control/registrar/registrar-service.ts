@@ -17,6 +17,8 @@ export interface RegistrarStores {
   bans?: BanStore;
   /** What challenges offer this tenant's user (services/common/sip-digest.ts); the authenticator's list when absent. */
   algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
+  /** The extension with this SIP user name takes TLS only (migration 0178). */
+  requiresTls?(tenantId: number, username: string): boolean;
 }
 
 export interface RegistrarServiceOptions {
@@ -50,6 +52,7 @@ export function createRegistrar(stores: RegistrarStores, deps: { now: () => numb
       return c && { extension: c.extension.extension, ha1: c.ha1 };
     },
     ...(stores.algorithms ? { algorithms: stores.algorithms } : {}),
+    ...(stores.requiresTls ? { requiresTls: stores.requiresTls } : {}),
     location,
     now: deps.now,
     log,

@@ -3,6 +3,7 @@
 // (5) the authenticated user may register this AOR, (6–7) apply the
 // contacts with Call-ID/CSeq ordering and expiry limits, (8) answer 200 with
 // every current binding. Sources that keep failing are banned (ban-list.ts).
+import { inClear, TLS_REQUIRED } from '../auth/require-tls';
 import net from 'node:net';
 import type { Logger } from '../../common/logger';
 import type { DigestAlgorithm, DigestAuthenticator, Ha1Set } from '../auth/digest';
@@ -38,6 +39,8 @@ export interface RegistrarDeps {
   credentials(tenantId: number, username: string): { extension: string; ha1: Ha1Set } | undefined;
   /** What challenges offer for this tenant and user (services/common/sip-digest.ts); default: the authenticator's list. */
   algorithms?(tenantId: number, username: string | undefined): readonly DigestAlgorithm[];
+  /** The extension takes TLS only (issue 17 item 6): a REGISTER over anything else is refused before any challenge. */
+  requiresTls?(tenantId: number, username: string): boolean;
   location: LocationService;
   now: () => number;
   log: Logger;
@@ -87,6 +90,11 @@ function handle(deps: RegistrarDeps, limits: { min: number; max: number; dflt: n
   const tenant = aor.host ? deps.tenantFor(aor.host) : undefined;
   // §10.3 step 1: a domain we do not serve.
   if (!tenant) return { status: 404, reason: 'Domain not served here' };
+  // Refused before the challenge: a digest response sent in clear is what TLS-only is there to prevent.
+  if (inClear(req.protocol) && aor.user && deps.requiresTls?.(tenant.id, aor.user)) {
+    deps.log.info('register refused: extension requires TLS', { source, protocol: req.protocol, tenantId: tenant.id });
+    return { ...TLS_REQUIRED, headers: { ...TLS_REQUIRED.headers } };
+  }
 
   const algorithms = deps.algorithms?.(tenant.id, aor.user);
   const verdict = deps.auth.verify({

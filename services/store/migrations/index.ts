@@ -28,6 +28,7 @@ import * as listenGrants from './0140-listen-grants';
 import * as dpoRole from './0082-dpo-role';
 import * as didCanonical from './0125-did-canonical';
 import * as selftestRuns from './0150-selftest-runs';
+import * as requireTls from './0178-require-tls';
 import * as fmcLcr from './0195-fmc-lcr';
 import * as cdrAnswerUnreliable from './0196-cdr-answer-unreliable';
 
@@ -59,6 +60,7 @@ export const migrations: readonly Migration[] = [
   { version: 125, name: '0125-did-canonical', up: didCanonical.up },
   { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
   { version: 150, name: '0150-selftest-runs', up: selftestRuns.up },
+  { version: 178, name: '0178-require-tls', up: requireTls.up },
   { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
   { version: 196, name: '0196-cdr-answer-unreliable', up: cdrAnswerUnreliable.up },
 ];

@@ -11,6 +11,8 @@ export interface ExtensionFeatures {
   callerIdName: string;
   callerIdNumber: string;
   dnd: boolean;
+  /** TLS signalling and SRTP media only (migration 0178): anything in clear is refused. */
+  requireTls: boolean;
   forward: {
     always: string | null;
     busy: string | null;
@@ -27,6 +29,7 @@ export const defaultFeatures = (): ExtensionFeatures => ({
   callerIdName: '',
   callerIdNumber: '',
   dnd: false,
+  requireTls: false,
   forward: { always: null, busy: null, noAnswer: null, noAnswerSeconds: 20, unreachable: null },
 });
 
@@ -44,6 +47,7 @@ interface Row {
   caller_id_name: string | null;
   caller_id_number: string | null;
   dnd: number | null;
+  require_tls: number | null;
   forward_always: string | null;
   forward_busy: string | null;
   forward_no_answer: string | null;
@@ -52,7 +56,7 @@ interface Row {
 }
 
 const SELECT = `SELECT e.id, e.tenant_id, e.extension, e.display_name, e.sip_username, e.outbound_permission, e.enabled, e.created_at, e.updated_at,
-  f.user_id, f.caller_id_name, f.caller_id_number, f.dnd, f.forward_always, f.forward_busy, f.forward_no_answer, f.no_answer_seconds, f.forward_unreachable
+  f.user_id, f.caller_id_name, f.caller_id_number, f.dnd, f.require_tls, f.forward_always, f.forward_busy, f.forward_no_answer, f.no_answer_seconds, f.forward_unreachable
   FROM extensions e LEFT JOIN extension_features f ON f.extension_id = e.id`;
 
 function toView(r: Row): ExtensionView {
@@ -71,6 +75,7 @@ function toView(r: Row): ExtensionView {
     callerIdName: r.caller_id_name ?? d.callerIdName,
     callerIdNumber: r.caller_id_number ?? d.callerIdNumber,
     dnd: r.dnd === 1,
+    requireTls: r.require_tls === 1,
     forward: {
       always: r.forward_always ?? null,
       busy: r.forward_busy ?? null,
@@ -146,12 +151,12 @@ export class ExtensionFeaturesRepo {
   /** Writes the whole feature row (insert or replace). The statement is prepared once: an import writes thousands. */
   set(extensionId: number, f: ExtensionFeatures, now = new Date()): void {
     this.upsert ??= this.db.prepare(
-        `INSERT INTO extension_features (extension_id, user_id, caller_id_name, caller_id_number, dnd, forward_always, forward_busy, forward_no_answer, no_answer_seconds, forward_unreachable, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO extension_features (extension_id, user_id, caller_id_name, caller_id_number, dnd, require_tls, forward_always, forward_busy, forward_no_answer, no_answer_seconds, forward_unreachable, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(extension_id) DO UPDATE SET user_id = excluded.user_id, caller_id_name = excluded.caller_id_name, caller_id_number = excluded.caller_id_number,
-           dnd = excluded.dnd, forward_always = excluded.forward_always, forward_busy = excluded.forward_busy, forward_no_answer = excluded.forward_no_answer,
+           dnd = excluded.dnd, require_tls = excluded.require_tls, forward_always = excluded.forward_always, forward_busy = excluded.forward_busy, forward_no_answer = excluded.forward_no_answer,
            no_answer_seconds = excluded.no_answer_seconds, forward_unreachable = excluded.forward_unreachable, updated_at = excluded.updated_at`,
     );
-    this.upsert.run(extensionId, f.userId, f.callerIdName, f.callerIdNumber, f.dnd ? 1 : 0, f.forward.always, f.forward.busy, f.forward.noAnswer, f.forward.noAnswerSeconds, f.forward.unreachable, now.toISOString());
+    this.upsert.run(extensionId, f.userId, f.callerIdName, f.callerIdNumber, f.dnd ? 1 : 0, f.requireTls ? 1 : 0, f.forward.always, f.forward.busy, f.forward.noAnswer, f.forward.noAnswerSeconds, f.forward.unreachable, now.toISOString());
   }
 }

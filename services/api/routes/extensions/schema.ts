@@ -38,6 +38,8 @@ const editable = {
   callerIdName: z.string().max(64, 'at most 64 characters').optional(),
   callerIdNumber: callerIdNumber.optional(),
   dnd: z.boolean().optional(),
+  /** TLS signalling and SRTP media only: REGISTER and calls in clear are refused (403/488). */
+  requireTls: z.boolean().optional(),
   forward: forwardSchema.optional(),
   /** The employee this extension belongs to (their calls and recordings). */
   userId: z.number().int().positive().nullable().optional(),
