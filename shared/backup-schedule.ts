@@ -18,11 +18,16 @@ export interface BackupSchedule {
   keepDaily: number;
   /** …and of each of the last keepWeekly weeks (Monday to Sunday). */
   keepWeekly: number;
+  /** Where the archives go: a directory on the box, or the SFTP server of the backup.sftp setting. */
+  target?: BackupTargetKind;
   /** Where the archives go; null: <dataDir>/backups. */
   targetDir: string | null;
   /** When the schedule was last switched on: staleness before the first backup counts from here. */
   since: string | null;
 }
+
+export const backupTargetKinds = ['local', 'sftp'] as const;
+export type BackupTargetKind = (typeof backupTargetKinds)[number];
 
 export const defaultBackupSchedule: BackupSchedule = {
   enabled: false,
@@ -31,6 +36,7 @@ export const defaultBackupSchedule: BackupSchedule = {
   weekday: 0,
   keepDaily: 7,
   keepWeekly: 4,
+  target: 'local',
   targetDir: null,
   since: null,
 };

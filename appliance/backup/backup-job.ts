@@ -15,6 +15,8 @@ import { readBackupPassphrase } from '../../services/common/backup-passphrase';
 import { createBackup } from './create-backup';
 import { BackupError } from './errors';
 import { verifyBackup } from './verify-backup';
+import { backupToSftp, configuredSftpTarget, remoteOf, rotateOnSftp, sessionFor, verifyOnSftp } from './sftp-job';
+import { SftpSession } from './sftp-target';
 
 const PROGRESS_EVERY_MS = 500;
 
@@ -39,38 +41,57 @@ const noPassphrase = () =>
     'no backup passphrase is set: set one on the Backups page (schedule) before the appliance can back itself up',
   );
 
-async function verify(store: Store, dataDir: string, id: number): Promise<void> {
+async function verify(store: Store, config: Readonly<Config>, id: number, open?: SftpSession): Promise<void> {
+  const dataDir = config.dataDir;
   const run = store.backups.get(id);
   if (!run?.fileName || !run.targetDir || !store.backups.verifyStarted(id, process.pid)) return;
   const progress = throttled((d, t) => store.backups.progress(id, 'verify', d, t));
+  let session: SftpSession | null = null;
   try {
     const passphrase = readBackupPassphrase(dataDir);
-    const v = await verifyBackup(path.join(run.targetDir, run.fileName), {
-      passphrase: passphrase ?? undefined,
-      onProgress: (p) => progress(p.doneBytes, p.totalBytes),
-    });
+    const check = (file: string) =>
+      verifyBackup(file, { passphrase: passphrase ?? undefined, onProgress: (p) => progress(p.doneBytes, p.totalBytes) });
+    // An archive on an SFTP server is verified as the server holds it: read back, then checked.
+    if (run.remote) session = open ?? (await sessionFor(config, store, run));
+    const v = session ? await verifyOnSftp(session, config, run.fileName, check) : await check(path.join(run.targetDir, run.fileName));
     if (run.sha256 && v.sha256 !== run.sha256)
       throw new BackupError('archive-damaged', `${run.fileName} has changed since it was written (SHA-256 differs)`);
     store.backups.verifyDone(id, true, passphrase ? null : 'checksums only: no passphrase on the box to check the sealed keys');
   } catch (e) {
     store.backups.verifyDone(id, false, errorOf(e).message);
+  } finally {
+    if (session && session !== open) session.close();
   }
 }
 
 async function backup(store: Store, config: Readonly<Config>, id: number): Promise<void> {
-  const targetDir = backupTargetDir(config, store);
-  if (!store.backups.claim(id, process.pid, targetDir)) return;
+  const sftp = store.backups.schedule().target === 'sftp';
+  let session: SftpSession | null = null;
+  try {
+    if (sftp) {
+      const target = configuredSftpTarget(config, store);
+      if (!store.backups.claim(id, process.pid, target.dir, new Date(), remoteOf(target))) return;
+    } else if (!store.backups.claim(id, process.pid, backupTargetDir(config, store))) return;
+  } catch (e) {
+    const { code, message } = errorOf(e);
+    store.backups.fail(id, code, message);
+    return;
+  }
   try {
     const passphrase = readBackupPassphrase(config.dataDir);
     if (!passphrase) throw noPassphrase();
+    // The server first: a wrong host key or a refused login fails before anything is made.
+    if (sftp) session = await SftpSession.open(configuredSftpTarget(config, store));
     const progress = throttled((d, t) => store.backups.progress(id, 'files', d, t));
-    const r = await createBackup({
-      config,
-      passphrase,
-      targetDir,
-      onProgress: (p) =>
-        p.phase === 'database' ? store.backups.progress(id, 'database', p.doneBytes, p.totalBytes) : progress(p.doneBytes, p.totalBytes),
-    });
+    const make = (targetDir: string) =>
+      createBackup({
+        config,
+        passphrase,
+        targetDir,
+        onProgress: (p) =>
+          p.phase === 'database' ? store.backups.progress(id, 'database', p.doneBytes, p.totalBytes) : progress(p.doneBytes, p.totalBytes),
+      });
+    const r = session ? await backupToSftp(session, config, make) : await make(backupTargetDir(config, store));
     store.backups.succeed(id, {
       fileName: path.basename(r.file),
       bytes: r.bytes,
@@ -79,13 +100,22 @@ async function backup(store: Store, config: Readonly<Config>, id: number): Promi
       schemaVersion: r.manifest.schemaVersion,
     });
   } catch (e) {
+    session?.close();
     const { code, message } = errorOf(e);
     store.backups.fail(id, code, message);
     return;
   }
-  // Read back at once: the list shows every archive with its verification state.
-  store.backups.requestVerify(id);
-  await verify(store, config.dataDir, id);
+  try {
+    // Read back at once: the list shows every archive with its verification state.
+    store.backups.requestVerify(id);
+    await verify(store, config, id, session ?? undefined);
+    const run = store.backups.get(id);
+    // Rotation on the server (the scheduler rotates archives on the box when this job ends).
+    if (session && run?.trigger === 'schedule' && run.verifyState === 'ok')
+      await rotateOnSftp(session, store, run.remote!, (msg, f) => process.stderr.write(`${msg} ${JSON.stringify(f)}\n`));
+  } finally {
+    session?.close();
+  }
 }
 
 async function main(): Promise<number> {
@@ -99,7 +129,7 @@ async function main(): Promise<number> {
   const store = openStore(layout(config.dataDir).db);
   try {
     if (verb === 'backup') await backup(store, config, id);
-    else await verify(store, config.dataDir, id);
+    else await verify(store, config, id);
     return 0;
   } finally {
     store.close();

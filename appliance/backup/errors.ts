@@ -17,7 +17,8 @@ export type BackupErrorCode =
   | 'sftp-host-key-mismatch'
   | 'sftp-auth-failed'
   | 'sftp-unreachable'
-  | 'sftp-upload-failed';
+  | 'sftp-upload-failed'
+  | 'sftp-target-changed';
 
 export class BackupError extends Error {
   constructor(

@@ -150,7 +150,8 @@ export class BackupScheduler {
     );
     for (const id of gone) {
       const b = good.find((x) => x.id === id);
-      if (!b?.fileName || !b.targetDir) continue;
+      // An archive on an SFTP server is removed there by the backup job (appliance/backup/sftp-job.ts).
+      if (!b?.fileName || !b.targetDir || b.remote) continue;
       const file = path.join(b.targetDir, b.fileName);
       rmSync(file, { force: true });
       rmSync(`${file}.sha256`, { force: true });

@@ -6,10 +6,11 @@
 // SFTP subsystem in-process: no `sftp`/`ssh` binary, no known_hosts file or
 // batch-mode flags to get right, and the host key comes to us as bytes to
 // compare. ssh2-sftp-client would only add promises over the same calls.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
+import { hostKeyAlgorithms, keyBlobType, parseHostKeyLine, sshFingerprint as fingerprint } from '../../services/common/ssh-keys';
 import { BackupError } from './errors';
 
 export interface SftpTarget {
@@ -36,17 +37,12 @@ export function parseSftpUrl(url: string): { host: string; port: number; usernam
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 22, username: decodeURIComponent(u.username), dir: decodeURIComponent(u.pathname) };
 }
 
-const fingerprint = (blob: Buffer) => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-
 /** The key blob of a pinned `type base64 [comment]` line. */
 export function pinnedKeyBlob(line: string): Buffer {
-  const parts = line.trim().split(/\s+/);
-  const blob = parts.length >= 2 ? Buffer.from(parts[1]!, 'base64') : Buffer.alloc(0);
-  // The blob starts with its own type name (RFC 4253 §6.6): a cheap check that this is a key line at all.
-  const typeLen = blob.length > 4 ? blob.readUInt32BE(0) : 0;
-  if (typeLen === 0 || blob.subarray(4, 4 + typeLen).toString('latin1') !== parts[0])
+  const key = parseHostKeyLine(line);
+  if (!key)
     throw new BackupError('sftp-bad-target', `--sftp-host-key: expected the server's public host key as "ssh-ed25519 AAAA…" (from its /etc/ssh/ssh_host_*_key.pub), got "${line.slice(0, 40)}"`);
-  return blob;
+  return key.blob;
 }
 
 /** An open SFTP session to the target, its host key checked and the directory writable. */
@@ -80,6 +76,8 @@ export class SftpSession {
       username: target.username,
       privateKey: target.privateKey,
       readyTimeout: timeoutMs,
+      // Ask for the pinned key's type: a server with several host keys would otherwise answer with ssh2's first choice.
+      algorithms: { serverHostKey: hostKeyAlgorithms(keyBlobType(pinned) ?? '') as never },
       hostVerifier: (key: Buffer) => {
         presented = key;
         return key.equals(pinned);
@@ -110,6 +108,38 @@ export class SftpSession {
       throw new BackupError('sftp-upload-failed', `uploading ${name} to ${this.target.host}:${final} failed: ${(e as Error).message}; the partial upload was removed`, { remote: final });
     }
     return final;
+  }
+
+  private call<T>(f: (cb: (e: Error | null | undefined, v?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v as T))));
+  }
+
+  /** Copies a file of the target directory to the box (verification reads the copy on the server, not ours). */
+  async download(name: string, localFile: string): Promise<void> {
+    await this.call<void>((cb) => this.sftp.fastGet(path.posix.join(this.target.dir, name), localFile, (e) => cb(e)));
+  }
+
+  /** SHA-256 of a file of the target directory, read from the server. */
+  async sha256(name: string): Promise<string> {
+    const hash = createHash('sha256');
+    await new Promise<void>((resolve, reject) => {
+      const s = this.sftp.createReadStream(path.posix.join(this.target.dir, name));
+      s.on('data', (b: Buffer) => hash.update(b));
+      s.on('error', reject);
+      s.on('end', () => resolve());
+    });
+    return hash.digest('hex');
+  }
+
+  /** Removes a file of the target directory; a file already gone is no error. */
+  async remove(name: string): Promise<void> {
+    await this.call<void>((cb) => this.sftp.unlink(path.posix.join(this.target.dir, name), (e) => cb(e && (e as { code?: number }).code === 2 ? null : e)));
+  }
+
+  /** Names in the target directory. */
+  async list(): Promise<string[]> {
+    const entries = await this.call<{ filename: string }[]>((cb) => this.sftp.readdir(this.target.dir, (e, l) => cb(e, l)));
+    return entries.map((x) => x.filename).sort();
   }
 
   close(): void {

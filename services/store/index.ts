@@ -59,7 +59,7 @@ export { spellings, ERASED_PARTY, type SubjectCdr, type SubjectRecording, type P
 export { contactKinds, type ContactKind, type ContactIndexKind, type ContactIndexEntry, type SealedContact, type PdContactsRepo } from './repos/pd-contacts';
 export { queueOutcomes, type QueueAgentRow, type QueueCallRow, type QueueOutcome, type QueueStats, type QueuesRepo } from './repos/queues';
 export type { SelftestRun, SelftestMode, SelftestsRepo } from './repos/selftests';
-export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo } from './repos/backups';
+export { backupInProgress, type BackupRun, type BackupState, type BackupTrigger, type BackupPhase, type VerifyState, type BackupsRepo, type StoredSftpTarget } from './repos/backups';
 export { voicemailFolders, type VoicemailBox, type VoicemailMessage, type VoicemailFolder, type BoxFields, type NewMessage, type VoicemailRepo } from './repos/voicemail';
 export { mailStates, type MailRow, type MailState, type MailSummary, type NewMail, type StoredAttachment, type MissedCall, type MissedCallNotice, type MailRepo } from './repos/mail';
 export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, type NewPrompt, type PromptKind, type PromptLanguage, type PromptSource, type PromptUse, type PromptUsageCheck, type PromptsRepo } from './repos/prompts';

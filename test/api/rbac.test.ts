@@ -169,6 +169,7 @@ const table: Record<string, Rule> = {
   'GET /api/backups/:id': ['superadmin', 'auditor'],
   'POST /api/backups/:id/verify': ['superadmin'],
   'GET /api/backups/:id/download': ['superadmin'],
+  'POST /api/backups/sftp/host-key': ['superadmin'],
   'GET /api/voicemail/boxes': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'GET /api/voicemail/boxes/:id': ['superadmin', 'tenant-admin', 'supervisor', 'employee'],
   'POST /api/voicemail/boxes': ADMINS,

@@ -27,6 +27,7 @@ import * as cdrPath from './0095-cdr-path';
 import * as listenGrants from './0140-listen-grants';
 import * as dpoRole from './0082-dpo-role';
 import * as didCanonical from './0125-did-canonical';
+import * as backupRemote from './0155-backup-remote';
 import * as selftestRuns from './0150-selftest-runs';
 import * as requireTls from './0178-require-tls';
 import * as fmcLcr from './0195-fmc-lcr';
@@ -60,6 +61,7 @@ export const migrations: readonly Migration[] = [
   { version: 125, name: '0125-did-canonical', up: didCanonical.up },
   { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
   { version: 150, name: '0150-selftest-runs', up: selftestRuns.up },
+  { version: 155, name: '0155-backup-remote', up: backupRemote.up },
   { version: 178, name: '0178-require-tls', up: requireTls.up },
   { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
   { version: 196, name: '0196-cdr-answer-unreliable', up: cdrAnswerUnreliable.up },

@@ -21,6 +21,8 @@ export interface BackupRun {
   startedAt: string | null;
   finishedAt: string | null;
   targetDir: string | null;
+  /** `sftp://user@host:port` when the archive went to an SFTP server (targetDir is the directory there). */
+  remote: string | null;
   fileName: string | null;
   bytes: number | null;
   sha256: string | null;
@@ -46,6 +48,8 @@ interface Row {
   started_at: string | null;
   finished_at: string | null;
   target_dir: string | null;
+  /** Absent on a database before 0155. */
+  remote?: string | null;
   file_name: string | null;
   bytes: number | null;
   sha256: string | null;
@@ -71,6 +75,7 @@ const toRun = (r: Row): BackupRun => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
   targetDir: r.target_dir,
+  remote: r.remote ?? null,
   fileName: r.file_name,
   bytes: r.bytes,
   sha256: r.sha256,
@@ -91,6 +96,19 @@ export const backupInProgress = (run: BackupRun) =>
   new AppError(409, 'backup-in-progress', `backup ${run.id} is ${run.state} already; wait until it ends`, { id: run.id, state: run.state });
 
 const SCHEDULE_KEY = 'backup.schedule';
+const SFTP_KEY = 'backup.sftp';
+
+export interface StoredSftpTarget {
+  host: string;
+  port: number;
+  username: string;
+  dir: string;
+  /** The pinned host key line, `ssh-ed25519 AAAA…`. */
+  hostKey: string;
+  privateKeySealed: string;
+  /** The private key's public half, for the server's authorized_keys. */
+  publicKey: string;
+}
 
 export class BackupsRepo {
   private readonly settings: SettingsRepo;
@@ -104,6 +122,15 @@ export class BackupsRepo {
 
   setSchedule(s: BackupSchedule, now = new Date()): void {
     this.settings.set(SCHEDULE_KEY, s, null, now);
+  }
+
+  /** The SFTP target of scheduled backups; its private key only sealed (services/common/ssh-keys.ts BACKUP_SFTP_KEY). */
+  sftpTarget(): StoredSftpTarget | undefined {
+    return this.settings.get<StoredSftpTarget>(SFTP_KEY);
+  }
+
+  setSftpTarget(t: StoredSftpTarget, now = new Date()): void {
+    this.settings.set(SFTP_KEY, t, null, now);
   }
 
   get(id: number): BackupRun | undefined {
@@ -132,12 +159,19 @@ export class BackupsRepo {
   }
 
   /** The backup job takes a queued run; false when it was not queued (another job took it). */
-  claim(id: number, pid: number, targetDir: string, now = new Date()): boolean {
-    const r = this.db
-      .prepare(
-        "UPDATE backups SET state = 'running', runner_pid = ?, target_dir = ?, started_at = ?, phase = 'database' WHERE id = ? AND state = 'queued'",
-      )
-      .run(pid, targetDir, now.toISOString(), id);
+  claim(id: number, pid: number, targetDir: string, now = new Date(), remote: string | null = null): boolean {
+    // Without a remote, the statement names no column of 0155 (the 0090 migration test runs this repo on schema 90).
+    const r = remote
+      ? this.db
+          .prepare(
+            "UPDATE backups SET state = 'running', runner_pid = ?, target_dir = ?, remote = ?, started_at = ?, phase = 'database' WHERE id = ? AND state = 'queued'",
+          )
+          .run(pid, targetDir, remote, now.toISOString(), id)
+      : this.db
+          .prepare(
+            "UPDATE backups SET state = 'running', runner_pid = ?, target_dir = ?, started_at = ?, phase = 'database' WHERE id = ? AND state = 'queued'",
+          )
+          .run(pid, targetDir, now.toISOString(), id);
     return r.changes === 1;
   }
 

@@ -4,55 +4,26 @@
 // arrive and verify; a server presenting another host key is refused with a
 // clear error before anything is written, here or there; an unreachable
 // server likewise; a missing remote directory is named.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeTcpPort, waitForTcp } from '../../helpers/ports';
-import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
+import { freeTcpPort } from '../../helpers/ports';
+import { startSshd, type TestSshd } from '../../helpers/sshd';
 import { tempDir } from '../../helpers/tmp';
 import { makeAppliance, type Appliance } from './appliance';
 
-const SSHD = '/usr/sbin/sshd';
 const work = tempDir('korobka-backup-sftp-');
-const remote = path.join(work.dir, 'remote-backups');
 const passFile = path.join(work.dir, 'pass');
-const user = os.userInfo().username;
 let app: Appliance;
-let sshd: Started;
-let port: number;
-const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file]);
+let sshd: TestSshd;
+let remote: string;
+let user: string;
 const archives = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('korobka-backup-') || n.startsWith('.korobka-backup-')) : []);
 
 beforeAll(async () => {
-  if (!existsSync(SSHD)) throw new Error('sshd is missing: install.sh --with-test-tools installs openssh-server');
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
-  mkdirSync(remote, { mode: 0o700 });
   writeFileSync(passFile, 'a long backup passphrase\n', { mode: 0o600 });
-  for (const k of ['host_key', 'other_host_key', 'client_key']) keygen(path.join(work.dir, k));
-  writeFileSync(path.join(work.dir, 'authorized_keys'), readFileSync(path.join(work.dir, 'client_key.pub')), { mode: 0o600 });
-  port = await freeTcpPort();
-  const config = path.join(work.dir, 'sshd_config');
-  writeFileSync(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${path.join(work.dir, 'host_key')}`,
-      `AuthorizedKeysFile ${path.join(work.dir, 'authorized_keys')}`,
-      `PidFile ${path.join(work.dir, 'sshd.pid')}`,
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      'UsePAM no',
-      'StrictModes no',
-      'Subsystem sftp internal-sftp',
-      '',
-    ].join('\n'),
-  );
-  sshd = startProcess(SSHD, ['-D', '-e', '-f', config], { logFile: path.join(testOutputDir('appliance'), 'sftp-sshd.log'), timeoutMs: 300_000 });
-  await waitForTcp(port);
+  sshd = await startSshd(work.dir, 'sftp');
+  ({ remote, user } = sshd);
   app = await makeAppliance('backup-sftp');
 }, 120_000);
 
@@ -63,9 +34,9 @@ afterAll(async () => {
 });
 
 const sftpArgs = (o: { port?: number; hostKey?: string; dir?: string } = {}) => [
-  '--sftp', `sftp://${user}@127.0.0.1:${o.port ?? port}${o.dir ?? remote}`,
-  '--sftp-key', path.join(work.dir, 'client_key'),
-  '--sftp-host-key', o.hostKey ?? path.join(work.dir, 'host_key.pub'),
+  '--sftp', `sftp://${user}@127.0.0.1:${o.port ?? sshd.port}${o.dir ?? remote}`,
+  '--sftp-key', sshd.clientKeyFile,
+  '--sftp-host-key', o.hostKey ?? sshd.hostKeyPub,
 ];
 
 describe('korobka backup --sftp (issue 18)', () => {
@@ -84,7 +55,7 @@ describe('korobka backup --sftp (issue 18)', () => {
 
   it('refuses a server whose host key is not the pinned one, before writing anything', async () => {
     const before = { here: archives(path.join(app.dataDir, 'backups')), there: readdirSync(remote) };
-    const otherKey = readFileSync(path.join(work.dir, 'other_host_key.pub'), 'utf8').trim();
+    const otherKey = sshd.otherHostKey;
     const r = await app.korobka('backup', '--passphrase-file', passFile, ...sftpArgs({ hostKey: otherKey }));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/korobka backup: the SFTP server 127\.0\.0\.1:\d+ presented host key SHA256:\S+, not the pinned SHA256:\S+: refused, nothing was sent .*\[sftp-host-key-mismatch\]/);

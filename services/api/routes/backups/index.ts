@@ -14,6 +14,7 @@ import { AppError, conflict, notFound } from '../../errors';
 import { actorOf, audit, can, type ApiContext } from '../../guard';
 import { parseInput } from '../../validate';
 import { listQuerySchema, scheduleInputSchema } from './schema';
+import { sftpFromInput, sftpRoutes, sftpView } from './sftp';
 
 const passphraseMissing = () =>
   conflict('backup-passphrase-missing', 'set a backup passphrase first (schedule form): the box seals the keys in every backup with it');
@@ -21,7 +22,7 @@ const passphraseMissing = () =>
 /** What the api tells about a run: no process ids. */
 export function backupView(b: BackupRun) {
   const { runnerPid: _p, ...rest } = b;
-  return { ...rest, downloadUrl: b.state === 'ok' ? `/api/backups/${b.id}/download` : null };
+  return { ...rest, downloadUrl: b.state === 'ok' && !b.remote ? `/api/backups/${b.id}/download` : null };
 }
 
 export function backupRoutes(deps: ApiDeps): Router<ApiState> {
@@ -31,6 +32,8 @@ export function backupRoutes(deps: ApiDeps): Router<ApiState> {
 
   const scheduleView = (s: BackupSchedule) => ({
     ...s,
+    target: s.target ?? 'local',
+    sftp: sftpView(deps.store.backups.sftpTarget()),
     passphraseSet: readBackupPassphrase(dataDir) !== null,
     defaultTargetDir: path.join(dataDir, 'backups'),
     nextRunAt: s.enabled ? nextSlot(s, now()).toISOString() : null,
@@ -61,8 +64,14 @@ export function backupRoutes(deps: ApiDeps): Router<ApiState> {
 
   router.put('/schedule', can(deps, 'backups.write'), async (ctx) => {
     const input = parseInput(scheduleInputSchema, ctx.state.body);
-    const { passphrase, ...rest } = input;
+    const { passphrase, sftp: sftpInput, ...rest } = input;
     const before = deps.store.backups.schedule();
+    const target = rest.target ?? before.target ?? 'local';
+    const storedSftp = deps.store.backups.sftpTarget();
+    const sftp = sftpInput ? sftpFromInput(deps, sftpInput, storedSftp) : storedSftp;
+    if (target === 'sftp' && !sftp) {
+      throw new AppError(400, 'validation-failed', 'sftp: the SFTP server is not set', { fields: [{ field: 'sftp', message: 'the SFTP server is not set' }] });
+    }
     const hasPassphrase = passphrase !== undefined || readBackupPassphrase(dataDir) !== null;
     if (input.enabled && !hasPassphrase) {
       audit(deps, ctx, { tenantId: null, action: 'backup.schedule', outcome: 'failed', details: { code: 'backup-passphrase-missing' } });
@@ -76,16 +85,21 @@ export function backupRoutes(deps: ApiDeps): Router<ApiState> {
     }
     // Staleness counts from the moment the schedule (or its rhythm) is switched on, not from before.
     const restart = input.enabled && (!before.enabled || before.frequency !== input.frequency);
-    const schedule: BackupSchedule = { ...rest, targetDir, since: restart ? now().toISOString() : input.enabled ? before.since : null };
+    const schedule: BackupSchedule = { ...rest, target, targetDir, since: restart ? now().toISOString() : input.enabled ? before.since : null };
     if (passphrase !== undefined) writeBackupPassphrase(dataDir, passphrase);
+    if (sftpInput && sftp) deps.store.backups.setSftpTarget(sftp, now());
     deps.store.backups.setSchedule(schedule, now());
+    // The private key never goes in the audit row: whether it changed, and what was pinned.
+    const sftpTrail = sftpInput && sftp ? { host: sftp.host, port: sftp.port, username: sftp.username, dir: sftp.dir, hostKeyFingerprint: sftpView(sftp)?.hostKeyFingerprint, privateKeyChanged: sftpInput.privateKey !== undefined } : undefined;
     audit(deps, ctx, {
       tenantId: null,
       action: 'backup.schedule',
-      details: { ...rest, targetDir, passphraseChanged: passphrase !== undefined },
+      details: { ...rest, target, targetDir, passphraseChanged: passphrase !== undefined, ...(sftpTrail ? { sftp: sftpTrail } : {}) },
     });
     ctx.body = { schedule: scheduleView(schedule) };
   });
+
+  sftpRoutes(deps, router);
 
   router.post('/', can(deps, 'backups.write'), async (ctx) => {
     const user = actorOf(ctx).user;
@@ -121,6 +135,10 @@ export function backupRoutes(deps: ApiDeps): Router<ApiState> {
   router.get('/:id/download', can(deps, 'backups.download'), async (ctx) => {
     const b = load(ctx);
     const trail = { tenantId: null, action: 'backup.download', target: `backup:${b.id}`, details: { file: b.fileName } };
+    if (b.remote) {
+      audit(deps, ctx, { ...trail, outcome: 'failed' });
+      throw conflict('backup-on-sftp-server', `the archive of backup ${b.id} is on ${b.remote}${b.targetDir ?? ''}, not on the box: fetch it from there`);
+    }
     const file = b.state === 'ok' && b.fileName && b.targetDir ? path.join(b.targetDir, b.fileName) : null;
     if (!file || !existsSync(file)) {
       audit(deps, ctx, { ...trail, outcome: 'failed' });

@@ -1,7 +1,35 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { backupFrequencies } from '../../../../shared/backup-schedule';
+import { backupFrequencies, backupTargetKinds } from '../../../../shared/backup-schedule';
 import { MIN_BACKUP_PASSPHRASE } from '../../../common/backup-passphrase';
+
+const host = z
+  .string({ message: 'expected a host name or IP address' })
+  .trim()
+  .max(253, 'expected a host name or IP address')
+  .regex(/^[A-Za-z0-9.:-]+$/, 'expected a host name or IP address');
+
+/** The SFTP server of scheduled backups; the private key is write-only (absent: keep the stored one). */
+export const sftpInputSchema = z
+  .object({
+    host,
+    port: z.number({ message: 'expected 1–65535' }).int('expected 1–65535').min(1, 'expected 1–65535').max(65535, 'expected 1–65535').default(22),
+    username: z
+      .string({ message: 'expected a user name' })
+      .min(1, 'expected a user name')
+      .max(64, 'at most 64 characters')
+      .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and hyphen only'),
+    dir: z
+      .string({ message: 'must be an absolute directory like /backups/korobka' })
+      .max(1024, 'at most 1024 characters')
+      .refine((v) => v.startsWith('/') && v !== '/' && !/[\0\n\r]/.test(v) && !v.split('/').includes('..'), 'must be an absolute directory like /backups/korobka'),
+    /** The server's host key as fetched and confirmed on the page: `ssh-ed25519 AAAA…`. */
+    hostKey: z.string({ message: 'fetch and confirm the server\'s host key' }).min(1, 'fetch and confirm the server\'s host key').max(16_384, 'at most 16384 characters'),
+    privateKey: z.string().min(1, 'paste the private key').max(16_384, 'at most 16384 characters').optional(),
+  })
+  .strict();
+
+export const hostKeyInputSchema = z.object({ host, port: z.number({ message: 'expected 1–65535' }).int('expected 1–65535').min(1, 'expected 1–65535').max(65535, 'expected 1–65535').default(22) }).strict();
 
 export const scheduleInputSchema = z.object({
   enabled: z.boolean({ message: 'must be true or false' }),
@@ -25,6 +53,9 @@ export const scheduleInputSchema = z.object({
     )
     .nullable()
     .optional(),
+  /** Where the archives go: the directory (targetDir) or the SFTP server (sftp, or the one stored). */
+  target: z.enum(backupTargetKinds, { message: 'must be local or sftp' }).optional(),
+  sftp: sftpInputSchema.optional(),
   /** Set or change the passphrase the box seals its backups with; absent: keep the one set. */
   passphrase: z
     .string()
