@@ -10,7 +10,8 @@ import { textField } from '../../components/form-field';
 import { fieldErrorsOf, formErrorOf, type FieldErrors } from '../../components/field-errors';
 import '../../components/pbx-no-access';
 import { isApiError, type Api } from '../../data/api';
-import { listBackups, runBackup, saveSchedule, verifyBackup, type Backup, type ScheduleInput, type ScheduleView } from '../../data/backups';
+import { fetchHostKey, listBackups, runBackup, saveSchedule, verifyBackup, type Backup, type ScheduleInput, type ScheduleView } from '../../data/backups';
+import { renderSftpFields, sftpFieldMap, sftpFormOf, type SftpForm } from './backup-sftp-fields';
 import type { Role } from '../../data/types';
 import { formatDateTime, formatNumber, t, type MessageKey } from '../../i18n';
 import { shared } from '../../styles/shared';
@@ -27,6 +28,8 @@ export class PbxBackupsPage extends PbxElement {
   @state() private lastGoodAt: string | null = null;
   @state() private schedule: ScheduleView | null = null;
   @state() private form: ScheduleInput | null = null;
+  @state() private sftp: SftpForm = sftpFormOf(null);
+  @state() private fetching = false;
   @state() private errors: FieldErrors = {};
   @state() private forbidden = false;
   @state() private error = '';
@@ -61,6 +64,11 @@ export class PbxBackupsPage extends PbxElement {
     this.timer = null;
   }
 
+  private formOf(s: ScheduleView): ScheduleInput {
+    const { sftp: _sftp, passphraseSet: _p, defaultTargetDir: _d, nextRunAt: _n, since: _s, ...rest } = s;
+    return { ...rest, target: s.target ?? 'local', targetDir: s.targetDir ?? '' };
+  }
+
   private get canWrite(): boolean {
     return this.userRole === 'superadmin';
   }
@@ -73,7 +81,10 @@ export class PbxBackupsPage extends PbxElement {
       this.backups = r.backups;
       this.lastGoodAt = r.lastGoodAt;
       this.schedule = r.schedule;
-      this.form ??= { ...r.schedule, targetDir: r.schedule.targetDir ?? '' };
+      if (!this.form) {
+        this.form = this.formOf(r.schedule);
+        this.sftp = sftpFormOf(r.schedule.sftp);
+      }
       // Poll fast while the appliance works on one, so progress and the verification state arrive;
       // slowly otherwise, so a scheduled backup that starts while the page is open shows up.
       if (this.isConnected) this.timer = setTimeout(() => void this.load(), r.backups.some(busy) ? POLL_MS : IDLE_POLL_MS);
@@ -140,7 +151,7 @@ export class PbxBackupsPage extends PbxElement {
             (b) =>
               html`<tr data-backup=${b.id} data-state=${b.state}>
                 <td>
-                  ${formatDateTime(b.finishedAt ?? b.startedAt ?? b.requestedAt)}${b.fileName ? html`<br /><small class="muted">${b.fileName}</small>` : nothing}
+                  ${formatDateTime(b.finishedAt ?? b.startedAt ?? b.requestedAt)}${b.fileName ? html`<br /><small class="muted">${b.fileName}</small>` : nothing}${b.remote ? html`<br /><small class="muted" data-testid="backup-remote">${t('backups.onSftp', { where: `${b.remote}${b.targetDir ?? ''}` })}</small>` : nothing}
                 </td>
                 <td>${t(`backups.trigger.${b.trigger}` as MessageKey)}</td>
                 <td>
@@ -231,7 +242,28 @@ export class PbxBackupsPage extends PbxElement {
         }
         ${num('keepDaily', 366)} ${num('keepWeekly', 520)}
       </div>
-      ${textField({ id: 'targetDir', label: t('backups.targetDir'), value: f.targetDir, error: this.errors.targetDir, hint: t('backups.targetDirHint', { dir: this.schedule?.defaultTargetDir ?? '' }), onInput: (v) => set({ targetDir: v }) })}
+      <div class="field">
+        <label for="target">${t('backups.target')}</label>
+        <select id="target" @change=${(e: Event) => set({ target: (e.target as HTMLSelectElement).value as 'local' | 'sftp' })}>
+          <option value="local" ?selected=${f.target !== 'sftp'}>${t('backups.target.local')}</option>
+          <option value="sftp" ?selected=${f.target === 'sftp'}>${t('backups.target.sftp')}</option>
+        </select>
+      </div>
+      ${
+        f.target === 'sftp'
+          ? renderSftpFields({
+              form: this.sftp,
+              view: this.schedule?.sftp ?? null,
+              errors: this.errors,
+              fetching: this.fetching,
+              set: (patch) => {
+                this.sftp = { ...this.sftp, ...patch };
+                if (patch.hostKey) this.errors = { ...this.errors, 'sftp-host-key': '' };
+              },
+              fetch: () => void this.fetchKey(),
+            })
+          : textField({ id: 'targetDir', label: t('backups.targetDir'), value: f.targetDir, error: this.errors.targetDir, hint: t('backups.targetDirHint', { dir: this.schedule?.defaultTargetDir ?? '' }), onInput: (v) => set({ targetDir: v }) })
+      }
       ${textField({
         id: 'passphrase',
         label: t('backups.passphrase'),
@@ -268,6 +300,20 @@ export class PbxBackupsPage extends PbxElement {
     await this.load();
   }
 
+  private async fetchKey() {
+    this.error = '';
+    this.fetching = true;
+    try {
+      const k = await fetchHostKey(this.api, this.sftp.host.trim(), Number(this.sftp.port) || 22);
+      this.sftp = { ...this.sftp, fetched: { hostKey: k.hostKey, fingerprint: k.fingerprint } };
+    } catch (e) {
+      this.errors = fieldErrorsOf(e, { host: 'sftp-host', port: 'sftp-port' });
+      if (!Object.keys(this.errors).length) this.error = formErrorOf(e);
+    } finally {
+      this.fetching = false;
+    }
+  }
+
   private async save(e: Event) {
     e.preventDefault();
     if (!this.form) return;
@@ -278,16 +324,23 @@ export class PbxBackupsPage extends PbxElement {
     const errors: FieldErrors = {};
     if (passphrase && passphrase.length < 8) errors.passphrase = t('backups.errPassphrase');
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(rest.time.trim())) errors.time = t('backups.errTime');
+    const s = this.sftp;
+    if (rest.target === 'sftp' && !s.hostKey) errors['sftp-host-key'] = t('backups.sftp.errHostKey');
     this.errors = errors;
     if (Object.keys(errors).length) return;
+    const sftp =
+      rest.target === 'sftp'
+        ? { host: s.host.trim(), port: Number(s.port), username: s.username.trim(), dir: s.dir.trim(), hostKey: s.hostKey, ...(s.privateKey.trim() ? { privateKey: s.privateKey } : {}) }
+        : undefined;
     try {
-      const r = await saveSchedule(this.api, { ...rest, time: rest.time.trim(), ...(passphrase ? { passphrase } : {}) });
+      const r = await saveSchedule(this.api, { ...rest, time: rest.time.trim(), ...(passphrase ? { passphrase } : {}), ...(sftp ? { sftp } : {}) });
       this.errors = {};
       this.schedule = r.schedule;
-      this.form = { ...r.schedule, targetDir: r.schedule.targetDir ?? '' };
+      this.form = this.formOf(r.schedule);
+      this.sftp = sftpFormOf(r.schedule.sftp);
       this.notice = t('backups.saved');
     } catch (err) {
-      const fields = fieldErrorsOf(err);
+      const fields = fieldErrorsOf(err, sftpFieldMap);
       this.errors = fields;
       if (!Object.keys(fields).length) this.error = formErrorOf(err);
     }
