@@ -148,4 +148,39 @@ describe('call-flows page', () => {
     const stored = (await apiCall(page, 'GET', '/api/ivr-menus')).body as { ivrMenus: Array<{ final: { type: string } }> };
     expect(stored.ivrMenus[0]!.final.type).toBe('hangup');
   });
+
+  it('puts a recording notice on an outbound route for both parties, refuses one without its route, and removes it', async () => {
+    const trunk = (await apiCall(page, 'POST', '/api/trunks', { name: 'Оператор', kind: 'ip', host: '127.0.0.1', port: 5099, transport: 'udp', addresses: ['127.0.0.1'], optionsInterval: 0, channelLimit: 2 })) as { status: number; body: { trunk: { id: number } } };
+    expect(trunk.status).toBe(201);
+    const routes = [{ id: 'russia', name: 'Россия', patterns: ['_+7XXXXXXXXXX'], strip: 1, trunks: [String(trunk.body.trunk.id)] }];
+    expect((await apiCall(page, 'PUT', '/api/dialplan/routes', { routes })).status).toBe(200);
+    const spoken = (await apiCall(page, 'POST', '/api/prompts/tts', { name: 'Разговор записывается', language: 'ru', text: 'Разговор записывается' })) as { status: number; body: { prompt: { id: number } } };
+    expect(spoken.status).toBe(201);
+    const notices = async () => ((await apiCall(page, 'GET', '/api/call-flows/recording-notices')).body as { notices: Array<Record<string, unknown>> }).notices;
+
+    await page.goto(api.url + '/call-flows');
+    await page.getByTestId('tab-notices').click();
+    const noticeForm = page.getByTestId('notice-form');
+    await noticeForm.locator('#notice-scope').selectOption('route');
+    // Saved without saying which route: refused beside the field, nothing stored.
+    await noticeForm.locator('#notice-prompt').selectOption({ label: 'Разговор записывается' });
+    await page.getByTestId('save-notice').click();
+    await expect.poll(() => noticeForm.locator('[data-field="notice-ref"]').textContent()).toContain('Выберите, к чему относится уведомление');
+    expect(await notices()).toEqual([]);
+
+    await noticeForm.locator('#notice-ref').selectOption({ label: 'Россия (russia)' });
+    await noticeForm.locator('#notice-to-called').check();
+    await page.getByTestId('save-notice').click();
+    await page.getByTestId('notice-status').filter({ hasText: 'Уведомление для «Россия (russia)» сохранено' }).waitFor();
+    const row = page.getByTestId('notice-route-russia');
+    await expect.poll(() => row.textContent()).toContain('и вызываемому');
+    expect(await row.textContent()).toContain('Разговор записывается');
+    expect(await notices()).toMatchObject([{ scope: 'route', ref: 'russia', enabled: true, prompt: spoken.body.prompt.id, toCalled: true }]);
+    await shot(page, 'call-flows-notices');
+
+    await page.getByTestId('remove-notice-route-russia').click();
+    await page.getByTestId('notice-status').filter({ hasText: 'убрано' }).waitFor();
+    await page.getByTestId('notices-none').waitFor();
+    expect(await notices()).toEqual([]);
+  });
 });

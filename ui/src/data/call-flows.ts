@@ -61,3 +61,18 @@ export const viewNumber = async (api: Api, number: string) => (await api.get<{ n
 export const dryRun = async (api: Api, q: { number: string; caller?: string; at?: string; keys?: string[] }) => (await api.post<{ result: DryRunResult }>('/api/call-flows/dry-run', q)).result;
 export const setOverride = async (api: Api, id: number, override: 'auto' | 'day' | 'night') => (await api.put<{ schedule: Schedule }>(`/api/schedules/${id}/override`, { override })).schedule;
 export const importCalendar = (api: Api, csv: string) => api.post<{ years: number[]; holidays: Holiday[]; shortened: string[] }>('/api/schedules/calendar', { csv });
+
+/** A "this call is recorded" notice on a DID, an outbound route or a queue (`ref`: the number, the route's id, the queue's id). */
+export interface RecordingNoticeView {
+  scope: 'did' | 'route' | 'queue';
+  ref: string;
+  enabled: boolean;
+  prompt: number | null;
+  toCalled: boolean;
+  updatedAt?: string;
+}
+
+export const listNotices = async (api: Api) => (await api.get<{ notices: RecordingNoticeView[] }>('/api/call-flows/recording-notices')).notices;
+/** `notice` null removes it. */
+export const setNotice = (api: Api, scope: RecordingNoticeView['scope'], ref: string, notice: { enabled: boolean; prompt: number | null; toCalled: boolean } | null) =>
+  api.put<{ scope: string; ref: string }>('/api/call-flows/recording-notices', { scope, ref, notice });

@@ -17,9 +17,10 @@ import { shared } from '../../styles/shared';
 import { destinationField, type FlowNames } from './destination-field';
 import type { Draft } from './flow-forms';
 import './pbx-flow-editor';
+import './pbx-flow-notices';
 import './pbx-flow-view';
 
-const TABS = ['view', 'numbers', 'ring-group', 'ivr', 'schedule', 'announcement', 'list'] as const;
+const TABS = ['view', 'numbers', 'ring-group', 'ivr', 'schedule', 'announcement', 'list', 'notices'] as const;
 type Tab = (typeof TABS)[number];
 const KINDS: FlowKind[] = ['ring-group', 'ivr', 'schedule', 'announcement', 'list'];
 
@@ -114,6 +115,7 @@ export class PbxCallFlowsPage extends PbxElement {
   private renderTab() {
     if (this.tab === 'view') return html`<pbx-flow-view .api=${this.api} .numbers=${this.dids.map((d) => d.number)}></pbx-flow-view>`;
     if (this.tab === 'numbers') return this.renderNumbers();
+    if (this.tab === 'notices') return html`<pbx-flow-notices .api=${this.api} .dids=${this.dids} .prompts=${this.prompts} ?readOnly=${!this.canWrite}></pbx-flow-notices>`;
     return html`<pbx-flow-editor .api=${this.api} .kind=${this.tab} .items=${this.items[this.tab]} .names=${this.names} .prompts=${this.prompts} ?readOnly=${!this.canWrite}
       @pbx-flows-changed=${() => void this.load()} @pbx-prompt-added=${(e: CustomEvent<Prompt>) => (this.prompts = [e.detail, ...this.prompts.filter((p) => p.id !== e.detail.id)])}></pbx-flow-editor>`;
   }
