@@ -23,6 +23,20 @@ export const activationRequestSchema = z
     installationId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$/, 'expected 3–100 letters, digits, dots, dashes or underscores'),
     created: z.iso.datetime({ message: 'expected an ISO 8601 UTC time' }),
     fingerprint: z.array(componentSchema).max(64),
+    /** The box's last `korobka selftest`, for the vendor's sizing (absent before the first, and from older boxes). */
+    sizing: z
+      .object({
+        ranAt: z.iso.datetime({ message: 'expected an ISO 8601 UTC time' }),
+        mode: z.enum(['quick', 'full']),
+        profile: z.enum(['eval', 'S', 'M', 'L', 'XL']).nullable(),
+        callsPerSecond: z.number().min(0),
+        heldCalls: z.number().int().min(0),
+        audioSecondsPerSecond: z.number().min(0),
+        cpus: z.number().int().min(1),
+        memGiB: z.number().min(0),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -34,6 +48,7 @@ export interface BuildRequestInput {
   installationId: string;
   productVersion: string;
   now: Date;
+  sizing?: ActivationRequest['sizing'];
 }
 
 export function buildActivationRequest(input: BuildRequestInput): ActivationRequest {
@@ -45,11 +60,17 @@ export function buildActivationRequest(input: BuildRequestInput): ActivationRequ
     installationId: input.installationId,
     created: input.now.toISOString(),
     fingerprint: input.fingerprint.map((c) => ({ kind: c.kind, hash: c.hash })),
+    ...(input.sizing ? { sizing: input.sizing } : {}),
   });
 }
 
 function checksum(req: unknown): string {
   return digestHex(Buffer.from(canonicalJson(req), 'utf8')).slice(0, 16);
+}
+
+/** The self-test in one line: what the vendor sizes the licence against. */
+export function sizingLine(s: NonNullable<ActivationRequest['sizing']>): string {
+  return `${formatDay(s.ranAt)} (${s.mode}), ${s.cpus} CPU, ${s.memGiB} GiB: ${s.callsPerSecond} calls/s, ${s.heldCalls} calls held with media, ${s.audioSecondsPerSecond} s of audio converted per second; honours ${s.profile ?? 'no profile'} with margin`;
 }
 
 /** The request file's text. */
@@ -60,6 +81,7 @@ export function formatActivationRequest(req: ActivationRequest): string {
     `Version:       ${req.productVersion}`,
     `Created:       ${formatDay(req.created)}`,
     `Machine:       ${describeFingerprint({ k: defaultK(req.fingerprint.length), components: req.fingerprint })}`,
+    ...(req.sizing ? [`Self-test:     ${sizingLine(req.sizing)}`] : []),
     '',
     'Send this file to your Korobka supplier. It holds no serial numbers, only salted hashes of them.',
     BEGIN,

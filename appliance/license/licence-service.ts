@@ -23,7 +23,7 @@ import { publicKeyFromPem, vendorPublicKey } from '../../licensing/keys';
 import { AppError } from '../../services/common/errors';
 import { RELEASE_BUILD } from '../../services/common/build-info';
 import { VERSION } from '../../services/common/version';
-import type { LicenceSettings } from '../../services/common/service';
+import type { LicenceSettings, SelftestForSizing } from '../../services/common/service';
 import type { Config } from '../config/schema';
 import { highWaterPort } from './high-water';
 import { readRestoreMark } from './restore-mark';
@@ -103,13 +103,17 @@ export async function installLicence(ctx: LicenceContext, text: string): Promise
   return result;
 }
 
-export async function activationRequest(config: Readonly<Config>, fingerprint?: readonly FingerprintComponent[], now = new Date()): Promise<string> {
+export async function activationRequest(config: Readonly<Config>, fingerprint?: readonly FingerprintComponent[], now = new Date(), selftest?: SelftestForSizing | null): Promise<string> {
+  const sizing = selftest
+    ? { ranAt: selftest.ranAt, mode: selftest.mode, profile: selftest.profile as 'eval' | 'S' | 'M' | 'L' | 'XL' | null, callsPerSecond: selftest.callsPerSecond, heldCalls: selftest.heldCalls, audioSecondsPerSecond: selftest.audioSecondsPerSecond, cpus: selftest.machine.cpus, memGiB: selftest.machine.memGiB }
+    : undefined;
   return formatActivationRequest(
     buildActivationRequest({
       fingerprint: fingerprint ?? (await collectFingerprint()),
       installationId: installationId(config.dataDir),
       productVersion: VERSION,
       now,
+      ...(sizing ? { sizing } : {}),
     }),
   );
 }
@@ -126,6 +130,6 @@ export function licencePort(config: Readonly<Config>, store: LicenceSettings): L
   return {
     current: (opts) => judgeCurrent(licenceSources(ctx), opts),
     install: (text, now) => installLicence({ ...ctx, ...(now ? { now } : {}) }, text),
-    activationRequest: () => activationRequest(config),
+    activationRequest: () => activationRequest(config, undefined, undefined, store.selftests?.latest()),
   };
 }

@@ -34,6 +34,18 @@ export interface SupervisorStatus {
 /** The part of the store the licence keeps its clock in (the service's own connection). */
 export interface LicenceSettings {
   settings: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
+  /** The last `korobka selftest`, carried in the activation request for the vendor's sizing. */
+  selftests?: { latest(): SelftestForSizing | null };
+}
+
+export interface SelftestForSizing {
+  ranAt: string;
+  mode: 'quick' | 'full';
+  profile: string | null;
+  callsPerSecond: number;
+  heldCalls: number;
+  audioSecondsPerSecond: number;
+  machine: { cpus: number; memGiB: number };
 }
 
 /**

@@ -18,6 +18,17 @@ describe('activation request file', () => {
     expect(req).toMatchObject({ format: 1, kind: 'korobka-activation-request', product: 'korobka', created: '2026-11-22T10:00:00.000Z' });
   });
 
+  it('carries the last korobka selftest for the vendor\'s sizing, readable and parsed back', () => {
+    const sizing = { ranAt: '2026-12-07T06:00:00.000Z', mode: 'full' as const, profile: 'S' as const, callsPerSecond: 41.5, heldCalls: 24, audioSecondsPerSecond: 37.2, cpus: 2, memGiB: 4 };
+    const withSizing = { ...req, sizing };
+    const t = formatActivationRequest(withSizing);
+    expect(t.split('\n')[5]).toBe('Self-test:     2026-12-07 (full), 2 CPU, 4 GiB: 41.5 calls/s, 24 calls held with media, 37.2 s of audio converted per second; honours S with margin');
+    expect(parseActivationRequest(t)).toEqual({ ok: true, request: withSizing });
+    // A damaged figure is refused like any other field.
+    const bad = formatActivationRequest({ ...req, sizing: { ...sizing, heldCalls: -1 } } as never);
+    expect(parseActivationRequest(bad).ok).toBe(false);
+  });
+
   it('survives CRLF line ends from a Windows mail client', () => {
     expect(parseActivationRequest(text.replace(/\n/g, '\r\n'))).toEqual({ ok: true, request: req });
   });

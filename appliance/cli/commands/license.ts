@@ -26,7 +26,15 @@ ${commonHelp}`,
     const [verb, file] = positionals;
     const config = configFrom(values);
     if (verb === 'request' && positionals.length === 1) {
-      const text = await activationRequest(config);
+      // The last self-test goes with it, for the vendor's sizing.
+      const store = openStore(layout(config.dataDir).db, storeOptionsFrom(config));
+      let selftest;
+      try {
+        selftest = store.selftests.latest();
+      } finally {
+        store.close();
+      }
+      const text = await activationRequest(config, undefined, undefined, selftest);
       if (values.out) {
         writeFileSync(values.out, text);
         print(`activation request written to ${values.out}; send it to your Korobka vendor`);
