@@ -7,6 +7,7 @@ import type { Config } from '../common/config';
 import { tlsFiles } from '../../provisioning/tls';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, storeOptionsFrom } from '../store';
+import { usePdFields } from '../pd-store';
 import { buildApp } from './app';
 import { staticFiles } from './static-files';
 import { attachLive } from './routes/system';
@@ -27,6 +28,8 @@ export function defaultUiDir(): string {
 
 export async function start(config: Readonly<Config>, { log, licence, supervisorStatus }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'), storeOptionsFrom(config));
+  // The call history opens sealed CDR parties for the roles that may read them (issue 15).
+  usePdFields(store, { dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath });
   ensureHealthToken(config.dataDir);
   // Audit events to the SIEM: here, beside the webhooks, not on the SIP path; it only reads the audit log and a cursor.
   const siem = new SiemForwarder({ store, log: log.child({ part: 'siem' }), hostname: os.hostname(), version: VERSION });

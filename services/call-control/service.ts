@@ -14,6 +14,7 @@ import { collectFingerprint, type FingerprintComponent } from '../../licensing';
 import { CallLedger } from '../../licensing/admission';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, storeOptionsFrom, type Store } from '../store';
+import { sealPlainCdrs, usePdFields } from '../pd-store';
 
 import { DigestAuthenticator, type DigestAlgorithm } from './auth/digest';
 import { DIGEST_POLICIES, digestPolicyFor } from '../common/sip-digest';
@@ -156,6 +157,8 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
   // Every write here runs on the SIP event loop: wait at most SIP_LOOP_BUSY_MS for another process's
   // lock, not SQLite's 5 s (issue 16 item 14); CDRs that still cannot be written are spilled (cdr-writes.ts).
   const store = openStore(path.join(config.dataDir, 'korobka.db'), { ...storeOptionsFrom(config), busyTimeoutMs: SIP_LOOP_BUSY_MS });
+  // CDR parties are sealed under their subjects' keys as they are written (issue 15); plain older rows after recovery.
+  usePdFields(store, { dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath });
   const owner = randomUUID(); // this boot's id on the CDR rows it opens (cdr-recovery.ts)
   const ng = await createNgClient({ host: config.rtpengine.ngHost, port: config.rtpengine.ngPort, log });
   // rtpengine's HTTP ng listener on the same port number (TCP) carries voicemail audio played from memory.
@@ -355,6 +358,7 @@ export async function start(config: Readonly<Config>, { log, licence: licenceOf 
       log.info('cdr recovery', { closed: r.closed.length, stillTalking: r.stillTalking.length });
   };
   await recover().catch((err: unknown) => log.error('cdr recovery failed', { err }));
+  sealPlainCdrs(store, log);
   const timers = [
     every(SWEEP_MS, 'registrar-sweep', () => (registrations = registrar.sweep())),
     every(config.calls.recoverySweepSeconds * 1000, 'cdr-recovery', recover),

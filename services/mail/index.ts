@@ -13,6 +13,7 @@ import { loadMasterKey } from '../common/keys';
 import { SecretBox } from '../common/secret-box';
 import type { ServiceDeps, ServiceHandle } from '../common/service';
 import { openStore, type Store } from '../store';
+import { usePdFields } from '../pd-store';
 import { MessageStore, openVoicemailVault } from '../voicemail';
 import { MailSender } from './sender';
 import { SMTP_PASSWORD, SmtpSettingsStore } from './smtp-settings';
@@ -32,6 +33,8 @@ export function smtpSettings(store: Pick<Store, 'settings'>, keys: { dataDir: st
 
 export async function start(config: Readonly<Config>, { log }: ServiceDeps): Promise<ServiceHandle> {
   const store = openStore(path.join(config.dataDir, 'korobka.db'));
+  // A missed-call mail names the caller: opened from the sealed CDR (issue 15).
+  usePdFields(store, { dataDir: config.dataDir, masterKeyPath: config.recordings.masterKeyPath });
   // Voicemail attachments are decrypted here, in memory, per message (the vault opened on first use).
   let messages: MessageStore | undefined;
   const voicemail = async (id: number): Promise<Buffer | undefined> => {

@@ -16,3 +16,5 @@ export {
 } from './contacts';
 export { SubjectRequests, recordingsUnderHold, type SubjectData, type RequestMeta, type ErasureReport } from './subject-requests';
 export { appendErasure, applyErasures, readErasures, ledgerFile, ERASURES_DIR, type ErasureEntry } from './erasure-ledger';
+export { PdFields, usePdFields, isPersonalParty } from './pd-fields';
+export { sealPlainCdrs } from './pd-scrub';

@@ -33,6 +33,7 @@ import { SelftestsRepo } from './repos/selftests';
 import { VoicemailRepo } from './repos/voicemail';
 import { MailRepo } from './repos/mail';
 import { PdRequestsRepo } from './repos/pd-requests';
+import { PdFieldsSlot, type PdFieldCipher } from './repos/pd-fields';
 
 export { openDatabase, withBusyTimeout, type Db } from './db';
 export { DiskReserve } from './disk-reserve';
@@ -66,6 +67,8 @@ export { promptKinds, promptLanguages, promptSources, promptInUse, type Prompt, 
 export type { Gateway, GatewaysRepo, Ha1Pair } from './repos/gateways';
 export type { NumberRange, NumberRangesRepo } from './repos/number-ranges';
 export { mobileRingModes, simRefusal, type Sim, type SimRecord, type MobileRingMode, type SimsRepo } from './repos/sims';
+export { SEALED_PREFIX, SEALED_UNREADABLE, isSealed, type PdFieldCipher, type PdFieldRef } from './repos/pd-fields';
+export { CDR_TABLE } from './repos/cdr-parties';
 export { CallLegsRepo, CdrsRepo, ExtensionsRepo, OutboundRoutesRepo, RegistrationsRepo, SipBansRepo };
 
 export interface Store {
@@ -106,6 +109,14 @@ export interface Store {
   voicemail: VoicemailRepo;
   mail: MailRepo;
   pdRequests: PdRequestsRepo;
+  /**
+   * Installs the personal-data store's field cipher (services/pd-store):
+   * from then on CDR parties are sealed on write and opened on read. The
+   * process that holds the keys calls it once after opening the store.
+   */
+  usePdFields(cipher: PdFieldCipher): void;
+  /** Whether a cipher is installed (a store without one reads sealed values as SEALED_UNREADABLE). */
+  readonly hasPdFields: boolean;
   close(): void;
 }
 
@@ -133,6 +144,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
   const checkpointFile = opts.auditCheckpointFile || defaultCheckpointFile(file);
   const prompts = new PromptsRepo(db);
   const voicemail = new VoicemailRepo(db);
+  const pd = new PdFieldsSlot();
   // A greeting a box plays is named in prompt-in-use, not just refused by the foreign key.
   prompts.addUsageCheck((p) => voicemail.boxesPlaying(p.id).map((b) => ({ type: 'voicemail', id: b.id, name: b.name })));
   return {
@@ -150,11 +162,11 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
     extensionFeatures: new ExtensionFeaturesRepo(db),
-    cdrSearch: new CdrSearchRepo(db),
+    cdrSearch: new CdrSearchRepo(db, pd),
     trunks: new TrunksRepo(db),
     callFlows: new CallFlowsRepo(db),
     extensions: new ExtensionsRepo(db),
-    cdrs: new CdrsRepo(db),
+    cdrs: new CdrsRepo(db, pd),
     callLegs: new CallLegsRepo(db),
     registrations: new RegistrationsRepo(db),
     outboundRoutes: new OutboundRoutesRepo(db),
@@ -170,8 +182,14 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     selftests: new SelftestsRepo(db),
     prompts,
     voicemail,
-    mail: new MailRepo(db),
-    pdRequests: new PdRequestsRepo(db),
+    mail: new MailRepo(db, pd),
+    pdRequests: new PdRequestsRepo(db, pd),
+    usePdFields: (cipher) => {
+      pd.cipher = cipher;
+    },
+    get hasPdFields() {
+      return pd.cipher !== undefined;
+    },
     close: () => db.close(),
   };
 }

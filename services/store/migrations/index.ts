@@ -30,6 +30,7 @@ import * as didCanonical from './0125-did-canonical';
 import * as backupRemote from './0155-backup-remote';
 import * as selftestRuns from './0150-selftest-runs';
 import * as requireTls from './0178-require-tls';
+import * as cdrPartyIndex from './0160-cdr-party-index';
 import * as fmcLcr from './0195-fmc-lcr';
 import * as cdrAnswerUnreliable from './0196-cdr-answer-unreliable';
 
@@ -63,6 +64,7 @@ export const migrations: readonly Migration[] = [
   { version: 150, name: '0150-selftest-runs', up: selftestRuns.up },
   { version: 155, name: '0155-backup-remote', up: backupRemote.up },
   { version: 178, name: '0178-require-tls', up: requireTls.up },
+  { version: 160, name: '0160-cdr-party-index', up: cdrPartyIndex.up },
   { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
   { version: 196, name: '0196-cdr-answer-unreliable', up: cdrAnswerUnreliable.up },
 ];

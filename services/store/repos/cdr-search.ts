@@ -6,6 +6,8 @@
 // left out and reported through `onBadHop`, so one damaged row never breaks
 // the list or the export.
 import type { Db } from '../db';
+import { openCdrColumns } from './cdr-parties';
+import { PdFieldsSlot, SEALED_PREFIX } from './pd-fields';
 
 export type ForwardReason = 'always' | 'busy' | 'no-answer' | 'unreachable';
 /** One call-forwarding hop, `at` ISO-8601 UTC. */
@@ -30,7 +32,11 @@ export interface CdrSearch {
   tenantId?: number;
   since?: string;
   until?: string;
-  /** Any part of the caller's or callee's number, as dialled or normalised. */
+  /**
+   * Any part of an extension's or service code's number (plain), or a whole
+   * outside number in any spelling: sealed parties are found by their blind
+   * index (issue 15), so a part of an outside number no longer matches.
+   */
   number?: string;
   /** The call touched this extension (as its extension, caller or callee). */
   extension?: string;
@@ -73,7 +79,17 @@ export interface CdrRow {
   answeredBy: string | null;
 }
 
-type StoredRow = Omit<CdrRow, 'forwards' | 'transfers' | 'path'> & { forwards: string; transfers: string; path: string };
+type StoredRow = Omit<CdrRow, 'forwards' | 'transfers' | 'path'> & { forwards: string; transfers: string; path: string; answeredBySealed: string | null };
+
+const PERSONAL = {
+  caller: 'caller_number',
+  callerDialled: 'caller_dialled',
+  callee: 'callee_number',
+  calleeDialled: 'callee_dialled',
+  answeredBySealed: 'answered_by',
+  transfers: 'transfers',
+  forwards: 'forwards',
+};
 
 const FORWARD_REASONS: readonly string[] = ['always', 'busy', 'no-answer', 'unreachable'];
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
@@ -130,9 +146,11 @@ function pathOf(text: string): string[] {
   }
 }
 
-function toRow(r: StoredRow, report: BadHopReport): CdrRow {
+function toRow(slot: PdFieldsSlot, stored: StoredRow, report: BadHopReport): CdrRow {
+  const { answeredBySealed, ...r } = openCdrColumns(slot, stored, { tenantId: 'tenantId', callId: 'callId', columns: PERSONAL });
   return {
     ...r,
+    answeredBy: r.answeredBy ?? answeredBySealed,
     forwards: hopsOf(r.callId, 'forwards', r.forwards, validForward, report),
     transfers: hopsOf(r.callId, 'transfers', r.transfers, validTransfer, report),
     path: pathOf(r.path),
@@ -146,9 +164,12 @@ const COLUMNS = `id, call_id AS callId, tenant_id AS tenantId, direction, caller
   ended_at AS endedAt, duration_seconds AS durationSeconds, billable_seconds AS billableSeconds, disposition, hangup_side AS hangupSide,
   hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers, path, answered_by AS answeredBy`;
 
+const PARTY_COLUMNS = ['caller_number', 'callee_number', 'caller_dialled', 'callee_dialled'];
+/** A part of a plain value; a ciphertext's letters never match. */
+const plainLike = (col: string) => `(${col} NOT LIKE '${SEALED_PREFIX}%' AND ${col} LIKE @number ESCAPE '\\')`;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
-function where(s: CdrSearch): { sql: string; params: Record<string, unknown> } {
+function where(s: CdrSearch, slot: PdFieldsSlot): { sql: string; params: Record<string, unknown> } {
   const parts = ['1 = 1'];
   const params: Record<string, unknown> = {};
   const add = (sql: string, name: string, value: unknown) => {
@@ -160,12 +181,16 @@ function where(s: CdrSearch): { sql: string; params: Record<string, unknown> } {
   if (s.until) add('started_at < @until', 'until', s.until);
   if (s.direction) add('direction = @direction', 'direction', s.direction);
   if (s.disposition) add('disposition = @disposition', 'disposition', s.disposition);
-  if (s.number)
+  if (s.number) {
+    // A whole outside number: its blind index in this tenant (a sealed party). Parts: the plain columns.
+    const bidx = s.tenantId === undefined ? null : slot.numberIndex(s.tenantId, s.number);
+    if (bidx) params.bidx = bidx;
     add(
-      "(caller_number LIKE @number ESCAPE '\\' OR callee_number LIKE @number ESCAPE '\\' OR caller_dialled LIKE @number ESCAPE '\\' OR callee_dialled LIKE @number ESCAPE '\\')",
+      `(${PARTY_COLUMNS.map(plainLike).join(' OR ')}${bidx ? ' OR caller_bidx = @bidx OR callee_bidx = @bidx' : ''})`,
       'number',
       `%${escapeLike(s.number)}%`,
     );
+  }
   if (s.extension) add('(extension = @extension OR caller_number = @extension OR callee_number = @extension)', 'extension', s.extension);
   if (s.onlyExtensions)
     add(
@@ -181,28 +206,37 @@ function where(s: CdrSearch): { sql: string; params: Record<string, unknown> } {
 }
 
 export class CdrSearchRepo {
-  constructor(private readonly db: Db) {}
+  private readonly columns: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pd: PdFieldsSlot = new PdFieldsSlot(),
+  ) {
+    // A database older than migration 0160 has no sealed answerer (the migration tests read those).
+    const sealed = (db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('cdrs', 'answered_by_sealed') as unknown) !== undefined;
+    this.columns = `${COLUMNS}, ${sealed ? 'answered_by_sealed' : 'NULL'} AS answeredBySealed`;
+  }
 
   count(s: CdrSearch): number {
-    const w = where(s);
+    const w = where(s, this.pd);
     return (this.db.prepare(`SELECT count(*) AS n FROM cdrs WHERE ${w.sql}`).get(w.params) as { n: number }).n;
   }
 
   page(s: CdrSearch, limit: number, offset: number, onBadHop: BadHopReport = ignore): CdrRow[] {
-    const w = where(s);
+    const w = where(s, this.pd);
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT ${this.columns} FROM cdrs WHERE ${w.sql} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`)
       .all({ ...w.params, limit, offset }) as StoredRow[];
-    return rows.map((r) => toRow(r, onBadHop));
+    return rows.map((r) => toRow(this.pd, r, onBadHop));
   }
 
   /** Keyset batches, newest first: pass the last row of the previous batch. */
   batch(s: CdrSearch, after: { startedAt: string; id: number } | undefined, size: number, onBadHop: BadHopReport = ignore): CdrRow[] {
-    const w = where(s);
+    const w = where(s, this.pd);
     const keyset = after ? ' AND (started_at < @afterAt OR (started_at = @afterAt AND id < @afterId))' : '';
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM cdrs WHERE ${w.sql}${keyset} ORDER BY started_at DESC, id DESC LIMIT @size`)
+      .prepare(`SELECT ${this.columns} FROM cdrs WHERE ${w.sql}${keyset} ORDER BY started_at DESC, id DESC LIMIT @size`)
       .all({ ...w.params, ...(after ? { afterAt: after.startedAt, afterId: after.id } : {}), size }) as StoredRow[];
-    return rows.map((r) => toRow(r, onBadHop));
+    return rows.map((r) => toRow(this.pd, r, onBadHop));
   }
 }

@@ -3,6 +3,8 @@
 // completed after a crash by its CdrRecovery. A completed row is final:
 // nothing here updates it again.
 import type { Db } from '../db';
+import { openCdrColumns, sealCdrParams } from './cdr-parties';
+import { PdFieldsSlot } from './pd-fields';
 
 type Disposition = 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled' | 'refused-by-licence';
 
@@ -72,6 +74,8 @@ interface Row {
   /** Absent in a database older than migration 0196. */
   answer_unreliable?: number;
   audio_at?: string | null;
+  /** Absent in a database older than migration 0160. */
+  answered_by_sealed?: string | null;
   status: CdrData['status'];
   last_seen_at: string;
   owner: string;
@@ -80,7 +84,22 @@ interface Row {
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 const ms = (text: string | null): number | undefined => (text === null ? undefined : Date.parse(text));
 
-function toCdr(r: Row): CdrData {
+/** The stored personal columns of a row and the field names their ciphertexts are bound to. */
+const PERSONAL_COLUMNS = {
+  caller_dialled: 'caller_dialled',
+  caller_number: 'caller_number',
+  callee_dialled: 'callee_dialled',
+  callee_number: 'callee_number',
+  answered_by_sealed: 'answered_by',
+  transfers: 'transfers',
+  forwards: 'forwards',
+};
+
+/** The columns sealCdrParams may change (besides the blind indexes). */
+const PARTY_COLUMNS = ['caller_dialled', 'caller_number', 'callee_dialled', 'callee_number', 'answered_by', 'answered_by_sealed', 'transfers', 'forwards'];
+
+function toCdr(slot: PdFieldsSlot, stored: Row): CdrData {
+  const r = openCdrColumns(slot, stored, { tenantId: 'tenant_id', callId: 'call_id', columns: PERSONAL_COLUMNS });
   const c: CdrData = {
     callId: r.call_id,
     tenantId: r.tenant_id,
@@ -104,7 +123,7 @@ function toCdr(r: Row): CdrData {
   const optional: Array<[keyof CdrData, unknown]> = [
     ['forwards', forwards.length > 0 ? forwards : undefined],
     ['path', path.length > 0 ? path : undefined],
-    ['answeredBy', r.answered_by ?? undefined],
+    ['answeredBy', r.answered_by ?? r.answered_by_sealed ?? undefined],
     ['answerUnreliable', r.answer_unreliable === 1 ? true : undefined],
     ['audioAt', ms(r.audio_at ?? null)],
     ['extension', r.extension ?? undefined],
@@ -150,6 +169,10 @@ function params(c: CdrData, owner: string): Record<string, unknown> {
     answered_by: c.answeredBy ?? null,
     answer_unreliable: c.answerUnreliable ? 1 : 0,
     audio_at: iso(c.audioAt),
+    // Filled by sealCdrParams when the store has the personal-data keys (migration 0160).
+    caller_bidx: null,
+    callee_bidx: null,
+    answered_by_sealed: null,
     status: c.status,
     last_seen_at: iso(c.lastSeenAt),
     owner,
@@ -181,7 +204,10 @@ export interface CdrQuery {
 export class CdrsRepo {
   private readonly sql: { insert: string; close: string; columns: readonly string[] };
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly pd: PdFieldsSlot = new PdFieldsSlot(),
+  ) {
     const present = new Set(
       (db.prepare('SELECT name FROM pragma_table_info(?)').all('cdrs') as Array<{ name: string }>).map((c) => c.name),
     );
@@ -191,7 +217,7 @@ export class CdrsRepo {
 
   /** The parameters of the columns the statements name. */
   private bind(c: CdrData, owner: string): Record<string, unknown> {
-    const all = params(c, owner);
+    const all = this.pd.cipher ? sealCdrParams(this.pd, params(c, owner)) : params(c, owner);
     return Object.fromEntries(this.sql.columns.map((k) => [k, all[k]]));
   }
 
@@ -216,12 +242,55 @@ export class CdrsRepo {
 
   /** In-progress rows of other call-control processes (see CdrRecovery). */
   orphans(owner: string): CdrData[] {
-    return (this.db.prepare("SELECT * FROM cdrs WHERE status = 'in-progress' AND owner != ? ORDER BY id").all(owner) as Row[]).map(toCdr);
+    return (this.db.prepare("SELECT * FROM cdrs WHERE status = 'in-progress' AND owner != ? ORDER BY id").all(owner) as Row[]).map((r) => toCdr(this.pd, r));
   }
 
   get(callId: string): CdrData | undefined {
     const r = this.db.prepare('SELECT * FROM cdrs WHERE call_id = ?').get(callId) as Row | undefined;
-    return r && toCdr(r);
+    return r && toCdr(this.pd, r);
+  }
+
+  /**
+   * Seals the personal columns of rows written in plain text before the
+   * personal-data cipher was installed (issue 15, migration 0160), in
+   * batches of `batch` rows per transaction; how many rows changed. Without
+   * a cipher nothing changes. The plain bytes are gone from the file only
+   * after `scrubFreePages`.
+   */
+  sealPlainRows(batch = 500): number {
+    if (!this.pd.cipher || !this.sql.columns.includes('caller_bidx')) return 0;
+    const select = this.db.prepare('SELECT * FROM cdrs WHERE id > ? ORDER BY id LIMIT ?');
+    const sets = [...PARTY_COLUMNS, 'caller_bidx', 'callee_bidx'].map((c) => `${c} = @${c}`).join(', ');
+    const update = this.db.prepare(`UPDATE cdrs SET ${sets} WHERE id = @id`);
+    let after = 0;
+    let changed = 0;
+    for (;;) {
+      const rows = select.all(after, batch) as Array<Row & { caller_bidx: Buffer | null; callee_bidx: Buffer | null }>;
+      if (rows.length === 0) return changed;
+      this.db.transaction(() => {
+        for (const r of rows) {
+          after = r.id;
+          const stored = r as unknown as Record<string, unknown>;
+          const sealed = sealCdrParams(this.pd, { ...stored, answered_by: r.answered_by ?? null });
+          if (sealed.answered_by === null && r.answered_by_sealed) sealed.answered_by_sealed = r.answered_by_sealed;
+          if (!PARTY_COLUMNS.some((c) => sealed[c] !== stored[c])) continue;
+          // A party sealed before keeps its index (sealing leaves a sealed value as it is and cannot index it).
+          update.run({ ...Object.fromEntries(PARTY_COLUMNS.map((c) => [c, sealed[c]])), caller_bidx: r.caller_bidx ?? sealed.caller_bidx, callee_bidx: r.callee_bidx ?? sealed.callee_bidx, id: r.id });
+          changed++;
+        }
+      })();
+    }
+  }
+
+  /**
+   * After plain values were rewritten: secure_delete from now on, VACUUM so
+   * no free page keeps an old copy, and a TRUNCATE checkpoint so the WAL's
+   * old frames go (SQLite's WAL keeps page images until it restarts).
+   */
+  scrubFreePages(): void {
+    this.db.pragma('secure_delete = ON');
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   list(q: CdrQuery): CdrData[] {
@@ -237,6 +306,6 @@ export class CdrsRepo {
         limit: Math.min(Math.max(q.limit ?? 100, 1), 1000),
         offset: Math.max(q.offset ?? 0, 0),
       }) as Row[];
-    return rows.map(toCdr);
+    return rows.map((r) => toCdr(this.pd, r));
   }
 }

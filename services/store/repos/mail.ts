@@ -3,6 +3,8 @@
 // state it expects, so two senders (or a sender and a retry from the API)
 // never both take a row.
 import type { Db } from '../db';
+import { openCdrColumns } from './cdr-parties';
+import { PdFieldsSlot } from './pd-fields';
 
 export const mailStates = ['queued', 'sending', 'sent', 'failed'] as const;
 export type MailState = (typeof mailStates)[number];
@@ -118,7 +120,10 @@ const CURSOR_KEY = 'mail.missed-calls.cursor';
 const MISSED = "('no-answer', 'cancelled', 'busy')";
 
 export class MailRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly pd: PdFieldsSlot = new PdFieldsSlot(),
+  ) {}
 
   /** Queues a message; returns its id, or undefined when its dedup key was queued before. */
   enqueue(m: NewMail, now = new Date()): number | undefined {
@@ -269,7 +274,9 @@ export class MailRepo {
          GROUP BY c.id ORDER BY c.id LIMIT ?`,
       )
       .all(cursor, top, limit) as { id: number; call_id: string; tenant_id: number; extension: string; caller_number: string; caller_dialled: string; started_at: string; disposition: string; emails: string }[];
-    const calls = rows.map((r) => ({
+    // The caller's number is sealed for an outside caller (issue 15): opened here for the mail.
+    const open = { tenantId: 'tenant_id', callId: 'call_id', columns: { caller_number: 'caller_number', caller_dialled: 'caller_dialled' } } as const;
+    const calls = rows.map((stored) => openCdrColumns(this.pd, stored, open)).map((r) => ({
       cdrId: r.id,
       callId: r.call_id,
       tenantId: r.tenant_id,

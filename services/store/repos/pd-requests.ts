@@ -3,6 +3,8 @@
 // recordings' parties): find a subject's rows by the spellings of its number,
 // and drop the number from them on erasure (the rows stay for statistics).
 import type { Db } from '../db';
+import { openCdrColumns } from './cdr-parties';
+import { PdFieldsSlot } from './pd-fields';
 
 export interface SubjectCdr {
   id: number;
@@ -40,17 +42,26 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 export const ERASED_PARTY = 'erased';
 
 export class PdRequestsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly pd: PdFieldsSlot = new PdFieldsSlot(),
+  ) {}
 
+  /** A subject's CDRs: plain rows by the spellings of the number, sealed ones by its blind index (migration 0160). */
   cdrs(tenantId: number, e164: string): SubjectCdr[] {
     const s = spellings(e164);
-    return this.db
+    const bidx = this.pd.numberIndex(tenantId, e164);
+    const rows = this.db
       .prepare(
-        `SELECT id, call_id AS callId, direction, caller_number AS callerNumber, callee_number AS calleeNumber, started_at AS startedAt, answered_at AS answeredAt,
+        `SELECT id, call_id AS callId, ? AS tenantId, direction, caller_number AS callerNumber, callee_number AS calleeNumber, started_at AS startedAt, answered_at AS answeredAt,
                 duration_seconds AS durationSeconds, disposition
-         FROM cdrs WHERE tenant_id = ? AND (caller_number IN (${marks(s.length)}) OR callee_number IN (${marks(s.length)})) ORDER BY started_at`,
+         FROM cdrs WHERE tenant_id = ? AND (caller_number IN (${marks(s.length)}) OR callee_number IN (${marks(s.length)}) OR caller_bidx = ? OR callee_bidx = ?) ORDER BY started_at`,
       )
-      .all(tenantId, ...s, ...s) as SubjectCdr[];
+      .all(tenantId, tenantId, ...s, ...s, bidx, bidx) as Array<SubjectCdr & { tenantId: number }>;
+    return rows.map((r) => {
+      const { tenantId: _t, ...open } = openCdrColumns(this.pd, r, { tenantId: 'tenantId', callId: 'callId', columns: { callerNumber: 'caller_number', calleeNumber: 'callee_number' } });
+      return open;
+    });
   }
 
   recordings(tenantId: number, e164: string): SubjectRecording[] {
@@ -64,21 +75,19 @@ export class PdRequestsRepo {
     return rows.map((r) => ({ ...r, legalHold: r.legalHold === 1 }));
   }
 
-  /** Erasure: the number leaves the CDRs (dialled and normalised forms); counts and durations stay. */
+  /** Erasure: the number leaves the CDRs (dialled and normalised forms, plain or sealed, and its blind index); counts and durations stay. */
   anonymiseCdrs(tenantId: number, e164: string): number {
     const s = spellings(e164);
     const m = marks(s.length);
-    const a = this.db
-      .prepare(
-        `UPDATE cdrs SET caller_number = '${ERASED_PARTY}', caller_dialled = '${ERASED_PARTY}' WHERE tenant_id = ? AND (caller_number IN (${m}) OR caller_dialled IN (${m}))`,
-      )
-      .run(tenantId, ...s, ...s).changes;
-    const b = this.db
-      .prepare(
-        `UPDATE cdrs SET callee_number = '${ERASED_PARTY}', callee_dialled = '${ERASED_PARTY}' WHERE tenant_id = ? AND (callee_number IN (${m}) OR callee_dialled IN (${m}))`,
-      )
-      .run(tenantId, ...s, ...s).changes;
-    return a + b;
+    const bidx = this.pd.numberIndex(tenantId, e164);
+    const side = (p: 'caller' | 'callee') =>
+      this.db
+        .prepare(
+          `UPDATE cdrs SET ${p}_number = '${ERASED_PARTY}', ${p}_dialled = '${ERASED_PARTY}', ${p}_bidx = NULL
+           WHERE tenant_id = ? AND (${p}_number IN (${m}) OR ${p}_dialled IN (${m}) OR ${p}_bidx = ?)`,
+        )
+        .run(tenantId, ...s, ...s, bidx).changes;
+    return side('caller') + side('callee');
   }
 
   recordingPath(tenantId: number, id: string): string | undefined {

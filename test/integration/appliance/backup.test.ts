@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeHa1Set } from '../../../services/call-control/auth/digest';
 import { openKeyring, Vault } from '../../../services/recordings';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { randomPortRange } from '../../helpers/ports';
 import { startProcess, testOutputDir } from '../../helpers/processes';
 import { tempDir } from '../../helpers/tmp';

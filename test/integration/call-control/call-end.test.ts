@@ -11,7 +11,7 @@ import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
 import { isAppError } from '../../../services/common/errors';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { uacScenario } from './call-scenarios';
 import { startCaller, startPbx, waitFor, type Pbx } from './pbx';

@@ -19,7 +19,7 @@ import { parseCallStats } from '../../../services/call-control/media/call-stats'
 import { createNgClient, type NgClient } from '../../../services/call-control/media/ng-client';
 import { createLogger } from '../../../services/common/logger';
 import { PromptLibrary } from '../../../services/prompts';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';

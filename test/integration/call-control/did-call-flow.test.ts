@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ringGroupSchema } from '../../../services/call-flows';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';

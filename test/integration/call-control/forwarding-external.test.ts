@@ -9,7 +9,8 @@ import { saveNumbering, saveRoutes } from '../../../services/dialplan/dial-plan-
 import { createNgClient } from '../../../services/call-control/media/ng-client';
 import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-media';
 import { createLogger } from '../../../services/common/logger';
-import { defaultFeatures, openStore, type ExtensionFeatures } from '../../../services/store';
+import { defaultFeatures, type ExtensionFeatures } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freePort } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uacScenario, uasScenario } from './call-scenarios';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queueSchema } from '../../../services/call-flows';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import type { Started } from '../../helpers/processes';
 import { uacScenario } from './call-scenarios';
 import { startCaller, startPbx, waitFor, type Pbx } from './pbx';

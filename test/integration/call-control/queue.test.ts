@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queueSchema } from '../../../services/call-flows';
 import { PromptLibrary } from '../../../services/prompts';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uasScenario } from './call-scenarios';

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../services/api/password';
 import { computeHa1Set } from '../../../services/call-control/auth/digest';
 import { saveNumbering } from '../../../services/dialplan/dial-plan-store';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { Client } from '../../api/harness';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import type { Started } from '../../helpers/processes';
 import { uacScenario, uasScenario } from './call-scenarios';
 import { registerPhone, startCallee, startCaller, startPbx, waitFor, type Pbx } from './pbx';

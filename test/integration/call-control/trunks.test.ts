@@ -14,7 +14,8 @@ import { RtpengineMedia } from '../../../services/call-control/media/rtpengine-m
 import { trunkSecretBox } from '../../../services/call-control/trunks/trunk-directory';
 import { createLogger } from '../../../services/common/logger';
 import { TRUNK_PASSWORD } from '../../../services/common/secret-box';
-import { defaultFeatures, openStore, type TrunkFields } from '../../../services/store';
+import { defaultFeatures, type TrunkFields } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { freeLowUdpPorts, freePort } from '../../helpers/ports';
 import { startProcess, testOutputDir, type Started } from '../../helpers/processes';
 import { uacScenario, uasScenario } from './call-scenarios';

@@ -21,7 +21,7 @@ import { silentLogger } from '../../../services/common/logger';
 import { smtpInputSchema, smtpSettings } from '../../../services/mail';
 import { PromptLibrary } from '../../../services/prompts';
 import { decodeG711 } from '../../../services/recordings';
-import { openStore } from '../../../services/store';
+import { openStore } from '../../helpers/pd-open-store';
 import { MessageStore, openVoicemailVault, pcmOfWav } from '../../../services/voicemail';
 import { freeLowUdpPorts } from '../../helpers/ports';
 import { testSmtp, type TestSmtp } from '../../helpers/smtp-server';
