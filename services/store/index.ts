@@ -167,7 +167,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     callFlows: new CallFlowsRepo(db),
     extensions: new ExtensionsRepo(db),
     cdrs: new CdrsRepo(db, pd),
-    callLegs: new CallLegsRepo(db),
+    callLegs: new CallLegsRepo(db, pd),
     registrations: new RegistrationsRepo(db),
     outboundRoutes: new OutboundRoutesRepo(db),
     sipBans: new SipBansRepo(db),

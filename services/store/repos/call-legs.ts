@@ -1,6 +1,8 @@
 // Call legs (migration 0043): what call-control needs to take over an
 // answered call after a restart. One row per answered call, removed at its end.
+// The parties are sealed like the CDR's (issue 15, pd-fields.ts).
 import type { Db } from '../db';
+import { PdFieldsSlot } from './pd-fields';
 
 export interface CallLegsData {
   cdrId: string;
@@ -34,7 +36,9 @@ interface Row {
   answered_at: number;
 }
 
-const toData = (r: Row): CallLegsData => ({
+const ref = (c: { tenantId: number; cdrId: string }, field: string) => ({ table: 'call_legs', tenantId: c.tenantId, rowId: c.cdrId, field });
+
+const toData = (pd: PdFieldsSlot, r: Row): CallLegsData => ({
   cdrId: r.cdr_id,
   tenantId: r.tenant_id,
   aDialog: r.a_dialog,
@@ -44,13 +48,16 @@ const toData = (r: Row): CallLegsData => ({
   tagB: r.tag_b,
   sdpToA: r.sdp_to_a,
   sdpToB: r.sdp_to_b,
-  caller: r.caller,
-  callee: r.callee,
+  caller: pd.open(r.caller, ref({ tenantId: r.tenant_id, cdrId: r.cdr_id }, 'caller')),
+  callee: pd.open(r.callee, ref({ tenantId: r.tenant_id, cdrId: r.cdr_id }, 'callee')),
   answeredAt: r.answered_at,
 });
 
 export class CallLegsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly pd: PdFieldsSlot = new PdFieldsSlot(),
+  ) {}
 
   save(owner: string, c: CallLegsData): void {
     this.db
@@ -58,7 +65,7 @@ export class CallLegsRepo {
         `INSERT OR REPLACE INTO call_legs (cdr_id, owner, tenant_id, a_dialog, b_dialog, media_id, tag_a, tag_b, sdp_to_a, sdp_to_b, caller, callee, answered_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.cdrId, owner, c.tenantId, c.aDialog, c.bDialog, c.mediaId, c.tagA, c.tagB, c.sdpToA, c.sdpToB, c.caller, c.callee, c.answeredAt);
+      .run(c.cdrId, owner, c.tenantId, c.aDialog, c.bDialog, c.mediaId, c.tagA, c.tagB, c.sdpToA, c.sdpToB, this.pd.seal(c.caller, ref(c, 'caller')), this.pd.seal(c.callee, ref(c, 'callee')), c.answeredAt);
   }
 
   remove(cdrId: string): void {
@@ -67,7 +74,7 @@ export class CallLegsRepo {
 
   /** Rows another process wrote (a previous boot): the calls to take over. */
   foreign(owner: string): CallLegsData[] {
-    return (this.db.prepare('SELECT * FROM call_legs WHERE owner != ? ORDER BY answered_at').all(owner) as Row[]).map(toData);
+    return (this.db.prepare('SELECT * FROM call_legs WHERE owner != ? ORDER BY answered_at').all(owner) as Row[]).map((r) => toData(this.pd, r));
   }
 
   /** Marks the rows as carried by `owner` now (a second restart takes them over again). */
