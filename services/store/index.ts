@@ -161,7 +161,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     }),
     recordings: new RecordingsRepo(db),
     alarms: new AlarmsRepo(db),
-    extensionFeatures: new ExtensionFeaturesRepo(db),
+    extensionFeatures: new ExtensionFeaturesRepo(db, pd),
     cdrSearch: new CdrSearchRepo(db, pd),
     trunks: new TrunksRepo(db),
     callFlows: new CallFlowsRepo(db),

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, SEALED_UNREADABLE, type Store } from '../../services/store';
+import { defaultFeatures, openStore, SEALED_UNREADABLE, type Store } from '../../services/store';
 import { PdKeys, PdStore, sealPlainCdrs, usePdFields } from '../../services/pd-store';
 import { createLogger } from '../../services/common/logger';
 import type { CdrData } from '../../services/store/repos/cdrs';
@@ -171,5 +171,17 @@ describe('CDR parties under the personal-data store', () => {
     expect(store.cdrSearch.count({ tenantId, number: '9161234567' })).toBe(50);
     const bytes = rawBytes(t.dir);
     for (const p of PLAIN) expect(bytes.includes(Buffer.from(p)), p).toBe(false);
+  });
+
+  it("an extension's forward to an outside number is sealed, to another extension plain; both read back", () => {
+    const w = world();
+    const a = w.store.extensions.create({ tenantId: w.tenantId, extension: '201', ha1: { MD5: 'a'.repeat(32), 'SHA-256': 'b'.repeat(64) } });
+    const d = defaultFeatures();
+    w.store.extensionFeatures.set(a.id, { ...d, forward: { ...d.forward, busy: '202', noAnswer: '+79161234567' } });
+    expect(w.store.db.prepare('SELECT forward_busy, forward_no_answer, forward_sealed FROM extension_features WHERE extension_id = ?').get(a.id)).toEqual({ forward_busy: '202', forward_no_answer: null, forward_sealed: expect.stringMatching(/^\{"forward_no_answer":"pd1:ps-/) });
+    expect(w.store.extensionFeatures.get(a.id)!.forward).toMatchObject({ busy: '202', noAnswer: '+79161234567' });
+    expect(w.store.extensionFeatures.usersOf(w.tenantId, '202').forwardedFrom).toEqual(['201']);
+    w.store.db.pragma('wal_checkpoint(PASSIVE)');
+    expect(rawBytes(w.dir).includes(Buffer.from('+79161234567'))).toBe(false);
   });
 });

@@ -33,6 +33,7 @@ import * as requireTls from './0178-require-tls';
 import * as cdrPartyIndex from './0160-cdr-party-index';
 import * as fmcLcr from './0195-fmc-lcr';
 import * as cdrAnswerUnreliable from './0196-cdr-answer-unreliable';
+import * as forwardSealed from './0161-forward-sealed';
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-core', up: core.up },
@@ -63,8 +64,9 @@ export const migrations: readonly Migration[] = [
   { version: 140, name: '0140-listen-grants', up: (db) => listenGrants.up(db) },
   { version: 150, name: '0150-selftest-runs', up: selftestRuns.up },
   { version: 155, name: '0155-backup-remote', up: backupRemote.up },
-  { version: 178, name: '0178-require-tls', up: requireTls.up },
   { version: 160, name: '0160-cdr-party-index', up: cdrPartyIndex.up },
+  { version: 161, name: '0161-forward-sealed', up: forwardSealed.up },
+  { version: 178, name: '0178-require-tls', up: requireTls.up },
   { version: 195, name: '0195-fmc-lcr', up: fmcLcr.up },
   { version: 196, name: '0196-cdr-answer-unreliable', up: cdrAnswerUnreliable.up },
 ];
