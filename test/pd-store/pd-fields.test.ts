@@ -71,6 +71,7 @@ describe('CDR parties under the personal-data store', () => {
     w.store.cdrs.close(
       cdr(w.tenantId, 'c1', ['89161234567', '+79161234567'], ['84957654321', '+74957654321'], {
         answeredBy: '+79035550011',
+        path: ['extension:201', 'external:+79035550011'],
         forwards: [{ at: T0 + 1000, from: '201', to: '+79035550011', reason: 'busy' }],
         transfers: [{ at: T0 + 30000, kind: 'blind', to: '89035550011', by: 'callee' }],
       }),
@@ -91,6 +92,8 @@ describe('CDR parties under the personal-data store', () => {
     expect(back.caller).toEqual({ dialled: '89161234567', number: '+79161234567' });
     expect(back.callee).toEqual({ dialled: '84957654321', number: '+74957654321' });
     expect(back.answeredBy).toBe('+79035550011');
+    expect(back.path).toEqual(['extension:201', 'external:+79035550011']);
+    expect(JSON.parse((w.store.db.prepare("SELECT path FROM cdrs WHERE call_id = 'c1'").get() as { path: string }).path)).toEqual(['extension:201', expect.stringMatching(/^external:pd1:ps-/)]);
     expect(back.forwards).toEqual([{ at: T0 + 1000, from: '201', to: '+79035550011', reason: 'busy' }]);
     expect(back.transfers).toEqual([{ at: T0 + 30000, kind: 'blind', to: '89035550011', by: 'callee' }]);
     expect(w.store.cdrs.get('c2')!.caller.number).toBe('ivan.petrov');

@@ -33,6 +33,28 @@ export function mapHops(text: string, fields: readonly string[], fn: (value: str
 
 const HOP_FIELDS = { transfers: ['to'], forwards: ['from', 'to'] } as const;
 
+/**
+ * The call-flow path (migration 0095): steps like `extension:304` or
+ * `external:+79161234567`; the value after the last `:` is sealed when it
+ * names a person, the step's kind stays readable.
+ */
+export function mapPath(text: string, fn: (value: string, index: number) => string): string {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(list)) return text;
+  return JSON.stringify(
+    list.map((step: unknown, i) => {
+      if (typeof step !== 'string') return step;
+      const at = step.includes(SEALED_PREFIX) ? step.indexOf(SEALED_PREFIX) : step.lastIndexOf(':') + 1;
+      return step.slice(0, at) + fn(step.slice(at), i);
+    }),
+  );
+}
+
 /** Seals the personal columns of the bound parameters of one CDR row (named as in cdrs.ts). */
 export function sealCdrParams(slot: PdFieldsSlot, p: Record<string, unknown>): Record<string, unknown> {
   const tenantId = p.tenant_id as number;
@@ -50,6 +72,7 @@ export function sealCdrParams(slot: PdFieldsSlot, p: Record<string, unknown>): R
   const sealed = answeredBy === null ? null : slot.seal(answeredBy, ref(tenantId, callId, 'answered_by'));
   out.answered_by = isSealed(sealed) ? null : sealed;
   out.answered_by_sealed = isSealed(sealed) ? sealed : null;
+  if (typeof p.path === 'string') out.path = mapPath(p.path, (v, i) => slot.seal(v, ref(tenantId, callId, `path.${i}`)));
   for (const col of ['transfers', 'forwards'] as const)
     if (typeof p[col] === 'string') out[col] = mapHops(p[col], HOP_FIELDS[col], (v, f) => slot.seal(v, ref(tenantId, callId, `${col}.${f}`)));
   return out;
@@ -64,7 +87,8 @@ export function openCdrColumns<R extends object>(slot: PdFieldsSlot, row: R, nam
   for (const [key, field] of Object.entries(names.columns) as Array<[string, string]>) {
     const v = r[key];
     if (typeof v !== 'string' || !v.includes(SEALED_PREFIX)) continue;
-    if (field === 'transfers' || field === 'forwards') out[key] = mapHops(v, HOP_FIELDS[field], (x, f) => slot.open(x, ref(tenantId, callId, `${field}.${f}`)));
+    if (field === 'path') out[key] = mapPath(v, (x, i) => slot.open(x, ref(tenantId, callId, `path.${i}`)));
+    else if (field === 'transfers' || field === 'forwards') out[key] = mapHops(v, HOP_FIELDS[field], (x, f) => slot.open(x, ref(tenantId, callId, `${field}.${f}`)));
     else out[key] = slot.open(v, ref(tenantId, callId, field));
   }
   return out as R;

@@ -89,6 +89,7 @@ const PERSONAL = {
   answeredBySealed: 'answered_by',
   transfers: 'transfers',
   forwards: 'forwards',
+  path: 'path',
 };
 
 const FORWARD_REASONS: readonly string[] = ['always', 'busy', 'no-answer', 'unreachable'];

@@ -93,10 +93,11 @@ const PERSONAL_COLUMNS = {
   answered_by_sealed: 'answered_by',
   transfers: 'transfers',
   forwards: 'forwards',
+  path: 'path',
 };
 
 /** The columns sealCdrParams may change (besides the blind indexes). */
-const PARTY_COLUMNS = ['caller_dialled', 'caller_number', 'callee_dialled', 'callee_number', 'answered_by', 'answered_by_sealed', 'transfers', 'forwards'];
+const PARTY_COLUMNS = ['caller_dialled', 'caller_number', 'callee_dialled', 'callee_number', 'answered_by', 'answered_by_sealed', 'transfers', 'forwards', 'path'];
 
 function toCdr(slot: PdFieldsSlot, stored: Row): CdrData {
   const r = openCdrColumns(slot, stored, { tenantId: 'tenant_id', callId: 'call_id', columns: PERSONAL_COLUMNS });
