@@ -1,11 +1,14 @@
 // Lookup by number through the blind index at N contacts (target: p99 < 1 ms)
 // against a plain indexed column holding the same numbers in the same
-// database and run; the rate of bulk creation and of the CSV import.
-// Run: node bench/pd-store/run.mjs [--contacts 1000000] [--lookups 20000] [--csv-rows 20000]
+// database and run; the rate of bulk creation and of the CSV import; the
+// cost of a call's CDR writes (open at answer, close at hangup) with the
+// parties sealed per subject against plain rows, in the same run.
+// Run: node bench/pd-store/run.mjs [--contacts 1000000] [--lookups 20000] [--csv-rows 20000] [--cdrs 5000]
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore } from '../../services/store';
-import { ContactBook, PdKeys, PdStore, type ContactInput } from '../../services/pd-store';
+import { ContactBook, PdKeys, PdStore, usePdFields, type ContactInput } from '../../services/pd-store';
 import { importContacts } from '../../services/api/commands/import-contacts';
 import { tempDir } from '../../test/helpers/tmp';
 
@@ -15,6 +18,26 @@ const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const N = num('contacts', 1_000_000);
 const LOOKUPS = num('lookups', 20_000);
 const CSV_ROWS = num('csv-rows', 20_000);
+const CDRS = num('cdrs', 5_000);
+
+/** Opens and closes CDRS calls' rows (a caller from 1,000 outside numbers, so most subjects are seen again); ms per call. */
+function cdrWrites(dir: string, sealed: boolean): number {
+  mkdirSync(dir, { recursive: true });
+  const store = openStore(path.join(dir, `cdrs-${sealed ? 'sealed' : 'plain'}.db`));
+  if (sealed) usePdFields(store);
+  const tenantId = store.tenants.create({ name: 'Bench', sipDomain: `${sealed ? 's' : 'p'}.example.ru` }).id;
+  const t0 = performance.now();
+  for (let i = 0; i < CDRS; i++) {
+    const caller = `+7903${String(i % 1000).padStart(7, '0')}`;
+    const at = Date.now();
+    const cdr = { callId: `b${i}`, tenantId, direction: 'inbound' as const, caller: { dialled: '8' + caller.slice(2), number: caller }, callee: { dialled: '201', number: '201' }, extension: '201', startedAt: at, answeredAt: at, durationSeconds: 0, billableSeconds: 0, transfers: [], status: 'in-progress' as const, lastSeenAt: at };
+    store.cdrs.open(cdr, 'bench');
+    store.cdrs.close({ ...cdr, endedAt: at, disposition: 'answered', hangupSide: 'caller', status: 'completed' });
+  }
+  const perCall = (performance.now() - t0) / CDRS;
+  store.close();
+  return perCall;
+}
 
 const number = (i: number) => `+7916${String(i).padStart(7, '0')}`;
 const SURNAMES = ['Иванов', 'Петров', 'Сидоров', 'Кузнецов', 'Смирнов', 'Попов', 'Волков', 'Соколов', 'Лебедев', 'Козлов'];
@@ -86,6 +109,16 @@ try {
     `CSV import: ${r.imported} rows (${(csv.length / 1e6).toFixed(1)} MB) in ${importS.toFixed(2)} s: ${(r.imported / importS).toFixed(0)} rows/s, ${r.failed} failed`,
   );
   store.close();
+
+  // Alternated so that the box's load falls on both alike.
+  const plainMs: number[] = [];
+  const sealedMs: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    plainMs.push(cdrWrites(t.dir + `/r${round}p`, false));
+    sealedMs.push(cdrWrites(t.dir + `/r${round}s`, true));
+  }
+  const best = (xs: number[]) => Math.min(...xs);
+  console.log(`CDR writes per call (open + close, ${CDRS} calls, best of 2): plain ${ms(best(plainMs))}, sealed ${ms(best(sealedMs))} (+${ms(best(sealedMs) - best(plainMs))} per call)`);
 } finally {
   t.cleanup();
 }
