@@ -71,11 +71,20 @@ export function encryptedPrivateKeyToPem(seed: Buffer, passphrase: string): stri
 }
 
 function decryptPem(text: string, passphrase: string): Buffer | Error {
+  let encrypted: forge.asn1.Asn1;
+  try {
+    encrypted = forge.pki.encryptedPrivateKeyFromPem(text);
+  } catch (e) {
+    return new Error(`cannot read the encrypted private key (${(e as Error).message})`);
+  }
   let info: forge.asn1.Asn1 | null;
   try {
-    info = forge.pki.decryptPrivateKeyInfo(forge.pki.encryptedPrivateKeyFromPem(text), passphrase);
-  } catch (e) {
-    return new Error(`cannot decrypt the private key (${(e as Error).message})`);
+    info = forge.pki.decryptPrivateKeyInfo(encrypted, passphrase);
+  } catch {
+    // A wrong passphrase decrypts to random bytes: usually forge sees bad
+    // padding (null), but now and then the padding passes and its DER reader
+    // fails on the garbage instead ("Only 8, 16, 24, or 32 bits supported").
+    info = null;
   }
   if (info === null) return new Error('wrong passphrase for the private key');
   return Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary');
