@@ -13,8 +13,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeG711 } from '../../services/recordings';
-import { freeLowUdpPorts, freePort } from '../../test/helpers/ports';
-import { startProcess, type Started } from '../../test/helpers/processes';
+import { freeLowUdpPorts, freePort } from './loopback-ports';
+import { startProcess, type Started } from './processes';
 import { CpuSampler, sippCounts } from './load-stats';
 import type { PrivateStack } from './private-stack';
 import { relayed, snapshot, WINDOW_MS, type RelayCheck } from './relay-check';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { encodeG711 } from '../../services/recordings';
 import { makeConverter, poolSize } from '../../services/recordings/converter-pool';
 import type { Config } from '../config/schema';
-import { buildPcap, rtpPacket } from '../../test/recordings/pcap-builder';
+import { buildPcap, rtpPacket } from './pcap-builder';
 
 export interface ConversionResult {
   format: string;

@@ -14,8 +14,8 @@ import { createNgClient, RtpengineMedia, type NgClient } from '../../services/ca
 import { createLogger } from '../../services/common/logger';
 import type { Config } from '../config/schema';
 import { processSpecs } from '../supervisor/specs';
-import { freePort, waitForTcp } from '../../test/helpers/ports';
-import { startProcess, type Started } from '../../test/helpers/processes';
+import { freePort, waitForTcp } from './loopback-ports';
+import { startProcess, type Started } from './processes';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drachtio-srf has no typings for requests, responses and createB2BUA
 type Loose = any;

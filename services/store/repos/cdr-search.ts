@@ -151,6 +151,9 @@ function toRow(slot: PdFieldsSlot, stored: StoredRow, report: BadHopReport): Cdr
   const { answeredBySealed, ...r } = openCdrColumns(slot, stored, { tenantId: 'tenantId', callId: 'callId', columns: PERSONAL });
   return {
     ...r,
+    // A refused number the dial plan could not normalise (484 Address Incomplete) has no canonical
+    // callee: call history shows what was dialled. Chosen after opening: each column is sealed under its own name.
+    callee: r.callee === '' ? r.calleeDialled : r.callee,
     answeredBy: r.answeredBy ?? answeredBySealed,
     forwards: hopsOf(r.callId, 'forwards', r.forwards, validForward, report),
     transfers: hopsOf(r.callId, 'transfers', r.transfers, validTransfer, report),
@@ -158,10 +161,8 @@ function toRow(slot: PdFieldsSlot, stored: StoredRow, report: BadHopReport): Cdr
   };
 }
 
-// A refused number the dial plan could not normalise (484 Address Incomplete) has no canonical
-// callee; call history then shows what was dialled rather than an empty callee.
 const COLUMNS = `id, call_id AS callId, tenant_id AS tenantId, direction, caller_number AS caller, caller_dialled AS callerDialled,
-  COALESCE(NULLIF(callee_number, ''), callee_dialled) AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
+  callee_number AS callee, callee_dialled AS calleeDialled, extension, trunk, started_at AS startedAt, answered_at AS answeredAt,
   ended_at AS endedAt, duration_seconds AS durationSeconds, billable_seconds AS billableSeconds, disposition, hangup_side AS hangupSide,
   hangup_sip_status AS hangupSipStatus, hangup_reason AS hangupReason, status, forwards, transfers, path, answered_by AS answeredBy`;
 

@@ -50,7 +50,9 @@ afterAll(async () => {
 describe('a call that fails after admission', () => {
   it('is answered 500 and ends once: licence slot, rtpengine session and trunk channel freed, CDR completed with internal-error', async () => {
     const tenantId = pbx.store.tenants.defaultTenant()!.id;
-    pbx.store.db.exec('DROP TABLE extension_features');
+    // A table read only once the call is admitted (least-cost routing's number ranges, fmc/lcr.ts); the
+    // extension features it used to drop are now read before admission too (the TLS-only check).
+    pbx.store.db.exec('DROP TABLE number_ranges');
     const caller = await startCaller(pbx, uacScenario('fails-after-admission', { fail: 500 }), '201', '84951234567');
     expect(await caller.exited).toBe(0);
     await waitFor(() => pbx.store.cdrs.list({ tenantId, limit: 10 }).some((c) => c.callee.dialled === '84951234567' && c.status === 'completed'), 15_000, 'CDR completed');

@@ -28,6 +28,20 @@ export interface BaresipOptions {
   toneHz: number;
 }
 
+/** A port free for UDP and TCP whose next port is free for TCP too: baresip binds SIP/TLS there. */
+async function sipPortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort();
+    const next = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port + 1, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (next) return port;
+  }
+  throw new Error('no free pair of SIP ports on 127.0.0.1');
+}
+
 export class Baresip {
   readonly events: BaresipEvent[] = [];
   private buf = Buffer.alloc(0);
@@ -45,9 +59,10 @@ export class Baresip {
 
   static async start(o: BaresipOptions): Promise<Baresip> {
     mkdirSync(path.join(o.dir, 'dumps'), { recursive: true });
-    const sipPort = await freePort();
+    const sipPort = await sipPortPair();
     let ctrlPort = await freeTcpPort();
-    while (ctrlPort === sipPort) ctrlPort = await freeTcpPort();
+    // baresip listens for SIP/TLS on sip_listen's port + 1 (seen as "SIP/TLS transport failed: Address already in use").
+    while (ctrlPort === sipPort || ctrlPort === sipPort + 1) ctrlPort = await freeTcpPort();
     const rtp = randomPortRange(20);
     writeToneWav(path.join(o.dir, 'tone.wav'), o.toneHz, 60);
     writeFileSync(
