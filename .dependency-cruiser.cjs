@@ -9,6 +9,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'product-not-test',
+      comment: 'What ships never imports test/ (a release has no test/ and would not build: b19e8b4); tests and benches may import what ships.',
+      severity: 'error',
+      from: { path: '^(services|appliance|licensing|ui/src|scripts|shared)/' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'store-is-the-floor',
       comment: 'services/store is the lowest service layer: it owns its row types and imports no service above it.',
       severity: 'error',
