@@ -116,6 +116,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
+/** rtpengine's reply as the caller gets it, over either channel: an error result thrown with a stable code, a warning logged. */
+export function checkedReply(name: NgCommand, params: NgDict, reply: NgDict, log: Logger): NgDict {
+  if (reply.result === 'error') {
+    const reason = typeof reply['error-reason'] === 'string' ? reply['error-reason'] : 'unknown error';
+    if (/unknown call-id/i.test(reason)) throw mediaCallNotFound(String(params['call-id'] ?? ''));
+    throw rtpengineError(name, reason);
+  }
+  if (typeof reply.warning === 'string') log.debug('rtpengine warning', { command: name, warning: reply.warning });
+  return reply;
+}
+
 export async function createNgClient(opts: NgClientOptions): Promise<NgClient> {
   const target = `${opts.host}:${opts.port}`;
   // rtpengine listens where the supervisor put it, on IPv4 (appliance/supervisor/rtpengine-args.ts).
@@ -232,14 +243,7 @@ export async function createNgClient(opts: NgClientOptions): Promise<NgClient> {
 
   return {
     async command(name, params) {
-      const reply = await request(name, params);
-      if (reply.result === 'error') {
-        const reason = typeof reply['error-reason'] === 'string' ? reply['error-reason'] : 'unknown error';
-        if (/unknown call-id/i.test(reason)) throw mediaCallNotFound(String(params['call-id'] ?? ''));
-        throw rtpengineError(name, reason);
-      }
-      if (typeof reply.warning === 'string') opts.log.debug('rtpengine warning', { command: name, warning: reply.warning });
-      return reply;
+      return checkedReply(name, params, await request(name, params), opts.log);
     },
     stats() {
       const sorted = [...rtts].sort((a, b) => a - b);

@@ -18,9 +18,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { AppError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { mediaCallNotFound, rtpengineError, rtpengineTimeout } from '../errors';
+import { rtpengineError, rtpengineTimeout } from '../errors';
 import { bdecode, bencode, type Bencodable } from './bencode';
-import type { NgClient, NgCommand, NgDict } from './ng-client';
+import { checkedReply, type NgClient, type NgCommand, type NgDict } from './ng-client';
 
 const WIRE: Partial<Record<NgCommand, string>> = { ping: 'ping', playMedia: 'play media', stopMedia: 'stop media', query: 'query' };
 
@@ -84,14 +84,7 @@ export function createNgHttpClient(opts: NgHttpOptions): NgClient {
 
   return {
     async command(name, params) {
-      const reply = await post(name, params);
-      if (reply.result === 'error') {
-        const reason = typeof reply['error-reason'] === 'string' ? reply['error-reason'] : 'unknown error';
-        if (/unknown call-id/i.test(reason)) throw mediaCallNotFound(String(params['call-id'] ?? ''));
-        throw rtpengineError(name, reason);
-      }
-      if (typeof reply.warning === 'string') opts.log.debug('rtpengine warning', { command: name, warning: reply.warning });
-      return reply;
+      return checkedReply(name, params, await post(name, params), opts.log);
     },
     close() {
       agent.destroy();
