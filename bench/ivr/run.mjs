@@ -1,34 +1,10 @@
 #!/usr/bin/env node
-// IVR benchmark: bundles ivr-bench.ts with esbuild into test-output/ (inside
-// the checkout, so Node finds node_modules for the external packages) and
-// runs it against the built appliance (needs `npm run build` and dumpcap).
+// IVR benchmark: runs ivr-bench.ts through bench/run-bundled.mjs against the built appliance (needs `npm run build` and dumpcap).
 //   node bench/ivr/run.mjs [--callers 200] [--hold 30000] [--rate 20] [--limit-ms 40]
 // Prints one JSON line and a few plain ones; exits 1 when not every caller
 // kept its prompt flowing.
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBundled } from '../run-bundled.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-if (!existsSync(path.join(root, 'dist/appliance/cli/main.js'))) {
-  console.error('bench/ivr: runs the built appliance; run `npm run build` first');
-  process.exit(1);
-}
-const dir = path.join(root, 'test-output', 'bench');
-mkdirSync(dir, { recursive: true });
-const outfile = path.join(dir, `ivr-bench-${process.pid}.mjs`);
-await build({
-  entryPoints: [path.join(here, 'ivr-bench.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  packages: 'external',
-  logLevel: 'warning',
-});
-const r = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root, timeout: 1_200_000 });
-process.exit(r.status ?? 1);
+await runBundled('ivr', path.join(path.dirname(fileURLToPath(import.meta.url)), 'ivr-bench.ts'), { needsBuild: true, timeoutMs: 1_200_000 });
